@@ -1,0 +1,194 @@
+//! The command line: every flag is declared and documented here, once.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    success
+  1    the generated code raised (or crashed the run)
+  2    command-line usage error
+  3    the generated code has a syntax error, or its target is missing or cannot be called
+  4    the MOSS file fails to load, a binding is missing, or the context file is invalid or locked
+  5    the device cannot be reached
+  124  the time limit was reached";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "moss",
+    version,
+    about = "Let a program and a language model talk through Python code",
+    long_about = "Let a program and a language model talk through Python code.\n\n\
+        A MOSS file is a Python module that defines what a model may use: a `Moss` class whose typed \
+        attributes are injected by the host and whose plain attributes persist between runs. \
+        `moss prompt` turns the file into the text the model reads; `moss exec` runs the code the \
+        model answers with (`def main(moss): ...`) inside that module and saves what it stored on \
+        `moss` in a JSON context file.",
+    after_help = "Example agent loop:\n  \
+        moss prompt agent.py > prompt.txt\n  \
+        llm < prompt.txt > gen.py\n  \
+        moss exec agent.py --code gen.py --json",
+    after_long_help = EXIT_CODES
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Print no warnings, only errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run generated code inside a MOSS file and save what it stored on `moss`
+    #[command(
+        long_about = "Run generated code inside a MOSS file and save what it stored on `moss`.\n\n\
+            The MOSS file is compiled in a fresh module, `moss` is built (saved properties restored, \
+            bindings injected), the code is executed in the module's namespace and its target \
+            (default `main`) is called with `moss`. The target's return value is printed as JSON \
+            (or its repr when it has no JSON form). The context file is written only when the run \
+            succeeds, atomically and under a lock; after any failure it is byte-for-byte what it was.\n\n\
+            The run happens in a child process: a time limit, a crash or a hang in the generated \
+            code cannot take the result or the context file with it.",
+        after_help = "Examples:\n  \
+            moss exec agent.py --code gen.py\n  \
+            llm < prompt.txt | moss exec agent.py --code - --json\n  \
+            moss exec agent.py --code gen.py --target plan --arg moss --timeout 30",
+        after_long_help = EXIT_CODES
+    )]
+    Exec(ExecArgs),
+
+    /// Read and edit a MOSS file's saved context
+    #[command(
+        long_about = "Read and edit the context file where `moss exec` keeps the properties of `moss`.\n\n\
+            Name the context by its MOSS file (its default context, `.moss/<name>.context.json` \
+            beside it) or by --context PATH. Values are JSON. Edits take the same lock as \
+            `moss exec` and are written atomically. A file that is not a valid context is reported \
+            (exit 4) and never overwritten.",
+        after_help = "Examples:\n  \
+            moss context show agent.py\n  \
+            moss context get agent.py count\n  \
+            moss context set agent.py greeting '\"hello\"'\n  \
+            moss context show --context state.json --json | jq .count",
+        after_long_help = EXIT_CODES
+    )]
+    Context(ContextArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// The MOSS file: a Python module defining what the code may use
+    #[arg(value_name = "FILE.py")]
+    pub file: PathBuf,
+
+    /// The generated code: a file, or - to read standard input
+    #[arg(long, value_name = "PATH|-")]
+    pub code: String,
+
+    /// The module-level name to call (or return, when it is not callable) after the code ran
+    #[arg(long, default_value = "main", value_name = "NAME")]
+    pub target: String,
+
+    /// A module-level name whose value is passed to the target; repeat in call order.
+    /// Without it, a target taking a positional parameter receives `moss`
+    #[arg(long = "arg", value_name = "NAME")]
+    pub args: Vec<String>,
+
+    #[command(flatten)]
+    pub context: ContextChoice,
+
+    /// Stop the run after this many seconds (exit 124); the context is left untouched
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<f64>,
+
+    /// Print one JSON object with the result, output, error and context on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ContextChoice {
+    /// The context file to load and save (default: .moss/<name>.context.json beside the MOSS file)
+    #[arg(long, value_name = "PATH", conflicts_with = "no_context")]
+    pub context: Option<PathBuf>,
+
+    /// Load and save no context: every property starts at its default
+    #[arg(long)]
+    pub no_context: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ContextArgs {
+    #[command(subcommand)]
+    pub action: ContextAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContextAction {
+    /// Print every saved property (`name = value`, or one JSON object with --json)
+    Show {
+        #[command(flatten)]
+        target: ContextTarget,
+        /// Print one JSON object {name: value}
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print one saved property as JSON
+    Get {
+        #[command(flatten)]
+        target: ContextTarget,
+    },
+    /// Save one property: NAME then a JSON value (quote strings: '"text"')
+    Set {
+        #[command(flatten)]
+        target: ContextTarget,
+    },
+    /// Remove one saved property; it falls back to its default
+    Unset {
+        #[command(flatten)]
+        target: ContextTarget,
+    },
+    /// Remove every saved property and the last code
+    Reset {
+        #[command(flatten)]
+        target: ContextTarget,
+    },
+    /// Print the context file's path
+    Path {
+        #[command(flatten)]
+        target: ContextTarget,
+    },
+}
+
+/// `FILE.py [NAME] [VALUE]` or `--context PATH [NAME] [VALUE]`: with --context, the first word is
+/// already the NAME.
+#[derive(Debug, Args)]
+pub struct ContextTarget {
+    /// The context file itself, instead of a MOSS file
+    #[arg(long, value_name = "PATH")]
+    pub context: Option<PathBuf>,
+
+    /// FILE.py (unless --context is given), then NAME and JSON-VALUE where the action takes them
+    #[arg(value_name = "FILE.py|NAME|JSON-VALUE")]
+    pub words: Vec<String>,
+}
+
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs.is_finite() => Ok(secs),
+        _ => Err(format!("`{text}` is not a positive number of seconds")),
+    }
+}

@@ -1,0 +1,203 @@
+//! The PyContext file: what `moss` keeps between runs, as versioned JSON.
+//!
+//! The file is only ever replaced whole (write a temporary file beside it, fsync, rename), so no
+//! reader sees half a file and a crash at any moment leaves the old or the new version. A sidecar
+//! `<file>.lock`, held with an OS file lock for the whole read-modify-write, makes concurrent runs
+//! queue instead of losing updates; the OS drops the lock when its holder dies, so a killed run
+//! never leaves a stale lock behind.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{ErrorKind, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::ContextError;
+
+pub const FORMAT: &str = "moss-context";
+pub const VERSION: u64 = 1;
+
+/// How long to wait for another run's lock when MOSS_LOCK_WAIT does not say.
+const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ContextDoc {
+    pub format: String,
+    pub version: u64,
+    /// The MOSS file this context belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module: Option<ModuleRef>,
+    /// Properties of `moss`, by name: JSON values, or tagged objects (see docs/context-format.md).
+    #[serde(default)]
+    pub properties: Map<String, Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_code: Option<LastCode>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModuleRef {
+    /// The MOSS file, relative to the context file's folder where possible.
+    pub file: PathBuf,
+    /// The name the compiled module had, which stored classes defined in the file refer to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LastCode {
+    pub file: String,
+    pub target: String,
+    pub code: String,
+    pub executed_at: String,
+}
+
+impl ContextDoc {
+    pub fn empty() -> Self {
+        ContextDoc { format: FORMAT.into(), version: VERSION, module: None, properties: Map::new(), last_code: None }
+    }
+}
+
+/// The default context of a MOSS file: `.moss/<stem>.context.json` in the file's folder.
+pub fn default_path(moss_file: &Path) -> PathBuf {
+    let stem = moss_file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "moss".into());
+    moss_file.parent().unwrap_or(Path::new(".")).join(".moss").join(format!("{stem}.context.json"))
+}
+
+/// An open context: its content as loaded, and the lock that keeps other writers out until drop.
+pub struct ContextFile {
+    pub path: PathBuf,
+    pub doc: ContextDoc,
+    pub existed: bool,
+    _lock: File,
+}
+
+impl ContextFile {
+    /// Takes the lock (waiting up to MOSS_LOCK_WAIT seconds), then reads and validates the file.
+    pub fn open(path: &Path) -> Result<Self, ContextError> {
+        let lock = acquire_lock(path)?;
+        let (doc, existed) = match fs::read(path) {
+            Ok(bytes) => (parse(path, &bytes)?, true),
+            Err(e) if e.kind() == ErrorKind::NotFound => (ContextDoc::empty(), false),
+            Err(e) => return Err(ContextError::Unreadable { path: path.into(), reason: e.to_string() }),
+        };
+        Ok(ContextFile { path: path.into(), doc, existed, _lock: lock })
+    }
+
+    /// Refuses a context recorded for another MOSS file.
+    pub fn check_module(&self, moss_file: &Path) -> Result<(), ContextError> {
+        let Some(module) = &self.doc.module else { return Ok(()) };
+        let recorded = self.folder().join(&module.file);
+        let same = match (recorded.canonicalize(), moss_file.canonicalize()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => recorded == moss_file,
+        };
+        if same {
+            Ok(())
+        } else {
+            Err(ContextError::OtherModule { path: self.path.clone(), recorded, current: moss_file.into() })
+        }
+    }
+
+    /// Records `moss_file` as this context's MOSS file.
+    pub fn set_module(&mut self, moss_file: &Path, module_name: Option<&str>) {
+        let folder = self.folder().canonicalize().unwrap_or_else(|_| self.folder());
+        let file = pathdiff::diff_paths(moss_file, &folder).unwrap_or_else(|| moss_file.into());
+        let name = module_name.map(str::to_owned).or_else(|| self.doc.module.take().and_then(|m| m.name));
+        self.doc.module = Some(ModuleRef { file, name });
+    }
+
+    fn folder(&self) -> PathBuf {
+        match self.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.into(),
+            _ => PathBuf::from("."),
+        }
+    }
+
+    /// Replaces the file with the current content, atomically.
+    pub fn save(&mut self) -> Result<(), ContextError> {
+        let unwritable = |e: std::io::Error| ContextError::Unwritable { path: self.path.clone(), reason: e.to_string() };
+        let folder = self.folder();
+        fs::create_dir_all(&folder).map_err(unwritable)?;
+        let mut text = serde_json::to_vec_pretty(&self.doc).expect("a context always serialises");
+        text.push(b'\n');
+        let mut temp = tempfile::Builder::new()
+            .prefix(".moss-context-")
+            .suffix(".tmp")
+            .tempfile_in(&folder)
+            .map_err(unwritable)?;
+        temp.write_all(&text).map_err(unwritable)?;
+        if let Ok(meta) = fs::metadata(&self.path) {
+            temp.as_file().set_permissions(meta.permissions()).map_err(unwritable)?;
+        }
+        temp.as_file().sync_all().map_err(unwritable)?;
+        temp.persist(&self.path).map_err(|e| unwritable(e.error))?;
+        // The rename is durable only once the folder's entry is on disk.
+        if let Ok(dir) = File::open(&folder) {
+            let _ = dir.sync_all();
+        }
+        self.existed = true;
+        Ok(())
+    }
+}
+
+/// Reads a context without taking the lock (for `show`, `get`, `path`): the file is only ever
+/// replaced whole, so a reader sees the old or the new version.
+pub fn read(path: &Path) -> Result<Option<ContextDoc>, ContextError> {
+    match fs::read(path) {
+        Ok(bytes) => parse(path, &bytes).map(Some),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ContextError::Unreadable { path: path.into(), reason: e.to_string() }),
+    }
+}
+
+fn parse(path: &Path, bytes: &[u8]) -> Result<ContextDoc, ContextError> {
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ContextError::Corrupt { path: path.into(), detail: e.to_string() })?;
+    let foreign = |detail: &str| ContextError::Foreign { path: path.into(), detail: detail.into() };
+    let object = value.as_object().ok_or_else(|| foreign("its top level is not a JSON object"))?;
+    if object.get("format").and_then(Value::as_str) != Some(FORMAT) {
+        return Err(foreign(&format!("it has no \"format\": \"{FORMAT}\" field")));
+    }
+    let version = object.get("version").and_then(Value::as_u64).ok_or_else(|| foreign("its \"version\" is not a number"))?;
+    if version > VERSION {
+        return Err(ContextError::FutureVersion { path: path.into(), found: version, supported: VERSION });
+    }
+    serde_json::from_value(value).map_err(|e| foreign(&e.to_string()))
+}
+
+fn lock_wait() -> Duration {
+    std::env::var("MOSS_LOCK_WAIT")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map_or(DEFAULT_LOCK_WAIT, Duration::from_secs_f64)
+}
+
+fn acquire_lock(path: &Path) -> Result<File, ContextError> {
+    let lock_path = lock_path(path);
+    let unwritable = |e: std::io::Error| ContextError::Unwritable { path: lock_path.clone(), reason: e.to_string() };
+    if let Some(folder) = lock_path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(folder).map_err(unwritable)?;
+    }
+    let file = OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(unwritable)?;
+    let wait = lock_wait();
+    let started = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(fs::TryLockError::WouldBlock) if started.elapsed() < wait => std::thread::sleep(Duration::from_millis(20)),
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(ContextError::Locked { path: path.into(), waited_secs: wait.as_secs() });
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(unwritable(e)),
+        }
+    }
+}
+
+fn lock_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    path.with_file_name(name)
+}

@@ -1,0 +1,145 @@
+//! `moss context`: read and edit a context file from the shell.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::cli::{ContextAction, ContextTarget};
+use crate::context::{self, ContextDoc, ContextFile};
+use crate::error::{ContextError, MossError};
+use crate::style;
+
+/// The context file named on the command line, and the MOSS file when it was named instead.
+struct Resolved {
+    path: PathBuf,
+    moss_file: Option<PathBuf>,
+    words: Vec<String>,
+}
+
+pub fn run(action: &ContextAction) -> Result<u8, MossError> {
+    match action {
+        ContextAction::Path { target } => {
+            let resolved = resolve(target, 0)?;
+            println!("{}", resolved.path.display());
+        }
+        ContextAction::Show { target, json } => {
+            let resolved = resolve(target, 0)?;
+            let doc = context::read(&resolved.path)?.unwrap_or_else(ContextDoc::empty);
+            print_properties(&resolved.path, &doc, *json);
+        }
+        ContextAction::Get { target } => {
+            let resolved = resolve(target, 1)?;
+            let name = &resolved.words[0];
+            let doc = context::read(&resolved.path)?.unwrap_or_else(ContextDoc::empty);
+            let value = doc
+                .properties
+                .get(name)
+                .ok_or_else(|| ContextError::NoProperty { path: resolved.path.clone(), name: name.clone() })?;
+            println!("{}", serde_json::to_string(value).expect("JSON serialises"));
+        }
+        ContextAction::Set { target } => {
+            let resolved = resolve(target, 2)?;
+            let name = property_name(&resolved.words[0])?;
+            let value: Value = serde_json::from_str(&resolved.words[1]).map_err(|e| {
+                MossError::Usage(format!(
+                    "`{}` is not a JSON value ({e})\nhint: quote JSON strings inside shell quotes: '\"text\"'",
+                    resolved.words[1]
+                ))
+            })?;
+            edit(&resolved, |doc| {
+                doc.properties.insert(name.to_owned(), value);
+                Ok(())
+            })?;
+        }
+        ContextAction::Unset { target } => {
+            let resolved = resolve(target, 1)?;
+            let name = resolved.words[0].clone();
+            let path = resolved.path.clone();
+            edit(&resolved, |doc| match doc.properties.remove(&name) {
+                Some(_) => Ok(()),
+                None => Err(ContextError::NoProperty { path, name }),
+            })?;
+        }
+        ContextAction::Reset { target } => {
+            let resolved = resolve(target, 0)?;
+            let mut file = ContextFile::open(&resolved.path)?;
+            if file.existed {
+                file.doc.properties.clear();
+                file.doc.last_code = None;
+                if let Some(moss_file) = &resolved.moss_file {
+                    file.set_module(moss_file, None);
+                }
+                file.save()?;
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// Applies `change` under the lock and saves; a context of another MOSS file is refused.
+fn edit(resolved: &Resolved, change: impl FnOnce(&mut ContextDoc) -> Result<(), ContextError>) -> Result<(), MossError> {
+    let mut file = ContextFile::open(&resolved.path)?;
+    if let Some(moss_file) = &resolved.moss_file {
+        file.check_module(moss_file)?;
+        if file.doc.module.is_none() {
+            file.set_module(moss_file, None);
+        }
+    }
+    change(&mut file.doc)?;
+    file.save()?;
+    Ok(())
+}
+
+fn print_properties(path: &Path, doc: &ContextDoc, json: bool) {
+    let mut out = std::io::stdout().lock();
+    if json {
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&doc.properties).expect("JSON serialises"));
+        return;
+    }
+    if doc.properties.is_empty() {
+        style::note(&format!("no saved properties in {}", path.display()));
+    }
+    for (name, value) in &doc.properties {
+        let _ = writeln!(out, "{name} = {}", serde_json::to_string(value).expect("JSON serialises"));
+    }
+}
+
+fn resolve(target: &ContextTarget, wanted: usize) -> Result<Resolved, MossError> {
+    let mut words = target.words.clone();
+    let (path, moss_file) = match &target.context {
+        Some(path) => (path.clone(), None),
+        None if words.is_empty() => {
+            return Err(MossError::Usage("name the context: a MOSS file (FILE.py) or --context PATH".into()));
+        }
+        None => {
+            let file = std::path::absolute(words.remove(0)).map_err(|e| MossError::Usage(e.to_string()))?;
+            (context::default_path(&file), Some(file))
+        }
+    };
+    if words.len() != wanted {
+        let expected = match wanted {
+            0 => "no further arguments",
+            1 => "a property NAME",
+            _ => "a property NAME and a JSON-VALUE",
+        };
+        return Err(MossError::Usage(format!(
+            "expected {expected} after the context, got {}: {}",
+            words.len(),
+            if words.is_empty() { "nothing".into() } else { words.join(" ") }
+        )));
+    }
+    Ok(Resolved { path, moss_file, words })
+}
+
+fn property_name(name: &str) -> Result<&str, MossError> {
+    let valid = name.chars().next().is_some_and(|c| c.is_alphabetic())
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if valid {
+        Ok(name)
+    } else {
+        Err(MossError::Usage(format!(
+            "`{name}` is not a property name: it must be a Python identifier not starting with `_`"
+        )))
+    }
+}

@@ -1,0 +1,117 @@
+//! Errors the tool itself detects, each with the exit code the CLI contract gives it and a hint
+//! saying what to do next.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MossError {
+    #[error("cannot read the MOSS file {}: {reason}", path.display())]
+    MossFileUnreadable { path: PathBuf, reason: String },
+
+    #[error("the MOSS file {} is not UTF-8 text (byte {offset} is invalid)", path.display())]
+    MossFileNotText { path: PathBuf, offset: usize },
+
+    #[error("cannot read the code from {source_name}: {reason}")]
+    CodeUnreadable { source_name: String, reason: String },
+
+    #[error("the code in {source_name} is not UTF-8 text (byte {offset} is invalid)")]
+    CodeNotText { source_name: String, offset: usize },
+
+    #[error(transparent)]
+    Context(#[from] ContextError),
+
+    #[error("{0}")]
+    Usage(String),
+
+    #[error("{0}")]
+    Interpreter(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ContextError {
+    #[error("cannot read the context file {}: {reason}", path.display())]
+    Unreadable { path: PathBuf, reason: String },
+
+    #[error("the context file {} is not valid JSON: {detail}", path.display())]
+    Corrupt { path: PathBuf, detail: String },
+
+    #[error("{} is not a moss context file: {detail}", path.display())]
+    Foreign { path: PathBuf, detail: String },
+
+    #[error("the context file {} has format version {found}; this moss reads up to version {supported}", path.display())]
+    FutureVersion { path: PathBuf, found: u64, supported: u64 },
+
+    #[error("the context file {} belongs to {}, not to {}", path.display(), recorded.display(), current.display())]
+    OtherModule { path: PathBuf, recorded: PathBuf, current: PathBuf },
+
+    #[error("the context file {} is locked by another moss process, still after {waited_secs} s", path.display())]
+    Locked { path: PathBuf, waited_secs: u64 },
+
+    #[error("cannot write the context file {}: {reason}", path.display())]
+    Unwritable { path: PathBuf, reason: String },
+
+    #[error("no property `{name}` in the context file {}", path.display())]
+    NoProperty { path: PathBuf, name: String },
+}
+
+impl MossError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            MossError::Usage(_) | MossError::CodeUnreadable { .. } => 2,
+            MossError::CodeNotText { .. } => 3,
+            MossError::Context(ContextError::NoProperty { .. }) => 1,
+            MossError::MossFileUnreadable { .. }
+            | MossError::MossFileNotText { .. }
+            | MossError::Context(_)
+            | MossError::Interpreter(_) => 4,
+        }
+    }
+
+    /// The `error.kind` of `moss exec --json`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            MossError::MossFileUnreadable { .. } | MossError::MossFileNotText { .. } | MossError::Interpreter(_) => {
+                "module"
+            }
+            MossError::CodeNotText { .. } => "syntax",
+            MossError::Context(_) => "context",
+            MossError::Usage(_) | MossError::CodeUnreadable { .. } => "usage",
+        }
+    }
+
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            MossError::MossFileUnreadable { .. } => "check the path; a MOSS file is a Python module such as agent.py".into(),
+            MossError::MossFileNotText { .. } => "a MOSS file must be Python source saved as UTF-8".into(),
+            MossError::CodeUnreadable { .. } => "pass --code PATH to a file of generated code, or --code - to read standard input".into(),
+            MossError::CodeNotText { .. } => "the code must be Python source in UTF-8; regenerate it".into(),
+            MossError::Context(e) => return e.hint(),
+            MossError::Usage(_) => return None,
+            MossError::Interpreter(_) => {
+                "moss needs the Python it was built with (and its shared library); rebuild moss after changing Python".into()
+            }
+        })
+    }
+}
+
+impl ContextError {
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            ContextError::Unreadable { .. } => "check the file's permissions, or pass another --context".into(),
+            ContextError::Corrupt { path, .. } | ContextError::Foreign { path, .. } => format!(
+                "moss never overwrites a file it cannot read; move it away (mv {0} {0}.bak) or pass another --context",
+                path.display()
+            ),
+            ContextError::FutureVersion { .. } => "upgrade moss, or pass another --context".into(),
+            ContextError::OtherModule { path, .. } => format!(
+                "give each MOSS file its own --context, or start this one over with `moss context reset --context {}`",
+                path.display()
+            ),
+            ContextError::Locked { .. } => {
+                "another `moss exec` is using this context; wait for it, or raise MOSS_LOCK_WAIT (seconds)".into()
+            }
+            ContextError::Unwritable { .. } => "check the folder's permissions and free space; the old file is intact".into(),
+            ContextError::NoProperty { .. } => "`moss context show` lists the saved properties".into(),
+        })
+    }
+}

@@ -1,0 +1,155 @@
+//! Starting the embedded CPython so it sees what the user's `python3` sees, and making the
+//! Python shipped in the binary importable.
+
+use std::ffi::{CString, OsStr};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyTuple};
+
+mod embedded {
+    pub struct EmbeddedModule {
+        pub name: &'static str,
+        pub is_package: bool,
+        pub file: &'static str,
+        pub source: &'static str,
+        pub bytecode: &'static [u8],
+    }
+    include!(concat!(env!("OUT_DIR"), "/embedded_python.rs"));
+}
+
+/// The interpreter the binary was built against; its installation decides `sys.path`.
+const BUILD_PYTHON: &str = env!("MOSS_BUILD_PYTHON");
+
+/// Starts CPython in this process. Call once, from the thread that will run Python.
+///
+/// The interpreter computes its paths as if it were `program`: the active virtual environment's
+/// python when there is one of the same version, else the python the binary was built with. That
+/// is how the embedded interpreter finds the same site-packages as the user's `python3`, even
+/// when another libpython of the same version is installed system-wide.
+pub fn start(argv0: &Path) -> Result<Vec<String>, String> {
+    let (program, warnings) = program_name();
+    // SAFETY: PyConfig is a plain C struct that PyConfig_InitPythonConfig fully initialises; the
+    // strings passed are NUL-terminated and outlive the calls; this runs once, before any other
+    // use of the interpreter.
+    unsafe {
+        let mut config = std::mem::MaybeUninit::<ffi::PyConfig>::zeroed();
+        ffi::PyConfig_InitPythonConfig(config.as_mut_ptr());
+        let config = config.assume_init_mut();
+        config.parse_argv = 0;
+        config.buffered_stdio = 0;
+        config.install_signal_handlers = 1;
+        let program = c_string(program.as_os_str());
+        check(ffi::PyConfig_SetBytesString(config, &mut config.program_name, program.as_ptr()))?;
+        let arg = c_string(argv0.as_os_str());
+        let mut argv = [arg.as_ptr()];
+        check(ffi::PyConfig_SetBytesArgv(config, 1, argv.as_mut_ptr()))?;
+        let status = ffi::Py_InitializeFromConfig(config);
+        ffi::PyConfig_Clear(config);
+        check(status)?;
+    }
+    Ok(warnings)
+}
+
+/// Registers the shipped modules (`ghostos_moss`, the host side `_moss`, ...) with `import`.
+pub fn install_shipped_modules(py: Python<'_>) -> PyResult<()> {
+    let table = PyDict::new(py);
+    let mut importer = None;
+    for module in embedded::MODULES {
+        let entry = PyTuple::new(
+            py,
+            [
+                module.is_package.into_pyobject(py)?.to_owned().into_any(),
+                module.file.into_pyobject(py)?.into_any(),
+                PyBytes::new(py, module.bytecode).into_any(),
+                module.source.into_pyobject(py)?.into_any(),
+            ],
+        )?;
+        table.set_item(module.name, entry)?;
+        if module.name == "_moss.importer" {
+            importer = Some(module);
+        }
+    }
+    let importer = importer.expect("the build embeds _moss/importer.py");
+    let code = CString::new(importer.source).expect("no NUL in shipped source");
+    let file = CString::new(importer.file).expect("no NUL in a file name");
+    let module = PyModule::from_code(py, &code, &file, c"_moss_importer")?;
+    module.getattr("install")?.call1((table, embedded::CACHE_TAG))?;
+    Ok(())
+}
+
+/// The interpreter whose installation (and virtual environment) the embedded one should mirror.
+fn program_name() -> (PathBuf, Vec<String>) {
+    let mut warnings = Vec::new();
+    if let Some(venv) = std::env::var_os("VIRTUAL_ENV").filter(|v| !v.is_empty()) {
+        let venv = PathBuf::from(venv);
+        let python = venv.join("bin/python");
+        match venv_version(&venv) {
+            Some(version) if version == embedded_version() => return (python, warnings),
+            Some(version) => warnings.push(format!(
+                "the active virtual environment {} is for Python {version}, but moss embeds Python {}; \
+                 its packages are not used\nhint: recreate the environment with Python {} or deactivate it",
+                venv.display(),
+                embedded_version(),
+                embedded_version()
+            )),
+            None => warnings.push(format!(
+                "VIRTUAL_ENV is {}, which has no readable pyvenv.cfg; its packages are not used\n\
+                 hint: deactivate it, or point VIRTUAL_ENV at a virtual environment",
+                venv.display()
+            )),
+        }
+    }
+    (PathBuf::from(BUILD_PYTHON), warnings)
+}
+
+/// "3.11" for the libpython this binary is linked against.
+fn embedded_version() -> String {
+    // SAFETY: Py_GetVersion returns a static NUL-terminated string and may be called before
+    // initialisation.
+    let full = unsafe { std::ffi::CStr::from_ptr(ffi::Py_GetVersion()) }.to_string_lossy().into_owned();
+    full.split('.').take(2).collect::<Vec<_>>().join(".")
+}
+
+/// "3.11" from a virtual environment's pyvenv.cfg (`version` or `version_info`).
+fn venv_version(venv: &Path) -> Option<String> {
+    let cfg = std::fs::read_to_string(venv.join("pyvenv.cfg")).ok()?;
+    cfg.lines().find_map(|line| {
+        let (key, value) = line.split_once('=')?;
+        matches!(key.trim(), "version" | "version_info")
+            .then(|| value.trim().split('.').take(2).collect::<Vec<_>>().join("."))
+    })
+}
+
+fn c_string(s: &OsStr) -> CString {
+    CString::new(s.as_bytes()).unwrap_or_else(|_| CString::new("moss").unwrap())
+}
+
+fn check(status: ffi::PyStatus) -> Result<(), String> {
+    // SAFETY: status comes from a CPython call; err_msg is NULL or a static C string.
+    unsafe {
+        if ffi::PyStatus_Exception(status) != 0 {
+            let message = if status.err_msg.is_null() {
+                "unknown error".to_owned()
+            } else {
+                std::ffi::CStr::from_ptr(status.err_msg).to_string_lossy().into_owned()
+            };
+            return Err(format!("the embedded Python failed to start: {message}"));
+        }
+    }
+    Ok(())
+}
+
+/// A Python exception with its traceback, as text.
+pub fn describe(py: Python<'_>, error: &PyErr) -> String {
+    let formatted = py
+        .import("traceback")
+        .and_then(|tb| tb.getattr("format_exception")?.call1((error.value(py),)))
+        .and_then(|lines| lines.extract::<Vec<String>>());
+    match formatted {
+        Ok(lines) => lines.concat(),
+        Err(_) => error.to_string(),
+    }
+}

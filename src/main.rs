@@ -1,0 +1,29 @@
+//! moss: let a program and a language model talk through Python code.
+
+mod cli;
+mod context;
+mod context_cmd;
+mod convert;
+mod error;
+mod execute;
+mod interpreter;
+mod report;
+mod style;
+mod supervisor;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+fn main() {
+    let cli = Cli::parse();
+    style::configure(cli.color, cli.quiet);
+    let code = match &cli.command {
+        Command::Exec(args) => execute::run(args),
+        Command::Context(args) => context_cmd::run(&args.action).unwrap_or_else(|e| {
+            style::error(&e.to_string(), e.hint().as_deref());
+            e.exit_code()
+        }),
+    };
+    std::process::exit(code.into());
+}

@@ -1,0 +1,173 @@
+//! The result of `moss exec`, as one JSON object (`--json`) or as output plus diagnostics.
+
+use std::io::Write;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::MossError;
+use crate::style;
+use crate::supervisor::Ending;
+
+#[derive(Debug, Default, Serialize)]
+pub struct ExecResult {
+    pub ok: bool,
+    pub returns: Value,
+    pub returns_repr: Option<String>,
+    pub stdout: String,
+    pub stderr: String,
+    pub error: Option<ErrorInfo>,
+    pub context: ContextReport,
+    pub duration_ms: f64,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct ContextReport {
+    pub path: Option<String>,
+    pub saved: bool,
+    pub changed: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ErrorInfo {
+    /// exception, syntax, target, module, context, timeout, crash or usage.
+    pub kind: String,
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub message: String,
+    pub traceback: String,
+    pub file: Option<String>,
+    pub line: Option<u64>,
+    pub column: Option<u64>,
+    /// What to do next, for the person or the model reading the error.
+    #[serde(default)]
+    pub hint: Option<String>,
+}
+
+impl ErrorInfo {
+    pub fn exit_code(&self) -> u8 {
+        match self.kind.as_str() {
+            "exception" | "crash" => 1,
+            "usage" => 2,
+            "syntax" | "target" => 3,
+            "timeout" => 124,
+            _ => 4,
+        }
+    }
+
+    fn bare(kind: &str, type_name: &str, message: String) -> Self {
+        ErrorInfo { kind: kind.into(), type_name: type_name.into(), message, ..Default::default() }.with_default_hint()
+    }
+
+    pub fn from_moss_error(e: &MossError) -> Self {
+        let type_name = match e {
+            MossError::Context(_) => "ContextError",
+            MossError::CodeNotText { .. } => "UnicodeDecodeError",
+            _ => "MossError",
+        };
+        ErrorInfo { hint: e.hint(), ..ErrorInfo::bare(e.kind(), type_name, e.to_string()) }
+    }
+
+    pub fn timeout(limit: f64) -> Self {
+        ErrorInfo::bare("timeout", "Timeout", format!("the run was stopped at the time limit of {limit} s"))
+    }
+
+    pub fn crash(ending: Ending) -> Self {
+        let how = match ending {
+            Ending::Signaled(signal) => format!("it was killed by signal {} ({signal})", signal as i32),
+            Ending::Exited(code) => format!("the process exited with status {code} (os._exit or a C extension)"),
+            Ending::TimedOut => "it timed out".into(),
+        };
+        ErrorInfo::bare("crash", "Crash", format!("the run ended without a result: {how}"))
+    }
+
+    /// The host side itself failed: a bug in moss, or an interpreter that cannot start.
+    pub fn internal(message: &str) -> Self {
+        ErrorInfo::bare("module", "MossError", message.to_owned())
+    }
+
+    fn location(&self) -> Option<String> {
+        let file = self.file.as_ref()?;
+        Some(match (self.line, self.column) {
+            (Some(line), Some(column)) => format!("{file}:{line}:{column}"),
+            (Some(line), None) => format!("{file}:{line}"),
+            _ => file.clone(),
+        })
+    }
+
+    fn headline(&self) -> String {
+        match self.kind.as_str() {
+            "exception" => format!("the generated code raised {}: {}", self.type_name, self.message),
+            "syntax" => format!("the generated code has a syntax error: {}", self.message),
+            "module" if self.type_name == "BindingMissing" => self.message.clone(),
+            "module" if self.type_name == "MossError" => self.message.clone(),
+            "module" => format!("the MOSS file failed to load: {}: {}", self.type_name, self.message),
+            _ => self.message.clone(),
+        }
+    }
+
+    /// Fills in the hint for an error whose kind says what to do.
+    pub fn with_default_hint(mut self) -> Self {
+        if self.hint.is_none() {
+            self.hint = self.default_hint().map(str::to_owned);
+        }
+        self
+    }
+
+    fn default_hint(&self) -> Option<&'static str> {
+        Some(match self.kind.as_str() {
+            "exception" | "syntax" | "crash" => "the context was left as it was; fix or regenerate the code and run it again",
+            "target" => "the code must define the target (`def main(moss): ...`), or pass --target NAME",
+            "module" if self.type_name == "BindingMissing" => {
+                "bind it in the MOSS file's `__moss_compile__(compiler)` with `compiler.bind(Type, value)`, or give the attribute a value"
+            }
+            "module" => "fix the MOSS file; nothing of the generated code ran",
+            "timeout" => "the context was left as it was; make the code finish sooner or raise --timeout",
+            _ => return None,
+        })
+    }
+}
+
+pub fn exec_result(result: &ExecResult, json: bool) {
+    if json {
+        let mut out = std::io::stdout().lock();
+        let _ = serde_json::to_writer(&mut out, result);
+        let _ = out.write_all(b"\n");
+        let _ = out.flush();
+        for warning in &result.warnings {
+            style::warning(warning);
+        }
+        return;
+    }
+    for warning in &result.warnings {
+        style::warning(warning);
+    }
+    match &result.error {
+        Some(error) => {
+            match (error.location(), error.kind.as_str()) {
+                (Some(at), "exception" | "syntax" | "module") => style::error(&format!("{}\n  --> {at}", error.headline()), None),
+                _ => style::error(&error.headline(), None),
+            }
+            if !error.traceback.is_empty() {
+                style::detail(&error.traceback);
+            }
+            if let Some(hint) = &error.hint {
+                style::hint(hint);
+            }
+        }
+        None if !result.returns.is_null() || result.returns_repr.as_deref().is_some_and(|r| r != "None") => {
+            let text = if result.returns.is_null() {
+                result.returns_repr.clone().unwrap_or_default()
+            } else {
+                serde_json::to_string(&result.returns).expect("a JSON value serialises")
+            };
+            let mut out = std::io::stdout().lock();
+            if !result.stdout.is_empty() && !result.stdout.ends_with('\n') {
+                let _ = out.write_all(b"\n");
+            }
+            let _ = writeln!(out, "{text}");
+        }
+        None => {}
+    }
+}

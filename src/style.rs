@@ -1,0 +1,75 @@
+//! Diagnostics on stderr: `error:`, `warning:` and `hint:` lines, coloured only when wanted.
+
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use owo_colors::{OwoColorize, Style};
+
+use crate::cli::ColorChoice;
+
+static COLOR: AtomicBool = AtomicBool::new(false);
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+pub fn configure(choice: ColorChoice, quiet: bool) {
+    let color = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    COLOR.store(color, Ordering::Relaxed);
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+fn label(text: &str, style: Style) -> String {
+    if COLOR.load(Ordering::Relaxed) { text.style(style).to_string() } else { text.to_owned() }
+}
+
+pub fn error(message: &str, hint: Option<&str>) {
+    let mut out = format!("{} {message}\n", label("error:", Style::new().red().bold()));
+    if let Some(hint) = hint {
+        out.push_str(&hint_lines(hint));
+    }
+    emit(&out);
+}
+
+/// Extra lines under an error (a location, a traceback), shown as they are.
+pub fn detail(text: &str) {
+    let mut text = text.to_owned();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    emit(&text);
+}
+
+pub fn hint(text: &str) {
+    emit(&hint_lines(text));
+}
+
+pub fn warning(message: &str) {
+    if QUIET.load(Ordering::Relaxed) {
+        return;
+    }
+    let (first, rest) = message.split_once("\nhint: ").map_or((message, None), |(a, b)| (a, Some(b)));
+    let mut out = format!("{} {first}\n", label("warning:", Style::new().yellow().bold()));
+    if let Some(rest) = rest {
+        out.push_str(&hint_lines(rest));
+    }
+    emit(&out);
+}
+
+fn hint_lines(hint: &str) -> String {
+    format!("{} {hint}\n", label("hint:", Style::new().cyan().bold()))
+}
+
+fn emit(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// A side remark for the person at the terminal (silenced by --quiet).
+pub fn note(message: &str) {
+    if !QUIET.load(Ordering::Relaxed) {
+        emit(&format!("{message}\n"));
+    }
+}

@@ -1,0 +1,174 @@
+//! Runs a job in a forked child process and watches it from outside.
+//!
+//! Whatever the generated code does (blocks inside C, segfaults, calls `os._exit`, prints from a
+//! subprocess), the parent still captures the output, enforces the time limit with SIGKILL and
+//! writes the result. The parent never starts Python; only the child does.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::os::fd::OwnedFd;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{self, SigHandler, Signal};
+use nix::sys::wait::{WaitStatus, waitpid};
+use nix::unistd::{ForkResult, Pid, dup2_stderr, dup2_stdout, fork, pipe2};
+use nix::fcntl::OFlag;
+
+/// How long to keep reading output after the child ended: a grandchild that inherited stdout may
+/// keep the pipe open forever, and must not hold up the result.
+const DRAIN_GRACE: Duration = Duration::from_millis(250);
+
+pub struct Supervision {
+    pub timeout: Option<Duration>,
+    /// Copy the child's output to ours as it arrives (plain mode), besides capturing it.
+    pub passthrough: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    Exited(i32),
+    Signaled(Signal),
+    TimedOut,
+}
+
+pub struct ChildRun {
+    pub ending: Ending,
+    /// What the job returned, when the child lived to send it.
+    pub report: Option<Vec<u8>>,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub duration: Duration,
+}
+
+/// Forks; the child runs `job` with its stdout and stderr captured, and sends back the bytes the
+/// job returns. Call only while this process has a single thread.
+pub fn run_isolated(supervision: &Supervision, job: impl FnOnce() -> Vec<u8>) -> io::Result<ChildRun> {
+    let (out_read, out_write) = pipe2(OFlag::O_CLOEXEC)?;
+    let (err_read, err_write) = pipe2(OFlag::O_CLOEXEC)?;
+    let (report_read, report_write) = pipe2(OFlag::O_CLOEXEC)?;
+    let started = Instant::now();
+
+    // SAFETY: the caller guarantees a single-threaded process, so the child may run arbitrary code.
+    match unsafe { fork() }? {
+        ForkResult::Child => {
+            drop((out_read, err_read, report_read));
+            child_main(out_write, err_write, report_write, job)
+        }
+        ForkResult::Parent { child } => {
+            drop((out_write, err_write, report_write));
+            // A Ctrl-C on the terminal reaches the child too: it ends the generated code with
+            // KeyboardInterrupt, and the parent stays to report it.
+            // SAFETY: SIG_IGN installs no handler code.
+            unsafe { signal::signal(Signal::SIGINT, SigHandler::SigIgn) }.ok();
+            watch(child, supervision, started, out_read, err_read, report_read)
+        }
+    }
+}
+
+fn child_main(out: OwnedFd, err: OwnedFd, report: OwnedFd, job: impl FnOnce() -> Vec<u8>) -> ! {
+    // The child must never outlive a parent that died: nobody would enforce its time limit.
+    let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
+    let redirected = dup2_stdout(&out).and_then(|_| dup2_stderr(&err));
+    drop((out, err));
+    if redirected.is_err() {
+        // SAFETY: _exit is always safe to call.
+        unsafe { nix::libc::_exit(70) }
+    }
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+    let code = match result {
+        Ok(bytes) => {
+            let mut file = File::from(report);
+            if file.write_all(&bytes).is_ok() { 0 } else { 71 }
+        }
+        Err(_) => 101,
+    };
+    let _ = io::stdout().flush();
+    // SAFETY: _exit skips destructors and atexit handlers on purpose: the interpreter's teardown
+    // adds time and can hang on threads the generated code left running.
+    unsafe { nix::libc::_exit(code) }
+}
+
+fn watch(
+    child: Pid,
+    supervision: &Supervision,
+    started: Instant,
+    out: OwnedFd,
+    err: OwnedFd,
+    report: OwnedFd,
+) -> io::Result<ChildRun> {
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let stdout = capture(out, supervision.passthrough.then(|| Box::new(io::stdout()) as Box<dyn Write + Send>), done_tx.clone());
+    let stderr = capture(err, supervision.passthrough.then(|| Box::new(io::stderr()) as Box<dyn Write + Send>), done_tx.clone());
+    let report_bytes = capture(report, None, done_tx);
+
+    let (status_tx, status_rx) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = status_tx.send(waitpid(child, None));
+    });
+    let status = match supervision.timeout {
+        Some(limit) => match status_rx.recv_timeout(limit.saturating_sub(started.elapsed())) {
+            Ok(status) => Some(status),
+            Err(_) => {
+                let _ = signal::kill(child, Signal::SIGKILL);
+                let _ = status_rx.recv();
+                None
+            }
+        },
+        None => status_rx.recv().ok(),
+    };
+    let duration = started.elapsed();
+    let ending = match status {
+        None => Ending::TimedOut,
+        Some(Ok(WaitStatus::Exited(_, code))) => Ending::Exited(code),
+        Some(Ok(WaitStatus::Signaled(_, sig, _))) => Ending::Signaled(sig),
+        Some(Ok(other)) => return Err(io::Error::other(format!("unexpected child status {other:?}"))),
+        Some(Err(e)) => return Err(e.into()),
+    };
+
+    let deadline = Instant::now() + DRAIN_GRACE;
+    for _ in 0..3 {
+        if done_rx.recv_timeout(deadline.saturating_duration_since(Instant::now())).is_err() {
+            break;
+        }
+    }
+    let take = |buffer: &Arc<Mutex<Vec<u8>>>| std::mem::take(&mut *buffer.lock().unwrap());
+    let report = take(&report_bytes);
+    Ok(ChildRun {
+        report: (ending == Ending::Exited(0)).then_some(report),
+        ending,
+        stdout: take(&stdout),
+        stderr: take(&stderr),
+        duration,
+    })
+}
+
+/// Reads `fd` to its end on a thread, keeping everything and copying it to `tee` as it comes.
+fn capture(fd: OwnedFd, mut tee: Option<Box<dyn Write + Send>>, done: mpsc::Sender<()>) -> Arc<Mutex<Vec<u8>>> {
+    let buffer = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&buffer);
+    thread::spawn(move || {
+        let mut file = File::from(fd);
+        let mut chunk = [0u8; 8192];
+        loop {
+            match file.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => {
+                    sink.lock().unwrap().extend_from_slice(&chunk[..n]);
+                    if let Some(out) = tee.as_mut() {
+                        // A closed reader of our own output (`| head`) must not stop the capture.
+                        if out.write_all(&chunk[..n]).and_then(|_| out.flush()).is_err() {
+                            tee = None;
+                        }
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            }
+        }
+        let _ = done.send(());
+    });
+    buffer
+}
