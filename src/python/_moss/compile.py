@@ -142,7 +142,7 @@ class Runtime(MossRuntime):
             try:
                 stored[name] = values.encode(value, f"moss.{name}")
             except values.Unstorable as e:
-                warnings.append(f"moss.{name} was not saved: {e}")
+                warnings.append(f"{e}; it was not saved (the other properties were)")
         return stored, warnings
 
     def destroy(self) -> list[str]:

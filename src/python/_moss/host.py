@@ -5,7 +5,7 @@ import os
 import sys
 
 from _moss import compile as moss_compile
-from _moss import execute, tracebacks
+from _moss import execute, tracebacks, values
 from _moss.container import Container
 
 
@@ -49,7 +49,10 @@ def run_exec(request: dict) -> dict:
 
         result["module"] = runtime.module().__name__
         result["ok"] = True
-        result["returns"] = returns
+        try:
+            result["returns"] = values.plain(returns)
+        except Exception:
+            result["returns"] = None
         result["returns_repr"] = _safe_repr(returns)
         result["properties"], unsaved = runtime.properties()
         result["warnings"] = runtime.warnings + unsaved

@@ -63,7 +63,7 @@ def encode(value: object, where: str = "", depth: int = 0) -> object:
             for field in sys.modules["dataclasses"].fields(value)
         }
         return {TAG: "dataclass", "class": class_ref(cls), "data": data}
-    raise Unstorable(f"{where or 'the value'} is a {cls.__module__}.{cls.__qualname__}, which has no JSON form")
+    raise Unstorable(f"{where or 'the value'} holds a {cls.__module__}.{cls.__qualname__}, which has no JSON form")
 
 
 def decode(stored: object) -> object:
@@ -93,6 +93,16 @@ def decode(stored: object) -> object:
             object.__setattr__(instance, name, item)
         return instance
     raise Unrestorable(f"unknown tag {TAG}={tag!r} (written by a newer moss?)")
+
+
+def plain(value: object) -> object:
+    """A return value in the shape JSON can take: models and dataclasses as their fields."""
+    cls = type(value)
+    if _pydantic_model(cls):
+        return value.model_dump(mode="json") if hasattr(value, "model_dump") else value.dict()
+    if _dataclass(cls):
+        return sys.modules["dataclasses"].asdict(value)
+    return value
 
 
 def class_ref(cls: type) -> str:
