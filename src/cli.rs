@@ -53,6 +53,25 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Print the prompt a model reads before writing code for a MOSS file
+    #[command(
+        long_about = "Print the prompt a model reads before writing code for a MOSS file.\n\n\
+            The MOSS file is compiled as `moss exec` compiles it (same injections), then printed \
+            without its `# <moss-hide>` regions, followed by a quoted block with one `<attr>` section \
+            per imported name the code may use: functions as their signature and docstring, abstract \
+            classes, pydantic models, dataclasses, TypedDicts and enums as source, other classes \
+            named in `Moss` type hints as their interface, imported project modules as their \
+            interface. `__moss_attr_prompts__()` overrides sections; `__moss_module_prompt__(prompter)` \
+            replaces the whole prompt. The same inputs always give the same bytes.",
+        after_help = "Examples:\n  \
+            moss prompt agent.py > prompt.txt\n  \
+            moss prompt agent.py --stats > /dev/null\n  \
+            moss prompt agent.py --max-tokens 4000 > /dev/null   # a CI gate\n  \
+            moss prompt agent.py --json | jq .tokens",
+        after_long_help = EXIT_CODES
+    )]
+    Prompt(PromptArgs),
+
     /// Run generated code inside a MOSS file and save what it stored on `moss`
     #[command(
         long_about = "Run generated code inside a MOSS file and save what it stored on `moss`.\n\n\
@@ -86,6 +105,29 @@ pub enum Command {
         after_long_help = EXIT_CODES
     )]
     Context(ContextArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PromptArgs {
+    /// The MOSS file
+    #[arg(value_name = "FILE.py")]
+    pub file: PathBuf,
+
+    /// The context whose saved properties `moss` starts with (default: the MOSS file's own)
+    #[arg(long, value_name = "PATH")]
+    pub context: Option<PathBuf>,
+
+    /// Print one JSON object: prompt, tokens, sections (name, module, kind, tokens), sha256
+    #[arg(long)]
+    pub json: bool,
+
+    /// Print a token count per section and the total on stderr
+    #[arg(long)]
+    pub stats: bool,
+
+    /// Fail (exit 1) naming the biggest sections when the prompt has more than N tokens
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<usize>,
 }
 
 #[derive(Debug, Args)]

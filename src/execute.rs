@@ -2,19 +2,19 @@
 //! save the context when it succeeds.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::cli::ExecArgs;
 use crate::context::{self, ContextFile, LastCode};
 use crate::convert;
 use crate::error::MossError;
 use crate::interpreter;
+use crate::moss_file;
 use crate::report::{self, ErrorInfo, ExecResult};
 use crate::supervisor::{self, Ending, Supervision};
 
@@ -33,6 +33,7 @@ struct Request {
 #[derive(Debug, Serialize, Deserialize)]
 struct ChildReport {
     ok: bool,
+    #[serde(default)]
     returns: Value,
     returns_repr: Option<String>,
     error: Option<ErrorInfo>,
@@ -59,8 +60,7 @@ pub fn run(args: &ExecArgs) -> u8 {
 }
 
 fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
-    let path = absolute(&args.file);
-    let source = read_moss_file(&path)?;
+    let (path, source) = moss_file::read(&args.file)?;
     let (code, code_file) = read_code(&args.code)?;
 
     let mut context = match (&args.context.context, args.context.no_context) {
@@ -154,51 +154,28 @@ fn child(request: &Request) -> Vec<u8> {
 }
 
 fn run_in_python(request: &Request) -> Result<ChildReport, String> {
-    let mut warnings = interpreter::start(&request.path)?;
-    Python::attach(|py| -> PyResult<ChildReport> {
-        interpreter::install_shipped_modules(py)?;
-        let host = py.import("_moss.host")?;
-        let req = PyDict::new(py);
-        req.set_item("path", request.path.to_string_lossy())?;
-        req.set_item("source", &request.source)?;
-        req.set_item("properties", convert::to_py(py, &Value::Object(request.properties.clone()))?)?;
-        req.set_item("code", &request.code)?;
-        req.set_item("code_file", &request.code_file)?;
-        req.set_item("target", &request.target)?;
-        match &request.args {
-            Some(args) => req.set_item("args", PyList::new(py, args)?)?,
-            None => req.set_item("args", py.None())?,
-        }
-        let outcome = host.getattr("run_exec")?.call1((req,))?;
-        let field = |name: &str| outcome.get_item(name);
-        let returns = field("returns")?;
-        let returns_json = convert::from_py(&returns).unwrap_or(Value::Null);
-        let as_json = |name: &str| -> PyResult<Value> {
-            convert::from_py(&field(name)?).map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("{name}: {e}")))
-        };
-        warnings.extend(serde_json::from_value::<Vec<String>>(as_json("warnings")?).unwrap_or_default());
-        Ok(ChildReport {
-            ok: field("ok")?.extract()?,
-            returns: returns_json,
-            returns_repr: field("returns_repr")?.extract()?,
-            error: serde_json::from_value(as_json("error")?).unwrap_or(None),
-            properties: serde_json::from_value(as_json("properties")?).unwrap_or(None),
-            unrestored: serde_json::from_value(as_json("unrestored")?).unwrap_or_default(),
-            module: field("module")?.extract()?,
-            warnings,
-        })
-    })
-    .map_err(|e| Python::attach(|py| format!("the host side of moss failed: {}", interpreter::describe(py, &e))))
-}
-
-fn read_moss_file(path: &Path) -> Result<String, MossError> {
-    if path.is_dir() {
-        return Err(MossError::MossFileUnreadable { path: path.into(), reason: "it is a directory".into() });
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|e| MossError::MossFileUnreadable { path: path.into(), reason: io_reason(&e) })?;
-    String::from_utf8(bytes)
-        .map_err(|e| MossError::MossFileNotText { path: path.into(), offset: e.utf8_error().valid_up_to() })
+    let payload = json!({
+        "path": request.path.to_string_lossy(),
+        "source": request.source,
+        "properties": request.properties,
+        "code": request.code,
+        "code_file": request.code_file,
+        "target": request.target,
+        "args": request.args,
+    });
+    let (mut report, warnings) = interpreter::call_host(&request.path, "run_exec", &payload, |outcome| {
+        // The return value may have no JSON form; everything else the host returns has one.
+        let returns = outcome.get_item("returns")?;
+        let returns = convert::from_py(&returns).unwrap_or(Value::Null);
+        outcome.set_item("returns", outcome.py().None())?;
+        let rest = convert::from_py(outcome).map_err(pyo3::exceptions::PyValueError::new_err)?;
+        let mut report: ChildReport =
+            serde_json::from_value(rest).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+        report.returns = returns;
+        Ok(report)
+    })?;
+    report.warnings.splice(0..0, warnings);
+    Ok(report)
 }
 
 /// The generated code and the file name it is compiled under (`<stdin>` for `-`).
@@ -211,24 +188,12 @@ fn read_code(spec: &str) -> Result<(String, String), MossError> {
         (bytes, "<stdin>".to_owned())
     } else {
         let bytes = std::fs::read(spec)
-            .map_err(|e| MossError::CodeUnreadable { source_name: spec.into(), reason: io_reason(&e) })?;
+            .map_err(|e| MossError::CodeUnreadable { source_name: spec.into(), reason: moss_file::io_reason(&e) })?;
         (bytes, spec.to_owned())
     };
     let code = String::from_utf8(bytes)
         .map_err(|e| MossError::CodeNotText { source_name: name.clone(), offset: e.utf8_error().valid_up_to() })?;
     Ok((code, name))
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
-}
-
-fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.into())
 }
 
 /// Names whose stored value differs between two property sets, sorted.

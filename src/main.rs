@@ -6,10 +6,16 @@ mod context_cmd;
 mod convert;
 mod error;
 mod execute;
+mod hidden;
 mod interpreter;
+mod moss_file;
+mod native;
+mod outline;
+mod prompt;
 mod report;
 mod style;
 mod supervisor;
+mod tokens;
 
 use clap::Parser;
 
@@ -19,6 +25,7 @@ fn main() {
     let cli = Cli::parse();
     style::configure(cli.color, cli.quiet);
     let code = match &cli.command {
+        Command::Prompt(args) => prompt::run(args),
         Command::Exec(args) => execute::run(args),
         Command::Context(args) => context_cmd::run(&args.action).unwrap_or_else(|e| {
             style::error(&e.to_string(), e.hint().as_deref());

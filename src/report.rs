@@ -144,18 +144,7 @@ pub fn exec_result(result: &ExecResult, json: bool) {
         style::warning(warning);
     }
     match &result.error {
-        Some(error) => {
-            match (error.location(), error.kind.as_str()) {
-                (Some(at), "exception" | "syntax" | "module") => style::error(&format!("{}\n  --> {at}", error.headline()), None),
-                _ => style::error(&error.headline(), None),
-            }
-            if !error.traceback.is_empty() {
-                style::detail(&error.traceback);
-            }
-            if let Some(hint) = &error.hint {
-                style::hint(hint);
-            }
-        }
+        Some(error) => print_error(error),
         None if !result.returns.is_null() || result.returns_repr.as_deref().is_some_and(|r| r != "None") => {
             let text = if result.returns.is_null() {
                 result.returns_repr.clone().unwrap_or_default()
@@ -169,5 +158,19 @@ pub fn exec_result(result: &ExecResult, json: bool) {
             let _ = writeln!(out, "{text}");
         }
         None => {}
+    }
+}
+
+/// An error as the person at the terminal reads it: headline, location, traceback, hint.
+pub fn print_error(error: &ErrorInfo) {
+    match (error.location(), error.kind.as_str()) {
+        (Some(at), "exception" | "syntax" | "module") => style::error(&format!("{}\n  --> {at}", error.headline()), None),
+        _ => style::error(&error.headline(), None),
+    }
+    if !error.traceback.is_empty() {
+        style::detail(&error.traceback);
+    }
+    if let Some(hint) = &error.hint {
+        style::hint(hint);
     }
 }

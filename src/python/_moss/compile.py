@@ -236,3 +236,20 @@ def _type_hints(classes: list[type], module: types.ModuleType) -> dict[str, obje
 def _is_classvar(hint: object) -> bool:
     typing = sys.modules.get("typing")
     return typing is not None and (hint is typing.ClassVar or getattr(hint, "__origin__", None) is typing.ClassVar)
+
+
+def hinted_types(moss_type: type, module: types.ModuleType) -> list[type]:
+    """The classes a `Moss` class's type hints name, also inside `Optional[...]`, `list[...]`."""
+    own = [c for c in moss_type.__mro__ if c not in Moss.__mro__]
+    found: list[type] = []
+    for hint in _type_hints(own, module).values():
+        for cls in _classes_in(hint):
+            if cls not in found:
+                found.append(cls)
+    return found
+
+
+def _classes_in(hint: object) -> list[type]:
+    if isinstance(hint, type) and not isinstance(hint, types.GenericAlias):
+        return [hint]
+    return [cls for arg in getattr(hint, "__args__", None) or () for cls in _classes_in(arg)]

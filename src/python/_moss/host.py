@@ -63,6 +63,36 @@ def run_exec(request: dict) -> dict:
         _flush()
 
 
+def run_prompt(request: dict) -> dict:
+    """Compile the MOSS file and build its prompt. request: path, source, properties."""
+    from _moss import prompt
+
+    result: dict = {"ok": False, "error": None, "prompt": None, "sections": [], "warnings": []}
+    runtime = None
+    try:
+        try:
+            runtime = compile_file(request)
+        except moss_compile.BindingMissing as e:
+            result["error"] = tracebacks.failure("module", "BindingMissing", str(e), file=request["path"])
+            return result
+        except BaseException as e:
+            result["error"] = tracebacks.describe(e, "module", anchor=request["path"])
+            return result
+        try:
+            built = prompt.build(runtime, request["source"])
+        except BaseException as e:
+            result["error"] = tracebacks.describe(e, "module", anchor=request["path"])
+            return result
+        result.update(built)
+        result["warnings"] = runtime.warnings + built["warnings"]
+        result["ok"] = True
+        return result
+    finally:
+        if runtime is not None:
+            result["warnings"] = result["warnings"] + runtime.destroy()
+        _flush()
+
+
 def compile_file(request: dict) -> moss_compile.Runtime:
     path = request["path"]
     folder = os.path.dirname(path)

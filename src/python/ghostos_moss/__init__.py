@@ -16,6 +16,9 @@ from ghostos_moss.abcd import (
     MossPrompter,
     MossRuntime,
 )
+from ghostos_moss.exports import Exporter
+from ghostos_moss.magics import MagicPrompter, __is_instance__, __is_subclass__
+from ghostos_moss.prompts import PromptAbleClass, PromptAbleObj
 from ghostos_moss.pycontext import PyContext
 
 __all__ = [
@@ -27,6 +30,12 @@ __all__ = [
     "Injection",
     "AttrPrompts",
     "PyContext",
+    "Exporter",
+    "MagicPrompter",
+    "__is_subclass__",
+    "__is_instance__",
+    "PromptAbleClass",
+    "PromptAbleObj",
     "MOSS_TYPE_NAME",
     "MOSS_VALUE_NAME",
     "MOSS_HIDDEN_MARK",

@@ -1,0 +1,25 @@
+//! Finding and reading the MOSS file that every command starts from.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::MossError;
+
+/// The MOSS file's absolute path and its source.
+pub fn read(path: &Path) -> Result<(PathBuf, String), MossError> {
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.into());
+    if path.is_dir() {
+        return Err(MossError::MossFileUnreadable { path, reason: "it is a directory".into() });
+    }
+    let bytes = std::fs::read(&path).map_err(|e| MossError::MossFileUnreadable { path: path.clone(), reason: io_reason(&e) })?;
+    let source = String::from_utf8(bytes)
+        .map_err(|e| MossError::MossFileNotText { path: path.clone(), offset: e.utf8_error().valid_up_to() })?;
+    Ok((path, source))
+}
+
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}

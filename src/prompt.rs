@@ -1,0 +1,146 @@
+//! `moss prompt`: the text a model reads before it writes code for a MOSS file.
+
+use std::io::Write;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::cli::PromptArgs;
+use crate::context;
+use crate::error::MossError;
+use crate::interpreter;
+use crate::moss_file;
+use crate::report::{self, ErrorInfo};
+use crate::style;
+use crate::supervisor::{self, Supervision};
+use crate::tokens;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct PromptReport {
+    ok: bool,
+    error: Option<ErrorInfo>,
+    prompt: Option<String>,
+    #[serde(default)]
+    sections: Vec<Section>,
+    #[serde(default)]
+    warnings: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Section {
+    name: String,
+    module: String,
+    kind: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    tokens: usize,
+}
+
+pub fn run(args: &PromptArgs) -> u8 {
+    match prompt(args) {
+        Ok(code) => code,
+        Err(e) => {
+            style::error(&e.to_string(), e.hint().as_deref());
+            e.exit_code()
+        }
+    }
+}
+
+fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
+    let (path, source) = moss_file::read(&args.file)?;
+    let context_path = args.context.clone().unwrap_or_else(|| context::default_path(&path));
+    let properties = match context::read(&context_path)? {
+        Some(doc) => doc.properties,
+        None => Default::default(),
+    };
+    let payload = json!({ "path": path.to_string_lossy(), "source": source, "properties": properties });
+
+    let run = supervisor::run_isolated(&Supervision { timeout: None, passthrough: false }, || {
+        let report = interpreter::call_host(&path, "run_prompt", &payload, |outcome| {
+            crate::convert::from_py(outcome).map_err(pyo3::exceptions::PyValueError::new_err)
+        })
+        .and_then(|(value, warnings)| {
+            let mut report: PromptReport = serde_json::from_value(value).map_err(|e| e.to_string())?;
+            report.warnings.splice(0..0, warnings);
+            Ok(report)
+        })
+        .unwrap_or_else(|message| PromptReport { error: Some(ErrorInfo::internal(&message)), ..Default::default() });
+        serde_json::to_vec(&report).expect("a report always serialises")
+    })
+    .map_err(|e| MossError::Interpreter(format!("could not start the run: {e}")))?;
+
+    // What the MOSS file printed while loading is a diagnostic here: stdout holds only the prompt.
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(&run.stdout).and_then(|_| err.write_all(&run.stderr));
+    drop(err);
+
+    let report: PromptReport = match (run.ending, run.report.as_deref().map(serde_json::from_slice)) {
+        (_, Some(Ok(report))) => report,
+        (ending, _) => {
+            report::print_error(&ErrorInfo::crash(ending));
+            return Ok(1);
+        }
+    };
+    for warning in &report.warnings {
+        style::warning(warning);
+    }
+    if let Some(error) = report.error {
+        let error = error.with_default_hint();
+        report::print_error(&error);
+        return Ok(error.exit_code());
+    }
+    let text = report.prompt.unwrap_or_default();
+    let mut sections = report.sections;
+
+    let counting = args.json || args.stats || args.max_tokens.is_some();
+    let total = if counting { tokens::count(&text) } else { 0 };
+    if counting {
+        for section in &mut sections {
+            section.tokens = tokens::count(&section.text);
+        }
+    }
+    if args.stats {
+        print_stats(&sections, total);
+    }
+    if let Some(budget) = args.max_tokens.filter(|budget| total > *budget) {
+        let mut biggest: Vec<&Section> = sections.iter().collect();
+        biggest.sort_by(|a, b| b.tokens.cmp(&a.tokens).then(a.name.cmp(&b.name)));
+        let named: Vec<String> = biggest.iter().take(3).map(|s| format!("{} ({} tokens)", s.name, s.tokens)).collect();
+        style::error(
+            &format!("the prompt is {total} tokens, over the budget of {budget}; the biggest sections: {}", named.join(", ")),
+            Some("hide what the model does not need in `# <moss-hide>` regions, or shorten it with `__moss_attr_prompts__`"),
+        );
+        return Ok(1);
+    }
+
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let document = json!({
+            "prompt": text,
+            "tokens": total,
+            "encoding": tokens::ENCODING,
+            "sections": sections
+                .iter()
+                .map(|s| json!({"name": s.name, "module": s.module, "kind": s.kind, "tokens": s.tokens}))
+                .collect::<Vec<_>>(),
+            "sha256": hex::encode(Sha256::digest(text.as_bytes())),
+        });
+        let _ = writeln!(out, "{}", serde_json::to_string(&document).expect("JSON serialises"));
+    } else {
+        let _ = out.write_all(text.as_bytes());
+    }
+    let _ = out.flush();
+    Ok(0)
+}
+
+fn print_stats(sections: &[Section], total: usize) {
+    let width = sections.iter().map(|s| s.name.len()).max().unwrap_or(0).max(7);
+    let mut lines = format!("{:>7}  {:width$}  {:10}  module\n", "tokens", "section", "kind");
+    for s in sections {
+        lines.push_str(&format!("{:>7}  {:width$}  {:10}  {}\n", s.tokens, s.name, s.kind, s.module));
+    }
+    lines.push_str(&format!("{total:>7}  total ({})\n", tokens::ENCODING));
+    let _ = std::io::stderr().lock().write_all(lines.as_bytes());
+}

@@ -1,0 +1,99 @@
+"""The prompt of a compiled MOSS file: its visible source, then reflections of what it imports."""
+from __future__ import annotations
+
+import types
+
+import _moss_native as native
+from _moss import reflect
+from _moss.compile import Runtime
+from ghostos_moss import lifecycle
+from ghostos_moss.abcd import MossPrompter
+
+ATTRS_HEADER = "# What the names imported above are (one <attr> section each):"
+
+
+class Prompter(MossPrompter):
+    """What `__moss_module_prompt__(prompter)` receives."""
+
+    def __init__(self, runtime: Runtime, source: str) -> None:
+        self._runtime = runtime
+        self._source = source
+        self._reflections: list[reflect.Reflection] | None = None
+        self.warnings: list[str] = []
+
+    def container(self) -> object:
+        return self._runtime.container()
+
+    def module(self) -> types.ModuleType:
+        return self._runtime.module()
+
+    def get_source_code(self, exclude_hide_code: bool = True) -> str:
+        """The MOSS file's source; without `# <moss-hide>` regions unless asked."""
+        return native.strip_hidden(self._source) if exclude_hide_code else self._source
+
+    def reflections(self) -> list[reflect.Reflection]:
+        """Reflections of imported names, overridden by `__moss_attr_prompts__()` where it says."""
+        if self._reflections is None:
+            found = {r.name: r for r in reflect.reflect_module(self.module(), self.warnings)}
+            order = list(found)
+            hook = self.module().__dict__.get(lifecycle.ATTR_PROMPTS)
+            for name, prompt in (hook() if callable(hook) else ()) or ():
+                if prompt is None:
+                    continue
+                if name not in found:
+                    order.append(name)
+                found[name] = reflect.Reflection(name, self.module().__name__, "override", prompt)
+            self._reflections = [found[n] for n in order if found[n].prompt.strip()]
+        return self._reflections
+
+    def imported_attr_prompts(self) -> list[tuple[str, str]]:
+        """(name, prompt) pairs for the imported names, in import order."""
+        return [(r.name, r.prompt) for r in self.reflections()]
+
+    def get_imported_attrs(self) -> dict:
+        return {r.name: self.module().__dict__.get(r.name) for r in self.reflections()}
+
+    def dump_imported_prompt(self, auto_generation: bool = True, attr_prompts: dict | None = None) -> str:
+        """All reflections as `# <attr>` sections, in one block of text."""
+        sections = [_attr_section(r) for r in self.reflections()]
+        for name, prompt in (attr_prompts or {}).items():
+            sections.append(_attr_section(reflect.Reflection(name, self.module().__name__, "override", prompt)))
+        return "\n\n".join(sections)
+
+    def dump_module_prompt(self, attr_prompts: dict | None = None) -> str:
+        """The default prompt: visible source, then the reflections in a quoted block."""
+        source = self.get_source_code().rstrip()
+        attrs = self.dump_imported_prompt(attr_prompts=attr_prompts)
+        if not attrs:
+            return source + "\n"
+        return f"{source}\n\n\n{ATTRS_HEADER}\n{_quoted(attrs)}\n"
+
+
+def build(runtime: Runtime, source: str) -> dict:
+    """The prompt, and its sections for token accounting."""
+    prompter = Prompter(runtime, source)
+    module = runtime.module()
+    hook = module.__dict__.get(lifecycle.MODULE_PROMPT)
+    if callable(hook):
+        prompt = hook(prompter)
+        sections = [{"name": lifecycle.MODULE_PROMPT, "module": module.__name__, "kind": "custom", "text": prompt}]
+    else:
+        prompt = prompter.dump_module_prompt()
+        sections = [{"name": "<source>", "module": module.__name__, "kind": "source",
+                     "text": prompter.get_source_code()}]
+        sections += [{"name": r.name, "module": r.alias_of or r.origin, "kind": r.kind, "text": _attr_section(r)}
+                     for r in prompter.reflections()]
+    return {"prompt": prompt, "sections": sections, "warnings": prompter.warnings}
+
+
+def _attr_section(r: reflect.Reflection) -> str:
+    where = f' from="{r.alias_of}"' if r.alias_of else (f' module="{r.origin}"' if r.origin else "")
+    return f'# <attr name="{r.name}"{where}>\n{r.prompt.strip()}\n# </attr>'
+
+
+def _quoted(text: str) -> str:
+    """Wrap in triple quotes that the text itself does not contain."""
+    for quote in ('"""', "'''"):
+        if quote not in text:
+            return f"{quote}\n{text}\n{quote}"
+    return '"""\n' + text.replace('"""', '\\"\\"\\"') + '\n"""'
