@@ -19,9 +19,8 @@ IGNORED_MODULES = frozenset({
 """Modules the model knows or that are the tool's machinery: their names are never reflected."""
 
 MOSS_BASE_PROMPT = '''class Moss:
-    """Base of the `Moss` class above. Your code receives its instance: `def main(moss): ...`.
-    Typed attributes without a value are provided by the host. Plain data (bool, int, float, str,
-    list, dict, None, pydantic models, dataclasses) assigned to `moss.<name>` persists between runs."""'''
+    """Base of `Moss` above; `main(moss)` receives its instance. Typed attributes are injected;
+    plain data assigned to `moss.<name>` persists between runs."""'''
 
 KEPT_DECORATORS = frozenset({
     "abstractmethod", "abstractproperty", "asynccontextmanager", "cached_property", "classmethod",

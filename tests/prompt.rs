@@ -1,0 +1,253 @@
+//! `moss prompt`: what the model reads. Each reflection rule, aliases, the hooks, hidden
+//! regions, the parser fallback, determinism, the token budget, and the outline cache.
+
+mod common;
+
+use std::process::Output;
+
+use common::{Sandbox, assert_exit, stderr, stdout};
+use serde_json::Value;
+
+fn reflect_sandbox() -> Sandbox {
+    Sandbox::with(&["prompt/reflect/tools.py", "prompt/reflect/agent.py"])
+}
+
+fn prompt(sandbox: &Sandbox, file: &str, extra: &[&str]) -> Output {
+    sandbox
+        .moss()
+        .env("XDG_CACHE_HOME", sandbox.path("cache"))
+        .arg("prompt")
+        .arg(file)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// The text of the `<attr>` section named `name`, or None.
+fn section(prompt: &str, name: &str) -> Option<String> {
+    let open = format!("# <attr name=\"{name}\"");
+    let start = prompt.find(&open)?;
+    let end = prompt[start..].find("# </attr>")? + start;
+    Some(prompt[start..end].to_owned())
+}
+
+#[test]
+fn source_is_shown_without_hidden_regions_or_markers() {
+    let sandbox = reflect_sandbox();
+    let out = prompt(&sandbox, "agent.py", &[]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.starts_with("from math import sqrt\n"), "{text}");
+    assert!(text.contains("class Moss(Parent):\n    helper: Plain"), "{text}");
+    assert!(!text.contains("HIDDEN_MARKER") && !text.contains("__moss_compile__"), "{text}");
+    assert!(!text.contains("moss-hide"), "{text}");
+}
+
+#[test]
+fn nested_hidden_regions_close_only_when_every_marker_closes() {
+    let sandbox = Sandbox::with(&["prompt/hooks/nested_hide.py"]);
+    let out = prompt(&sandbox, "nested_hide.py", &[]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("VISIBLE_BEFORE = 1") && text.contains("VISIBLE_AFTER = 5"), "{text}");
+    for hidden in ["HIDDEN_OUTER", "HIDDEN_INNER", "STILL_HIDDEN", "moss-hide"] {
+        assert!(!text.contains(hidden), "{hidden} leaked into:\n{text}");
+    }
+}
+
+#[test]
+fn functions_are_signature_docstring_and_pass_never_the_body() {
+    let sandbox = reflect_sandbox();
+    let text = stdout(&prompt(&sandbox, "agent.py", &[]));
+    let plus = section(&text, "plus").expect("a section for the aliased function");
+    assert!(plus.contains("def plus(a: int, b: int = 2) -> int:\n    \"\"\"Add two numbers.\"\"\"\n    pass"), "{plus}");
+    assert!(!text.contains("secret_body_marker"), "a function body leaked:\n{text}");
+}
+
+#[test]
+fn an_aliased_import_is_shown_under_the_name_the_code_uses_and_labelled_with_its_origin() {
+    let sandbox = reflect_sandbox();
+    let text = stdout(&prompt(&sandbox, "agent.py", &[]));
+    let plus = section(&text, "plus").unwrap();
+    assert!(plus.starts_with("# <attr name=\"plus\" from=\"tools.add\">"), "{plus}");
+    assert!(!plus.contains("def add("), "{plus}");
+}
+
+#[test]
+fn data_and_abstract_classes_are_shown_as_source() {
+    let sandbox = reflect_sandbox();
+    let text = stdout(&prompt(&sandbox, "agent.py", &[]));
+    for (name, expected) in [
+        ("Shape", "class Shape(ABC):\n    \"\"\"A shape.\"\"\"\n\n    @abstractmethod\n    def area(self) -> float:"),
+        ("Config", "class Config(BaseModel):\n    \"\"\"Settings.\"\"\"\n\n    name: str = \"x\""),
+        ("Point", "@dataclass\nclass Point:\n    x: int = 0"),
+        ("Movie", "class Movie(TypedDict):\n    title: str"),
+        ("Mood", "class Mood(Enum):\n    HAPPY = 1"),
+    ] {
+        let body = section(&text, name).unwrap_or_else(|| panic!("no section for {name}:\n{text}"));
+        assert!(body.contains(expected), "{name}:\n{body}");
+    }
+}
+
+#[test]
+fn plain_classes_appear_only_when_a_type_hint_or_watching_asks_and_then_as_interface() {
+    let sandbox = reflect_sandbox();
+    let text = stdout(&prompt(&sandbox, "agent.py", &[]));
+    assert!(section(&text, "Unasked").is_none(), "an unasked plain class was reflected:\n{text}");
+    let plain = section(&text, "Plain").expect("the type-hinted class");
+    assert!(plain.contains("class Plain:\n    \"\"\"A plain helper, shown only when asked for.\"\"\""), "{plain}");
+    assert!(plain.contains("size: int = 3\n    \"\"\"How big it is.\"\"\""), "{plain}");
+    assert!(plain.contains("def __init__(self, size: int) -> None:"), "{plain}");
+    assert!(plain.contains("def grow(self, by: int) -> \"Plain\":\n        \"\"\"Grow it.\"\"\"\n        pass"), "{plain}");
+    assert!(!plain.contains("plain_body_marker") && !plain.contains("_private"), "{plain}");
+    let watched = section(&text, "Watched").expect("the class in __watching__");
+    assert!(watched.contains("def look(self) -> str:"), "{watched}");
+}
+
+#[test]
+fn custom_prompts_typing_aliases_builtins_and_modules() {
+    let sandbox = reflect_sandbox();
+    let text = stdout(&prompt(&sandbox, "agent.py", &[]));
+    assert!(section(&text, "Described").unwrap().contains("class Described: # custom class prompt"));
+    assert!(section(&text, "widget").unwrap().contains("widget = Widget()  # custom object prompt"));
+    assert!(section(&text, "Color").unwrap().contains("Color = typing.Literal['red', 'green']"));
+    let sqrt = section(&text, "sqrt").expect("a C function by signature");
+    assert!(sqrt.contains("def sqrt(x, /):") && sqrt.contains("square root"), "{sqrt}");
+    let tools = section(&text, "tools").expect("the imported module's interface");
+    assert!(tools.contains("\"\"\"Tools for the agent.\"\"\""), "{tools}");
+    assert!(tools.contains("Shape") && tools.contains("see their own sections"), "{tools}");
+    assert!(tools.contains("add (as plus)"), "{tools}");
+}
+
+#[test]
+fn the_moss_base_class_costs_a_few_lines_not_its_source() {
+    let sandbox = reflect_sandbox();
+    let text = stdout(&prompt(&sandbox, "agent.py", &[]));
+    let base = section(&text, "Parent").expect("a note on the base class");
+    assert!(base.contains("main(moss)") && base.contains("persists"), "{base}");
+    assert!(base.lines().count() <= 5, "{base}");
+    assert!(!base.contains("pprint") && !base.contains("executing_code"), "{base}");
+}
+
+#[test]
+fn attr_prompt_hook_overrides_hides_and_adds_sections() {
+    let sandbox = Sandbox::with(&["prompt/hooks/attr_prompts.py", "prompt/hooks/tools_for_hooks.py"]);
+    let out = prompt(&sandbox, "attr_prompts.py", &[]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(section(&text, "add").is_none(), "an empty prompt must hide `add`:\n{text}");
+    assert!(section(&text, "sub").unwrap().contains("subtract, overridden"), "{text}");
+    assert!(section(&text, "extra").unwrap().contains("an extra section"), "{text}");
+}
+
+#[test]
+fn module_prompt_hook_replaces_the_prompt_and_gets_a_working_prompter() {
+    let sandbox = Sandbox::with(&["prompt/hooks/module_prompt.py", "prompt/hooks/tools_for_hooks.py"]);
+    let out = prompt(&sandbox, "module_prompt.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        stdout(&out),
+        "CUSTOM PROMPT\nnames: add, Parent\nsource has hidden code: False\n\
+         imported block mentions add: True\ndefault is longer than 10: True"
+    );
+}
+
+#[test]
+fn a_file_the_rust_parser_cannot_read_falls_back_to_cpython() {
+    // A Latin-1 source file is valid Python (its coding line says so) but not UTF-8.
+    let sandbox = Sandbox::with(&["prompt/legacy/agent.py", "prompt/legacy/latin.py"]);
+    let out = prompt(&sandbox, "agent.py", &[]);
+    assert_exit(&out, 0);
+    let greet = section(&stdout(&out), "greet").expect("a section for greet");
+    assert!(greet.contains("def greet(name: str) -> str:"), "{greet}");
+    assert!(greet.contains("café style"), "{greet}");
+    assert!(!greet.contains("return \"bonjour"), "{greet}");
+}
+
+#[test]
+fn the_same_inputs_give_the_same_bytes() {
+    let sandbox = reflect_sandbox();
+    let first = prompt(&sandbox, "agent.py", &[]);
+    let second = prompt(&sandbox, "agent.py", &[]);
+    assert_exit(&first, 0);
+    assert_eq!(first.stdout, second.stdout);
+}
+
+#[test]
+fn json_reports_tokens_sections_and_a_hash_of_the_prompt() {
+    let sandbox = reflect_sandbox();
+    let plain = stdout(&prompt(&sandbox, "agent.py", &[]));
+    let out = prompt(&sandbox, "agent.py", &["--json"]);
+    assert_exit(&out, 0);
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(doc["prompt"], plain);
+    let tokens = doc["tokens"].as_u64().unwrap();
+    assert!(tokens > 100 && tokens < plain.len() as u64, "{tokens} tokens for {} chars", plain.len());
+    let sections = doc["sections"].as_array().unwrap();
+    assert_eq!(sections[0]["name"], "<source>");
+    let plus = sections.iter().find(|s| s["name"] == "plus").expect("a plus section");
+    assert_eq!(plus["module"], "tools.add");
+    assert_eq!(plus["kind"], "function");
+    assert!(plus["tokens"].as_u64().unwrap() > 5);
+    assert_eq!(doc["sha256"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn stats_go_to_stderr_and_the_prompt_stays_alone_on_stdout() {
+    let sandbox = reflect_sandbox();
+    let plain = stdout(&prompt(&sandbox, "agent.py", &[]));
+    let out = prompt(&sandbox, "agent.py", &["--stats"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), plain);
+    let stats = stderr(&out);
+    assert!(stats.contains("<source>") && stats.contains("plus") && stats.contains("total (o200k_base)"), "{stats}");
+}
+
+#[test]
+fn over_budget_exits_1_naming_the_biggest_sections() {
+    let sandbox = reflect_sandbox();
+    let out = prompt(&sandbox, "agent.py", &["--max-tokens", "50"]);
+    assert_exit(&out, 1);
+    assert!(out.stdout.is_empty(), "no prompt on stdout when over budget");
+    let err = stderr(&out);
+    assert!(err.contains("over the budget of 50") && err.contains("tokens)"), "{err}");
+    let within = prompt(&sandbox, "agent.py", &["--max-tokens", "100000"]);
+    assert_exit(&within, 0);
+}
+
+#[test]
+fn a_moss_file_that_fails_to_import_exits_4_with_a_trimmed_traceback() {
+    let sandbox = Sandbox::new();
+    sandbox.write("broken.py", "from ghostos_moss import Moss\nimport no_such_module_here\n");
+    let out = prompt(&sandbox, "broken.py", &[]);
+    assert_exit(&out, 4);
+    let err = stderr(&out);
+    assert!(err.contains("ModuleNotFoundError") && err.contains("broken.py\", line 2"), "{err}");
+    assert!(!err.contains("<moss>/") && !err.contains("<frozen"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn prints_of_the_moss_file_do_not_reach_the_prompt() {
+    let sandbox = Sandbox::new();
+    sandbox.write("noisy.py", "from ghostos_moss import Moss\nprint('LOADING', 'NOISE')\n");
+    let out = prompt(&sandbox, "noisy.py", &[]);
+    assert_exit(&out, 0);
+    assert!(!stdout(&out).contains("LOADING NOISE"));
+    assert!(stderr(&out).contains("LOADING NOISE"));
+}
+
+#[test]
+fn the_outline_cache_is_written_and_reused() {
+    let sandbox = reflect_sandbox();
+    let first = prompt(&sandbox, "agent.py", &[]);
+    let cached: Vec<_> = std::fs::read_dir(sandbox.path("cache/moss/outlines")).expect("a cache folder").collect();
+    assert!(!cached.is_empty());
+    // A stale entry must not be used: change the file and the prompt follows.
+    let tools = String::from_utf8(sandbox.read("tools.py")).unwrap().replace("Add two numbers.", "Add two integers.");
+    sandbox.write("tools.py", tools + "\n\n");
+    let second = prompt(&sandbox, "agent.py", &[]);
+    assert_exit(&second, 0);
+    assert!(stdout(&second).contains("Add two integers."));
+    assert_ne!(first.stdout, second.stdout);
+}
