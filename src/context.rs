@@ -189,7 +189,7 @@ fn acquire_lock(path: &Path) -> Result<File, ContextError> {
             Ok(()) => return Ok(file),
             Err(fs::TryLockError::WouldBlock) if started.elapsed() < wait => std::thread::sleep(Duration::from_millis(20)),
             Err(fs::TryLockError::WouldBlock) => {
-                return Err(ContextError::Locked { path: path.into(), waited_secs: wait.as_secs() });
+                return Err(ContextError::Locked { path: path.into(), waited_secs: wait.as_secs_f64() });
             }
             Err(fs::TryLockError::Error(e)) => return Err(unwritable(e)),
         }

@@ -45,7 +45,7 @@ pub enum ContextError {
     OtherModule { path: PathBuf, recorded: PathBuf, current: PathBuf },
 
     #[error("the context file {} is locked by another moss process, still after {waited_secs} s", path.display())]
-    Locked { path: PathBuf, waited_secs: u64 },
+    Locked { path: PathBuf, waited_secs: f64 },
 
     #[error("cannot write the context file {}: {reason}", path.display())]
     Unwritable { path: PathBuf, reason: String },

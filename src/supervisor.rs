@@ -77,6 +77,7 @@ fn child_main(out: OwnedFd, err: OwnedFd, report: OwnedFd, job: impl FnOnce() ->
         // SAFETY: _exit is always safe to call.
         unsafe { nix::libc::_exit(70) }
     }
+    let report = keep_only_stdio_and(report);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
     let code = match result {
         Ok(bytes) => {
@@ -89,6 +90,24 @@ fn child_main(out: OwnedFd, err: OwnedFd, report: OwnedFd, job: impl FnOnce() ->
     // SAFETY: _exit skips destructors and atexit handlers on purpose: the interpreter's teardown
     // adds time and can hang on threads the generated code left running.
     unsafe { nix::libc::_exit(code) }
+}
+
+/// Closes every descriptor the child inherited except stdin, stdout, stderr and `keep`, which it
+/// returns renumbered to 3. Above all this drops the parent's lock on the context file: a process
+/// the generated code forks would otherwise hold that lock for as long as it lives.
+fn keep_only_stdio_and(keep: OwnedFd) -> OwnedFd {
+    use std::os::fd::{FromRawFd, IntoRawFd};
+    let raw = keep.into_raw_fd();
+    // SAFETY: plain descriptor calls on numbers this process owns; fd 3 is (re)assigned to the
+    // report pipe before everything above it is closed, and nothing else in the child uses them.
+    unsafe {
+        let moved = if raw == 3 { 3 } else { nix::libc::dup3(raw, 3, nix::libc::O_CLOEXEC) };
+        if moved != 3 {
+            nix::libc::_exit(70);
+        }
+        nix::libc::close_range(4, u32::MAX, 0);
+        OwnedFd::from_raw_fd(3)
+    }
 }
 
 fn watch(

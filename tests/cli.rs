@@ -1,0 +1,72 @@
+//! The command line itself: help, and usage errors (exit 2) that never run any code.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn every_command_has_help() {
+    let sb = Sandbox::new();
+    for words in
+        [&["--help"][..], &["exec", "--help"][..], &["context", "--help"][..], &["context", "set", "--help"][..]]
+    {
+        let out = sb.moss().args(words).output().unwrap();
+        assert_exit(&out, 0);
+        assert!(stdout(&out).contains("Usage:"), "{words:?}: {}", stdout(&out));
+    }
+    let out = sb.moss().args(["exec", "--help"]).output().unwrap();
+    for flag in ["--code", "--target", "--arg", "--context", "--no-context", "--timeout", "--json"] {
+        assert!(stdout(&out).contains(flag), "exec --help mentions {flag}");
+    }
+}
+
+#[test]
+fn exec_without_code_is_a_usage_error() {
+    let sb = Sandbox::with(&["exec/agent.py"]);
+    let out = sb.moss().args(["exec", "agent.py"]).output().unwrap();
+    assert_exit(&out, 2);
+    assert_eq!(stdout(&out), "");
+    assert!(stderr(&out).contains("--code"), "{}", stderr(&out));
+    assert!(!sb.exists(".moss"));
+}
+
+#[test]
+fn unknown_flags_and_commands_are_usage_errors() {
+    let sb = Sandbox::with(&["exec/agent.py", "exec/code/count.py"]);
+    assert_exit(&sb.exec("agent.py", "count.py", &["--bogus"]), 2);
+    assert_exit(&sb.moss().arg("frobnicate").output().unwrap(), 2);
+    assert_exit(&sb.moss().args(["context", "frobnicate", "agent.py"]).output().unwrap(), 2);
+    assert_exit(&sb.moss().output().unwrap(), 2);
+    assert!(!sb.exists(".moss"), "no usage error may run the code");
+}
+
+#[test]
+fn quiet_silences_warnings_but_not_errors() {
+    let sb = Sandbox::with(&["exec/agent.py", "exec/code/unstorable.py", "exec/code/raises.py"]);
+    let out = sb.moss().args(["-q", "exec", "agent.py", "--code", "unstorable.py"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert!(!stderr(&out).contains("warning:"), "{}", stderr(&out));
+    let out = sb.moss().args(["exec", "agent.py", "--code", "unstorable.py"]).output().unwrap();
+    assert!(stderr(&out).contains("warning:"), "without -q the warning shows: {}", stderr(&out));
+
+    let out = sb.moss().args(["exec", "agent.py", "--code", "raises.py", "--quiet"]).output().unwrap();
+    assert_exit(&out, 1);
+    assert!(stderr(&out).lines().any(|l| l.starts_with("error: ")), "{}", stderr(&out));
+}
+
+#[test]
+fn diagnostics_are_coloured_only_when_asked() {
+    let sb = Sandbox::with(&["exec/agent.py", "exec/code/raises.py"]);
+    let out = sb.moss().env_remove("NO_COLOR").args(["exec", "agent.py", "--code", "raises.py"]).output().unwrap();
+    assert!(!stderr(&out).contains('\u{1b}'), "not a terminal: no colour: {:?}", stderr(&out));
+    let out = sb
+        .moss()
+        .env_remove("NO_COLOR")
+        .args(["--color", "always", "exec", "agent.py", "--code", "raises.py"])
+        .output()
+        .unwrap();
+    assert!(stderr(&out).contains("\u{1b}["), "--color always colours: {:?}", stderr(&out));
+    let out = sb.moss().args(["exec", "agent.py", "--code", "raises.py", "--color", "never"]).output().unwrap();
+    assert!(!stderr(&out).contains('\u{1b}'), "{:?}", stderr(&out));
+    assert_exit(&out, 1);
+}

@@ -1,0 +1,236 @@
+//! `moss context show|get|set|unset|reset|path`: reading and editing a context from the shell,
+//! by MOSS file or by --context PATH, and the way `moss exec` sees the edits.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+
+const AGENT: &str = "exec/agent.py";
+const COUNT: &str = "exec/code/count.py";
+
+/// A sandbox where agent.py already ran once (count = 1, name = "moss").
+fn after_one_run() -> Sandbox {
+    let sb = Sandbox::with(&[AGENT, COUNT]);
+    assert_exit(&sb.exec("agent.py", "count.py", &[]), 0);
+    sb
+}
+
+#[test]
+fn path_prints_the_default_context_path() {
+    let sb = Sandbox::with(&[AGENT]);
+    let out = sb.context_cmd("path", &["agent.py"]);
+    assert_exit(&out, 0);
+    let printed = stdout(&out);
+    assert!(printed.ends_with('\n') && printed.lines().count() == 1, "one line: {printed:?}");
+    let printed = std::path::Path::new(printed.trim_end());
+    assert!(printed.is_absolute() || printed.starts_with(".moss"), "{}", printed.display());
+    assert_eq!(sb.root().join(printed), sb.context_path("agent"));
+    assert!(!sb.exists(".moss"), "`path` creates nothing");
+}
+
+#[test]
+fn path_is_where_exec_saves() {
+    let sb = Sandbox::new();
+    sb.copy_as(AGENT, "project/agent.py");
+    sb.copy_as(COUNT, "project/count.py");
+    assert_exit(&sb.exec("project/agent.py", "project/count.py", &[]), 0);
+    let out = sb.context_cmd("path", &["project/agent.py"]);
+    assert_exit(&out, 0);
+    let printed = sb.root().join(stdout(&out).trim_end());
+    let saved: Value = serde_json::from_slice(&std::fs::read(&printed).expect("the printed path exists")).unwrap();
+    assert_eq!(saved["properties"]["count"], 1);
+}
+
+#[test]
+fn show_prints_one_name_equals_json_line_per_property() {
+    let sb = after_one_run();
+    let out = sb.context_cmd("show", &["agent.py"]);
+    assert_exit(&out, 0);
+    let printed = stdout(&out);
+    let mut lines: Vec<&str> = printed.lines().collect();
+    lines.sort();
+    assert_eq!(lines, ["count = 1", "name = \"moss\""]);
+}
+
+#[test]
+fn show_json_prints_an_object_of_all_properties() {
+    let sb = after_one_run();
+    for words in [&["agent.py", "--json"][..], &["--context", ".moss/agent.context.json", "--json"][..]] {
+        let out = sb.context_cmd("show", words);
+        assert_exit(&out, 0);
+        let shown: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+        assert_eq!(shown, json!({"count": 1, "name": "moss"}));
+    }
+}
+
+#[test]
+fn show_of_a_context_not_yet_written_is_empty() {
+    let sb = Sandbox::with(&[AGENT]);
+    let out = sb.context_cmd("show", &["agent.py", "--json"]);
+    assert_exit(&out, 0);
+    let shown: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(shown, json!({}));
+    let out = sb.context_cmd("show", &["agent.py"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn get_prints_one_json_value() {
+    let sb = after_one_run();
+    let out = sb.context_cmd("get", &["agent.py", "name"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "\"moss\"\n");
+    let out = sb.context_cmd("get", &["--context", ".moss/agent.context.json", "count"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "1\n");
+}
+
+#[test]
+fn get_of_a_missing_property_exits_1() {
+    let sb = after_one_run();
+    let out = sb.context_cmd("get", &["agent.py", "colour"]);
+    assert_exit(&out, 1);
+    assert_eq!(stdout(&out), "");
+    assert!(stderr(&out).contains("colour"), "{}", stderr(&out));
+}
+
+#[test]
+fn set_stores_a_json_value_that_get_and_exec_see() {
+    let sb = after_one_run();
+    let out = sb.context_cmd("set", &["agent.py", "count", "41"]);
+    assert_exit(&out, 0);
+    let out = sb.context_cmd("set", &["agent.py", "tags", r#"["a", {"b": null}]"#]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&sb.context_cmd("get", &["agent.py", "count"])), "41\n");
+    assert_eq!(stdout(&sb.context_cmd("get", &["agent.py", "tags"])), "[\"a\",{\"b\":null}]\n");
+
+    let (out, result) = sb.exec_json("agent.py", "count.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"]["count"], 42, "exec starts from the value set");
+    assert_eq!(sb.properties("agent")["tags"], json!(["a", {"b": null}]));
+}
+
+#[test]
+fn set_on_a_fresh_moss_file_creates_a_context_that_exec_accepts() {
+    let sb = Sandbox::with(&[AGENT, COUNT]);
+    let out = sb.context_cmd("set", &["agent.py", "count", "9"]);
+    assert_exit(&out, 0);
+    let context = sb.context("agent");
+    assert_eq!(context["format"], "moss-context");
+    assert_eq!(context["version"], 1);
+    assert_eq!(context["properties"], json!({"count": 9}));
+    let (out, result) = sb.exec_json("agent.py", "count.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"]["count"], 10);
+}
+
+#[test]
+fn set_with_an_explicit_context_path() {
+    let sb = Sandbox::with(&[AGENT, COUNT]);
+    let out = sb.context_cmd("set", &["--context", "state.json", "count", "5"]);
+    assert_exit(&out, 0);
+    let (out, result) = sb.exec_json("agent.py", "count.py", &["--context", "state.json"]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"]["count"], 6);
+    assert!(!sb.exists(".moss/agent.context.json"));
+}
+
+#[test]
+fn set_refuses_invalid_json_with_exit_2_and_changes_nothing() {
+    let sb = after_one_run();
+    let before = sb.read(".moss/agent.context.json");
+    for bad in ["{not json", "hello", ""] {
+        let out = sb.context_cmd("set", &["agent.py", "greeting", bad]);
+        assert_exit(&out, 2);
+        assert_eq!(sb.read(".moss/agent.context.json"), before, "after set {bad:?}");
+    }
+    // A quoted string is valid JSON.
+    assert_exit(&sb.context_cmd("set", &["agent.py", "greeting", "\"hello\""]), 0);
+    assert_eq!(stdout(&sb.context_cmd("get", &["agent.py", "greeting"])), "\"hello\"\n");
+}
+
+#[test]
+fn set_refuses_names_that_are_not_properties_with_exit_2() {
+    let sb = after_one_run();
+    let before = sb.read(".moss/agent.context.json");
+    for bad in ["_x", "__class__", "two words", "1st", "a-b"] {
+        let out = sb.context_cmd("set", &["agent.py", bad, "1"]);
+        assert_exit(&out, 2);
+        assert_eq!(sb.read(".moss/agent.context.json"), before, "after set {bad:?}");
+    }
+}
+
+#[test]
+fn set_with_missing_words_is_a_usage_error() {
+    let sb = after_one_run();
+    assert_exit(&sb.context_cmd("set", &["agent.py", "count"]), 2);
+    assert_exit(&sb.context_cmd("get", &["agent.py"]), 2);
+    assert_exit(&sb.context_cmd("show", &[]), 2);
+}
+
+#[test]
+fn unset_removes_a_property_so_exec_falls_back_to_the_default() {
+    let sb = after_one_run();
+    assert_exit(&sb.context_cmd("set", &["agent.py", "count", "7"]), 0);
+    let out = sb.context_cmd("unset", &["agent.py", "count"]);
+    assert_exit(&out, 0);
+    assert_exit(&sb.context_cmd("get", &["agent.py", "count"]), 1);
+    assert_eq!(stdout(&sb.context_cmd("get", &["agent.py", "name"])), "\"moss\"\n", "others are kept");
+
+    let (out, result) = sb.exec_json("agent.py", "count.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"]["count"], 1, "count restarted from its default 0");
+}
+
+#[test]
+fn reset_clears_every_property() {
+    let sb = after_one_run();
+    assert_exit(&sb.context_cmd("set", &["agent.py", "extra", "true"]), 0);
+    let out = sb.context_cmd("reset", &["agent.py"]);
+    assert_exit(&out, 0);
+    let shown: Value = serde_json::from_slice(&sb.context_cmd("show", &["agent.py", "--json"]).stdout).unwrap();
+    assert_eq!(shown, json!({}));
+    let context = sb.context("agent");
+    assert_eq!(context["format"], "moss-context", "reset keeps a valid context file");
+
+    let (out, result) = sb.exec_json("agent.py", "count.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"]["count"], 1);
+}
+
+#[test]
+fn every_action_refuses_a_corrupt_context_and_leaves_it_alone() {
+    let sb = Sandbox::with(&[AGENT]);
+    sb.copy_as("context/corrupt.context.json", ".moss/agent.context.json");
+    let before = sb.read(".moss/agent.context.json");
+    let actions: [&[&str]; 6] = [
+        &["show", "agent.py"],
+        &["show", "agent.py", "--json"],
+        &["get", "agent.py", "count"],
+        &["set", "agent.py", "count", "1"],
+        &["unset", "agent.py", "count"],
+        &["reset", "agent.py"],
+    ];
+    for words in actions {
+        let out = sb.context_cmd(words[0], &words[1..]);
+        assert_exit(&out, 4);
+        assert!(stderr(&out).contains("agent.context.json"), "{words:?} names the file: {}", stderr(&out));
+        assert_eq!(stdout(&out), "", "{words:?}");
+        assert_eq!(sb.read(".moss/agent.context.json"), before, "{words:?} changed a corrupt context");
+    }
+}
+
+#[test]
+fn edits_refuse_a_context_of_a_future_version() {
+    let sb = Sandbox::with(&[AGENT]);
+    sb.copy_as("context/future.context.json", ".moss/agent.context.json");
+    let before = sb.read(".moss/agent.context.json");
+    for words in [&["set", "agent.py", "count", "1"][..], &["reset", "agent.py"][..], &["get", "agent.py", "count"][..]]
+    {
+        let out = sb.context_cmd(words[0], &words[1..]);
+        assert_exit(&out, 4);
+        assert_eq!(sb.read(".moss/agent.context.json"), before, "{words:?}");
+    }
+}
