@@ -251,3 +251,42 @@ fn the_outline_cache_is_written_and_reused() {
     assert!(stdout(&second).contains("Add two integers."));
     assert_ne!(first.stdout, second.stdout);
 }
+
+fn special_prompt() -> (String, String) {
+    let sandbox = Sandbox::with(&["prompt/special/agent.py", "prompt/special/library.py"]);
+    let out = prompt(&sandbox, "agent.py", &[]);
+    assert_exit(&out, 0);
+    (stdout(&out), stderr(&out))
+}
+
+#[test]
+fn an_exporter_shows_the_interface_of_each_exported_name() {
+    let (text, _) = special_prompt();
+    let exports = section(&text, "Exports").expect("a section for the Exporter");
+    assert!(exports.contains("class Exports(Exporter):"), "{exports}");
+    assert!(exports.contains("def start(self, power: int = 1) -> None:"), "{exports}");
+    assert!(exports.contains("def refuel(litres: float) -> str:"), "{exports}");
+    assert!(!exports.contains("engine_body_marker"), "{exports}");
+}
+
+#[test]
+fn a_magic_prompter_lists_the_matching_names_of_the_module() {
+    let (text, _) = special_prompt();
+    let tools = section(&text, "tools").expect("a section for the magic prompter");
+    assert!(tools.contains("subclasses of Tool in this module: Hammer, Saw"), "{tools}");
+}
+
+#[test]
+fn a_name_without_source_is_shown_by_signature_with_a_warning() {
+    let (text, err) = special_prompt();
+    let generated = section(&text, "generated").expect("a section for the generated function");
+    assert!(generated.contains("def generated(x: int) -> int:") && generated.contains("Made at run time."), "{generated}");
+    assert!(err.contains("warning: generated: its source was not found"), "{err}");
+}
+
+#[test]
+fn a_name_whose_reflection_fails_is_left_out_with_a_warning() {
+    let (text, err) = special_prompt();
+    assert!(section(&text, "Broken").is_none(), "{text}");
+    assert!(err.contains("warning: Broken was left out of the prompt") && err.contains("this prompt is broken"), "{err}");
+}

@@ -61,7 +61,7 @@ def reflect_module(module: types.ModuleType, warnings: list[str]) -> list[Reflec
             continue
         if id(value) in shown:
             continue
-        reflection = reflect_value(name, value, module, warnings, asked=id(value) in asked_ids)
+        reflection = _guarded(name, value, module, warnings, asked=id(value) in asked_ids)
         if reflection is not None:
             found.append(reflection)
             shown[id(value)] = name
@@ -69,11 +69,20 @@ def reflect_module(module: types.ModuleType, warnings: list[str]) -> list[Reflec
     for item in found:
         if isinstance(item, tuple):
             name, value = item
-            item = reflect_value(name, value, module, warnings, asked=id(value) in asked_ids, skip=shown)
+            item = _guarded(name, value, module, warnings, asked=id(value) in asked_ids, skip=shown)
             if item is None:
                 continue
         result.append(item)
     return result
+
+
+def _guarded(name: str, value: object, module: types.ModuleType, warnings: list[str], **how: object) -> Reflection | None:
+    """One name's reflection; a failure leaves the name out with a warning, never fails the prompt."""
+    try:
+        return reflect_value(name, value, module, warnings, **how)
+    except Exception as e:
+        warnings.append(f"{name} was left out of the prompt: reflecting it raised {type(e).__name__}: {e}")
+        return None
 
 
 def reflect_value(name: str, value: object, module: types.ModuleType, warnings: list[str],
@@ -152,7 +161,8 @@ def source_text(value: object, mode: str, name: str, warnings: list[str]) -> str
     target = getattr(value, "__func__", value)
     qualname = getattr(target, "__qualname__", "")
     filename = _source_file(target)
-    if filename is not None and "<locals>" not in qualname:
+    available = False
+    if filename is not None:
         source = None
         if not os.path.exists(filename):
             import linecache
@@ -160,14 +170,17 @@ def source_text(value: object, mode: str, name: str, warnings: list[str]) -> str
             module = sys.modules.get(getattr(target, "__module__", ""), None)
             lines = linecache.getlines(filename, module.__dict__ if module else None)
             source = "".join(lines) if lines else None
-        if os.path.exists(filename) or source is not None:
+        available = os.path.exists(filename) or source is not None
+        if available and "<locals>" not in qualname:
             text = native.reflect(filename, qualname, mode, name, source, sorted(KEPT_DECORATORS))
             if text is not None:
                 return text
-    return _cpython_view(value, mode, name, warnings, has_source=filename is not None)
+    if not available and (hasattr(target, "__code__") or isinstance(value, type)):
+        warnings.append(f"{name}: its source was not found, so the prompt shows its signature only")
+    return _cpython_view(value, mode, name, has_source=available)
 
 
-def _cpython_view(value: object, mode: str, name: str, warnings: list[str], has_source: bool) -> str:
+def _cpython_view(value: object, mode: str, name: str, has_source: bool) -> str:
     """What `inspect` says, for files the binary's parser cannot read and for C functions."""
     import inspect
 
@@ -185,8 +198,6 @@ def _cpython_view(value: object, mode: str, name: str, warnings: list[str], has_
                 lines.append(_indent(_signature_stub(attr, member)))
         if len(lines) == 1:
             lines.append("    pass")
-        if not has_source:
-            warnings.append(f"{name}: no source found; reflected from its signature")
         return "\n".join(lines)
     return _signature_stub(name, value)
 
