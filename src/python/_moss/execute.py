@@ -49,8 +49,14 @@ def run(runtime: Runtime, code: str, compiled: object, target: str, arg_names: l
         args = [namespace[name] for name in arg_names]
     else:
         args = [namespace[MOSS_VALUE_NAME]] if _takes_positional(value) else []
-    _check_call(value, target, args)
-    returns = value(*args)
+    return call(value, target, args)
+
+
+def call(fn: object, name: str, args: list) -> object:
+    """Call `fn(*args)`, running a coroutine it returns to completion; a call the signature does
+    not accept raises TargetError instead of running anything."""
+    _check_call(fn, name, args)
+    returns = fn(*args)
     if _is_coroutine(returns):
         import asyncio
 

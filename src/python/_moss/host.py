@@ -1,35 +1,31 @@
-"""Entry points the `moss` binary calls; each takes and returns plain data."""
+"""Entry points the `moss` binary calls; each takes and returns plain data.
+
+Every entry point compiles the MOSS file afresh, reports a failure to load as an error object
+(never as an exception), and destroys the runtime whatever happened.
+"""
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from _moss import compile as moss_compile
 from _moss import execute, tracebacks, values
 from _moss.container import Container
 
+TEST_CASES = "__moss_test_cases__"
+
 
 def run_exec(request: dict) -> dict:
-    """Compile the MOSS file, run the generated code, and report everything as plain data.
-
-    request: path, source, properties (stored JSON), code, code_file, target, args (list or None).
-    """
+    """Run generated code. request: path, source, properties (stored JSON), code, code_file,
+    target, args (list or None)."""
     result: dict = {"ok": False, "returns": None, "returns_repr": None, "error": None, "module": None,
                     "properties": None, "unrestored": [], "warnings": []}
-    runtime = None
-    path = request["path"]
-    try:
-        try:
-            runtime = compile_file(request)
-        except moss_compile.BindingMissing as e:
-            result["error"] = tracebacks.failure("module", "BindingMissing", str(e), file=path)
-            return result
-        except BaseException as e:
-            result["error"] = tracebacks.describe(e, "module", anchor=path)
+    with _session(request, result, "error") as runtime:
+        if runtime is None:
             return result
         result["unrestored"] = runtime.unrestored
-        result["warnings"] = runtime.warnings
-
         code_file = request["code_file"]
         try:
             compiled = execute.compile_code(request["code"], code_file)
@@ -46,61 +42,124 @@ def run_exec(request: dict) -> dict:
         except BaseException as e:
             result["error"] = tracebacks.describe(e, "exception", anchor=code_file)
             return result
-
-        result["module"] = runtime.module().__name__
         result["ok"] = True
+        result["module"] = runtime.module().__name__
         try:
             result["returns"] = values.plain(returns)
         except Exception:
             result["returns"] = None
         result["returns_repr"] = _safe_repr(returns)
         result["properties"], unsaved = runtime.properties()
-        result["warnings"] = runtime.warnings + unsaved
-        return result
-    finally:
-        if runtime is not None:
-            result["warnings"] = result["warnings"] + runtime.destroy()
-        _flush()
+        result["warnings"] += unsaved
+    return result
 
 
 def run_prompt(request: dict) -> dict:
-    """Compile the MOSS file and build its prompt. request: path, source, properties."""
+    """Build the prompt. request: path, source, properties."""
     from _moss import prompt
 
     result: dict = {"ok": False, "error": None, "prompt": None, "sections": [], "warnings": []}
-    runtime = None
-    try:
-        try:
-            runtime = compile_file(request)
-        except moss_compile.BindingMissing as e:
-            result["error"] = tracebacks.failure("module", "BindingMissing", str(e), file=request["path"])
-            return result
-        except BaseException as e:
-            result["error"] = tracebacks.describe(e, "module", anchor=request["path"])
+    with _session(request, result, "error") as runtime:
+        if runtime is None:
             return result
         try:
             built = prompt.build(runtime, request["source"])
         except BaseException as e:
             result["error"] = tracebacks.describe(e, "module", anchor=request["path"])
             return result
-        result.update(built)
-        result["warnings"] = runtime.warnings + built["warnings"]
+        result["warnings"] += built.pop("warnings")
+        result.update(built, ok=True)
+    return result
+
+
+def collect_tests(request: dict) -> dict:
+    """Check that the MOSS file compiles and its prompt builds, and list its test cases.
+
+    request: path, source. Returns compile_error and prompt_error (error objects or None) and
+    cases: [{"name", "problem"}], where problem says why a listed case cannot run.
+    """
+    from _moss import prompt
+
+    result: dict = {"compile_error": None, "prompt_error": None, "cases": [], "warnings": []}
+    path = request["path"]
+    with _session(request, result, "compile_error") as runtime:
+        if runtime is None:
+            return result
+        try:
+            result["warnings"] += prompt.build(runtime, request["source"])["warnings"]
+        except BaseException as e:
+            result["prompt_error"] = tracebacks.describe(e, "module", anchor=path)
+        names = runtime.locals().get(TEST_CASES, [])
+        if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+            result["compile_error"] = tracebacks.failure(
+                "module", "TypeError", f"{TEST_CASES} must be a list of function names, not {names!r}", file=path)
+            return result
+        for name in names:
+            case = runtime.locals().get(name)
+            problem = None
+            if case is None:
+                problem = f"{TEST_CASES} names `{name}`, which the MOSS file does not define"
+            elif not callable(case):
+                problem = f"{TEST_CASES} names `{name}`, which is a {type(case).__name__}, not a function"
+            result["cases"].append({"name": name, "problem": problem})
+    return result
+
+
+def run_test_case(request: dict) -> dict:
+    """Run one test case in a fresh runtime; it passes when `case(moss)` returns. request: path,
+    source, case."""
+    result: dict = {"ok": False, "error": None, "warnings": []}
+    with _session(request, result, "error") as runtime:
+        if runtime is None:
+            return result
+        name = request["case"]
+        try:
+            execute.call(runtime.locals()[name], name, [runtime.moss()])
+        except execute.TargetError as e:
+            result["error"] = tracebacks.failure("target", "TargetError", str(e), file=request["path"])
+            return result
+        except BaseException as e:
+            result["error"] = tracebacks.describe(e, "exception", anchor=request["path"])
+            return result
         result["ok"] = True
-        return result
+    return result
+
+
+@contextmanager
+def _session(request: dict, result: dict, error_key: str) -> Iterator[moss_compile.Runtime | None]:
+    """The compiled runtime, or None with `result[error_key]` describing why it failed to load.
+
+    On the way out, `on_destroy()` runs on every injection and the runtime's warnings join
+    `result["warnings"]`, whatever happened in between.
+    """
+    path = request["path"]
+    runtime = None
+    try:
+        runtime = _compile(request)
+    except moss_compile.BindingMissing as e:
+        result[error_key] = tracebacks.failure("module", "BindingMissing", str(e), file=path)
+    except BaseException as e:
+        result[error_key] = tracebacks.describe(e, "module", anchor=path)
+    try:
+        yield runtime
     finally:
         if runtime is not None:
-            result["warnings"] = result["warnings"] + runtime.destroy()
-        _flush()
+            result["warnings"] = runtime.warnings + result["warnings"] + runtime.destroy()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
 
 
-def compile_file(request: dict) -> moss_compile.Runtime:
+def _compile(request: dict) -> moss_compile.Runtime:
     path = request["path"]
     folder = os.path.dirname(path)
     if folder not in sys.path:
         sys.path.insert(0, folder)
     stem = os.path.splitext(os.path.basename(path))[0]
     module = moss_compile.load_module(path, moss_compile.module_name_for(stem), request["source"])
-    return moss_compile.build_runtime(module, request["properties"], Container())
+    return moss_compile.build_runtime(module, request.get("properties") or {}, Container())
 
 
 def _safe_repr(value: object) -> str:
@@ -108,11 +167,3 @@ def _safe_repr(value: object) -> str:
         return repr(value)
     except Exception as e:
         return f"<repr failed: {type(e).__name__}: {e}>"
-
-
-def _flush() -> None:
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except Exception:
-            pass
