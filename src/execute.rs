@@ -2,7 +2,6 @@
 //! save the context when it succeeds.
 
 use std::io::Read;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use pyo3::prelude::*;
@@ -13,21 +12,10 @@ use crate::cli::ExecArgs;
 use crate::context::{self, ContextFile, LastCode};
 use crate::convert;
 use crate::error::MossError;
-use crate::interpreter;
+use crate::host;
 use crate::moss_file;
 use crate::report::{self, ErrorInfo, ExecResult};
-use crate::supervisor::{self, Ending, Supervision};
-
-/// What the child needs to know; built before the fork, so the child simply has it.
-struct Request {
-    path: PathBuf,
-    source: String,
-    properties: Map<String, Value>,
-    code: String,
-    code_file: String,
-    target: String,
-    args: Option<Vec<String>>,
-}
+use crate::supervisor::Supervision;
 
 /// What the child sends back.
 #[derive(Debug, Serialize, Deserialize)]
@@ -74,35 +62,32 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     }
     let old_properties = context.as_ref().map(|c| c.doc.properties.clone()).unwrap_or_default();
 
-    let request = Request {
-        path: path.clone(),
-        source,
-        properties: old_properties.clone(),
-        code,
-        code_file,
-        target: args.target.clone(),
-        args: (!args.args.is_empty()).then(|| args.args.clone()),
-    };
+    let request = json!({
+        "path": path.to_string_lossy(),
+        "source": source,
+        "properties": old_properties,
+        "code": code,
+        "code_file": code_file,
+        "target": args.target,
+        "args": (!args.args.is_empty()).then(|| args.args.clone()),
+    });
     let supervision = Supervision { timeout: args.timeout.map(Duration::from_secs_f64), passthrough: !args.json };
-    let run = supervisor::run_isolated(&supervision, || child(&request))
+    let run = host::call(&path, "run_exec", &request, &supervision, read_report)
         .map_err(|e| MossError::Interpreter(format!("could not start the run: {e}")))?;
 
     result.stdout = String::from_utf8_lossy(&run.stdout).into_owned();
     result.stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     result.duration_ms = run.duration.as_secs_f64() * 1000.0;
-
-    let report = match (run.ending, run.report.as_deref().map(serde_json::from_slice::<ChildReport>)) {
-        (Ending::TimedOut, _) => {
-            result.error = Some(ErrorInfo::timeout(args.timeout.unwrap_or_default()));
-            return Ok(124);
-        }
-        (_, Some(Ok(report))) => report,
-        (ending, _) => {
-            result.error = Some(ErrorInfo::crash(ending));
-            return Ok(1);
+    let (report, warnings) = match run.outcome {
+        Ok(done) => done,
+        Err(error) => {
+            let exit = error.exit_code();
+            result.error = Some(error);
+            return Ok(exit);
         }
     };
-    result.warnings = report.warnings;
+    result.warnings = warnings;
+    result.warnings.extend(report.warnings);
     result.returns_repr = report.returns_repr;
     if let Some(error) = report.error {
         let exit = error.exit_code();
@@ -123,9 +108,9 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         ctx.doc.properties = properties;
         ctx.set_module(&path, report.module.as_deref());
         ctx.doc.last_code = Some(LastCode {
-            file: request.code_file.clone(),
-            target: request.target.clone(),
-            code: request.code.clone(),
+            file: code_file,
+            target: args.target.clone(),
+            code,
             executed_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         });
         if let Err(e) = ctx.save() {
@@ -138,43 +123,12 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     Ok(0)
 }
 
-/// Runs in the child process: start Python, compile, execute, and describe the outcome as JSON.
-fn child(request: &Request) -> Vec<u8> {
-    let report = run_in_python(request).unwrap_or_else(|message| ChildReport {
-        ok: false,
-        returns: Value::Null,
-        returns_repr: None,
-        error: Some(ErrorInfo::internal(&message)),
-        properties: None,
-        unrestored: Vec::new(),
-        module: None,
-        warnings: Vec::new(),
-    });
-    serde_json::to_vec(&report).expect("a report always serialises")
-}
-
-fn run_in_python(request: &Request) -> Result<ChildReport, String> {
-    let payload = json!({
-        "path": request.path.to_string_lossy(),
-        "source": request.source,
-        "properties": request.properties,
-        "code": request.code,
-        "code_file": request.code_file,
-        "target": request.target,
-        "args": request.args,
-    });
-    let (mut report, warnings) = interpreter::call_host(&request.path, "run_exec", &payload, |outcome| {
-        // The return value may have no JSON form; everything else the host returns has one.
-        let returns = outcome.get_item("returns")?;
-        let returns = convert::from_py(&returns).unwrap_or(Value::Null);
-        outcome.set_item("returns", outcome.py().None())?;
-        let rest = convert::from_py(outcome).map_err(pyo3::exceptions::PyValueError::new_err)?;
-        let mut report: ChildReport =
-            serde_json::from_value(rest).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
-        report.returns = returns;
-        Ok(report)
-    })?;
-    report.warnings.splice(0..0, warnings);
+/// Reads the host's result; the return value may have no JSON form, everything else has one.
+fn read_report(outcome: &Bound<'_, PyAny>) -> PyResult<ChildReport> {
+    let returns = convert::from_py(&outcome.get_item("returns")?).unwrap_or(Value::Null);
+    outcome.set_item("returns", outcome.py().None())?;
+    let mut report: ChildReport = host::json(outcome)?;
+    report.returns = returns;
     Ok(report)
 }
 

@@ -142,26 +142,6 @@ fn check(status: ffi::PyStatus) -> Result<(), String> {
     Ok(())
 }
 
-/// Starts the interpreter in this (child) process and calls `_moss.host.<function>(request)`;
-/// `read` turns the returned object into Rust data. Also returns the interpreter's warnings.
-pub fn call_host<T>(
-    argv0: &Path,
-    function: &str,
-    request: &serde_json::Value,
-    read: impl for<'py> FnOnce(&Bound<'py, PyAny>) -> PyResult<T>,
-) -> Result<(T, Vec<String>), String> {
-    let warnings = start(argv0)?;
-    Python::attach(|py| -> PyResult<T> {
-        install_shipped_modules(py)?;
-        crate::native::register(py)?;
-        let host = py.import("_moss.host")?;
-        let outcome = host.getattr(function)?.call1((crate::convert::to_py(py, request)?,))?;
-        read(&outcome)
-    })
-    .map(|value| (value, warnings))
-    .map_err(|e| Python::attach(|py| format!("the host side of moss failed: {}", describe(py, &e))))
-}
-
 /// A Python exception with its traceback, as text.
 pub fn describe(py: Python<'_>, error: &PyErr) -> String {
     let formatted = py

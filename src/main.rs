@@ -7,6 +7,7 @@ mod convert;
 mod error;
 mod execute;
 mod hidden;
+mod host;
 mod interpreter;
 mod moss_file;
 mod native;

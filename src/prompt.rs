@@ -9,14 +9,14 @@ use sha2::{Digest, Sha256};
 use crate::cli::PromptArgs;
 use crate::context;
 use crate::error::MossError;
-use crate::interpreter;
+use crate::host;
 use crate::moss_file;
 use crate::report::{self, ErrorInfo};
 use crate::style;
-use crate::supervisor::{self, Supervision};
+use crate::supervisor::Supervision;
 use crate::tokens;
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 struct PromptReport {
     ok: bool,
     error: Option<ErrorInfo>,
@@ -57,30 +57,23 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
     };
     let payload = json!({ "path": path.to_string_lossy(), "source": source, "properties": properties });
 
-    let run = supervisor::run_isolated(&Supervision { timeout: None, passthrough: false }, || {
-        let report = interpreter::call_host(&path, "run_prompt", &payload, |outcome| {
-            crate::convert::from_py(outcome).map_err(pyo3::exceptions::PyValueError::new_err)
-        })
-        .and_then(|(value, warnings)| {
-            let mut report: PromptReport = serde_json::from_value(value).map_err(|e| e.to_string())?;
-            report.warnings.splice(0..0, warnings);
-            Ok(report)
-        })
-        .unwrap_or_else(|message| PromptReport { error: Some(ErrorInfo::internal(&message)), ..Default::default() });
-        serde_json::to_vec(&report).expect("a report always serialises")
-    })
-    .map_err(|e| MossError::Interpreter(format!("could not start the run: {e}")))?;
+    let supervision = Supervision { timeout: None, passthrough: false };
+    let run = host::call(&path, "run_prompt", &payload, &supervision, host::json::<PromptReport>)
+        .map_err(|e| MossError::Interpreter(format!("could not start the run: {e}")))?;
 
     // What the MOSS file printed while loading is a diagnostic here: stdout holds only the prompt.
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(&run.stdout).and_then(|_| err.write_all(&run.stderr));
     drop(err);
 
-    let report: PromptReport = match (run.ending, run.report.as_deref().map(serde_json::from_slice)) {
-        (_, Some(Ok(report))) => report,
-        (ending, _) => {
-            report::print_error(&ErrorInfo::crash(ending));
-            return Ok(1);
+    let report: PromptReport = match run.outcome {
+        Ok((mut report, warnings)) => {
+            report.warnings.splice(0..0, warnings);
+            report
+        }
+        Err(error) => {
+            report::print_error(&error);
+            return Ok(error.exit_code());
         }
     };
     for warning in &report.warnings {

@@ -1,0 +1,79 @@
+//! Calling the shipped Python host (`_moss.host`) in a supervised child process: the one way
+//! every command runs user code.
+
+use std::path::Path;
+use std::time::Duration;
+
+use pyo3::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::interpreter;
+use crate::report::ErrorInfo;
+use crate::supervisor::{self, Ending, Supervision};
+
+/// What a host call produced, seen from the parent.
+pub struct HostRun<T> {
+    /// The host function's result and the interpreter's warnings, or why there is none: a time
+    /// limit, a crash, or a failure of the host itself.
+    pub outcome: Result<(T, Vec<String>), ErrorInfo>,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub duration: Duration,
+}
+
+#[derive(Serialize, Deserialize)]
+enum Message<T> {
+    Done { value: T, warnings: Vec<String> },
+    Failed { message: String },
+}
+
+/// Runs `_moss.host.<function>(request)` in a child; `read` turns its result into `T` there.
+/// Must be called while this process has a single thread.
+pub fn call<T: Serialize + DeserializeOwned>(
+    moss_file: &Path,
+    function: &str,
+    request: &serde_json::Value,
+    supervision: &Supervision,
+    read: impl for<'py> FnOnce(&Bound<'py, PyAny>) -> PyResult<T>,
+) -> std::io::Result<HostRun<T>> {
+    let run = supervisor::run_isolated(supervision, || {
+        let message = match call_here(moss_file, function, request, read) {
+            Ok((value, warnings)) => Message::Done { value, warnings },
+            Err(message) => Message::Failed { message },
+        };
+        serde_json::to_vec(&message).expect("a host message serialises")
+    })?;
+    let outcome = match (run.ending, run.report.as_deref().map(serde_json::from_slice::<Message<T>>)) {
+        (Ending::TimedOut, _) => Err(ErrorInfo::timeout(supervision.timeout.unwrap_or_default().as_secs_f64())),
+        (_, Some(Ok(Message::Done { value, warnings }))) => Ok((value, warnings)),
+        (_, Some(Ok(Message::Failed { message }))) => Err(ErrorInfo::internal(&message)),
+        (ending, _) => Err(ErrorInfo::crash(ending)),
+    };
+    Ok(HostRun { outcome, stdout: run.stdout, stderr: run.stderr, duration: run.duration })
+}
+
+/// Reads a host result that is all JSON.
+pub fn json<T: DeserializeOwned>(outcome: &Bound<'_, PyAny>) -> PyResult<T> {
+    let value = crate::convert::from_py(outcome).map_err(pyo3::exceptions::PyValueError::new_err)?;
+    serde_json::from_value(value).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
+}
+
+/// Starts the interpreter in this process and calls the host function.
+fn call_here<T>(
+    moss_file: &Path,
+    function: &str,
+    request: &serde_json::Value,
+    read: impl for<'py> FnOnce(&Bound<'py, PyAny>) -> PyResult<T>,
+) -> Result<(T, Vec<String>), String> {
+    let warnings = interpreter::start(moss_file)?;
+    Python::attach(|py| -> PyResult<T> {
+        interpreter::install_shipped_modules(py)?;
+        crate::native::register(py)?;
+        let host = py.import("_moss.host")?;
+        let outcome = host.getattr(function)?.call1((crate::convert::to_py(py, request)?,))?;
+        read(&outcome)
+    })
+    .map(|value| (value, warnings))
+    .map_err(|e| Python::attach(|py| format!("the host side of moss failed: {}", interpreter::describe(py, &e))))
+}
