@@ -90,6 +90,35 @@ pub enum Command {
     )]
     Exec(ExecArgs),
 
+    /// Check MOSS files: each compiles, its prompt builds, and its test cases pass
+    #[command(
+        long_about = "Check MOSS files: each compiles, its prompt builds, and its test cases pass.\n\n\
+            PATHs are MOSS files or folders searched recursively (default: the current folder), \
+            honouring .gitignore and skipping hidden folders, virtual environments and __pycache__. \
+            A MOSS file is a .py file that imports ghostos_moss or defines __moss_test_cases__, a \
+            list of names of functions that take `moss`. Each case runs in a fresh runtime with no \
+            context, in a process of its own, and passes when it returns without raising. A case \
+            with a golden file `<file stem>.<case>.out` beside the MOSS file must also print \
+            exactly that on stdout. Files run in parallel; results are reported in file order. \
+            The last line of the report is `N passed, N failed` (`, N skipped` may follow), \
+            counting cases; a file that does not compile or whose prompt does not build counts \
+            as one failed case.",
+        after_help = "Examples:\n  \
+            moss test\n  \
+            moss test agents/ --jobs 4 --junit report.xml\n  \
+            moss test agent.py -k roll -x",
+        after_long_help = "Exit codes:\n  \
+            0    every case passed\n  \
+            1    a case or a check failed\n  \
+            2    command-line usage error\n  \
+            4    no MOSS file was found under the given paths"
+    )]
+    Test(TestArgs),
+
+    /// Test one MOSS file and print its report as JSON (what `moss test` runs per file)
+    #[command(hide = true)]
+    TestWorker(TestWorkerArgs),
+
     /// Read and edit a MOSS file's saved context
     #[command(
         long_about = "Read and edit the context file where `moss exec` keeps the properties of `moss`.\n\n\
@@ -159,6 +188,48 @@ pub struct ExecArgs {
     /// Print one JSON object with the result, output, error and context on stdout
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// MOSS files, or folders to search for them (default: the current folder)
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// How many files to test at once (default: the number of cores)
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+
+    /// Fail a case (or a file's collection) that runs longer than this many seconds
+    #[arg(long, value_name = "SECS", default_value_t = 60.0, value_parser = parse_seconds)]
+    pub timeout: f64,
+
+    /// Write a JUnit XML report to PATH
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+
+    /// Print one JSON report on stdout (the summary line goes to stderr)
+    #[arg(long)]
+    pub json: bool,
+
+    /// Run only the cases whose `path::case` contains PATTERN
+    #[arg(short = 'k', value_name = "PATTERN")]
+    pub filter: Option<String>,
+
+    /// Stop at the first failure
+    #[arg(short = 'x', long = "exitfirst")]
+    pub exit_first: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TestWorkerArgs {
+    pub file: PathBuf,
+    #[arg(long, value_parser = parse_seconds)]
+    pub timeout: f64,
+    #[arg(short = 'k')]
+    pub filter: Option<String>,
+    #[arg(short = 'x')]
+    pub exit_first: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@ mod cli;
 mod context;
 mod context_cmd;
 mod convert;
+mod discover;
 mod error;
 mod execute;
 mod hidden;
@@ -16,6 +17,9 @@ mod prompt;
 mod report;
 mod style;
 mod supervisor;
+mod test_report;
+mod test_worker;
+mod testsuite;
 mod tokens;
 
 use clap::Parser;
@@ -28,6 +32,8 @@ fn main() {
     let code = match &cli.command {
         Command::Prompt(args) => prompt::run(args),
         Command::Exec(args) => execute::run(args),
+        Command::Test(args) => testsuite::run(args),
+        Command::TestWorker(args) => test_worker::run(args),
         Command::Context(args) => context_cmd::run(&args.action).unwrap_or_else(|e| {
             style::error(&e.to_string(), e.hint().as_deref());
             e.exit_code()

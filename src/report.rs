@@ -56,7 +56,7 @@ impl ErrorInfo {
         }
     }
 
-    fn bare(kind: &str, type_name: &str, message: String) -> Self {
+    pub fn new(kind: &str, type_name: &str, message: String) -> Self {
         ErrorInfo { kind: kind.into(), type_name: type_name.into(), message, ..Default::default() }.with_default_hint()
     }
 
@@ -66,11 +66,11 @@ impl ErrorInfo {
             MossError::CodeNotText { .. } => "UnicodeDecodeError",
             _ => "MossError",
         };
-        ErrorInfo { hint: e.hint(), ..ErrorInfo::bare(e.kind(), type_name, e.to_string()) }
+        ErrorInfo { hint: e.hint(), ..ErrorInfo::new(e.kind(), type_name, e.to_string()) }
     }
 
     pub fn timeout(limit: f64) -> Self {
-        ErrorInfo::bare("timeout", "Timeout", format!("the run was stopped at the time limit of {limit} s"))
+        ErrorInfo::new("timeout", "Timeout", format!("timed out after {limit} s; the run was stopped"))
     }
 
     pub fn crash(ending: Ending) -> Self {
@@ -79,15 +79,15 @@ impl ErrorInfo {
             Ending::Exited(code) => format!("the process exited with status {code} (os._exit or a C extension)"),
             Ending::TimedOut => "it timed out".into(),
         };
-        ErrorInfo::bare("crash", "Crash", format!("the run ended without a result: {how}"))
+        ErrorInfo::new("crash", "Crash", format!("the run ended without a result: {how}"))
     }
 
     /// The host side itself failed: a bug in moss, or an interpreter that cannot start.
     pub fn internal(message: &str) -> Self {
-        ErrorInfo::bare("module", "MossError", message.to_owned())
+        ErrorInfo::new("module", "MossError", message.to_owned())
     }
 
-    fn location(&self) -> Option<String> {
+    pub fn location(&self) -> Option<String> {
         let file = self.file.as_ref()?;
         Some(match (self.line, self.column) {
             (Some(line), Some(column)) => format!("{file}:{line}:{column}"),
@@ -96,7 +96,7 @@ impl ErrorInfo {
         })
     }
 
-    fn headline(&self) -> String {
+    pub fn headline(&self) -> String {
         match self.kind.as_str() {
             "exception" => format!("the generated code raised {}: {}", self.type_name, self.message),
             "syntax" => format!("the generated code has a syntax error: {}", self.message),

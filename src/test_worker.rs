@@ -1,0 +1,189 @@
+//! `moss test-worker FILE`: tests one MOSS file and prints its report as one JSON object.
+//!
+//! `moss test` starts one worker process per file, and the worker runs the collection and every
+//! case in a child of its own, so a crash or a hang cannot reach another file or another case.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::cli::TestWorkerArgs;
+use crate::host;
+use crate::moss_file;
+use crate::report::ErrorInfo;
+use crate::supervisor::Supervision;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FileReport {
+    pub path: String,
+    /// The compile and prompt checks that failed (a passing check is not listed).
+    pub checks: Vec<CheckReport>,
+    pub cases: Vec<CaseReport>,
+    #[serde(default)]
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CheckReport {
+    /// `compile` or `prompt`.
+    pub name: String,
+    pub error: ErrorInfo,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CaseReport {
+    pub name: String,
+    pub outcome: Outcome,
+    pub duration_ms: f64,
+    pub error: Option<ErrorInfo>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Passed,
+    Failed,
+    Skipped,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Collected {
+    compile_error: Option<ErrorInfo>,
+    prompt_error: Option<ErrorInfo>,
+    cases: Vec<ListedCase>,
+    #[serde(default)]
+    warnings: Vec<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ListedCase {
+    name: String,
+    problem: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CaseOutcome {
+    ok: bool,
+    error: Option<ErrorInfo>,
+    #[serde(default)]
+    warnings: Vec<String>,
+}
+
+impl FileReport {
+    pub fn failed(path: &str, check: &str, error: ErrorInfo) -> Self {
+        let check = CheckReport { name: check.into(), error, stdout: String::new(), stderr: String::new() };
+        FileReport { path: path.into(), checks: vec![check], cases: Vec::new(), warnings: Vec::new() }
+    }
+}
+
+pub fn run(args: &TestWorkerArgs) -> u8 {
+    let report = test_file(args);
+    println!("{}", serde_json::to_string(&report).expect("a report serialises"));
+    0
+}
+
+fn test_file(args: &TestWorkerArgs) -> FileReport {
+    let shown = args.file.display().to_string();
+    let (path, source) = match moss_file::read(&args.file) {
+        Ok(read) => read,
+        Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::from_moss_error(&e)),
+    };
+    let supervision = Supervision { timeout: Some(Duration::from_secs_f64(args.timeout)), passthrough: false };
+    let request = json!({ "path": path.to_string_lossy(), "source": source });
+    let run = match host::call(&path, "collect_tests", &request, &supervision, host::json::<Collected>) {
+        Ok(run) => run,
+        Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::internal(&e.to_string())),
+    };
+    let output = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    let mut report = FileReport { path: shown.clone(), checks: Vec::new(), cases: Vec::new(), warnings: Vec::new() };
+    let (collected, warnings) = match run.outcome {
+        Ok(done) => done,
+        Err(error) => {
+            report.checks.push(CheckReport { name: "compile".into(), error, stdout: output(&run.stdout), stderr: output(&run.stderr) });
+            return report;
+        }
+    };
+    report.warnings = warnings.into_iter().chain(collected.warnings).collect();
+    for (name, error) in [("compile", collected.compile_error), ("prompt", collected.prompt_error)] {
+        if let Some(error) = error {
+            let error = error.with_default_hint();
+            report.checks.push(CheckReport { name: name.into(), error, stdout: output(&run.stdout), stderr: output(&run.stderr) });
+        }
+    }
+    if report.checks.iter().any(|c| c.name == "compile") {
+        return report;
+    }
+
+    let mut stopped = false;
+    for case in collected.cases {
+        if args.filter.as_deref().is_some_and(|pattern| !format!("{shown}::{}", case.name).contains(pattern)) {
+            continue;
+        }
+        let result = if stopped {
+            CaseReport::skipped(&case.name)
+        } else if let Some(problem) = case.problem {
+            CaseReport::failed(&case.name, ErrorInfo::new("target", "TargetError", problem))
+        } else {
+            run_case(&path, &source, &case.name, &supervision)
+        };
+        stopped |= args.exit_first && result.outcome == Outcome::Failed;
+        report.cases.push(result);
+    }
+    report
+}
+
+fn run_case(path: &Path, source: &str, name: &str, supervision: &Supervision) -> CaseReport {
+    let request = json!({ "path": path.to_string_lossy(), "source": source, "case": name });
+    let run = match host::call(path, "run_test_case", &request, supervision, host::json::<CaseOutcome>) {
+        Ok(run) => run,
+        Err(e) => return CaseReport::failed(name, ErrorInfo::internal(&e.to_string())),
+    };
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    let error = match run.outcome {
+        Ok((outcome, _)) if outcome.ok => golden_mismatch(path, name, &stdout),
+        Ok((outcome, _)) => Some(outcome.error.unwrap_or_else(|| ErrorInfo::internal("the case failed without an error"))),
+        Err(error) => Some(error),
+    };
+    CaseReport {
+        name: name.into(),
+        outcome: if error.is_some() { Outcome::Failed } else { Outcome::Passed },
+        duration_ms: run.duration.as_secs_f64() * 1000.0,
+        error,
+        stdout,
+        stderr: String::from_utf8_lossy(&run.stderr).into_owned(),
+    }
+}
+
+/// A case with a golden file `<stem>.<case>.out` beside the MOSS file must print exactly that.
+fn golden_mismatch(path: &Path, case: &str, stdout: &str) -> Option<ErrorInfo> {
+    let stem = path.file_stem()?.to_string_lossy();
+    let golden = path.with_file_name(format!("{stem}.{case}.out"));
+    let expected = std::fs::read_to_string(&golden).ok()?;
+    if expected == stdout {
+        return None;
+    }
+    let diff = similar::TextDiff::from_lines(expected.as_str(), stdout)
+        .unified_diff()
+        .header(&golden.display().to_string(), "stdout")
+        .to_string();
+    let mut error = ErrorInfo::new("exception", "GoldenMismatch", format!("stdout differs from {}", golden.display()));
+    error.traceback = diff;
+    error.hint = Some(format!("if the new output is right, write it to {}", golden.display()));
+    Some(error)
+}
+
+impl CaseReport {
+    fn skipped(name: &str) -> Self {
+        CaseReport { name: name.into(), outcome: Outcome::Skipped, duration_ms: 0.0, error: None, stdout: String::new(), stderr: String::new() }
+    }
+
+    fn failed(name: &str, error: ErrorInfo) -> Self {
+        CaseReport { error: Some(error), outcome: Outcome::Failed, ..CaseReport::skipped(name) }
+    }
+}

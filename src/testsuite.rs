@@ -1,0 +1,144 @@
+//! `moss test`: every MOSS file under the given paths compiles, its prompt builds, and each of
+//! its `__moss_test_cases__` passes. Files run in parallel worker processes; results are
+//! reported in a stable order, never interleaved.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use crate::cli::TestArgs;
+use crate::discover;
+use crate::report::ErrorInfo;
+use crate::style;
+use crate::test_report::{Console, Summary};
+use crate::test_worker::FileReport;
+
+pub fn run(args: &TestArgs) -> u8 {
+    let started = Instant::now();
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    if let Some(missing) = paths.iter().find(|p| !p.exists()) {
+        style::error(&format!("{} does not exist", missing.display()), Some("pass MOSS files or folders that hold them"));
+        return 2;
+    }
+    let files = discover::moss_files(&paths);
+    if files.is_empty() {
+        let searched: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        style::error(
+            &format!("no MOSS files found under {}", searched.join(", ")),
+            Some("a MOSS file is a .py file that imports ghostos_moss or defines __moss_test_cases__; hidden folders, virtual environments and .gitignore'd files are skipped"),
+        );
+        return 4;
+    }
+    let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
+    let interactive = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none_or(|v| v.is_empty() || v == "false");
+    let mut console = Console::new(files.len(), interactive, args.json);
+
+    let reports = run_files(&files, jobs, args, |report| console.file_done(report));
+    console.finish();
+    let summary = Summary::of(&reports, started.elapsed());
+    if let Some(path) = &args.junit {
+        if let Err(e) = crate::test_report::write_junit(path, &reports, &summary) {
+            style::error(&format!("cannot write the JUnit report {}: {e}", path.display()), None);
+            return 2;
+        }
+    }
+    console.report(&reports, &summary, args.exit_first && summary.failed > 0);
+    if summary.failed > 0 { 1 } else { 0 }
+}
+
+/// Runs one worker per file, `jobs` at a time, handing each report to `done` in file order.
+/// With -x, no file starts after the first failure.
+fn run_files(files: &[PathBuf], jobs: usize, args: &TestArgs, mut done: impl FnMut(&FileReport)) -> Vec<FileReport> {
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let mut finished: BTreeMap<usize, FileReport> = BTreeMap::new();
+    let mut in_order = Vec::new();
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::channel::<(usize, FileReport)>();
+        for _ in 0..jobs.min(files.len()) {
+            let tx = tx.clone();
+            let (next, stop) = (&next, &stop);
+            scope.spawn(move || {
+                loop {
+                    let index = next.fetch_add(1, Ordering::SeqCst);
+                    if index >= files.len() || stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let report = test_in_worker(&files[index], args);
+                    if args.exit_first && failures(&report) > 0 {
+                        stop.store(true, Ordering::SeqCst);
+                    }
+                    if tx.send((index, report)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        for (index, report) in rx {
+            finished.insert(index, report);
+            while let Some(report) = finished.remove(&in_order.len()) {
+                done(&report);
+                in_order.push(report);
+            }
+        }
+    });
+    // With -x, files after a gap left by a stopped worker are still reported, in order.
+    for (_, report) in finished {
+        done(&report);
+        in_order.push(report);
+    }
+    in_order
+}
+
+pub fn failures(report: &FileReport) -> usize {
+    use crate::test_worker::Outcome;
+    report.checks.len().min(1) + report.cases.iter().filter(|c| c.outcome == Outcome::Failed).count()
+}
+
+/// Tests one file in a worker process of this same binary.
+fn test_in_worker(file: &Path, args: &TestArgs) -> FileReport {
+    let shown = display(file);
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::internal(&format!("cannot find the moss binary: {e}"))),
+    };
+    let mut command = Command::new(exe);
+    command.arg("test-worker").arg(&shown).arg("--timeout").arg(args.timeout.to_string());
+    if let Some(pattern) = &args.filter {
+        command.arg("-k").arg(pattern);
+    }
+    if args.exit_first {
+        command.arg("-x");
+    }
+    match command.output() {
+        Ok(output) if output.status.success() => serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+            FileReport::failed(&shown, "compile", ErrorInfo::internal(&format!("the test worker's report is unreadable: {e}")))
+        }),
+        Ok(output) => FileReport::failed(
+            &shown,
+            "compile",
+            ErrorInfo::internal(&format!(
+                "the test worker ended with {}: {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim()
+            )),
+        ),
+        Err(e) => FileReport::failed(&shown, "compile", ErrorInfo::internal(&format!("cannot start a test worker: {e}"))),
+    }
+}
+
+/// A path as the user would type it: relative to the current folder where possible.
+pub fn display(path: &Path) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| pathdiff::diff_paths(path, cwd))
+        .filter(|relative| !relative.starts_with(".."))
+        .unwrap_or_else(|| path.into())
+        .display()
+        .to_string()
+}

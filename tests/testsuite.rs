@@ -1,0 +1,167 @@
+//! `moss test`: discovery, isolation of crashes and hangs, counts, ordering, -k, -x, JUnit, JSON.
+
+mod common;
+
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use common::{Sandbox, assert_exit, fixture, stdout};
+use serde_json::Value;
+
+/// A copy of fixtures/testsuite/project with its folders, so caches and reports land in a temp dir.
+fn project() -> Sandbox {
+    let sandbox = Sandbox::new();
+    copy_tree(&fixture("testsuite/project"), sandbox.root());
+    sandbox
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn moss_test(sandbox: &Sandbox, extra: &[&str]) -> Output {
+    sandbox.moss().env("CI", "true").arg("test").arg("--timeout").arg("2").args(extra).output().unwrap()
+}
+
+#[test]
+fn counts_cases_and_reports_every_kind_of_failure() {
+    let sandbox = project();
+    let started = Instant::now();
+    let out = moss_test(&sandbox, &[]);
+    assert!(started.elapsed() < Duration::from_secs(30), "a hanging case must be cut at --timeout");
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    // passing: 2; failing: 1 pass + 2 fail; hanging: 1 fail + 1 pass; crashing: 3 fail + 1 pass;
+    // broken: 1 failed check.
+    assert_eq!(text.lines().last(), Some("5 passed, 7 failed"), "{text}");
+    for expected in [
+        "FAIL  broken.py (the compile check failed)",
+        "RuntimeError: this file is broken on purpose",
+        "---- failing.py::test_wrong_sum ----\nAssertionError: the sum is wrong",
+        "about to check the sum",
+        "stdout differs from",
+        "-old output\n+new output",
+        "---- nested/hanging.py::test_sleeps_forever ----\ntimed out after 2 s",
+        "---- nested/crashing.py::test_exits_the_process ----\nthe run ended without a result: the process exited with status 7",
+        "killed by signal 11 (SIGSEGV)",
+        "names `test_not_defined`, which the MOSS file does not define",
+        "PASS  passing.py (2 cases)",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn skips_non_moss_hidden_and_gitignored_files() {
+    let sandbox = project();
+    let text = stdout(&moss_test(&sandbox, &[]));
+    assert!(!text.contains("not_moss.py") && !text.contains("must never run"), "{text}");
+    assert!(!text.contains("hidden") && !text.contains("ignored"), "{text}");
+}
+
+#[test]
+fn files_are_reported_in_a_stable_order_whatever_the_parallelism() {
+    let sandbox = project();
+    let order = |jobs: &str| -> Vec<String> {
+        stdout(&moss_test(&sandbox, &["--jobs", jobs]))
+            .lines()
+            .filter(|l| l.starts_with("PASS") || l.starts_with("FAIL"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let one = order("1");
+    assert_eq!(one.len(), 5);
+    assert_eq!(one, order("4"));
+    let mut sorted = one.clone();
+    sorted.sort_by(|a, b| a[6..].cmp(&b[6..]));
+    assert_eq!(one, sorted, "files are reported sorted by path");
+}
+
+#[test]
+fn k_selects_cases_by_substring() {
+    let sandbox = project();
+    let out = moss_test(&sandbox, &["passing.py", "failing.py", "-k", "test_ok"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out).lines().last(), Some("1 passed, 0 failed"));
+}
+
+#[test]
+fn x_stops_at_the_first_failure() {
+    let sandbox = project();
+    let out = moss_test(&sandbox, &["failing.py", "passing.py", "--jobs", "1", "-x"]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert!(text.contains("stopped at the first failure"), "{text}");
+    // failing.py: test_ok passes, test_wrong_sum fails, test_golden is skipped; passing.py never starts.
+    assert_eq!(text.lines().last(), Some("1 passed, 1 failed, 1 skipped"), "{text}");
+    assert!(!text.contains("passing.py"), "{text}");
+}
+
+#[test]
+fn all_passing_exits_0() {
+    let sandbox = project();
+    let out = moss_test(&sandbox, &["passing.py"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out).lines().last(), Some("2 passed, 0 failed"));
+}
+
+#[test]
+fn no_moss_file_exits_4_saying_where_it_looked() {
+    let sandbox = Sandbox::new();
+    sandbox.write("plain/module.py", "x = 1\n");
+    let out = moss_test(&sandbox, &["plain"]);
+    assert_exit(&out, 4);
+    let err = common::stderr(&out);
+    assert!(err.contains("no MOSS files found under plain"), "{err}");
+}
+
+#[test]
+fn junit_report_is_valid_xml_with_a_testcase_per_case_and_per_check() {
+    let sandbox = project();
+    let out = moss_test(&sandbox, &["--junit", "report.xml"]);
+    assert_exit(&out, 1);
+    let xml = String::from_utf8(sandbox.read("report.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let suites: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testsuite")).collect();
+    assert_eq!(suites.len(), 5);
+    let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
+    // 11 cases (the broken file has none) + a compile and a prompt check per file.
+    assert_eq!(cases.len(), 11 + 2 * 5);
+    let failure = cases
+        .iter()
+        .find(|c| c.attribute("name") == Some("test_wrong_sum"))
+        .and_then(|c| c.children().find(|n| n.has_tag_name("failure")))
+        .expect("a failure element for test_wrong_sum");
+    assert!(failure.attribute("message").unwrap().contains("the sum is wrong"));
+    let broken = cases
+        .iter()
+        .find(|c| c.attribute("classname") == Some("broken.py") && c.attribute("name") == Some("<compile>"))
+        .expect("a compile check for broken.py");
+    assert!(broken.children().any(|n| n.has_tag_name("failure") || n.has_tag_name("error")));
+}
+
+#[test]
+fn json_report_holds_every_file_and_the_counts() {
+    let sandbox = project();
+    let out = moss_test(&sandbox, &["--json"]);
+    assert_exit(&out, 1);
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document on stdout");
+    assert_eq!(doc["passed"], 5);
+    assert_eq!(doc["failed"], 7);
+    let files = doc["files"].as_array().unwrap();
+    assert_eq!(files.len(), 5);
+    let hanging = files.iter().find(|f| f["path"] == "nested/hanging.py").unwrap();
+    assert_eq!(hanging["cases"][0]["outcome"], "failed");
+    assert_eq!(hanging["cases"][0]["error"]["kind"], "timeout");
+    assert_eq!(hanging["cases"][1]["outcome"], "passed");
+    assert!(common::stderr(&out).contains("5 passed, 7 failed"));
+}
