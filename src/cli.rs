@@ -157,6 +157,10 @@ pub struct PromptArgs {
     /// Fail (exit 1) naming the biggest sections when the prompt has more than N tokens
     #[arg(long, value_name = "N")]
     pub max_tokens: Option<usize>,
+
+    /// Stop (exit 124) when loading the MOSS file and building the prompt takes longer
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<f64>,
 }
 
 #[derive(Debug, Args)]
@@ -299,9 +303,13 @@ pub struct ContextTarget {
     pub words: Vec<String>,
 }
 
+/// Longest time limit accepted: a year, far beyond any run, well within what timers can hold.
+const MAX_SECONDS: f64 = 365.0 * 24.0 * 3600.0;
+
 fn parse_seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
-        Ok(secs) if secs > 0.0 && secs.is_finite() => Ok(secs),
+        Ok(secs) if secs > 0.0 && secs <= MAX_SECONDS => Ok(secs),
+        Ok(secs) if secs > MAX_SECONDS => Err(format!("`{text}` seconds is more than a year")),
         _ => Err(format!("`{text}` is not a positive number of seconds")),
     }
 }

@@ -171,8 +171,8 @@ fn lock_wait() -> Duration {
     std::env::var("MOSS_LOCK_WAIT")
         .ok()
         .and_then(|s| s.parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map_or(DEFAULT_LOCK_WAIT, Duration::from_secs_f64)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .unwrap_or(DEFAULT_LOCK_WAIT)
 }
 
 fn acquire_lock(path: &Path) -> Result<File, ContextError> {

@@ -147,7 +147,7 @@ fn read_code(spec: &str) -> Result<(String, String), MossError> {
     };
     let code = String::from_utf8(bytes)
         .map_err(|e| MossError::CodeNotText { source_name: name.clone(), offset: e.utf8_error().valid_up_to() })?;
-    Ok((code, name))
+    Ok((moss_file::without_bom(code), name))
 }
 
 /// Names whose stored value differs between two property sets, sorted.

@@ -3,15 +3,17 @@
 const OPEN: &str = "# <moss-hide>";
 const CLOSE: &str = "# </moss-hide>";
 
-/// The source without hidden regions and without the marker lines themselves.
+/// The source without hidden regions and without the marker lines themselves, with `\n` line
+/// endings.
 ///
 /// Markers nest: a region closes only when every marker opened inside it is closed. A closing
-/// marker with nothing open is dropped like any marker line. Runs of blank lines left behind by a
-/// removed region are folded to at most two.
+/// marker with nothing open is dropped like any marker line. Blank lines right after a removed
+/// region are dropped when the text before it already ends in two blank lines.
 pub fn strip(source: &str) -> String {
+    let source = source.replace("\r\n", "\n");
     let mut depth = 0usize;
     let mut out = String::with_capacity(source.len());
-    let mut blank_run = 0;
+    let mut after_region = false;
     for line in source.split_inclusive('\n') {
         let code = line.trim_start();
         if code.starts_with(OPEN) {
@@ -20,18 +22,18 @@ pub fn strip(source: &str) -> String {
         }
         if code.starts_with(CLOSE) {
             depth = depth.saturating_sub(1);
+            after_region = depth == 0;
             continue;
         }
         if depth > 0 {
             continue;
         }
         if line.trim().is_empty() {
-            blank_run += 1;
-            if blank_run > 2 {
+            if after_region && (out.is_empty() || out.ends_with("\n\n\n")) {
                 continue;
             }
         } else {
-            blank_run = 0;
+            after_region = false;
         }
         out.push_str(line);
     }
@@ -62,6 +64,23 @@ mod tests {
     #[test]
     fn unclosed_region_hides_to_the_end() {
         assert_eq!(strip("a\n# <moss-hide>\nb\nc\n"), "a\n");
+    }
+
+    #[test]
+    fn blank_lines_in_visible_code_are_kept() {
+        let src = "TEXT = \"\"\"a\n\n\n\n\nb\"\"\"\n";
+        assert_eq!(strip(src), src);
+    }
+
+    #[test]
+    fn blank_lines_around_a_removed_region_are_folded() {
+        let src = "a = 1\n\n\n# <moss-hide>\nx = 2\n# </moss-hide>\n\n\nb = 3\n";
+        assert_eq!(strip(src), "a = 1\n\n\nb = 3\n");
+    }
+
+    #[test]
+    fn crlf_line_endings_become_lf() {
+        assert_eq!(strip("a\r\n# <moss-hide>\r\nx\r\n# </moss-hide>\r\nb\r\n"), "a\nb\n");
     }
 
     #[test]

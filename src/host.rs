@@ -25,6 +25,9 @@ pub struct HostRun<T> {
 #[derive(Serialize, Deserialize)]
 enum Message<T> {
     Done { value: T, warnings: Vec<String> },
+    /// The interpreter could not start: the installation is at fault, not the MOSS file.
+    NoInterpreter { message: String },
+    /// The host itself failed: a bug in moss.
     Failed { message: String },
 }
 
@@ -38,15 +41,19 @@ pub fn call<T: Serialize + DeserializeOwned>(
     read: impl for<'py> FnOnce(&Bound<'py, PyAny>) -> PyResult<T>,
 ) -> std::io::Result<HostRun<T>> {
     let run = supervisor::run_isolated(supervision, || {
-        let message = match call_here(moss_file, function, request, read) {
-            Ok((value, warnings)) => Message::Done { value, warnings },
-            Err(message) => Message::Failed { message },
+        let message = match interpreter::start(moss_file) {
+            Err(message) => Message::NoInterpreter { message },
+            Ok(warnings) => match call_here(function, request, read) {
+                Ok(value) => Message::Done { value, warnings },
+                Err(message) => Message::Failed { message },
+            },
         };
         serde_json::to_vec(&message).expect("a host message serialises")
     })?;
     let outcome = match (run.ending, run.report.as_deref().map(serde_json::from_slice::<Message<T>>)) {
         (Ending::TimedOut, _) => Err(ErrorInfo::timeout(supervision.timeout.unwrap_or_default().as_secs_f64())),
         (_, Some(Ok(Message::Done { value, warnings }))) => Ok((value, warnings)),
+        (_, Some(Ok(Message::NoInterpreter { message }))) => Err(ErrorInfo::no_interpreter(&message)),
         (_, Some(Ok(Message::Failed { message }))) => Err(ErrorInfo::internal(&message)),
         (ending, _) => Err(ErrorInfo::crash(ending)),
     };
@@ -59,14 +66,12 @@ pub fn json<T: DeserializeOwned>(outcome: &Bound<'_, PyAny>) -> PyResult<T> {
     serde_json::from_value(value).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
 }
 
-/// Starts the interpreter in this process and calls the host function.
+/// Calls the host function in this process's (started) interpreter.
 fn call_here<T>(
-    moss_file: &Path,
     function: &str,
     request: &serde_json::Value,
     read: impl for<'py> FnOnce(&Bound<'py, PyAny>) -> PyResult<T>,
-) -> Result<(T, Vec<String>), String> {
-    let warnings = interpreter::start(moss_file)?;
+) -> Result<T, String> {
     Python::attach(|py| -> PyResult<T> {
         interpreter::install_shipped_modules(py)?;
         crate::native::register(py)?;
@@ -74,6 +79,5 @@ fn call_here<T>(
         let outcome = host.getattr(function)?.call1((crate::convert::to_py(py, request)?,))?;
         read(&outcome)
     })
-    .map(|value| (value, warnings))
     .map_err(|e| Python::attach(|py| format!("the host side of moss failed: {}", interpreter::describe(py, &e))))
 }

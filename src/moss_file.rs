@@ -13,7 +13,7 @@ pub fn read(path: &Path) -> Result<(PathBuf, String), MossError> {
     let bytes = std::fs::read(&path).map_err(|e| MossError::MossFileUnreadable { path: path.clone(), reason: io_reason(&e) })?;
     let source = String::from_utf8(bytes)
         .map_err(|e| MossError::MossFileNotText { path: path.clone(), offset: e.utf8_error().valid_up_to() })?;
-    Ok((path, source))
+    Ok((path, without_bom(source)))
 }
 
 pub fn io_reason(e: &std::io::Error) -> String {
@@ -21,5 +21,13 @@ pub fn io_reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::NotFound => "no such file".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         _ => e.to_string(),
+    }
+}
+
+/// Python accepts a UTF-8 byte-order mark at the start of a file; `compile()` of a str does not.
+pub fn without_bom(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
     }
 }

@@ -117,20 +117,30 @@ impl Outline {
         members
     }
 
-    fn find(&self, qualname: &str) -> Option<&Definition> {
-        self.definitions.iter().find(|d| d.qualname == qualname)
+    /// The definitions named `qualname`, in source order: several when `@overload` variants
+    /// precede the implementation, which CPython binds last.
+    fn find(&self, qualname: &str) -> Vec<&Definition> {
+        self.definitions.iter().filter(|d| d.qualname == qualname).collect()
     }
 
-    /// The text of the definition `qualname` in `mode`, shown under `name`.
+    /// The text of the definition `qualname` in `mode`, shown under `name`; a function's
+    /// `@overload` variants come first.
     pub fn render(&self, source: &str, qualname: &str, mode: Mode, name: &str, kept: &[String]) -> Option<String> {
-        let def = self.find(qualname)?;
+        let found = self.find(qualname);
+        let (def, variants) = found.split_last()?;
         let original = qualname.rsplit('.').next().unwrap_or(qualname);
+        let mut parts: Vec<String> = variants
+            .iter()
+            .filter(|v| !v.is_class && mode != Mode::Source)
+            .map(|v| dedent(&self.stub(source, v, kept), column(source, v.start)))
+            .collect();
         let text = match mode {
             Mode::Source => source[line_start(source, def.start)..def.end].to_owned(),
             Mode::Signature | Mode::Interface => self.stub(source, def, kept),
         };
-        let text = dedent(&text, column(source, def.start));
-        Some(if name != original { rename(&text, original, name) } else { text })
+        parts.push(dedent(&text, column(source, def.start)));
+        let text = parts.join("\n\n");
+        Some(if name != original { rename_all(&text, original, name) } else { text })
     }
 
     /// Decorators that matter, the header, the docstring, then the interface of a class's members
@@ -195,6 +205,8 @@ pub fn outline_of(path: &str, source: Option<String>) -> Option<(Arc<String>, Ar
             (std::fs::read_to_string(path).ok()?, Some(format!("{}:{mtime}:{}", env!("CARGO_PKG_VERSION"), meta.len())))
         }
     };
+    // Offsets refer to this normalised text, so the prompt never mixes line endings.
+    let text = text.replace("\r\n", "\n");
     let cache_file = key.as_ref().and_then(|_| cache_path(path));
     let cached = cache_file.as_ref().zip(key.as_ref()).and_then(|(file, key)| read_cache(file, key));
     let outline = match cached {
@@ -267,9 +279,15 @@ fn public_field(stmt: &Stmt) -> bool {
     }
 }
 
-/// The header of a `def`/`class` up to its colon, without a trailing comment or body.
+/// The header of a `def`/`class` up to its colon, without trailing comments or body.
 fn header_text(slice: &str) -> &str {
-    let trimmed = slice.trim_end();
+    let mut trimmed = slice.trim_end();
+    while let Some(last_line_start) = trimmed.rfind('\n').map(|i| i + 1) {
+        if !trimmed[last_line_start..].trim_start().starts_with('#') {
+            break;
+        }
+        trimmed = trimmed[..last_line_start].trim_end();
+    }
     let last_line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
     let last_line = &trimmed[last_line_start..];
     match last_line.rfind(':') {
@@ -332,18 +350,22 @@ fn dedent(text: &str, by: usize) -> String {
     out.trim_end().to_owned()
 }
 
-/// Shows a definition under the name the code must use: `def add(` becomes `def plus(`.
-fn rename(text: &str, from: &str, to: &str) -> String {
-    for keyword in ["def ", "class "] {
-        let pattern = format!("{keyword}{from}");
-        if let Some(at) = text.find(&pattern) {
-            let after = at + pattern.len();
-            if text[after..].starts_with(['(', ':', '[']) {
-                return format!("{}{keyword}{to}{}", &text[..at], &text[after..]);
+/// Shows definitions under the name the code must use: `def add(` becomes `def plus(`, in every
+/// top-level header (each `@overload` variant has one).
+fn rename_all(text: &str, from: &str, to: &str) -> String {
+    text.split('\n')
+        .map(|line| {
+            for keyword in ["def ", "async def ", "class "] {
+                if let Some(rest) = line.strip_prefix(keyword).and_then(|r| r.strip_prefix(from)) {
+                    if rest.starts_with(['(', ':', '[']) {
+                        return format!("{keyword}{to}{rest}");
+                    }
+                }
             }
-        }
-    }
-    text.to_owned()
+            line.to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]
@@ -427,6 +449,25 @@ class Ball(abc.ABC):
         assert!(!text.contains("_secret") && !text.contains("_hidden"), "{text}");
         assert!(text.contains("    def roll(self"), "{text}");
         assert!(text.contains("    class Inner:\n        def deep(self):\n            pass"), "{text}");
+    }
+
+    #[test]
+    fn overload_variants_precede_the_implementation() {
+        let src = "from typing import overload\n\n@overload\ndef conv(x: int) -> int: ...\n@overload\ndef conv(x: str) -> str: ...\ndef conv(x):\n    \"\"\"Convert.\"\"\"\n    return x\n";
+        let outline = Outline::parse(src).unwrap();
+        let kept = vec!["overload".to_owned()];
+        let text = outline.render(src, "conv", Mode::Signature, "convert", &kept).unwrap();
+        assert_eq!(
+            text,
+            "@overload\ndef convert(x: int) -> int:\n    pass\n\n@overload\ndef convert(x: str) -> str:\n    pass\n\ndef convert(x):\n    \"\"\"Convert.\"\"\"\n    pass"
+        );
+    }
+
+    #[test]
+    fn comments_between_header_and_body_are_left_out() {
+        let src = "def f(a):  # trailing\n    # a comment\n    \"\"\"Doc.\"\"\"\n    return a\n";
+        let outline = Outline::parse(src).unwrap();
+        assert_eq!(outline.render(src, "f", Mode::Signature, "f", &[]).unwrap(), "def f(a):\n    \"\"\"Doc.\"\"\"\n    pass");
     }
 
     #[test]

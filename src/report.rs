@@ -31,7 +31,7 @@ pub struct ContextReport {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ErrorInfo {
-    /// exception, syntax, target, module, context, timeout, crash or usage.
+    /// exception, syntax, target, module, context, timeout, crash, usage or internal.
     pub kind: String,
     #[serde(rename = "type")]
     pub type_name: String,
@@ -48,7 +48,7 @@ pub struct ErrorInfo {
 impl ErrorInfo {
     pub fn exit_code(&self) -> u8 {
         match self.kind.as_str() {
-            "exception" | "crash" => 1,
+            "exception" | "crash" | "internal" => 1,
             "usage" => 2,
             "syntax" | "target" => 3,
             "timeout" => 124,
@@ -82,9 +82,15 @@ impl ErrorInfo {
         ErrorInfo::new("crash", "Crash", format!("the run ended without a result: {how}"))
     }
 
-    /// The host side itself failed: a bug in moss, or an interpreter that cannot start.
+    /// The tool itself failed: a bug in moss.
     pub fn internal(message: &str) -> Self {
-        ErrorInfo::new("module", "MossError", message.to_owned())
+        ErrorInfo::new("internal", "MossError", message.to_owned())
+    }
+
+    /// The embedded interpreter could not start.
+    pub fn no_interpreter(message: &str) -> Self {
+        let error = ErrorInfo::new("module", "MossError", message.to_owned());
+        ErrorInfo { hint: Some("moss runs the Python it was built with, with its shared library; rebuild moss after changing or moving that Python".into()), ..error }
     }
 
     pub fn location(&self) -> Option<String> {
@@ -100,8 +106,7 @@ impl ErrorInfo {
         match self.kind.as_str() {
             "exception" => format!("the generated code raised {}: {}", self.type_name, self.message),
             "syntax" => format!("the generated code has a syntax error: {}", self.message),
-            "module" if self.type_name == "BindingMissing" => self.message.clone(),
-            "module" if self.type_name == "MossError" => self.message.clone(),
+            "module" if matches!(self.type_name.as_str(), "BindingMissing" | "MossError") => self.message.clone(),
             "module" => format!("the MOSS file failed to load: {}: {}", self.type_name, self.message),
             _ => self.message.clone(),
         }
@@ -124,6 +129,7 @@ impl ErrorInfo {
             }
             "module" => "fix the MOSS file; nothing of the generated code ran",
             "timeout" => "the context was left as it was; make the code finish sooner or raise --timeout",
+            "internal" => "this is a bug in moss; please report it with the MOSS file and the code",
             _ => return None,
         })
     }

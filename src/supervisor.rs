@@ -8,13 +8,14 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::os::fd::OwnedFd;
 use std::sync::mpsc;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{self, SigHandler, Signal};
+use nix::sys::signal::{self, SigHandler, Signal, killpg};
 use nix::sys::wait::{WaitStatus, waitpid};
-use nix::unistd::{ForkResult, Pid, dup2_stderr, dup2_stdout, fork, pipe2};
+use nix::unistd::{ForkResult, Pid, dup2_stderr, dup2_stdout, fork, pipe2, setpgid};
 use nix::fcntl::OFlag;
 
 /// How long to keep reading output after the child ended: a grandchild that inherited stdout may
@@ -59,10 +60,9 @@ pub fn run_isolated(supervision: &Supervision, job: impl FnOnce() -> Vec<u8>) ->
         }
         ForkResult::Parent { child } => {
             drop((out_write, err_write, report_write));
-            // A Ctrl-C on the terminal reaches the child too: it ends the generated code with
-            // KeyboardInterrupt, and the parent stays to report it.
-            // SAFETY: SIG_IGN installs no handler code.
-            unsafe { signal::signal(Signal::SIGINT, SigHandler::SigIgn) }.ok();
+            // Both sides set the group, so it exists before either relies on it.
+            let _ = setpgid(child, child);
+            forward_signals_to(child);
             watch(child, supervision, started, out_read, err_read, report_read)
         }
     }
@@ -71,6 +71,12 @@ pub fn run_isolated(supervision: &Supervision, job: impl FnOnce() -> Vec<u8>) ->
 fn child_main(out: OwnedFd, err: OwnedFd, report: OwnedFd, job: impl FnOnce() -> Vec<u8>) -> ! {
     // The child must never outlive a parent that died: nobody would enforce its time limit.
     let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
+    // A group of its own, so that a time limit ends the processes the code started too.
+    let _ = setpgid(Pid::from_raw(0), Pid::from_raw(0));
+    // Nobody can answer the code's `input()`; it must not stop the run waiting for a terminal.
+    if let Ok(null) = std::fs::File::open("/dev/null") {
+        let _ = nix::unistd::dup2_stdin(&null);
+    }
     let redirected = dup2_stdout(&out).and_then(|_| dup2_stderr(&err));
     drop((out, err));
     if redirected.is_err() {
@@ -90,6 +96,28 @@ fn child_main(out: OwnedFd, err: OwnedFd, report: OwnedFd, job: impl FnOnce() ->
     // SAFETY: _exit skips destructors and atexit handlers on purpose: the interpreter's teardown
     // adds time and can hang on threads the generated code left running.
     unsafe { nix::libc::_exit(code) }
+}
+
+/// The child's process group, for the signal handlers; 0 when there is none.
+static CHILD_GROUP: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn forward(signal: nix::libc::c_int) {
+    let group = CHILD_GROUP.load(Ordering::SeqCst);
+    if group > 0 {
+        // SAFETY: kill is async-signal-safe.
+        unsafe { nix::libc::kill(-group, signal) };
+    }
+}
+
+/// Ctrl-C and termination requests aimed at moss reach the code's process group instead: the
+/// code sees KeyboardInterrupt (or dies), and moss stays to report it.
+fn forward_signals_to(child: Pid) {
+    CHILD_GROUP.store(child.as_raw(), Ordering::SeqCst);
+    let action = signal::SigAction::new(SigHandler::Handler(forward), signal::SaFlags::SA_RESTART, signal::SigSet::empty());
+    for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
+        // SAFETY: the handler only reads an atomic and calls kill.
+        let _ = unsafe { signal::sigaction(sig, &action) };
+    }
 }
 
 /// Closes every descriptor the child inherited except stdin, stdout, stderr and `keep`, which it
@@ -131,7 +159,7 @@ fn watch(
         Some(limit) => match status_rx.recv_timeout(limit.saturating_sub(started.elapsed())) {
             Ok(status) => Some(status),
             Err(_) => {
-                let _ = signal::kill(child, Signal::SIGKILL);
+                let _ = killpg(child, Signal::SIGKILL);
                 let _ = status_rx.recv();
                 None
             }
@@ -139,6 +167,7 @@ fn watch(
         None => status_rx.recv().ok(),
     };
     let duration = started.elapsed();
+    CHILD_GROUP.store(0, Ordering::SeqCst);
     let ending = match status {
         None => Ending::TimedOut,
         Some(Ok(WaitStatus::Exited(_, code))) => Ending::Exited(code),

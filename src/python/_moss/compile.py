@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import sys
 import types
-from contextlib import nullcontext
-
 from _moss import values
 from _moss.container import Container
+from _moss.runtime import CONTAINER_SLOT, Runtime
 from ghostos_moss import lifecycle
-from ghostos_moss.abcd import MOSS_TYPE_NAME, MOSS_VALUE_NAME, Injection, Moss, MossCompiler, MossRuntime
+from ghostos_moss.abcd import MOSS_TYPE_NAME, MOSS_VALUE_NAME, Injection, Moss, MossCompiler
 from ghostos_moss.pycontext import PyContext
 
 
@@ -51,8 +50,9 @@ def load_module(path: str, name: str, source: str) -> types.ModuleType:
 class Compiler(MossCompiler):
     """What `__moss_compile__(compiler)` receives."""
 
-    def __init__(self, module: types.ModuleType, container: Container) -> None:
+    def __init__(self, module: types.ModuleType, source: str, container: Container) -> None:
         self._module = module
+        self._source = source
         self._container = container
         self._injects: dict[str, object] = {}
         self._default_moss_type: type | None = None
@@ -87,80 +87,22 @@ class Compiler(MossCompiler):
     def pycontext(self) -> PyContext:
         return self._pycontext
 
+    def pycontext_code(self) -> str:
+        """The MOSS file's source."""
+        return self._source
+
     def join_context(self, context: PyContext) -> Compiler:
         self._pycontext = context
         return self
 
 
-class Runtime(MossRuntime):
-    """A compiled MOSS file and its injected `moss`."""
-
-    def __init__(self, module: types.ModuleType, container: Container, moss: Moss) -> None:
-        self._module = module
-        self._container = container
-        self._moss = moss
-        self.injections: dict[str, object] = {}
-        self.placed_defaults: dict[str, object] = {}
-        self.unrestored: list[str] = []
-        self.warnings: list[str] = []
-
-    def container(self) -> Container:
-        return self._container
-
-    def module(self) -> types.ModuleType:
-        return self._module
-
-    def locals(self) -> dict:
-        return self._module.__dict__
-
-    def moss(self) -> Moss:
-        return self._moss
-
-    def moss_injections(self) -> dict:
-        return dict(self.injections)
-
-    def redirect_stdout(self) -> nullcontext:
-        """Output is captured by the host process for the whole run; nothing to redirect."""
-        return nullcontext()
-
-    def dump_std_output(self) -> str:
-        return ""
-
-    def dump_pycontext(self) -> PyContext:
-        return PyContext(module=self._module.__name__, properties=self.properties()[0],
-                         execute_code=self._moss.executing_code)
-
-    def properties(self) -> tuple[dict, list[str]]:
-        """The encoded properties of `moss`, and a warning for each value that cannot be stored."""
-        stored: dict[str, object] = {}
-        warnings: list[str] = []
-        for name, value in vars(self._moss).items():
-            if name.startswith("_") or name in self.injections or name == "executing_code":
-                continue
-            if name in self.unrestored and self.placed_defaults.get(name, self) is value:
-                continue
-            try:
-                stored[name] = values.encode(value, f"moss.{name}")
-            except values.Unstorable as e:
-                warnings.append(f"{e}; it was not saved (the other properties were)")
-        return stored, warnings
-
-    def destroy(self) -> list[str]:
-        """Call `on_destroy()` on every injection once; failures become warnings."""
-        warnings = []
-        for name, value in self.injections.items():
-            if isinstance(value, Injection):
-                try:
-                    value.on_destroy()
-                except Exception as e:
-                    warnings.append(f"moss.{name}.on_destroy() raised {type(e).__name__}: {e}")
-        return warnings
-
-
-def build_runtime(module: types.ModuleType, saved: dict, host: Container) -> Runtime:
+def build_runtime(module: types.ModuleType, source: str, saved: dict, host: Container) -> Runtime:
     """Run `__moss_compile__`, then make `moss`: defaults, saved properties, explicit injections,
-    container injection of the remaining type hints, `on_inject`, `__moss_compiled__`."""
-    compiler = Compiler(module, Container(parent=host))
+    container injection of the remaining type hints, `on_inject`, `__moss_compiled__`.
+
+    If anything fails after an injection was made, its `on_destroy()` still runs.
+    """
+    compiler = Compiler(module, source, Container(parent=host))
     hook = module.__dict__.get(lifecycle.COMPILE)
     if callable(hook):
         hook(compiler)
@@ -168,11 +110,22 @@ def build_runtime(module: types.ModuleType, saved: dict, host: Container) -> Run
     moss_type = module.__dict__.get(MOSS_TYPE_NAME, compiler._default_moss_type or Moss)
     if not (isinstance(moss_type, type) and issubclass(moss_type, Moss)):
         raise TypeError(f"{MOSS_TYPE_NAME} in the MOSS file is {moss_type!r}, not a subclass of ghostos_moss.Moss")
-    moss = moss_type()
-    runtime = Runtime(module, compiler.container(), moss)
+    module.__dict__.setdefault(MOSS_TYPE_NAME, moss_type)
+    moss = _instantiate(moss_type)
+    moss.__dict__[CONTAINER_SLOT] = compiler.container()
+    runtime = Runtime(module, source, compiler.container(), moss, compiler.ignored_modules)
+    try:
+        _inject(runtime, moss_type, compiler, saved)
+    except BaseException:
+        runtime.destroy()
+        raise
+    return runtime
 
-    own_classes = [c for c in moss_type.__mro__ if c not in Moss.__mro__]
-    for cls in reversed(own_classes):
+
+def _inject(runtime: Runtime, moss_type: type, compiler: Compiler, saved: dict) -> None:
+    moss = runtime.moss()
+    module = runtime.module()
+    for cls in reversed(own_classes(moss_type)):
         for name, value in vars(cls).items():
             if not name.startswith("_") and values.is_storable_default(value):
                 try:
@@ -195,7 +148,7 @@ def build_runtime(module: types.ModuleType, saved: dict, host: Container) -> Run
         setattr(moss, name, value)
         runtime.injections[name] = value
 
-    for name, hint in _type_hints(own_classes, module).items():
+    for name, hint in _type_hints(own_classes(moss_type), module).items():
         if name.startswith("_") or name in moss.__dict__ or hasattr(moss_type, name):
             continue
         if not compiler.container().bound(hint):
@@ -212,7 +165,21 @@ def build_runtime(module: types.ModuleType, saved: dict, host: Container) -> Run
     hook = module.__dict__.get(lifecycle.COMPILED)
     if callable(hook):
         hook(moss)
-    return runtime
+
+
+def own_classes(moss_type: type) -> list[type]:
+    """The classes of a `Moss` subclass's MRO that the MOSS file (or its imports) defined."""
+    return [c for c in moss_type.__mro__ if c not in Moss.__mro__]
+
+
+def _instantiate(moss_type: type) -> Moss:
+    """`Moss()`, unless its `__init__` wants arguments nobody can give: then it is skipped, as
+    the reference package does."""
+    init = moss_type.__init__
+    code = getattr(init, "__code__", None)
+    if init is object.__init__ or code is None or code.co_argcount - len(init.__defaults__ or ()) <= 1:
+        return moss_type()
+    return moss_type.__new__(moss_type)
 
 
 def _type_hints(classes: list[type], module: types.ModuleType) -> dict[str, object]:
@@ -240,9 +207,8 @@ def _is_classvar(hint: object) -> bool:
 
 def hinted_types(moss_type: type, module: types.ModuleType) -> list[type]:
     """The classes a `Moss` class's type hints name, also inside `Optional[...]`, `list[...]`."""
-    own = [c for c in moss_type.__mro__ if c not in Moss.__mro__]
     found: list[type] = []
-    for hint in _type_hints(own, module).values():
+    for hint in _type_hints(own_classes(moss_type), module).values():
         for cls in _classes_in(hint):
             if cls not in found:
                 found.append(cls)

@@ -9,14 +9,35 @@ Factory = Callable
 
 
 class Provider(ABC):
-    """Makes the value bound to `contract()`; `singleton()` says whether to make it once."""
+    """Makes the value bound to `contract()`; `singleton()` says whether to make it once.
+
+    `class BallProvider(Provider[Ball])` needs no `contract()`: it provides `Ball`.
+    """
+
+    _contract: object = None
+    _parameterised: dict = {}
+
+    def __class_getitem__(cls, contract: object) -> type:
+        key = (cls, contract)
+        if key not in Provider._parameterised:
+            name = f"{cls.__name__}[{getattr(contract, '__name__', contract)}]"
+            Provider._parameterised[key] = type(name, (cls,), {"_contract": contract, "__module__": cls.__module__})
+        return Provider._parameterised[key]
 
     def singleton(self) -> bool:
         return True
 
-    @abstractmethod
+    def inheritable(self) -> bool:
+        return True
+
+    def aliases(self) -> list:
+        return []
+
     def contract(self) -> object:
         """The abstract type (or key) this provider fills."""
+        if self._contract is None:
+            raise TypeError(f"{type(self).__name__} must define contract() or subclass Provider[SomeType]")
+        return self._contract
 
     @abstractmethod
     def factory(self, container: Container) -> object:
@@ -42,12 +63,15 @@ class Container:
         else:
             self.set(abstract, value)
 
-    def register(self, provider: object) -> None:
-        """Register any object with `contract()` and `factory(container)`."""
-        for method in ("contract", "factory"):
-            if not callable(getattr(provider, method, None)):
-                raise TypeError(f"{provider!r} is not a provider: it has no {method}() method")
-        self._providers[provider.contract()] = provider
+    def register(self, *providers: object) -> None:
+        """Register objects with `contract()` and `factory(container)`."""
+        for provider in providers:
+            for method in ("contract", "factory"):
+                if not callable(getattr(provider, method, None)):
+                    raise TypeError(f"{provider!r} is not a provider: it has no {method}() method")
+            self._providers[provider.contract()] = provider
+            for alias in getattr(provider, "aliases", lambda: [])() or []:
+                self._providers[alias] = provider
 
     def bound(self, abstract: object) -> bool:
         """Whether `abstract` can be fetched from this container or its parents."""
@@ -72,11 +96,15 @@ class Container:
 
     get = fetch
 
-    def force_fetch(self, abstract: object) -> object:
-        """The value bound to `abstract`; raises LookupError when nothing is bound."""
+    def force_fetch(self, abstract: object, strict: bool = False) -> object:
+        """The value bound to `abstract`; raises LookupError when nothing is bound. With
+        `strict`, the value must also be an instance of `abstract`."""
         if not self.bound(abstract):
             raise LookupError(f"nothing is bound to {abstract!r}")
-        return self.fetch(abstract)
+        value = self.fetch(abstract)
+        if strict and isinstance(abstract, type) and not isinstance(value, abstract):
+            raise TypeError(f"the value bound to {abstract.__name__} is a {type(value).__name__}")
+        return value
 
 
 class _FactoryProvider:
@@ -101,15 +129,15 @@ def call_factory(make: Factory, container: Container) -> object:
     Classes bound as factories (`bind(Ball, SimBall)`) usually take no argument; the reference's
     factories take the container. Both work.
     """
-    code = getattr(make, "__code__", None)
-    if code is None and isinstance(make, type):
-        code = getattr(make.__init__, "__code__", None)
-        takes = code.co_argcount - 1 if code is not None else 0
-    elif code is not None:
-        takes = code.co_argcount - (1 if hasattr(make, "__self__") else 0)
-    else:
-        takes = 1
-    return make(container) if takes > 0 else make()
+    import inspect
+
+    try:
+        inspect.signature(make).bind(container)
+    except TypeError:
+        return make()
+    except ValueError:
+        pass
+    return make(container)
 
 
 def provide(abstract: object, singleton: bool = True) -> Callable[[Factory], Provider]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import linecache
 
-from _moss.compile import Runtime
+from _moss.runtime import Runtime
 from ghostos_moss import lifecycle
 from ghostos_moss.abcd import MOSS_VALUE_NAME, Execution
 
@@ -12,79 +12,92 @@ class TargetError(Exception):
     """The target is missing, or cannot be called with the arguments moss passes."""
 
 
-def compile_code(code: str, filename: str) -> object:
+def compile_code(runtime: Runtime, code: str, filename: str) -> object:
     """Compile generated code under its own file name, so errors point at its lines."""
+    runtime.code_file = filename
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     return compile(code, filename, "exec", dont_inherit=True)
 
 
 def run(runtime: Runtime, code: str, compiled: object, target: str, arg_names: list[str] | None) -> object:
-    """Execute the code in the module's namespace, then call or return `target`."""
-    moss = runtime.moss()
-    moss.executing_code = code
-    namespace = runtime.locals()
-    hook = namespace.get(lifecycle.EXEC)
+    """Execute the code through the module's `__moss_exec__` hook if it has one, else by default."""
+    runtime.update_executing_code(code)
+    hook = runtime.locals().get(lifecycle.EXEC)
     if callable(hook):
         outcome = hook(runtime, target=target, code=code, local_args=arg_names,
                        local_kwargs=None, args=None, kwargs=None)
         return outcome.returns if isinstance(outcome, Execution) else outcome
+    return run_default(runtime, code, target, arg_names, compiled=compiled).returns
 
-    exec(compiled, namespace)
+
+def run_default(runtime: Runtime, code: str | None, target: str, local_args: list[str] | None = None,
+                local_kwargs: dict | None = None, args: list | None = None, kwargs: dict | None = None,
+                compiled: object = None) -> Execution:
+    """Execute `code` in the module's namespace, then call `target` with the module locals named
+    by `local_args`/`local_kwargs` and the given `args`/`kwargs` (with `moss` when none are given
+    and it takes a positional parameter), or return it when it is not callable."""
+    namespace = runtime.locals()
+    if compiled is None and code:
+        compiled = compile_code(runtime, code, runtime.code_file or "<code>")
+    if compiled is not None:
+        exec(compiled, namespace)
     if target not in namespace:
         defined = sorted(
             name for name, v in namespace.items()
-            if getattr(getattr(v, "__code__", None), "co_filename", None) == compiled.co_filename
+            if compiled is not None and getattr(getattr(v, "__code__", None), "co_filename", None) == compiled.co_filename
         )
         raise TargetError(f"the code defines no `{target}`" + (f" (it defines: {', '.join(defined)})" if defined else ""))
     value = namespace[target]
+    given = any(x is not None for x in (local_args, local_kwargs, args, kwargs))
     if not callable(value):
-        if arg_names:
+        if given:
             raise TargetError(f"`{target}` is a {type(value).__name__}, not a function, so it takes no arguments")
-        return value
+        return Execution(value)
 
-    if arg_names is not None:
-        missing = [name for name in arg_names if name not in namespace]
-        if missing:
-            raise TargetError(f"the module has no local named {', '.join(missing)} to pass to `{target}`")
-        args = [namespace[name] for name in arg_names]
-    else:
-        args = [namespace[MOSS_VALUE_NAME]] if _takes_positional(value) else []
-    return call(value, target, args)
+    named = list(local_args or []) + list((local_kwargs or {}).values())
+    missing = [name for name in named if name not in namespace]
+    if missing:
+        raise TargetError(f"the module has no local named {', '.join(missing)} to pass to `{target}`")
+    call_args = [namespace[name] for name in local_args or []] + list(args or [])
+    call_kwargs = {param: namespace[name] for param, name in (local_kwargs or {}).items()} | dict(kwargs or {})
+    if not given and _accepts(value, [namespace[MOSS_VALUE_NAME]]):
+        call_args = [namespace[MOSS_VALUE_NAME]]
+    return Execution(call(value, target, call_args, call_kwargs))
 
 
-def call(fn: object, name: str, args: list) -> object:
-    """Call `fn(*args)`, running a coroutine it returns to completion; a call the signature does
-    not accept raises TargetError instead of running anything."""
-    _check_call(fn, name, args)
-    returns = fn(*args)
-    if _is_coroutine(returns):
+def call(fn: object, name: str, args: list, kwargs: dict | None = None) -> object:
+    """Call `fn`, running a coroutine it returns to completion; a call its signature does not
+    accept raises TargetError instead of running anything."""
+    kwargs = kwargs or {}
+    signature = _signature(fn)
+    if signature is not None:
+        try:
+            signature.bind(*args, **kwargs)
+        except TypeError as e:
+            raise TargetError(f"`{name}{signature}` cannot be called with {len(args) + len(kwargs)} argument(s): {e}") from None
+    returns = fn(*args, **kwargs)
+    if type(returns).__name__ == "coroutine" and hasattr(returns, "send"):
         import asyncio
 
         returns = asyncio.run(returns)
     return returns
 
 
-def _takes_positional(fn: object) -> bool:
-    code = getattr(fn, "__code__", None)
-    if code is None:
+def _accepts(fn: object, args: list) -> bool:
+    signature = _signature(fn)
+    if signature is None:
         return True
-    bound = 1 if getattr(fn, "__self__", None) is not None else 0
-    return code.co_argcount - bound > 0 or bool(code.co_flags & 0x04)
+    try:
+        signature.bind(*args)
+        return True
+    except TypeError:
+        return False
 
 
-def _check_call(fn: object, target: str, args: list) -> None:
-    """Tell a call the target cannot accept apart from a TypeError raised inside it."""
+def _signature(fn: object) -> object:
     import inspect
 
     try:
-        signature = inspect.signature(fn)
+        return inspect.signature(fn)
     except (TypeError, ValueError):
-        return
-    try:
-        signature.bind(*args)
-    except TypeError as e:
-        raise TargetError(f"`{target}{signature}` cannot be called with {len(args)} argument(s): {e}") from None
-
-
-def _is_coroutine(value: object) -> bool:
-    return type(value).__name__ == "coroutine" and hasattr(value, "send")
+        return None

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from _moss import compile as moss_compile
 from _moss import execute, tracebacks, values
 from _moss.container import Container
+from _moss.runtime import Runtime
 
 TEST_CASES = "__moss_test_cases__"
 
@@ -28,7 +29,7 @@ def run_exec(request: dict) -> dict:
         result["unrestored"] = runtime.unrestored
         code_file = request["code_file"]
         try:
-            compiled = execute.compile_code(request["code"], code_file)
+            compiled = execute.compile_code(runtime, request["code"], code_file)
         except (SyntaxError, ValueError) as e:
             if isinstance(e, ValueError):
                 e = SyntaxError(str(e), (code_file, None, None, None))
@@ -48,7 +49,7 @@ def run_exec(request: dict) -> dict:
             result["returns"] = values.plain(returns)
         except Exception:
             result["returns"] = None
-        result["returns_repr"] = _safe_repr(returns)
+        result["returns_repr"] = tracebacks.printable(_safe_repr(returns))
         result["properties"], unsaved = runtime.properties()
         result["warnings"] += unsaved
     return result
@@ -126,7 +127,7 @@ def run_test_case(request: dict) -> dict:
 
 
 @contextmanager
-def _session(request: dict, result: dict, error_key: str) -> Iterator[moss_compile.Runtime | None]:
+def _session(request: dict, result: dict, error_key: str) -> Iterator[Runtime | None]:
     """The compiled runtime, or None with `result[error_key]` describing why it failed to load.
 
     On the way out, `on_destroy()` runs on every injection and the runtime's warnings join
@@ -145,6 +146,7 @@ def _session(request: dict, result: dict, error_key: str) -> Iterator[moss_compi
     finally:
         if runtime is not None:
             result["warnings"] = runtime.warnings + result["warnings"] + runtime.destroy()
+        result["warnings"] = [tracebacks.printable(w) for w in result["warnings"]]
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
@@ -152,14 +154,14 @@ def _session(request: dict, result: dict, error_key: str) -> Iterator[moss_compi
                 pass
 
 
-def _compile(request: dict) -> moss_compile.Runtime:
+def _compile(request: dict) -> Runtime:
     path = request["path"]
     folder = os.path.dirname(path)
     if folder not in sys.path:
         sys.path.insert(0, folder)
     stem = os.path.splitext(os.path.basename(path))[0]
     module = moss_compile.load_module(path, moss_compile.module_name_for(stem), request["source"])
-    return moss_compile.build_runtime(module, request.get("properties") or {}, Container())
+    return moss_compile.build_runtime(module, request["source"], request.get("properties") or {}, Container())
 
 
 def _safe_repr(value: object) -> str:

@@ -5,7 +5,7 @@ import types
 
 import _moss_native as native
 from _moss import reflect
-from _moss.compile import Runtime
+from _moss.runtime import Runtime
 from ghostos_moss import lifecycle
 from ghostos_moss.abcd import MossPrompter
 
@@ -34,12 +34,18 @@ class Prompter(MossPrompter):
     def reflections(self) -> list[reflect.Reflection]:
         """Reflections of imported names, overridden by `__moss_attr_prompts__()` where it says."""
         if self._reflections is None:
-            found = {r.name: r for r in reflect.reflect_module(self.module(), self.warnings)}
+            ignored = set(self._runtime.ignored_modules) | set(getattr(self._runtime.moss(), "__ignored__", []) or [])
+            found = {r.name: r for r in reflect.reflect_module(self.module(), self.warnings, ignored)}
             order = list(found)
             hook = self.module().__dict__.get(lifecycle.ATTR_PROMPTS)
-            for name, prompt in (hook() if callable(hook) else ()) or ():
+            for pair in (hook() if callable(hook) else ()) or ():
+                if not (isinstance(pair, tuple) and len(pair) == 2):
+                    raise TypeError(f"{lifecycle.ATTR_PROMPTS}() must yield (name, prompt) pairs, not {pair!r}")
+                name, prompt = pair
                 if prompt is None:
                     continue
+                if not isinstance(prompt, str):
+                    raise TypeError(f"{lifecycle.ATTR_PROMPTS}() gave {name!r} a {type(prompt).__name__}, not a str")
                 if name not in found:
                     order.append(name)
                 found[name] = reflect.Reflection(name, self.module().__name__, "override", prompt)
@@ -52,6 +58,18 @@ class Prompter(MossPrompter):
 
     def get_imported_attrs(self) -> dict:
         return {r.name: self.module().__dict__.get(r.name) for r in self.reflections()}
+
+    def get_imported_attrs_prompt(self, includes: list | None = None) -> str:
+        """The reflections of imported names (only those in `includes`, when given)."""
+        chosen = [r for r in self.reflections() if includes is None or r.name in includes]
+        return "\n\n".join(_attr_section(r) for r in chosen)
+
+    def replaced_magic_prompts(self) -> dict:
+        """The text of each magic prompter (`__is_subclass__(...)`) in the module, by name."""
+        return {r.name: r.prompt for r in self.reflections() if r.kind == "magic"}
+
+    def get_magic_prompt(self) -> str:
+        return "\n\n".join(f"`{name}`:\n{text}" for name, text in self.replaced_magic_prompts().items())
 
     def dump_imported_prompt(self, auto_generation: bool = True, attr_prompts: dict | None = None) -> str:
         """All reflections as `# <attr>` sections, in one block of text."""
@@ -76,6 +94,8 @@ def build(runtime: Runtime, source: str) -> dict:
     hook = module.__dict__.get(lifecycle.MODULE_PROMPT)
     if callable(hook):
         prompt = hook(prompter)
+        if not isinstance(prompt, str):
+            raise TypeError(f"{lifecycle.MODULE_PROMPT}(prompter) returned a {type(prompt).__name__}, not a str")
         sections = [{"name": lifecycle.MODULE_PROMPT, "module": module.__name__, "kind": "custom", "text": prompt}]
     else:
         prompt = prompter.dump_module_prompt()

@@ -39,19 +39,21 @@ class Reflection:
         self.alias_of = alias_of
 
 
-def reflect_module(module: types.ModuleType, warnings: list[str]) -> list[Reflection]:
+def reflect_module(module: types.ModuleType, warnings: list[str], ignored: set[str] = frozenset()) -> list[Reflection]:
     """Reflections of the module's imported names in import order, then of the `Moss` type hints
     and `Moss.__watching__` entries the module does not import by name.
 
-    An imported module's interface leaves out what has a section of its own.
+    An imported module's interface leaves out what has a section of its own; a second name for
+    a value already shown gets a one-line section. Names from the `ignored` modules are skipped.
     """
     own = module.__name__
     asked = [v for v in _asked_for(module) if not _defined_in(v, own) and not isinstance(v, str)]
     asked_ids = {id(v) for v in asked}
     candidates = [(n, v) for n, v in module.__dict__.items()
-                  if not n.startswith("_") and n not in ("moss", "Moss") and not _defined_in(v, own)]
+                  if not n.startswith("_") and n not in ("moss", "Moss") and not _defined_in(v, own)
+                  and not _from_ignored(v, ignored)]
     imported_ids = {id(v) for _, v in candidates}
-    candidates += [(getattr(v, "__name__", None) or repr(v), v) for v in asked if id(v) not in imported_ids]
+    candidates += [(getattr(v, "__name__", None) or type(v).__name__, v) for v in asked if id(v) not in imported_ids]
 
     found: list[Reflection | tuple[str, types.ModuleType]] = []
     shown: dict[int, str] = {}
@@ -60,6 +62,8 @@ def reflect_module(module: types.ModuleType, warnings: list[str]) -> list[Reflec
             found.append((name, value))
             continue
         if id(value) in shown:
+            first = shown[id(value)]
+            found.append(Reflection(name, "", "alias", f"{name} = {first}  # the same as {first}"))
             continue
         reflection = _guarded(name, value, module, warnings, asked=id(value) in asked_ids)
         if reflection is not None:
@@ -192,10 +196,10 @@ def _cpython_view(value: object, mode: str, name: str, has_source: bool) -> str:
     if isinstance(value, type):
         lines = [f"class {name}:"]
         if value.__doc__:
-            lines.append(_indent(_docstring(value.__doc__)))
+            lines.append(indent(_docstring(value.__doc__)))
         for attr, member in vars(value).items():
             if not attr.startswith("_") and callable(member):
-                lines.append(_indent(_signature_stub(attr, member)))
+                lines.append(indent(_signature_stub(attr, member)))
         if len(lines) == 1:
             lines.append("    pass")
         return "\n".join(lines)
@@ -213,7 +217,7 @@ def _signature_stub(name: str, fn: object) -> str:
     lines = [f"{prefix} {name}{signature}:"]
     doc = inspect.getdoc(fn)
     if doc:
-        lines.append(_indent(_docstring(doc)))
+        lines.append(indent(_docstring(doc)))
     lines.append("    pass")
     return "\n".join(lines)
 
@@ -225,7 +229,7 @@ def _docstring(doc: str) -> str:
     return f'"""{text}"""' if "\n" not in text else f'"""\n{text}\n"""'
 
 
-def _indent(text: str) -> str:
+def indent(text: str) -> str:
     return "\n".join("    " + line if line else line for line in text.splitlines())
 
 
@@ -252,6 +256,11 @@ def _origin_module(value: object) -> str | None:
         return value.__name__
     module = getattr(value, "__module__", None)
     return module if isinstance(module, str) else None
+
+
+def _from_ignored(value: object, ignored: set[str]) -> bool:
+    origin = _origin_module(value)
+    return origin is not None and any(origin == m or origin.startswith(m + ".") for m in ignored)
 
 
 def _defined_in(value: object, module_name: str) -> bool:

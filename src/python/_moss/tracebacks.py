@@ -42,15 +42,20 @@ def describe(exc: BaseException, kind: str, anchor: str | None) -> dict:
     return {
         "kind": kind,
         "type": type(exc).__qualname__ if type(exc).__module__ == "builtins" else f"{type(exc).__module__}.{type(exc).__qualname__}",
-        "message": message,
-        "traceback": "".join(te.format()),
+        "message": printable(message),
+        "traceback": printable("".join(te.format())),
         "file": where,
         "line": line,
         "column": column,
     }
 
 
+def printable(text: str) -> str:
+    """`text` with anything UTF-8 cannot carry (unpaired surrogates) escaped."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def failure(kind: str, type_name: str, message: str, **where: object) -> dict:
     """An error that no Python exception carries (a missing target, a missing binding)."""
-    return {"kind": kind, "type": type_name, "message": message, "traceback": "",
+    return {"kind": kind, "type": type_name, "message": printable(message), "traceback": "",
             "file": where.get("file"), "line": where.get("line"), "column": None}

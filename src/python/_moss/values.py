@@ -10,7 +10,9 @@ from __future__ import annotations
 import sys
 
 TAG = "$moss"
-MAX_DEPTH = 200
+MAX_DEPTH = 50
+"""Nesting deeper than this is refused: tags can double the JSON depth, which must stay within
+what the binary's JSON reader accepts (128)."""
 
 
 class Unstorable(Exception):
@@ -32,7 +34,13 @@ def encode(value: object, where: str = "", depth: int = 0) -> object:
     """The JSON form of `value`; raises Unstorable naming the offending part."""
     if depth > MAX_DEPTH:
         raise Unstorable(f"{where or 'the value'} is nested more than {MAX_DEPTH} levels deep")
-    if value is None or isinstance(value, (bool, str)):
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise Unstorable(f"{where or 'the value'} is a str with unpaired surrogates, which JSON files cannot hold") from None
         return value
     if isinstance(value, int):
         if -(2**63) <= value < 2**64:
@@ -55,8 +63,7 @@ def encode(value: object, where: str = "", depth: int = 0) -> object:
         return {TAG: "dict", "data": data} if TAG in data else data
     cls = type(value)
     if _pydantic_model(cls):
-        dump = value.model_dump(mode="json") if hasattr(value, "model_dump") else value.dict()
-        return {TAG: "pydantic", "class": class_ref(cls), "data": encode(dump, where, depth + 1)}
+        return {TAG: "pydantic", "class": class_ref(cls), "data": encode(_model_dump(value), where, depth + 1)}
     if _dataclass(cls):
         data = {
             field.name: encode(getattr(value, field.name), f"{where}.{field.name}", depth + 1)
@@ -99,7 +106,7 @@ def plain(value: object) -> object:
     """A return value in the shape JSON can take: models and dataclasses as their fields."""
     cls = type(value)
     if _pydantic_model(cls):
-        return value.model_dump(mode="json") if hasattr(value, "model_dump") else value.dict()
+        return _model_dump(value)
     if _dataclass(cls):
         return sys.modules["dataclasses"].asdict(value)
     return value
@@ -126,6 +133,11 @@ def find_class(ref: str) -> type:
     if not isinstance(found, type):
         raise Unrestorable(f"{ref} is not a class")
     return found
+
+
+def _model_dump(model: object) -> object:
+    """A pydantic model's fields as JSON-ready data (pydantic 2, or 1's `.dict()`)."""
+    return model.model_dump(mode="json") if hasattr(model, "model_dump") else model.dict()
 
 
 def _pydantic_model(cls: type) -> bool:

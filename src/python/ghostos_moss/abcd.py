@@ -9,8 +9,7 @@ MOSS_VALUE_NAME = "moss"
 MOSS_HIDDEN_MARK = "# <moss-hide>"
 MOSS_HIDDEN_UNMARK = "# </moss-hide>"
 
-AttrPrompts = "Iterable[tuple[str, str]]"
-"""What `__moss_attr_prompts__()` yields: (name, prompt) pairs; an empty prompt hides the name."""
+from ghostos_moss.prompts import AttrPrompts  # noqa: E402  (re-exported, as the reference does)
 
 
 class Moss:
@@ -29,6 +28,11 @@ class Moss:
 
     __ignored__: list = []
     """Module names whose interfaces the prompt should not show."""
+
+    def fetch(self, abstract: type) -> object | None:
+        """The host's value bound to `abstract` (a type), or None when nothing is bound."""
+        container = self.__dict__.get("_moss_container")
+        return container.fetch(abstract) if container is not None else None
 
     def pprint(self, *args: object, **kwargs: object) -> None:
         """Pretty-print values to stdout."""

@@ -23,7 +23,7 @@ class Exporter(ABC):
     def __class_prompt__(cls) -> str:
         if cls is Exporter:
             return ""
-        from _moss.reflect import reflect_value
+        from _moss.reflect import indent, reflect_value
 
         warnings: list[str] = []
         module = __import__("sys").modules[cls.__module__]
@@ -35,5 +35,4 @@ class Exporter(ABC):
         body = "\n\n".join(parts)
         header = f"class {cls.__name__}(Exporter):"
         doc = f'    """Use these as {cls.__name__}.<name>:"""'
-        indented = "\n".join("    " + line if line else line for line in body.splitlines())
-        return "\n".join([header, doc, indented]) if body else header + "\n    pass"
+        return "\n".join([header, doc, indent(body)]) if body else header + "\n    pass"

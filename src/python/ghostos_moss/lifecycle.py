@@ -1,18 +1,42 @@
-"""Names of the optional hooks a MOSS file may define; each is looked up on the compiled module."""
+"""The optional hooks a MOSS file may define, with their default behaviour.
+
+A MOSS file's own hook replaces the default; it may call the default defined here, as in
+`from ghostos_moss.lifecycle import __moss_exec__`.
+"""
+from __future__ import annotations
 
 COMPILE = "__moss_compile__"
-"""`__moss_compile__(compiler)`: after the source ran, before `moss` is built: register bindings."""
-
 COMPILED = "__moss_compiled__"
-"""`__moss_compiled__(moss)`: after injection: last set-up of the instance."""
-
 ATTR_PROMPTS = "__moss_attr_prompts__"
-"""`__moss_attr_prompts__()`: yields (name, prompt) pairs overriding reflections."""
-
 MODULE_PROMPT = "__moss_module_prompt__"
-"""`__moss_module_prompt__(prompter)`: returns the whole prompt."""
-
 EXEC = "__moss_exec__"
-"""`__moss_exec__(runtime, target=, code=, ...)`: replaces the execution step."""
 
-__all__ = ["COMPILE", "COMPILED", "ATTR_PROMPTS", "MODULE_PROMPT", "EXEC"]
+__all__ = ["__moss_compile__", "__moss_compiled__", "__moss_attr_prompts__", "__moss_module_prompt__", "__moss_exec__"]
+
+
+def __moss_compile__(compiler: object) -> object:
+    """After the source ran, before `moss` is built: register bindings on `compiler`."""
+    return compiler
+
+
+def __moss_compiled__(moss: object) -> None:
+    """After injection: last set-up of the `moss` instance."""
+
+
+def __moss_attr_prompts__() -> list:
+    """(name, prompt) pairs that replace the reflection of those names; '' hides a name."""
+    return []
+
+
+def __moss_module_prompt__(prompter: object, attr_prompts: dict | None = None) -> str:
+    """The whole prompt: the visible source, then the reflections of imported names."""
+    return prompter.dump_module_prompt(attr_prompts)
+
+
+def __moss_exec__(runtime: object, *, target: str, code: str | None = None, local_args: list | None = None,
+                  local_kwargs: dict | None = None, args: list | None = None, kwargs: dict | None = None) -> object:
+    """Execute `code` in the compiled module, then call `target` (or return it when it is not
+    callable). Returns an `Execution`."""
+    from _moss.execute import run_default
+
+    return run_default(runtime, code, target, local_args, local_kwargs, args, kwargs)
