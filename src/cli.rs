@@ -192,6 +192,20 @@ pub struct ExecArgs {
     /// Print one JSON object with the result, output, error and context on stdout
     #[arg(long)]
     pub json: bool,
+
+    #[command(flatten)]
+    pub device: DeviceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DeviceArgs {
+    /// The robot to bind to `Ball` and `LedMatrix`: `sim` (or `sim:NAME`) for the simulated BOLT
+    #[arg(long, value_name = "SPEC")]
+    pub device: Option<String>,
+
+    /// Write every packet to and from the device to PATH, one JSON object per line
+    #[arg(long, value_name = "PATH", requires = "device")]
+    pub device_trace: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

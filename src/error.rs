@@ -25,6 +25,9 @@ pub enum MossError {
 
     #[error("{0}")]
     Interpreter(String),
+
+    #[error("{0}")]
+    Device(String),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +61,7 @@ impl MossError {
     pub fn exit_code(&self) -> u8 {
         match self {
             MossError::Usage(_) | MossError::CodeUnreadable { .. } => 2,
+            MossError::Device(_) => 5,
             MossError::CodeNotText { .. } => 3,
             MossError::Context(ContextError::NoProperty { .. }) => 1,
             MossError::MossFileUnreadable { .. }
@@ -75,6 +79,7 @@ impl MossError {
             }
             MossError::CodeNotText { .. } => "syntax",
             MossError::Context(_) => "context",
+            MossError::Device(_) => "device",
             MossError::Usage(_) | MossError::CodeUnreadable { .. } => "usage",
         }
     }
@@ -87,6 +92,7 @@ impl MossError {
             MossError::CodeNotText { .. } => "the code must be Python source in UTF-8; regenerate it".into(),
             MossError::Context(e) => return e.hint(),
             MossError::Usage(_) => return None,
+            MossError::Device(_) => "use --device sim for the simulated BOLT".into(),
             MossError::Interpreter(_) => {
                 "moss needs the Python it was built with (and its shared library); rebuild moss after changing Python".into()
             }

@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 use crate::cli::ExecArgs;
 use crate::context::{self, ContextFile, LastCode};
 use crate::convert;
+use crate::device::{self, DeviceSpec};
 use crate::error::MossError;
 use crate::host;
 use crate::moss_file;
@@ -70,14 +71,25 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         "code_file": code_file,
         "target": args.target,
         "args": (!args.args.is_empty()).then(|| args.args.clone()),
+        "device": args.device.device,
     });
     let supervision = Supervision { timeout: args.timeout.map(Duration::from_secs_f64), passthrough: !args.json };
-    let run = host::call(&path, "run_exec", &request, &supervision, read_report)
+    let (companion, device_report) = match &args.device.device {
+        Some(spec) => {
+            let spec = DeviceSpec::parse(spec).map_err(MossError::Device)?;
+            let (companion, report) = device::companion(&spec, args.device.device_trace.clone())
+                .map_err(|e| MossError::Device(format!("cannot set up the device: {e}")))?;
+            (Some(companion), Some(report))
+        }
+        None => (None, None),
+    };
+    let run = host::call(&path, "run_exec", &request, &supervision, companion, read_report)
         .map_err(|e| MossError::Interpreter(format!("could not start the run: {e}")))?;
 
     result.stdout = String::from_utf8_lossy(&run.stdout).into_owned();
     result.stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     result.duration_ms = run.duration.as_secs_f64() * 1000.0;
+    result.device = device_report.and_then(|r| r.try_recv().ok());
     let (report, warnings) = match run.outcome {
         Ok(done) => done,
         Err(error) => {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::interpreter;
 use crate::report::ErrorInfo;
-use crate::supervisor::{self, Ending, Supervision};
+use crate::supervisor::{self, Companion, Ending, Supervision};
 
 /// What a host call produced, seen from the parent.
 pub struct HostRun<T> {
@@ -38,9 +38,10 @@ pub fn call<T: Serialize + DeserializeOwned>(
     function: &str,
     request: &serde_json::Value,
     supervision: &Supervision,
+    companion: Option<Companion>,
     read: impl for<'py> FnOnce(&Bound<'py, PyAny>) -> PyResult<T>,
 ) -> std::io::Result<HostRun<T>> {
-    let run = supervisor::run_isolated(supervision, || {
+    let run = supervisor::run_isolated(supervision, companion, || {
         let message = match interpreter::start(moss_file) {
             Err(message) => Message::NoInterpreter { message },
             Ok(warnings) => match call_here(function, request, read) {

@@ -58,7 +58,7 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
     let payload = json!({ "path": path.to_string_lossy(), "source": source, "properties": properties });
 
     let supervision = Supervision { timeout: args.timeout.map(std::time::Duration::from_secs_f64), passthrough: false };
-    let run = host::call(&path, "run_prompt", &payload, &supervision, host::json::<PromptReport>)
+    let run = host::call(&path, "run_prompt", &payload, &supervision, None, host::json::<PromptReport>)
         .map_err(|e| MossError::Interpreter(format!("could not start the run: {e}")))?;
 
     // What the MOSS file printed while loading is a diagnostic here: stdout holds only the prompt.

@@ -20,6 +20,9 @@ pub struct ExecResult {
     pub context: ContextReport,
     pub duration_ms: f64,
     pub warnings: Vec<String>,
+    /// The robot's state when the run ended, with `--device`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device: Option<crate::device::DeviceReport>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -52,6 +55,7 @@ impl ErrorInfo {
             "usage" => 2,
             "syntax" | "target" => 3,
             "timeout" => 124,
+            "device" => 5,
             _ => 4,
         }
     }

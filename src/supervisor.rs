@@ -44,9 +44,29 @@ pub struct ChildRun {
     pub duration: Duration,
 }
 
+/// Work the parent does for the child while it runs (serving a device), over a socket whose
+/// other end the child finds with `companion_channel()`.
+pub struct Companion {
+    pub child_end: OwnedFd,
+    pub serve: Box<dyn FnOnce() + Send>,
+}
+
+/// The child's end of its companion's socket, in the child.
+static COMPANION_FD: AtomicI32 = AtomicI32::new(-1);
+
+pub fn companion_channel() -> Option<std::os::fd::RawFd> {
+    let fd = COMPANION_FD.load(Ordering::SeqCst);
+    (fd >= 0).then_some(fd)
+}
+
 /// Forks; the child runs `job` with its stdout and stderr captured, and sends back the bytes the
-/// job returns. Call only while this process has a single thread.
-pub fn run_isolated(supervision: &Supervision, job: impl FnOnce() -> Vec<u8>) -> io::Result<ChildRun> {
+/// job returns. The companion, if any, is served on a thread of the parent until the child is
+/// gone. Call only while this process has a single thread.
+pub fn run_isolated(
+    supervision: &Supervision,
+    companion: Option<Companion>,
+    job: impl FnOnce() -> Vec<u8>,
+) -> io::Result<ChildRun> {
     let (out_read, out_write) = pipe2(OFlag::O_CLOEXEC)?;
     let (err_read, err_write) = pipe2(OFlag::O_CLOEXEC)?;
     let (report_read, report_write) = pipe2(OFlag::O_CLOEXEC)?;
@@ -56,19 +76,28 @@ pub fn run_isolated(supervision: &Supervision, job: impl FnOnce() -> Vec<u8>) ->
     match unsafe { fork() }? {
         ForkResult::Child => {
             drop((out_read, err_read, report_read));
-            child_main(out_write, err_write, report_write, job)
+            let channel = companion.map(|c| c.child_end);
+            child_main(out_write, err_write, report_write, channel, job)
         }
         ForkResult::Parent { child } => {
             drop((out_write, err_write, report_write));
             // Both sides set the group, so it exists before either relies on it.
             let _ = setpgid(child, child);
             forward_signals_to(child);
-            watch(child, supervision, started, out_read, err_read, report_read)
+            let serving = companion.map(|Companion { child_end, serve }| {
+                drop(child_end);
+                thread::spawn(serve)
+            });
+            let run = watch(child, supervision, started, out_read, err_read, report_read);
+            if let Some(serving) = serving {
+                let _ = serving.join();
+            }
+            run
         }
     }
 }
 
-fn child_main(out: OwnedFd, err: OwnedFd, report: OwnedFd, job: impl FnOnce() -> Vec<u8>) -> ! {
+fn child_main(out: OwnedFd, err: OwnedFd, report: OwnedFd, channel: Option<OwnedFd>, job: impl FnOnce() -> Vec<u8>) -> ! {
     // The child must never outlive a parent that died: nobody would enforce its time limit.
     let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
     // A group of its own, so that a time limit ends the processes the code started too.
@@ -83,7 +112,11 @@ fn child_main(out: OwnedFd, err: OwnedFd, report: OwnedFd, job: impl FnOnce() ->
         // SAFETY: _exit is always safe to call.
         unsafe { nix::libc::_exit(70) }
     }
-    let report = keep_only_stdio_and(report);
+    let (report, channel) = keep_only_stdio_and(report, channel);
+    if let Some(channel) = channel {
+        use std::os::fd::IntoRawFd;
+        COMPANION_FD.store(channel.into_raw_fd(), Ordering::SeqCst);
+    }
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
     let code = match result {
         Ok(bytes) => {
@@ -120,22 +153,36 @@ fn forward_signals_to(child: Pid) {
     }
 }
 
-/// Closes every descriptor the child inherited except stdin, stdout, stderr and `keep`, which it
-/// returns renumbered to 3. Above all this drops the parent's lock on the context file: a process
-/// the generated code forks would otherwise hold that lock for as long as it lives.
-fn keep_only_stdio_and(keep: OwnedFd) -> OwnedFd {
+/// Closes every descriptor the child inherited except stdin, stdout, stderr, `report` (moved to
+/// 3) and `channel` (moved to 4). Above all this drops the parent's lock on the context file: a
+/// process the generated code forks would otherwise hold that lock for as long as it lives.
+fn keep_only_stdio_and(report: OwnedFd, channel: Option<OwnedFd>) -> (OwnedFd, Option<OwnedFd>) {
     use std::os::fd::{FromRawFd, IntoRawFd};
-    let raw = keep.into_raw_fd();
-    // SAFETY: plain descriptor calls on numbers this process owns; fd 3 is (re)assigned to the
-    // report pipe before everything above it is closed, and nothing else in the child uses them.
-    unsafe {
-        let moved = if raw == 3 { 3 } else { nix::libc::dup3(raw, 3, nix::libc::O_CLOEXEC) };
-        if moved != 3 {
-            nix::libc::_exit(70);
-        }
-        nix::libc::close_range(4, u32::MAX, 0);
-        OwnedFd::from_raw_fd(3)
+    let wanted = [Some(report.into_raw_fd()), channel.map(IntoRawFd::into_raw_fd)];
+    // Park the descriptors above any number they are about to take, then place them.
+    let parked: Vec<Option<i32>> = wanted
+        .iter()
+        // SAFETY: fcntl(F_DUPFD_CLOEXEC) on descriptors this process owns.
+        .map(|fd| fd.map(|fd| unsafe { nix::libc::fcntl(fd, nix::libc::F_DUPFD_CLOEXEC, 10) }))
+        .collect();
+    let mut placed = Vec::new();
+    for (slot, fd) in parked.iter().enumerate() {
+        placed.push(fd.map(|fd| {
+            let target = 3 + slot as i32;
+            // SAFETY: dup3 onto a fixed number; whatever was there is ours to replace.
+            if fd < 0 || unsafe { nix::libc::dup3(fd, target, nix::libc::O_CLOEXEC) } != target {
+                // SAFETY: _exit is always safe to call.
+                unsafe { nix::libc::_exit(70) }
+            }
+            target
+        }));
     }
+    let highest = 2 + placed.iter().flatten().count() as u32;
+    // SAFETY: closes descriptors above those kept; nothing else in the child uses them.
+    unsafe { nix::libc::close_range(highest + 1, u32::MAX, 0) };
+    // SAFETY: the numbers were just made to refer to the kept descriptors.
+    let mut owned = placed.into_iter().map(|fd| fd.map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }));
+    (owned.next().flatten().expect("the report descriptor"), owned.next().flatten())
 }
 
 fn watch(

@@ -96,7 +96,7 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
     };
     let supervision = Supervision { timeout: Some(Duration::from_secs_f64(args.timeout)), passthrough: false };
     let request = json!({ "path": path.to_string_lossy(), "source": source });
-    let run = match host::call(&path, "collect_tests", &request, &supervision, host::json::<Collected>) {
+    let run = match host::call(&path, "collect_tests", &request, &supervision, None, host::json::<Collected>) {
         Ok(run) => run,
         Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::internal(&e.to_string())),
     };
@@ -140,7 +140,7 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
 
 fn run_case(path: &Path, source: &str, name: &str, supervision: &Supervision) -> CaseReport {
     let request = json!({ "path": path.to_string_lossy(), "source": source, "case": name });
-    let run = match host::call(path, "run_test_case", &request, supervision, host::json::<CaseOutcome>) {
+    let run = match host::call(path, "run_test_case", &request, supervision, None, host::json::<CaseOutcome>) {
         Ok(run) => run,
         Err(e) => return CaseReport::failed(name, ErrorInfo::internal(&e.to_string())),
     };

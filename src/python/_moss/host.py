@@ -160,8 +160,13 @@ def _compile(request: dict) -> Runtime:
     if folder not in sys.path:
         sys.path.insert(0, folder)
     stem = os.path.splitext(os.path.basename(path))[0]
+    host = Container()
+    if request.get("device"):
+        from sphero_bolt import _driver
+
+        _driver.bind(host)
     module = moss_compile.load_module(path, moss_compile.module_name_for(stem), request["source"])
-    return moss_compile.build_runtime(module, request["source"], request.get("properties") or {}, Container())
+    return moss_compile.build_runtime(module, request["source"], request.get("properties") or {}, host)
 
 
 def _safe_repr(value: object) -> str:

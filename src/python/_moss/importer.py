@@ -9,7 +9,7 @@ import marshal
 import sys
 from importlib.machinery import ModuleSpec, PathFinder
 
-FALLBACK = {"ghostos_container"}
+FALLBACK = {"ghostos_container", "ghostos"}
 
 
 class ShippedModules:
