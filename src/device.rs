@@ -142,7 +142,7 @@ impl Host {
                     self.record(now, "rx", &packet.encode(), &packet);
                     if packet.answers(&request) {
                         let error = packet.error.unwrap_or(ErrorCode::Success);
-                        if !error.is_success() {
+                        if !(error == ErrorCode::Success) {
                             self.errors.push(format!("{device:#04x}/{command:#04x}: {error}"));
                         }
                         return Reply::Done { error: u8::from(error), message: error.to_string(), data: packet.data };
