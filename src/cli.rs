@@ -161,6 +161,10 @@ pub struct PromptArgs {
     /// Stop (exit 124) when loading the MOSS file and building the prompt takes longer
     #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
     pub timeout: Option<f64>,
+
+    /// Bind the robot API (`Ball`, `LedMatrix`) as `moss exec --device SPEC` would
+    #[arg(long, value_name = "SPEC")]
+    pub device: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -237,6 +241,10 @@ pub struct TestArgs {
     /// Stop at the first failure
     #[arg(short = 'x', long = "exitfirst")]
     pub exit_first: bool,
+
+    /// Run every case with this robot bound to `Ball` and `LedMatrix` (`sim`: a fresh simulated BOLT per case)
+    #[arg(long, value_name = "SPEC")]
+    pub device: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -248,6 +256,8 @@ pub struct TestWorkerArgs {
     pub filter: Option<String>,
     #[arg(short = 'x')]
     pub exit_first: bool,
+    #[arg(long)]
+    pub device: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -107,9 +107,12 @@ impl Host {
                 let Ok(line) = line else { break };
                 let reply = match serde_json::from_str::<Request>(&line) {
                     Ok(Request::Call { device, command, target, data }) => self.call(device, command, target, data),
-                    Ok(Request::Events) => Reply::Events {
-                        events: self.events.drain(..).map(|p| (p.device, p.command, p.data)).collect(),
-                    },
+                    Ok(Request::Events) => {
+                        let now = self.started.elapsed().as_secs_f64();
+                        let raised = self.sim.tick(now);
+                        self.take_in(now, &raised, None);
+                        Reply::Events { events: self.events.drain(..).map(|p| (p.device, p.command, p.data)).collect() }
+                    }
                     Err(e) => Reply::Failed { message: format!("a malformed device request: {e}") },
                 };
                 let text = serde_json::to_string(&reply).expect("a reply serialises");
@@ -136,25 +139,36 @@ impl Host {
         for chunk in packet::chunks(&framed, BLE_CHUNK) {
             answer.extend(self.sim.receive(chunk, now));
         }
-        for received in self.decoder.push(&answer) {
+        match self.take_in(now, &answer, Some(&request)) {
+            Some(reply) => {
+                let error = reply.error.unwrap_or(ErrorCode::Success);
+                if error != ErrorCode::Success {
+                    self.errors.push(format!("{device:#04x}/{command:#04x}: {error}"));
+                }
+                Reply::Done { error: u8::from(error), message: error.to_string(), data: reply.data }
+            }
+            None => Reply::Failed { message: format!("the robot did not answer command {device:#04x}/{command:#04x}") },
+        }
+    }
+
+    /// Decodes bytes from the robot: notifications are kept for the child, and the response to
+    /// `request` (if any) is returned.
+    fn take_in(&mut self, now: f64, bytes: &[u8], request: Option<&Packet>) -> Option<Packet> {
+        let mut reply = None;
+        for received in self.decoder.push(bytes) {
             match received {
                 Ok(packet) => {
                     self.record(now, "rx", &packet.encode(), &packet);
-                    if packet.answers(&request) {
-                        let error = packet.error.unwrap_or(ErrorCode::Success);
-                        if !(error == ErrorCode::Success) {
-                            self.errors.push(format!("{device:#04x}/{command:#04x}: {error}"));
-                        }
-                        return Reply::Done { error: u8::from(error), message: error.to_string(), data: packet.data };
-                    }
-                    if packet.is_async() {
+                    if request.is_some_and(|r| packet.answers(r)) {
+                        reply = Some(packet);
+                    } else if packet.is_async() {
                         self.events.push(packet);
                     }
                 }
                 Err(e) => self.errors.push(format!("a malformed packet from the robot: {e}")),
             }
         }
-        Reply::Failed { message: format!("the robot did not answer command {device:#04x}/{command:#04x}") }
+        reply
     }
 
     fn record(&mut self, t: f64, dir: &str, framed: &[u8], packet: &Packet) {

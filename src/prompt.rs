@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::cli::PromptArgs;
 use crate::context;
+use crate::device::DeviceSpec;
 use crate::error::MossError;
 use crate::host;
 use crate::moss_file;
@@ -55,7 +56,10 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
         Some(doc) => doc.properties,
         None => Default::default(),
     };
-    let payload = json!({ "path": path.to_string_lossy(), "source": source, "properties": properties });
+    if let Some(spec) = &args.device {
+        DeviceSpec::parse(spec).map_err(MossError::Device)?;
+    }
+    let payload = json!({ "path": path.to_string_lossy(), "source": source, "properties": properties, "device": args.device });
 
     let supervision = Supervision { timeout: args.timeout.map(std::time::Duration::from_secs_f64), passthrough: false };
     let run = host::call(&path, "run_prompt", &payload, &supervision, None, host::json::<PromptReport>)

@@ -153,6 +153,18 @@ pub fn exec_result(result: &ExecResult, json: bool) {
     for warning in &result.warnings {
         style::warning(warning);
     }
+    if let Some(device) = &result.device {
+        style::note(&format!(
+            "{}: heading {}°, speed {}, at ({:.1}, {:.1}) cm after {} packets{}",
+            device.name,
+            device.heading,
+            device.speed,
+            device.x_cm,
+            device.y_cm,
+            device.packets_sent,
+            if device.errors.is_empty() { String::new() } else { format!("; errors: {}", device.errors.join(", ")) }
+        ));
+    }
     match &result.error {
         Some(error) => print_error(error),
         None if !result.returns.is_null() || result.returns_repr.as_deref().is_some_and(|r| r != "None") => {

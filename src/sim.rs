@@ -86,10 +86,14 @@ impl SimBolt {
                 out.extend(Packet::response_to(&packet, error, data).encode());
             }
         }
-        for notification in self.pending.drain(..) {
-            out.extend(notification.encode());
-        }
+        out.extend(self.tick(now));
         out
+    }
+
+    /// Lets time pass up to `now`; returns the framed notifications the robot raised meanwhile.
+    pub fn tick(&mut self, now: f64) -> Vec<u8> {
+        self.advance(now);
+        self.pending.drain(..).flat_map(|notification| notification.encode()).collect()
     }
 
     /// Moves the ball along its heading up to `now`.

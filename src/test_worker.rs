@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::cli::TestWorkerArgs;
+use crate::device::{self, DeviceSpec};
 use crate::host;
 use crate::moss_file;
 use crate::report::ErrorInfo;
@@ -95,7 +96,7 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::from_moss_error(&e)),
     };
     let supervision = Supervision { timeout: Some(Duration::from_secs_f64(args.timeout)), passthrough: false };
-    let request = json!({ "path": path.to_string_lossy(), "source": source });
+    let request = json!({ "path": path.to_string_lossy(), "source": source, "device": args.device });
     let run = match host::call(&path, "collect_tests", &request, &supervision, None, host::json::<Collected>) {
         Ok(run) => run,
         Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::internal(&e.to_string())),
@@ -130,7 +131,7 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         } else if let Some(problem) = case.problem {
             CaseReport::failed(&case.name, ErrorInfo::new("target", "TargetError", problem))
         } else {
-            run_case(&path, &source, &case.name, &supervision)
+            run_case(&path, &source, &case.name, &supervision, args.device.as_deref())
         };
         stopped |= args.exit_first && result.outcome == Outcome::Failed;
         report.cases.push(result);
@@ -138,9 +139,18 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
     report
 }
 
-fn run_case(path: &Path, source: &str, name: &str, supervision: &Supervision) -> CaseReport {
-    let request = json!({ "path": path.to_string_lossy(), "source": source, "case": name });
-    let run = match host::call(path, "run_test_case", &request, supervision, None, host::json::<CaseOutcome>) {
+fn run_case(path: &Path, source: &str, name: &str, supervision: &Supervision, device: Option<&str>) -> CaseReport {
+    let request = json!({ "path": path.to_string_lossy(), "source": source, "case": name, "device": device });
+    // Each case gets a fresh device of its own, as it gets a fresh runtime.
+    let companion = match device.map(DeviceSpec::parse) {
+        Some(Ok(spec)) => match device::companion(&spec, None) {
+            Ok((companion, _)) => Some(companion),
+            Err(e) => return CaseReport::failed(name, ErrorInfo::internal(&format!("cannot set up the device: {e}"))),
+        },
+        Some(Err(message)) => return CaseReport::failed(name, ErrorInfo::new("device", "DeviceError", message)),
+        None => None,
+    };
+    let run = match host::call(path, "run_test_case", &request, supervision, companion, host::json::<CaseOutcome>) {
         Ok(run) => run,
         Err(e) => return CaseReport::failed(name, ErrorInfo::internal(&e.to_string())),
     };

@@ -24,6 +24,10 @@ pub fn run(args: &TestArgs) -> u8 {
         style::error(&format!("{} does not exist", missing.display()), Some("pass MOSS files or folders that hold them"));
         return 2;
     }
+    if let Some(Err(message)) = args.device.as_deref().map(crate::device::DeviceSpec::parse) {
+        style::error(&message, Some("use --device sim for the simulated BOLT"));
+        return 5;
+    }
     let files = discover::moss_files(&paths);
     if files.is_empty() {
         let searched: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
@@ -114,6 +118,9 @@ fn test_in_worker(file: &Path, args: &TestArgs) -> FileReport {
     }
     if args.exit_first {
         command.arg("-x");
+    }
+    if let Some(device) = &args.device {
+        command.arg("--device").arg(device);
     }
     match command.output() {
         Ok(output) if output.status.success() => serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {

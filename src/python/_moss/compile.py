@@ -20,6 +20,8 @@ class BindingMissing(Exception):
             f"Moss.{attr}: {shown} has nothing bound to it, so moss cannot inject it"
         )
         self.attr = attr
+        robot = getattr(hint, "__module__", "") == "sphero_bolt"
+        self.hint = ("pass --device sim for the simulated BOLT (or --device with a real one)" if robot else None)
 
 
 def module_name_for(stem: str) -> str:

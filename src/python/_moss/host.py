@@ -138,7 +138,7 @@ def _session(request: dict, result: dict, error_key: str) -> Iterator[Runtime | 
     try:
         runtime = _compile(request)
     except moss_compile.BindingMissing as e:
-        result[error_key] = tracebacks.failure("module", "BindingMissing", str(e), file=path)
+        result[error_key] = tracebacks.failure("module", "BindingMissing", str(e), file=path, hint=e.hint)
     except BaseException as e:
         result[error_key] = tracebacks.describe(e, "module", anchor=path)
     try:

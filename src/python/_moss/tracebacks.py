@@ -55,7 +55,7 @@ def printable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def failure(kind: str, type_name: str, message: str, **where: object) -> dict:
+def failure(kind: str, type_name: str, message: str, file: str | None = None, hint: str | None = None) -> dict:
     """An error that no Python exception carries (a missing target, a missing binding)."""
     return {"kind": kind, "type": type_name, "message": printable(message), "traceback": "",
-            "file": where.get("file"), "line": where.get("line"), "column": None}
+            "file": file, "line": None, "column": None, "hint": hint}

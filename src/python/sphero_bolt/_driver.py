@@ -32,6 +32,7 @@ class Bolt:
         self.speed = 0
         self.frames = 0
         self.animations = 0
+        self.used = False
 
     def drive(self, speed: int, heading: int, reverse: bool = False) -> None:
         speed = max(-255, min(255, int(speed)))
@@ -39,7 +40,7 @@ class Bolt:
             speed, reverse = -speed, not reverse
         heading = int(heading) % 360
         native.device_call(DRIVE, 0x07, SECONDARY, bytes([speed, heading >> 8, heading & 0xFF, 1 if reverse else 0]))
-        self.heading, self.speed = heading, speed
+        self.heading, self.speed, self.used = heading, speed, True
 
     def reset_yaw(self) -> None:
         native.device_call(DRIVE, 0x06, SECONDARY, b"")
@@ -117,7 +118,8 @@ class BoltBall(Ball, Injection):
         return self
 
     def on_destroy(self) -> None:
-        self.bolt.drive(0, self.bolt.heading)
+        if self.bolt.used:
+            self.bolt.drive(0, self.bolt.heading)
 
     def new_move(self, run: bool = False, animation: Animation | None = None) -> Move:
         if animation is not None and run:
@@ -168,8 +170,8 @@ class BoltBall(Ball, Injection):
         bolt = self.bolt
         if name == "roll":
             heading, speed, duration = args
-            self._hold(lambda t: (heading, speed), duration)
-            bolt.drive(0, heading + (180 if speed < 0 else 0))
+            if self._hold(lambda t: (heading, speed), duration):
+                bolt.drive(0, heading + (180 if speed < 0 else 0))
         elif name == "spin":
             angle, duration = args
             start, total = bolt.heading, max(float(duration), 0.45 * abs(angle) / 360)
@@ -177,9 +179,8 @@ class BoltBall(Ball, Injection):
             while True:
                 done = min((time.monotonic() - began) / total, 1.0) if total > 0 else 1.0
                 bolt.drive(bolt.speed, start + round(angle * done))
-                if done >= 1.0:
+                if done >= 1.0 or not self._pause(PACE):
                     break
-                self._pause(PACE)
         elif name == "set_waddle":
             self.waddle = args[0]
         elif name == "roll_by_func":
@@ -192,8 +193,8 @@ class BoltBall(Ball, Injection):
                 exec(compiled, {}, state)
                 return state["heading"], state["speed"]
 
-            self._hold(steer, duration)
-            bolt.drive(0, state["heading"])
+            if self._hold(steer, duration):
+                bolt.drive(0, state["heading"])
         elif name == "stop_roll":
             bolt.drive(0, bolt.heading if args[0] is None else args[0])
         elif name == "reset_aim":
@@ -207,9 +208,9 @@ class BoltBall(Ball, Injection):
         else:
             raise ValueError(f"unknown move step {name!r}")
 
-    def _hold(self, steer: object, duration: float) -> None:
+    def _hold(self, steer: object, duration: float) -> bool:
         """Drive as `steer(t)` says for `duration` seconds, re-sending drive often enough that
-        the robot keeps rolling and at most once per PACE."""
+        the robot keeps rolling and at most once per PACE. False when an event cut it short."""
         began = time.monotonic()
         last_sent, last = 0.0, None
         while (t := time.monotonic() - began) < duration:
@@ -220,11 +221,16 @@ class BoltBall(Ball, Injection):
             if wanted != last or t - last_sent >= KEEP_ALIVE:
                 self.bolt.drive(wanted[1], wanted[0])
                 last, last_sent = wanted, t
-                self._pause(PACE)
+                pause = PACE
             else:
-                self._pause(0.01)
+                pause = 0.01
+            if not self._pause(pause):
+                return False
+        return True
 
-    def _pause(self, seconds: float) -> None:
+    def _pause(self, seconds: float) -> bool:
+        """Wait, then handle the robot's events: an event with a handler stops the ball and runs
+        the handler's steps instead of the rest of the current step. False when that happened."""
         time.sleep(seconds)
         for device, command, data in self.bolt.events():
             event = "collision" if (device, command) == (SENSOR, 0x12) else None
@@ -232,6 +238,8 @@ class BoltBall(Ball, Injection):
                 self.bolt.drive(0, self.bolt.heading)
                 for name, args in self.handlers.pop(event):
                     self.perform(name, args)
+                return False
+        return True
 
 
 class BoltMatrix(LedMatrix):

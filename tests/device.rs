@@ -1,0 +1,162 @@
+//! `--device sim`: the seed's SpheroGPT file on the simulated BOLT, checked on the wire.
+
+mod common;
+
+use common::{Sandbox, assert_exit, stderr};
+use serde_json::Value;
+
+fn bolt_sandbox(code: &[&str]) -> Sandbox {
+    let sandbox = Sandbox::with(&["spherogpt/agent.py", "spherogpt/gen.py"]);
+    for name in code {
+        sandbox.copy(&format!("spherogpt/code/{name}"));
+    }
+    sandbox
+}
+
+fn trace(sandbox: &Sandbox) -> Vec<Value> {
+    String::from_utf8(sandbox.read("trace.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect()
+}
+
+/// The packets moss sent with (DID, CID), in order.
+fn sent(trace: &[Value], did: u64, cid: u64) -> Vec<Value> {
+    trace.iter().filter(|p| p["dir"] == "tx" && p["did"] == did && p["cid"] == cid).cloned().collect()
+}
+
+fn run(sandbox: &Sandbox, code: &str, extra: &[&str]) -> (std::process::Output, Value) {
+    let mut args = vec!["--device", "sim", "--device-trace", "trace.jsonl"];
+    args.extend_from_slice(extra);
+    sandbox.exec_json("agent.py", code, &args)
+}
+
+#[test]
+fn the_seed_spin_sweeps_a_full_turn_in_about_a_second_on_the_secondary_processor() {
+    let sandbox = bolt_sandbox(&[]);
+    let (out, result) = run(&sandbox, "gen.py", &["--target", "run"]);
+    assert_exit(&out, 0);
+    let trace = trace(&sandbox);
+    assert_eq!(trace[0]["hex"], "8d0a130d00d5d8", "the connection starts with wake, seq 0");
+    let drives = sent(&trace, 0x16, 0x07);
+    assert!(drives.iter().all(|p| p["tid"] == 0x12 && p["sid"] == 0x01), "drive goes to the secondary processor");
+    let headings: Vec<(f64, u64)> = drives
+        .iter()
+        .map(|p| {
+            let data = hex::decode(p["data"].as_str().unwrap()).unwrap();
+            (p["t"].as_f64().unwrap(), u64::from(data[1]) << 8 | u64::from(data[2]))
+        })
+        .collect();
+    let (start, _) = headings[0];
+    let sweep: Vec<&(f64, u64)> = headings.iter().take_while(|(_, h)| *h != 0 || headings[0].1 == 0).collect();
+    assert!(headings.len() >= 10, "a staircase of drive packets: {headings:?}");
+    assert!(headings.windows(2).take(8).all(|w| w[1].1 > w[0].1), "the heading climbs: {headings:?}");
+    assert!(headings.iter().any(|(_, h)| *h > 300), "the heading passes 300°: {headings:?}");
+    let end = headings.iter().skip(1).find(|(_, h)| *h == 0).expect("the turn closes at 360° = 0°").0;
+    let took = end - start;
+    assert!((0.9..1.4).contains(&took), "the full turn took {took} s: {headings:?}");
+    assert!(!sweep.is_empty());
+    assert_eq!(result["device"]["heading"], 0);
+    assert_eq!(result["device"]["speed"], 0);
+}
+
+#[test]
+fn matrix_and_ball_calls_put_the_spec_bytes_on_the_wire() {
+    let sandbox = bolt_sandbox(&["matrix_calls.py"]);
+    let (out, result) = run(&sandbox, "matrix_calls.py", &[]);
+    assert_exit(&out, 0);
+    let trace = trace(&sandbox);
+    let data = |cid: u64| -> Vec<String> { sent(&trace, 0x1A, cid).iter().map(|p| p["data"].as_str().unwrap().to_owned()).collect() };
+    assert_eq!(data(0x42), ["00ff0041"], "character 'A' in green");
+    assert_eq!(data(0x3B), ["ff00000500484900"], "scroll 'HI' in red at 5 fps, no repeat");
+    assert_eq!(data(0x36), [""]);
+    assert_eq!(data(0x37), [""]);
+    assert_eq!(data(0x38), [""]);
+    assert_eq!(data(0x3A), ["01"], "rotation 90°");
+    // One frame: the top-left pixel is palette index 1; rows go bottom-up, column 0 is 0x80.
+    let frame = format!("0000{}80{}", "00".repeat(7), "00".repeat(24));
+    assert_eq!(data(0x30), [frame]);
+    assert_eq!(data(0x31), ["0002000200000" .to_owned() + "0ff00000001" + "0000"]);
+    assert_eq!(data(0x43), ["0001"]);
+    assert!(sent(&trace, 0x1A, 0x42).iter().all(|p| p["tid"] == 0x12));
+    assert_eq!(result["device"]["errors"], serde_json::json!([]));
+}
+
+#[test]
+fn roll_drives_holds_and_stops_then_aim_resets_yaw() {
+    let sandbox = bolt_sandbox(&["roll_and_aim.py"]);
+    let (out, result) = run(&sandbox, "roll_and_aim.py", &[]);
+    assert_exit(&out, 0);
+    let trace = trace(&sandbox);
+    let drives: Vec<String> = sent(&trace, 0x16, 0x07).iter().map(|p| p["data"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(drives[0], "c8005a00", "speed 200, heading 90");
+    assert!(drives.iter().any(|d| d == "00005a00"), "then speed 0 at heading 90: {drives:?}");
+    assert_eq!(sent(&trace, 0x16, 0x06).len(), 1, "reset yaw");
+    let x = result["device"]["x_cm"].as_f64().unwrap();
+    assert!(x > 10.0 && result["device"]["y_cm"].as_f64().unwrap().abs() < 1.0, "it rolled east: {result}");
+}
+
+#[test]
+fn rolling_into_the_arena_wall_raises_a_collision_and_runs_the_callback() {
+    let sandbox = bolt_sandbox(&["hit_the_wall.py"]);
+    let (out, result) = run(&sandbox, "hit_the_wall.py", &[]);
+    assert_exit(&out, 0);
+    let trace = trace(&sandbox);
+    assert!(
+        trace.iter().any(|p| p["dir"] == "rx" && p["did"] == 0x18 && p["cid"] == 0x12 && p["seq"] == 255),
+        "a collision notification came back"
+    );
+    assert_eq!(result["device"]["y_cm"], 150.0);
+    assert_eq!(result["device"]["heading"], 90, "the callback turned a quarter: {result}");
+}
+
+#[test]
+fn saved_moves_persist_between_runs() {
+    let sandbox = bolt_sandbox(&["save_move.py", "run_saved.py"]);
+    let (first, _) = run(&sandbox, "save_move.py", &[]);
+    assert_exit(&first, 0);
+    let (second, result) = run(&sandbox, "run_saved.py", &[]);
+    assert_exit(&second, 0);
+    assert_eq!(result["returns"], "a quarter turn");
+    assert_eq!(result["device"]["heading"], 90);
+}
+
+#[test]
+fn a_run_stopped_at_its_time_limit_still_stops_the_robot() {
+    let sandbox = bolt_sandbox(&["roll_forever.py"]);
+    let (out, _) = run(&sandbox, "roll_forever.py", &["--timeout", "1"]);
+    assert_exit(&out, 124);
+    let drives = sent(&trace(&sandbox), 0x16, 0x07);
+    assert_eq!(drives.first().unwrap()["data"], "32000000", "rolling at speed 50");
+    assert_eq!(drives.last().unwrap()["data"].as_str().unwrap()[..2], *"00", "the last drive stops it");
+}
+
+#[test]
+fn without_a_device_the_robot_types_are_a_missing_binding_saying_to_pass_device() {
+    let sandbox = bolt_sandbox(&[]);
+    let (out, result) = sandbox.exec_json("agent.py", "gen.py", &["--target", "run"]);
+    assert_exit(&out, 4);
+    assert_eq!(result["error"]["type"], "BindingMissing");
+    assert!(result["error"]["hint"].as_str().unwrap().contains("--device sim"), "{result}");
+}
+
+#[test]
+fn a_real_bolt_cannot_be_reached_in_this_build() {
+    let sandbox = bolt_sandbox(&[]);
+    let out = sandbox.exec("agent.py", "gen.py", &["--target", "run", "--device", "bolt"]);
+    assert_exit(&out, 5);
+    assert!(stderr(&out).contains("cannot reach the device `bolt`"));
+}
+
+#[test]
+fn prompt_and_test_take_the_device_too() {
+    let sandbox = Sandbox::with(&["spherogpt/agent.py", "spherogpt/with_tests.py"]);
+    let prompt = sandbox.moss().args(["prompt", "agent.py", "--device", "sim"]).output().unwrap();
+    assert_exit(&prompt, 0);
+    let text = String::from_utf8_lossy(&prompt.stdout).into_owned();
+    assert!(text.contains("class Ball(ABC):") && text.contains("def spin(self, angle: int, duration: float) -> Move:"), "{text}");
+    let test = sandbox.moss().env("CI", "true").args(["test", "with_tests.py", "--device", "sim"]).output().unwrap();
+    assert_exit(&test, 0);
+    assert!(String::from_utf8_lossy(&test.stdout).ends_with("1 passed, 0 failed\n"));
+}
