@@ -119,6 +119,13 @@ pub enum Command {
     #[command(hide = true)]
     TestWorker(TestWorkerArgs),
 
+    /// Find Sphero BOLTs nearby, or ask one for its battery and firmware
+    #[command(after_long_help = EXIT_CODES)]
+    Device {
+        #[command(subcommand)]
+        action: DeviceAction,
+    },
+
     /// Read and edit a MOSS file's saved context
     #[command(
         long_about = "Read and edit the context file where `moss exec` keeps the properties of `moss`.\n\n\
@@ -269,6 +276,22 @@ pub struct ContextChoice {
     /// Load and save no context: every property starts at its default
     #[arg(long)]
     pub no_context: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeviceAction {
+    /// List the BOLTs advertising nearby: name, address, signal strength
+    Scan {
+        /// How long to listen
+        #[arg(long, value_name = "SECS", default_value_t = 5.0, value_parser = parse_seconds)]
+        timeout: f64,
+    },
+    /// Connect to a device and print its battery and firmware version
+    Info {
+        /// `sim`, `bolt` (the first found), a name (SB-1A2B) or an address
+        #[arg(long, value_name = "SPEC")]
+        device: String,
+    },
 }
 
 #[derive(Debug, Args)]

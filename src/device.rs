@@ -10,11 +10,12 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 use std::sync::mpsc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::ble::{self, BleBolt, Selector};
 use crate::packet::{self, BLE_CHUNK, Decoder, ErrorCode, Packet, SeqCounter, TARGET_SECONDARY};
 use crate::sim::{SimBolt, SimState};
 use crate::supervisor::Companion;
@@ -22,20 +23,38 @@ use crate::supervisor::Companion;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeviceSpec {
     Sim { name: String },
+    Bolt(Selector),
 }
 
+/// How long finding and connecting to a real robot may take before the run gives up (exit 5).
+pub const CONNECT_DEADLINE: Duration = Duration::from_secs(15);
+/// How long to wait for a real robot's answer, and how often to ask again.
+const ANSWER_WAIT: Duration = Duration::from_secs(1);
+const ATTEMPTS: usize = 3;
+
 impl DeviceSpec {
-    /// `sim` or `sim:NAME`. Real BOLTs (`bolt`, `SB-1A2B`, an address) need the Bluetooth
-    /// transport, which this build does not have yet.
+    /// `sim`, `sim:NAME`, `bolt` (the first BOLT found), `SB-1A2B` (by name) or
+    /// `AA:BB:CC:DD:EE:FF` (by address).
     pub fn parse(spec: &str) -> Result<DeviceSpec, String> {
+        let is_address = spec.split(':').count() == 6 && spec.split(':').all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()));
         match spec.split_once(':') {
-            None if spec == "sim" => Ok(DeviceSpec::Sim { name: "SB-0000".into() }),
+            _ if spec == "sim" => Ok(DeviceSpec::Sim { name: "SB-0000".into() }),
+            _ if spec == "bolt" => Ok(DeviceSpec::Bolt(Selector::First)),
+            _ if spec.to_ascii_uppercase().starts_with("SB-") => Ok(DeviceSpec::Bolt(Selector::Name(spec.to_ascii_uppercase()))),
+            _ if is_address => Ok(DeviceSpec::Bolt(Selector::Address(spec.to_ascii_uppercase()))),
             Some(("sim", name)) if !name.is_empty() => Ok(DeviceSpec::Sim { name: name.into() }),
             _ => Err(format!(
-                "cannot reach the device `{spec}`: this moss has no Bluetooth LE transport yet, only the simulated BOLT"
+                "`{spec}` is not a device\nhint: use sim, sim:NAME, bolt, a BOLT's name (SB-1A2B) or its address (AA:BB:CC:DD:EE:FF)"
             )),
         }
     }
+}
+
+/// The robot behind the host: the simulator, or a real BOLT (connected once the run starts).
+enum Robot {
+    Sim(SimBolt),
+    Ble(BleBolt),
+    Unreachable(String),
 }
 
 /// One request from the child, one JSON object per line.
@@ -59,12 +78,17 @@ pub enum Reply {
 #[derive(Debug, Clone, Serialize)]
 pub struct DeviceReport {
     pub name: String,
+    /// The last heading and speed commanded (for the simulator, its state).
     pub heading: u16,
     pub speed: u8,
-    pub x_cm: f64,
-    pub y_cm: f64,
+    /// Where the simulated ball is, in cm from the start (unknown for a real one).
+    pub x_cm: Option<f64>,
+    pub y_cm: Option<f64>,
     pub packets_sent: usize,
     pub errors: Vec<String>,
+    /// Why a real robot could not be reached: the run then fails with exit 5.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreachable: Option<String>,
 }
 
 /// Starts serving `spec` for a child: the child's end of the socket, the serving work to run
@@ -75,10 +99,10 @@ pub fn companion(spec: &DeviceSpec, trace: Option<PathBuf>) -> std::io::Result<(
         Some(path) => Some(BufWriter::new(File::create(path)?)),
         None => None,
     };
-    let DeviceSpec::Sim { name } = spec.clone();
+    let spec = spec.clone();
     let (tx, rx) = mpsc::channel();
     let serve = move || {
-        let mut host = Host { name, sim: SimBolt::new(), decoder: Decoder::new(), seq: SeqCounter::new(), started: Instant::now(), trace, events: Vec::new(), sent: 0, errors: Vec::new() };
+        let mut host = Host::open(&spec, trace);
         host.serve(ours);
         let _ = tx.send(host.report());
     };
@@ -87,7 +111,9 @@ pub fn companion(spec: &DeviceSpec, trace: Option<PathBuf>) -> std::io::Result<(
 
 struct Host {
     name: String,
-    sim: SimBolt,
+    robot: Robot,
+    heading: u16,
+    speed: u8,
     decoder: Decoder,
     seq: SeqCounter,
     started: Instant,
@@ -97,7 +123,46 @@ struct Host {
     errors: Vec<String>,
 }
 
+/// Battery and firmware of a device, for `moss device info`.
+pub struct Info {
+    pub name: String,
+    pub battery_volts: Option<f64>,
+    pub battery_percent: Option<u8>,
+    pub firmware: Option<String>,
+}
+
+/// Connects to the device, asks what `moss device info` shows, and disconnects.
+pub fn info(spec: &DeviceSpec) -> Result<Info, String> {
+    let mut host = Host::open(spec, None);
+    if let Robot::Unreachable(message) = &host.robot {
+        return Err(message.clone());
+    }
+    let mut ask = |device: u8, command: u8, target: Option<u8>| match host.call(device, command, target, Vec::new()) {
+        Reply::Done { error: 0, data, .. } => Some(data),
+        _ => None,
+    };
+    ask(0x13, 0x0D, None);
+    let battery_volts = ask(0x13, 0x03, None).filter(|d| d.len() == 2).map(|d| f64::from(u16::from_be_bytes([d[0], d[1]])) / 100.0);
+    let battery_percent = ask(0x13, 0x10, None).and_then(|d| d.first().copied());
+    let version = |d: Vec<u8>| (d.len() == 6).then(|| format!("{}.{}.{}", u16::from_be_bytes([d[0], d[1]]), u16::from_be_bytes([d[2], d[3]]), u16::from_be_bytes([d[4], d[5]])));
+    let firmware = ask(0x11, 0x00, Some(TARGET_SECONDARY)).and_then(version);
+    let name = host.name.clone();
+    host.close();
+    Ok(Info { name, battery_volts, battery_percent, firmware })
+}
+
 impl Host {
+    fn open(spec: &DeviceSpec, trace: Option<BufWriter<File>>) -> Host {
+        let (name, robot) = match spec {
+            DeviceSpec::Sim { name } => (name.clone(), Robot::Sim(SimBolt::new())),
+            DeviceSpec::Bolt(selector) => match ble::connect(selector, CONNECT_DEADLINE) {
+                Ok(bolt) => (bolt.name.clone(), Robot::Ble(bolt)),
+                Err(message) => (String::new(), Robot::Unreachable(message)),
+            },
+        };
+        Host { name, robot, decoder: Decoder::new(), seq: SeqCounter::new(), started: Instant::now(), trace, events: Vec::new(), sent: 0, errors: Vec::new(), heading: 0, speed: 0 }
+    }
+
     fn serve(&mut self, stream: UnixStream) {
         // What a real connection does first: wake the robot.
         self.call(0x13, 0x0D, None, Vec::new());
@@ -109,7 +174,11 @@ impl Host {
                     Ok(Request::Call { device, command, target, data }) => self.call(device, command, target, data),
                     Ok(Request::Events) => {
                         let now = self.started.elapsed().as_secs_f64();
-                        let raised = self.sim.tick(now);
+                        let raised = match &mut self.robot {
+                            Robot::Sim(sim) => sim.tick(now),
+                            Robot::Ble(bolt) => bolt.read(Duration::ZERO),
+                            Robot::Unreachable(_) => Vec::new(),
+                        };
                         self.take_in(now, &raised, None);
                         Reply::Events { events: self.events.drain(..).map(|p| (p.device, p.command, p.data)).collect() }
                     }
@@ -122,33 +191,72 @@ impl Host {
             }
         }
         // The child is gone, whatever happened to it: a robot is never left rolling.
-        let heading = self.sim.state.heading;
+        let heading = self.heading;
         self.call(0x16, 0x07, Some(TARGET_SECONDARY), vec![0, (heading >> 8) as u8, heading as u8, 0]);
+        self.close();
+    }
+
+    fn close(&mut self) {
         if let Some(trace) = &mut self.trace {
             let _ = trace.flush();
+        }
+        if matches!(self.robot, Robot::Ble(_)) {
+            if let Robot::Ble(bolt) = std::mem::replace(&mut self.robot, Robot::Unreachable(String::new())) {
+                bolt.disconnect();
+            }
         }
     }
 
     fn call(&mut self, device: u8, command: u8, target: Option<u8>, data: Vec<u8>) -> Reply {
+        if let Robot::Unreachable(message) = &self.robot {
+            return Reply::Failed { message: message.clone() };
+        }
+        if (device, command, data.len()) == (0x16, 0x07, 4) {
+            (self.speed, self.heading) = (data[0], u16::from_be_bytes([data[1], data[2]]));
+        }
         let request = Packet::request(device, command, self.seq.next_seq(), target, data);
         let framed = request.encode();
-        let now = self.started.elapsed().as_secs_f64();
-        self.record(now, "tx", &framed, &request);
         self.sent += 1;
-        let mut answer = Vec::new();
-        for chunk in packet::chunks(&framed, BLE_CHUNK) {
-            answer.extend(self.sim.receive(chunk, now));
-        }
-        match self.take_in(now, &answer, Some(&request)) {
-            Some(reply) => {
+        for _ in 0..ATTEMPTS {
+            let now = self.started.elapsed().as_secs_f64();
+            self.record(now, "tx", &framed, &request);
+            let answered = match &mut self.robot {
+                Robot::Sim(sim) => {
+                    let answer: Vec<u8> = packet::chunks(&framed, BLE_CHUNK).flat_map(|chunk| sim.receive(chunk, now)).collect();
+                    self.take_in(now, &answer, Some(&request))
+                }
+                Robot::Ble(bolt) => match bolt.write(&framed) {
+                    Err(message) => {
+                        self.robot = Robot::Unreachable(message.clone());
+                        return Reply::Failed { message };
+                    }
+                    Ok(()) => self.await_answer(&request),
+                },
+                Robot::Unreachable(message) => return Reply::Failed { message: message.clone() },
+            };
+            if let Some(reply) = answered {
                 let error = reply.error.unwrap_or(ErrorCode::Success);
                 if error != ErrorCode::Success {
                     self.errors.push(format!("{device:#04x}/{command:#04x}: {error}"));
                 }
-                Reply::Done { error: u8::from(error), message: error.to_string(), data: reply.data }
+                return Reply::Done { error: u8::from(error), message: error.to_string(), data: reply.data };
             }
-            None => Reply::Failed { message: format!("the robot did not answer command {device:#04x}/{command:#04x}") },
         }
+        Reply::Failed { message: format!("the robot did not answer command {device:#04x}/{command:#04x} after {ATTEMPTS} tries") }
+    }
+
+    /// Reads from a real robot until it answers `request` or ANSWER_WAIT passes.
+    fn await_answer(&mut self, request: &Packet) -> Option<Packet> {
+        let until = Instant::now() + ANSWER_WAIT;
+        while Instant::now() < until {
+            let Robot::Ble(bolt) = &mut self.robot else { return None };
+            let bytes = bolt.read(until.saturating_duration_since(Instant::now()));
+            let now = self.started.elapsed().as_secs_f64();
+            if let Some(reply) = self.take_in(now, &bytes, Some(request)) {
+                return Some(reply);
+            }
+        }
+        None
     }
 
     /// Decodes bytes from the robot: notifications are kept for the child, and the response to
@@ -189,16 +297,25 @@ impl Host {
     }
 
     fn report(&mut self) -> DeviceReport {
-        self.sim.advance(self.started.elapsed().as_secs_f64());
-        let SimState { heading, speed, x, y, .. } = self.sim.state;
+        let unreachable = match &self.robot {
+            Robot::Unreachable(message) if !message.is_empty() => Some(message.clone()),
+            _ => None,
+        };
+        let (mut heading, mut speed, mut position) = (self.heading, self.speed, None);
+        if let Robot::Sim(sim) = &mut self.robot {
+            sim.advance(self.started.elapsed().as_secs_f64());
+            let SimState { heading: h, speed: s, x, y, .. } = sim.state;
+            (heading, speed, position) = (h, s, Some(((x * 10.0).round() / 10.0, (y * 10.0).round() / 10.0)));
+        }
         DeviceReport {
             name: self.name.clone(),
             heading,
             speed,
-            x_cm: (x * 10.0).round() / 10.0,
-            y_cm: (y * 10.0).round() / 10.0,
+            x_cm: position.map(|p| p.0),
+            y_cm: position.map(|p| p.1),
             packets_sent: self.sent,
             errors: std::mem::take(&mut self.errors),
+            unreachable,
         }
     }
 }

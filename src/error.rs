@@ -26,7 +26,8 @@ pub enum MossError {
     #[error("{0}")]
     Interpreter(String),
 
-    #[error("{0}")]
+    /// The message may end in `\nhint: ...`, shown as the hint.
+    #[error("{}", .0.split("\nhint: ").next().unwrap_or_default())]
     Device(String),
 }
 
@@ -92,7 +93,7 @@ impl MossError {
             MossError::CodeNotText { .. } => "the code must be Python source in UTF-8; regenerate it".into(),
             MossError::Context(e) => return e.hint(),
             MossError::Usage(_) => return None,
-            MossError::Device(_) => "use --device sim for the simulated BOLT".into(),
+            MossError::Device(message) => return message.split_once("\nhint: ").map(|(_, hint)| hint.to_owned()),
             MossError::Interpreter(_) => {
                 "moss needs the Python it was built with (and its shared library); rebuild moss after changing Python".into()
             }

@@ -90,6 +90,10 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     result.stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     result.duration_ms = run.duration.as_secs_f64() * 1000.0;
     result.device = device_report.and_then(|r| r.try_recv().ok());
+    if let Some(unreachable) = result.device.as_ref().and_then(|d| d.unreachable.clone()) {
+        result.error = Some(ErrorInfo::device(&unreachable));
+        return Ok(5);
+    }
     let (report, warnings) = match run.outcome {
         Ok(done) => done,
         Err(error) => {

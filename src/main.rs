@@ -1,10 +1,12 @@
 //! moss: let a program and a language model talk through Python code.
 
+mod ble;
 mod cli;
 mod context;
 mod context_cmd;
 mod convert;
 mod device;
+mod device_cmd;
 mod discover;
 mod error;
 mod execute;
@@ -37,6 +39,7 @@ fn main() {
         Command::Exec(args) => execute::run(args),
         Command::Test(args) => testsuite::run(args),
         Command::TestWorker(args) => test_worker::run(args),
+        Command::Device { action } => device_cmd::run(action),
         Command::Context(args) => context_cmd::run(&args.action).unwrap_or_else(|e| {
             style::error(&e.to_string(), e.hint().as_deref());
             e.exit_code()

@@ -70,6 +70,9 @@ impl ErrorInfo {
             MossError::CodeNotText { .. } => "UnicodeDecodeError",
             _ => "MossError",
         };
+        if let MossError::Device(message) = e {
+            return ErrorInfo::device(message);
+        }
         ErrorInfo { hint: e.hint(), ..ErrorInfo::new(e.kind(), type_name, e.to_string()) }
     }
 
@@ -89,6 +92,15 @@ impl ErrorInfo {
     /// The tool itself failed: a bug in moss.
     pub fn internal(message: &str) -> Self {
         ErrorInfo::new("internal", "MossError", message.to_owned())
+    }
+
+    /// The robot cannot be reached; `message` may end in `\nhint: ...`.
+    pub fn device(message: &str) -> Self {
+        let (message, hint) = match message.split_once("\nhint: ") {
+            Some((message, hint)) => (message, Some(hint.to_owned())),
+            None => (message, None),
+        };
+        ErrorInfo { hint, ..ErrorInfo::new("device", "DeviceError", message.to_owned()) }
     }
 
     /// The embedded interpreter could not start.
@@ -153,16 +165,15 @@ pub fn exec_result(result: &ExecResult, json: bool) {
     for warning in &result.warnings {
         style::warning(warning);
     }
-    if let Some(device) = &result.device {
+    if let Some(device) = result.device.as_ref().filter(|d| d.unreachable.is_none()) {
+        let place = match (device.x_cm, device.y_cm) {
+            (Some(x), Some(y)) => format!(", at ({x:.1}, {y:.1}) cm"),
+            _ => String::new(),
+        };
+        let errors = if device.errors.is_empty() { String::new() } else { format!("; errors: {}", device.errors.join(", ")) };
         style::note(&format!(
-            "{}: heading {}°, speed {}, at ({:.1}, {:.1}) cm after {} packets{}",
-            device.name,
-            device.heading,
-            device.speed,
-            device.x_cm,
-            device.y_cm,
-            device.packets_sent,
-            if device.errors.is_empty() { String::new() } else { format!("; errors: {}", device.errors.join(", ")) }
+            "{}: heading {}°, speed {}{place} after {} packets{errors}",
+            device.name, device.heading, device.speed, device.packets_sent
         ));
     }
     match &result.error {

@@ -127,7 +127,7 @@ impl SimBolt {
     fn handle(&mut self, packet: &Packet, now: f64) -> (ErrorCode, Vec<u8>) {
         self.advance(now);
         let data = packet.data.as_slice();
-        let needs_secondary = matches!(packet.device, 0x16 | 0x18) || (packet.device == 0x1A && packet.command != 0x1C);
+        let needs_secondary = matches!(packet.device, 0x11 | 0x16 | 0x18) || (packet.device == 0x1A && packet.command != 0x1C);
         let wanted_target = if needs_secondary { Some(TARGET_SECONDARY) } else if (packet.device, packet.command) == (0x1A, 0x1C) { Some(TARGET_PRIMARY) } else { packet.target };
         if packet.target != wanted_target {
             // A real BOLT ignores drive and matrix commands not addressed to the secondary
@@ -141,6 +141,8 @@ impl SimBolt {
             (0x13, 0x01, []) => s.awake = false,
             (0x13, 0x03, []) => return (ErrorCode::Success, (370 + u16::from(s.battery_percent) / 2).to_be_bytes().to_vec()),
             (0x13, 0x10, []) => return (ErrorCode::Success, vec![s.battery_percent]),
+            // The main application version of the secondary processor, as a simulated 4.2.44.
+            (0x11, 0x00, []) => return (ErrorCode::Success, vec![0, 4, 0, 2, 0, 44]),
             (0x16, 0x07, [speed, hi, lo, flags]) => {
                 let heading = u16::from_be_bytes([*hi, *lo]);
                 if heading >= 360 {
@@ -191,7 +193,7 @@ impl SimBolt {
             }
             (0x1A, 0x1C, [_mask, ..]) => {}
             (0x18, 0x11 | 0x14, _) => {}
-            (0x13 | 0x16 | 0x18 | 0x1A, _, _) => return (ErrorCode::BadDataLength, Vec::new()),
+            (0x11 | 0x13 | 0x16 | 0x18 | 0x1A, _, _) => return (ErrorCode::BadDataLength, Vec::new()),
             _ => return (ErrorCode::BadDeviceId, Vec::new()),
         }
         (ErrorCode::Success, Vec::new())

@@ -142,11 +142,37 @@ fn without_a_device_the_robot_types_are_a_missing_binding_saying_to_pass_device(
 }
 
 #[test]
-fn a_real_bolt_cannot_be_reached_in_this_build() {
+fn a_real_bolt_out_of_reach_exits_5_naming_the_cause_and_the_fix() {
+    // No Bluetooth stack here (no system D-Bus, no BlueZ, no adapter): each is a clear error.
     let sandbox = bolt_sandbox(&[]);
-    let out = sandbox.exec("agent.py", "gen.py", &["--target", "run", "--device", "bolt"]);
+    let started = std::time::Instant::now();
+    let (out, result) = sandbox.exec_json("agent.py", "gen.py", &["--target", "run", "--device", "bolt"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
     assert_exit(&out, 5);
-    assert!(stderr(&out).contains("cannot reach the device `bolt`"));
+    assert_eq!(result["error"]["kind"], "device");
+    assert!(!result["error"]["hint"].as_str().unwrap_or_default().is_empty(), "{result}");
+    for command in [vec!["device", "info", "--device", "SB-1A2B"], vec!["device", "scan", "--timeout", "0.5"]] {
+        let out = sandbox.moss().args(&command).output().unwrap();
+        assert_exit(&out, 5);
+        assert!(stderr(&out).contains("hint:"), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn a_device_spec_that_is_no_device_is_refused_with_the_forms_that_work() {
+    let sandbox = bolt_sandbox(&[]);
+    let out = sandbox.exec("agent.py", "gen.py", &["--device", "toaster"]);
+    assert_exit(&out, 5);
+    assert!(stderr(&out).contains("`toaster` is not a device") && stderr(&out).contains("sim:NAME"));
+}
+
+#[test]
+fn device_info_on_the_simulator_reports_battery_and_firmware() {
+    let sandbox = Sandbox::new();
+    let out = sandbox.moss().args(["device", "info", "--device", "sim:SB-77AA"]).output().unwrap();
+    assert_exit(&out, 0);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("name      SB-77AA") && text.contains("battery   87 %") && text.contains("firmware  4.2.44"), "{text}");
 }
 
 #[test]
