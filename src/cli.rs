@@ -217,6 +217,10 @@ pub struct DeviceArgs {
     /// Write every packet to and from the device to PATH, one JSON object per line
     #[arg(long, value_name = "PATH", requires = "device")]
     pub device_trace: Option<PathBuf>,
+
+    /// With the simulated BOLT, write its final LED matrix and the path it travelled as a PNG
+    #[arg(long, value_name = "PATH", requires = "device")]
+    pub device_png: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -17,7 +17,8 @@ use serde_json::json;
 
 use crate::ble::{self, BleBolt, Selector};
 use crate::packet::{self, BLE_CHUNK, Decoder, ErrorCode, Packet, SeqCounter, TARGET_SECONDARY};
-use crate::sim::{SimBolt, SimState};
+use crate::picture::{self, LiveView};
+use crate::sim::{ARENA_HALF_WIDTH_CM, SimBolt, SimState};
 use crate::supervisor::Companion;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,11 +92,21 @@ pub struct DeviceReport {
     pub unreachable: Option<String>,
 }
 
+/// What a run records of its device besides driving it.
+#[derive(Default)]
+pub struct Outputs {
+    pub trace: Option<PathBuf>,
+    /// A PNG of the simulated matrix and path, written when the run ends.
+    pub png: Option<PathBuf>,
+    /// Show the simulated matrix and status on the terminal as they change.
+    pub live: bool,
+}
+
 /// Starts serving `spec` for a child: the child's end of the socket, the serving work to run
 /// in the parent, and where its report arrives when the child is gone.
-pub fn companion(spec: &DeviceSpec, trace: Option<PathBuf>) -> std::io::Result<(Companion, mpsc::Receiver<DeviceReport>)> {
+pub fn companion(spec: &DeviceSpec, outputs: Outputs) -> std::io::Result<(Companion, mpsc::Receiver<DeviceReport>)> {
     let (ours, theirs) = UnixStream::pair()?;
-    let trace = match trace {
+    let trace = match &outputs.trace {
         Some(path) => Some(BufWriter::new(File::create(path)?)),
         None => None,
     };
@@ -103,6 +114,8 @@ pub fn companion(spec: &DeviceSpec, trace: Option<PathBuf>) -> std::io::Result<(
     let (tx, rx) = mpsc::channel();
     let serve = move || {
         let mut host = Host::open(&spec, trace);
+        host.png = outputs.png;
+        host.live = outputs.live.then(LiveView::new);
         host.serve(ours);
         let _ = tx.send(host.report());
     };
@@ -112,6 +125,8 @@ pub fn companion(spec: &DeviceSpec, trace: Option<PathBuf>) -> std::io::Result<(
 struct Host {
     name: String,
     robot: Robot,
+    png: Option<PathBuf>,
+    live: Option<LiveView>,
     heading: u16,
     speed: u8,
     decoder: Decoder,
@@ -160,7 +175,21 @@ impl Host {
                 Err(message) => (String::new(), Robot::Unreachable(message)),
             },
         };
-        Host { name, robot, decoder: Decoder::new(), seq: SeqCounter::new(), started: Instant::now(), trace, events: Vec::new(), sent: 0, errors: Vec::new(), heading: 0, speed: 0 }
+        Host {
+            name,
+            robot,
+            decoder: Decoder::new(),
+            seq: SeqCounter::new(),
+            started: Instant::now(),
+            trace,
+            events: Vec::new(),
+            sent: 0,
+            errors: Vec::new(),
+            heading: 0,
+            speed: 0,
+            png: None,
+            live: None,
+        }
     }
 
     fn serve(&mut self, stream: UnixStream) {
@@ -200,6 +229,17 @@ impl Host {
         if let Some(trace) = &mut self.trace {
             let _ = trace.flush();
         }
+        if let Robot::Sim(sim) = &mut self.robot {
+            sim.advance(self.started.elapsed().as_secs_f64());
+            if let Some(live) = &mut self.live {
+                live.draw(&self.name, &sim.state, true);
+            }
+            if let Some(path) = &self.png {
+                if let Err(e) = picture::write_png(&sim.state, ARENA_HALF_WIDTH_CM, path) {
+                    self.errors.push(format!("cannot write {}: {e}", path.display()));
+                }
+            }
+        }
         if matches!(self.robot, Robot::Ble(_)) {
             if let Robot::Ble(bolt) = std::mem::replace(&mut self.robot, Robot::Unreachable(String::new())) {
                 bolt.disconnect();
@@ -234,6 +274,9 @@ impl Host {
                 },
                 Robot::Unreachable(message) => return Reply::Failed { message: message.clone() },
             };
+            if let (Some(live), Robot::Sim(sim)) = (&mut self.live, &self.robot) {
+                live.draw(&self.name, &sim.state, false);
+            }
             if let Some(reply) = answered {
                 let error = reply.error.unwrap_or(ErrorCode::Success);
                 if error != ErrorCode::Success {

@@ -16,6 +16,7 @@ use crate::error::MossError;
 use crate::host;
 use crate::moss_file;
 use crate::report::{self, ErrorInfo, ExecResult};
+use crate::style;
 use crate::supervisor::Supervision;
 
 /// What the child sends back.
@@ -77,7 +78,12 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     let (companion, device_report) = match &args.device.device {
         Some(spec) => {
             let spec = DeviceSpec::parse(spec).map_err(MossError::Device)?;
-            let (companion, report) = device::companion(&spec, args.device.device_trace.clone())
+            let outputs = device::Outputs {
+                trace: args.device.device_trace.clone(),
+                png: args.device.device_png.clone(),
+                live: !args.json && style::colored(),
+            };
+            let (companion, report) = device::companion(&spec, outputs)
                 .map_err(|e| MossError::Device(format!("cannot set up the device: {e}")))?;
             (Some(companion), Some(report))
         }

@@ -17,6 +17,7 @@ mod moss_file;
 mod native;
 mod outline;
 mod packet;
+mod picture;
 mod prompt;
 mod sim;
 mod report;

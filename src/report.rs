@@ -165,7 +165,8 @@ pub fn exec_result(result: &ExecResult, json: bool) {
     for warning in &result.warnings {
         style::warning(warning);
     }
-    if let Some(device) = result.device.as_ref().filter(|d| d.unreachable.is_none()) {
+    // On a colour terminal the live view has shown the device's state already.
+    if let Some(device) = result.device.as_ref().filter(|d| d.unreachable.is_none() && !style::colored()) {
         let place = match (device.x_cm, device.y_cm) {
             (Some(x), Some(y)) => format!(", at ({x:.1}, {y:.1}) cm"),
             _ => String::new(),

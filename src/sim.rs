@@ -8,7 +8,7 @@ use crate::packet::{Decoder, ErrorCode, Packet, TARGET_PRIMARY, TARGET_SECONDARY
 
 /// The simulated floor is a square arena this many centimetres from the start to each wall;
 /// rolling into a wall stops the ball and raises a collision, as a real one does.
-const ARENA_HALF_WIDTH_CM: f64 = 150.0;
+pub const ARENA_HALF_WIDTH_CM: f64 = 150.0;
 /// Speed 255 moves a BOLT about 2 m/s; the simulator takes it as linear below that.
 const CM_PER_SECOND_AT_FULL_SPEED: f64 = 200.0;
 
@@ -218,6 +218,8 @@ impl SimBolt {
         }
         self.state.animation = Some(id);
         self.state.animation_paused = false;
+        self.state.character = None;
+        self.state.scrolling = None;
         (ErrorCode::Success, Vec::new())
     }
 }

@@ -22,6 +22,11 @@ pub fn configure(choice: ColorChoice, quiet: bool) {
     QUIET.store(quiet, Ordering::Relaxed);
 }
 
+/// Whether diagnostics on stderr are coloured (a terminal, and NO_COLOR unset, or --color always).
+pub fn colored() -> bool {
+    COLOR.load(Ordering::Relaxed)
+}
+
 fn label(text: &str, style: Style) -> String {
     if COLOR.load(Ordering::Relaxed) { text.style(style).to_string() } else { text.to_owned() }
 }

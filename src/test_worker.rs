@@ -143,7 +143,7 @@ fn run_case(path: &Path, source: &str, name: &str, supervision: &Supervision, de
     let request = json!({ "path": path.to_string_lossy(), "source": source, "case": name, "device": device });
     // Each case gets a fresh device of its own, as it gets a fresh runtime.
     let companion = match device.map(DeviceSpec::parse) {
-        Some(Ok(spec)) => match device::companion(&spec, None) {
+        Some(Ok(spec)) => match device::companion(&spec, device::Outputs::default()) {
             Ok((companion, _)) => Some(companion),
             Err(e) => return CaseReport::failed(name, ErrorInfo::internal(&format!("cannot set up the device: {e}"))),
         },

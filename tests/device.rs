@@ -186,3 +186,15 @@ fn prompt_and_test_take_the_device_too() {
     assert_exit(&test, 0);
     assert!(String::from_utf8_lossy(&test.stdout).ends_with("1 passed, 0 failed\n"));
 }
+
+#[test]
+fn device_png_pictures_the_matrix_and_the_path() {
+    let sandbox = bolt_sandbox(&["roll_and_aim.py"]);
+    let (out, _) = run(&sandbox, "roll_and_aim.py", &["--device-png", "bolt.png"]);
+    assert_exit(&out, 0);
+    let png = sandbox.read("bolt.png");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    // IHDR: width and height, big-endian, right after the chunk header.
+    assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 432);
+    assert_eq!(u32::from_be_bytes(png[20..24].try_into().unwrap()), 256);
+}
