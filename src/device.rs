@@ -51,10 +51,35 @@ impl DeviceSpec {
     }
 }
 
-/// The robot behind the host: the simulator, or a real BOLT (connected once the run starts).
+/// A connection to a robot that answers over the air: writes go out, notifications come back
+/// split and joined arbitrarily. The Bluetooth transport is one; tests use others.
+pub trait Link: Send {
+    /// Writes one framed packet.
+    fn write(&mut self, framed: &[u8]) -> Result<(), String>;
+    /// Bytes the robot sent, waiting up to `timeout` for the first of them.
+    fn read(&mut self, timeout: Duration) -> Vec<u8>;
+    fn close(self: Box<Self>);
+}
+
+impl Link for BleBolt {
+    fn write(&mut self, framed: &[u8]) -> Result<(), String> {
+        BleBolt::write(self, framed)
+    }
+
+    fn read(&mut self, timeout: Duration) -> Vec<u8> {
+        BleBolt::read(self, timeout)
+    }
+
+    fn close(self: Box<Self>) {
+        self.disconnect();
+    }
+}
+
+/// The robot behind the host: the in-process simulator, or one over a link (connected once the
+/// run starts).
 enum Robot {
     Sim(SimBolt),
-    Ble(BleBolt),
+    Remote(Box<dyn Link>),
     Unreachable(String),
 }
 
@@ -171,10 +196,14 @@ impl Host {
         let (name, robot) = match spec {
             DeviceSpec::Sim { name } => (name.clone(), Robot::Sim(SimBolt::new())),
             DeviceSpec::Bolt(selector) => match ble::connect(selector, CONNECT_DEADLINE) {
-                Ok(bolt) => (bolt.name.clone(), Robot::Ble(bolt)),
+                Ok(bolt) => (bolt.name.clone(), Robot::Remote(Box::new(bolt))),
                 Err(message) => (String::new(), Robot::Unreachable(message)),
             },
         };
+        Host::with(name, robot, trace)
+    }
+
+    fn with(name: String, robot: Robot, trace: Option<BufWriter<File>>) -> Host {
         Host {
             name,
             robot,
@@ -205,7 +234,7 @@ impl Host {
                         let now = self.started.elapsed().as_secs_f64();
                         let raised = match &mut self.robot {
                             Robot::Sim(sim) => sim.tick(now),
-                            Robot::Ble(bolt) => bolt.read(Duration::ZERO),
+                            Robot::Remote(link) => link.read(Duration::ZERO),
                             Robot::Unreachable(_) => Vec::new(),
                         };
                         self.take_in(now, &raised, None);
@@ -240,9 +269,9 @@ impl Host {
                 }
             }
         }
-        if matches!(self.robot, Robot::Ble(_)) {
-            if let Robot::Ble(bolt) = std::mem::replace(&mut self.robot, Robot::Unreachable(String::new())) {
-                bolt.disconnect();
+        if matches!(self.robot, Robot::Remote(_)) {
+            if let Robot::Remote(link) = std::mem::replace(&mut self.robot, Robot::Unreachable(String::new())) {
+                link.close();
             }
         }
     }
@@ -265,7 +294,7 @@ impl Host {
                     let answer: Vec<u8> = packet::chunks(&framed, BLE_CHUNK).flat_map(|chunk| sim.receive(chunk, now)).collect();
                     self.take_in(now, &answer, Some(&request))
                 }
-                Robot::Ble(bolt) => match bolt.write(&framed) {
+                Robot::Remote(link) => match link.write(&framed) {
                     Err(message) => {
                         self.robot = Robot::Unreachable(message.clone());
                         return Reply::Failed { message };
@@ -292,8 +321,8 @@ impl Host {
     fn await_answer(&mut self, request: &Packet) -> Option<Packet> {
         let until = Instant::now() + ANSWER_WAIT;
         while Instant::now() < until {
-            let Robot::Ble(bolt) = &mut self.robot else { return None };
-            let bytes = bolt.read(until.saturating_duration_since(Instant::now()));
+            let Robot::Remote(link) = &mut self.robot else { return None };
+            let bytes = link.read(until.saturating_duration_since(Instant::now()));
             let now = self.started.elapsed().as_secs_f64();
             if let Some(reply) = self.take_in(now, &bytes, Some(request)) {
                 return Some(reply);
@@ -360,5 +389,79 @@ impl Host {
             errors: std::mem::take(&mut self.errors),
             unreachable,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A link to a simulated robot over a lossy, choppy radio: the first `lost` writes vanish,
+    /// and the answers come back one byte per read.
+    struct ChoppyLink {
+        sim: SimBolt,
+        lost: usize,
+        air: Vec<u8>,
+        writes: usize,
+    }
+
+    impl Link for ChoppyLink {
+        fn write(&mut self, framed: &[u8]) -> Result<(), String> {
+            self.writes += 1;
+            if self.lost > 0 {
+                self.lost -= 1;
+            } else {
+                self.air.extend(self.sim.receive(framed, 0.0));
+            }
+            Ok(())
+        }
+
+        fn read(&mut self, _timeout: Duration) -> Vec<u8> {
+            if self.air.is_empty() { Vec::new() } else { vec![self.air.remove(0)] }
+        }
+
+        fn close(self: Box<Self>) {}
+    }
+
+    fn host(lost: usize) -> Host {
+        let link = ChoppyLink { sim: SimBolt::new(), lost, air: Vec::new(), writes: 0 };
+        Host::with("SB-TEST".into(), Robot::Remote(Box::new(link)), None)
+    }
+
+    #[test]
+    fn answers_reassembled_from_single_bytes_are_matched_to_their_request() {
+        let mut host = host(0);
+        match host.call(0x13, 0x10, None, Vec::new()) {
+            Reply::Done { error: 0, data, .. } => assert_eq!(data, vec![87]),
+            _ => panic!("no battery answer"),
+        }
+        assert!(matches!(host.call(0x16, 0x07, Some(TARGET_SECONDARY), vec![50, 0, 90, 0]), Reply::Done { error: 0, .. }));
+        assert_eq!((host.speed, host.heading), (50, 90));
+    }
+
+    #[test]
+    fn a_lost_write_is_sent_again_with_the_same_sequence_number() {
+        let mut host = host(1);
+        assert!(matches!(host.call(0x13, 0x0D, None, Vec::new()), Reply::Done { error: 0, .. }));
+        assert!(matches!(host.call(0x13, 0x0D, None, Vec::new()), Reply::Done { error: 0, .. }));
+    }
+
+    #[test]
+    fn a_robot_that_never_answers_fails_after_every_attempt() {
+        let mut host = host(usize::MAX);
+        match host.call(0x13, 0x0D, None, Vec::new()) {
+            Reply::Failed { message } => assert!(message.contains("after 3 tries"), "{message}"),
+            _ => panic!("a silent robot must fail the call"),
+        }
+    }
+
+    #[test]
+    fn refused_commands_report_the_robot_error_code() {
+        let mut host = host(0);
+        match host.call(0x16, 0x07, None, vec![50, 0, 90, 0]) {
+            Reply::Done { error, message, .. } => assert_eq!((error, message.as_str()), (9, "bad target id")),
+            _ => panic!("expected a refusal"),
+        }
+        assert_eq!(host.report().errors.len(), 1);
     }
 }
