@@ -46,7 +46,17 @@ pub struct SimBolt {
     moved_at: f64,
     /// Notifications raised since the last answer, sent with the next one.
     pending: Vec<Packet>,
+    /// Sensor streaming: the interval in seconds, the mask, and when the last sample went out.
+    streaming: Option<(f64, u32, f64)>,
+    /// A scenario: the ball is dropped at this time (seconds since the start) and falls for
+    /// FALL_SECONDS before it lands.
+    pub drop_at: Option<f64>,
 }
+
+/// How long a dropped simulated ball falls.
+const FALL_SECONDS: f64 = 0.45;
+/// The standard streaming mask bit of "accel one", the magnitude of acceleration in g.
+const ACCEL_ONE: u32 = 0x0000_0200;
 
 impl SimBolt {
     pub fn new() -> Self {
@@ -73,6 +83,8 @@ impl SimBolt {
             animations: HashMap::new(),
             moved_at: 0.0,
             pending: Vec::new(),
+            streaming: None,
+            drop_at: None,
         }
     }
 
@@ -93,6 +105,7 @@ impl SimBolt {
     /// Lets time pass up to `now`; returns the framed notifications the robot raised meanwhile.
     pub fn tick(&mut self, now: f64) -> Vec<u8> {
         self.advance(now);
+        self.stream(now);
         self.pending.drain(..).flat_map(|notification| notification.encode()).collect()
     }
 
@@ -122,6 +135,27 @@ impl SimBolt {
             data.push(axes);
             self.pending.push(Packet::notification(0x18, 0x12, data));
         }
+    }
+
+    /// Sensor samples due by `now`: one f32 per mask bit, highest bit first; only "accel one"
+    /// is simulated (1 g at rest, 0 g while falling, a 3 g spike on landing), the rest read 0.
+    fn stream(&mut self, now: f64) {
+        let Some((interval, mask, mut last)) = self.streaming else { return };
+        while last + interval <= now {
+            last += interval;
+            let magnitude = match self.drop_at.map(|at| last - at) {
+                Some(t) if (0.0..FALL_SECONDS).contains(&t) => 0.0f32,
+                Some(t) if (FALL_SECONDS..FALL_SECONDS + interval).contains(&t) => 3.0,
+                _ => 1.0,
+            };
+            let data = (0..32)
+                .rev()
+                .filter(|bit| mask >> bit & 1 == 1)
+                .flat_map(|bit| (if 1 << bit == ACCEL_ONE { magnitude } else { 0.0 }).to_be_bytes())
+                .collect();
+            self.pending.push(Packet::notification(0x18, 0x02, data));
+        }
+        self.streaming = Some((interval, mask, last));
     }
 
     fn handle(&mut self, packet: &Packet, now: f64) -> (ErrorCode, Vec<u8>) {
@@ -192,6 +226,12 @@ impl SimBolt {
                 self.animations.clear();
             }
             (0x1A, 0x1C, [_mask, ..]) => {}
+            (0x18, 0x00, [hi, lo, _count, m0, m1, m2, m3]) => {
+                let interval = f64::from(u16::from_be_bytes([*hi, *lo])) / 1000.0;
+                let mask = u32::from_be_bytes([*m0, *m1, *m2, *m3]);
+                self.streaming = (interval > 0.0 && mask != 0).then_some((interval, mask, now));
+            }
+            (0x18, 0x0C, [_, _, _, _]) => {}
             (0x18, 0x11 | 0x14, _) => {}
             (0x11 | 0x13 | 0x16 | 0x18 | 0x1A, _, _) => return (ErrorCode::BadDataLength, Vec::new()),
             _ => return (ErrorCode::BadDeviceId, Vec::new()),

@@ -198,3 +198,38 @@ fn device_png_pictures_the_matrix_and_the_path() {
     assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 432);
     assert_eq!(u32::from_be_bytes(png[20..24].try_into().unwrap()), 256);
 }
+
+fn drop_run(code: &str) -> (Sandbox, Value) {
+    let sandbox = bolt_sandbox(&[code]);
+    let out = sandbox
+        .moss()
+        .args(["exec", "agent.py", "--code", code, "--json", "--device", "sim?drop=0.8", "--device-trace", "trace.jsonl"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let result = serde_json::from_slice(&out.stdout).unwrap();
+    (sandbox, result)
+}
+
+#[test]
+fn a_dropped_ball_lands_and_the_landing_callback_runs() {
+    let (sandbox, result) = drop_run("on_landing.py");
+    let trace = trace(&sandbox);
+    assert_eq!(sent(&trace, 0x18, 0x00)[0]["data"], "00960000000200", "accel-one streamed every 150 ms");
+    assert!(trace.iter().filter(|p| p["dir"] == "rx" && p["did"] == 0x18 && p["cid"] == 0x02).count() > 5);
+    assert_eq!(result["device"]["heading"], 90, "the landing callback turned a quarter: {result}");
+}
+
+#[test]
+fn a_dropped_ball_raises_freefall_while_it_falls() {
+    let (_, result) = drop_run("on_freefall.py");
+    assert_eq!(result["device"]["heading"], 270, "the freefall callback turned back a quarter: {result}");
+}
+
+#[test]
+fn without_a_drop_no_fall_is_detected() {
+    let sandbox = bolt_sandbox(&["on_landing.py"]);
+    let (out, result) = run(&sandbox, "on_landing.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["device"]["heading"], 0, "{result}");
+}

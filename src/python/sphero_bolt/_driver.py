@@ -2,6 +2,7 @@
 binary sends to the device chosen with `--device` (a simulated or a real BOLT)."""
 from __future__ import annotations
 
+import struct
 import time
 
 import _moss_native as native
@@ -15,6 +16,10 @@ PACE = 0.075
 KEEP_ALIVE = 0.8
 """A rolling BOLT stops unless the drive command is repeated this often."""
 WADDLE_DEGREES, WADDLE_PERIOD = 20, 0.2
+STREAM_INTERVAL_MS = 150
+ACCEL_ONE = 0x00000200
+"""Streaming mask bit of the acceleration's magnitude in g: all freefall and landing need."""
+FREEFALL_BELOW, FREEFALL_FOR, LANDING_ABOVE = 0.5, 0.2, 1.1
 
 
 def rgb(color: str) -> bytes:
@@ -103,6 +108,32 @@ class BoltMove(Move):
         return self._add("on", event, steps)
 
 
+class FallDetector:
+    """Freefall and landing from the streamed acceleration magnitude: a smoothed value below
+    0.5 g for more than 0.2 s is a fall, the next one above 1.1 g the landing."""
+
+    def __init__(self) -> None:
+        self.smoothed = 1.0
+        self.low_since: float | None = None
+        self.falling = False
+
+    def sample(self, g: float, now: float) -> str | None:
+        self.smoothed = (self.smoothed + 3 * g) / 4
+        if self.falling:
+            if abs(self.smoothed) > LANDING_ABOVE:
+                self.falling = False
+                return "landing"
+            return None
+        if abs(self.smoothed) < FREEFALL_BELOW:
+            self.low_since = now if self.low_since is None else self.low_since
+            if now - self.low_since > FREEFALL_FOR:
+                self.falling, self.low_since = True, None
+                return "freefall"
+        else:
+            self.low_since = None
+        return None
+
+
 class BoltBall(Ball, Injection):
     """`Ball` on the device moss was given."""
 
@@ -111,6 +142,7 @@ class BoltBall(Ball, Injection):
         self.waddle = False
         self.handlers: dict[str, list] = {}
         self.saved: dict = {}
+        self.falls: FallDetector | None = None
 
     def on_inject(self, runtime: object, property_name: str) -> BoltBall:
         # Saved moves live in the context, as a property of `moss`, so they survive the run.
@@ -205,6 +237,10 @@ class BoltBall(Ball, Injection):
         elif name == "on":
             event, steps = args
             self.handlers[event] = steps
+            if event in ("freefall", "landing") and self.falls is None:
+                self.falls = FallDetector()
+                interval = STREAM_INTERVAL_MS.to_bytes(2, "big")
+                native.device_call(SENSOR, 0x00, SECONDARY, interval + b"\x00" + ACCEL_ONE.to_bytes(4, "big"))
         else:
             raise ValueError(f"unknown move step {name!r}")
 
@@ -233,7 +269,11 @@ class BoltBall(Ball, Injection):
         the handler's steps instead of the rest of the current step. False when that happened."""
         time.sleep(seconds)
         for device, command, data in self.bolt.events():
-            event = "collision" if (device, command) == (SENSOR, 0x12) else None
+            event = None
+            if (device, command) == (SENSOR, 0x12):
+                event = "collision"
+            elif (device, command) == (SENSOR, 0x02) and self.falls is not None and len(data) >= 4:
+                event = self.falls.sample(struct.unpack(">f", bytes(data[:4]))[0], time.monotonic())
             if event and event in self.handlers:
                 self.bolt.drive(0, self.bolt.heading)
                 for name, args in self.handlers.pop(event):
