@@ -204,6 +204,14 @@ pub struct ExecArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Keep at most SIZE of stdout and of stderr for the result (the first and last halves; default 1M)
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_output: Option<u64>,
+
+    /// Limit the run's memory to SIZE (e.g. 300M): allocations beyond it raise MemoryError
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<u64>,
+
     #[command(flatten)]
     pub device: DeviceArgs,
 }
@@ -362,5 +370,24 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
         Ok(secs) if secs > 0.0 && secs <= MAX_SECONDS => Ok(secs),
         Ok(secs) if secs > MAX_SECONDS => Err(format!("`{text}` seconds is more than a year")),
         _ => Err(format!("`{text}` is not a positive number of seconds")),
+    }
+}
+
+/// `1048576`, `512K`, `300M` or `2G` (powers of 1024).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let (digits, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, ""),
+    };
+    let shift = match unit.to_ascii_uppercase().trim_end_matches(['B', 'I']) {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        _ => return Err(format!("`{text}` is not a size; write bytes or use K, M or G (300M)")),
+    };
+    match digits.parse::<u64>().ok().and_then(|n| n.checked_shl(shift).filter(|v| v >> shift == n)) {
+        Some(size) if size > 0 => Ok(size),
+        _ => Err(format!("`{text}` is not a positive size such as 300M")),
     }
 }

@@ -17,7 +17,7 @@ use crate::host;
 use crate::moss_file;
 use crate::report::{self, ErrorInfo, ExecResult};
 use crate::style;
-use crate::supervisor::Supervision;
+use crate::supervisor::{self, Supervision};
 
 /// What the child sends back.
 #[derive(Debug, Serialize, Deserialize)]
@@ -74,7 +74,12 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         "args": (!args.args.is_empty()).then(|| args.args.clone()),
         "device": args.device.device,
     });
-    let supervision = Supervision { timeout: args.timeout.map(Duration::from_secs_f64), passthrough: !args.json };
+    let supervision = Supervision {
+        timeout: args.timeout.map(Duration::from_secs_f64),
+        passthrough: !args.json,
+        max_output: args.max_output.unwrap_or(supervisor::DEFAULT_MAX_OUTPUT as u64) as usize,
+        max_memory: args.max_memory,
+    };
     let (companion, device_report) = match &args.device.device {
         Some(spec) => {
             let spec = DeviceSpec::parse(spec).map_err(MossError::Device)?;

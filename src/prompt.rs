@@ -61,7 +61,7 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
     }
     let payload = json!({ "path": path.to_string_lossy(), "source": source, "properties": properties, "device": args.device });
 
-    let supervision = Supervision { timeout: args.timeout.map(std::time::Duration::from_secs_f64), passthrough: false };
+    let supervision = Supervision { timeout: args.timeout.map(std::time::Duration::from_secs_f64), ..Supervision::default() };
     let run = host::call(&path, "run_prompt", &payload, &supervision, None, host::json::<PromptReport>)
         .map_err(|e| MossError::Interpreter(format!("could not start the run: {e}")))?;
 

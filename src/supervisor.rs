@@ -26,6 +26,20 @@ pub struct Supervision {
     pub timeout: Option<Duration>,
     /// Copy the child's output to ours as it arrives (plain mode), besides capturing it.
     pub passthrough: bool,
+    /// Bytes of stdout (and of stderr) kept: the first and last halves, with a marker saying
+    /// how much was dropped between them.
+    pub max_output: usize,
+    /// Address-space limit of the child, in bytes: allocations beyond it raise MemoryError.
+    pub max_memory: Option<u64>,
+}
+
+/// What `--max-output` is when not given: plenty for a model to read, bounded for the host.
+pub const DEFAULT_MAX_OUTPUT: usize = 1 << 20;
+
+impl Default for Supervision {
+    fn default() -> Self {
+        Supervision { timeout: None, passthrough: false, max_output: DEFAULT_MAX_OUTPUT, max_memory: None }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,7 +91,7 @@ pub fn run_isolated(
         ForkResult::Child => {
             drop((out_read, err_read, report_read));
             let channel = companion.map(|c| c.child_end);
-            child_main(out_write, err_write, report_write, channel, job)
+            child_main(out_write, err_write, report_write, channel, supervision.max_memory, job)
         }
         ForkResult::Parent { child } => {
             drop((out_write, err_write, report_write));
@@ -97,11 +111,21 @@ pub fn run_isolated(
     }
 }
 
-fn child_main(out: OwnedFd, err: OwnedFd, report: OwnedFd, channel: Option<OwnedFd>, job: impl FnOnce() -> Vec<u8>) -> ! {
+fn child_main(
+    out: OwnedFd,
+    err: OwnedFd,
+    report: OwnedFd,
+    channel: Option<OwnedFd>,
+    max_memory: Option<u64>,
+    job: impl FnOnce() -> Vec<u8>,
+) -> ! {
     // The child must never outlive a parent that died: nobody would enforce its time limit.
     let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
     // A group of its own, so that a time limit ends the processes the code started too.
     let _ = setpgid(Pid::from_raw(0), Pid::from_raw(0));
+    if let Some(limit) = max_memory {
+        let _ = nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_AS, limit, limit);
+    }
     // Nobody can answer the code's `input()`; it must not stop the run waiting for a terminal.
     if let Ok(null) = std::fs::File::open("/dev/null") {
         let _ = nix::unistd::dup2_stdin(&null);
@@ -194,9 +218,10 @@ fn watch(
     report: OwnedFd,
 ) -> io::Result<ChildRun> {
     let (done_tx, done_rx) = mpsc::channel::<()>();
-    let stdout = capture(out, supervision.passthrough.then(|| Box::new(io::stdout()) as Box<dyn Write + Send>), done_tx.clone());
-    let stderr = capture(err, supervision.passthrough.then(|| Box::new(io::stderr()) as Box<dyn Write + Send>), done_tx.clone());
-    let report_bytes = capture(report, None, done_tx);
+    let limit = Some(supervision.max_output);
+    let stdout = capture(out, supervision.passthrough.then(|| Box::new(io::stdout()) as Box<dyn Write + Send>), limit, done_tx.clone());
+    let stderr = capture(err, supervision.passthrough.then(|| Box::new(io::stderr()) as Box<dyn Write + Send>), limit, done_tx.clone());
+    let report_bytes = capture(report, None, None, done_tx);
 
     let (status_tx, status_rx) = mpsc::channel();
     thread::spawn(move || {
@@ -229,7 +254,7 @@ fn watch(
             break;
         }
     }
-    let take = |buffer: &Arc<Mutex<Vec<u8>>>| std::mem::take(&mut *buffer.lock().unwrap());
+    let take = |buffer: &Arc<Mutex<Kept>>| std::mem::take(&mut *buffer.lock().unwrap()).into_bytes();
     let report = take(&report_bytes);
     Ok(ChildRun {
         report: (ending == Ending::Exited(0)).then_some(report),
@@ -240,9 +265,44 @@ fn watch(
     })
 }
 
-/// Reads `fd` to its end on a thread, keeping everything and copying it to `tee` as it comes.
-fn capture(fd: OwnedFd, mut tee: Option<Box<dyn Write + Send>>, done: mpsc::Sender<()>) -> Arc<Mutex<Vec<u8>>> {
-    let buffer = Arc::new(Mutex::new(Vec::new()));
+/// Output kept within a limit: everything up to half of it, then the most recent bytes.
+#[derive(Default)]
+struct Kept {
+    head: Vec<u8>,
+    tail: std::collections::VecDeque<u8>,
+    dropped: u64,
+    limit: Option<usize>,
+}
+
+impl Kept {
+    fn push(&mut self, bytes: &[u8]) {
+        let Some(limit) = self.limit else {
+            self.head.extend_from_slice(bytes);
+            return;
+        };
+        let room = (limit / 2).saturating_sub(self.head.len());
+        let (first, rest) = bytes.split_at(room.min(bytes.len()));
+        self.head.extend_from_slice(first);
+        self.tail.extend(rest);
+        let over = self.tail.len().saturating_sub(limit - limit / 2);
+        self.tail.drain(..over);
+        self.dropped += over as u64;
+    }
+
+    fn into_bytes(self) -> Vec<u8> {
+        let mut bytes = self.head;
+        if self.dropped > 0 {
+            bytes.extend(format!("\n[moss: {} bytes of output dropped here; --max-output keeps the first and last {} bytes]\n", self.dropped, self.limit.unwrap_or(0) / 2).bytes());
+        }
+        bytes.extend(self.tail);
+        bytes
+    }
+}
+
+/// Reads `fd` to its end on a thread, keeping what `limit` allows and copying everything to
+/// `tee` as it comes.
+fn capture(fd: OwnedFd, mut tee: Option<Box<dyn Write + Send>>, limit: Option<usize>, done: mpsc::Sender<()>) -> Arc<Mutex<Kept>> {
+    let buffer = Arc::new(Mutex::new(Kept { limit, ..Kept::default() }));
     let sink = Arc::clone(&buffer);
     thread::spawn(move || {
         let mut file = File::from(fd);
@@ -251,7 +311,7 @@ fn capture(fd: OwnedFd, mut tee: Option<Box<dyn Write + Send>>, done: mpsc::Send
             match file.read(&mut chunk) {
                 Ok(0) => break,
                 Ok(n) => {
-                    sink.lock().unwrap().extend_from_slice(&chunk[..n]);
+                    sink.lock().unwrap().push(&chunk[..n]);
                     if let Some(out) = tee.as_mut() {
                         // A closed reader of our own output (`| head`) must not stop the capture.
                         if out.write_all(&chunk[..n]).and_then(|_| out.flush()).is_err() {
@@ -266,4 +326,27 @@ fn capture(fd: OwnedFd, mut tee: Option<Box<dyn Write + Send>>, done: mpsc::Send
         let _ = done.send(());
     });
     buffer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Kept;
+
+    #[test]
+    fn output_over_the_limit_keeps_head_and_tail_and_says_how_much_was_dropped() {
+        let mut kept = Kept { limit: Some(10), ..Kept::default() };
+        for chunk in [&b"abc"[..], b"defgh", b"ijklmnop", b"qrst"] {
+            kept.push(chunk);
+        }
+        let text = String::from_utf8(kept.into_bytes()).unwrap();
+        assert!(text.starts_with("abcde\n[moss: 10 bytes of output dropped here"), "{text}");
+        assert!(text.ends_with("]\npqrst"), "{text}");
+    }
+
+    #[test]
+    fn output_within_the_limit_is_kept_whole() {
+        let mut kept = Kept { limit: Some(100), ..Kept::default() };
+        kept.push(b"hello");
+        assert_eq!(kept.into_bytes(), b"hello");
+    }
 }

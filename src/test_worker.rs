@@ -95,7 +95,7 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         Ok(read) => read,
         Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::from_moss_error(&e)),
     };
-    let supervision = Supervision { timeout: Some(Duration::from_secs_f64(args.timeout)), passthrough: false };
+    let supervision = Supervision { timeout: Some(Duration::from_secs_f64(args.timeout)), ..Supervision::default() };
     let request = json!({ "path": path.to_string_lossy(), "source": source, "device": args.device });
     let run = match host::call(&path, "collect_tests", &request, &supervision, None, host::json::<Collected>) {
         Ok(run) => run,

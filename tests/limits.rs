@@ -1,0 +1,56 @@
+//! `--max-memory` and `--max-output`: the generated code cannot take the host's memory.
+
+mod common;
+
+use common::{Sandbox, assert_exit};
+
+fn sandbox() -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.write("agent.py", "from ghostos_moss import Moss\n");
+    sandbox.write("hog.py", "def main(moss):\n    data = bytearray(800 * 1024 * 1024)\n    return len(data)\n");
+    sandbox.write("chatty.py", "def main(moss):\n    for i in range(100000):\n        print('line', i)\n");
+    sandbox
+}
+
+#[test]
+fn allocating_beyond_max_memory_raises_memory_error_in_the_code() {
+    let sandbox = sandbox();
+    let (out, result) = sandbox.exec_json("agent.py", "hog.py", &["--no-context", "--max-memory", "300M"]);
+    assert_exit(&out, 1);
+    assert_eq!(result["error"]["type"], "MemoryError", "{result}");
+    // The same code succeeds without the limit, so the limit is what stopped it.
+    let (out, result) = sandbox.exec_json("agent.py", "hog.py", &["--no-context"]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], 800 * 1024 * 1024);
+}
+
+#[test]
+fn output_beyond_max_output_keeps_head_and_tail_with_a_marker() {
+    let sandbox = sandbox();
+    let (out, result) = sandbox.exec_json("agent.py", "chatty.py", &["--no-context", "--max-output", "16K"]);
+    assert_exit(&out, 0);
+    let stdout = result["stdout"].as_str().unwrap();
+    assert!(stdout.len() < 17 * 1024, "{} bytes kept", stdout.len());
+    assert!(stdout.starts_with("line 0\nline 1\n"));
+    assert!(stdout.ends_with("line 99999\n"));
+    assert!(stdout.contains("bytes of output dropped here"));
+}
+
+#[test]
+fn output_is_capped_at_one_mebibyte_by_default() {
+    let sandbox = sandbox();
+    sandbox.write("flood.py", "def main(moss):\n    print('x' * (3 * 1024 * 1024))\n");
+    let (out, result) = sandbox.exec_json("agent.py", "flood.py", &["--no-context"]);
+    assert_exit(&out, 0);
+    let kept = result["stdout"].as_str().unwrap().len();
+    assert!((1024 * 1024..1024 * 1024 + 200).contains(&kept), "{kept} bytes kept");
+}
+
+#[test]
+fn a_size_that_is_not_one_is_a_usage_error() {
+    let sandbox = sandbox();
+    for bad in ["lots", "0", "12Q", "99999999999G"] {
+        let out = sandbox.exec("agent.py", "hog.py", &["--max-memory", bad]);
+        assert_exit(&out, 2);
+    }
+}
