@@ -172,6 +172,10 @@ pub struct PromptArgs {
     /// Bind the robot API (`Ball`, `LedMatrix`) as `moss exec --device SPEC` would
     #[arg(long, value_name = "SPEC")]
     pub device: Option<String>,
+
+    /// State the import rule of `moss exec --allow-import MODULES` at the end of the prompt
+    #[arg(long, value_name = "MODULES", value_delimiter = ',')]
+    pub allow_import: Option<Vec<String>>,
 }
 
 #[derive(Debug, Args)]
@@ -211,6 +215,10 @@ pub struct ExecArgs {
     /// Limit the run's memory to SIZE (e.g. 300M): allocations beyond it raise MemoryError
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_memory: Option<u64>,
+
+    /// Let the code import only these modules (comma-separated; '' for none): others raise ImportError
+    #[arg(long, value_name = "MODULES", value_delimiter = ',')]
+    pub allow_import: Option<Vec<String>>,
 
     #[command(flatten)]
     pub device: DeviceArgs,

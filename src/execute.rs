@@ -73,6 +73,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         "target": args.target,
         "args": (!args.args.is_empty()).then(|| args.args.clone()),
         "device": args.device.device,
+        "allow_imports": allowed_imports(&args.allow_import),
     });
     let supervision = Supervision {
         timeout: args.timeout.map(Duration::from_secs_f64),
@@ -175,6 +176,11 @@ fn read_code(spec: &str) -> Result<(String, String), MossError> {
     let code = String::from_utf8(bytes)
         .map_err(|e| MossError::CodeNotText { source_name: name.clone(), offset: e.utf8_error().valid_up_to() })?;
     Ok((moss_file::without_bom(code), name))
+}
+
+/// The allow-list as the host takes it: `--allow-import ''` allows nothing.
+pub fn allowed_imports(flag: &Option<Vec<String>>) -> Option<Vec<String>> {
+    flag.as_ref().map(|names| names.iter().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect())
 }
 
 /// Names whose stored value differs between two property sets, sorted.

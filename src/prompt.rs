@@ -59,7 +59,7 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
     if let Some(spec) = &args.device {
         DeviceSpec::parse(spec).map_err(MossError::Device)?;
     }
-    let payload = json!({ "path": path.to_string_lossy(), "source": source, "properties": properties, "device": args.device });
+    let payload = json!({ "path": path.to_string_lossy(), "source": source, "properties": properties, "device": args.device, "allow_imports": crate::execute::allowed_imports(&args.allow_import) });
 
     let supervision = Supervision { timeout: args.timeout.map(std::time::Duration::from_secs_f64), ..Supervision::default() };
     let run = host::call(&path, "run_prompt", &payload, &supervision, None, host::json::<PromptReport>)

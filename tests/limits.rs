@@ -54,3 +54,28 @@ fn a_size_that_is_not_one_is_a_usage_error() {
         assert_exit(&out, 2);
     }
 }
+
+#[test]
+fn allow_import_blocks_other_imports_even_of_modules_already_loaded() {
+    let sandbox = sandbox();
+    sandbox.write("imports.py", "import json\ndef main(moss):\n    import abc\n    return json.dumps(abc.__name__)\n");
+    // Without the rule the code runs, so the rule is what stops it.
+    let (out, _) = sandbox.exec_json("agent.py", "imports.py", &["--no-context"]);
+    assert_exit(&out, 0);
+    let (out, result) = sandbox.exec_json("agent.py", "imports.py", &["--no-context", "--allow-import", "json"]);
+    assert_exit(&out, 1);
+    assert_eq!(result["error"]["type"], "ImportError");
+    assert!(result["error"]["message"].as_str().unwrap().contains("'abc' is not allowed here; the code may import: json"));
+    assert_eq!(result["error"]["line"], 3);
+    let (out, result) = sandbox.exec_json("agent.py", "imports.py", &["--no-context", "--allow-import", "json,abc"]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], "\"abc\"");
+}
+
+#[test]
+fn the_prompt_states_the_import_rule() {
+    let sandbox = sandbox();
+    let out = sandbox.moss().args(["prompt", "agent.py", "--allow-import", "math,json"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert!(String::from_utf8_lossy(&out.stdout).ends_with("# Your code may import only: json, math.\n"));
+}

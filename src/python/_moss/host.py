@@ -35,6 +35,10 @@ def run_exec(request: dict) -> dict:
                 e = SyntaxError(str(e), (code_file, None, None, None))
             result["error"] = tracebacks.describe(e, "syntax", anchor=code_file)
             return result
+        if request.get("allow_imports") is not None:
+            from _moss import imports
+
+            imports.restrict(runtime.module(), request["allow_imports"])
         try:
             returns = execute.run(runtime, request["code"], compiled, request["target"], request["args"])
         except execute.TargetError as e:
@@ -69,6 +73,12 @@ def run_prompt(request: dict) -> dict:
             result["error"] = tracebacks.describe(e, "module", anchor=request["path"])
             return result
         result["warnings"] += built.pop("warnings")
+        if request.get("allow_imports") is not None:
+            from _moss import imports
+
+            rule = imports.rule(request["allow_imports"])
+            built["prompt"] = built["prompt"].rstrip("\n") + "\n\n" + rule + "\n"
+            built["sections"].append({"name": "<imports>", "module": "", "kind": "rule", "text": rule})
         result.update(built, ok=True)
     return result
 
