@@ -201,3 +201,32 @@ fn lock_path(path: &Path) -> PathBuf {
     name.push(".lock");
     path.with_file_name(name)
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_load_or_are_refused_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+            let _ = parse(Path::new("x.json"), &bytes);
+        }
+
+        #[test]
+        fn saved_properties_load_back_as_they_were(
+            properties in proptest::collection::btree_map("[a-z_]{1,8}", proptest::prop_oneof![
+                proptest::num::i64::ANY.prop_map(Value::from),
+                "[ -~]{0,12}".prop_map(Value::from),
+                proptest::bool::ANY.prop_map(Value::from),
+            ], 0..8),
+        ) {
+            let mut doc = ContextDoc::empty();
+            doc.properties = properties.into_iter().collect();
+            let bytes = serde_json::to_vec_pretty(&doc).unwrap();
+            let loaded = parse(Path::new("x.json"), &bytes).unwrap();
+            proptest::prop_assert_eq!(loaded.properties, doc.properties);
+        }
+    }
+}

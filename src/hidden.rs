@@ -42,7 +42,7 @@ pub fn strip(source: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::strip;
+    use super::{CLOSE, OPEN, strip};
 
     #[test]
     fn removes_region_and_markers() {
@@ -81,6 +81,30 @@ mod tests {
     #[test]
     fn crlf_line_endings_become_lf() {
         assert_eq!(strip("a\r\n# <moss-hide>\r\nx\r\n# </moss-hide>\r\nb\r\n"), "a\nb\n");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn marker_lines_never_survive(lines in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just("# <moss-hide>".to_owned()),
+                proptest::strategy::Just("    # </moss-hide>".to_owned()),
+                "[a-z =#<>/\\-]{0,20}",
+            ],
+            0..40,
+        )) {
+            let out = strip(&lines.join("\n"));
+            for line in out.lines() {
+                let code = line.trim_start();
+                proptest::prop_assert!(!code.starts_with(OPEN) && !code.starts_with(CLOSE), "{line}");
+            }
+        }
+
+        #[test]
+        fn source_without_markers_is_unchanged(text in "[a-z =#()\n\t]{0,200}") {
+            proptest::prop_assume!(!text.contains("moss-hide"));
+            proptest::prop_assert_eq!(strip(&text), text);
+        }
     }
 
     #[test]
