@@ -79,3 +79,25 @@ fn the_prompt_states_the_import_rule() {
     assert_exit(&out, 0);
     assert!(String::from_utf8_lossy(&out.stdout).ends_with("# Your code may import only: json, math.\n"));
 }
+
+#[test]
+fn unbounded_recursion_is_a_reported_recursion_error_not_a_crash() {
+    let sandbox = sandbox();
+    sandbox.write("deep.py", "def main(moss):\n    return main(moss)\n");
+    let (out, result) = sandbox.exec_json("agent.py", "deep.py", &["--no-context"]);
+    assert_exit(&out, 1);
+    assert_eq!(result["error"]["type"], "RecursionError");
+    assert_eq!(result["error"]["line"], 2);
+    assert!(result["error"]["traceback"].as_str().unwrap().len() < 20_000, "repeated frames are folded");
+}
+
+#[test]
+fn a_huge_code_file_runs() {
+    let sandbox = sandbox();
+    let mut code: String = (0..100_000).map(|i| format!("value_{i} = {i}\n")).collect();
+    code.push_str("def main(moss):\n    return value_99999\n");
+    sandbox.write("huge.py", code);
+    let (out, result) = sandbox.exec_json("agent.py", "huge.py", &["--no-context"]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], 99_999);
+}
