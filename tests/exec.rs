@@ -475,9 +475,10 @@ fn the_return_value_starts_on_its_own_line() {
 }
 
 #[test]
-fn large_and_non_utf8_output_is_captured_whole() {
+fn large_and_non_utf8_output_is_captured_whole_within_max_output() {
     let sb = sandbox("big_output.py");
-    let (out, result) = sb.exec_json("agent.py", "big_output.py", &[]);
+    // 2 MB of output: over the default cap of 1 MiB, within the one given here.
+    let (out, result) = sb.exec_json("agent.py", "big_output.py", &["--max-output", "4M"]);
     assert_exit(&out, 0);
     let captured = result["stdout"].as_str().unwrap();
     assert_eq!(captured.lines().filter(|l| l.len() == 99 && l.bytes().all(|b| b == b'x')).count(), 20000);
