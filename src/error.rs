@@ -23,8 +23,8 @@ pub enum MossError {
     #[error("{0}")]
     Usage(String),
 
-    #[error("{0}")]
-    Interpreter(String),
+    #[error("could not start the run: {0}")]
+    RunNotStarted(std::io::Error),
 
     /// The message may end in `\nhint: ...`, shown as the hint.
     #[error("{}", .0.split("\nhint: ").next().unwrap_or_default())]
@@ -68,14 +68,14 @@ impl MossError {
             MossError::MossFileUnreadable { .. }
             | MossError::MossFileNotText { .. }
             | MossError::Context(_)
-            | MossError::Interpreter(_) => 4,
+            | MossError::RunNotStarted(_) => 4,
         }
     }
 
     /// The `error.kind` of `moss exec --json`.
     pub fn kind(&self) -> &'static str {
         match self {
-            MossError::MossFileUnreadable { .. } | MossError::MossFileNotText { .. } | MossError::Interpreter(_) => {
+            MossError::MossFileUnreadable { .. } | MossError::MossFileNotText { .. } | MossError::RunNotStarted(_) => {
                 "module"
             }
             MossError::CodeNotText { .. } => "syntax",
@@ -94,8 +94,8 @@ impl MossError {
             MossError::Context(e) => return e.hint(),
             MossError::Usage(_) => return None,
             MossError::Device(message) => return message.split_once("\nhint: ").map(|(_, hint)| hint.to_owned()),
-            MossError::Interpreter(_) => {
-                "moss needs the Python it was built with (and its shared library); rebuild moss after changing Python".into()
+            MossError::RunNotStarted(_) => {
+                "the system refused a new process or pipe; check the limits on processes and open files (ulimit -u, ulimit -n)".into()
             }
         })
     }

@@ -22,7 +22,6 @@ use crate::supervisor::{self, Supervision};
 /// What the child sends back.
 #[derive(Debug, Serialize, Deserialize)]
 struct ChildReport {
-    ok: bool,
     #[serde(default)]
     returns: Value,
     returns_repr: Option<String>,
@@ -96,7 +95,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         None => (None, None),
     };
     let run = host::call(&path, "run_exec", &request, &supervision, companion, read_report)
-        .map_err(|e| MossError::Interpreter(format!("could not start the run: {e}")))?;
+        .map_err(MossError::RunNotStarted)?;
 
     result.stdout = String::from_utf8_lossy(&run.stdout).into_owned();
     result.stderr = String::from_utf8_lossy(&run.stderr).into_owned();

@@ -19,7 +19,6 @@ use crate::tokens;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct PromptReport {
-    ok: bool,
     error: Option<ErrorInfo>,
     prompt: Option<String>,
     #[serde(default)]
@@ -63,7 +62,7 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
 
     let supervision = Supervision { timeout: args.timeout.map(std::time::Duration::from_secs_f64), ..Supervision::default() };
     let run = host::call(&path, "run_prompt", &payload, &supervision, None, host::json::<PromptReport>)
-        .map_err(|e| MossError::Interpreter(format!("could not start the run: {e}")))?;
+        .map_err(MossError::RunNotStarted)?;
 
     // What the MOSS file printed while loading is a diagnostic here: stdout holds only the prompt.
     let mut err = std::io::stderr().lock();
