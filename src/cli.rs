@@ -221,7 +221,26 @@ pub struct ExecArgs {
     pub allow_import: Option<Vec<String>>,
 
     #[command(flatten)]
+    pub sandbox: SandboxArgs,
+
+    #[command(flatten)]
     pub device: DeviceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Confine the code with Landlock: writes only under the current folder, the context's folder
+    /// and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError
+    #[arg(long)]
+    pub sandbox: bool,
+
+    /// With --sandbox, let the code write under PATH too (repeatable)
+    #[arg(long, value_name = "PATH", requires = "sandbox")]
+    pub allow_write: Vec<PathBuf>,
+
+    /// With --sandbox, let the code open TCP connections and listen on ports
+    #[arg(long, requires = "sandbox")]
+    pub allow_net: bool,
 }
 
 #[derive(Debug, Args)]
@@ -272,6 +291,9 @@ pub struct TestArgs {
     /// Run every case with this robot bound to `Ball` and `LedMatrix` (`sim`: a fresh simulated BOLT per case)
     #[arg(long, value_name = "SPEC")]
     pub device: Option<String>,
+
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
 }
 
 #[derive(Debug, Args)]
@@ -285,6 +307,8 @@ pub struct TestWorkerArgs {
     pub exit_first: bool,
     #[arg(long)]
     pub device: Option<String>,
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
 }
 
 #[derive(Debug, Args)]

@@ -16,6 +16,7 @@ use crate::error::MossError;
 use crate::host;
 use crate::moss_file;
 use crate::report::{self, ErrorInfo, ExecResult};
+use crate::sandbox::Sandbox;
 use crate::style;
 use crate::supervisor::{self, Supervision};
 
@@ -74,11 +75,24 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         "device": args.device.device,
         "allow_imports": allowed_imports(&args.allow_import),
     });
+    let sandbox = args
+        .sandbox
+        .sandbox
+        .then(|| {
+            let context_dir = context.as_ref().and_then(|c| c.path.parent()).filter(|dir| !dir.as_os_str().is_empty());
+            Sandbox::prepare(context_dir, &args.sandbox.allow_write, args.sandbox.allow_net)
+        })
+        .transpose()?;
+    if let Some(sandbox) = &sandbox {
+        result.warnings.extend(sandbox.policy.unenforced.iter().map(|gap| format!("--sandbox: {gap}")));
+        result.sandbox = Some(sandbox.policy.clone());
+    }
     let supervision = Supervision {
         timeout: args.timeout.map(Duration::from_secs_f64),
         passthrough: !args.json,
         max_output: args.max_output.unwrap_or(supervisor::DEFAULT_MAX_OUTPUT as u64) as usize,
         max_memory: args.max_memory,
+        sandbox: sandbox.as_ref().map(|s| s.policy.clone()),
     };
     let (companion, device_report) = match &args.device.device {
         Some(spec) => {
@@ -113,7 +127,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
             return Ok(exit);
         }
     };
-    result.warnings = warnings;
+    result.warnings.extend(warnings);
     result.warnings.extend(report.warnings);
     result.returns_repr = report.returns_repr;
     if let Some(error) = report.error {

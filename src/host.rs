@@ -53,6 +53,7 @@ pub fn call<T: Serialize + DeserializeOwned>(
     })?;
     let outcome = match (run.ending, run.report.as_deref().map(serde_json::from_slice::<Message<T>>)) {
         (Ending::TimedOut, _) => Err(ErrorInfo::timeout(supervision.timeout.unwrap_or_default().as_secs_f64())),
+        (Ending::Exited(supervisor::SANDBOX_REFUSED), None) => Err(ErrorInfo::sandbox_refused(&String::from_utf8_lossy(&run.stderr))),
         (_, Some(Ok(Message::Done { value, warnings }))) => Ok((value, warnings)),
         (_, Some(Ok(Message::NoInterpreter { message }))) => Err(ErrorInfo::no_interpreter(&message)),
         (_, Some(Ok(Message::Failed { message }))) => Err(ErrorInfo::internal(&message)),

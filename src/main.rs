@@ -21,6 +21,7 @@ mod picture;
 mod prompt;
 mod sim;
 mod report;
+mod sandbox;
 mod style;
 mod supervisor;
 mod test_report;

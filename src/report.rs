@@ -23,6 +23,9 @@ pub struct ExecResult {
     /// The robot's state when the run ended, with `--device`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<crate::device::DeviceReport>,
+    /// What the code was allowed, with `--sandbox`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<crate::sandbox::Policy>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -92,6 +95,12 @@ impl ErrorInfo {
     /// The tool itself failed: a bug in moss.
     pub fn internal(message: &str) -> Self {
         ErrorInfo::new("internal", "MossError", message.to_owned())
+    }
+
+    /// The child could not confine itself as `--sandbox` asked; it ran no code.
+    pub fn sandbox_refused(stderr: &str) -> Self {
+        let error = ErrorInfo::new("internal", "SandboxError", stderr.trim().to_owned());
+        ErrorInfo { hint: Some("the code did not run; run without --sandbox, or in a container, if this kernel cannot confine it".into()), ..error }
     }
 
     /// The robot cannot be reached; `message` may end in `\nhint: ...`.

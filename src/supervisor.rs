@@ -31,14 +31,19 @@ pub struct Supervision {
     pub max_output: usize,
     /// Address-space limit of the child, in bytes: allocations beyond it raise MemoryError.
     pub max_memory: Option<u64>,
+    /// Confine the child with this policy before the job starts (`--sandbox`).
+    pub sandbox: Option<crate::sandbox::Policy>,
 }
+
+/// The exit status of a child that could not confine itself; its stderr says why.
+pub const SANDBOX_REFUSED: i32 = 72;
 
 /// What `--max-output` is when not given: plenty for a model to read, bounded for the host.
 pub const DEFAULT_MAX_OUTPUT: usize = 1 << 20;
 
 impl Default for Supervision {
     fn default() -> Self {
-        Supervision { timeout: None, passthrough: false, max_output: DEFAULT_MAX_OUTPUT, max_memory: None }
+        Supervision { timeout: None, passthrough: false, max_output: DEFAULT_MAX_OUTPUT, max_memory: None, sandbox: None }
     }
 }
 
@@ -91,7 +96,7 @@ pub fn run_isolated(
         ForkResult::Child => {
             drop((out_read, err_read, report_read));
             let channel = companion.map(|c| c.child_end);
-            child_main(out_write, err_write, report_write, channel, supervision.max_memory, job)
+            child_main(out_write, err_write, report_write, channel, supervision, job)
         }
         ForkResult::Parent { child } => {
             drop((out_write, err_write, report_write));
@@ -116,14 +121,14 @@ fn child_main(
     err: OwnedFd,
     report: OwnedFd,
     channel: Option<OwnedFd>,
-    max_memory: Option<u64>,
+    supervision: &Supervision,
     job: impl FnOnce() -> Vec<u8>,
 ) -> ! {
     // The child must never outlive a parent that died: nobody would enforce its time limit.
     let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
     // A group of its own, so that a time limit ends the processes the code started too.
     let _ = setpgid(Pid::from_raw(0), Pid::from_raw(0));
-    if let Some(limit) = max_memory {
+    if let Some(limit) = supervision.max_memory {
         let _ = nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_AS, limit, limit);
     }
     // Nobody can answer the code's `input()`; it must not stop the run waiting for a terminal.
@@ -140,6 +145,11 @@ fn child_main(
     if let Some(channel) = channel {
         use std::os::fd::IntoRawFd;
         COMPANION_FD.store(channel.into_raw_fd(), Ordering::SeqCst);
+    }
+    if let Some(Err(refusal)) = supervision.sandbox.as_ref().map(crate::sandbox::enter) {
+        let _ = writeln!(io::stderr(), "{refusal}");
+        // SAFETY: _exit is always safe to call.
+        unsafe { nix::libc::_exit(SANDBOX_REFUSED) }
     }
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
     let code = match result {

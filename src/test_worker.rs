@@ -14,6 +14,7 @@ use crate::device::{self, DeviceSpec};
 use crate::host;
 use crate::moss_file;
 use crate::report::ErrorInfo;
+use crate::sandbox::Sandbox;
 use crate::supervisor::Supervision;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -95,7 +96,15 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         Ok(read) => read,
         Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::from_moss_error(&e)),
     };
-    let supervision = Supervision { timeout: Some(Duration::from_secs_f64(args.timeout)), ..Supervision::default() };
+    let sandbox = match args.sandbox.sandbox.then(|| Sandbox::prepare(None, &args.sandbox.allow_write, args.sandbox.allow_net)).transpose() {
+        Ok(sandbox) => sandbox,
+        Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::from_moss_error(&e)),
+    };
+    let supervision = Supervision {
+        timeout: Some(Duration::from_secs_f64(args.timeout)),
+        sandbox: sandbox.as_ref().map(|s| s.policy.clone()),
+        ..Supervision::default()
+    };
     let request = json!({ "path": path.to_string_lossy(), "source": source, "device": args.device });
     let run = match host::call(&path, "collect_tests", &request, &supervision, None, host::json::<Collected>) {
         Ok(run) => run,
@@ -110,7 +119,8 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
             return report;
         }
     };
-    report.warnings = warnings.into_iter().chain(collected.warnings).collect();
+    let gaps = sandbox.iter().flat_map(|s| s.policy.unenforced.iter().map(|gap| format!("--sandbox: {gap}")));
+    report.warnings = gaps.chain(warnings).chain(collected.warnings).collect();
     for (name, error) in [("compile", collected.compile_error), ("prompt", collected.prompt_error)] {
         if let Some(error) = error {
             let error = error.with_default_hint();

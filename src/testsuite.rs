@@ -122,6 +122,15 @@ fn test_in_worker(file: &Path, args: &TestArgs) -> FileReport {
     if let Some(device) = &args.device {
         command.arg("--device").arg(device);
     }
+    if args.sandbox.sandbox {
+        command.arg("--sandbox");
+        for path in &args.sandbox.allow_write {
+            command.arg("--allow-write").arg(path);
+        }
+        if args.sandbox.allow_net {
+            command.arg("--allow-net");
+        }
+    }
     match command.output() {
         Ok(output) if output.status.success() => serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
             FileReport::failed(&shown, "compile", ErrorInfo::internal(&format!("the test worker's report is unreadable: {e}")))
