@@ -152,7 +152,7 @@ pub fn read(path: &Path) -> Result<Option<ContextDoc>, ContextError> {
     }
 }
 
-fn parse(path: &Path, bytes: &[u8]) -> Result<ContextDoc, ContextError> {
+pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<ContextDoc, ContextError> {
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|e| ContextError::Corrupt { path: path.into(), detail: e.to_string() })?;
     let foreign = |detail: &str| ContextError::Foreign { path: path.into(), detail: detail.into() };
