@@ -141,6 +141,34 @@ pub enum Command {
         after_long_help = EXIT_CODES
     )]
     Context(ContextArgs),
+
+    /// Show the configuration that applies to a MOSS file, and where each value came from
+    #[command(
+        long_about = "Show the configuration that applies to a MOSS file, and where each value came from.\n\n\
+            moss reads `[tool.moss]` in pyproject.toml, or moss.toml, from the MOSS file's folder or \
+            the nearest folder above that has one (moss.toml wins in the same folder). Keys: \
+            context-dir (folder for context files), timeout (seconds), python-path (extra import \
+            roots), providers (`module:callable` returning providers to register for every run), \
+            allow-imports (the import allow-list), device (a --device SPEC). Paths are relative to \
+            the file. MOSS_CONTEXT, MOSS_DEVICE and MOSS_TIMEOUT override the file; command-line \
+            flags override both.",
+        after_help = "Examples:\n  \
+            moss config agent.py\n  \
+            moss config agent.py --json | jq .settings.timeout\n  \
+            MOSS_TIMEOUT=5 moss config agent.py"
+    )]
+    Config(ConfigArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// The MOSS file whose configuration to show (default: the current folder's)
+    #[arg(value_name = "FILE.py")]
+    pub file: Option<PathBuf>,
+
+    /// Print one JSON object: the file found, the context path, and each setting with its source
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -200,7 +228,7 @@ pub struct ExecArgs {
     #[command(flatten)]
     pub context: ContextChoice,
 
-    /// Stop the run after this many seconds (exit 124); the context is left untouched
+    /// Stop the run after this many seconds (exit 124); the context is left untouched [env: MOSS_TIMEOUT]
     #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
     pub timeout: Option<f64>,
 
@@ -245,16 +273,16 @@ pub struct SandboxArgs {
 
 #[derive(Debug, Args)]
 pub struct DeviceArgs {
-    /// The robot to bind to `Ball` and `LedMatrix`: `sim` (or `sim:NAME`) for the simulated BOLT
+    /// The robot to bind to `Ball` and `LedMatrix`: `sim` (or `sim:NAME`) for the simulated BOLT [env: MOSS_DEVICE]
     #[arg(long, value_name = "SPEC")]
     pub device: Option<String>,
 
     /// Write every packet to and from the device to PATH, one JSON object per line
-    #[arg(long, value_name = "PATH", requires = "device")]
+    #[arg(long, value_name = "PATH")]
     pub device_trace: Option<PathBuf>,
 
     /// With the simulated BOLT, write its final LED matrix and the path it travelled as a PNG
-    #[arg(long, value_name = "PATH", requires = "device")]
+    #[arg(long, value_name = "PATH")]
     pub device_png: Option<PathBuf>,
 }
 
@@ -268,9 +296,9 @@ pub struct TestArgs {
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
 
-    /// Fail a case (or a file's collection) that runs longer than this many seconds
-    #[arg(long, value_name = "SECS", default_value_t = 60.0, value_parser = parse_seconds)]
-    pub timeout: f64,
+    /// Fail a case (or a file's collection) that runs longer than this many seconds (default 60)
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<f64>,
 
     /// Write a JUnit XML report to PATH
     #[arg(long, value_name = "PATH")]
@@ -300,7 +328,7 @@ pub struct TestArgs {
 pub struct TestWorkerArgs {
     pub file: PathBuf,
     #[arg(long, value_parser = parse_seconds)]
-    pub timeout: f64,
+    pub timeout: Option<f64>,
     #[arg(short = 'k')]
     pub filter: Option<String>,
     #[arg(short = 'x')]
@@ -313,7 +341,7 @@ pub struct TestWorkerArgs {
 
 #[derive(Debug, Args)]
 pub struct ContextChoice {
-    /// The context file to load and save (default: .moss/<name>.context.json beside the MOSS file)
+    /// The context file to load and save (default: .moss/<name>.context.json beside the MOSS file) [env: MOSS_CONTEXT]
     #[arg(long, value_name = "PATH", conflicts_with = "no_context")]
     pub context: Option<PathBuf>,
 

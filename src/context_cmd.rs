@@ -114,7 +114,7 @@ fn resolve(target: &ContextTarget, wanted: usize) -> Result<Resolved, MossError>
         }
         None => {
             let file = std::path::absolute(words.remove(0)).map_err(|e| MossError::Usage(e.to_string()))?;
-            (context::default_path(&file), Some(file))
+            (crate::config::Config::for_moss_file(&file)?.context_path(&file), Some(file))
         }
     };
     if words.len() != wanted {

@@ -20,8 +20,12 @@ pub enum MossError {
     #[error(transparent)]
     Context(#[from] ContextError),
 
-    #[error("{0}")]
+    /// The message may end in `\nhint: ...`, shown as the hint.
+    #[error("{}", .0.split("\nhint: ").next().unwrap_or_default())]
     Usage(String),
+
+    #[error("invalid configuration in {}: {detail}", path.display())]
+    Config { path: PathBuf, detail: String },
 
     #[error("could not start the run: {0}")]
     RunNotStarted(std::io::Error),
@@ -61,7 +65,7 @@ pub enum ContextError {
 impl MossError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            MossError::Usage(_) | MossError::CodeUnreadable { .. } => 2,
+            MossError::Usage(_) | MossError::CodeUnreadable { .. } | MossError::Config { .. } => 2,
             MossError::Device(_) => 5,
             MossError::CodeNotText { .. } => 3,
             MossError::Context(ContextError::NoProperty { .. }) => 1,
@@ -81,7 +85,7 @@ impl MossError {
             MossError::CodeNotText { .. } => "syntax",
             MossError::Context(_) => "context",
             MossError::Device(_) => "device",
-            MossError::Usage(_) | MossError::CodeUnreadable { .. } => "usage",
+            MossError::Usage(_) | MossError::CodeUnreadable { .. } | MossError::Config { .. } => "usage",
         }
     }
 
@@ -92,7 +96,10 @@ impl MossError {
             MossError::CodeUnreadable { .. } => "pass --code PATH to a file of generated code, or --code - to read standard input".into(),
             MossError::CodeNotText { .. } => "the code must be Python source in UTF-8; regenerate it".into(),
             MossError::Context(e) => return e.hint(),
-            MossError::Usage(_) => return None,
+            MossError::Usage(message) => return message.split_once("\nhint: ").map(|(_, hint)| hint.to_owned()),
+            MossError::Config { .. } => {
+                "fix the file: `moss config` shows the keys it reads (context-dir, timeout, python-path, providers, allow-imports, device)".into()
+            }
             MossError::Device(message) => return message.split_once("\nhint: ").map(|(_, hint)| hint.to_owned()),
             MossError::RunNotStarted(_) => {
                 "the system refused a new process or pipe; check the limits on processes and open files (ulimit -u, ulimit -n)".into()

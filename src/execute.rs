@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::cli::ExecArgs;
-use crate::context::{self, ContextFile, LastCode};
+use crate::config::{self, Config};
+use crate::context::{ContextFile, LastCode};
 use crate::convert;
 use crate::device::{self, DeviceSpec};
 use crate::error::MossError;
@@ -53,10 +54,17 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     let (path, source) = moss_file::read(&args.file)?;
     let (code, code_file) = read_code(&args.code)?;
 
+    let config = Config::for_moss_file(&path)?;
+    let device = config.device(args.device.device.as_ref());
+    if device.is_none() && (args.device.device_trace.is_some() || args.device.device_png.is_some()) {
+        return Err(MossError::Usage(
+            "--device-trace and --device-png need a device\nhint: pass --device sim, or set MOSS_DEVICE".into(),
+        ));
+    }
     let mut context = match (&args.context.context, args.context.no_context) {
         (_, true) => None,
         (Some(explicit), false) => Some(ContextFile::open(explicit)?),
-        (None, false) => Some(ContextFile::open(&context::default_path(&path))?),
+        (None, false) => Some(ContextFile::open(&config.context_path(&path))?),
     };
     if let Some(ctx) = &context {
         ctx.check_module(&path)?;
@@ -72,9 +80,10 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         "code_file": code_file,
         "target": args.target,
         "args": (!args.args.is_empty()).then(|| args.args.clone()),
-        "device": args.device.device,
-        "allow_imports": allowed_imports(&args.allow_import),
+        "device": device,
+        "allow_imports": config.allow_imports(&args.allow_import),
     });
+    let request = config::with_host_fields(request, &config);
     let sandbox = args
         .sandbox
         .sandbox
@@ -88,13 +97,13 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         result.sandbox = Some(sandbox.policy.clone());
     }
     let supervision = Supervision {
-        timeout: args.timeout.map(Duration::from_secs_f64),
+        timeout: config.timeout(args.timeout).map(Duration::from_secs_f64),
         passthrough: !args.json,
         max_output: args.max_output.unwrap_or(supervisor::DEFAULT_MAX_OUTPUT as u64) as usize,
         max_memory: args.max_memory,
         sandbox: sandbox.as_ref().map(|s| s.policy.clone()),
     };
-    let (companion, device_report) = match &args.device.device {
+    let (companion, device_report) = match &device {
         Some(spec) => {
             let spec = DeviceSpec::parse(spec).map_err(MossError::Device)?;
             let outputs = device::Outputs {
@@ -189,11 +198,6 @@ fn read_code(spec: &str) -> Result<(String, String), MossError> {
     let code = String::from_utf8(bytes)
         .map_err(|e| MossError::CodeNotText { source_name: name.clone(), offset: e.utf8_error().valid_up_to() })?;
     Ok((moss_file::without_bom(code), name))
-}
-
-/// The allow-list as the host takes it: `--allow-import ''` allows nothing.
-pub fn allowed_imports(flag: &Option<Vec<String>>) -> Option<Vec<String>> {
-    flag.as_ref().map(|names| names.iter().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect())
 }
 
 /// Names whose stored value differs between two property sets, sorted.

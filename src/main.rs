@@ -2,6 +2,8 @@
 
 mod ble;
 mod cli;
+mod config;
+mod config_cmd;
 mod context;
 mod context_cmd;
 mod convert;
@@ -42,10 +44,16 @@ fn main() {
         Command::Test(args) => testsuite::run(args),
         Command::TestWorker(args) => test_worker::run(args),
         Command::Device { action } => device_cmd::run(action),
-        Command::Context(args) => context_cmd::run(&args.action).unwrap_or_else(|e| {
-            style::error(&e.to_string(), e.hint().as_deref());
-            e.exit_code()
-        }),
+        Command::Context(args) => reported(context_cmd::run(&args.action)),
+        Command::Config(args) => reported(config_cmd::run(args)),
     };
     std::process::exit(code.into());
+}
+
+/// The exit code of a command's result, printing its error if it failed.
+fn reported(result: Result<u8, error::MossError>) -> u8 {
+    result.unwrap_or_else(|e| {
+        style::error(&e.to_string(), e.hint().as_deref());
+        e.exit_code()
+    })
 }

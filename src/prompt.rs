@@ -7,6 +7,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::cli::PromptArgs;
+use crate::config::{self, Config};
 use crate::context;
 use crate::device::DeviceSpec;
 use crate::error::MossError;
@@ -50,17 +51,26 @@ pub fn run(args: &PromptArgs) -> u8 {
 
 fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
     let (path, source) = moss_file::read(&args.file)?;
-    let context_path = args.context.clone().unwrap_or_else(|| context::default_path(&path));
+    let config = Config::for_moss_file(&path)?;
+    let context_path = args.context.clone().unwrap_or_else(|| config.context_path(&path));
     let properties = match context::read(&context_path)? {
         Some(doc) => doc.properties,
         None => Default::default(),
     };
-    if let Some(spec) = &args.device {
+    let device = config.device(args.device.as_ref());
+    if let Some(spec) = &device {
         DeviceSpec::parse(spec).map_err(MossError::Device)?;
     }
-    let payload = json!({ "path": path.to_string_lossy(), "source": source, "properties": properties, "device": args.device, "allow_imports": crate::execute::allowed_imports(&args.allow_import) });
-
-    let supervision = Supervision { timeout: args.timeout.map(std::time::Duration::from_secs_f64), ..Supervision::default() };
+    let payload = json!({
+        "path": path.to_string_lossy(),
+        "source": source,
+        "properties": properties,
+        "device": device,
+        "allow_imports": config.allow_imports(&args.allow_import),
+    });
+    let payload = config::with_host_fields(payload, &config);
+    let timeout = config.timeout(args.timeout).map(std::time::Duration::from_secs_f64);
+    let supervision = Supervision { timeout, ..Supervision::default() };
     let run = host::call(&path, "run_prompt", &payload, &supervision, None, host::json::<PromptReport>)
         .map_err(MossError::RunNotStarted)?;
 

@@ -10,7 +10,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::cli::TestWorkerArgs;
+use crate::config::{self, Config};
 use crate::device::{self, DeviceSpec};
+
+/// A case's time limit when neither --timeout nor the configuration sets one.
+const DEFAULT_TIMEOUT: f64 = 60.0;
 use crate::host;
 use crate::moss_file;
 use crate::report::ErrorInfo;
@@ -96,16 +100,21 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         Ok(read) => read,
         Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::from_moss_error(&e)),
     };
+    let config = match Config::for_moss_file(&path) {
+        Ok(config) => config,
+        Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::from_moss_error(&e)),
+    };
+    let device = config.device(args.device.as_ref());
     let sandbox = match args.sandbox.sandbox.then(|| Sandbox::prepare(None, &args.sandbox.allow_write, args.sandbox.allow_net)).transpose() {
         Ok(sandbox) => sandbox,
         Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::from_moss_error(&e)),
     };
     let supervision = Supervision {
-        timeout: Some(Duration::from_secs_f64(args.timeout)),
+        timeout: Some(Duration::from_secs_f64(config.timeout(args.timeout).unwrap_or(DEFAULT_TIMEOUT))),
         sandbox: sandbox.as_ref().map(|s| s.policy.clone()),
         ..Supervision::default()
     };
-    let request = json!({ "path": path.to_string_lossy(), "source": source, "device": args.device });
+    let request = config::with_host_fields(json!({ "path": path.to_string_lossy(), "source": source, "device": device }), &config);
     let run = match host::call(&path, "collect_tests", &request, &supervision, None, host::json::<Collected>) {
         Ok(run) => run,
         Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::internal(&e.to_string())),
@@ -141,7 +150,7 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         } else if let Some(problem) = case.problem {
             CaseReport::failed(&case.name, ErrorInfo::new("target", "TargetError", problem))
         } else {
-            run_case(&path, &source, &case.name, &supervision, args.device.as_deref())
+            run_case(&path, &source, &case.name, &supervision, &config, device.as_deref())
         };
         stopped |= args.exit_first && result.outcome == Outcome::Failed;
         report.cases.push(result);
@@ -149,8 +158,9 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
     report
 }
 
-fn run_case(path: &Path, source: &str, name: &str, supervision: &Supervision, device: Option<&str>) -> CaseReport {
+fn run_case(path: &Path, source: &str, name: &str, supervision: &Supervision, config: &Config, device: Option<&str>) -> CaseReport {
     let request = json!({ "path": path.to_string_lossy(), "source": source, "case": name, "device": device });
+    let request = config::with_host_fields(request, config);
     // Each case gets a fresh device of its own, as it gets a fresh runtime.
     let companion = match device.map(DeviceSpec::parse) {
         Some(Ok(spec)) => match device::companion(&spec, device::Outputs::default()) {

@@ -112,7 +112,10 @@ fn test_in_worker(file: &Path, args: &TestArgs) -> FileReport {
         Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::internal(&format!("cannot find the moss binary: {e}"))),
     };
     let mut command = Command::new(exe);
-    command.arg("test-worker").arg(&shown).arg("--timeout").arg(args.timeout.to_string());
+    command.arg("test-worker").arg(&shown);
+    if let Some(timeout) = args.timeout {
+        command.arg("--timeout").arg(timeout.to_string());
+    }
     if let Some(pattern) = &args.filter {
         command.arg("-k").arg(pattern);
     }

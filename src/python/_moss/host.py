@@ -5,6 +5,7 @@ Every entry point compiles the MOSS file afresh, reports a failure to load as an
 """
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Iterator
@@ -16,6 +17,15 @@ from _moss.container import Container
 from _moss.runtime import Runtime
 
 TEST_CASES = "__moss_test_cases__"
+
+
+class ProviderFailed(Exception):
+    """A `providers` entry of the configuration could not be imported, called or registered."""
+
+    hint = (
+        "fix `providers` in the configuration (`moss config FILE.py` names the file) or the "
+        "function it names: it must return a provider, or a list of them"
+    )
 
 
 def run_exec(request: dict) -> dict:
@@ -149,6 +159,8 @@ def _session(request: dict, result: dict, error_key: str) -> Iterator[Runtime | 
         runtime = _compile(request)
     except moss_compile.BindingMissing as e:
         result[error_key] = tracebacks.failure("module", "BindingMissing", str(e), file=path, hint=e.hint)
+    except ProviderFailed as e:
+        result[error_key] = tracebacks.failure("module", "ProviderFailed", str(e), file=path, hint=e.hint)
     except BaseException as e:
         result[error_key] = tracebacks.describe(e, "module", anchor=path)
     try:
@@ -166,17 +178,32 @@ def _session(request: dict, result: dict, error_key: str) -> Iterator[Runtime | 
 
 def _compile(request: dict) -> Runtime:
     path = request["path"]
-    folder = os.path.dirname(path)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
+    roots = [os.path.dirname(path), *(request.get("python_path") or [])]
+    sys.path[:0] = [root for root in roots if root not in sys.path]
     stem = os.path.splitext(os.path.basename(path))[0]
     host = Container()
+    for spec in request.get("providers") or []:
+        _register_configured(host, spec)
     if request.get("device"):
         from sphero_bolt import _driver
 
         _driver.bind(host)
     module = moss_compile.load_module(path, moss_compile.module_name_for(stem), request["source"])
     return moss_compile.build_runtime(module, request["source"], request.get("properties") or {}, host)
+
+
+def _register_configured(host: Container, spec: str) -> None:
+    """Register what the configuration's `module:callable` returns: one provider or several."""
+    module_name, _, attribute = spec.partition(":")
+    try:
+        target: object = importlib.import_module(module_name.strip())
+        for part in attribute.strip().split("."):
+            target = getattr(target, part)
+        made = target()  # type: ignore[operator]
+        providers = made if isinstance(made, (list, tuple)) else [made]
+        host.register(*providers)
+    except Exception as e:
+        raise ProviderFailed(f"the configured provider `{spec}` failed: {type(e).__name__}: {e}") from e
 
 
 def _safe_repr(value: object) -> str:

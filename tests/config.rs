@@ -1,0 +1,185 @@
+//! Project configuration: `[tool.moss]` / `moss.toml` found by walking up, `MOSS_*` variables
+//! over the file, flags over both, and `moss config` saying where each value came from.
+
+mod common;
+
+use common::{Sandbox, assert_exit, stderr, stdout};
+use serde_json::Value;
+
+const AGENT: &str = "from ghostos_moss import Moss\n";
+
+fn config_json(sandbox: &Sandbox, file: &str, env: &[(&str, &str)]) -> Value {
+    let mut cmd = sandbox.moss();
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    let out = cmd.args(["config", file, "--json"]).output().unwrap();
+    assert_exit(&out, 0);
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON: {e}: {}", stdout(&out)))
+}
+
+#[test]
+fn tool_moss_is_found_by_walking_up_and_paths_are_relative_to_the_file() {
+    let sandbox = Sandbox::new();
+    sandbox.write("pyproject.toml", "[project]\nname = 'x'\n\n[tool.moss]\ncontext-dir = 'state'\ntimeout = 12\n");
+    sandbox.write("agents/deep/agent.py", AGENT);
+    let report = config_json(&sandbox, "agents/deep/agent.py", &[]);
+    let root = sandbox.root().canonicalize().unwrap();
+    assert_eq!(report["file"], root.join("pyproject.toml").to_str().unwrap());
+    assert_eq!(report["settings"]["timeout"]["value"], 12.0);
+    assert_eq!(report["context"], root.join("state/agent.context.json").to_str().unwrap());
+
+    sandbox.write("agents/deep/gen.py", "def main(moss):\n    moss.count = 1\n");
+    assert_exit(&sandbox.exec("agents/deep/agent.py", "agents/deep/gen.py", &[]), 0);
+    assert!(sandbox.exists("state/agent.context.json"), "the context went to context-dir");
+    let shown = sandbox.context_cmd("path", &["agents/deep/agent.py"]);
+    assert!(stdout(&shown).trim().ends_with("state/agent.context.json"), "{}", stdout(&shown));
+}
+
+#[test]
+fn a_pyproject_without_tool_moss_is_passed_over_and_moss_toml_wins_beside_one() {
+    let sandbox = Sandbox::new();
+    sandbox.write("moss.toml", "timeout = 7\n");
+    sandbox.write("app/pyproject.toml", "[project]\nname = 'app'\n");
+    sandbox.write("app/agent.py", AGENT);
+    let report = config_json(&sandbox, "app/agent.py", &[]);
+    assert!(report["file"].as_str().unwrap().ends_with("moss.toml"), "{report}");
+    assert_eq!(report["settings"]["timeout"]["value"], 7.0);
+
+    sandbox.write("app/pyproject.toml", "[tool.moss]\ntimeout = 3\n");
+    sandbox.write("app/moss.toml", "timeout = 5\n");
+    let report = config_json(&sandbox, "app/agent.py", &[]);
+    assert_eq!(report["settings"]["timeout"]["value"], 5.0);
+}
+
+#[test]
+fn the_environment_overrides_the_file_and_a_flag_overrides_both() {
+    let sandbox = Sandbox::new();
+    sandbox.write("moss.toml", "timeout = 0.5\n");
+    sandbox.write("agent.py", AGENT);
+    sandbox.write("gen.py", "import time\ndef main(moss):\n    time.sleep(2)\n    return 'slept'\n");
+
+    let report = config_json(&sandbox, "agent.py", &[("MOSS_TIMEOUT", "30")]);
+    assert_eq!(report["settings"]["timeout"], serde_json::json!({"value": 30.0, "source": "$MOSS_TIMEOUT"}));
+
+    // File: 0.5 s stops the run. Environment: 30 s lets it finish. Flag: 0.5 s beats the variable.
+    let (out, result) = sandbox.exec_json("agent.py", "gen.py", &["--no-context"]);
+    assert_exit(&out, 124);
+    assert_eq!(result["error"]["kind"], "timeout");
+    let out = sandbox.moss().env("MOSS_TIMEOUT", "30").args(["exec", "agent.py", "--code", "gen.py", "--no-context"]).output().unwrap();
+    assert_exit(&out, 0);
+    let out = sandbox
+        .moss()
+        .env("MOSS_TIMEOUT", "30")
+        .args(["exec", "agent.py", "--code", "gen.py", "--no-context", "--timeout", "0.5"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 124);
+}
+
+#[test]
+fn moss_device_and_moss_context_choose_the_robot_and_the_context_file() {
+    let sandbox = Sandbox::with(&["spherogpt/agent.py", "spherogpt/gen.py"]);
+    let out = sandbox
+        .moss()
+        .env("MOSS_DEVICE", "sim")
+        .env("MOSS_CONTEXT", "elsewhere.json")
+        .args(["exec", "agent.py", "--code", "gen.py", "--target", "run", "--json"])
+        .output()
+        .unwrap();
+    let result = common::parse_result(&out);
+    assert_exit(&out, 0);
+    assert!(result["device"]["packets_sent"].as_u64().unwrap() > 0, "{result}");
+    assert!(result["context"]["path"].as_str().unwrap().ends_with("elsewhere.json"), "{result}");
+    assert!(sandbox.exists("elsewhere.json"));
+}
+
+#[test]
+fn python_path_and_providers_bind_a_project_service_for_every_run() {
+    let sandbox = Sandbox::new();
+    sandbox.write("moss.toml", "python-path = ['lib']\nproviders = ['services:providers']\n");
+    sandbox.write(
+        "lib/services.py",
+        "from ghostos_container import Provider\n\n\
+         class Clock:\n    def now(self) -> str:\n        return 'noon'\n\n\
+         class ClockProvider(Provider[Clock]):\n    def factory(self, container):\n        return Clock()\n\n\
+         def providers():\n    return [ClockProvider()]\n",
+    );
+    sandbox.write("agent.py", "from ghostos_moss import Moss as Parent\nfrom services import Clock\n\nclass Moss(Parent):\n    clock: Clock\n");
+    sandbox.write("gen.py", "def main(moss):\n    return moss.clock.now()\n");
+    let (out, result) = sandbox.exec_json("agent.py", "gen.py", &["--no-context"]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], "noon");
+
+    // Without the configuration nothing binds `clock`, and the file cannot even import services.
+    std::fs::remove_file(sandbox.path("moss.toml")).unwrap();
+    let (out, _) = sandbox.exec_json("agent.py", "gen.py", &["--no-context"]);
+    assert_exit(&out, 4);
+}
+
+#[test]
+fn a_provider_that_fails_is_reported_with_the_configuration_to_fix() {
+    let sandbox = Sandbox::new();
+    sandbox.write("moss.toml", "providers = ['no_such_module:providers']\n");
+    sandbox.write("agent.py", AGENT);
+    sandbox.write("gen.py", "def main(moss):\n    return 1\n");
+    let (out, result) = sandbox.exec_json("agent.py", "gen.py", &["--no-context"]);
+    assert_exit(&out, 4);
+    assert_eq!(result["error"]["type"], "ProviderFailed", "{result}");
+    assert!(result["error"]["message"].as_str().unwrap().contains("no_such_module:providers"), "{result}");
+    assert!(result["error"]["hint"].as_str().unwrap().contains("moss config"), "{result}");
+}
+
+#[test]
+fn allow_imports_in_the_file_blocks_imports_and_the_flag_replaces_it() {
+    let sandbox = Sandbox::new();
+    sandbox.write("pyproject.toml", "[tool.moss]\nallow-imports = ['math']\n");
+    sandbox.write("agent.py", AGENT);
+    sandbox.write("gen.py", "import json\ndef main(moss):\n    return json.dumps(1)\n");
+    let (out, result) = sandbox.exec_json("agent.py", "gen.py", &["--no-context"]);
+    assert_exit(&out, 1);
+    assert_eq!(result["error"]["type"], "ImportError");
+    assert!(result["error"]["message"].as_str().unwrap().contains("math"), "{result}");
+    let (out, _) = sandbox.exec_json("agent.py", "gen.py", &["--no-context", "--allow-import", "json"]);
+    assert_exit(&out, 0);
+    let prompt = sandbox.moss().args(["prompt", "agent.py"]).output().unwrap();
+    assert!(stdout(&prompt).contains("math"), "the prompt states the configured rule: {}", stdout(&prompt));
+}
+
+#[test]
+fn an_invalid_configuration_is_a_usage_error_naming_the_file_and_the_key() {
+    let sandbox = Sandbox::new();
+    sandbox.write("agent.py", AGENT);
+    sandbox.write("gen.py", "def main(moss):\n    return 1\n");
+    for (text, needle) in [
+        ("timeout = 'soon'\n", "timeout"),
+        ("time-out = 3\n", "time-out"),
+        ("providers = ['just_a_module']\n", "just_a_module"),
+        ("timeout = -1\n", "timeout"),
+        ("[broken\n", "moss.toml"),
+    ] {
+        sandbox.write("moss.toml", text);
+        let out = sandbox.exec("agent.py", "gen.py", &["--no-context"]);
+        assert_exit(&out, 2);
+        let message = stderr(&out);
+        assert!(message.contains("moss.toml") && message.contains(needle) && message.contains("hint:"), "{text}: {message}");
+    }
+    std::fs::remove_file(sandbox.path("moss.toml")).unwrap();
+    let out = sandbox.moss().env("MOSS_TIMEOUT", "soon").args(["exec", "agent.py", "--code", "gen.py"]).output().unwrap();
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("MOSS_TIMEOUT=soon"), "{}", stderr(&out));
+}
+
+#[test]
+fn moss_config_prints_each_value_with_its_source() {
+    let sandbox = Sandbox::new();
+    sandbox.write("moss.toml", "timeout = 9\n");
+    sandbox.write("agent.py", AGENT);
+    let out = sandbox.moss().env("MOSS_DEVICE", "sim").args(["config", "agent.py"]).output().unwrap();
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("timeout = 9.0  # ") && text.contains("moss.toml"), "{text}");
+    assert!(text.contains("device = \"sim\"  # $MOSS_DEVICE"), "{text}");
+    assert!(text.contains("# allow-imports is not set: every import is allowed"), "{text}");
+    assert!(text.contains("context = ") && text.contains("# default"), "{text}");
+}
