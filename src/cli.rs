@@ -158,6 +158,43 @@ pub enum Command {
             MOSS_TIMEOUT=5 moss config agent.py"
     )]
     Config(ConfigArgs),
+
+    /// Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds
+    #[command(
+        long_about = "Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds.\n\n\
+            The server starts Python once, imports what the MOSS file imports (never the file's own \
+            code), and listens on `<stem>.serve.sock` in the folder of the file's contexts. While it \
+            is up, `moss exec` on that file runs there: each run is forked from the warm server into \
+            a process of its own, with the client's folder, environment, stdout and stderr, the \
+            MOSS file compiled afresh, and the same time limit, memory limit, sandbox and device as \
+            a cold run. Results, exit codes and the context file are the same either way; the \
+            client still loads, locks and saves the context. `moss exec --cold` bypasses the \
+            server, `moss exec --warm` starts one when none is up.\n\n\
+            The server restarts itself when the MOSS file, its configuration, a project module it \
+            imported or the moss binary changes, and stops on Ctrl-C, SIGTERM, `--stop`, after \
+            --idle-timeout, or when its socket is removed.",
+        after_help = "Examples:\n  \
+            moss serve agent.py &\n  \
+            moss exec agent.py --code gen.py      # runs on the server\n  \
+            moss serve --stop agent.py\n  \
+            MOSS_WARM=1 ./agent-loop.sh           # every exec starts or reuses a server"
+    )]
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The MOSS file to keep warm
+    #[arg(value_name = "FILE.py")]
+    pub file: PathBuf,
+
+    /// Stop after this many seconds without a run (default: never)
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub idle_timeout: Option<f64>,
+
+    /// Stop the server of FILE.py instead of starting one
+    #[arg(long)]
+    pub stop: bool,
 }
 
 #[derive(Debug, Args)]
@@ -253,6 +290,15 @@ pub struct ExecArgs {
 
     #[command(flatten)]
     pub device: DeviceArgs,
+
+    /// Run on the MOSS file's warm server, starting one in the background if none is up
+    /// (it stops after 15 idle minutes) [env: MOSS_WARM=1]
+    #[arg(long, conflicts_with = "cold")]
+    pub warm: bool,
+
+    /// Run cold even when a warm server for the MOSS file is up
+    #[arg(long)]
+    pub cold: bool,
 }
 
 #[derive(Debug, Args)]

@@ -113,7 +113,7 @@ pub enum Reply {
 }
 
 /// What the parent knows of the device after the run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DeviceReport {
     pub name: String,
     /// The last heading and speed commanded (for the simulator, its state).

@@ -19,11 +19,13 @@ use crate::moss_file;
 use crate::report::{self, ErrorInfo, ExecResult};
 use crate::sandbox::Sandbox;
 use crate::style;
+use crate::serve::DeviceSetup;
 use crate::supervisor::{self, Supervision};
+use crate::warm;
 
 /// What the child sends back.
 #[derive(Debug, Serialize, Deserialize)]
-struct ChildReport {
+pub struct ChildReport {
     #[serde(default)]
     returns: Value,
     returns_repr: Option<String>,
@@ -103,27 +105,26 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         max_memory: args.max_memory,
         sandbox: sandbox.as_ref().map(|s| s.policy.clone()),
     };
-    let (companion, device_report) = match &device {
-        Some(spec) => {
-            let spec = DeviceSpec::parse(spec).map_err(MossError::Device)?;
-            let outputs = device::Outputs {
-                trace: args.device.device_trace.clone(),
-                png: args.device.device_png.clone(),
-                live: !args.json && style::colored(),
-            };
-            let (companion, report) = device::companion(&spec, outputs)
-                .map_err(|e| MossError::Device(format!("cannot set up the device: {e}")))?;
-            (Some(companion), Some(report))
-        }
-        None => (None, None),
+    let device = device.map(|spec| -> Result<DeviceSetup, MossError> {
+        DeviceSpec::parse(&spec).map_err(MossError::Device)?;
+        let (trace, png) = (args.device.device_trace.clone(), args.device.device_png.clone());
+        Ok(DeviceSetup { spec, trace, png, live: !args.json && style::colored() })
+    });
+    let device = device.transpose()?;
+    let warm = match args.cold {
+        true => None,
+        false => warm::exec(&config, &path, &request, &supervision, device.as_ref().map(DeviceSetup::clone), warm::wanted(args.warm))
+            .map_err(|e| MossError::RunNotStarted(std::io::Error::other(e)))?,
     };
-    let run = host::call(&path, "run_exec", &request, &supervision, companion, read_report)
-        .map_err(MossError::RunNotStarted)?;
+    let (run, device_report) = match warm {
+        Some(warm) => (host::outcome::<ChildReport>(warm.run, &supervision), warm.device),
+        None => run_cold(&path, &request, &supervision, device)?,
+    };
 
     result.stdout = String::from_utf8_lossy(&run.stdout).into_owned();
     result.stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     result.duration_ms = run.duration.as_secs_f64() * 1000.0;
-    result.device = device_report.and_then(|r| r.try_recv().ok());
+    result.device = device_report;
     if let Some(unreachable) = result.device.as_ref().and_then(|d| d.unreachable.clone()) {
         result.error = Some(ErrorInfo::device(&unreachable));
         return Ok(5);
@@ -173,8 +174,29 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     Ok(0)
 }
 
+/// Runs the code in a child of this process, with the device served from here.
+fn run_cold(
+    path: &std::path::Path,
+    request: &Value,
+    supervision: &Supervision,
+    device: Option<DeviceSetup>,
+) -> Result<(host::HostRun<ChildReport>, Option<device::DeviceReport>), MossError> {
+    let (companion, report) = match device {
+        Some(setup) => {
+            let spec = DeviceSpec::parse(&setup.spec).map_err(MossError::Device)?;
+            let outputs = device::Outputs { trace: setup.trace, png: setup.png, live: setup.live };
+            let (companion, report) = device::companion(&spec, outputs)
+                .map_err(|e| MossError::Device(format!("cannot set up the device: {e}")))?;
+            (Some(companion), Some(report))
+        }
+        None => (None, None),
+    };
+    let run = host::call(path, "run_exec", request, supervision, companion, read_report).map_err(MossError::RunNotStarted)?;
+    Ok((run, report.and_then(|r| r.try_recv().ok())))
+}
+
 /// Reads the host's result; the return value may have no JSON form, everything else has one.
-fn read_report(outcome: &Bound<'_, PyAny>) -> PyResult<ChildReport> {
+pub fn read_report(outcome: &Bound<'_, PyAny>) -> PyResult<ChildReport> {
     let returns = convert::from_py(&outcome.get_item("returns")?).unwrap_or(Value::Null);
     outcome.set_item("returns", outcome.py().None())?;
     let mut report: ChildReport = host::json(outcome)?;

@@ -41,7 +41,19 @@ pub fn call<T: Serialize + DeserializeOwned>(
     companion: Option<Companion>,
     read: impl for<'py> FnOnce(&Bound<'py, PyAny>) -> PyResult<T>,
 ) -> std::io::Result<HostRun<T>> {
-    let run = supervisor::run_isolated(supervision, companion, || {
+    let run = supervisor::run_isolated(supervision, companion, job(moss_file, function, request, read))?;
+    Ok(outcome(run, supervision))
+}
+
+/// The work of a child process: start (or, in a process forked from a warm server, resume) the
+/// interpreter, call the host function, and encode what happened for `outcome`.
+pub fn job<'a, T: Serialize>(
+    moss_file: &'a Path,
+    function: &'a str,
+    request: &'a serde_json::Value,
+    read: impl for<'py> FnOnce(&Bound<'py, PyAny>) -> PyResult<T> + 'a,
+) -> impl FnOnce() -> Vec<u8> + 'a {
+    move || {
         let message = match interpreter::start(moss_file) {
             Err(message) => Message::NoInterpreter { message },
             Ok(warnings) => match call_here(function, request, read) {
@@ -50,7 +62,11 @@ pub fn call<T: Serialize + DeserializeOwned>(
             },
         };
         serde_json::to_vec(&message).expect("a host message serialises")
-    })?;
+    }
+}
+
+/// What a child's run of `job` produced, seen from the process that asked for it.
+pub fn outcome<T: DeserializeOwned>(run: supervisor::ChildRun, supervision: &Supervision) -> HostRun<T> {
     let outcome = match (run.ending, run.report.as_deref().map(serde_json::from_slice::<Message<T>>)) {
         (Ending::TimedOut, _) => Err(ErrorInfo::timeout(supervision.timeout.unwrap_or_default().as_secs_f64())),
         (Ending::Exited(supervisor::SANDBOX_REFUSED), None) => Err(ErrorInfo::sandbox_refused(&String::from_utf8_lossy(&run.stderr))),
@@ -59,7 +75,7 @@ pub fn call<T: Serialize + DeserializeOwned>(
         (_, Some(Ok(Message::Failed { message }))) => Err(ErrorInfo::internal(&message)),
         (ending, _) => Err(ErrorInfo::crash(ending)),
     };
-    Ok(HostRun { outcome, stdout: run.stdout, stderr: run.stderr, duration: run.duration })
+    HostRun { outcome, stdout: run.stdout, stderr: run.stderr, duration: run.duration }
 }
 
 /// Reads a host result that is all JSON.
@@ -75,8 +91,7 @@ fn call_here<T>(
     read: impl for<'py> FnOnce(&Bound<'py, PyAny>) -> PyResult<T>,
 ) -> Result<T, String> {
     Python::attach(|py| -> PyResult<T> {
-        interpreter::install_shipped_modules(py)?;
-        crate::native::register(py)?;
+        interpreter::prepare(py)?;
         let host = py.import("_moss.host")?;
         let outcome = host.getattr(function)?.call1((crate::convert::to_py(py, request)?,))?;
         read(&outcome)

@@ -29,7 +29,17 @@ const BUILD_PYTHON: &str = env!("MOSS_BUILD_PYTHON");
 /// python when there is one of the same version, else the python the binary was built with. That
 /// is how the embedded interpreter finds the same site-packages as the user's `python3`, even
 /// when another libpython of the same version is installed system-wide.
+///
+/// In a process forked from one that started it already (a warm server), the interpreter is
+/// resumed instead, with the warnings it started with.
 pub fn start(argv0: &Path) -> Result<Vec<String>, String> {
+    // SAFETY: Py_IsInitialized may be called at any time.
+    if unsafe { ffi::Py_IsInitialized() } != 0 {
+        // SAFETY: this process was forked by the thread that holds the GIL; CPython's own fork
+        // handling must run in the child before any Python code.
+        unsafe { ffi::PyOS_AfterFork_Child() };
+        return Ok(START_WARNINGS.get().cloned().unwrap_or_default());
+    }
     let (program, warnings) = program_name();
     // SAFETY: PyConfig is a plain C struct that PyConfig_InitPythonConfig fully initialises; the
     // strings passed are NUL-terminated and outlive the calls; this runs once, before any other
@@ -50,11 +60,25 @@ pub fn start(argv0: &Path) -> Result<Vec<String>, String> {
         ffi::PyConfig_Clear(config);
         check(status)?;
     }
+    let _ = START_WARNINGS.set(warnings.clone());
     Ok(warnings)
 }
 
+/// What `start` warned about, for the processes forked from this one.
+static START_WARNINGS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+
+/// Makes the shipped Python and the native helpers importable, once per interpreter.
+pub fn prepare(py: Python<'_>) -> PyResult<()> {
+    static PREPARED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if PREPARED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        return Ok(());
+    }
+    install_shipped_modules(py)?;
+    crate::native::register(py)
+}
+
 /// Registers the shipped modules (`ghostos_moss`, the host side `_moss`, ...) with `import`.
-pub fn install_shipped_modules(py: Python<'_>) -> PyResult<()> {
+fn install_shipped_modules(py: Python<'_>) -> PyResult<()> {
     let table = PyDict::new(py);
     let mut importer = None;
     for module in embedded::MODULES {

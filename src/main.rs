@@ -24,12 +24,14 @@ mod prompt;
 mod sim;
 mod report;
 mod sandbox;
+mod serve;
 mod style;
 mod supervisor;
 mod test_report;
 mod test_worker;
 mod testsuite;
 mod tokens;
+mod warm;
 
 use clap::Parser;
 
@@ -46,6 +48,7 @@ fn main() {
         Command::Device { action } => device_cmd::run(action),
         Command::Context(args) => reported(context_cmd::run(&args.action)),
         Command::Config(args) => reported(config_cmd::run(args)),
+        Command::Serve(args) => reported(serve::run(args)),
     };
     std::process::exit(code.into());
 }

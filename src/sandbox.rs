@@ -13,7 +13,7 @@ use landlock::{
     ABI, Access, AccessFs, AccessNet, CompatLevel, Compatible, RestrictionStatus, Ruleset, RulesetAttr,
     RulesetCreatedAttr, RulesetStatus, Scope, path_beneath_rules,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::MossError;
 
@@ -28,7 +28,7 @@ const DEVICE_FILES: [&str; 4] = ["/dev/null", "/dev/zero", "/dev/full", "/dev/tt
 const MAX_FILE_SIZE: u64 = 1 << 30;
 
 /// What the confined code may do beyond reading.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Policy {
     /// Folders under which the code may create, change and delete files.
     pub writable: Vec<PathBuf>,

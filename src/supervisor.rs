@@ -22,6 +22,7 @@ use nix::fcntl::OFlag;
 /// keep the pipe open forever, and must not hold up the result.
 const DRAIN_GRACE: Duration = Duration::from_millis(250);
 
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Supervision {
     pub timeout: Option<Duration>,
     /// Copy the child's output to ours as it arrives (plain mode), besides capturing it.
@@ -86,6 +87,20 @@ pub fn run_isolated(
     companion: Option<Companion>,
     job: impl FnOnce() -> Vec<u8>,
 ) -> io::Result<ChildRun> {
+    run_watched(supervision, companion, None, job)
+}
+
+/// Work for a thread of the parent, from the moment the child exists, given the child's id.
+pub type Watcher = Box<dyn FnOnce(Pid) + Send>;
+
+/// `run_isolated`, with a `watcher` started beside the child (a warm server uses it to hear
+/// from the client it runs for).
+pub fn run_watched(
+    supervision: &Supervision,
+    companion: Option<Companion>,
+    watcher: Option<Watcher>,
+    job: impl FnOnce() -> Vec<u8>,
+) -> io::Result<ChildRun> {
     let (out_read, out_write) = pipe2(OFlag::O_CLOEXEC)?;
     let (err_read, err_write) = pipe2(OFlag::O_CLOEXEC)?;
     let (report_read, report_write) = pipe2(OFlag::O_CLOEXEC)?;
@@ -107,6 +122,9 @@ pub fn run_isolated(
                 drop(child_end);
                 thread::spawn(serve)
             });
+            if let Some(watcher) = watcher {
+                thread::spawn(move || watcher(child));
+            }
             let run = watch(child, supervision, started, out_read, err_read, report_read);
             if let Some(serving) = serving {
                 let _ = serving.join();

@@ -88,7 +88,9 @@ fn no_context_loads_and_writes_nothing() {
     let (out, result) = sb.exec_json("agent.py", "count.py", &["--no-context"]);
     assert_exit(&out, 0);
     assert_eq!(result["context"]["saved"], false);
-    assert!(!sb.exists(".moss"), "--no-context must not create anything");
+    assert!(!sb.exists(".moss/agent.context.json"), "--no-context must not create a context");
+    // In warm mode the server's socket lives there; otherwise nothing at all is created.
+    assert_eq!(sb.exists(".moss"), *common::WARM && sb.exists(".moss/agent.serve.sock"), "--no-context must not create anything");
 
     // An existing context is neither read nor written.
     assert_exit(&sb.exec("agent.py", "count.py", &[]), 0);

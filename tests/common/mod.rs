@@ -35,6 +35,9 @@ pub fn line_of(relative: &str, needle: &str) -> u64 {
     index as u64 + 1
 }
 
+/// Whether this suite runs every `moss exec` on a warm server: the `*_warm` test targets.
+pub static WARM: std::sync::LazyLock<bool> = std::sync::LazyLock::new(|| env!("CARGO_CRATE_NAME").ends_with("_warm"));
+
 /// A temporary working folder holding copies of fixture files; removed when dropped.
 pub struct Sandbox {
     dir: TempDir,
@@ -116,6 +119,10 @@ impl Sandbox {
     pub fn moss(&self) -> assert_cmd::Command {
         let mut cmd = assert_cmd::Command::cargo_bin("moss").expect("the moss binary");
         cmd.current_dir(self.root()).env("NO_COLOR", "1").env_remove("MOSS_LOCK_WAIT").timeout(RUN_LIMIT);
+        cmd.env_remove("MOSS_WARM");
+        if *WARM {
+            cmd.env("MOSS_WARM", "1");
+        }
         cmd
     }
 

@@ -178,8 +178,11 @@ def _session(request: dict, result: dict, error_key: str) -> Iterator[Runtime | 
 
 def _compile(request: dict) -> Runtime:
     path = request["path"]
-    roots = [os.path.dirname(path), *(request.get("python_path") or [])]
-    sys.path[:0] = [root for root in roots if root not in sys.path]
+    _add_import_roots(request)
+    if request.get("environ") is not None:
+        # A run forked from a warm server sees its client's environment, as a cold run would.
+        os.environ.clear()
+        os.environ.update(request["environ"])
     stem = os.path.splitext(os.path.basename(path))[0]
     host = Container()
     for spec in request.get("providers") or []:
@@ -190,6 +193,58 @@ def _compile(request: dict) -> Runtime:
         _driver.bind(host)
     module = moss_compile.load_module(path, moss_compile.module_name_for(stem), request["source"])
     return moss_compile.build_runtime(module, request["source"], request.get("properties") or {}, host)
+
+
+def _add_import_roots(request: dict) -> None:
+    roots = [os.path.dirname(request["path"]), *(request.get("python_path") or [])]
+    sys.path[:0] = [root for root in roots if root not in sys.path]
+
+
+def warm_up(request: dict) -> dict:
+    """Import what every run of this MOSS file imports, so that runs forked from here start warm.
+
+    Nothing of the MOSS file itself runs: only its top-level import statements and the modules
+    of the configured providers. One that fails is left for the run to report. Returns the
+    project's own source files now loaded (`watch`): the server restarts when one changes.
+    """
+    import ast
+
+    _add_import_roots(request)
+    try:
+        tree = ast.parse(request["source"])
+    except SyntaxError:
+        tree = ast.Module(body=[], type_ignores=[])
+    statements = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+    modules = [spec.partition(":")[0].strip() for spec in request.get("providers") or []]
+    for statement in statements:
+        try:
+            exec(compile(ast.Module(body=[statement], type_ignores=[]), request["path"], "exec"), {})
+        except BaseException:
+            pass
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except BaseException:
+            pass
+    return {"watch": _project_files()}
+
+
+def _project_files() -> list[str]:
+    """Source files of loaded modules that belong to the project, not to an installation."""
+    import site
+    import sysconfig
+
+    installed = {os.path.realpath(p) for p in sysconfig.get_paths().values()}
+    installed.update(os.path.realpath(p) for p in site.getsitepackages() + [site.getusersitepackages()])
+    files = set()
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if not isinstance(file, str) or not os.path.isfile(file):
+            continue
+        real = os.path.realpath(file)
+        if not any(real.startswith(root + os.sep) for root in installed):
+            files.add(real)
+    return sorted(files)
 
 
 def _register_configured(host: Container, spec: str) -> None:

@@ -1,0 +1,209 @@
+//! `moss serve` and warm runs: the same results as cold runs, served from a forked warm process.
+//! (The exec, injection, context and timeout suites also run whole in warm mode: `*_warm`.)
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Sandbox, assert_exit, stderr, stdout};
+use serde_json::Value;
+
+/// Code that says which process runs it: a run forked by a server has the server as its
+/// grandparent (server, handler, run); a cold run has the client as its parent.
+const WHO_RUNS: &str = "import os\n\
+def main(moss):\n\
+\x20   parent = open(f'/proc/{os.getppid()}/stat').read().rsplit(')', 1)[1].split()[1]\n\
+\x20   return open(f'/proc/{parent}/cmdline').read().split('\\0')[1]\n";
+
+/// A `moss serve` in the background, stopped when dropped.
+struct Server {
+    child: Child,
+}
+
+impl Server {
+    fn start(sandbox: &Sandbox, moss_file: &str) -> Server {
+        let child = Command::new(assert_cmd::cargo::cargo_bin("moss"))
+            .args(["serve", moss_file])
+            .current_dir(sandbox.root())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let socket = socket(sandbox, moss_file);
+        let started = Instant::now();
+        while !socket.exists() {
+            assert!(started.elapsed() < Duration::from_secs(20), "the server never listened");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Server { child }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn socket(sandbox: &Sandbox, moss_file: &str) -> PathBuf {
+    let stem = std::path::Path::new(moss_file).file_stem().unwrap().to_str().unwrap();
+    sandbox.path(&format!(".moss/{stem}.serve.sock"))
+}
+
+fn runner(sandbox: &Sandbox, extra: &[&str]) -> String {
+    let (out, result) = sandbox.exec_json("agent.py", "who.py", &[&["--no-context"], extra].concat());
+    assert_exit(&out, 0);
+    result["returns"].as_str().unwrap().to_owned()
+}
+
+fn project() -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.write("helpers.py", "def answer() -> int:\n    return 1\n");
+    sandbox.write("agent.py", "from ghostos_moss import Moss\nimport helpers\n");
+    sandbox.write("who.py", WHO_RUNS);
+    sandbox.write("gen.py", "def main(moss):\n    return helpers.answer()\n");
+    sandbox
+}
+
+#[test]
+fn exec_runs_on_the_server_when_one_is_up_and_cold_otherwise() {
+    let sandbox = project();
+    assert_ne!(runner(&sandbox, &[]), "serve", "no server yet: a cold run");
+    let _server = Server::start(&sandbox, "agent.py");
+    assert_eq!(runner(&sandbox, &[]), "serve");
+    assert_ne!(runner(&sandbox, &["--cold"]), "serve", "--cold bypasses the server");
+}
+
+#[test]
+fn warm_starts_a_server_that_later_runs_reuse() {
+    let sandbox = project();
+    assert_eq!(runner(&sandbox, &["--warm"]), "serve");
+    assert!(socket(&sandbox, "agent.py").exists());
+    assert_eq!(runner(&sandbox, &[]), "serve", "a plain exec finds the server --warm started");
+    let out = sandbox.moss().args(["serve", "--stop", "agent.py"]).output().unwrap();
+    assert_exit(&out, 0);
+    let stopped = Instant::now();
+    while socket(&sandbox, "agent.py").exists() {
+        assert!(stopped.elapsed() < Duration::from_secs(5), "the server did not stop");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_ne!(runner(&sandbox, &[]), "serve");
+}
+
+#[test]
+fn a_changed_project_module_is_imported_afresh_as_a_cold_run_would() {
+    let sandbox = project();
+    let _server = Server::start(&sandbox, "agent.py");
+    let answer = |sandbox: &Sandbox| {
+        let (out, result) = sandbox.exec_json("agent.py", "gen.py", &["--no-context"]);
+        assert_exit(&out, 0);
+        result["returns"].clone()
+    };
+    assert_eq!(answer(&sandbox), 1);
+    sandbox.write("helpers.py", "def answer() -> int:\n    return 2222\n");
+    // Right after the change (run cold while the server restarts) and from then on.
+    assert_eq!(answer(&sandbox), 2222, "the server ran on the old module");
+    let changed = Instant::now();
+    while runner(&sandbox, &[]) != "serve" {
+        assert!(changed.elapsed() < Duration::from_secs(10), "the server did not come back");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(answer(&sandbox), 2222);
+}
+
+#[test]
+fn the_client_environment_and_folder_reach_the_code() {
+    let sandbox = project();
+    sandbox.write("sub/marker.txt", "here");
+    sandbox.write("env.py", "import os\ndef main(moss):\n    return [os.environ.get('MOSS_TEST_VALUE'), open('marker.txt').read()]\n");
+    let _server = Server::start(&sandbox, "agent.py");
+    let out = sandbox
+        .moss()
+        .current_dir(sandbox.path("sub"))
+        .env("MOSS_TEST_VALUE", "from the client")
+        .args(["exec", "../agent.py", "--code", "../env.py", "--no-context", "--json"])
+        .output()
+        .unwrap();
+    let result = common::parse_result(&out);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], serde_json::json!(["from the client", "here"]));
+}
+
+#[test]
+fn plain_output_streams_through_the_server_to_the_client() {
+    let sandbox = project();
+    sandbox.write("talk.py", "import sys\ndef main(moss):\n    print('to stdout')\n    print('to stderr', file=sys.stderr)\n    return 7\n");
+    let _server = Server::start(&sandbox, "agent.py");
+    let out = sandbox.exec("agent.py", "talk.py", &["--no-context"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "to stdout\n7\n");
+    assert!(stderr(&out).contains("to stderr"), "{}", stderr(&out));
+}
+
+#[test]
+fn killing_the_client_ends_the_run_on_the_server() {
+    let sandbox = project();
+    sandbox.write("slow.py", "import time\ndef main(moss):\n    time.sleep(1.5)\n    open('finished.txt', 'w').write('x')\n");
+    let _server = Server::start(&sandbox, "agent.py");
+    let mut client = Command::new(assert_cmd::cargo::cargo_bin("moss"))
+        .args(["exec", "agent.py", "--code", "slow.py", "--no-context"])
+        .current_dir(sandbox.root())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    client.kill().unwrap();
+    client.wait().unwrap();
+    std::thread::sleep(Duration::from_millis(2000));
+    assert!(!sandbox.exists("finished.txt"), "the run outlived its client");
+}
+
+#[test]
+fn a_server_for_another_environment_is_passed_over() {
+    let sandbox = project();
+    let _server = Server::start(&sandbox, "agent.py");
+    let out = sandbox
+        .moss()
+        .env("PYTHONPATH", sandbox.path("sub"))
+        .args(["exec", "agent.py", "--code", "who.py", "--no-context", "--json"])
+        .output()
+        .unwrap();
+    let result = common::parse_result(&out);
+    assert_exit(&out, 0);
+    assert_ne!(result["returns"], "serve", "a different PYTHONPATH must run cold");
+}
+
+#[test]
+fn the_robot_is_driven_from_a_warm_run() {
+    let sandbox = Sandbox::with(&["spherogpt/agent.py", "spherogpt/gen.py"]);
+    let _server = Server::start(&sandbox, "agent.py");
+    let (out, result) = sandbox.exec_json("agent.py", "gen.py", &["--target", "run", "--device", "sim", "--device-trace", "trace.jsonl"]);
+    assert_exit(&out, 0);
+    assert!(result["device"]["packets_sent"].as_u64().unwrap() > 0, "{result}");
+    assert!(sandbox.exists("trace.jsonl"));
+}
+
+#[test]
+fn a_second_server_for_the_same_file_is_refused() {
+    let sandbox = project();
+    let _server = Server::start(&sandbox, "agent.py");
+    let out = sandbox.moss().args(["serve", "agent.py"]).output().unwrap();
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("already running") && stderr(&out).contains("hint:"), "{}", stderr(&out));
+}
+
+#[test]
+fn results_are_the_same_warm_and_cold() {
+    let sandbox = project();
+    sandbox.write("mixed.py", "def main(moss):\n    print('out')\n    moss.count = 3\n    raise ValueError('boom')\n");
+    let cold = sandbox.exec_json("agent.py", "mixed.py", &["--cold"]);
+    let _server = Server::start(&sandbox, "agent.py");
+    let warm = sandbox.exec_json("agent.py", "mixed.py", &[]);
+    assert_eq!(warm.0.status.code(), cold.0.status.code());
+    let comparable = |mut result: Value| {
+        result.as_object_mut().unwrap().remove("duration_ms");
+        result
+    };
+    assert_eq!(comparable(warm.1), comparable(cold.1));
+}
