@@ -8,6 +8,7 @@ measures peak RSS, then rewrites docs/performance.md. Needs a release build and 
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
@@ -17,6 +18,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,11 +28,13 @@ MOSS = ROOT / "target" / "release" / "moss"
 PYTHON = sys.executable
 
 
-def hyperfine(commands: dict[str, str], cwd: Path, runs: int) -> dict[str, float]:
+def hyperfine(commands: dict[str, str], cwd: Path, runs: int, prepare: dict[str, str] | None = None) -> dict[str, float]:
     """Median wall time in ms of each command, all measured in one hyperfine run."""
     with tempfile.NamedTemporaryFile(suffix=".json") as export:
         args = ["hyperfine", "--style", "none", "--warmup", str(min(3, runs)), "--runs", str(runs),
                 "--export-json", export.name]
+        for name in commands:
+            args += ["--prepare", (prepare or {}).get(name, "true")]
         for name, command in commands.items():
             args += ["--command-name", name, command]
         subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
@@ -57,20 +62,105 @@ def import_statements(moss_file: Path) -> str:
     return "; ".join(lines)
 
 
-def case(title: str, fixture: str, runs: int) -> list[tuple[str, float, float]]:
+def reference_python() -> str | None:
+    """An interpreter with the reference ghostos_moss installed (REFERENCE_PYTHON, else ours)."""
+    candidate = os.environ.get("REFERENCE_PYTHON", PYTHON)
+    found = subprocess.run([candidate, "-c", "import ghostos_moss.moss_impl"], capture_output=True)
+    return candidate if found.returncode == 0 else None
+
+
+@contextlib.contextmanager
+def warm_server(work: Path) -> Iterator[None]:
+    """`moss serve agent.py` in `work` for the duration of the block."""
+    server = subprocess.Popen([str(MOSS), "serve", "agent.py"], cwd=work, stderr=subprocess.DEVNULL)
+    socket = work / ".moss" / "agent.serve.sock"
+    while not socket.exists():
+        time.sleep(0.01)
+    try:
+        yield
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def work_copy(fixture: str) -> Path:
     work = Path(tempfile.mkdtemp(prefix="moss-bench-"))
     for file in (ROOT / "fixtures" / "bench" / fixture).iterdir():
         shutil.copy(file, work / file.name)
+    return work
+
+
+def case(title: str, fixture: str, runs: int) -> list[tuple[str, float, float]]:
+    work = work_copy(fixture)
     floor = import_statements(work / "agent.py")
     commands = {
         "floor": f"{PYTHON} -c '{floor}'",
-        "moss exec": f"{MOSS} exec agent.py --code gen.py",
+        "moss exec": f"{MOSS} exec agent.py --code gen.py --cold",
+        "moss exec, warm (served)": f"{MOSS} exec agent.py --code gen.py",
         "moss prompt": f"{MOSS} prompt agent.py",
     }
-    times = hyperfine(commands, work, runs)
-    rows = [(f"{title}: {name}", times[name], peak_rss_mib(cmd, work)) for name, cmd in commands.items()]
+    reference = reference_python()
+    if reference:
+        driver = ROOT / "benches" / "reference.py"
+        commands["reference exec"] = f"{reference} {driver} exec"
+        commands["reference prompt"] = f"{reference} {driver} prompt"
+    with warm_server(work):
+        times = hyperfine(commands, work, runs)
+        rows = [(f"{title}: {name}", times[name], peak_rss_mib(cmd, work)) for name, cmd in commands.items()]
     shutil.rmtree(work)
     return rows
+
+
+def many_names(runs: int) -> list[tuple[str, float, float]]:
+    """A MOSS file importing 200+ classes and functions from the standard library."""
+    work = Path(tempfile.mkdtemp(prefix="moss-bench-names-"))
+    imports = many_imports(220)
+    (work / "agent.py").write_text("\n".join(imports) + "\n\nfrom ghostos_moss import Moss\n")
+    cache = work / "cache"
+    prompt = f"XDG_CACHE_HOME={cache} {MOSS} prompt agent.py"
+    commands = {"floor": f"{PYTHON} -c '{'; '.join(imports)}'", "moss prompt, first run": prompt, "moss prompt, cached": prompt}
+    times = hyperfine(commands, work, runs, prepare={"moss prompt, first run": f"rm -rf {cache}"})
+    subprocess.run(["rm", "-rf", str(cache)], check=True)
+    rss = {name: peak_rss_mib(cmd, work) for name, cmd in commands.items()}
+    shutil.rmtree(work)
+    return [(f"220 names: {name}", times[name], rss[name]) for name in commands]
+
+
+def many_imports(count: int) -> list[str]:
+    """`from M import N` lines for public classes and functions of common standard modules."""
+    import importlib
+    import inspect
+
+    modules = ["os", "shutil", "subprocess", "json", "re", "math", "itertools", "functools", "collections",
+               "datetime", "decimal", "fractions", "statistics", "string", "textwrap", "pathlib", "typing",
+               "dataclasses", "enum", "heapq", "bisect", "random", "hashlib", "base64", "csv", "io", "tempfile",
+               "glob", "fnmatch", "uuid", "calendar", "difflib", "pprint", "operator", "copy", "contextlib"]
+    lines = []
+    for name in modules:
+        module = importlib.import_module(name)
+        public = [attr for attr in sorted(getattr(module, "__all__", dir(module)))
+                  if not attr.startswith("_") and (inspect.isclass(getattr(module, attr, None))
+                                                   or inspect.isfunction(getattr(module, attr, None)))]
+        lines += [f"from {name} import {attr}" for attr in public[:8]]
+    return lines[:count]
+
+
+def agent_loop() -> dict[str, float]:
+    """100 steps of `moss exec` on the light file, each loading and saving the context."""
+    work = work_copy("light")
+    floor = import_statements(work / "agent.py")
+    step = "for i in $(seq 100); do {}; done"
+    commands = {
+        "floor (python3, 100 starts)": step.format(f"{PYTHON} -c \"{floor}\""),
+        "moss exec, cold": step.format(f"{MOSS} exec agent.py --code gen.py --cold > /dev/null"),
+        "moss exec, warm (served)": step.format(f"{MOSS} exec agent.py --code gen.py > /dev/null"),
+    }
+    with warm_server(work):
+        times = hyperfine({name: f"bash -c '{cmd}'" for name, cmd in commands.items()}, work, runs=3)
+    steps = json.loads((work / ".moss" / "agent.context.json").read_text())["properties"]["total"] / 5
+    assert steps >= 600, f"the loop did not save every step ({steps})"
+    shutil.rmtree(work)
+    return times
 
 
 def main() -> None:
@@ -78,7 +168,8 @@ def main() -> None:
         sys.exit("build first: cargo build --release")
     rows = case("light", "light", runs=40)
     rows += case("pydantic", "pydantic", runs=30)
-    write_report(rows, test_suite_times())
+    rows += many_names(runs=10)
+    write_report(rows, test_suite_times(), agent_loop(), reference_python() is not None)
 
 
 def test_suite_times() -> dict[str, float]:
@@ -93,7 +184,8 @@ def test_suite_times() -> dict[str, float]:
     return times
 
 
-def write_report(rows: list[tuple[str, float, float]], suite: dict[str, float]) -> None:
+def write_report(rows: list[tuple[str, float, float]], suite: dict[str, float], loop: dict[str, float],
+                 reference: bool) -> None:
     floors: dict[str, tuple[float, float]] = {}
     lines = ["| command | median ms | × floor | peak RSS MiB | × floor |", "| --- | --- | --- | --- | --- |"]
     for name, ms, rss in rows:
@@ -106,6 +198,13 @@ def write_report(rows: list[tuple[str, float, float]], suite: dict[str, float]) 
     today = datetime.date.today().isoformat()
     lines += ["", "| `moss test`, 50 files of one case | median s |", "| --- | --- |"]
     lines += [f"| {name} | {ms / 1000:.2f} |" for name, ms in suite.items()]
+    floor_loop = next(iter(loop.values()))
+    lines += ["", "| 100-step agent loop (light file, context saved each step) | total s | ms per step | × floor |",
+              "| --- | --- | --- | --- |"]
+    lines += [f"| {name} | {ms / 1000:.2f} | {ms / 100:.1f} | {ms / floor_loop:.2f} |" for name, ms in loop.items()]
+    if not reference:
+        lines += ["", "The reference ghostos_moss was not installed (set REFERENCE_PYTHON to an interpreter "
+                  "that has it); its rows were skipped."]
     table = "\n".join(lines)
     text = (ROOT / "docs" / "performance.md").read_text() if (ROOT / "docs" / "performance.md").exists() else ""
     start, end = "<!-- bench:start -->", "<!-- bench:end -->"
