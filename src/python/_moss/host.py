@@ -201,32 +201,54 @@ def _add_import_roots(request: dict) -> None:
 
 
 def warm_up(request: dict) -> dict:
-    """Import what every run of this MOSS file imports, so that runs forked from here start warm.
+    """Load what every run of this MOSS file loads, so that runs forked from here start warm.
 
-    Nothing of the MOSS file itself runs: only its top-level import statements and the modules
-    of the configured providers. One that fails is left for the run to report. Returns the
-    project's own source files now loaded (`watch`): the server restarts when one changes.
+    The file's import statements and the configured providers' modules are imported, then the
+    file's body runs once in a throwaway module, as `moss prompt` runs it, so that libraries
+    finish their lazy imports (pydantic builds its schema machinery on the first model). Then
+    the project's own modules are forgotten again: each run imports them afresh, as a cold run
+    does, and nothing the body did to them carries over. A failure is left for the runs to
+    report. Returns the project's source files (`watch`): the server restarts when one changes.
     """
     import ast
+    from contextlib import redirect_stderr, redirect_stdout
 
     _add_import_roots(request)
+    path, source = request["path"], request["source"]
     try:
-        tree = ast.parse(request["source"])
+        tree = ast.parse(source)
     except SyntaxError:
         tree = ast.Module(body=[], type_ignores=[])
     statements = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
     modules = [spec.partition(":")[0].strip() for spec in request.get("providers") or []]
-    for statement in statements:
-        try:
-            exec(compile(ast.Module(body=[statement], type_ignores=[]), request["path"], "exec"), {})
-        except BaseException:
-            pass
-    for name in modules:
-        try:
-            importlib.import_module(name)
-        except BaseException:
-            pass
-    return {"watch": _project_files()}
+    name = moss_compile.module_name_for(os.path.splitext(os.path.basename(path))[0])
+    with open(os.devnull, "w") as sink, redirect_stdout(sink), redirect_stderr(sink):
+        for statement in statements:
+            _quietly(lambda: exec(compile(ast.Module(body=[statement], type_ignores=[]), path, "exec"), {}))
+        for module in modules:
+            _quietly(lambda: importlib.import_module(module))
+        _quietly(lambda: moss_compile.load_module(path, name, source))
+    sys.modules.pop(name, None)
+    watch = _project_files()
+    project = set(watch)
+    for loaded, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if isinstance(file, str) and os.path.realpath(file) in project:
+            del sys.modules[loaded]
+    # What is loaded now is shared by every forked run: kept out of the collector's sight, a
+    # collection in a run does not write to (and so copy) every page of it.
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    return {"watch": watch}
+
+
+def _quietly(action: object) -> None:
+    try:
+        action()  # type: ignore[operator]
+    except BaseException:
+        pass
 
 
 def _project_files() -> list[str]:
