@@ -180,6 +180,26 @@ pub enum Command {
             MOSS_WARM=1 ./agent-loop.sh           # every exec starts or reuses a server"
     )]
     Serve(ServeArgs),
+
+    /// Print a shell completion script
+    #[command(
+        long_about = "Print a shell completion script for moss.\n\n\
+            The same scripts are in the completions/ folder of the source: moss.bash, _moss (zsh), \
+            moss.fish, moss.elv and _moss.ps1.",
+        after_help = "Examples:\n  \
+            moss completions bash > ~/.local/share/bash-completion/completions/moss\n  \
+            moss completions zsh > ~/.zfunc/_moss\n  \
+            moss completions fish > ~/.config/fish/completions/moss.fish"
+    )]
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the manual page (roff), as in docs/moss.1
+    #[command(hide = true)]
+    Man,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 
 mod ble;
 mod cli;
+mod completions;
 mod config;
 mod config_cmd;
 mod context;
@@ -49,6 +50,8 @@ fn main() {
         Command::Context(args) => reported(context_cmd::run(&args.action)),
         Command::Config(args) => reported(config_cmd::run(args)),
         Command::Serve(args) => reported(serve::run(args)),
+        Command::Completions { shell } => completions::completions(*shell),
+        Command::Man => completions::man_page(),
     };
     std::process::exit(code.into());
 }

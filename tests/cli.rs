@@ -70,3 +70,28 @@ fn diagnostics_are_coloured_only_when_asked() {
     assert!(!stderr(&out).contains('\u{1b}'), "{:?}", stderr(&out));
     assert_exit(&out, 1);
 }
+
+/// Runs `moss ARGS` on a terminal of its own (through `script`) and returns what it showed.
+fn on_a_terminal(sb: &Sandbox, args: &str, no_color: Option<&str>) -> String {
+    let moss = assert_cmd::cargo::cargo_bin("moss");
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &format!("{} {args}", moss.display()), "/dev/null"]).current_dir(sb.root()).env_remove("NO_COLOR");
+    if let Some(value) = no_color {
+        cmd.env("NO_COLOR", value);
+    }
+    let out = cmd.output().expect("`script` (util-linux) runs a command on a terminal");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn on_a_terminal_auto_colours_unless_no_color_is_set() {
+    let sb = Sandbox::with(&["exec/agent.py", "exec/code/raises.py"]);
+    let shown = on_a_terminal(&sb, "exec agent.py --code raises.py", None);
+    assert!(shown.contains("error:") && shown.contains("\u{1b}["), "a terminal gets colour: {shown:?}");
+    let shown = on_a_terminal(&sb, "exec agent.py --code raises.py", Some("1"));
+    assert!(shown.contains("error:") && !shown.contains("\u{1b}["), "NO_COLOR=1 turns it off: {shown:?}");
+    let shown = on_a_terminal(&sb, "exec agent.py --code raises.py", Some(""));
+    assert!(shown.contains("\u{1b}["), "an empty NO_COLOR counts as unset: {shown:?}");
+    let shown = on_a_terminal(&sb, "--color never exec agent.py --code raises.py", None);
+    assert!(!shown.contains("\u{1b}["), "--color never wins on a terminal: {shown:?}");
+}

@@ -383,6 +383,20 @@ fn a_corrupt_context_is_refused_and_left_alone() {
 }
 
 #[test]
+fn a_truncated_context_is_refused_and_left_alone() {
+    let sb = Sandbox::with(&[AGENT, COUNT, "exec/code/announce.py"]);
+    assert_exit(&sb.exec("agent.py", "count.py", &[]), 0);
+    let whole = sb.read(".moss/agent.context.json");
+    let cut = &whole[..whole.len() / 2];
+    sb.write(".moss/agent.context.json", cut);
+    let (out, result) = sb.exec_json("agent.py", "announce.py", &[]);
+    assert_exit(&out, 4);
+    assert_error_kind(&result, "context");
+    assert_eq!(result["stdout"], "", "no generated code ran");
+    assert_eq!(sb.read(".moss/agent.context.json"), cut);
+}
+
+#[test]
 fn a_json_file_of_another_tool_is_refused_and_left_alone() {
     assert_refused("context/foreign.context.json");
 }

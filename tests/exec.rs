@@ -274,6 +274,16 @@ fn code_that_is_not_utf8_exits_3() {
 }
 
 #[test]
+fn code_containing_a_nul_byte_exits_3() {
+    let sb = Sandbox::with(&[AGENT]);
+    sb.write("nul.py", b"def main(moss):\n    return 1\x00\n");
+    let (out, result) = sb.exec_json("agent.py", "nul.py", &[]);
+    assert_exit(&out, 3);
+    assert_error_kind(&result, "syntax");
+    assert!(error_message(&result).contains("null"), "{result}");
+}
+
+#[test]
 fn a_missing_code_file_is_a_usage_error() {
     let sb = Sandbox::with(&[AGENT]);
     let (out, result) = sb.exec_json("agent.py", "nowhere.py", &[]);
@@ -390,6 +400,34 @@ fn a_directory_as_moss_file_exits_4() {
     assert_exit(&out, 4);
     assert_error_kind(&result, "module");
     assert_eq!(result["stdout"], "");
+}
+
+#[test]
+fn a_moss_file_of_binary_garbage_exits_4() {
+    let sb = Sandbox::with(&["exec/code/announce.py"]);
+    let garbage: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    sb.write("agent.py", &garbage);
+    let (out, result) = sb.exec_json("agent.py", "announce.py", &[]);
+    assert_exit(&out, 4);
+    assert_error_kind(&result, "module");
+    assert_eq!(result["stdout"], "");
+    // Valid UTF-8 that is still no Python (a NUL byte) fails the same way.
+    sb.write("agent.py", b"from ghostos_moss import Moss\n\x00\n");
+    let (out, result) = sb.exec_json("agent.py", "announce.py", &[]);
+    assert_exit(&out, 4);
+    assert_error_kind(&result, "module");
+}
+
+#[test]
+fn a_moss_file_that_cannot_be_opened_exits_4() {
+    // A symbolic link to itself: unreadable for every user, root included.
+    let sb = Sandbox::with(&["exec/code/announce.py"]);
+    std::os::unix::fs::symlink("agent.py", sb.path("agent.py")).unwrap();
+    let (out, result) = sb.exec_json("agent.py", "announce.py", &[]);
+    assert_exit(&out, 4);
+    assert_error_kind(&result, "module");
+    assert!(error_message(&result).contains("agent.py"), "{result}");
+    assert!(result["error"]["hint"].as_str().is_some(), "{result}");
 }
 
 #[test]

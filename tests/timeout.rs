@@ -50,6 +50,16 @@ fn a_call_blocking_inside_c_is_stopped() {
 }
 
 #[test]
+fn a_catastrophic_regular_expression_is_stopped() {
+    let sb = Sandbox::with(&[AGENT]);
+    sb.write("regex.py", "import re\ndef main(moss):\n    return bool(re.match(r'(a+)+$', 'a' * 64 + 'b'))\n");
+    let (out, result, elapsed) = timed_json(&sb, "regex.py", "0.5");
+    assert_exit(&out, 124);
+    assert!(elapsed < PROMPTLY, "took {elapsed:?}");
+    assert_error_kind(&result, "timeout");
+}
+
+#[test]
 fn a_busy_loop_is_stopped() {
     let sb = Sandbox::with(&[AGENT, "exec/code/busy_loop.py"]);
     let (out, result, elapsed) = timed_json(&sb, "busy_loop.py", "0.5");

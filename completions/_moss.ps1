@@ -1,0 +1,383 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'moss'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'moss' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('prompt', 'prompt', [CompletionResultType]::ParameterValue, 'Print the prompt a model reads before writing code for a MOSS file')
+            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run generated code inside a MOSS file and save what it stored on `moss`')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Check MOSS files: each compiles, its prompt builds, and its test cases pass')
+            [CompletionResult]::new('test-worker', 'test-worker', [CompletionResultType]::ParameterValue, 'Test one MOSS file and print its report as JSON (what `moss test` runs per file)')
+            [CompletionResult]::new('device', 'device', [CompletionResultType]::ParameterValue, 'Find Sphero BOLTs nearby, or ask one for its battery and firmware')
+            [CompletionResult]::new('context', 'context', [CompletionResultType]::ParameterValue, 'Read and edit a MOSS file''s saved context')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the configuration that applies to a MOSS file, and where each value came from')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff), as in docs/moss.1')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'moss;prompt' {
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context whose saved properties `moss` starts with (default: the MOSS file''s own)')
+            [CompletionResult]::new('--max-tokens', '--max-tokens', [CompletionResultType]::ParameterName, 'Fail (exit 1) naming the biggest sections when the prompt has more than N tokens')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop (exit 124) when loading the MOSS file and building the prompt takes longer')
+            [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'Bind the robot API (`Ball`, `LedMatrix`) as `moss exec --device SPEC` would')
+            [CompletionResult]::new('--allow-import', '--allow-import', [CompletionResultType]::ParameterName, 'State the import rule of `moss exec --allow-import MODULES` at the end of the prompt')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object: prompt, tokens, sections (name, module, kind, tokens), sha256')
+            [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Print a token count per section and the total on stderr')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'moss;exec' {
+            [CompletionResult]::new('--code', '--code', [CompletionResultType]::ParameterName, 'The generated code: a file, or - to read standard input')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The module-level name to call (or return, when it is not callable) after the code ran')
+            [CompletionResult]::new('--arg', '--arg', [CompletionResultType]::ParameterName, 'A module-level name whose value is passed to the target; repeat in call order. Without it, a target taking a positional parameter receives `moss`')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context file to load and save (default: .moss/<name>.context.json beside the MOSS file) [env: MOSS_CONTEXT]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop the run after this many seconds (exit 124); the context is left untouched [env: MOSS_TIMEOUT]')
+            [CompletionResult]::new('--max-output', '--max-output', [CompletionResultType]::ParameterName, 'Keep at most SIZE of stdout and of stderr for the result (the first and last halves; default 1M)')
+            [CompletionResult]::new('--max-memory', '--max-memory', [CompletionResultType]::ParameterName, 'Limit the run''s memory to SIZE (e.g. 300M): allocations beyond it raise MemoryError')
+            [CompletionResult]::new('--allow-import', '--allow-import', [CompletionResultType]::ParameterName, 'Let the code import only these modules (comma-separated; '''' for none): others raise ImportError')
+            [CompletionResult]::new('--allow-write', '--allow-write', [CompletionResultType]::ParameterName, 'With --sandbox, let the code write under PATH too (repeatable)')
+            [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'The robot to bind to `Ball` and `LedMatrix`: `sim` (or `sim:NAME`) for the simulated BOLT [env: MOSS_DEVICE]')
+            [CompletionResult]::new('--device-trace', '--device-trace', [CompletionResultType]::ParameterName, 'Write every packet to and from the device to PATH, one JSON object per line')
+            [CompletionResult]::new('--device-png', '--device-png', [CompletionResultType]::ParameterName, 'With the simulated BOLT, write its final LED matrix and the path it travelled as a PNG')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('--no-context', '--no-context', [CompletionResultType]::ParameterName, 'Load and save no context: every property starts at its default')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object with the result, output, error and context on stdout')
+            [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Confine the code with Landlock: writes only under the current folder, the context''s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError')
+            [CompletionResult]::new('--allow-net', '--allow-net', [CompletionResultType]::ParameterName, 'With --sandbox, let the code open TCP connections and listen on ports')
+            [CompletionResult]::new('--warm', '--warm', [CompletionResultType]::ParameterName, 'Run on the MOSS file''s warm server, starting one in the background if none is up (it stops after 15 idle minutes) [env: MOSS_WARM=1]')
+            [CompletionResult]::new('--cold', '--cold', [CompletionResultType]::ParameterName, 'Run cold even when a warm server for the MOSS file is up')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'moss;test' {
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'How many files to test at once (default: the number of cores)')
+            [CompletionResult]::new('--jobs', '--jobs', [CompletionResultType]::ParameterName, 'How many files to test at once (default: the number of cores)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Fail a case (or a file''s collection) that runs longer than this many seconds (default 60)')
+            [CompletionResult]::new('--junit', '--junit', [CompletionResultType]::ParameterName, 'Write a JUnit XML report to PATH')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Run only the cases whose `path::case` contains PATTERN')
+            [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'Run every case with this robot bound to `Ball` and `LedMatrix` (`sim`: a fresh simulated BOLT per case)')
+            [CompletionResult]::new('--allow-write', '--allow-write', [CompletionResultType]::ParameterName, 'With --sandbox, let the code write under PATH too (repeatable)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON report on stdout (the summary line goes to stderr)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Stop at the first failure')
+            [CompletionResult]::new('--exitfirst', '--exitfirst', [CompletionResultType]::ParameterName, 'Stop at the first failure')
+            [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Confine the code with Landlock: writes only under the current folder, the context''s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError')
+            [CompletionResult]::new('--allow-net', '--allow-net', [CompletionResultType]::ParameterName, 'With --sandbox, let the code open TCP connections and listen on ports')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'moss;test-worker' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'timeout')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'k')
+            [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'device')
+            [CompletionResult]::new('--allow-write', '--allow-write', [CompletionResultType]::ParameterName, 'With --sandbox, let the code write under PATH too (repeatable)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'x')
+            [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Confine the code with Landlock: writes only under the current folder, the context''s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError')
+            [CompletionResult]::new('--allow-net', '--allow-net', [CompletionResultType]::ParameterName, 'With --sandbox, let the code open TCP connections and listen on ports')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'moss;device' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'List the BOLTs advertising nearby: name, address, signal strength')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Connect to a device and print its battery and firmware version')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'moss;device;scan' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to listen')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'moss;device;info' {
+            [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, '`sim`, `bolt` (the first found), a name (SB-1A2B) or an address')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'moss;device;help' {
+            [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'List the BOLTs advertising nearby: name, address, signal strength')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Connect to a device and print its battery and firmware version')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'moss;device;help;scan' {
+            break
+        }
+        'moss;device;help;info' {
+            break
+        }
+        'moss;device;help;help' {
+            break
+        }
+        'moss;context' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print every saved property (`name = value`, or one JSON object with --json)')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one saved property as JSON')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Save one property: NAME then a JSON value (quote strings: ''"text"'')')
+            [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove one saved property; it falls back to its default')
+            [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Remove every saved property and the last code')
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the context file''s path')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'moss;context;show' {
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context file itself, instead of a MOSS file')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object {name: value}')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'moss;context;get' {
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context file itself, instead of a MOSS file')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'moss;context;set' {
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context file itself, instead of a MOSS file')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'moss;context;unset' {
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context file itself, instead of a MOSS file')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'moss;context;reset' {
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context file itself, instead of a MOSS file')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'moss;context;path' {
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context file itself, instead of a MOSS file')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'moss;context;help' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print every saved property (`name = value`, or one JSON object with --json)')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one saved property as JSON')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Save one property: NAME then a JSON value (quote strings: ''"text"'')')
+            [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove one saved property; it falls back to its default')
+            [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Remove every saved property and the last code')
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the context file''s path')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'moss;context;help;show' {
+            break
+        }
+        'moss;context;help;get' {
+            break
+        }
+        'moss;context;help;set' {
+            break
+        }
+        'moss;context;help;unset' {
+            break
+        }
+        'moss;context;help;reset' {
+            break
+        }
+        'moss;context;help;path' {
+            break
+        }
+        'moss;context;help;help' {
+            break
+        }
+        'moss;config' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object: the file found, the context path, and each setting with its source')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'moss;serve' {
+            [CompletionResult]::new('--idle-timeout', '--idle-timeout', [CompletionResultType]::ParameterName, 'Stop after this many seconds without a run (default: never)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('--stop', '--stop', [CompletionResultType]::ParameterName, 'Stop the server of FILE.py instead of starting one')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'moss;completions' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'moss;man' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'moss;help' {
+            [CompletionResult]::new('prompt', 'prompt', [CompletionResultType]::ParameterValue, 'Print the prompt a model reads before writing code for a MOSS file')
+            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run generated code inside a MOSS file and save what it stored on `moss`')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Check MOSS files: each compiles, its prompt builds, and its test cases pass')
+            [CompletionResult]::new('test-worker', 'test-worker', [CompletionResultType]::ParameterValue, 'Test one MOSS file and print its report as JSON (what `moss test` runs per file)')
+            [CompletionResult]::new('device', 'device', [CompletionResultType]::ParameterValue, 'Find Sphero BOLTs nearby, or ask one for its battery and firmware')
+            [CompletionResult]::new('context', 'context', [CompletionResultType]::ParameterValue, 'Read and edit a MOSS file''s saved context')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the configuration that applies to a MOSS file, and where each value came from')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff), as in docs/moss.1')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'moss;help;prompt' {
+            break
+        }
+        'moss;help;exec' {
+            break
+        }
+        'moss;help;test' {
+            break
+        }
+        'moss;help;test-worker' {
+            break
+        }
+        'moss;help;device' {
+            [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'List the BOLTs advertising nearby: name, address, signal strength')
+            [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Connect to a device and print its battery and firmware version')
+            break
+        }
+        'moss;help;device;scan' {
+            break
+        }
+        'moss;help;device;info' {
+            break
+        }
+        'moss;help;context' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print every saved property (`name = value`, or one JSON object with --json)')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one saved property as JSON')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Save one property: NAME then a JSON value (quote strings: ''"text"'')')
+            [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove one saved property; it falls back to its default')
+            [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Remove every saved property and the last code')
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the context file''s path')
+            break
+        }
+        'moss;help;context;show' {
+            break
+        }
+        'moss;help;context;get' {
+            break
+        }
+        'moss;help;context;set' {
+            break
+        }
+        'moss;help;context;unset' {
+            break
+        }
+        'moss;help;context;reset' {
+            break
+        }
+        'moss;help;context;path' {
+            break
+        }
+        'moss;help;config' {
+            break
+        }
+        'moss;help;serve' {
+            break
+        }
+        'moss;help;completions' {
+            break
+        }
+        'moss;help;man' {
+            break
+        }
+        'moss;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,327 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[moss] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'moss'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'moss'= {
+            cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand -q 'Print no warnings, only errors'
+            cand --quiet 'Print no warnings, only errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand prompt 'Print the prompt a model reads before writing code for a MOSS file'
+            cand exec 'Run generated code inside a MOSS file and save what it stored on `moss`'
+            cand test 'Check MOSS files: each compiles, its prompt builds, and its test cases pass'
+            cand test-worker 'Test one MOSS file and print its report as JSON (what `moss test` runs per file)'
+            cand device 'Find Sphero BOLTs nearby, or ask one for its battery and firmware'
+            cand context 'Read and edit a MOSS file''s saved context'
+            cand config 'Show the configuration that applies to a MOSS file, and where each value came from'
+            cand serve 'Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds'
+            cand completions 'Print a shell completion script'
+            cand man 'Print the manual page (roff), as in docs/moss.1'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'moss;prompt'= {
+            cand --context 'The context whose saved properties `moss` starts with (default: the MOSS file''s own)'
+            cand --max-tokens 'Fail (exit 1) naming the biggest sections when the prompt has more than N tokens'
+            cand --timeout 'Stop (exit 124) when loading the MOSS file and building the prompt takes longer'
+            cand --device 'Bind the robot API (`Ball`, `LedMatrix`) as `moss exec --device SPEC` would'
+            cand --allow-import 'State the import rule of `moss exec --allow-import MODULES` at the end of the prompt'
+            cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand --json 'Print one JSON object: prompt, tokens, sections (name, module, kind, tokens), sha256'
+            cand --stats 'Print a token count per section and the total on stderr'
+            cand -q 'Print no warnings, only errors'
+            cand --quiet 'Print no warnings, only errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'moss;exec'= {
+            cand --code 'The generated code: a file, or - to read standard input'
+            cand --target 'The module-level name to call (or return, when it is not callable) after the code ran'
+            cand --arg 'A module-level name whose value is passed to the target; repeat in call order. Without it, a target taking a positional parameter receives `moss`'
+            cand --context 'The context file to load and save (default: .moss/<name>.context.json beside the MOSS file) [env: MOSS_CONTEXT]'
+            cand --timeout 'Stop the run after this many seconds (exit 124); the context is left untouched [env: MOSS_TIMEOUT]'
+            cand --max-output 'Keep at most SIZE of stdout and of stderr for the result (the first and last halves; default 1M)'
+            cand --max-memory 'Limit the run''s memory to SIZE (e.g. 300M): allocations beyond it raise MemoryError'
+            cand --allow-import 'Let the code import only these modules (comma-separated; '''' for none): others raise ImportError'
+            cand --allow-write 'With --sandbox, let the code write under PATH too (repeatable)'
+            cand --device 'The robot to bind to `Ball` and `LedMatrix`: `sim` (or `sim:NAME`) for the simulated BOLT [env: MOSS_DEVICE]'
+            cand --device-trace 'Write every packet to and from the device to PATH, one JSON object per line'
+            cand --device-png 'With the simulated BOLT, write its final LED matrix and the path it travelled as a PNG'
+            cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand --no-context 'Load and save no context: every property starts at its default'
+            cand --json 'Print one JSON object with the result, output, error and context on stdout'
+            cand --sandbox 'Confine the code with Landlock: writes only under the current folder, the context''s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError'
+            cand --allow-net 'With --sandbox, let the code open TCP connections and listen on ports'
+            cand --warm 'Run on the MOSS file''s warm server, starting one in the background if none is up (it stops after 15 idle minutes) [env: MOSS_WARM=1]'
+            cand --cold 'Run cold even when a warm server for the MOSS file is up'
+            cand -q 'Print no warnings, only errors'
+            cand --quiet 'Print no warnings, only errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'moss;test'= {
+            cand -j 'How many files to test at once (default: the number of cores)'
+            cand --jobs 'How many files to test at once (default: the number of cores)'
+            cand --timeout 'Fail a case (or a file''s collection) that runs longer than this many seconds (default 60)'
+            cand --junit 'Write a JUnit XML report to PATH'
+            cand -k 'Run only the cases whose `path::case` contains PATTERN'
+            cand --device 'Run every case with this robot bound to `Ball` and `LedMatrix` (`sim`: a fresh simulated BOLT per case)'
+            cand --allow-write 'With --sandbox, let the code write under PATH too (repeatable)'
+            cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand --json 'Print one JSON report on stdout (the summary line goes to stderr)'
+            cand -x 'Stop at the first failure'
+            cand --exitfirst 'Stop at the first failure'
+            cand --sandbox 'Confine the code with Landlock: writes only under the current folder, the context''s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError'
+            cand --allow-net 'With --sandbox, let the code open TCP connections and listen on ports'
+            cand -q 'Print no warnings, only errors'
+            cand --quiet 'Print no warnings, only errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'moss;test-worker'= {
+            cand --timeout 'timeout'
+            cand -k 'k'
+            cand --device 'device'
+            cand --allow-write 'With --sandbox, let the code write under PATH too (repeatable)'
+            cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand -x 'x'
+            cand --sandbox 'Confine the code with Landlock: writes only under the current folder, the context''s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError'
+            cand --allow-net 'With --sandbox, let the code open TCP connections and listen on ports'
+            cand -q 'Print no warnings, only errors'
+            cand --quiet 'Print no warnings, only errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'moss;device'= {
+            cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand -q 'Print no warnings, only errors'
+            cand --quiet 'Print no warnings, only errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand scan 'List the BOLTs advertising nearby: name, address, signal strength'
+            cand info 'Connect to a device and print its battery and firmware version'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'moss;device;scan'= {
+            cand --timeout 'How long to listen'
+            cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand -q 'Print no warnings, only errors'
+            cand --quiet 'Print no warnings, only errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'moss;device;info'= {
+            cand --device '`sim`, `bolt` (the first found), a name (SB-1A2B) or an address'
+            cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand -q 'Print no warnings, only errors'
+            cand --quiet 'Print no warnings, only errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'moss;device;help'= {
+            cand scan 'List the BOLTs advertising nearby: name, address, signal strength'
+            cand info 'Connect to a device and print its battery and firmware version'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'moss;device;help;scan'= {
+        }
+        &'moss;device;help;info'= {
+        }
+        &'moss;device;help;help'= {
+        }
+        &'moss;context'= {
+            cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand -q 'Print no warnings, only errors'
+            cand --quiet 'Print no warnings, only errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand show 'Print every saved property (`name = value`, or one JSON object with --json)'
+            cand get 'Print one saved property as JSON'
+            cand set 'Save one property: NAME then a JSON value (quote strings: ''"text"'')'
+            cand unset 'Remove one saved property; it falls back to its default'
+            cand reset 'Remove every saved property and the last code'
+            cand path 'Print the context file''s path'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'moss;context;show'= {
+            cand --context 'The context file itself, instead of a MOSS file'
+            cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand --json 'Print one JSON object {name: value}'
+            cand -q 'Print no warnings, only errors'
+            cand --quiet 'Print no warnings, only errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'moss;context;get'= {
+            cand --context 'The context file itself, instead of a MOSS file'
+            cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand -q 'Print no warnings, only errors'
+            cand --quiet 'Print no warnings, only errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'moss;context;set'= {
+            cand --context 'The context file itself, instead of a MOSS file'
+            cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand -q 'Print no warnings, only errors'
+            cand --quiet 'Print no warnings, only errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'moss;context;unset'= {
+            cand --context 'The context file itself, instead of a MOSS file'
+            cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand -q 'Print no warnings, only errors'
+            cand --quiet 'Print no warnings, only errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'moss;context;reset'= {
+            cand --context 'The context file itself, instead of a MOSS file'
+            cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand -q 'Print no warnings, only errors'
+            cand --quiet 'Print no warnings, only errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'moss;context;path'= {
+            cand --context 'The context file itself, instead of a MOSS file'
+            cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand -q 'Print no warnings, only errors'
+            cand --quiet 'Print no warnings, only errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'moss;context;help'= {
+            cand show 'Print every saved property (`name = value`, or one JSON object with --json)'
+            cand get 'Print one saved property as JSON'
+            cand set 'Save one property: NAME then a JSON value (quote strings: ''"text"'')'
+            cand unset 'Remove one saved property; it falls back to its default'
+            cand reset 'Remove every saved property and the last code'
+            cand path 'Print the context file''s path'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'moss;context;help;show'= {
+        }
+        &'moss;context;help;get'= {
+        }
+        &'moss;context;help;set'= {
+        }
+        &'moss;context;help;unset'= {
+        }
+        &'moss;context;help;reset'= {
+        }
+        &'moss;context;help;path'= {
+        }
+        &'moss;context;help;help'= {
+        }
+        &'moss;config'= {
+            cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand --json 'Print one JSON object: the file found, the context path, and each setting with its source'
+            cand -q 'Print no warnings, only errors'
+            cand --quiet 'Print no warnings, only errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'moss;serve'= {
+            cand --idle-timeout 'Stop after this many seconds without a run (default: never)'
+            cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand --stop 'Stop the server of FILE.py instead of starting one'
+            cand -q 'Print no warnings, only errors'
+            cand --quiet 'Print no warnings, only errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'moss;completions'= {
+            cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand -q 'Print no warnings, only errors'
+            cand --quiet 'Print no warnings, only errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'moss;man'= {
+            cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand -q 'Print no warnings, only errors'
+            cand --quiet 'Print no warnings, only errors'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'moss;help'= {
+            cand prompt 'Print the prompt a model reads before writing code for a MOSS file'
+            cand exec 'Run generated code inside a MOSS file and save what it stored on `moss`'
+            cand test 'Check MOSS files: each compiles, its prompt builds, and its test cases pass'
+            cand test-worker 'Test one MOSS file and print its report as JSON (what `moss test` runs per file)'
+            cand device 'Find Sphero BOLTs nearby, or ask one for its battery and firmware'
+            cand context 'Read and edit a MOSS file''s saved context'
+            cand config 'Show the configuration that applies to a MOSS file, and where each value came from'
+            cand serve 'Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds'
+            cand completions 'Print a shell completion script'
+            cand man 'Print the manual page (roff), as in docs/moss.1'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'moss;help;prompt'= {
+        }
+        &'moss;help;exec'= {
+        }
+        &'moss;help;test'= {
+        }
+        &'moss;help;test-worker'= {
+        }
+        &'moss;help;device'= {
+            cand scan 'List the BOLTs advertising nearby: name, address, signal strength'
+            cand info 'Connect to a device and print its battery and firmware version'
+        }
+        &'moss;help;device;scan'= {
+        }
+        &'moss;help;device;info'= {
+        }
+        &'moss;help;context'= {
+            cand show 'Print every saved property (`name = value`, or one JSON object with --json)'
+            cand get 'Print one saved property as JSON'
+            cand set 'Save one property: NAME then a JSON value (quote strings: ''"text"'')'
+            cand unset 'Remove one saved property; it falls back to its default'
+            cand reset 'Remove every saved property and the last code'
+            cand path 'Print the context file''s path'
+        }
+        &'moss;help;context;show'= {
+        }
+        &'moss;help;context;get'= {
+        }
+        &'moss;help;context;set'= {
+        }
+        &'moss;help;context;unset'= {
+        }
+        &'moss;help;context;reset'= {
+        }
+        &'moss;help;context;path'= {
+        }
+        &'moss;help;config'= {
+        }
+        &'moss;help;serve'= {
+        }
+        &'moss;help;completions'= {
+        }
+        &'moss;help;man'= {
+        }
+        &'moss;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

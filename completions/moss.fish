@@ -1,0 +1,226 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_moss_global_optspecs
+    string join \n color= q/quiet h/help V/version
+end
+
+function __fish_moss_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_moss_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_moss_using_subcommand
+    set -l cmd (__fish_moss_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c moss -n "__fish_moss_needs_command" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c moss -n "__fish_moss_needs_command" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c moss -n "__fish_moss_needs_command" -s V -l version -d 'Print version'
+complete -c moss -n "__fish_moss_needs_command" -f -a "prompt" -d 'Print the prompt a model reads before writing code for a MOSS file'
+complete -c moss -n "__fish_moss_needs_command" -f -a "exec" -d 'Run generated code inside a MOSS file and save what it stored on `moss`'
+complete -c moss -n "__fish_moss_needs_command" -f -a "test" -d 'Check MOSS files: each compiles, its prompt builds, and its test cases pass'
+complete -c moss -n "__fish_moss_needs_command" -f -a "test-worker" -d 'Test one MOSS file and print its report as JSON (what `moss test` runs per file)'
+complete -c moss -n "__fish_moss_needs_command" -f -a "device" -d 'Find Sphero BOLTs nearby, or ask one for its battery and firmware'
+complete -c moss -n "__fish_moss_needs_command" -f -a "context" -d 'Read and edit a MOSS file\'s saved context'
+complete -c moss -n "__fish_moss_needs_command" -f -a "config" -d 'Show the configuration that applies to a MOSS file, and where each value came from'
+complete -c moss -n "__fish_moss_needs_command" -f -a "serve" -d 'Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds'
+complete -c moss -n "__fish_moss_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c moss -n "__fish_moss_needs_command" -f -a "man" -d 'Print the manual page (roff), as in docs/moss.1'
+complete -c moss -n "__fish_moss_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c moss -n "__fish_moss_using_subcommand prompt" -l context -d 'The context whose saved properties `moss` starts with (default: the MOSS file\'s own)' -r -F
+complete -c moss -n "__fish_moss_using_subcommand prompt" -l max-tokens -d 'Fail (exit 1) naming the biggest sections when the prompt has more than N tokens' -r
+complete -c moss -n "__fish_moss_using_subcommand prompt" -l timeout -d 'Stop (exit 124) when loading the MOSS file and building the prompt takes longer' -r
+complete -c moss -n "__fish_moss_using_subcommand prompt" -l device -d 'Bind the robot API (`Ball`, `LedMatrix`) as `moss exec --device SPEC` would' -r
+complete -c moss -n "__fish_moss_using_subcommand prompt" -l allow-import -d 'State the import rule of `moss exec --allow-import MODULES` at the end of the prompt' -r
+complete -c moss -n "__fish_moss_using_subcommand prompt" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c moss -n "__fish_moss_using_subcommand prompt" -l json -d 'Print one JSON object: prompt, tokens, sections (name, module, kind, tokens), sha256'
+complete -c moss -n "__fish_moss_using_subcommand prompt" -l stats -d 'Print a token count per section and the total on stderr'
+complete -c moss -n "__fish_moss_using_subcommand prompt" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand prompt" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c moss -n "__fish_moss_using_subcommand exec" -l code -d 'The generated code: a file, or - to read standard input' -r
+complete -c moss -n "__fish_moss_using_subcommand exec" -l target -d 'The module-level name to call (or return, when it is not callable) after the code ran' -r
+complete -c moss -n "__fish_moss_using_subcommand exec" -l arg -d 'A module-level name whose value is passed to the target; repeat in call order. Without it, a target taking a positional parameter receives `moss`' -r
+complete -c moss -n "__fish_moss_using_subcommand exec" -l context -d 'The context file to load and save (default: .moss/<name>.context.json beside the MOSS file) [env: MOSS_CONTEXT]' -r -F
+complete -c moss -n "__fish_moss_using_subcommand exec" -l timeout -d 'Stop the run after this many seconds (exit 124); the context is left untouched [env: MOSS_TIMEOUT]' -r
+complete -c moss -n "__fish_moss_using_subcommand exec" -l max-output -d 'Keep at most SIZE of stdout and of stderr for the result (the first and last halves; default 1M)' -r
+complete -c moss -n "__fish_moss_using_subcommand exec" -l max-memory -d 'Limit the run\'s memory to SIZE (e.g. 300M): allocations beyond it raise MemoryError' -r
+complete -c moss -n "__fish_moss_using_subcommand exec" -l allow-import -d 'Let the code import only these modules (comma-separated; \'\' for none): others raise ImportError' -r
+complete -c moss -n "__fish_moss_using_subcommand exec" -l allow-write -d 'With --sandbox, let the code write under PATH too (repeatable)' -r -F
+complete -c moss -n "__fish_moss_using_subcommand exec" -l device -d 'The robot to bind to `Ball` and `LedMatrix`: `sim` (or `sim:NAME`) for the simulated BOLT [env: MOSS_DEVICE]' -r
+complete -c moss -n "__fish_moss_using_subcommand exec" -l device-trace -d 'Write every packet to and from the device to PATH, one JSON object per line' -r -F
+complete -c moss -n "__fish_moss_using_subcommand exec" -l device-png -d 'With the simulated BOLT, write its final LED matrix and the path it travelled as a PNG' -r -F
+complete -c moss -n "__fish_moss_using_subcommand exec" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c moss -n "__fish_moss_using_subcommand exec" -l no-context -d 'Load and save no context: every property starts at its default'
+complete -c moss -n "__fish_moss_using_subcommand exec" -l json -d 'Print one JSON object with the result, output, error and context on stdout'
+complete -c moss -n "__fish_moss_using_subcommand exec" -l sandbox -d 'Confine the code with Landlock: writes only under the current folder, the context\'s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError'
+complete -c moss -n "__fish_moss_using_subcommand exec" -l allow-net -d 'With --sandbox, let the code open TCP connections and listen on ports'
+complete -c moss -n "__fish_moss_using_subcommand exec" -l warm -d 'Run on the MOSS file\'s warm server, starting one in the background if none is up (it stops after 15 idle minutes) [env: MOSS_WARM=1]'
+complete -c moss -n "__fish_moss_using_subcommand exec" -l cold -d 'Run cold even when a warm server for the MOSS file is up'
+complete -c moss -n "__fish_moss_using_subcommand exec" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c moss -n "__fish_moss_using_subcommand test" -s j -l jobs -d 'How many files to test at once (default: the number of cores)' -r
+complete -c moss -n "__fish_moss_using_subcommand test" -l timeout -d 'Fail a case (or a file\'s collection) that runs longer than this many seconds (default 60)' -r
+complete -c moss -n "__fish_moss_using_subcommand test" -l junit -d 'Write a JUnit XML report to PATH' -r -F
+complete -c moss -n "__fish_moss_using_subcommand test" -s k -d 'Run only the cases whose `path::case` contains PATTERN' -r
+complete -c moss -n "__fish_moss_using_subcommand test" -l device -d 'Run every case with this robot bound to `Ball` and `LedMatrix` (`sim`: a fresh simulated BOLT per case)' -r
+complete -c moss -n "__fish_moss_using_subcommand test" -l allow-write -d 'With --sandbox, let the code write under PATH too (repeatable)' -r -F
+complete -c moss -n "__fish_moss_using_subcommand test" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c moss -n "__fish_moss_using_subcommand test" -l json -d 'Print one JSON report on stdout (the summary line goes to stderr)'
+complete -c moss -n "__fish_moss_using_subcommand test" -s x -l exitfirst -d 'Stop at the first failure'
+complete -c moss -n "__fish_moss_using_subcommand test" -l sandbox -d 'Confine the code with Landlock: writes only under the current folder, the context\'s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError'
+complete -c moss -n "__fish_moss_using_subcommand test" -l allow-net -d 'With --sandbox, let the code open TCP connections and listen on ports'
+complete -c moss -n "__fish_moss_using_subcommand test" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c moss -n "__fish_moss_using_subcommand test-worker" -l timeout -r
+complete -c moss -n "__fish_moss_using_subcommand test-worker" -s k -r
+complete -c moss -n "__fish_moss_using_subcommand test-worker" -l device -r
+complete -c moss -n "__fish_moss_using_subcommand test-worker" -l allow-write -d 'With --sandbox, let the code write under PATH too (repeatable)' -r -F
+complete -c moss -n "__fish_moss_using_subcommand test-worker" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c moss -n "__fish_moss_using_subcommand test-worker" -s x
+complete -c moss -n "__fish_moss_using_subcommand test-worker" -l sandbox -d 'Confine the code with Landlock: writes only under the current folder, the context\'s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError'
+complete -c moss -n "__fish_moss_using_subcommand test-worker" -l allow-net -d 'With --sandbox, let the code open TCP connections and listen on ports'
+complete -c moss -n "__fish_moss_using_subcommand test-worker" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand test-worker" -s h -l help -d 'Print help'
+complete -c moss -n "__fish_moss_using_subcommand device; and not __fish_seen_subcommand_from scan info help" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c moss -n "__fish_moss_using_subcommand device; and not __fish_seen_subcommand_from scan info help" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand device; and not __fish_seen_subcommand_from scan info help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c moss -n "__fish_moss_using_subcommand device; and not __fish_seen_subcommand_from scan info help" -f -a "scan" -d 'List the BOLTs advertising nearby: name, address, signal strength'
+complete -c moss -n "__fish_moss_using_subcommand device; and not __fish_seen_subcommand_from scan info help" -f -a "info" -d 'Connect to a device and print its battery and firmware version'
+complete -c moss -n "__fish_moss_using_subcommand device; and not __fish_seen_subcommand_from scan info help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c moss -n "__fish_moss_using_subcommand device; and __fish_seen_subcommand_from scan" -l timeout -d 'How long to listen' -r
+complete -c moss -n "__fish_moss_using_subcommand device; and __fish_seen_subcommand_from scan" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c moss -n "__fish_moss_using_subcommand device; and __fish_seen_subcommand_from scan" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand device; and __fish_seen_subcommand_from scan" -s h -l help -d 'Print help'
+complete -c moss -n "__fish_moss_using_subcommand device; and __fish_seen_subcommand_from info" -l device -d '`sim`, `bolt` (the first found), a name (SB-1A2B) or an address' -r
+complete -c moss -n "__fish_moss_using_subcommand device; and __fish_seen_subcommand_from info" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c moss -n "__fish_moss_using_subcommand device; and __fish_seen_subcommand_from info" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand device; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help'
+complete -c moss -n "__fish_moss_using_subcommand device; and __fish_seen_subcommand_from help" -f -a "scan" -d 'List the BOLTs advertising nearby: name, address, signal strength'
+complete -c moss -n "__fish_moss_using_subcommand device; and __fish_seen_subcommand_from help" -f -a "info" -d 'Connect to a device and print its battery and firmware version'
+complete -c moss -n "__fish_moss_using_subcommand device; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c moss -n "__fish_moss_using_subcommand context; and not __fish_seen_subcommand_from show get set unset reset path help" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c moss -n "__fish_moss_using_subcommand context; and not __fish_seen_subcommand_from show get set unset reset path help" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand context; and not __fish_seen_subcommand_from show get set unset reset path help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c moss -n "__fish_moss_using_subcommand context; and not __fish_seen_subcommand_from show get set unset reset path help" -f -a "show" -d 'Print every saved property (`name = value`, or one JSON object with --json)'
+complete -c moss -n "__fish_moss_using_subcommand context; and not __fish_seen_subcommand_from show get set unset reset path help" -f -a "get" -d 'Print one saved property as JSON'
+complete -c moss -n "__fish_moss_using_subcommand context; and not __fish_seen_subcommand_from show get set unset reset path help" -f -a "set" -d 'Save one property: NAME then a JSON value (quote strings: \'"text"\')'
+complete -c moss -n "__fish_moss_using_subcommand context; and not __fish_seen_subcommand_from show get set unset reset path help" -f -a "unset" -d 'Remove one saved property; it falls back to its default'
+complete -c moss -n "__fish_moss_using_subcommand context; and not __fish_seen_subcommand_from show get set unset reset path help" -f -a "reset" -d 'Remove every saved property and the last code'
+complete -c moss -n "__fish_moss_using_subcommand context; and not __fish_seen_subcommand_from show get set unset reset path help" -f -a "path" -d 'Print the context file\'s path'
+complete -c moss -n "__fish_moss_using_subcommand context; and not __fish_seen_subcommand_from show get set unset reset path help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from show" -l context -d 'The context file itself, instead of a MOSS file' -r -F
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from show" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON object {name: value}'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from get" -l context -d 'The context file itself, instead of a MOSS file' -r -F
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from get" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from set" -l context -d 'The context file itself, instead of a MOSS file' -r -F
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from set" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from unset" -l context -d 'The context file itself, instead of a MOSS file' -r -F
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from unset" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from unset" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from unset" -s h -l help -d 'Print help'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from reset" -l context -d 'The context file itself, instead of a MOSS file' -r -F
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from reset" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from reset" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from path" -l context -d 'The context file itself, instead of a MOSS file' -r -F
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from path" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print every saved property (`name = value`, or one JSON object with --json)'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print one saved property as JSON'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "set" -d 'Save one property: NAME then a JSON value (quote strings: \'"text"\')'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "unset" -d 'Remove one saved property; it falls back to its default'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Remove every saved property and the last code'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the context file\'s path'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c moss -n "__fish_moss_using_subcommand config" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c moss -n "__fish_moss_using_subcommand config" -l json -d 'Print one JSON object: the file found, the context path, and each setting with its source'
+complete -c moss -n "__fish_moss_using_subcommand config" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand config" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c moss -n "__fish_moss_using_subcommand serve" -l idle-timeout -d 'Stop after this many seconds without a run (default: never)' -r
+complete -c moss -n "__fish_moss_using_subcommand serve" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c moss -n "__fish_moss_using_subcommand serve" -l stop -d 'Stop the server of FILE.py instead of starting one'
+complete -c moss -n "__fish_moss_using_subcommand serve" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c moss -n "__fish_moss_using_subcommand completions" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c moss -n "__fish_moss_using_subcommand completions" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c moss -n "__fish_moss_using_subcommand man" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c moss -n "__fish_moss_using_subcommand man" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand man" -s h -l help -d 'Print help'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context config serve completions man help" -f -a "prompt" -d 'Print the prompt a model reads before writing code for a MOSS file'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context config serve completions man help" -f -a "exec" -d 'Run generated code inside a MOSS file and save what it stored on `moss`'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context config serve completions man help" -f -a "test" -d 'Check MOSS files: each compiles, its prompt builds, and its test cases pass'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context config serve completions man help" -f -a "test-worker" -d 'Test one MOSS file and print its report as JSON (what `moss test` runs per file)'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context config serve completions man help" -f -a "device" -d 'Find Sphero BOLTs nearby, or ask one for its battery and firmware'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context config serve completions man help" -f -a "context" -d 'Read and edit a MOSS file\'s saved context'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context config serve completions man help" -f -a "config" -d 'Show the configuration that applies to a MOSS file, and where each value came from'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context config serve completions man help" -f -a "serve" -d 'Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context config serve completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context config serve completions man help" -f -a "man" -d 'Print the manual page (roff), as in docs/moss.1'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context config serve completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c moss -n "__fish_moss_using_subcommand help; and __fish_seen_subcommand_from device" -f -a "scan" -d 'List the BOLTs advertising nearby: name, address, signal strength'
+complete -c moss -n "__fish_moss_using_subcommand help; and __fish_seen_subcommand_from device" -f -a "info" -d 'Connect to a device and print its battery and firmware version'
+complete -c moss -n "__fish_moss_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "show" -d 'Print every saved property (`name = value`, or one JSON object with --json)'
+complete -c moss -n "__fish_moss_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "get" -d 'Print one saved property as JSON'
+complete -c moss -n "__fish_moss_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "set" -d 'Save one property: NAME then a JSON value (quote strings: \'"text"\')'
+complete -c moss -n "__fish_moss_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "unset" -d 'Remove one saved property; it falls back to its default'
+complete -c moss -n "__fish_moss_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "reset" -d 'Remove every saved property and the last code'
+complete -c moss -n "__fish_moss_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "path" -d 'Print the context file\'s path'
