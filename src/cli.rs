@@ -120,7 +120,17 @@ pub enum Command {
     TestWorker(TestWorkerArgs),
 
     /// Find Sphero BOLTs nearby, or ask one for its battery and firmware
-    #[command(after_long_help = EXIT_CODES)]
+    #[command(
+        long_about = "Find Sphero BOLTs nearby, or ask one for its battery and firmware.\n\n\
+            Real robots are reached over Bluetooth LE (BlueZ through D-Bus on Linux). `sim` is the \
+            simulated BOLT that `moss exec --device sim` drives: it answers every command a real \
+            one does, so scripts can be written and tested without a robot.",
+        after_help = "Examples:\n  \
+            moss device scan --timeout 10\n  \
+            moss device info --device SB-1A2B\n  \
+            moss device info --device sim",
+        after_long_help = EXIT_CODES
+    )]
     Device {
         #[command(subcommand)]
         action: DeviceAction,
@@ -155,7 +165,10 @@ pub enum Command {
         after_help = "Examples:\n  \
             moss config agent.py\n  \
             moss config agent.py --json | jq .settings.timeout\n  \
-            MOSS_TIMEOUT=5 moss config agent.py"
+            MOSS_TIMEOUT=5 moss config agent.py",
+        after_long_help = "Exit codes:\n  \
+            0    the configuration was shown\n  \
+            2    a configuration file or a MOSS_* variable is invalid (the message names it)"
     )]
     Config(ConfigArgs),
 
@@ -177,7 +190,11 @@ pub enum Command {
             moss serve agent.py &\n  \
             moss exec agent.py --code gen.py      # runs on the server\n  \
             moss serve --stop agent.py\n  \
-            MOSS_WARM=1 ./agent-loop.sh           # every exec starts or reuses a server"
+            MOSS_WARM=1 ./agent-loop.sh           # every exec starts or reuses a server",
+        after_long_help = "Exit codes:\n  \
+            0    the server stopped (Ctrl-C, SIGTERM, --stop, idle, socket removed), or --stop found none\n  \
+            2    a server already runs for the file, or the socket cannot be made\n  \
+            4    the MOSS file cannot be read"
     )]
     Serve(ServeArgs),
 
