@@ -24,6 +24,9 @@ const REQUESTED: ABI = ABI::V6;
 /// Device files every program expects to write; they hold no data.
 const DEVICE_FILES: [&str; 4] = ["/dev/null", "/dev/zero", "/dev/full", "/dev/tty"];
 
+/// The variables that name the temporary folder, all pointed at the private one.
+pub const TMPDIR_VARIABLES: [&str; 3] = ["TMPDIR", "TEMP", "TMP"];
+
 /// A file the confined code writes stops growing here; the write fails with EFBIG (OSError).
 const MAX_FILE_SIZE: u64 = 1 << 30;
 
@@ -120,7 +123,7 @@ pub fn enter(policy: &Policy) -> Result<(), String> {
     no_core.and(file_size).map_err(|e| format!("cannot set resource limits: {e}"))?;
     // SAFETY: the child is single-threaded here; nothing reads the environment concurrently.
     unsafe {
-        for name in ["TMPDIR", "TEMP", "TMP"] {
+        for name in TMPDIR_VARIABLES {
             std::env::set_var(name, &policy.tmpdir);
         }
     }

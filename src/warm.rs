@@ -57,8 +57,14 @@ pub fn exec(
         Err(_) => return Ok(None),
     };
     let mut request = request.clone();
-    let environ: serde_json::Map<String, Value> =
+    let mut environ: serde_json::Map<String, Value> =
         std::env::vars_os().map(|(k, v)| (k.to_string_lossy().into_owned(), Value::from(v.to_string_lossy().into_owned()))).collect();
+    // What the sandbox sets in a cold child's environment must reach the warm run's too.
+    if let Some(policy) = &supervision.sandbox {
+        for name in crate::sandbox::TMPDIR_VARIABLES {
+            environ.insert(name.to_owned(), Value::from(policy.tmpdir.to_string_lossy().into_owned()));
+        }
+    }
     request["environ"] = Value::Object(environ);
     let ask = Ask::Exec(Box::new(ExecAsk {
         identity: Identity::of_this_process(),

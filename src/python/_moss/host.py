@@ -183,6 +183,8 @@ def _compile(request: dict) -> Runtime:
         # A run forked from a warm server sees its client's environment, as a cold run would.
         os.environ.clear()
         os.environ.update(request["environ"])
+        if "tempfile" in sys.modules:
+            sys.modules["tempfile"].tempdir = None  # found again from the new TMPDIR
     stem = os.path.splitext(os.path.basename(path))[0]
     host = Container()
     for spec in request.get("providers") or []:
