@@ -57,10 +57,7 @@ fn main() {
     for relative in &sources {
         let virtual_name = virtual_path(relative);
         let is_package = relative.ends_with("__init__.py");
-        let module = relative
-            .trim_end_matches(".py")
-            .trim_end_matches("/__init__")
-            .replace('/', ".");
+        let module = relative.trim_end_matches(".py").trim_end_matches("/__init__").replace('/', ".");
         let source = root.join(relative);
         let bytecode = bytecode_dir.join(format!("{}.bin", virtual_name.replace('/', "__")));
         writeln!(

@@ -73,9 +73,10 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 async fn adapter() -> Result<Adapter, String> {
     let manager = Manager::new().await.map_err(explain)?;
     let adapters = manager.adapters().await.map_err(explain)?;
-    adapters.into_iter().next().ok_or_else(|| {
-        "no Bluetooth adapter was found\nhint: plug one in, or check `bluetoothctl list`".to_owned()
-    })
+    adapters
+        .into_iter()
+        .next()
+        .ok_or_else(|| "no Bluetooth adapter was found\nhint: plug one in, or check `bluetoothctl list`".to_owned())
 }
 
 /// The BOLTs advertising within `timeout`.
@@ -109,11 +110,10 @@ pub fn connect(selector: &Selector, deadline: Duration) -> Result<BleBolt, Strin
         let found = tokio::time::timeout(deadline, async {
             loop {
                 for peripheral in adapter.peripherals().await.map_err(explain)? {
-                    if let Ok(Some(p)) = peripheral.properties().await {
-                        if selector.matches(p.local_name.as_deref(), &p.address.to_string()) {
+                    if let Ok(Some(p)) = peripheral.properties().await
+                        && selector.matches(p.local_name.as_deref(), &p.address.to_string()) {
                             return Ok::<_, String>((peripheral, p.local_name.unwrap_or_default()));
                         }
-                    }
                 }
                 if let Some(CentralEvent::DeviceDiscovered(_)) = events.next().await {}
             }

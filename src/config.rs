@@ -106,7 +106,9 @@ impl Config {
         let sourced = |value| Sourced { value, origin: origin.clone() };
         self.timeout = settings.timeout.map(|v| Sourced { value: v, origin: origin.clone() });
         self.context_dir = settings.context_dir.map(|dir| sourced(base.join(dir)));
-        self.python_path = settings.python_path.map(|paths| Sourced { value: paths.iter().map(|p| base.join(p)).collect(), origin: origin.clone() });
+        self.python_path = settings
+            .python_path
+            .map(|paths| Sourced { value: paths.iter().map(|p| base.join(p)).collect(), origin: origin.clone() });
         self.providers = settings.providers.map(|v| Sourced { value: v, origin: origin.clone() });
         self.allow_imports = settings.allow_imports.map(|v| Sourced { value: v, origin: origin.clone() });
         self.device = settings.device.map(|v| Sourced { value: v, origin: origin.clone() });
@@ -122,7 +124,8 @@ impl Config {
             self.device = Some(Sourced { value, origin: Origin::Env(name) });
         }
         if let Some((name, text)) = env("MOSS_TIMEOUT") {
-            let value = text.trim().parse::<f64>().map_err(|_| ()).and_then(|t| check_timeout(t).map(|_| t).map_err(|_| ()));
+            let value =
+                text.trim().parse::<f64>().map_err(|_| ()).and_then(|t| check_timeout(t).map(|_| t).map_err(|_| ()));
             let value = value.map_err(|_| {
                 MossError::Usage(format!("{name}={text} is not a time limit\nhint: set it to a number of seconds, such as 30 or 0.5, or unset it"))
             })?;
@@ -137,7 +140,9 @@ impl Config {
             return context.value.clone();
         }
         match &self.context_dir {
-            Some(dir) => dir.value.join(crate::context::default_path(moss_file).file_name().expect("a context file name")),
+            Some(dir) => {
+                dir.value.join(crate::context::default_path(moss_file).file_name().expect("a context file name"))
+            }
             None => crate::context::default_path(moss_file),
         }
     }
@@ -174,7 +179,11 @@ pub fn with_host_fields(mut request: Value, config: &Config) -> Value {
 }
 
 fn check_timeout(seconds: f64) -> Result<(), String> {
-    if seconds.is_finite() && seconds > 0.0 { Ok(()) } else { Err(format!("{seconds} is not a positive number of seconds")) }
+    if seconds.is_finite() && seconds > 0.0 {
+        Ok(())
+    } else {
+        Err(format!("{seconds} is not a positive number of seconds"))
+    }
 }
 
 fn is_provider_spec(spec: &str) -> bool {
@@ -200,7 +209,8 @@ fn find_file(folder: &Path) -> Result<Option<(PathBuf, FileSettings)>, MossError
             let text = read(&pyproject)?;
             let project: PyProject = toml::from_str(&text).map_err(|e| invalid(&pyproject, &e.to_string()))?;
             if let Some(table) = project.tool.and_then(|t| t.moss) {
-                let settings = table.try_into().map_err(|e: toml::de::Error| invalid(&pyproject, &format!("[tool.moss]: {e}")))?;
+                let settings =
+                    table.try_into().map_err(|e: toml::de::Error| invalid(&pyproject, &format!("[tool.moss]: {e}")))?;
                 return Ok(Some((pyproject, settings)));
             }
         }
@@ -244,7 +254,11 @@ mod tests {
     #[test]
     fn paths_in_a_file_are_relative_to_it() {
         let mut config = Config::default();
-        let settings = FileSettings { context_dir: Some("state".into()), python_path: Some(vec!["lib".into()]), ..FileSettings::default() };
+        let settings = FileSettings {
+            context_dir: Some("state".into()),
+            python_path: Some(vec!["lib".into()]),
+            ..FileSettings::default()
+        };
         config.apply_file(Path::new("/p/moss.toml"), settings).unwrap();
         assert_eq!(config.context_path(Path::new("/p/agents/a.py")), Path::new("/p/state/a.context.json"));
         assert_eq!(config.python_path.unwrap().value, vec![PathBuf::from("/p/lib")]);

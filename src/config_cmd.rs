@@ -54,7 +54,11 @@ fn lines(config: &Config) -> Vec<Line> {
     vec![
         Line { key: "context-dir", value: entry(&config.context_dir), unset: ".moss/ beside each MOSS file" },
         Line { key: "timeout", value: entry(&config.timeout), unset: "no time limit" },
-        Line { key: "python-path", value: entry(&config.python_path), unset: "only the MOSS file's folder is added to sys.path" },
+        Line {
+            key: "python-path",
+            value: entry(&config.python_path),
+            unset: "only the MOSS file's folder is added to sys.path",
+        },
         Line { key: "providers", value: entry(&config.providers), unset: "none registered" },
         Line { key: "allow-imports", value: entry(&config.allow_imports), unset: "every import is allowed" },
         Line { key: "device", value: entry(&config.device), unset: "no robot" },

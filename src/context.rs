@@ -117,7 +117,8 @@ impl ContextFile {
 
     /// Replaces the file with the current content, atomically.
     pub fn save(&mut self) -> Result<(), ContextError> {
-        let unwritable = |e: std::io::Error| ContextError::Unwritable { path: self.path.clone(), reason: e.to_string() };
+        let unwritable =
+            |e: std::io::Error| ContextError::Unwritable { path: self.path.clone(), reason: e.to_string() };
         let folder = self.folder();
         fs::create_dir_all(&folder).map_err(unwritable)?;
         let mut text = serde_json::to_vec_pretty(&self.doc).expect("a context always serialises");
@@ -160,7 +161,8 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<ContextDoc, ContextErro
     if object.get("format").and_then(Value::as_str) != Some(FORMAT) {
         return Err(foreign(&format!("it has no \"format\": \"{FORMAT}\" field")));
     }
-    let version = object.get("version").and_then(Value::as_u64).ok_or_else(|| foreign("its \"version\" is not a number"))?;
+    let version =
+        object.get("version").and_then(Value::as_u64).ok_or_else(|| foreign("its \"version\" is not a number"))?;
     if version > VERSION {
         return Err(ContextError::FutureVersion { path: path.into(), found: version, supported: VERSION });
     }
@@ -187,7 +189,9 @@ fn acquire_lock(path: &Path) -> Result<File, ContextError> {
     loop {
         match file.try_lock() {
             Ok(()) => return Ok(file),
-            Err(fs::TryLockError::WouldBlock) if started.elapsed() < wait => std::thread::sleep(Duration::from_millis(20)),
+            Err(fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
             Err(fs::TryLockError::WouldBlock) => {
                 return Err(ContextError::Locked { path: path.into(), waited_secs: wait.as_secs_f64() });
             }

@@ -78,7 +78,10 @@ pub fn run(action: &ContextAction) -> Result<u8, MossError> {
 }
 
 /// Applies `change` under the lock and saves; a context of another MOSS file is refused.
-fn edit(resolved: &Resolved, change: impl FnOnce(&mut ContextDoc) -> Result<(), ContextError>) -> Result<(), MossError> {
+fn edit(
+    resolved: &Resolved,
+    change: impl FnOnce(&mut ContextDoc) -> Result<(), ContextError>,
+) -> Result<(), MossError> {
     let mut file = ContextFile::open(&resolved.path)?;
     if let Some(moss_file) = &resolved.moss_file {
         file.check_module(moss_file)?;
@@ -133,8 +136,8 @@ fn resolve(target: &ContextTarget, wanted: usize) -> Result<Resolved, MossError>
 }
 
 fn property_name(name: &str) -> Result<&str, MossError> {
-    let valid = name.chars().next().is_some_and(|c| c.is_alphabetic())
-        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    let valid =
+        name.chars().next().is_some_and(|c| c.is_alphabetic()) && name.chars().all(|c| c.is_alphanumeric() || c == '_');
     if valid {
         Ok(name)
     } else {

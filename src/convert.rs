@@ -56,9 +56,7 @@ fn convert(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, String> {
         return obj.extract::<u64>().map(Value::from).map_err(|_| "an int is too large for JSON".to_owned());
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
-        return Number::from_f64(f.value())
-            .map(Value::Number)
-            .ok_or_else(|| format!("{} has no JSON form", f.value()));
+        return Number::from_f64(f.value()).map(Value::Number).ok_or_else(|| format!("{} has no JSON form", f.value()));
     }
     if let Ok(s) = obj.cast::<PyString>() {
         return s.to_str().map(|s| Value::String(s.to_owned())).map_err(|e| e.to_string());

@@ -24,7 +24,10 @@ use crate::supervisor::Companion;
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeviceSpec {
     /// The simulator; `drop_at` drops the ball that many seconds into the run.
-    Sim { name: String, drop_at: Option<f64> },
+    Sim {
+        name: String,
+        drop_at: Option<f64>,
+    },
     Bolt(Selector),
 }
 
@@ -43,17 +46,22 @@ impl DeviceSpec {
                 .strip_prefix("drop=")
                 .and_then(|secs| secs.parse::<f64>().ok())
                 .filter(|secs| secs.is_finite() && *secs >= 0.0)
-                .ok_or_else(|| format!("`{scenario}` is not a simulator scenario\nhint: the one scenario is ?drop=SECONDS"))?;
+                .ok_or_else(|| {
+                    format!("`{scenario}` is not a simulator scenario\nhint: the one scenario is ?drop=SECONDS")
+                })?;
             return match DeviceSpec::parse(sim)? {
                 DeviceSpec::Sim { name, .. } => Ok(DeviceSpec::Sim { name, drop_at: Some(drop_at) }),
                 DeviceSpec::Bolt(_) => Err(format!("`{spec}`: only the simulator takes a scenario")),
             };
         }
-        let is_address = spec.split(':').count() == 6 && spec.split(':').all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()));
+        let is_address = spec.split(':').count() == 6
+            && spec.split(':').all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()));
         match spec.split_once(':') {
             _ if spec == "sim" => Ok(DeviceSpec::Sim { name: "SB-0000".into(), drop_at: None }),
             _ if spec == "bolt" => Ok(DeviceSpec::Bolt(Selector::First)),
-            _ if spec.to_ascii_uppercase().starts_with("SB-") => Ok(DeviceSpec::Bolt(Selector::Name(spec.to_ascii_uppercase()))),
+            _ if spec.to_ascii_uppercase().starts_with("SB-") => {
+                Ok(DeviceSpec::Bolt(Selector::Name(spec.to_ascii_uppercase())))
+            }
             _ if is_address => Ok(DeviceSpec::Bolt(Selector::Address(spec.to_ascii_uppercase()))),
             Some(("sim", name)) if !name.is_empty() => Ok(DeviceSpec::Sim { name: name.into(), drop_at: None }),
             _ => Err(format!(
@@ -194,9 +202,19 @@ pub fn info(spec: &DeviceSpec) -> Result<Info, String> {
         _ => None,
     };
     ask(0x13, 0x0D, None);
-    let battery_volts = ask(0x13, 0x03, None).filter(|d| d.len() == 2).map(|d| f64::from(u16::from_be_bytes([d[0], d[1]])) / 100.0);
+    let battery_volts =
+        ask(0x13, 0x03, None).filter(|d| d.len() == 2).map(|d| f64::from(u16::from_be_bytes([d[0], d[1]])) / 100.0);
     let battery_percent = ask(0x13, 0x10, None).and_then(|d| d.first().copied());
-    let version = |d: Vec<u8>| (d.len() == 6).then(|| format!("{}.{}.{}", u16::from_be_bytes([d[0], d[1]]), u16::from_be_bytes([d[2], d[3]]), u16::from_be_bytes([d[4], d[5]])));
+    let version = |d: Vec<u8>| {
+        (d.len() == 6).then(|| {
+            format!(
+                "{}.{}.{}",
+                u16::from_be_bytes([d[0], d[1]]),
+                u16::from_be_bytes([d[2], d[3]]),
+                u16::from_be_bytes([d[4], d[5]])
+            )
+        })
+    };
     let firmware = ask(0x11, 0x00, Some(TARGET_SECONDARY)).and_then(version);
     let name = host.name.clone();
     host.close();
@@ -279,16 +297,16 @@ impl Host {
             if let Some(live) = &mut self.live {
                 live.draw(&self.name, &sim.state, true);
             }
-            if let Some(path) = &self.png {
-                if let Err(e) = picture::write_png(&sim.state, ARENA_HALF_WIDTH_CM, path) {
-                    self.errors.push(format!("cannot write {}: {e}", path.display()));
-                }
+            if let Some(path) = &self.png
+                && let Err(e) = picture::write_png(&sim.state, ARENA_HALF_WIDTH_CM, path)
+            {
+                self.errors.push(format!("cannot write {}: {e}", path.display()));
             }
         }
-        if matches!(self.robot, Robot::Remote(_)) {
-            if let Robot::Remote(link) = std::mem::replace(&mut self.robot, Robot::Unreachable(String::new())) {
-                link.close();
-            }
+        if matches!(self.robot, Robot::Remote(_))
+            && let Robot::Remote(link) = std::mem::replace(&mut self.robot, Robot::Unreachable(String::new()))
+        {
+            link.close();
         }
     }
 
@@ -307,7 +325,8 @@ impl Host {
             self.record(now, "tx", &framed, &request);
             let answered = match &mut self.robot {
                 Robot::Sim(sim) => {
-                    let answer: Vec<u8> = packet::chunks(&framed, BLE_CHUNK).flat_map(|chunk| sim.receive(chunk, now)).collect();
+                    let answer: Vec<u8> =
+                        packet::chunks(&framed, BLE_CHUNK).flat_map(|chunk| sim.receive(chunk, now)).collect();
                     self.take_in(now, &answer, Some(&request))
                 }
                 Robot::Remote(link) => match link.write(&framed) {
@@ -330,7 +349,9 @@ impl Host {
                 return Reply::Done { error: u8::from(error), message: error.to_string(), data: reply.data };
             }
         }
-        Reply::Failed { message: format!("the robot did not answer command {device:#04x}/{command:#04x} after {ATTEMPTS} tries") }
+        Reply::Failed {
+            message: format!("the robot did not answer command {device:#04x}/{command:#04x} after {ATTEMPTS} tries"),
+        }
     }
 
     /// Reads from a real robot until it answers `request` or ANSWER_WAIT passes.
@@ -451,7 +472,10 @@ mod tests {
             Reply::Done { error: 0, data, .. } => assert_eq!(data, vec![87]),
             _ => panic!("no battery answer"),
         }
-        assert!(matches!(host.call(0x16, 0x07, Some(TARGET_SECONDARY), vec![50, 0, 90, 0]), Reply::Done { error: 0, .. }));
+        assert!(matches!(
+            host.call(0x16, 0x07, Some(TARGET_SECONDARY), vec![50, 0, 90, 0]),
+            Reply::Done { error: 0, .. }
+        ));
         assert_eq!((host.speed, host.heading), (50, 90));
     }
 

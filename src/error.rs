@@ -124,7 +124,9 @@ impl ContextError {
             ContextError::Locked { .. } => {
                 "another `moss exec` is using this context; wait for it, or raise MOSS_LOCK_WAIT (seconds)".into()
             }
-            ContextError::Unwritable { .. } => "check the folder's permissions and free space; the old file is intact".into(),
+            ContextError::Unwritable { .. } => {
+                "check the folder's permissions and free space; the old file is intact".into()
+            }
             ContextError::NoProperty { .. } => "`moss context show` lists the saved properties".into(),
         })
     }

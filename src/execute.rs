@@ -18,8 +18,8 @@ use crate::host;
 use crate::moss_file;
 use crate::report::{self, ErrorInfo, ExecResult};
 use crate::sandbox::Sandbox;
-use crate::style;
 use crate::serve::DeviceSetup;
+use crate::style;
 use crate::supervisor::{self, Supervision};
 use crate::warm;
 
@@ -113,7 +113,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     let device = device.transpose()?;
     let warm = match args.cold {
         true => None,
-        false => warm::exec(&config, &path, &request, &supervision, device.as_ref().map(DeviceSetup::clone), warm::wanted(args.warm))
+        false => warm::exec(&config, &path, &request, &supervision, device.clone(), warm::wanted(args.warm))
             .map_err(|e| MossError::RunNotStarted(std::io::Error::other(e)))?,
     };
     let (run, device_report) = match warm {
@@ -191,7 +191,8 @@ fn run_cold(
         }
         None => (None, None),
     };
-    let run = host::call(path, "run_exec", request, supervision, companion, read_report).map_err(MossError::RunNotStarted)?;
+    let run =
+        host::call(path, "run_exec", request, supervision, companion, read_report).map_err(MossError::RunNotStarted)?;
     Ok((run, report.and_then(|r| r.try_recv().ok())))
 }
 
@@ -224,12 +225,8 @@ fn read_code(spec: &str) -> Result<(String, String), MossError> {
 
 /// Names whose stored value differs between two property sets, sorted.
 fn changed(before: &Map<String, Value>, after: &Map<String, Value>) -> Vec<String> {
-    let mut names: Vec<String> = before
-        .keys()
-        .chain(after.keys())
-        .filter(|name| before.get(*name) != after.get(*name))
-        .cloned()
-        .collect();
+    let mut names: Vec<String> =
+        before.keys().chain(after.keys()).filter(|name| before.get(*name) != after.get(*name)).cloned().collect();
     names.sort();
     names.dedup();
     names

@@ -24,11 +24,18 @@ pub struct HostRun<T> {
 
 #[derive(Serialize, Deserialize)]
 enum Message<T> {
-    Done { value: T, warnings: Vec<String> },
+    Done {
+        value: T,
+        warnings: Vec<String>,
+    },
     /// The interpreter could not start: the installation is at fault, not the MOSS file.
-    NoInterpreter { message: String },
+    NoInterpreter {
+        message: String,
+    },
     /// The host itself failed: a bug in moss.
-    Failed { message: String },
+    Failed {
+        message: String,
+    },
 }
 
 /// Runs `_moss.host.<function>(request)` in a child; `read` turns its result into `T` there.
@@ -69,7 +76,9 @@ pub fn job<'a, T: Serialize>(
 pub fn outcome<T: DeserializeOwned>(run: supervisor::ChildRun, supervision: &Supervision) -> HostRun<T> {
     let outcome = match (run.ending, run.report.as_deref().map(serde_json::from_slice::<Message<T>>)) {
         (Ending::TimedOut, _) => Err(ErrorInfo::timeout(supervision.timeout.unwrap_or_default().as_secs_f64())),
-        (Ending::Exited(supervisor::SANDBOX_REFUSED), None) => Err(ErrorInfo::sandbox_refused(&String::from_utf8_lossy(&run.stderr))),
+        (Ending::Exited(supervisor::SANDBOX_REFUSED), None) => {
+            Err(ErrorInfo::sandbox_refused(&String::from_utf8_lossy(&run.stderr)))
+        }
         (_, Some(Ok(Message::Done { value, warnings }))) => Ok((value, warnings)),
         (_, Some(Ok(Message::NoInterpreter { message }))) => Err(ErrorInfo::no_interpreter(&message)),
         (_, Some(Ok(Message::Failed { message }))) => Err(ErrorInfo::internal(&message)),

@@ -10,7 +10,8 @@ pub fn read(path: &Path) -> Result<(PathBuf, String), MossError> {
     if path.is_dir() {
         return Err(MossError::MossFileUnreadable { path, reason: "it is a directory".into() });
     }
-    let bytes = std::fs::read(&path).map_err(|e| MossError::MossFileUnreadable { path: path.clone(), reason: io_reason(&e) })?;
+    let bytes = std::fs::read(&path)
+        .map_err(|e| MossError::MossFileUnreadable { path: path.clone(), reason: io_reason(&e) })?;
     let source = String::from_utf8(bytes)
         .map_err(|e| MossError::MossFileNotText { path: path.clone(), offset: e.utf8_error().valid_up_to() })?;
     Ok((path, without_bom(source)))

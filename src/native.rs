@@ -33,7 +33,12 @@ fn reflect(
     outline.render(&text, qualname, mode, name, &kept_decorators)
 }
 
-pyo3::create_exception!(_moss_native, DeviceError, pyo3::exceptions::PyRuntimeError, "The robot could not do what was asked.");
+pyo3::create_exception!(
+    _moss_native,
+    DeviceError,
+    pyo3::exceptions::PyRuntimeError,
+    "The robot could not do what was asked."
+);
 
 /// Sends one command to the run's device and returns the data of its response; a robot that
 /// answers with an error code, or does not answer, raises DeviceError.
@@ -41,9 +46,9 @@ pyo3::create_exception!(_moss_native, DeviceError, pyo3::exceptions::PyRuntimeEr
 fn device_call(py: Python<'_>, device: u8, command: u8, target: Option<u8>, data: Vec<u8>) -> PyResult<Vec<u8>> {
     match py.detach(|| exchange(&Request::Call { device, command, target, data }))? {
         Reply::Done { error: 0, data, .. } => Ok(data),
-        Reply::Done { error, message, .. } => {
-            Err(DeviceError::new_err(format!("the robot refused command {device:#04x}/{command:#04x}: {message} (error {error})")))
-        }
+        Reply::Done { error, message, .. } => Err(DeviceError::new_err(format!(
+            "the robot refused command {device:#04x}/{command:#04x}: {message} (error {error})"
+        ))),
         Reply::Failed { message } => Err(DeviceError::new_err(message)),
         Reply::Events { .. } => Err(DeviceError::new_err("the device answered out of turn")),
     }

@@ -251,10 +251,10 @@ fn write_cache(file: &Path, key: &str, outline: &Outline) {
         return;
     }
     let entry = CacheEntry { key: key.to_owned(), outline: outline.clone() };
-    if let Ok(mut temp) = tempfile::NamedTempFile::new_in(folder) {
-        if serde_json::to_writer(&mut temp, &entry).is_ok() {
-            let _ = temp.persist(file);
-        }
+    if let Ok(mut temp) = tempfile::NamedTempFile::new_in(folder)
+        && serde_json::to_writer(&mut temp, &entry).is_ok()
+    {
+        let _ = temp.persist(file);
     }
 }
 
@@ -291,7 +291,9 @@ fn header_text(slice: &str) -> &str {
     let last_line_start = trimmed.rfind('\n').map_or(0, |i| i + 1);
     let last_line = &trimmed[last_line_start..];
     match last_line.rfind(':') {
-        Some(colon) if last_line[colon + 1..].trim().is_empty() || last_line[colon + 1..].trim_start().starts_with('#') => {
+        Some(colon)
+            if last_line[colon + 1..].trim().is_empty() || last_line[colon + 1..].trim_start().starts_with('#') =>
+        {
             &trimmed[..last_line_start + colon + 1]
         }
         _ => trimmed,
@@ -356,10 +358,10 @@ fn rename_all(text: &str, from: &str, to: &str) -> String {
     text.split('\n')
         .map(|line| {
             for keyword in ["def ", "async def ", "class "] {
-                if let Some(rest) = line.strip_prefix(keyword).and_then(|r| r.strip_prefix(from)) {
-                    if rest.starts_with(['(', ':', '[']) {
-                        return format!("{keyword}{to}{rest}");
-                    }
+                if let Some(rest) = line.strip_prefix(keyword).and_then(|r| r.strip_prefix(from))
+                    && rest.starts_with(['(', ':', '['])
+                {
+                    return format!("{keyword}{to}{rest}");
                 }
             }
             line.to_owned()
@@ -467,7 +469,10 @@ class Ball(abc.ABC):
     fn comments_between_header_and_body_are_left_out() {
         let src = "def f(a):  # trailing\n    # a comment\n    \"\"\"Doc.\"\"\"\n    return a\n";
         let outline = Outline::parse(src).unwrap();
-        assert_eq!(outline.render(src, "f", Mode::Signature, "f", &[]).unwrap(), "def f(a):\n    \"\"\"Doc.\"\"\"\n    pass");
+        assert_eq!(
+            outline.render(src, "f", Mode::Signature, "f", &[]).unwrap(),
+            "def f(a):\n    \"\"\"Doc.\"\"\"\n    pass"
+        );
     }
 
     #[test]

@@ -71,9 +71,7 @@ const KNOWN_ERRORS: [(ErrorCode, &str); 11] = [
 
 impl From<u8> for ErrorCode {
     fn from(value: u8) -> Self {
-        KNOWN_ERRORS
-            .get(usize::from(value))
-            .map_or(ErrorCode::Unknown(value), |&(code, _)| code)
+        KNOWN_ERRORS.get(usize::from(value)).map_or(ErrorCode::Unknown(value), |&(code, _)| code)
     }
 }
 
@@ -81,10 +79,7 @@ impl From<ErrorCode> for u8 {
     fn from(code: ErrorCode) -> u8 {
         match code {
             ErrorCode::Unknown(value) => value,
-            known => (0..)
-                .zip(KNOWN_ERRORS)
-                .find(|(_, (c, _))| *c == known)
-                .map_or(0, |(v, _)| v),
+            known => (0..).zip(KNOWN_ERRORS).find(|(_, (c, _))| *c == known).map_or(0, |(v, _)| v),
         }
     }
 }
@@ -117,13 +112,7 @@ pub struct Packet {
 impl Packet {
     /// A bare packet: no flags, ids or error. The other constructors build on it.
     pub fn new(device: u8, command: u8, seq: u8, data: Vec<u8>) -> Self {
-        Packet {
-            device,
-            command,
-            seq,
-            data,
-            ..Packet::default()
-        }
+        Packet { device, command, seq, data, ..Packet::default() }
     }
 
     /// A request the spherov2 way: flags 0x3A with the target and source 0x01,
@@ -419,12 +408,7 @@ mod tests {
 
     fn vector(label: &str) -> (Packet, Vec<u8>) {
         let is_labelled = |line: &&str| line.split_whitespace().next() == Some(label);
-        let (fields, wire) = VECTORS
-            .lines()
-            .find(is_labelled)
-            .unwrap()
-            .split_once('=')
-            .unwrap();
+        let (fields, wire) = VECTORS.lines().find(is_labelled).unwrap().split_once('=').unwrap();
         let mut tokens = fields.split_whitespace().skip(1);
         let mut byte = || u8::from_str_radix(tokens.next().unwrap(), 16).ok();
         let (flags, target, source) = (byte().unwrap(), byte(), byte());
@@ -495,10 +479,7 @@ mod tests {
         assert_eq!(one_by_one, [Ok(battery.clone())]);
         assert_eq!(d.push(&[&wire[..], &wire].concat()).len(), 2);
         // Each bad frame is reported and the packet right after it still decodes.
-        let bad_sum = BadChecksum {
-            expected: 0xD5,
-            found: 0xD4,
-        };
+        let bad_sum = BadChecksum { expected: 0xD5, found: 0xD4 };
         let cases = [
             ("00 D8 AB 05", None), // junk outside a frame is dropped silently
             ("8D 0A 13 0D 00 D4 D8", Some(bad_sum)),

@@ -115,8 +115,13 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
         biggest.sort_by(|a, b| b.tokens.cmp(&a.tokens).then(a.name.cmp(&b.name)));
         let named: Vec<String> = biggest.iter().take(3).map(|s| format!("{} ({} tokens)", s.name, s.tokens)).collect();
         style::error(
-            &format!("the prompt is {total} tokens, over the budget of {budget}; the biggest sections: {}", named.join(", ")),
-            Some("hide what the model does not need in `# <moss-hide>` regions, or shorten it with `__moss_attr_prompts__`"),
+            &format!(
+                "the prompt is {total} tokens, over the budget of {budget}; the biggest sections: {}",
+                named.join(", ")
+            ),
+            Some(
+                "hide what the model does not need in `# <moss-hide>` regions, or shorten it with `__moss_attr_prompts__`",
+            ),
         );
         return Ok(1);
     }

@@ -100,7 +100,13 @@ impl ErrorInfo {
     /// The child could not confine itself as `--sandbox` asked; it ran no code.
     pub fn sandbox_refused(stderr: &str) -> Self {
         let error = ErrorInfo::new("internal", "SandboxError", stderr.trim().to_owned());
-        ErrorInfo { hint: Some("the code did not run; run without --sandbox, or in a container, if this kernel cannot confine it".into()), ..error }
+        ErrorInfo {
+            hint: Some(
+                "the code did not run; run without --sandbox, or in a container, if this kernel cannot confine it"
+                    .into(),
+            ),
+            ..error
+        }
     }
 
     /// The robot cannot be reached; `message` may end in `\nhint: ...`.
@@ -147,7 +153,9 @@ impl ErrorInfo {
 
     fn default_hint(&self) -> Option<&'static str> {
         Some(match self.kind.as_str() {
-            "exception" | "syntax" | "crash" => "the context was left as it was; fix or regenerate the code and run it again",
+            "exception" | "syntax" | "crash" => {
+                "the context was left as it was; fix or regenerate the code and run it again"
+            }
             "target" => "the code must define the target (`def main(moss): ...`), or pass --target NAME",
             "module" if self.type_name == "BindingMissing" => {
                 "bind it in the MOSS file's `__moss_compile__(compiler)` with `compiler.bind(Type, value)`, or give the attribute a value"
@@ -180,7 +188,8 @@ pub fn exec_result(result: &ExecResult, json: bool) {
             (Some(x), Some(y)) => format!(", at ({x:.1}, {y:.1}) cm"),
             _ => String::new(),
         };
-        let errors = if device.errors.is_empty() { String::new() } else { format!("; errors: {}", device.errors.join(", ")) };
+        let errors =
+            if device.errors.is_empty() { String::new() } else { format!("; errors: {}", device.errors.join(", ")) };
         style::note(&format!(
             "{}: heading {}°, speed {}{place} after {} packets{errors}",
             device.name, device.heading, device.speed, device.packets_sent
@@ -207,7 +216,9 @@ pub fn exec_result(result: &ExecResult, json: bool) {
 /// An error as the person at the terminal reads it: headline, location, traceback, hint.
 pub fn print_error(error: &ErrorInfo) {
     match (error.location(), error.kind.as_str()) {
-        (Some(at), "exception" | "syntax" | "module") => style::error(&format!("{}\n  --> {at}", error.headline()), None),
+        (Some(at), "exception" | "syntax" | "module") => {
+            style::error(&format!("{}\n  --> {at}", error.headline()), None)
+        }
         _ => style::error(&error.headline(), None),
     }
     if !error.traceback.is_empty() {

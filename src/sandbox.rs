@@ -58,7 +58,8 @@ impl Sandbox {
             .tempdir()
             .map_err(|e| MossError::Usage(format!("cannot create the sandbox's temporary folder: {e}")))?;
         let mut writable = vec![tmpdir.path().to_path_buf()];
-        let cwd = std::env::current_dir().map_err(|e| MossError::Usage(format!("cannot find the current folder: {e}")))?;
+        let cwd =
+            std::env::current_dir().map_err(|e| MossError::Usage(format!("cannot find the current folder: {e}")))?;
         writable.push(cwd);
         // The parent saves the context, so a folder not made yet needs no rule.
         writable.extend(context_dir.and_then(|dir| std::fs::canonicalize(dir).ok()));
@@ -73,7 +74,12 @@ impl Sandbox {
             writable.push(full);
         }
         writable.dedup();
-        let policy = Policy { writable, network, tmpdir: tmpdir.path().to_path_buf(), unenforced: shortfalls(kernel_abi(), network) };
+        let policy = Policy {
+            writable,
+            network,
+            tmpdir: tmpdir.path().to_path_buf(),
+            unenforced: shortfalls(kernel_abi(), network),
+        };
         Ok(Sandbox { policy, _tmpdir: tmpdir })
     }
 }
@@ -83,7 +89,12 @@ fn kernel_abi() -> i64 {
     const LANDLOCK_CREATE_RULESET_VERSION: u32 = 1;
     // SAFETY: with a null attribute and the VERSION flag the call only reports a number.
     let abi = unsafe {
-        nix::libc::syscall(nix::libc::SYS_landlock_create_ruleset, std::ptr::null::<u8>(), 0usize, LANDLOCK_CREATE_RULESET_VERSION)
+        nix::libc::syscall(
+            nix::libc::SYS_landlock_create_ruleset,
+            std::ptr::null::<u8>(),
+            0usize,
+            LANDLOCK_CREATE_RULESET_VERSION,
+        )
     };
     abi.max(0)
 }
@@ -110,7 +121,8 @@ fn shortfalls(abi: i64, network: bool) -> Vec<String> {
         missing.push("ioctl on device files is not restricted (needs Linux 6.10)".into());
     }
     if abi < 6 {
-        missing.push("signals to other processes and abstract Unix sockets are not restricted (needs Linux 6.12)".into());
+        missing
+            .push("signals to other processes and abstract Unix sockets are not restricted (needs Linux 6.12)".into());
     }
     missing
 }
@@ -119,7 +131,8 @@ fn shortfalls(abi: i64, network: bool) -> Vec<String> {
 /// interpreter starts and while the process has one thread.
 pub fn enter(policy: &Policy) -> Result<(), String> {
     let no_core = nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_CORE, 0, 0);
-    let file_size = nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_FSIZE, MAX_FILE_SIZE, MAX_FILE_SIZE);
+    let file_size =
+        nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_FSIZE, MAX_FILE_SIZE, MAX_FILE_SIZE);
     no_core.and(file_size).map_err(|e| format!("cannot set resource limits: {e}"))?;
     // SAFETY: the child is single-threaded here; nothing reads the environment concurrently.
     unsafe {

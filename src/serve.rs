@@ -9,8 +9,8 @@
 //! forks), and restarts itself when the MOSS file, its configuration, a project module it
 //! imported, or the moss binary changes.
 
-use std::io::{self, BufRead, BufReader, Write};
 use std::io::Read;
+use std::io::{self, BufRead, BufReader, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -67,10 +67,11 @@ impl Identity {
             meta.as_ref().map_or(0, |m| m.mtime()),
             meta.as_ref().map_or(0, |m| m.mtime_nsec()),
         );
-        let environment = ["VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "PYTHONNOUSERSITE", "PYTHONUSERBASE"]
-            .into_iter()
-            .map(|name| (name.to_owned(), std::env::var(name).ok()))
-            .collect();
+        let environment =
+            ["VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "PYTHONNOUSERSITE", "PYTHONUSERBASE"]
+                .into_iter()
+                .map(|name| (name.to_owned(), std::env::var(name).ok()))
+                .collect();
         Identity { binary, environment }
     }
 }
@@ -106,7 +107,10 @@ pub struct DeviceSetup {
 pub enum Answer {
     /// Not this server's to run: the client runs it cold.
     Refused(String),
-    Ran { run: WireRun, device: Option<DeviceReport> },
+    Ran {
+        run: WireRun,
+        device: Option<DeviceReport>,
+    },
     Stopping,
 }
 
@@ -128,8 +132,17 @@ impl WireRun {
             Ending::Signaled(signal) => (None, Some(signal as i32)),
             Ending::TimedOut => (None, None),
         };
-        let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-        WireRun { exited, signal, report: run.report.map(text), stdout: text(run.stdout), stderr: text(run.stderr), duration: run.duration }
+        let text = |bytes: Vec<u8>| {
+            String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        };
+        WireRun {
+            exited,
+            signal,
+            report: run.report.map(text),
+            stdout: text(run.stdout),
+            stderr: text(run.stderr),
+            duration: run.duration,
+        }
     }
 
     pub fn into_run(self) -> ChildRun {
@@ -189,9 +202,11 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
     let listener = listen(&socket)?;
     let inode_now = || std::fs::metadata(&socket).map(|m| m.ino()).ok();
     // The socket's own file: when it is removed or replaced, this server is no longer reachable.
-    let socket_inode = inode_now().ok_or_else(|| MossError::Usage(format!("{} vanished as the server started", socket.display())))?;
+    let socket_inode =
+        inode_now().ok_or_else(|| MossError::Usage(format!("{} vanished as the server started", socket.display())))?;
     let started = Instant::now();
-    interpreter::start(&path).map_err(|message| MossError::Usage(format!("{message}\nhint: `moss exec` shows the same error cold")))?;
+    interpreter::start(&path)
+        .map_err(|message| MossError::Usage(format!("{message}\nhint: `moss exec` shows the same error cold")))?;
     let request = crate::config::with_host_fields(json!({ "path": path.to_string_lossy(), "source": source }), &config);
     let watch = Python::attach(|py| -> PyResult<Vec<PathBuf>> {
         interpreter::prepare(py)?;
@@ -204,8 +219,12 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
     watched.files.push((std::env::current_exe().unwrap_or_default(), None));
     watched.snapshot();
 
-    let served =
-        Served { moss_file: path.clone(), identity: Identity::of_this_process(), watched, python_handlers: take_over_signals() };
+    let served = Served {
+        moss_file: path.clone(),
+        identity: Identity::of_this_process(),
+        watched,
+        python_handlers: take_over_signals(),
+    };
     style::note(&format!(
         "serving {} on {} (warm in {:.0} ms); stop with Ctrl-C or `moss serve --stop {}`",
         path.display(),
@@ -268,7 +287,11 @@ fn listen(socket: &Path) -> Result<UnixListener, MossError> {
     }
     let _ = std::fs::remove_file(socket);
     let listener = UnixListener::bind(socket).map_err(|e| {
-        let hint = if socket.as_os_str().len() > 100 { "\nhint: the path is too long for a socket; set a shorter context-dir" } else { "" };
+        let hint = if socket.as_os_str().len() > 100 {
+            "\nhint: the path is too long for a socket; set a shorter context-dir"
+        } else {
+            ""
+        };
         unavailable(format!("{e}{hint}"))
     })?;
     // Only the user may connect: a run executes with the server's rights.
@@ -282,7 +305,8 @@ fn stop(socket: &Path) -> Result<u8, MossError> {
         return Ok(0);
     };
     send(&mut stream, &Ask::Stop).map_err(|e| MossError::Usage(format!("cannot reach the server: {e}")))?;
-    let _: Answer = receive(&mut BufReader::new(stream)).map_err(|e| MossError::Usage(format!("the server did not answer: {e}")))?;
+    let _: Answer = receive(&mut BufReader::new(stream))
+        .map_err(|e| MossError::Usage(format!("the server did not answer: {e}")))?;
     style::note(&format!("stopped the server on {}", socket.display()));
     Ok(0)
 }
@@ -324,7 +348,8 @@ fn reap_handlers() {
 
 /// Ctrl-C and SIGTERM stop the server (Python would only set a flag); returns Python's handlers.
 fn take_over_signals() -> Vec<(Signal, signal::SigAction)> {
-    let stop = signal::SigAction::new(SigHandler::Handler(request_stop), signal::SaFlags::empty(), signal::SigSet::empty());
+    let stop =
+        signal::SigAction::new(SigHandler::Handler(request_stop), signal::SaFlags::empty(), signal::SigSet::empty());
     [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP]
         .into_iter()
         // SAFETY: the handler only stores to an atomic.
@@ -332,9 +357,12 @@ fn take_over_signals() -> Vec<(Signal, signal::SigAction)> {
         .collect()
 }
 
-/// Files whose change makes the server restart, with their size and time when it started.
+/// A file's size and modification time (seconds, nanoseconds).
+type Stamp = (u64, i64, i64);
+
+/// Files whose change makes the server restart, with their stamps when it started.
 struct Watched {
-    files: Vec<(PathBuf, Option<(u64, i64, i64)>)>,
+    files: Vec<(PathBuf, Option<Stamp>)>,
 }
 
 impl Watched {
@@ -342,7 +370,7 @@ impl Watched {
         Watched { files: files.into_iter().map(|f| (f, None)).collect() }
     }
 
-    fn stamp(path: &Path) -> Option<(u64, i64, i64)> {
+    fn stamp(path: &Path) -> Option<Stamp> {
         std::fs::metadata(path).ok().map(|m| (m.len(), m.mtime(), m.mtime_nsec()))
     }
 
@@ -380,7 +408,8 @@ fn serve_connection(connection: UnixStream, served: &Served) -> io::Result<()> {
     if let Some(reason) = refusal(&ask, served, &connection) {
         return send(&mut reply, &Answer::Refused(reason));
     }
-    let [out, err]: [OwnedFd; 2] = fds.try_into().map_err(|_| io::Error::other("the client sent no stdout and stderr"))?;
+    let [out, err]: [OwnedFd; 2] =
+        fds.try_into().map_err(|_| io::Error::other("the client sent no stdout and stderr"))?;
     std::env::set_current_dir(&ask.cwd)?;
     nix::unistd::dup2_stdout(&out)?;
     nix::unistd::dup2_stderr(&err)?;

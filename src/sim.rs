@@ -119,7 +119,8 @@ impl SimBolt {
         let distance = f64::from(self.state.speed) / 255.0 * CM_PER_SECOND_AT_FULL_SPEED * dt;
         let direction = if self.state.reverse { -1.0 } else { 1.0 };
         let radians = f64::from(self.state.heading).to_radians();
-        let (x, y) = (self.state.x + direction * distance * radians.sin(), self.state.y + direction * distance * radians.cos());
+        let (x, y) =
+            (self.state.x + direction * distance * radians.sin(), self.state.y + direction * distance * radians.cos());
         let limit = ARENA_HALF_WIDTH_CM;
         self.state.x = x.clamp(-limit, limit);
         self.state.y = y.clamp(-limit, limit);
@@ -161,8 +162,15 @@ impl SimBolt {
     fn handle(&mut self, packet: &Packet, now: f64) -> (ErrorCode, Vec<u8>) {
         self.advance(now);
         let data = packet.data.as_slice();
-        let needs_secondary = matches!(packet.device, 0x11 | 0x16 | 0x18) || (packet.device == 0x1A && packet.command != 0x1C);
-        let wanted_target = if needs_secondary { Some(TARGET_SECONDARY) } else if (packet.device, packet.command) == (0x1A, 0x1C) { Some(TARGET_PRIMARY) } else { packet.target };
+        let needs_secondary =
+            matches!(packet.device, 0x11 | 0x16 | 0x18) || (packet.device == 0x1A && packet.command != 0x1C);
+        let wanted_target = if needs_secondary {
+            Some(TARGET_SECONDARY)
+        } else if (packet.device, packet.command) == (0x1A, 0x1C) {
+            Some(TARGET_PRIMARY)
+        } else {
+            packet.target
+        };
         if packet.target != wanted_target {
             // A real BOLT ignores drive and matrix commands not addressed to the secondary
             // processor (and LED commands not addressed to the primary); answering "bad
@@ -173,7 +181,9 @@ impl SimBolt {
         match (packet.device, packet.command, data) {
             (0x13, 0x0D, []) => s.awake = true,
             (0x13, 0x01, []) => s.awake = false,
-            (0x13, 0x03, []) => return (ErrorCode::Success, (370 + u16::from(s.battery_percent) / 2).to_be_bytes().to_vec()),
+            (0x13, 0x03, []) => {
+                return (ErrorCode::Success, (370 + u16::from(s.battery_percent) / 2).to_be_bytes().to_vec());
+            }
             (0x13, 0x10, []) => return (ErrorCode::Success, vec![s.battery_percent]),
             // The main application version of the secondary processor, as a simulated 4.2.44.
             (0x11, 0x00, []) => return (ErrorCode::Success, vec![0, 4, 0, 2, 0, 44]),
@@ -263,4 +273,3 @@ impl SimBolt {
         (ErrorCode::Success, Vec::new())
     }
 }
-

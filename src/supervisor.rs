@@ -7,16 +7,16 @@
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::os::fd::OwnedFd;
-use std::sync::mpsc;
 use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use nix::fcntl::OFlag;
 use nix::sys::signal::{self, SigHandler, Signal, killpg};
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, dup2_stderr, dup2_stdout, fork, pipe2, setpgid};
-use nix::fcntl::OFlag;
 
 /// How long to keep reading output after the child ended: a grandchild that inherited stdout may
 /// keep the pipe open forever, and must not hold up the result.
@@ -44,7 +44,13 @@ pub const DEFAULT_MAX_OUTPUT: usize = 1 << 20;
 
 impl Default for Supervision {
     fn default() -> Self {
-        Supervision { timeout: None, passthrough: false, max_output: DEFAULT_MAX_OUTPUT, max_memory: None, sandbox: None }
+        Supervision {
+            timeout: None,
+            passthrough: false,
+            max_output: DEFAULT_MAX_OUTPUT,
+            max_memory: None,
+            sandbox: None,
+        }
     }
 }
 
@@ -198,7 +204,8 @@ extern "C" fn forward(signal: nix::libc::c_int) {
 /// code sees KeyboardInterrupt (or dies), and moss stays to report it.
 fn forward_signals_to(child: Pid) {
     CHILD_GROUP.store(child.as_raw(), Ordering::SeqCst);
-    let action = signal::SigAction::new(SigHandler::Handler(forward), signal::SaFlags::SA_RESTART, signal::SigSet::empty());
+    let action =
+        signal::SigAction::new(SigHandler::Handler(forward), signal::SaFlags::SA_RESTART, signal::SigSet::empty());
     for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
         // SAFETY: the handler only reads an atomic and calls kill.
         let _ = unsafe { signal::sigaction(sig, &action) };
@@ -247,8 +254,18 @@ fn watch(
 ) -> io::Result<ChildRun> {
     let (done_tx, done_rx) = mpsc::channel::<()>();
     let limit = Some(supervision.max_output);
-    let stdout = capture(out, supervision.passthrough.then(|| Box::new(io::stdout()) as Box<dyn Write + Send>), limit, done_tx.clone());
-    let stderr = capture(err, supervision.passthrough.then(|| Box::new(io::stderr()) as Box<dyn Write + Send>), limit, done_tx.clone());
+    let stdout = capture(
+        out,
+        supervision.passthrough.then(|| Box::new(io::stdout()) as Box<dyn Write + Send>),
+        limit,
+        done_tx.clone(),
+    );
+    let stderr = capture(
+        err,
+        supervision.passthrough.then(|| Box::new(io::stderr()) as Box<dyn Write + Send>),
+        limit,
+        done_tx.clone(),
+    );
     let report_bytes = capture(report, None, None, done_tx);
 
     let (status_tx, status_rx) = mpsc::channel();
@@ -320,7 +337,14 @@ impl Kept {
     fn into_bytes(self) -> Vec<u8> {
         let mut bytes = self.head;
         if self.dropped > 0 {
-            bytes.extend(format!("\n[moss: {} bytes of output dropped here; --max-output keeps the first and last {} bytes]\n", self.dropped, self.limit.unwrap_or(0) / 2).bytes());
+            bytes.extend(
+                format!(
+                    "\n[moss: {} bytes of output dropped here; --max-output keeps the first and last {} bytes]\n",
+                    self.dropped,
+                    self.limit.unwrap_or(0) / 2
+                )
+                .bytes(),
+            );
         }
         bytes.extend(self.tail);
         bytes
@@ -329,7 +353,12 @@ impl Kept {
 
 /// Reads `fd` to its end on a thread, keeping what `limit` allows and copying everything to
 /// `tee` as it comes.
-fn capture(fd: OwnedFd, mut tee: Option<Box<dyn Write + Send>>, limit: Option<usize>, done: mpsc::Sender<()>) -> Arc<Mutex<Kept>> {
+fn capture(
+    fd: OwnedFd,
+    mut tee: Option<Box<dyn Write + Send>>,
+    limit: Option<usize>,
+    done: mpsc::Sender<()>,
+) -> Arc<Mutex<Kept>> {
     let buffer = Arc::new(Mutex::new(Kept { limit, ..Kept::default() }));
     let sink = Arc::clone(&buffer);
     thread::spawn(move || {

@@ -25,7 +25,12 @@ impl Summary {
     pub fn of(reports: &[FileReport], duration: Duration) -> Self {
         let count = |outcome| reports.iter().flat_map(|r| &r.cases).filter(|c| c.outcome == outcome).count();
         let broken_files = reports.iter().filter(|r| !r.checks.is_empty()).count();
-        Summary { passed: count(Outcome::Passed), failed: count(Outcome::Failed) + broken_files, skipped: count(Outcome::Skipped), duration }
+        Summary {
+            passed: count(Outcome::Passed),
+            failed: count(Outcome::Failed) + broken_files,
+            skipped: count(Outcome::Skipped),
+            duration,
+        }
     }
 
     /// `N passed, N failed[, N skipped]`: the report's last line, which CI services read.
@@ -110,11 +115,21 @@ impl Console {
         let mut out = String::new();
         for report in reports {
             for check in &report.checks {
-                out.push_str(&failure_block(&format!("{} ({} check)", report.path, check.name), &check.error, &check.stdout, &check.stderr));
+                out.push_str(&failure_block(
+                    &format!("{} ({} check)", report.path, check.name),
+                    &check.error,
+                    &check.stdout,
+                    &check.stderr,
+                ));
             }
             for case in report.cases.iter().filter(|c| c.outcome == Outcome::Failed) {
                 if let Some(error) = &case.error {
-                    out.push_str(&failure_block(&format!("{}::{}", report.path, case.name), error, &case.stdout, &case.stderr));
+                    out.push_str(&failure_block(
+                        &format!("{}::{}", report.path, case.name),
+                        error,
+                        &case.stdout,
+                        &case.stderr,
+                    ));
                 }
             }
         }
@@ -186,15 +201,23 @@ pub fn write_junit(path: &Path, reports: &[FileReport], summary: &Summary) -> st
         report.add_test_suite(suite);
     }
     let xml = report.to_string().map_err(std::io::Error::other)?;
-    let mut temp = tempfile::NamedTempFile::new_in(path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))?;
+    let mut temp =
+        tempfile::NamedTempFile::new_in(path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))?;
     temp.write_all(xml.as_bytes())?;
     temp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
 fn failure_status(error: &crate::report::ErrorInfo) -> TestCaseStatus {
-    let mut status = TestCaseStatus::non_success(if error.kind == "exception" { NonSuccessKind::Failure } else { NonSuccessKind::Error });
-    status.set_message(failure_message(error)).set_type(error.type_name.as_str()).set_description(error.traceback.as_str());
+    let mut status = TestCaseStatus::non_success(if error.kind == "exception" {
+        NonSuccessKind::Failure
+    } else {
+        NonSuccessKind::Error
+    });
+    status
+        .set_message(failure_message(error))
+        .set_type(error.type_name.as_str())
+        .set_description(error.traceback.as_str());
     status
 }
 

@@ -105,7 +105,12 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::from_moss_error(&e)),
     };
     let device = config.device(args.device.as_ref());
-    let sandbox = match args.sandbox.sandbox.then(|| Sandbox::prepare(None, &args.sandbox.allow_write, args.sandbox.allow_net)).transpose() {
+    let sandbox = match args
+        .sandbox
+        .sandbox
+        .then(|| Sandbox::prepare(None, &args.sandbox.allow_write, args.sandbox.allow_net))
+        .transpose()
+    {
         Ok(sandbox) => sandbox,
         Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::from_moss_error(&e)),
     };
@@ -114,7 +119,10 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         sandbox: sandbox.as_ref().map(|s| s.policy.clone()),
         ..Supervision::default()
     };
-    let request = config::with_host_fields(json!({ "path": path.to_string_lossy(), "source": source, "device": device }), &config);
+    let request = config::with_host_fields(
+        json!({ "path": path.to_string_lossy(), "source": source, "device": device }),
+        &config,
+    );
     let run = match host::call(&path, "collect_tests", &request, &supervision, None, host::json::<Collected>) {
         Ok(run) => run,
         Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::internal(&e.to_string())),
@@ -124,7 +132,12 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
     let (collected, warnings) = match run.outcome {
         Ok(done) => done,
         Err(error) => {
-            report.checks.push(CheckReport { name: "compile".into(), error, stdout: output(&run.stdout), stderr: output(&run.stderr) });
+            report.checks.push(CheckReport {
+                name: "compile".into(),
+                error,
+                stdout: output(&run.stdout),
+                stderr: output(&run.stderr),
+            });
             return report;
         }
     };
@@ -133,7 +146,12 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
     for (name, error) in [("compile", collected.compile_error), ("prompt", collected.prompt_error)] {
         if let Some(error) = error {
             let error = error.with_default_hint();
-            report.checks.push(CheckReport { name: name.into(), error, stdout: output(&run.stdout), stderr: output(&run.stderr) });
+            report.checks.push(CheckReport {
+                name: name.into(),
+                error,
+                stdout: output(&run.stdout),
+                stderr: output(&run.stderr),
+            });
         }
     }
     if report.checks.iter().any(|c| c.name == "compile") {
@@ -158,7 +176,14 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
     report
 }
 
-fn run_case(path: &Path, source: &str, name: &str, supervision: &Supervision, config: &Config, device: Option<&str>) -> CaseReport {
+fn run_case(
+    path: &Path,
+    source: &str,
+    name: &str,
+    supervision: &Supervision,
+    config: &Config,
+    device: Option<&str>,
+) -> CaseReport {
     let request = json!({ "path": path.to_string_lossy(), "source": source, "case": name, "device": device });
     let request = config::with_host_fields(request, config);
     // Each case gets a fresh device of its own, as it gets a fresh runtime.
@@ -177,7 +202,9 @@ fn run_case(path: &Path, source: &str, name: &str, supervision: &Supervision, co
     let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
     let error = match run.outcome {
         Ok((outcome, _)) if outcome.ok => golden_mismatch(path, name, &stdout),
-        Ok((outcome, _)) => Some(outcome.error.unwrap_or_else(|| ErrorInfo::internal("the case failed without an error"))),
+        Ok((outcome, _)) => {
+            Some(outcome.error.unwrap_or_else(|| ErrorInfo::internal("the case failed without an error")))
+        }
         Err(error) => Some(error),
     };
     CaseReport {
@@ -210,7 +237,14 @@ fn golden_mismatch(path: &Path, case: &str, stdout: &str) -> Option<ErrorInfo> {
 
 impl CaseReport {
     fn skipped(name: &str) -> Self {
-        CaseReport { name: name.into(), outcome: Outcome::Skipped, duration_ms: 0.0, error: None, stdout: String::new(), stderr: String::new() }
+        CaseReport {
+            name: name.into(),
+            outcome: Outcome::Skipped,
+            duration_ms: 0.0,
+            error: None,
+            stdout: String::new(),
+            stderr: String::new(),
+        }
     }
 
     fn failed(name: &str, error: ErrorInfo) -> Self {

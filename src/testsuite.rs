@@ -21,7 +21,10 @@ pub fn run(args: &TestArgs) -> u8 {
     let started = Instant::now();
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
     if let Some(missing) = paths.iter().find(|p| !p.exists()) {
-        style::error(&format!("{} does not exist", missing.display()), Some("pass MOSS files or folders that hold them"));
+        style::error(
+            &format!("{} does not exist", missing.display()),
+            Some("pass MOSS files or folders that hold them"),
+        );
         return 2;
     }
     if let Some(Err(message)) = args.device.as_deref().map(crate::device::DeviceSpec::parse) {
@@ -33,22 +36,25 @@ pub fn run(args: &TestArgs) -> u8 {
         let searched: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         style::error(
             &format!("no MOSS files found under {}", searched.join(", ")),
-            Some("a MOSS file is a .py file that imports ghostos_moss or defines __moss_test_cases__; hidden folders, virtual environments and .gitignore'd files are skipped"),
+            Some(
+                "a MOSS file is a .py file that imports ghostos_moss or defines __moss_test_cases__; hidden folders, virtual environments and .gitignore'd files are skipped",
+            ),
         );
         return 4;
     }
     let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
-    let interactive = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none_or(|v| v.is_empty() || v == "false");
+    let interactive =
+        std::io::stderr().is_terminal() && std::env::var_os("CI").is_none_or(|v| v.is_empty() || v == "false");
     let mut console = Console::new(files.len(), interactive, args.json);
 
     let reports = run_files(&files, jobs, args, |report| console.file_done(report));
     console.finish();
     let summary = Summary::of(&reports, started.elapsed());
-    if let Some(path) = &args.junit {
-        if let Err(e) = crate::test_report::write_junit(path, &reports, &summary) {
-            style::error(&format!("cannot write the JUnit report {}: {e}", path.display()), None);
-            return 2;
-        }
+    if let Some(path) = &args.junit
+        && let Err(e) = crate::test_report::write_junit(path, &reports, &summary)
+    {
+        style::error(&format!("cannot write the JUnit report {}: {e}", path.display()), None);
+        return 2;
     }
     console.report(&reports, &summary, args.exit_first && summary.failed > 0);
     if summary.failed > 0 { 1 } else { 0 }
@@ -109,7 +115,13 @@ fn test_in_worker(file: &Path, args: &TestArgs) -> FileReport {
     let shown = display(file);
     let exe = match std::env::current_exe() {
         Ok(exe) => exe,
-        Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::internal(&format!("cannot find the moss binary: {e}"))),
+        Err(e) => {
+            return FileReport::failed(
+                &shown,
+                "compile",
+                ErrorInfo::internal(&format!("cannot find the moss binary: {e}")),
+            );
+        }
     };
     let mut command = Command::new(exe);
     command.arg("test-worker").arg(&shown);
@@ -136,7 +148,11 @@ fn test_in_worker(file: &Path, args: &TestArgs) -> FileReport {
     }
     match command.output() {
         Ok(output) if output.status.success() => serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-            FileReport::failed(&shown, "compile", ErrorInfo::internal(&format!("the test worker's report is unreadable: {e}")))
+            FileReport::failed(
+                &shown,
+                "compile",
+                ErrorInfo::internal(&format!("the test worker's report is unreadable: {e}")),
+            )
         }),
         Ok(output) => FileReport::failed(
             &shown,
@@ -147,7 +163,9 @@ fn test_in_worker(file: &Path, args: &TestArgs) -> FileReport {
                 String::from_utf8_lossy(&output.stderr).trim()
             )),
         ),
-        Err(e) => FileReport::failed(&shown, "compile", ErrorInfo::internal(&format!("cannot start a test worker: {e}"))),
+        Err(e) => {
+            FileReport::failed(&shown, "compile", ErrorInfo::internal(&format!("cannot start a test worker: {e}")))
+        }
     }
 }
 

@@ -9,7 +9,5 @@ pub const ENCODING: &str = "o200k_base";
 
 pub fn count(text: &str) -> usize {
     static BPE: OnceLock<CoreBPE> = OnceLock::new();
-    BPE.get_or_init(|| tiktoken_rs::o200k_base().expect("the shipped vocabulary loads"))
-        .encode_ordinary(text)
-        .len()
+    BPE.get_or_init(|| tiktoken_rs::o200k_base().expect("the shipped vocabulary loads")).encode_ordinary(text).len()
 }

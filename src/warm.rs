@@ -57,8 +57,9 @@ pub fn exec(
         Err(_) => return Ok(None),
     };
     let mut request = request.clone();
-    let mut environ: serde_json::Map<String, Value> =
-        std::env::vars_os().map(|(k, v)| (k.to_string_lossy().into_owned(), Value::from(v.to_string_lossy().into_owned()))).collect();
+    let mut environ: serde_json::Map<String, Value> = std::env::vars_os()
+        .map(|(k, v)| (k.to_string_lossy().into_owned(), Value::from(v.to_string_lossy().into_owned())))
+        .collect();
     // What the sandbox sets in a cold child's environment must reach the warm run's too.
     if let Some(policy) = &supervision.sandbox {
         for name in crate::sandbox::TMPDIR_VARIABLES {
@@ -107,7 +108,8 @@ fn start_server(moss_file: &Path, socket: &Path) -> Result<UnixStream, String> {
         }
         if let Ok(Some(status)) = child.try_wait() {
             // Another client may have started one at the same moment: use it if it is up.
-            return UnixStream::connect(socket).map_err(|_| format!("the server exited ({status}); `moss serve {}` says why", moss_file.display()));
+            return UnixStream::connect(socket)
+                .map_err(|_| format!("the server exited ({status}); `moss serve {}` says why", moss_file.display()));
         }
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -129,7 +131,8 @@ extern "C" fn forward(sig: nix::libc::c_int) {
 /// Ctrl-C and termination requests reach the run through the server, as they reach a cold run.
 fn forward_signals_to_server(stream: &UnixStream) {
     SERVER.store(stream.as_raw_fd(), Ordering::SeqCst);
-    let action = signal::SigAction::new(SigHandler::Handler(forward), signal::SaFlags::SA_RESTART, signal::SigSet::empty());
+    let action =
+        signal::SigAction::new(SigHandler::Handler(forward), signal::SaFlags::SA_RESTART, signal::SigSet::empty());
     for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
         // SAFETY: the handler only reads an atomic and calls write.
         let _ = unsafe { signal::sigaction(sig, &action) };

@@ -75,7 +75,9 @@ fn diagnostics_are_coloured_only_when_asked() {
 fn on_a_terminal(sb: &Sandbox, args: &str, no_color: Option<&str>) -> String {
     let moss = assert_cmd::cargo::cargo_bin("moss");
     let mut cmd = std::process::Command::new("script");
-    cmd.args(["-qec", &format!("{} {args}", moss.display()), "/dev/null"]).current_dir(sb.root()).env_remove("NO_COLOR");
+    cmd.args(["-qec", &format!("{} {args}", moss.display()), "/dev/null"])
+        .current_dir(sb.root())
+        .env_remove("NO_COLOR");
     if let Some(value) = no_color {
         cmd.env("NO_COLOR", value);
     }

@@ -13,12 +13,17 @@ const REGENERATE: &str = "regenerate them: for s in bash zsh fish elvish powersh
 #[test]
 fn committed_completions_match_the_command_line() {
     let sandbox = Sandbox::new();
-    for (shell, file) in
-        [("bash", "moss.bash"), ("zsh", "_moss"), ("fish", "moss.fish"), ("elvish", "moss.elv"), ("powershell", "_moss.ps1")]
-    {
+    for (shell, file) in [
+        ("bash", "moss.bash"),
+        ("zsh", "_moss"),
+        ("fish", "moss.fish"),
+        ("elvish", "moss.elv"),
+        ("powershell", "_moss.ps1"),
+    ] {
         let out = sandbox.moss().args(["completions", shell]).output().unwrap();
         assert_exit(&out, 0);
-        let committed = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("completions").join(file)).unwrap_or_default();
+        let committed =
+            std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("completions").join(file)).unwrap_or_default();
         assert!(out.stdout == committed, "completions/{file} is out of date; {REGENERATE}");
         assert!(String::from_utf8_lossy(&out.stdout).contains("serve"), "{shell}: every command is completed");
     }

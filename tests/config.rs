@@ -66,7 +66,12 @@ fn the_environment_overrides_the_file_and_a_flag_overrides_both() {
     let (out, result) = sandbox.exec_json("agent.py", "gen.py", &["--no-context"]);
     assert_exit(&out, 124);
     assert_eq!(result["error"]["kind"], "timeout");
-    let out = sandbox.moss().env("MOSS_TIMEOUT", "30").args(["exec", "agent.py", "--code", "gen.py", "--no-context"]).output().unwrap();
+    let out = sandbox
+        .moss()
+        .env("MOSS_TIMEOUT", "30")
+        .args(["exec", "agent.py", "--code", "gen.py", "--no-context"])
+        .output()
+        .unwrap();
     assert_exit(&out, 0);
     let out = sandbox
         .moss()
@@ -162,10 +167,14 @@ fn an_invalid_configuration_is_a_usage_error_naming_the_file_and_the_key() {
         let out = sandbox.exec("agent.py", "gen.py", &["--no-context"]);
         assert_exit(&out, 2);
         let message = stderr(&out);
-        assert!(message.contains("moss.toml") && message.contains(needle) && message.contains("hint:"), "{text}: {message}");
+        assert!(
+            message.contains("moss.toml") && message.contains(needle) && message.contains("hint:"),
+            "{text}: {message}"
+        );
     }
     std::fs::remove_file(sandbox.path("moss.toml")).unwrap();
-    let out = sandbox.moss().env("MOSS_TIMEOUT", "soon").args(["exec", "agent.py", "--code", "gen.py"]).output().unwrap();
+    let out =
+        sandbox.moss().env("MOSS_TIMEOUT", "soon").args(["exec", "agent.py", "--code", "gen.py"]).output().unwrap();
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("MOSS_TIMEOUT=soon"), "{}", stderr(&out));
 }

@@ -90,7 +90,11 @@ fn no_context_loads_and_writes_nothing() {
     assert_eq!(result["context"]["saved"], false);
     assert!(!sb.exists(".moss/agent.context.json"), "--no-context must not create a context");
     // In warm mode the server's socket lives there; otherwise nothing at all is created.
-    assert_eq!(sb.exists(".moss"), *common::WARM && sb.exists(".moss/agent.serve.sock"), "--no-context must not create anything");
+    assert_eq!(
+        sb.exists(".moss"),
+        *common::WARM && sb.exists(".moss/agent.serve.sock"),
+        "--no-context must not create anything"
+    );
 
     // An existing context is neither read nor written.
     assert_exit(&sb.exec("agent.py", "count.py", &[]), 0);

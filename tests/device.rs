@@ -67,7 +67,9 @@ fn matrix_and_ball_calls_put_the_spec_bytes_on_the_wire() {
     let (out, result) = run(&sandbox, "matrix_calls.py", &[]);
     assert_exit(&out, 0);
     let trace = trace(&sandbox);
-    let data = |cid: u64| -> Vec<String> { sent(&trace, 0x1A, cid).iter().map(|p| p["data"].as_str().unwrap().to_owned()).collect() };
+    let data = |cid: u64| -> Vec<String> {
+        sent(&trace, 0x1A, cid).iter().map(|p| p["data"].as_str().unwrap().to_owned()).collect()
+    };
     assert_eq!(data(0x42), ["00ff0041"], "character 'A' in green");
     assert_eq!(data(0x3B), ["ff00000500484900"], "scroll 'HI' in red at 5 fps, no repeat");
     assert_eq!(data(0x36), [""]);
@@ -77,7 +79,7 @@ fn matrix_and_ball_calls_put_the_spec_bytes_on_the_wire() {
     // One frame: the top-left pixel is palette index 1; rows go bottom-up, column 0 is 0x80.
     let frame = format!("0000{}80{}", "00".repeat(7), "00".repeat(24));
     assert_eq!(data(0x30), [frame]);
-    assert_eq!(data(0x31), ["0002000200000" .to_owned() + "0ff00000001" + "0000"]);
+    assert_eq!(data(0x31), ["0002000200000".to_owned() + "0ff00000001" + "0000"]);
     assert_eq!(data(0x43), ["0001"]);
     assert!(sent(&trace, 0x1A, 0x42).iter().all(|p| p["tid"] == 0x12));
     assert_eq!(result["device"]["errors"], serde_json::json!([]));
@@ -172,7 +174,10 @@ fn device_info_on_the_simulator_reports_battery_and_firmware() {
     let out = sandbox.moss().args(["device", "info", "--device", "sim:SB-77AA"]).output().unwrap();
     assert_exit(&out, 0);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(text.contains("name      SB-77AA") && text.contains("battery   87 %") && text.contains("firmware  4.2.44"), "{text}");
+    assert!(
+        text.contains("name      SB-77AA") && text.contains("battery   87 %") && text.contains("firmware  4.2.44"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -181,7 +186,10 @@ fn prompt_and_test_take_the_device_too() {
     let prompt = sandbox.moss().args(["prompt", "agent.py", "--device", "sim"]).output().unwrap();
     assert_exit(&prompt, 0);
     let text = String::from_utf8_lossy(&prompt.stdout).into_owned();
-    assert!(text.contains("class Ball(ABC):") && text.contains("def spin(self, angle: int, duration: float) -> Move:"), "{text}");
+    assert!(
+        text.contains("class Ball(ABC):") && text.contains("def spin(self, angle: int, duration: float) -> Move:"),
+        "{text}"
+    );
     let test = sandbox.moss().env("CI", "true").args(["test", "with_tests.py", "--device", "sim"]).output().unwrap();
     assert_exit(&test, 0);
     assert!(String::from_utf8_lossy(&test.stdout).ends_with("1 passed, 0 failed\n"));
@@ -203,7 +211,17 @@ fn drop_run(code: &str) -> (Sandbox, Value) {
     let sandbox = bolt_sandbox(&[code]);
     let out = sandbox
         .moss()
-        .args(["exec", "agent.py", "--code", code, "--json", "--device", "sim?drop=0.8", "--device-trace", "trace.jsonl"])
+        .args([
+            "exec",
+            "agent.py",
+            "--code",
+            code,
+            "--json",
+            "--device",
+            "sim?drop=0.8",
+            "--device-trace",
+            "trace.jsonl",
+        ])
         .output()
         .unwrap();
     assert_exit(&out, 0);

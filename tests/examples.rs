@@ -16,6 +16,7 @@ fn the_agent_loop_with_the_stand_in_model_drives_the_square() {
         .output()
         .unwrap();
     assert_exit(&out, 0);
-    let expected = (1..=4).map(|n| format!("step {n}: \"side {n} driven at heading {}\"\n", (n - 1) * 90)).collect::<String>();
+    let expected =
+        (1..=4).map(|n| format!("step {n}: \"side {n} driven at heading {}\"\n", (n - 1) * 90)).collect::<String>();
     assert_eq!(stdout(&out), expected);
 }

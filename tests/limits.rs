@@ -65,7 +65,9 @@ fn allow_import_blocks_other_imports_even_of_modules_already_loaded() {
     let (out, result) = sandbox.exec_json("agent.py", "imports.py", &["--no-context", "--allow-import", "json"]);
     assert_exit(&out, 1);
     assert_eq!(result["error"]["type"], "ImportError");
-    assert!(result["error"]["message"].as_str().unwrap().contains("'abc' is not allowed here; the code may import: json"));
+    assert!(
+        result["error"]["message"].as_str().unwrap().contains("'abc' is not allowed here; the code may import: json")
+    );
     assert_eq!(result["error"]["line"], 3);
     let (out, result) = sandbox.exec_json("agent.py", "imports.py", &["--no-context", "--allow-import", "json,abc"]);
     assert_exit(&out, 0);

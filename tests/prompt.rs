@@ -13,14 +13,7 @@ fn reflect_sandbox() -> Sandbox {
 }
 
 fn prompt(sandbox: &Sandbox, file: &str, extra: &[&str]) -> Output {
-    sandbox
-        .moss()
-        .env("XDG_CACHE_HOME", sandbox.path("cache"))
-        .arg("prompt")
-        .arg(file)
-        .args(extra)
-        .output()
-        .unwrap()
+    sandbox.moss().env("XDG_CACHE_HOME", sandbox.path("cache")).arg("prompt").arg(file).args(extra).output().unwrap()
 }
 
 /// The text of the `<attr>` section named `name`, or None.
@@ -60,7 +53,10 @@ fn functions_are_signature_docstring_and_pass_never_the_body() {
     let sandbox = reflect_sandbox();
     let text = stdout(&prompt(&sandbox, "agent.py", &[]));
     let plus = section(&text, "plus").expect("a section for the aliased function");
-    assert!(plus.contains("def plus(a: int, b: int = 2) -> int:\n    \"\"\"Add two numbers.\"\"\"\n    pass"), "{plus}");
+    assert!(
+        plus.contains("def plus(a: int, b: int = 2) -> int:\n    \"\"\"Add two numbers.\"\"\"\n    pass"),
+        "{plus}"
+    );
     assert!(!text.contains("secret_body_marker"), "a function body leaked:\n{text}");
 }
 
@@ -98,7 +94,10 @@ fn plain_classes_appear_only_when_a_type_hint_or_watching_asks_and_then_as_inter
     assert!(plain.contains("class Plain:\n    \"\"\"A plain helper, shown only when asked for.\"\"\""), "{plain}");
     assert!(plain.contains("size: int = 3\n    \"\"\"How big it is.\"\"\""), "{plain}");
     assert!(plain.contains("def __init__(self, size: int) -> None:"), "{plain}");
-    assert!(plain.contains("def grow(self, by: int) -> \"Plain\":\n        \"\"\"Grow it.\"\"\"\n        pass"), "{plain}");
+    assert!(
+        plain.contains("def grow(self, by: int) -> \"Plain\":\n        \"\"\"Grow it.\"\"\"\n        pass"),
+        "{plain}"
+    );
     assert!(!plain.contains("plain_body_marker") && !plain.contains("_private"), "{plain}");
     let watched = section(&text, "Watched").expect("the class in __watching__");
     assert!(watched.contains("def look(self) -> str:"), "{watched}");
@@ -280,7 +279,10 @@ fn a_magic_prompter_lists_the_matching_names_of_the_module() {
 fn a_name_without_source_is_shown_by_signature_with_a_warning() {
     let (text, err) = special_prompt();
     let generated = section(&text, "generated").expect("a section for the generated function");
-    assert!(generated.contains("def generated(x: int) -> int:") && generated.contains("Made at run time."), "{generated}");
+    assert!(
+        generated.contains("def generated(x: int) -> int:") && generated.contains("Made at run time."),
+        "{generated}"
+    );
     assert!(err.contains("warning: generated: its source was not found"), "{err}");
 }
 
@@ -288,5 +290,8 @@ fn a_name_without_source_is_shown_by_signature_with_a_warning() {
 fn a_name_whose_reflection_fails_is_left_out_with_a_warning() {
     let (text, err) = special_prompt();
     assert!(section(&text, "Broken").is_none(), "{text}");
-    assert!(err.contains("warning: Broken was left out of the prompt") && err.contains("this prompt is broken"), "{err}");
+    assert!(
+        err.contains("warning: Broken was left out of the prompt") && err.contains("this prompt is broken"),
+        "{err}"
+    );
 }

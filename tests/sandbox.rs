@@ -17,7 +17,10 @@ fn outside() -> tempfile::TempDir {
 }
 
 fn write_to(sandbox: &Sandbox, target: &Path) {
-    let code = format!("def main(moss):\n    with open({:?}, 'w') as f:\n        f.write('written')\n    return 'done'\n", target);
+    let code = format!(
+        "def main(moss):\n    with open({:?}, 'w') as f:\n        f.write('written')\n    return 'done'\n",
+        target
+    );
     sandbox.write("agent.py", AGENT);
     sandbox.write("gen.py", code);
 }
@@ -59,7 +62,8 @@ fn allow_write_opens_a_folder_to_the_code() {
     let target = elsewhere.path().join("allowed.txt");
     write_to(&sandbox, &target);
     let folder = elsewhere.path().to_str().unwrap();
-    let (out, result) = sandbox.exec_json("agent.py", "gen.py", &["--no-context", "--sandbox", "--allow-write", folder]);
+    let (out, result) =
+        sandbox.exec_json("agent.py", "gen.py", &["--no-context", "--sandbox", "--allow-write", folder]);
     assert_exit(&out, 0);
     assert_eq!(result["returns"], "done");
     assert!(target.exists());
@@ -225,7 +229,10 @@ fn a_file_cannot_grow_past_one_gibibyte_in_the_sandbox() {
     let sandbox = Sandbox::new();
     sandbox.write("agent.py", AGENT);
     // A sparse file: the size is what counts, no disk is used.
-    sandbox.write("gen.py", "def main(moss):\n    with open('big.bin', 'wb') as f:\n        f.truncate(2 << 30)\n    return 'grown'\n");
+    sandbox.write(
+        "gen.py",
+        "def main(moss):\n    with open('big.bin', 'wb') as f:\n        f.truncate(2 << 30)\n    return 'grown'\n",
+    );
     let (out, result) = sandbox.exec_json("agent.py", "gen.py", &["--no-context", "--sandbox"]);
     assert_exit(&out, 1);
     assert_eq!(result["error"]["type"], "OSError", "{result}");

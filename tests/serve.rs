@@ -117,7 +117,10 @@ fn a_changed_project_module_is_imported_afresh_as_a_cold_run_would() {
 fn the_client_environment_and_folder_reach_the_code() {
     let sandbox = project();
     sandbox.write("sub/marker.txt", "here");
-    sandbox.write("env.py", "import os\ndef main(moss):\n    return [os.environ.get('MOSS_TEST_VALUE'), open('marker.txt').read()]\n");
+    sandbox.write(
+        "env.py",
+        "import os\ndef main(moss):\n    return [os.environ.get('MOSS_TEST_VALUE'), open('marker.txt').read()]\n",
+    );
     let _server = Server::start(&sandbox, "agent.py");
     let out = sandbox
         .moss()
@@ -134,7 +137,10 @@ fn the_client_environment_and_folder_reach_the_code() {
 #[test]
 fn plain_output_streams_through_the_server_to_the_client() {
     let sandbox = project();
-    sandbox.write("talk.py", "import sys\ndef main(moss):\n    print('to stdout')\n    print('to stderr', file=sys.stderr)\n    return 7\n");
+    sandbox.write(
+        "talk.py",
+        "import sys\ndef main(moss):\n    print('to stdout')\n    print('to stderr', file=sys.stderr)\n    return 7\n",
+    );
     let _server = Server::start(&sandbox, "agent.py");
     let out = sandbox.exec("agent.py", "talk.py", &["--no-context"]);
     assert_exit(&out, 0);
@@ -145,7 +151,10 @@ fn plain_output_streams_through_the_server_to_the_client() {
 #[test]
 fn killing_the_client_ends_the_run_on_the_server() {
     let sandbox = project();
-    sandbox.write("slow.py", "import time\ndef main(moss):\n    time.sleep(1.5)\n    open('finished.txt', 'w').write('x')\n");
+    sandbox.write(
+        "slow.py",
+        "import time\ndef main(moss):\n    time.sleep(1.5)\n    open('finished.txt', 'w').write('x')\n",
+    );
     let _server = Server::start(&sandbox, "agent.py");
     let mut client = Command::new(assert_cmd::cargo::cargo_bin("moss"))
         .args(["exec", "agent.py", "--code", "slow.py", "--no-context"])
@@ -178,7 +187,11 @@ fn a_server_for_another_environment_is_passed_over() {
 fn the_robot_is_driven_from_a_warm_run() {
     let sandbox = Sandbox::with(&["spherogpt/agent.py", "spherogpt/gen.py"]);
     let _server = Server::start(&sandbox, "agent.py");
-    let (out, result) = sandbox.exec_json("agent.py", "gen.py", &["--target", "run", "--device", "sim", "--device-trace", "trace.jsonl"]);
+    let (out, result) = sandbox.exec_json(
+        "agent.py",
+        "gen.py",
+        &["--target", "run", "--device", "sim", "--device-trace", "trace.jsonl"],
+    );
     assert_exit(&out, 0);
     assert!(result["device"]["packets_sent"].as_u64().unwrap() > 0, "{result}");
     assert!(sandbox.exists("trace.jsonl"));

@@ -36,7 +36,8 @@ fn kill_9_at_any_moment_never_leaves_a_context_that_fails_to_load() {
         assert_eq!(doc["properties"]["blob"].as_str().unwrap().len(), runs.to_string().len() * 3_000_000);
     }
     // And the next run is not blocked by anything the killed ones left.
-    let after = sandbox.moss().env("MOSS_LOCK_WAIT", "2").args(["exec", "agent.py", "--code", "gen.py"]).output().unwrap();
+    let after =
+        sandbox.moss().env("MOSS_LOCK_WAIT", "2").args(["exec", "agent.py", "--code", "gen.py"]).output().unwrap();
     assert_exit(&after, 0);
 }
 

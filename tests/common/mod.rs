@@ -198,7 +198,19 @@ pub fn parse_result(output: &Output) -> Value {
             }
             let kind = error["kind"].as_str().unwrap_or_default();
             assert!(
-                ["exception", "syntax", "target", "module", "context", "timeout", "crash", "usage", "device", "internal"].contains(&kind),
+                [
+                    "exception",
+                    "syntax",
+                    "target",
+                    "module",
+                    "context",
+                    "timeout",
+                    "crash",
+                    "usage",
+                    "device",
+                    "internal"
+                ]
+                .contains(&kind),
                 "unknown error kind {kind:?}: {value}"
             );
         }
