@@ -117,9 +117,16 @@ impl Sandbox {
 
     /// `moss` run in the sandbox, with colour off and no inherited lock-wait setting.
     pub fn moss(&self) -> assert_cmd::Command {
-        let mut cmd = assert_cmd::Command::cargo_bin("moss").expect("the moss binary");
-        cmd.current_dir(self.root()).env("NO_COLOR", "1").env_remove("MOSS_LOCK_WAIT").timeout(RUN_LIMIT);
-        cmd.env_remove("MOSS_WARM");
+        let mut cmd = assert_cmd::Command::from_std(self.moss_process());
+        cmd.timeout(RUN_LIMIT);
+        cmd
+    }
+
+    /// `moss` as a plain process, for tests that drive it themselves (signals, pipes); warm in
+    /// the `*_warm` suites.
+    pub fn moss_process(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("moss"));
+        cmd.current_dir(self.root()).env("NO_COLOR", "1").env_remove("MOSS_LOCK_WAIT").env_remove("MOSS_WARM");
         if *WARM {
             cmd.env("MOSS_WARM", "1");
         }
