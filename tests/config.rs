@@ -8,6 +8,15 @@ use serde_json::Value;
 
 const AGENT: &str = "from ghostos_moss import Moss\n";
 
+/// A folder holding `agent.py`, the configuration file `file` with `settings`, and `gen.py`.
+fn configured(file: &str, settings: &str, code: &str) -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.write(file, settings);
+    sandbox.write("agent.py", AGENT);
+    sandbox.write("gen.py", code);
+    sandbox
+}
+
 fn config_json(sandbox: &Sandbox, file: &str, env: &[(&str, &str)]) -> Value {
     let mut cmd = sandbox.moss();
     for (name, value) in env {
@@ -54,10 +63,8 @@ fn a_pyproject_without_tool_moss_is_passed_over_and_moss_toml_wins_beside_one() 
 
 #[test]
 fn the_environment_overrides_the_file_and_a_flag_overrides_both() {
-    let sandbox = Sandbox::new();
-    sandbox.write("moss.toml", "timeout = 0.5\n");
-    sandbox.write("agent.py", AGENT);
-    sandbox.write("gen.py", "import time\ndef main(moss):\n    time.sleep(2)\n    return 'slept'\n");
+    let code = "import time\ndef main(moss):\n    time.sleep(2)\n    return 'slept'\n";
+    let sandbox = configured("moss.toml", "timeout = 0.5\n", code);
 
     let report = config_json(&sandbox, "agent.py", &[("MOSS_TIMEOUT", "30")]);
     assert_eq!(report["settings"]["timeout"], serde_json::json!({"value": 30.0, "source": "$MOSS_TIMEOUT"}));
@@ -124,10 +131,8 @@ fn python_path_and_providers_bind_a_project_service_for_every_run() {
 
 #[test]
 fn a_provider_that_fails_is_reported_with_the_configuration_to_fix() {
-    let sandbox = Sandbox::new();
-    sandbox.write("moss.toml", "providers = ['no_such_module:providers']\n");
-    sandbox.write("agent.py", AGENT);
-    sandbox.write("gen.py", "def main(moss):\n    return 1\n");
+    let sandbox =
+        configured("moss.toml", "providers = ['no_such_module:providers']\n", "def main(moss):\n    return 1\n");
     let (out, result) = sandbox.exec_json("agent.py", "gen.py", &["--no-context"]);
     assert_exit(&out, 4);
     assert_eq!(result["error"]["type"], "ProviderFailed", "{result}");
@@ -137,10 +142,8 @@ fn a_provider_that_fails_is_reported_with_the_configuration_to_fix() {
 
 #[test]
 fn allow_imports_in_the_file_blocks_imports_and_the_flag_replaces_it() {
-    let sandbox = Sandbox::new();
-    sandbox.write("pyproject.toml", "[tool.moss]\nallow-imports = ['math']\n");
-    sandbox.write("agent.py", AGENT);
-    sandbox.write("gen.py", "import json\ndef main(moss):\n    return json.dumps(1)\n");
+    let code = "import json\ndef main(moss):\n    return json.dumps(1)\n";
+    let sandbox = configured("pyproject.toml", "[tool.moss]\nallow-imports = ['math']\n", code);
     let (out, result) = sandbox.exec_json("agent.py", "gen.py", &["--no-context"]);
     assert_exit(&out, 1);
     assert_eq!(result["error"]["type"], "ImportError");

@@ -156,11 +156,8 @@ fn killing_the_client_ends_the_run_on_the_server() {
         "import time\ndef main(moss):\n    time.sleep(1.5)\n    open('finished.txt', 'w').write('x')\n",
     );
     let _server = Server::start(&sandbox, "agent.py");
-    let mut client = Command::new(assert_cmd::cargo::cargo_bin("moss"))
-        .args(["exec", "agent.py", "--code", "slow.py", "--no-context"])
-        .current_dir(sandbox.root())
-        .spawn()
-        .unwrap();
+    let mut client =
+        sandbox.moss_process().args(["exec", "agent.py", "--code", "slow.py", "--no-context"]).spawn().unwrap();
     std::thread::sleep(Duration::from_millis(500));
     client.kill().unwrap();
     client.wait().unwrap();

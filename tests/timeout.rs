@@ -112,7 +112,10 @@ fn ctrl_c_reaches_the_code_as_keyboard_interrupt_and_the_context_is_kept() {
     let sb = Sandbox::with(&[AGENT, "exec/code/count.py"]);
     assert_exit(&sb.exec("agent.py", "count.py", &[]), 0);
     let before = sb.read(".moss/agent.context.json");
-    sb.write("wait.py", "import time\ndef main(moss):\n    moss.count = 99\n    print('started', flush=True)\n    time.sleep(30)\n");
+    sb.write(
+        "wait.py",
+        "import time\ndef main(moss):\n    moss.count = 99\n    print('started', flush=True)\n    time.sleep(30)\n",
+    );
     let mut child = sb
         .moss_process()
         .args(["exec", "agent.py", "--code", "wait.py"])
