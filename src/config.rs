@@ -56,6 +56,12 @@ pub struct Sourced<T> {
     pub origin: Origin,
 }
 
+impl<T> Sourced<T> {
+    fn from(value: Option<T>, origin: &Origin) -> Option<Sourced<T>> {
+        value.map(|value| Sourced { value, origin: origin.clone() })
+    }
+}
+
 /// The configuration that applies to one MOSS file, before command-line flags.
 #[derive(Debug, Default)]
 pub struct Config {
@@ -103,15 +109,13 @@ impl Config {
         }
         let origin = Origin::File(file.to_path_buf());
         let base = file.parent().unwrap_or(Path::new("."));
-        let sourced = |value| Sourced { value, origin: origin.clone() };
-        self.timeout = settings.timeout.map(|v| Sourced { value: v, origin: origin.clone() });
-        self.context_dir = settings.context_dir.map(|dir| sourced(base.join(dir)));
-        self.python_path = settings
-            .python_path
-            .map(|paths| Sourced { value: paths.iter().map(|p| base.join(p)).collect(), origin: origin.clone() });
-        self.providers = settings.providers.map(|v| Sourced { value: v, origin: origin.clone() });
-        self.allow_imports = settings.allow_imports.map(|v| Sourced { value: v, origin: origin.clone() });
-        self.device = settings.device.map(|v| Sourced { value: v, origin: origin.clone() });
+        self.timeout = Sourced::from(settings.timeout, &origin);
+        self.context_dir = Sourced::from(settings.context_dir.map(|dir| base.join(dir)), &origin);
+        self.python_path =
+            Sourced::from(settings.python_path.map(|paths| paths.iter().map(|p| base.join(p)).collect()), &origin);
+        self.providers = Sourced::from(settings.providers, &origin);
+        self.allow_imports = Sourced::from(settings.allow_imports, &origin);
+        self.device = Sourced::from(settings.device, &origin);
         Ok(())
     }
 
