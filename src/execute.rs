@@ -113,8 +113,13 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     let device = device.transpose()?;
     let warm = match args.cold {
         true => None,
-        false => warm::exec(&config, &path, &request, &supervision, device.clone(), warm::wanted(args.warm))
-            .map_err(|e| MossError::RunNotStarted(std::io::Error::other(e)))?,
+        false => match warm::exec(&config, &path, &request, &supervision, device.clone(), warm::wanted(args.warm)) {
+            Ok(warm) => warm,
+            Err(lost) => {
+                result.error = Some(ErrorInfo::server_lost(&lost));
+                return Ok(1);
+            }
+        },
     };
     let (run, device_report) = match warm {
         Some(warm) => (host::outcome::<ChildReport>(warm.run, &supervision), warm.device),

@@ -109,6 +109,14 @@ impl ErrorInfo {
         }
     }
 
+    /// The warm server ended during the run, so nobody knows how far the code got; `message`
+    /// ends in `\nhint: ...`.
+    pub fn server_lost(message: &str) -> Self {
+        let (message, hint) = message.split_once("\nhint: ").unwrap_or((message, ""));
+        let error = ErrorInfo::new("crash", "ServerLost", message.to_owned());
+        ErrorInfo { hint: Some(format!("the context was left as it was; {hint}")), ..error }
+    }
+
     /// The robot cannot be reached; `message` may end in `\nhint: ...`.
     pub fn device(message: &str) -> Self {
         let (message, hint) = match message.split_once("\nhint: ") {

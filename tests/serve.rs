@@ -217,3 +217,41 @@ fn results_are_the_same_warm_and_cold() {
     };
     assert_eq!(comparable(warm.1), comparable(cold.1));
 }
+
+#[test]
+fn a_server_lost_during_the_run_is_a_crash_that_keeps_the_context() {
+    let sandbox = project();
+    sandbox.write("count.py", "def main(moss):\n    moss.count = 1\n");
+    let (out, _) = sandbox.exec_json("agent.py", "count.py", &["--cold"]);
+    assert_exit(&out, 0);
+    let before = sandbox.read(".moss/agent.context.json");
+    sandbox.write(
+        "doomed.py",
+        "import os, time\ndef main(moss):\n    moss.count = 2\n    open('handler.pid', 'w').write(str(os.getppid()))\n    time.sleep(20)\n",
+    );
+    let _server = Server::start(&sandbox, "agent.py");
+    let client = sandbox
+        .moss_process()
+        .args(["exec", "agent.py", "--code", "doomed.py", "--json"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let killer = std::thread::spawn({
+        let pid_file = sandbox.path("handler.pid");
+        move || {
+            let started = Instant::now();
+            while !pid_file.exists() || std::fs::read_to_string(&pid_file).unwrap().is_empty() {
+                assert!(started.elapsed() < Duration::from_secs(20), "the run never started");
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            let pid: i32 = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
+            nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL).unwrap();
+        }
+    });
+    let out = client.wait_with_output().unwrap();
+    killer.join().unwrap();
+    let result = common::parse_result(&out);
+    assert_exit(&out, 1);
+    assert_eq!(result["error"]["type"], "ServerLost", "{result}");
+    assert_eq!(sandbox.read(".moss/agent.context.json"), before, "nothing was saved");
+}
