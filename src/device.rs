@@ -138,13 +138,35 @@ pub struct DeviceReport {
 }
 
 /// What a run records of its device besides driving it.
-#[derive(Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Outputs {
     pub trace: Option<PathBuf>,
     /// A PNG of the simulated matrix and path, written when the run ends.
     pub png: Option<PathBuf>,
     /// Show the simulated matrix and status on the terminal as they change.
     pub live: bool,
+}
+
+/// A run's robot and what to record of it, set up by whichever process supervises the run:
+/// moss itself, or the warm server that runs it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Setup {
+    pub spec: String,
+    pub outputs: Outputs,
+}
+
+impl Setup {
+    /// Checks the spec at once, so that a bad one fails before anything runs.
+    pub fn new(spec: String, outputs: Outputs) -> Result<Setup, String> {
+        DeviceSpec::parse(&spec)?;
+        Ok(Setup { spec, outputs })
+    }
+
+    /// The companion that serves the robot to a child, and where its report arrives.
+    pub fn start(self) -> Result<(Companion, mpsc::Receiver<DeviceReport>), String> {
+        let spec = DeviceSpec::parse(&self.spec)?;
+        companion(&spec, self.outputs).map_err(|e| format!("cannot set up the device: {e}"))
+    }
 }
 
 /// Starts serving `spec` for a child: the child's end of the socket, the serving work to run

@@ -12,13 +12,12 @@ use crate::cli::ExecArgs;
 use crate::config::{self, Config};
 use crate::context::{ContextFile, LastCode};
 use crate::convert;
-use crate::device::{self, DeviceSpec};
+use crate::device;
 use crate::error::MossError;
 use crate::host;
 use crate::moss_file;
 use crate::report::{self, ErrorInfo, ExecResult};
 use crate::sandbox::Sandbox;
-use crate::serve::DeviceSetup;
 use crate::style;
 use crate::supervisor::{self, Supervision};
 use crate::warm;
@@ -105,12 +104,12 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         max_memory: args.max_memory,
         sandbox: sandbox.as_ref().map(|s| s.policy.clone()),
     };
-    let device = device.map(|spec| -> Result<DeviceSetup, MossError> {
-        DeviceSpec::parse(&spec).map_err(MossError::Device)?;
-        let (trace, png) = (args.device.device_trace.clone(), args.device.device_png.clone());
-        Ok(DeviceSetup { spec, trace, png, live: !args.json && style::colored() })
-    });
-    let device = device.transpose()?;
+    let outputs = device::Outputs {
+        trace: args.device.device_trace.clone(),
+        png: args.device.device_png.clone(),
+        live: !args.json && style::colored(),
+    };
+    let device = device.map(|spec| device::Setup::new(spec, outputs)).transpose().map_err(MossError::Device)?;
     let warm = match args.cold {
         true => None,
         false => match warm::exec(&config, &path, &request, &supervision, device.clone(), warm::wanted(args.warm)) {
@@ -184,18 +183,9 @@ fn run_cold(
     path: &std::path::Path,
     request: &Value,
     supervision: &Supervision,
-    device: Option<DeviceSetup>,
+    device: Option<device::Setup>,
 ) -> Result<(host::HostRun<ChildReport>, Option<device::DeviceReport>), MossError> {
-    let (companion, report) = match device {
-        Some(setup) => {
-            let spec = DeviceSpec::parse(&setup.spec).map_err(MossError::Device)?;
-            let outputs = device::Outputs { trace: setup.trace, png: setup.png, live: setup.live };
-            let (companion, report) = device::companion(&spec, outputs)
-                .map_err(|e| MossError::Device(format!("cannot set up the device: {e}")))?;
-            (Some(companion), Some(report))
-        }
-        None => (None, None),
-    };
+    let (companion, report) = device.map(device::Setup::start).transpose().map_err(MossError::Device)?.unzip();
     let run =
         host::call(path, "run_exec", request, supervision, companion, read_report).map_err(MossError::RunNotStarted)?;
     Ok((run, report.and_then(|r| r.try_recv().ok())))

@@ -29,7 +29,7 @@ use serde_json::{Value, json};
 
 use crate::cli::ServeArgs;
 use crate::config::Config;
-use crate::device::{self, DeviceReport, DeviceSpec};
+use crate::device::{self, DeviceReport};
 use crate::error::MossError;
 use crate::supervisor::{self, ChildRun, Ending, Supervision};
 use crate::{host, interpreter, moss_file, style};
@@ -91,16 +91,7 @@ pub struct ExecAsk {
     /// The `run_exec` request, with the client's environment in `environ`.
     pub request: Value,
     pub supervision: Supervision,
-    pub device: Option<DeviceSetup>,
-}
-
-/// The robot of a run, set up by whichever process supervises the run.
-#[derive(Clone, Serialize, Deserialize)]
-pub struct DeviceSetup {
-    pub spec: String,
-    pub trace: Option<PathBuf>,
-    pub png: Option<PathBuf>,
-    pub live: bool,
+    pub device: Option<device::Setup>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -419,15 +410,8 @@ fn serve_connection(connection: UnixStream, served: &Served) -> io::Result<()> {
         let _ = unsafe { signal::sigaction(*sig, action) };
     }
 
-    let (companion, device_report) = match &ask.device {
-        Some(setup) => {
-            let spec = DeviceSpec::parse(&setup.spec).map_err(io::Error::other)?;
-            let outputs = device::Outputs { trace: setup.trace.clone(), png: setup.png.clone(), live: setup.live };
-            let (companion, report) = device::companion(&spec, outputs)?;
-            (Some(companion), Some(report))
-        }
-        None => (None, None),
-    };
+    let (companion, device_report) =
+        ask.device.clone().map(device::Setup::start).transpose().map_err(io::Error::other)?.unzip();
     let watcher: supervisor::Watcher = Box::new(move |child| relay_signals(connection, child));
     let job = host::job(&served.moss_file, "run_exec", &ask.request, crate::execute::read_report);
     let run = supervisor::run_watched(&ask.supervision, companion, Some(watcher), job)?;

@@ -13,8 +13,9 @@ use nix::sys::signal::{self, SigHandler, Signal};
 use serde_json::Value;
 
 use crate::config::Config;
+use crate::device;
 use crate::device::DeviceReport;
-use crate::serve::{self, Answer, Ask, DeviceSetup, ExecAsk, Identity};
+use crate::serve::{self, Answer, Ask, ExecAsk, Identity};
 use crate::style;
 use crate::supervisor::{ChildRun, Supervision};
 
@@ -41,7 +42,7 @@ pub fn exec(
     moss_file: &Path,
     request: &Value,
     supervision: &Supervision,
-    device: Option<DeviceSetup>,
+    device: Option<device::Setup>,
     start: bool,
 ) -> Result<Option<WarmRun>, String> {
     let socket = serve::socket_path(config, moss_file);
