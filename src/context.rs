@@ -169,22 +169,28 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<ContextDoc, ContextErro
     serde_json::from_value(value).map_err(|e| foreign(&e.to_string()))
 }
 
-fn lock_wait() -> Duration {
-    std::env::var("MOSS_LOCK_WAIT")
-        .ok()
-        .and_then(|s| s.parse::<f64>().ok())
-        .and_then(|s| Duration::try_from_secs_f64(s).ok())
-        .unwrap_or(DEFAULT_LOCK_WAIT)
+/// MOSS_LOCK_WAIT seconds, or the default when it is unset or empty; anything else that is not
+/// a time is refused rather than quietly replaced by the default.
+fn lock_wait() -> Result<Duration, ContextError> {
+    match std::env::var("MOSS_LOCK_WAIT") {
+        Ok(text) if !text.trim().is_empty() => text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(|s| Duration::try_from_secs_f64(s).ok())
+            .ok_or(ContextError::InvalidLockWait { value: text }),
+        _ => Ok(DEFAULT_LOCK_WAIT),
+    }
 }
 
 fn acquire_lock(path: &Path) -> Result<File, ContextError> {
+    let wait = lock_wait()?;
     let lock_path = lock_path(path);
     let unwritable = |e: std::io::Error| ContextError::Unwritable { path: lock_path.clone(), reason: e.to_string() };
     if let Some(folder) = lock_path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(folder).map_err(unwritable)?;
     }
     let file = OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(unwritable)?;
-    let wait = lock_wait();
     let started = Instant::now();
     loop {
         match file.try_lock() {

@@ -147,6 +147,25 @@ pub struct Outputs {
     pub live: bool,
 }
 
+impl Outputs {
+    /// Refuses, before anything runs, an output file whose folder does not exist: that is the
+    /// caller's mistake, not the robot's, and must not cost a run.
+    pub fn check(&self) -> Result<(), String> {
+        for (flag, path) in [("--device-trace", &self.trace), ("--device-png", &self.png)] {
+            let Some(path) = path else { continue };
+            let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+            if !folder.is_dir() {
+                return Err(format!(
+                    "{flag} {}: the folder {} does not exist\nhint: create it first, or write the file elsewhere",
+                    path.display(),
+                    folder.display()
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A run's robot and what to record of it, set up by whichever process supervises the run:
 /// moss itself, or the warm server that runs it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -174,7 +193,9 @@ impl Setup {
 pub fn companion(spec: &DeviceSpec, outputs: Outputs) -> std::io::Result<(Companion, mpsc::Receiver<DeviceReport>)> {
     let (ours, theirs) = UnixStream::pair()?;
     let trace = match &outputs.trace {
-        Some(path) => Some(BufWriter::new(File::create(path)?)),
+        Some(path) => Some(BufWriter::new(File::create(path).map_err(|e| {
+            std::io::Error::new(e.kind(), format!("cannot write the device trace {}: {e}", path.display()))
+        })?)),
         None => None,
     };
     let spec = spec.clone();

@@ -17,6 +17,9 @@ pub enum MossError {
     #[error("the code in {source_name} is not UTF-8 text (byte {offset} is invalid)")]
     CodeNotText { source_name: String, offset: usize },
 
+    #[error("there is no code in {source_name}: it is empty")]
+    NoCode { source_name: String },
+
     #[error(transparent)]
     Context(#[from] ContextError),
 
@@ -60,6 +63,9 @@ pub enum ContextError {
 
     #[error("no property `{name}` in the context file {}", path.display())]
     NoProperty { path: PathBuf, name: String },
+
+    #[error("MOSS_LOCK_WAIT={value} is not a number of seconds")]
+    InvalidLockWait { value: String },
 }
 
 impl MossError {
@@ -67,7 +73,8 @@ impl MossError {
         match self {
             MossError::Usage(_) | MossError::CodeUnreadable { .. } | MossError::Config { .. } => 2,
             MossError::Device(_) => 5,
-            MossError::CodeNotText { .. } => 3,
+            MossError::CodeNotText { .. } | MossError::NoCode { .. } => 3,
+            MossError::Context(ContextError::InvalidLockWait { .. }) => 2,
             MossError::Context(ContextError::NoProperty { .. }) => 1,
             MossError::MossFileUnreadable { .. }
             | MossError::MossFileNotText { .. }
@@ -83,6 +90,8 @@ impl MossError {
                 "module"
             }
             MossError::CodeNotText { .. } => "syntax",
+            MossError::NoCode { .. } => "no-code",
+            MossError::Context(ContextError::InvalidLockWait { .. }) => "usage",
             MossError::Context(_) => "context",
             MossError::Device(_) => "device",
             MossError::Usage(_) | MossError::CodeUnreadable { .. } | MossError::Config { .. } => "usage",
@@ -95,6 +104,7 @@ impl MossError {
             MossError::MossFileNotText { .. } => "a MOSS file must be Python source saved as UTF-8".into(),
             MossError::CodeUnreadable { .. } => "pass --code PATH to a file of generated code, or --code - to read standard input".into(),
             MossError::CodeNotText { .. } => "the code must be Python source in UTF-8; regenerate it".into(),
+            MossError::NoCode { .. } => "answer with Python that defines the target, such as `def main(moss): ...`".into(),
             MossError::Context(e) => return e.hint(),
             MossError::Usage(message) => return message.split_once("\nhint: ").map(|(_, hint)| hint.to_owned()),
             MossError::Config { .. } => {
@@ -128,6 +138,9 @@ impl ContextError {
                 "check the folder's permissions and free space; the old file is intact".into()
             }
             ContextError::NoProperty { .. } => "`moss context show` lists the saved properties".into(),
+            ContextError::InvalidLockWait { .. } => {
+                "set MOSS_LOCK_WAIT to how long to wait for another run's lock, such as 30 or 0.5, or unset it".into()
+            }
         })
     }
 }

@@ -109,6 +109,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         png: args.device.device_png.clone(),
         live: !args.json && style::colored(),
     };
+    outputs.check().map_err(MossError::Usage)?;
     let device = device.map(|spec| device::Setup::new(spec, outputs)).transpose().map_err(MossError::Device)?;
     let warm = match args.cold {
         true => None,
@@ -215,7 +216,11 @@ fn read_code(spec: &str) -> Result<(String, String), MossError> {
     };
     let code = String::from_utf8(bytes)
         .map_err(|e| MossError::CodeNotText { source_name: name.clone(), offset: e.utf8_error().valid_up_to() })?;
-    Ok((moss_file::without_bom(code), name))
+    let code = moss_file::without_bom(code);
+    if code.trim().is_empty() {
+        return Err(MossError::NoCode { source_name: if spec == "-" { "standard input".into() } else { name } });
+    }
+    Ok((code, name))
 }
 
 /// Names whose stored value differs between two property sets, sorted.

@@ -37,7 +37,7 @@ pub struct ContextReport {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ErrorInfo {
-    /// exception, syntax, target, module, context, timeout, crash, usage or internal.
+    /// exception, syntax, no-code, target, module, context, timeout, crash, usage, device or internal.
     pub kind: String,
     #[serde(rename = "type")]
     pub type_name: String,
@@ -56,7 +56,7 @@ impl ErrorInfo {
         match self.kind.as_str() {
             "exception" | "crash" | "internal" => 1,
             "usage" => 2,
-            "syntax" | "target" => 3,
+            "syntax" | "target" | "no-code" => 3,
             "timeout" => 124,
             "device" => 5,
             _ => 4,
@@ -71,6 +71,7 @@ impl ErrorInfo {
         let type_name = match e {
             MossError::Context(_) => "ContextError",
             MossError::CodeNotText { .. } => "UnicodeDecodeError",
+            MossError::NoCode { .. } => "NoCode",
             _ => "MossError",
         };
         if let MossError::Device(message) = e {

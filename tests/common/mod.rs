@@ -208,6 +208,7 @@ pub fn parse_result(output: &Output) -> Value {
                 [
                     "exception",
                     "syntax",
+                    "no-code",
                     "target",
                     "module",
                     "context",

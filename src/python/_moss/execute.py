@@ -11,6 +11,10 @@ from ghostos_moss.abcd import MOSS_VALUE_NAME, Execution
 class TargetError(Exception):
     """The target is missing, or cannot be called with the arguments moss passes."""
 
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
 
 def compile_code(runtime: Runtime, code: str, filename: str) -> object:
     """Compile generated code under its own file name, so errors point at its lines."""
@@ -42,10 +46,7 @@ def run_default(runtime: Runtime, code: str | None, target: str, local_args: lis
     if compiled is not None:
         exec(compiled, namespace)
     if target not in namespace:
-        defined = sorted(
-            name for name, v in namespace.items()
-            if compiled is not None and getattr(getattr(v, "__code__", None), "co_filename", None) == compiled.co_filename
-        )
+        defined = _bound_by(code or "")
         raise TargetError(f"the code defines no `{target}`" + (f" (it defines: {', '.join(defined)})" if defined else ""))
     value = namespace[target]
     given = any(x is not None for x in (local_args, local_kwargs, args, kwargs))
@@ -57,7 +58,11 @@ def run_default(runtime: Runtime, code: str | None, target: str, local_args: lis
     named = list(local_args or []) + list((local_kwargs or {}).values())
     missing = [name for name in named if name not in namespace]
     if missing:
-        raise TargetError(f"the module has no local named {', '.join(missing)} to pass to `{target}`")
+        raise TargetError(
+            f"the module has no local named {', '.join(missing)} to pass to `{target}`",
+            hint="each --arg NAME passes the module-level value NAME to the target: define it in the code or "
+                 "the MOSS file, or leave that --arg out",
+        )
     call_args = [namespace[name] for name in local_args or []] + list(args or [])
     call_kwargs = {param: namespace[name] for param, name in (local_kwargs or {}).items()} | dict(kwargs or {})
     if not given and _accepts(value, [namespace[MOSS_VALUE_NAME]]):
@@ -81,6 +86,29 @@ def call(fn: object, name: str, args: list, kwargs: dict | None = None) -> objec
 
         returns = asyncio.run(returns)
     return returns
+
+
+def _bound_by(code: str) -> list[str]:
+    """The module-level names the code binds (functions, classes, values, imports), in order.
+
+    Only asked for when the target is missing, so its parse costs nothing on a successful run.
+    """
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names += [alias.asname or alias.name.partition(".")[0] for alias in node.names]
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names += [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+    return list(dict.fromkeys(names))
 
 
 def _accepts(fn: object, args: list) -> bool:

@@ -52,7 +52,7 @@ def run_exec(request: dict) -> dict:
         try:
             returns = execute.run(runtime, request["code"], compiled, request["target"], request["args"])
         except execute.TargetError as e:
-            result["error"] = tracebacks.failure("target", "TargetError", str(e), file=code_file)
+            result["error"] = tracebacks.failure("target", "TargetError", str(e), file=code_file, hint=e.hint)
             return result
         except BaseException as e:
             result["error"] = tracebacks.describe(e, "exception", anchor=code_file)

@@ -1,0 +1,73 @@
+//! What moss says off the happy path: each error names what went wrong and where, and its hint
+//! fits the mistake actually made.
+
+mod common;
+
+use common::*;
+
+const AGENT: &str = "exec/agent.py";
+
+#[test]
+fn a_missing_arg_local_gets_a_hint_about_arg_not_about_the_target() {
+    let sb = Sandbox::with(&[AGENT, "exec/code/targets.py"]);
+    let (out, result) = sb.exec_json("agent.py", "targets.py", &["--target", "add", "--arg", "x", "--arg", "nowhere"]);
+    assert_exit(&out, 3);
+    assert_error_kind(&result, "target");
+    let hint = result["error"]["hint"].as_str().unwrap_or_default();
+    assert!(hint.contains("--arg"), "the hint speaks of --arg: {result}");
+    assert!(!hint.contains("must define the target"), "the target is there; only the local is missing: {result}");
+}
+
+#[test]
+fn a_missing_target_lists_every_name_the_code_defines() {
+    let sb = Sandbox::with(&[AGENT]);
+    sb.write("other.py", "import math\nLIMIT = 3\n\n\nclass Plan:\n    pass\n\n\ndef helper():\n    pass\n");
+    let (out, result) = sb.exec_json("agent.py", "other.py", &[]);
+    assert_exit(&out, 3);
+    let message = error_message(&result);
+    assert!(message.contains("no `main`"), "{message}");
+    for name in ["math", "LIMIT", "Plan", "helper"] {
+        assert!(message.contains(name), "the list names {name}: {message}");
+    }
+}
+
+#[test]
+fn empty_code_is_reported_as_no_code_not_as_a_missing_main() {
+    let sb = Sandbox::with(&[AGENT]);
+    for stdin in ["", "  \n\n\t\n"] {
+        let out = sb.moss().args(["exec", "agent.py", "--code", "-", "--json"]).write_stdin(stdin).output().unwrap();
+        assert_exit(&out, 3);
+        let result = parse_result(&out);
+        assert_error_kind(&result, "no-code");
+        assert!(error_message(&result).contains("standard input"), "{result}");
+        assert!(!error_message(&result).contains("main"), "{result}");
+    }
+    sb.write("empty.py", "");
+    let out = sb.exec("agent.py", "empty.py", &[]);
+    assert_exit(&out, 3);
+    assert!(stderr(&out).contains("no code in empty.py"), "{}", stderr(&out));
+    assert!(!sb.exists(&Sandbox::context_name("agent")), "nothing ran, so nothing was saved");
+}
+
+#[test]
+fn a_device_trace_in_a_missing_folder_is_a_usage_error_naming_the_path() {
+    let sb = Sandbox::with(&[AGENT, "exec/code/count.py"]);
+    let out = sb.exec("agent.py", "count.py", &["--device", "sim", "--device-trace", "missing/t.jsonl"]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("missing/t.jsonl"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("cannot set up the device"), "{}", stderr(&out));
+    assert!(!sb.exists(&Sandbox::context_name("agent")), "the run did not start");
+}
+
+#[test]
+fn an_invalid_moss_lock_wait_is_a_usage_error_as_an_invalid_moss_timeout_is() {
+    let sb = Sandbox::with(&[AGENT, "exec/code/count.py"]);
+    let out =
+        sb.moss().args(["exec", "agent.py", "--code", "count.py"]).env("MOSS_LOCK_WAIT", "soon").output().unwrap();
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("MOSS_LOCK_WAIT=soon"), "{}", stderr(&out));
+    let out =
+        sb.moss().args(["context", "set", "agent.py", "count", "3"]).env("MOSS_LOCK_WAIT", "-1").output().unwrap();
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("MOSS_LOCK_WAIT=-1"), "{}", stderr(&out));
+}
