@@ -103,21 +103,48 @@ enum Robot {
     Unreachable(String),
 }
 
-/// One request from the child, one JSON object per line.
+/// One request from the child, one JSON object per line. `at` is the driver's simulated time,
+/// sent only to the simulated BOLT (see `Reply::Clock`).
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "lowercase")]
 pub enum Request {
-    Call { device: u8, command: u8, target: Option<u8>, data: Vec<u8> },
-    Events,
+    Call {
+        device: u8,
+        command: u8,
+        target: Option<u8>,
+        data: Vec<u8>,
+        #[serde(default)]
+        at: Option<f64>,
+    },
+    Events {
+        #[serde(default)]
+        at: Option<f64>,
+    },
+    /// Which clock the robot lives by.
+    Clock,
 }
 
 /// The answer to a request.
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "reply", rename_all = "lowercase")]
 pub enum Reply {
-    Done { error: u8, message: String, data: Vec<u8> },
-    Events { events: Vec<(u8, u8, Vec<u8>)> },
-    Failed { message: String },
+    Done {
+        error: u8,
+        message: String,
+        data: Vec<u8>,
+    },
+    Events {
+        events: Vec<(u8, u8, Vec<u8>)>,
+    },
+    Failed {
+        message: String,
+    },
+    /// The simulated BOLT runs on simulated time: the driver's waits, added up and sent as `at`,
+    /// so a run drives the same path every time however busy the machine. A real one runs on
+    /// the host's clock.
+    Clock {
+        simulated: bool,
+    },
 }
 
 /// What the parent knows of the device after the run.
@@ -220,6 +247,8 @@ struct Host {
     decoder: Decoder,
     seq: SeqCounter,
     started: Instant,
+    /// The simulator's clock: the latest simulated time the driver sent (None for a real robot).
+    simulated_now: Option<f64>,
     trace: Option<BufWriter<File>>,
     events: Vec<Packet>,
     sent: usize,
@@ -277,7 +306,11 @@ impl Host {
                 Err(message) => (String::new(), Robot::Unreachable(message)),
             },
         };
-        Host::with(name, robot, trace)
+        let mut host = Host::with(name, robot, trace);
+        if matches!(host.robot, Robot::Sim(_)) {
+            host.simulated_now = Some(0.0);
+        }
+        host
     }
 
     fn with(name: String, robot: Robot, trace: Option<BufWriter<File>>) -> Host {
@@ -287,6 +320,7 @@ impl Host {
             decoder: Decoder::new(),
             seq: SeqCounter::new(),
             started: Instant::now(),
+            simulated_now: None,
             trace,
             events: Vec::new(),
             sent: 0,
@@ -306,9 +340,13 @@ impl Host {
             for line in BufReader::new(reader).lines() {
                 let Ok(line) = line else { break };
                 let reply = match serde_json::from_str::<Request>(&line) {
-                    Ok(Request::Call { device, command, target, data }) => self.call(device, command, target, data),
-                    Ok(Request::Events) => {
-                        let now = self.started.elapsed().as_secs_f64();
+                    Ok(Request::Call { device, command, target, data, at }) => {
+                        self.follow(at);
+                        self.call(device, command, target, data)
+                    }
+                    Ok(Request::Events { at }) => {
+                        self.follow(at);
+                        let now = self.now();
                         let raised = match &mut self.robot {
                             Robot::Sim(sim) => sim.tick(now),
                             Robot::Remote(link) => link.read(Duration::ZERO),
@@ -317,6 +355,7 @@ impl Host {
                         self.take_in(now, &raised, None);
                         Reply::Events { events: self.events.drain(..).map(|p| (p.device, p.command, p.data)).collect() }
                     }
+                    Ok(Request::Clock) => Reply::Clock { simulated: matches!(self.robot, Robot::Sim(_)) },
                     Err(e) => Reply::Failed { message: format!("a malformed device request: {e}") },
                 };
                 let text = serde_json::to_string(&reply).expect("a reply serialises");
@@ -331,12 +370,25 @@ impl Host {
         self.close();
     }
 
+    /// Takes the driver's simulated time, for the simulator only; it never runs backwards.
+    fn follow(&mut self, at: Option<f64>) {
+        if let (Some(at), Robot::Sim(_)) = (at, &self.robot) {
+            self.simulated_now = Some(self.simulated_now.map_or(at, |now| now.max(at)));
+        }
+    }
+
+    /// Seconds since the connection: simulated for the simulator, real for a real robot.
+    fn now(&self) -> f64 {
+        self.simulated_now.unwrap_or_else(|| self.started.elapsed().as_secs_f64())
+    }
+
     fn close(&mut self) {
+        let now = self.now();
         if let Some(trace) = &mut self.trace {
             let _ = trace.flush();
         }
         if let Robot::Sim(sim) = &mut self.robot {
-            sim.advance(self.started.elapsed().as_secs_f64());
+            sim.advance(now);
             if let Some(live) = &mut self.live {
                 live.draw(&self.name, &sim.state, true);
             }
@@ -364,7 +416,7 @@ impl Host {
         let framed = request.encode();
         self.sent += 1;
         for _ in 0..ATTEMPTS {
-            let now = self.started.elapsed().as_secs_f64();
+            let now = self.now();
             self.record(now, "tx", &framed, &request);
             let answered = match &mut self.robot {
                 Robot::Sim(sim) => {
@@ -403,7 +455,7 @@ impl Host {
         while Instant::now() < until {
             let Robot::Remote(link) = &mut self.robot else { return None };
             let bytes = link.read(until.saturating_duration_since(Instant::now()));
-            let now = self.started.elapsed().as_secs_f64();
+            let now = self.now();
             if let Some(reply) = self.take_in(now, &bytes, Some(request)) {
                 return Some(reply);
             }
@@ -454,8 +506,9 @@ impl Host {
             _ => None,
         };
         let (mut heading, mut speed, mut position) = (self.heading, self.speed, None);
+        let now = self.now();
         if let Robot::Sim(sim) = &mut self.robot {
-            sim.advance(self.started.elapsed().as_secs_f64());
+            sim.advance(now);
             let SimState { heading: h, speed: s, x, y, .. } = sim.state;
             (heading, speed, position) = (h, s, Some(((x * 10.0).round() / 10.0, (y * 10.0).round() / 10.0)));
         }

@@ -41,24 +41,44 @@ pyo3::create_exception!(
 );
 
 /// Sends one command to the run's device and returns the data of its response; a robot that
-/// answers with an error code, or does not answer, raises DeviceError.
+/// answers with an error code, or does not answer, raises DeviceError. `at` is the driver's
+/// simulated time, for the simulated BOLT.
 #[pyfunction]
-fn device_call(py: Python<'_>, device: u8, command: u8, target: Option<u8>, data: Vec<u8>) -> PyResult<Vec<u8>> {
-    match py.detach(|| exchange(&Request::Call { device, command, target, data }))? {
+#[pyo3(signature = (device, command, target, data, at=None))]
+fn device_call(
+    py: Python<'_>,
+    device: u8,
+    command: u8,
+    target: Option<u8>,
+    data: Vec<u8>,
+    at: Option<f64>,
+) -> PyResult<Vec<u8>> {
+    match py.detach(|| exchange(&Request::Call { device, command, target, data, at }))? {
         Reply::Done { error: 0, data, .. } => Ok(data),
         Reply::Done { error, message, .. } => Err(DeviceError::new_err(format!(
             "the robot refused command {device:#04x}/{command:#04x}: {message} (error {error})"
         ))),
         Reply::Failed { message } => Err(DeviceError::new_err(message)),
-        Reply::Events { .. } => Err(DeviceError::new_err("the device answered out of turn")),
+        _ => Err(DeviceError::new_err("the device answered out of turn")),
     }
 }
 
 /// The robot's notifications since the last call: (device, command, data) each.
 #[pyfunction]
-fn device_events(py: Python<'_>) -> PyResult<Vec<(u8, u8, Vec<u8>)>> {
-    match py.detach(|| exchange(&Request::Events))? {
+#[pyo3(signature = (at=None))]
+fn device_events(py: Python<'_>, at: Option<f64>) -> PyResult<Vec<(u8, u8, Vec<u8>)>> {
+    match py.detach(|| exchange(&Request::Events { at }))? {
         Reply::Events { events } => Ok(events),
+        _ => Err(DeviceError::new_err("the device answered out of turn")),
+    }
+}
+
+/// Whether the run's robot is the simulated BOLT, which runs on the driver's simulated time.
+#[pyfunction]
+fn device_simulated(py: Python<'_>) -> PyResult<bool> {
+    match py.detach(|| exchange(&Request::Clock))? {
+        Reply::Clock { simulated } => Ok(simulated),
+        Reply::Failed { message } => Err(DeviceError::new_err(message)),
         _ => Err(DeviceError::new_err("the device answered out of turn")),
     }
 }
@@ -91,6 +111,7 @@ pub fn register(py: Python<'_>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(reflect, &module)?)?;
     module.add_function(wrap_pyfunction!(device_call, &module)?)?;
     module.add_function(wrap_pyfunction!(device_events, &module)?)?;
+    module.add_function(wrap_pyfunction!(device_simulated, &module)?)?;
     module.add("DeviceError", py.get_type::<DeviceError>())?;
     py.import("sys")?.getattr("modules")?.set_item("_moss_native", module)?;
     Ok(())

@@ -251,3 +251,29 @@ fn without_a_drop_no_fall_is_detected() {
     assert_exit(&out, 0);
     assert_eq!(result["device"]["heading"], 0, "{result}");
 }
+
+#[test]
+fn the_simulated_bolt_drives_the_same_path_on_every_run_however_busy_the_machine() {
+    let sandbox = Sandbox::with(&["loop/robot.py"]);
+    sandbox.write(
+        "square.py",
+        "def main(moss):\n    for side in range(4):\n        moss.body.new_move(run=True).roll(side * 90, 80, 1.0)\n",
+    );
+    // A busy loop beside the run makes real time drift; simulated time must not.
+    let busy = std::process::Command::new("python3").args(["-c", "while True: pass"]).spawn().unwrap();
+    let runs: Vec<(Value, Vec<Value>)> = (0..2)
+        .map(|_| {
+            let (out, result) =
+                sandbox.exec_json("robot.py", "square.py", &["--device", "sim", "--device-trace", "trace.jsonl"]);
+            assert_exit(&out, 0);
+            (result["device"].clone(), trace(&sandbox))
+        })
+        .collect();
+    let mut busy = busy;
+    let _ = busy.kill();
+    let _ = busy.wait();
+    assert_eq!(runs[0].0, runs[1].0, "the same end state");
+    assert_eq!(runs[0].1, runs[1].1, "the same packets at the same (simulated) times");
+    let (x, y) = (runs[0].0["x_cm"].as_f64().unwrap(), runs[0].0["y_cm"].as_f64().unwrap());
+    assert!(x.abs() < 0.05 && y.abs() < 0.05, "a closed square ends where it began: {}", runs[0].0);
+}

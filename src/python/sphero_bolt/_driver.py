@@ -29,10 +29,41 @@ def rgb(color: str) -> bytes:
     return bytes.fromhex(text)
 
 
+class Clock:
+    """Time as the robot lives it.
+
+    The simulated BOLT runs on simulated time: it moves on by exactly what the driver waits, so
+    a run drives the same path every time, however busy the machine. A real BOLT lives in real
+    time, and the host stamps its packets itself.
+    """
+
+    def __init__(self) -> None:
+        self._simulated: bool | None = None
+        self._waited = 0.0
+
+    def simulated(self) -> bool:
+        if self._simulated is None:
+            self._simulated = native.device_simulated()
+        return self._simulated
+
+    def now(self) -> float:
+        return self._waited if self.simulated() else time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+        # Rounded to the microsecond, so that sums of steps land exactly where a duration ends.
+        self._waited = round(self._waited + seconds, 6)
+
+    def stamp(self) -> float | None:
+        """What to send with a request: the simulated time, or None for a real BOLT."""
+        return self._waited if self.simulated() else None
+
+
 class Bolt:
     """Commands of the Sphero API v2 that the agent API needs."""
 
     def __init__(self) -> None:
+        self.clock = Clock()
         self.heading = 0
         self.speed = 0
         self.frames = 0
@@ -44,18 +75,22 @@ class Bolt:
         if speed < 0:
             speed, reverse = -speed, not reverse
         heading = int(heading) % 360
-        native.device_call(DRIVE, 0x07, SECONDARY, bytes([speed, heading >> 8, heading & 0xFF, 1 if reverse else 0]))
+        self.call(DRIVE, 0x07, bytes([speed, heading >> 8, heading & 0xFF, 1 if reverse else 0]))
         self.heading, self.speed, self.used = heading, speed, True
 
     def reset_yaw(self) -> None:
-        native.device_call(DRIVE, 0x06, SECONDARY, b"")
+        self.call(DRIVE, 0x06, b"")
         self.heading = 0
 
     def matrix(self, command: int, data: bytes = b"") -> None:
-        native.device_call(USER_IO, command, SECONDARY, data)
+        self.call(USER_IO, command, data)
+
+    def call(self, device: int, command: int, data: bytes) -> bytes:
+        """One command to the secondary processor, which runs motion, sensors and the matrix."""
+        return native.device_call(device, command, SECONDARY, data, self.clock.stamp())
 
     def events(self) -> list[tuple[int, int, bytes]]:
-        return native.device_events()
+        return native.device_events(self.clock.stamp())
 
 
 class BoltMove(Move):
@@ -207,9 +242,9 @@ class BoltBall(Ball, Injection):
         elif name == "spin":
             angle, duration = args
             start, total = bolt.heading, max(float(duration), 0.45 * abs(angle) / 360)
-            began = time.monotonic()
+            began = bolt.clock.now()
             while True:
-                done = min((time.monotonic() - began) / total, 1.0) if total > 0 else 1.0
+                done = min((bolt.clock.now() - began) / total, 1.0) if total > 0 else 1.0
                 bolt.drive(bolt.speed, start + round(angle * done))
                 if done >= 1.0 or not self._pause(PACE):
                     break
@@ -240,16 +275,17 @@ class BoltBall(Ball, Injection):
             if event in ("freefall", "landing") and self.falls is None:
                 self.falls = FallDetector()
                 interval = STREAM_INTERVAL_MS.to_bytes(2, "big")
-                native.device_call(SENSOR, 0x00, SECONDARY, interval + b"\x00" + ACCEL_ONE.to_bytes(4, "big"))
+                self.bolt.call(SENSOR, 0x00, interval + b"\x00" + ACCEL_ONE.to_bytes(4, "big"))
         else:
             raise ValueError(f"unknown move step {name!r}")
 
     def _hold(self, steer: object, duration: float) -> bool:
         """Drive as `steer(t)` says for `duration` seconds, re-sending drive often enough that
         the robot keeps rolling and at most once per PACE. False when an event cut it short."""
-        began = time.monotonic()
+        clock = self.bolt.clock
+        began = clock.now()
         last_sent, last = 0.0, None
-        while (t := time.monotonic() - began) < duration:
+        while (t := clock.now() - began) < duration:
             heading, speed = steer(t)
             if self.waddle:
                 heading += WADDLE_DEGREES if int(t / WADDLE_PERIOD) % 2 else -WADDLE_DEGREES
@@ -267,13 +303,13 @@ class BoltBall(Ball, Injection):
     def _pause(self, seconds: float) -> bool:
         """Wait, then handle the robot's events: an event with a handler stops the ball and runs
         the handler's steps instead of the rest of the current step. False when that happened."""
-        time.sleep(seconds)
+        self.bolt.clock.sleep(seconds)
         for device, command, data in self.bolt.events():
             event = None
             if (device, command) == (SENSOR, 0x12):
                 event = "collision"
             elif (device, command) == (SENSOR, 0x02) and self.falls is not None and len(data) >= 4:
-                event = self.falls.sample(struct.unpack(">f", bytes(data[:4]))[0], time.monotonic())
+                event = self.falls.sample(struct.unpack(">f", bytes(data[:4]))[0], self.bolt.clock.now())
             if event and event in self.handlers:
                 self.bolt.drive(0, self.bolt.heading)
                 for name, args in self.handlers.pop(event):
@@ -304,7 +340,7 @@ class BoltMatrix(LedMatrix):
                          + len(animation.frames).to_bytes(2, "big") + indexes)
         self.bolt.matrix(0x43, bytes([anim_id, 1 if animation.loop else 0]))
         if animation.duration > 0:
-            time.sleep(animation.duration)
+            self.bolt.clock.sleep(animation.duration)
             self.clear_matrix()
 
     def pause_animation(self) -> None:
@@ -322,7 +358,7 @@ class BoltMatrix(LedMatrix):
         self.bolt.matrix(0x3B, rgb(color) + bytes([fps, 0]) + data + b"\x00")
         if wait:
             # One column per frame: each character is 8 columns wide, plus the matrix width.
-            time.sleep((len(data) * 8 + 8) / (fps * 8))
+            self.bolt.clock.sleep((len(data) * 8 + 8) / (fps * 8))
 
     def set_matrix_character(self, character: str, color: str) -> None:
         if len(character) != 1 or not character.isascii():
