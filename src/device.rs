@@ -510,7 +510,9 @@ impl Host {
         if let Robot::Sim(sim) = &mut self.robot {
             sim.advance(now);
             let SimState { heading: h, speed: s, x, y, .. } = sim.state;
-            (heading, speed, position) = (h, s, Some(((x * 10.0).round() / 10.0, (y * 10.0).round() / 10.0)));
+            // To the millimetre; adding 0.0 turns a rounded -0.0 into 0.0.
+            let cm = |v: f64| (v * 10.0).round() / 10.0 + 0.0;
+            (heading, speed, position) = (h, s, Some((cm(x), cm(y))));
         }
         DeviceReport {
             name: self.name.clone(),
