@@ -98,7 +98,7 @@ impl Link for BleBolt {
 /// The robot behind the host: the in-process simulator, or one over a link (connected once the
 /// run starts).
 enum Robot {
-    Sim(SimBolt),
+    Sim(Box<SimBolt>),
     Remote(Box<dyn Link>),
     Unreachable(String),
 }
@@ -299,7 +299,7 @@ impl Host {
             DeviceSpec::Sim { name, drop_at } => {
                 let mut sim = SimBolt::new();
                 sim.drop_at = *drop_at;
-                (name.clone(), Robot::Sim(sim))
+                (name.clone(), Robot::Sim(Box::new(sim)))
             }
             DeviceSpec::Bolt(selector) => match ble::connect(selector, CONNECT_DEADLINE) {
                 Ok(bolt) => (bolt.name.clone(), Robot::Remote(Box::new(bolt))),

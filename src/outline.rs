@@ -189,10 +189,13 @@ impl Outline {
     }
 }
 
+/// A file's text and its outline.
+pub type Parsed = (Arc<String>, Arc<Outline>);
+
 /// The outline of `path`, from memory, the disk cache, or a fresh parse. `source` stands in for
 /// files that exist only inside the binary. None when the parser cannot read the file.
-pub fn outline_of(path: &str, source: Option<String>) -> Option<(Arc<String>, Arc<Outline>)> {
-    static MEMORY: OnceLock<Mutex<HashMap<String, (Arc<String>, Arc<Outline>)>>> = OnceLock::new();
+pub fn outline_of(path: &str, source: Option<String>) -> Option<Parsed> {
+    static MEMORY: OnceLock<Mutex<HashMap<String, Parsed>>> = OnceLock::new();
     let memory = MEMORY.get_or_init(Default::default);
     if let Some(hit) = memory.lock().unwrap().get(path) {
         return Some(hit.clone());
