@@ -24,13 +24,17 @@ struct Server {
 
 impl Server {
     fn start(sandbox: &Sandbox, moss_file: &str) -> Server {
+        Server::start_at(sandbox, moss_file, &socket(sandbox, moss_file))
+    }
+
+    /// A server whose socket is expected at `socket`.
+    fn start_at(sandbox: &Sandbox, moss_file: &str, socket: &std::path::Path) -> Server {
         let child = Command::new(assert_cmd::cargo::cargo_bin("moss"))
             .args(["serve", moss_file])
             .current_dir(sandbox.root())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let socket = socket(sandbox, moss_file);
         let started = Instant::now();
         while !socket.exists() {
             assert!(started.elapsed() < Duration::from_secs(20), "the server never listened");
@@ -74,6 +78,25 @@ fn exec_runs_on_the_server_when_one_is_up_and_cold_otherwise() {
     let _server = Server::start(&sandbox, "agent.py");
     assert_eq!(runner(&sandbox, &[]), "serve");
     assert_ne!(runner(&sandbox, &["--cold"]), "serve", "--cold bypasses the server");
+}
+
+#[test]
+fn stopping_a_files_server_leaves_the_server_of_a_same_named_file_elsewhere_running() {
+    let sandbox = Sandbox::new();
+    sandbox.write("moss.toml", "context-dir = \"state\"\n");
+    for folder in ["a", "b"] {
+        sandbox.write(&format!("{folder}/agent.py"), "from ghostos_moss import Moss\n");
+    }
+    let socket_a = sandbox.path("state/a/agent.serve.sock");
+    let mut server = Server::start_at(&sandbox, "a/agent.py", &socket_a);
+    let out = sandbox.moss().args(["serve", "--stop", "b/agent.py"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert!(stderr(&out).contains("no server is running"), "{}", stderr(&out));
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(server.child.try_wait().unwrap().is_none() && socket_a.exists(), "a/agent.py's server was stopped");
+    let out = sandbox.moss().args(["serve", "--stop", "a/agent.py"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert!(stderr(&out).contains("stopped the server"), "{}", stderr(&out));
 }
 
 #[test]
