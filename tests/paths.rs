@@ -101,3 +101,60 @@ fn a_context_kept_directly_in_context_dir_by_earlier_versions_is_still_found() {
     assert_eq!((code, &result["returns"]), (0, &Value::from(1)), "{result}");
     assert_eq!(json_at(&sandbox.path("state/b/agent.context.json"))["properties"]["count"], 1);
 }
+
+/// `pkg/agent.py` in a package, with a sibling module and a pydantic model of its own.
+fn package_sandbox() -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.write("pkg/__init__.py", "");
+    sandbox.write("pkg/helpers.py", "BASE = 41\n");
+    sandbox.write(
+        "pkg/agent.py",
+        "from pydantic import BaseModel\nfrom ghostos_moss import Moss as Parent\nfrom .helpers import BASE\n\n\n\
+         class Profile(BaseModel):\n    name: str = \"\"\n\n\nclass Moss(Parent):\n    profile: Profile | None = None\n",
+    );
+    sandbox
+}
+
+#[test]
+fn a_moss_file_in_a_package_is_its_module_with_relative_imports() {
+    let sandbox = package_sandbox();
+    sandbox.write(
+        "gen.py",
+        "import sys\n\ndef main(moss):\n    import pkg.agent\n    moss.profile = Profile(name='ada')\n\
+         \x20   return [BASE + 1, __name__, pkg.agent.Profile is Profile, sys.modules['pkg.agent'] is sys.modules[__name__]]\n",
+    );
+    let (code, result) = count_up(&sandbox, "pkg/agent.py", &[]);
+    assert_eq!(code, 0, "{result}");
+    assert_eq!(result["returns"], serde_json::json!([42, "pkg.agent", true, true]));
+    let context = json_at(&sandbox.path("pkg/.moss/agent.context.json"));
+    assert_eq!(context["module"]["name"], "pkg.agent");
+    assert_eq!(context["properties"]["profile"]["class"], "pkg.agent:Profile");
+    let prompt = sandbox.moss().args(["prompt", "pkg/agent.py"]).output().unwrap();
+    assert_exit(&prompt, 0);
+}
+
+#[test]
+fn classes_stored_under_the_name_the_module_had_before_still_restore() {
+    let sandbox = package_sandbox();
+    sandbox.write(
+        "pkg/.moss/agent.context.json",
+        r#"{"format": "moss-context", "version": 1, "module": {"file": "../agent.py", "name": "agent"},
+            "properties": {"profile": {"$moss": "pydantic", "class": "agent:Profile", "data": {"name": "ada"}}}}"#,
+    );
+    sandbox.write("gen.py", "def main(moss):\n    return [moss.profile.name, type(moss.profile) is Profile]\n");
+    let (code, result) = count_up(&sandbox, "pkg/agent.py", &[]);
+    assert_eq!(code, 0, "{result}");
+    assert_eq!(result["returns"], serde_json::json!(["ada", true]), "{result}");
+}
+
+#[test]
+fn a_symlinked_moss_file_imports_from_the_real_files_folder() {
+    let sandbox = Sandbox::new();
+    sandbox.write("real/helper.py", "ANSWER = 42\n");
+    sandbox.write("real/agent.py", "from ghostos_moss import Moss\nimport helper\n");
+    std::fs::create_dir(sandbox.path("link")).unwrap();
+    symlink("../real/agent.py", sandbox.path("link/bot.py")).unwrap();
+    sandbox.write("gen.py", "def main(moss):\n    return helper.ANSWER\n");
+    let (code, result) = count_up(&sandbox, "link/bot.py", &["--no-context"]);
+    assert_eq!((code, &result["returns"]), (0, &Value::from(42)), "{result}");
+}

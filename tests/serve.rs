@@ -116,6 +116,25 @@ fn warm_starts_a_server_that_later_runs_reuse() {
 }
 
 #[test]
+fn a_moss_file_in_a_package_runs_warm_as_its_module() {
+    let sandbox = Sandbox::new();
+    sandbox.write("pkg/__init__.py", "");
+    sandbox.write("pkg/helpers.py", "BASE = 41\n");
+    sandbox.write("pkg/agent.py", "from ghostos_moss import Moss\nfrom .helpers import BASE\n");
+    sandbox.write(
+        "who.py",
+        format!("{WHO_RUNS}\n\ndef package(moss):\n    import pkg.agent\n    return [BASE + 1, pkg.agent.BASE]\n"),
+    );
+    let _server = Server::start_at(&sandbox, "pkg/agent.py", &sandbox.path("pkg/.moss/agent.serve.sock"));
+    for target in ["main", "package"] {
+        let (out, result) = sandbox.exec_json("pkg/agent.py", "who.py", &["--no-context", "--target", target]);
+        assert_exit(&out, 0);
+        let expected = if target == "main" { Value::from("serve") } else { serde_json::json!([42, 41]) };
+        assert_eq!(result["returns"], expected, "{result}");
+    }
+}
+
+#[test]
 fn a_changed_project_module_is_imported_afresh_as_a_cold_run_would() {
     let sandbox = project();
     let _server = Server::start(&sandbox, "agent.py");
