@@ -100,6 +100,19 @@ fn stopping_a_files_server_leaves_the_server_of_a_same_named_file_elsewhere_runn
 }
 
 #[test]
+fn a_server_of_another_file_found_on_the_socket_refuses_to_stop() {
+    let sandbox = project();
+    sandbox.write("other.py", "from ghostos_moss import Moss\n");
+    let mut server = Server::start(&sandbox, "agent.py");
+    std::os::unix::fs::symlink("agent.serve.sock", socket(&sandbox, "other.py")).unwrap();
+    let out = sandbox.moss().args(["serve", "--stop", "other.py"]).output().unwrap();
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("left running") && stderr(&out).contains("agent.py"), "{}", stderr(&out));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(server.child.try_wait().unwrap().is_none(), "agent.py's server was stopped");
+}
+
+#[test]
 fn warm_starts_a_server_that_later_runs_reuse() {
     let sandbox = project();
     assert_eq!(runner(&sandbox, &["--warm"]), "serve");
