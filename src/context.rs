@@ -161,7 +161,8 @@ pub fn link_target(path: &Path) -> PathBuf {
 pub fn belongs_to(path: &Path, moss_file: &Path) -> bool {
     let path = link_target(path);
     let folder = path.parent().unwrap_or(Path::new("."));
-    matches!(read(&path), Ok(Some(ContextDoc { module: Some(module), .. })) if same_file(&folder.join(&module.file), moss_file))
+    let recorded = read(&path).ok().flatten().and_then(|doc| doc.module).map(|module| folder.join(module.file));
+    recorded.is_some_and(|recorded| same_file(&recorded, moss_file))
 }
 
 /// Whether two paths name one file; compared as written when either does not exist.

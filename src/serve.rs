@@ -298,7 +298,7 @@ fn stop(socket: &Path, moss_file: &Path) -> Result<u8, MossError> {
         .map_err(|e| MossError::Usage(format!("the server did not answer: {e}")))?;
     if let Answer::Refused(reason) = answer {
         return Err(MossError::Usage(format!(
-            "the server on {} was left running: {reason}\nhint: stop it with `moss serve --stop` and the file it serves",
+            "the server on {} was left running: {reason}\nhint: run `moss serve --stop` with the file it serves",
             socket.display()
         )));
     }

@@ -110,7 +110,8 @@ fn package_sandbox() -> Sandbox {
     sandbox.write(
         "pkg/agent.py",
         "from pydantic import BaseModel\nfrom ghostos_moss import Moss as Parent\nfrom .helpers import BASE\n\n\n\
-         class Profile(BaseModel):\n    name: str = \"\"\n\n\nclass Moss(Parent):\n    profile: Profile | None = None\n",
+         class Profile(BaseModel):\n    name: str = \"\"\n\n\n\
+         class Moss(Parent):\n    profile: Profile | None = None\n",
     );
     sandbox
 }

@@ -279,8 +279,9 @@ def _from_ignored(value: object, ignored: set[str]) -> bool:
 def _reached_by(value: object, imported: dict[str, object]) -> bool:
     """Whether a visibly imported name is the value, or a module it comes from."""
     origin = _origin_module(value) or ""
-    return any(v is value or (isinstance(v, types.ModuleType) and (origin == v.__name__ or origin.startswith(v.__name__ + ".")))
-               for v in imported.values())
+    modules = [v.__name__ for v in imported.values() if isinstance(v, types.ModuleType)]
+    return any(v is value for v in imported.values()) or any(
+        origin == m or origin.startswith(m + ".") for m in modules)
 
 
 def _writes_own_prompt(value: object) -> bool:
