@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import _moss_native as native
 
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 @dataclass
@@ -32,9 +32,13 @@ class Bindings:
 
 
 def bindings(source: str) -> Bindings:
-    """Where the source binds its module-level names. A source CPython cannot parse here binds
-    nothing visibly, so nothing of it is explained."""
+    """Where the source binds its module-level names. A source whose lines cannot be matched
+    with its hidden regions binds nothing visibly, so nothing of it is explained."""
     found = Bindings()
+    if "\r" in source.replace("\r\n", ""):
+        # A lone CR ends a line for CPython but not for the hidden-region scanner: the line
+        # numbers would not agree.
+        return found
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
