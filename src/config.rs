@@ -143,11 +143,30 @@ impl Config {
         if let Some(context) = &self.context {
             return context.value.clone();
         }
-        match &self.context_dir {
-            Some(dir) => {
-                dir.value.join(crate::context::default_path(moss_file).file_name().expect("a context file name"))
-            }
-            None => crate::context::default_path(moss_file),
+        let name = crate::context::default_path(moss_file).file_name().expect("a context file name").to_owned();
+        let path = self.contexts_folder(moss_file).join(&name);
+        // Before contexts under context-dir mirrored the files' folders, each was directly in it:
+        // one that belongs to this very file is still its context.
+        let flat = self.context_dir.as_ref().map(|dir| dir.value.join(&name));
+        match flat {
+            Some(flat) if flat != path && !path.exists() && crate::context::belongs_to(&flat, moss_file) => flat,
+            _ => path,
+        }
+    }
+
+    /// The folder of `moss_file`'s context and warm server: `.moss/` beside the file or, under
+    /// `context-dir`, the file's folder relative to the configuration file's, so that files of
+    /// the same name in different folders never share a context or a server.
+    pub fn contexts_folder(&self, moss_file: &Path) -> PathBuf {
+        let folder = moss_file.parent().unwrap_or(Path::new("."));
+        let Some(dir) = &self.context_dir else { return folder.join(".moss") };
+        let base = match &dir.origin {
+            Origin::File(file) => file.parent().unwrap_or(Path::new(".")),
+            Origin::Env(_) => return dir.value.clone(),
+        };
+        match lexical(folder).strip_prefix(lexical(base)) {
+            Ok(relative) => dir.value.join(relative),
+            Err(_) => dir.value.clone(),
         }
     }
 
@@ -180,6 +199,22 @@ pub fn with_host_fields(mut request: Value, config: &Config) -> Value {
         object.extend(fields);
     }
     request
+}
+
+/// The path with `.` and `..` resolved by its words alone, as the folder walk that found the
+/// configuration file saw it.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn check_timeout(seconds: f64) -> Result<(), String> {
@@ -264,7 +299,9 @@ mod tests {
             ..FileSettings::default()
         };
         config.apply_file(Path::new("/p/moss.toml"), settings).unwrap();
-        assert_eq!(config.context_path(Path::new("/p/agents/a.py")), Path::new("/p/state/a.context.json"));
+        assert_eq!(config.context_path(Path::new("/p/a.py")), Path::new("/p/state/a.context.json"));
+        assert_eq!(config.context_path(Path::new("/p/agents/a.py")), Path::new("/p/state/agents/a.context.json"));
+        assert_eq!(config.context_path(Path::new("/p/x/../agents/a.py")), Path::new("/p/state/agents/a.context.json"));
         assert_eq!(config.python_path.unwrap().value, vec![PathBuf::from("/p/lib")]);
     }
 }

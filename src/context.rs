@@ -75,7 +75,9 @@ pub struct ContextFile {
 
 impl ContextFile {
     /// Takes the lock (waiting up to MOSS_LOCK_WAIT seconds), then reads and validates the file.
+    /// A symbolic link is followed to its target, which is locked, read and replaced instead.
     pub fn open(path: &Path) -> Result<Self, ContextError> {
+        let path = &link_target(path);
         let lock = acquire_lock(path)?;
         let (doc, existed) = match fs::read(path) {
             Ok(bytes) => (parse(path, &bytes)?, true),
@@ -89,11 +91,7 @@ impl ContextFile {
     pub fn check_module(&self, moss_file: &Path) -> Result<(), ContextError> {
         let Some(module) = &self.doc.module else { return Ok(()) };
         let recorded = self.folder().join(&module.file);
-        let same = match (recorded.canonicalize(), moss_file.canonicalize()) {
-            (Ok(a), Ok(b)) => a == b,
-            _ => recorded == moss_file,
-        };
-        if same {
+        if same_file(&recorded, moss_file) {
             Ok(())
         } else {
             Err(ContextError::OtherModule { path: self.path.clone(), recorded, current: moss_file.into() })
@@ -140,6 +138,38 @@ impl ContextFile {
         }
         self.existed = true;
         Ok(())
+    }
+}
+
+/// The file a context path leads to: symbolic links in its last component are followed, also
+/// to a target that does not exist yet. Replacing the path itself would turn a link into a
+/// regular file, leaving its target stale and the two names locked apart.
+pub fn link_target(path: &Path) -> PathBuf {
+    let mut path = path.to_path_buf();
+    // As many links as the system follows in one path (Linux's MAXSYMLINKS); a longer chain is a
+    // loop, and opening it reports the system's error.
+    for _ in 0..40 {
+        match fs::read_link(&path) {
+            Ok(target) => path = path.parent().unwrap_or(Path::new("")).join(target),
+            Err(_) => break,
+        }
+    }
+    path
+}
+
+/// Whether the context at `path` exists and is recorded for `moss_file`.
+pub fn belongs_to(path: &Path, moss_file: &Path) -> bool {
+    let path = link_target(path);
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let recorded = read(&path).ok().flatten().and_then(|doc| doc.module).map(|module| folder.join(module.file));
+    recorded.is_some_and(|recorded| same_file(&recorded, moss_file))
+}
+
+/// Whether two paths name one file; compared as written when either does not exist.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
     }
 }
 

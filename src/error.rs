@@ -127,9 +127,10 @@ impl ContextError {
                 path.display()
             ),
             ContextError::FutureVersion { .. } => "upgrade moss, or pass another --context".into(),
-            ContextError::OtherModule { path, .. } => format!(
-                "give each MOSS file its own --context, or start this one over with `moss context reset --context {}`",
-                path.display()
+            ContextError::OtherModule { recorded, .. } => format!(
+                "nothing was changed; this context keeps {}'s properties: give this file a context of its own with \
+                 --context PATH (or MOSS_CONTEXT)",
+                recorded.display()
             ),
             ContextError::Locked { .. } => {
                 "another `moss exec` is using this context; wait for it, or raise MOSS_LOCK_WAIT (seconds)".into()

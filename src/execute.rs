@@ -72,11 +72,13 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         result.context.path = Some(ctx.path.display().to_string());
     }
     let old_properties = context.as_ref().map(|c| c.doc.properties.clone()).unwrap_or_default();
+    let recorded_module = context.as_ref().and_then(|c| c.doc.module.as_ref()).and_then(|m| m.name.clone());
 
     let request = json!({
         "path": path.to_string_lossy(),
         "source": source,
         "properties": old_properties,
+        "recorded_module": recorded_module,
         "code": code,
         "code_file": code_file,
         "target": args.target,

@@ -11,22 +11,16 @@ const CLOSE: &str = "# </moss-hide>";
 /// region are dropped when the text before it already ends in two blank lines.
 pub fn strip(source: &str) -> String {
     let source = source.replace("\r\n", "\n");
-    let mut depth = 0usize;
     let mut out = String::with_capacity(source.len());
     let mut after_region = false;
-    for line in source.split_inclusive('\n') {
-        let code = line.trim_start();
-        if code.starts_with(OPEN) {
-            depth += 1;
-            continue;
-        }
-        if code.starts_with(CLOSE) {
-            depth = depth.saturating_sub(1);
-            after_region = depth == 0;
-            continue;
-        }
-        if depth > 0 {
-            continue;
+    for (line, role) in source.split_inclusive('\n').zip(roles(&source)) {
+        match role {
+            Role::Close { outermost } => {
+                after_region = outermost;
+                continue;
+            }
+            Role::Open | Role::Hidden => continue,
+            Role::Visible => {}
         }
         if line.trim().is_empty() {
             if after_region && (out.is_empty() || out.ends_with("\n\n\n")) {
@@ -40,9 +34,45 @@ pub fn strip(source: &str) -> String {
     out
 }
 
+/// The numbers (from 1) of the lines the model never reads: hidden lines and marker lines.
+pub fn hidden_lines(source: &str) -> Vec<usize> {
+    let source = source.replace("\r\n", "\n");
+    roles(&source).enumerate().filter(|(_, role)| *role != Role::Visible).map(|(index, _)| index + 1).collect()
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Role {
+    Visible,
+    Hidden,
+    Open,
+    /// A closing marker; `outermost` when nothing is open after it.
+    Close {
+        outermost: bool,
+    },
+}
+
+/// What each `\n`-terminated line of `source` is.
+fn roles(source: &str) -> impl Iterator<Item = Role> + '_ {
+    let mut depth = 0usize;
+    source.split_inclusive('\n').map(move |line| {
+        let code = line.trim_start();
+        if code.starts_with(OPEN) {
+            depth += 1;
+            Role::Open
+        } else if code.starts_with(CLOSE) {
+            depth = depth.saturating_sub(1);
+            Role::Close { outermost: depth == 0 }
+        } else if depth > 0 {
+            Role::Hidden
+        } else {
+            Role::Visible
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{CLOSE, OPEN, strip};
+    use super::{CLOSE, OPEN, hidden_lines, strip};
 
     #[test]
     fn removes_region_and_markers() {
@@ -76,6 +106,13 @@ mod tests {
     fn blank_lines_around_a_removed_region_are_folded() {
         let src = "a = 1\n\n\n# <moss-hide>\nx = 2\n# </moss-hide>\n\n\nb = 3\n";
         assert_eq!(strip(src), "a = 1\n\n\nb = 3\n");
+    }
+
+    #[test]
+    fn hidden_lines_are_the_region_and_its_markers() {
+        let src = "a\r\n# <moss-hide>\r\nx\r\n  # <moss-hide>\r\ny\r\n  # </moss-hide>\r\n# </moss-hide>\r\nb\r\n";
+        assert_eq!(hidden_lines(src), vec![2, 3, 4, 5, 6, 7]);
+        assert_eq!(hidden_lines("a\n# </moss-hide>\nb"), vec![2]);
     }
 
     #[test]

@@ -16,6 +16,12 @@ fn strip_hidden(source: &str) -> String {
     hidden::strip(source)
 }
 
+/// The numbers (from 1) of the source's lines that the model never reads.
+#[pyfunction]
+fn hidden_lines(source: &str) -> Vec<usize> {
+    hidden::hidden_lines(source)
+}
+
 /// The text of definition `qualname` in file `path`, in `mode` (source, signature, interface),
 /// shown under `name`; None when the file cannot be parsed or has no such definition.
 #[pyfunction]
@@ -108,6 +114,7 @@ fn exchange(request: &Request) -> PyResult<Reply> {
 pub fn register(py: Python<'_>) -> PyResult<()> {
     let module = PyModule::new(py, "_moss_native")?;
     module.add_function(wrap_pyfunction!(strip_hidden, &module)?)?;
+    module.add_function(wrap_pyfunction!(hidden_lines, &module)?)?;
     module.add_function(wrap_pyfunction!(reflect, &module)?)?;
     module.add_function(wrap_pyfunction!(device_call, &module)?)?;
     module.add_function(wrap_pyfunction!(device_events, &module)?)?;

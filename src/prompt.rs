@@ -53,8 +53,8 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
     let (path, source) = moss_file::read(&args.file)?;
     let config = Config::for_moss_file(&path)?;
     let context_path = args.context.clone().unwrap_or_else(|| config.context_path(&path));
-    let properties = match context::read(&context_path)? {
-        Some(doc) => doc.properties,
+    let (properties, recorded_module) = match context::read(&context_path)? {
+        Some(doc) => (doc.properties, doc.module.and_then(|m| m.name)),
         None => Default::default(),
     };
     let device = config.device(args.device.as_ref());
@@ -65,6 +65,7 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
         "path": path.to_string_lossy(),
         "source": source,
         "properties": properties,
+        "recorded_module": recorded_module,
         "device": device,
         "allow_imports": config.allow_imports(&args.allow_import),
     });

@@ -41,12 +41,8 @@ const TICK: Duration = Duration::from_millis(250);
 
 /// The socket of `moss_file`'s server: `<stem>.serve.sock` in the folder of its contexts.
 pub fn socket_path(config: &Config, moss_file: &Path) -> PathBuf {
-    let folder = match &config.context_dir {
-        Some(dir) => dir.value.clone(),
-        None => moss_file.parent().unwrap_or(Path::new(".")).join(".moss"),
-    };
     let stem = moss_file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "moss".into());
-    folder.join(format!("{stem}.serve.sock"))
+    config.contexts_folder(moss_file).join(format!("{stem}.serve.sock"))
 }
 
 /// What must be equal in client and server for a warm run to be the run a cold one would be:
@@ -80,7 +76,8 @@ impl Identity {
 #[derive(Serialize, Deserialize)]
 pub enum Ask {
     Exec(Box<ExecAsk>),
-    Stop,
+    /// Stop the server, if it serves this MOSS file.
+    Stop(PathBuf),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -188,7 +185,7 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
     let config = Config::for_moss_file(&path)?;
     let socket = socket_path(&config, &path);
     if args.stop {
-        return stop(&socket);
+        return stop(&socket, &path);
     }
     let listener = listen(&socket)?;
     let inode_now = || std::fs::metadata(&socket).map(|m| m.ino()).ok();
@@ -290,14 +287,21 @@ fn listen(socket: &Path) -> Result<UnixListener, MossError> {
     Ok(listener)
 }
 
-fn stop(socket: &Path) -> Result<u8, MossError> {
+fn stop(socket: &Path, moss_file: &Path) -> Result<u8, MossError> {
     let Ok(mut stream) = UnixStream::connect(socket) else {
         style::note(&format!("no server is running on {}", socket.display()));
         return Ok(0);
     };
-    send(&mut stream, &Ask::Stop).map_err(|e| MossError::Usage(format!("cannot reach the server: {e}")))?;
-    let _: Answer = receive(&mut BufReader::new(stream))
+    send(&mut stream, &Ask::Stop(moss_file.to_path_buf()))
+        .map_err(|e| MossError::Usage(format!("cannot reach the server: {e}")))?;
+    let answer: Answer = receive(&mut BufReader::new(stream))
         .map_err(|e| MossError::Usage(format!("the server did not answer: {e}")))?;
+    if let Answer::Refused(reason) = answer {
+        return Err(MossError::Usage(format!(
+            "the server on {} was left running: {reason}\nhint: run `moss serve --stop` with the file it serves",
+            socket.display()
+        )));
+    }
     style::note(&format!("stopped the server on {}", socket.display()));
     Ok(0)
 }
@@ -390,7 +394,10 @@ fn serve_connection(connection: UnixStream, served: &Served) -> io::Result<()> {
     let (ask, fds) = receive_with_fds(&connection)?;
     let mut reply = connection.try_clone()?;
     let ask = match ask {
-        Ask::Stop => {
+        Ask::Stop(moss_file) if !crate::context::same_file(&moss_file, &served.moss_file) => {
+            return send(&mut reply, &Answer::Refused(format!("it serves {}", served.moss_file.display())));
+        }
+        Ask::Stop(_) => {
             let _ = nix::sys::signal::kill(nix::unistd::getppid(), Signal::SIGTERM);
             return send(&mut reply, &Answer::Stopping);
         }

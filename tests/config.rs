@@ -36,13 +36,14 @@ fn tool_moss_is_found_by_walking_up_and_paths_are_relative_to_the_file() {
     let root = sandbox.root().canonicalize().unwrap();
     assert_eq!(report["file"], root.join("pyproject.toml").to_str().unwrap());
     assert_eq!(report["settings"]["timeout"]["value"], 12.0);
-    assert_eq!(report["context"], root.join("state/agent.context.json").to_str().unwrap());
+    // Under context-dir, the file's folder relative to the configuration file's.
+    assert_eq!(report["context"], root.join("state/agents/deep/agent.context.json").to_str().unwrap());
 
     sandbox.write("agents/deep/gen.py", "def main(moss):\n    moss.count = 1\n");
     assert_exit(&sandbox.exec("agents/deep/agent.py", "agents/deep/gen.py", &[]), 0);
-    assert!(sandbox.exists("state/agent.context.json"), "the context went to context-dir");
+    assert!(sandbox.exists("state/agents/deep/agent.context.json"), "the context went to context-dir");
     let shown = sandbox.context_cmd("path", &["agents/deep/agent.py"]);
-    assert!(stdout(&shown).trim().ends_with("state/agent.context.json"), "{}", stdout(&shown));
+    assert!(stdout(&shown).trim().ends_with("state/agents/deep/agent.context.json"), "{}", stdout(&shown));
 }
 
 #[test]

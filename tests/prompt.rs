@@ -295,3 +295,31 @@ fn a_name_whose_reflection_fails_is_left_out_with_a_warning() {
         "{err}"
     );
 }
+
+#[test]
+fn nothing_bound_only_in_a_hidden_region_reaches_any_prompt_output() {
+    let sandbox =
+        Sandbox::with(&["prompt/hidden/agent.py", "prompt/hidden/internal_admin.py", "prompt/hidden/shown.py"]);
+    let secrets = ["sk-live-secret", "sk_live_module", "hunter2", "drop_all_tables", "SecretTool", "SecretHammer"];
+    for flags in [&[][..], &["--json"], &["--stats"]] {
+        let out = prompt(&sandbox, "agent.py", flags);
+        assert_exit(&out, 0);
+        let (text, err) = (stdout(&out), stderr(&out));
+        for secret in secrets {
+            assert!(!text.contains(secret), "{secret} leaked with {flags:?}:\n{text}");
+            assert!(!err.contains(secret), "{secret} leaked on stderr with {flags:?}:\n{err}");
+        }
+    }
+    let text = stdout(&prompt(&sandbox, "agent.py", &[]));
+    assert!(section(&text, "greet").unwrap().contains("def greet(name: str) -> str:"), "{text}");
+    assert!(section(&text, "tools").unwrap().contains("subclasses of Tool in this module: Hammer\n"), "{text}");
+}
+
+#[test]
+fn names_the_file_defines_visibly_are_not_repeated_as_sections() {
+    let sandbox =
+        Sandbox::with(&["prompt/hidden/agent.py", "prompt/hidden/internal_admin.py", "prompt/hidden/shown.py"]);
+    let text = stdout(&prompt(&sandbox, "agent.py", &[]));
+    assert!(text.contains("X = list[int]\n"), "{text}");
+    assert!(section(&text, "X").is_none(), "a visible assignment was repeated as a section:\n{text}");
+}

@@ -24,13 +24,17 @@ struct Server {
 
 impl Server {
     fn start(sandbox: &Sandbox, moss_file: &str) -> Server {
+        Server::start_at(sandbox, moss_file, &socket(sandbox, moss_file))
+    }
+
+    /// A server whose socket is expected at `socket`.
+    fn start_at(sandbox: &Sandbox, moss_file: &str, socket: &std::path::Path) -> Server {
         let child = Command::new(assert_cmd::cargo::cargo_bin("moss"))
             .args(["serve", moss_file])
             .current_dir(sandbox.root())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let socket = socket(sandbox, moss_file);
         let started = Instant::now();
         while !socket.exists() {
             assert!(started.elapsed() < Duration::from_secs(20), "the server never listened");
@@ -77,6 +81,38 @@ fn exec_runs_on_the_server_when_one_is_up_and_cold_otherwise() {
 }
 
 #[test]
+fn stopping_a_files_server_leaves_the_server_of_a_same_named_file_elsewhere_running() {
+    let sandbox = Sandbox::new();
+    sandbox.write("moss.toml", "context-dir = \"state\"\n");
+    for folder in ["a", "b"] {
+        sandbox.write(&format!("{folder}/agent.py"), "from ghostos_moss import Moss\n");
+    }
+    let socket_a = sandbox.path("state/a/agent.serve.sock");
+    let mut server = Server::start_at(&sandbox, "a/agent.py", &socket_a);
+    let out = sandbox.moss().args(["serve", "--stop", "b/agent.py"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert!(stderr(&out).contains("no server is running"), "{}", stderr(&out));
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(server.child.try_wait().unwrap().is_none() && socket_a.exists(), "a/agent.py's server was stopped");
+    let out = sandbox.moss().args(["serve", "--stop", "a/agent.py"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert!(stderr(&out).contains("stopped the server"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_server_of_another_file_found_on_the_socket_refuses_to_stop() {
+    let sandbox = project();
+    sandbox.write("other.py", "from ghostos_moss import Moss\n");
+    let mut server = Server::start(&sandbox, "agent.py");
+    std::os::unix::fs::symlink("agent.serve.sock", socket(&sandbox, "other.py")).unwrap();
+    let out = sandbox.moss().args(["serve", "--stop", "other.py"]).output().unwrap();
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("left running") && stderr(&out).contains("agent.py"), "{}", stderr(&out));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(server.child.try_wait().unwrap().is_none(), "agent.py's server was stopped");
+}
+
+#[test]
 fn warm_starts_a_server_that_later_runs_reuse() {
     let sandbox = project();
     assert_eq!(runner(&sandbox, &["--warm"]), "serve");
@@ -90,6 +126,25 @@ fn warm_starts_a_server_that_later_runs_reuse() {
         std::thread::sleep(Duration::from_millis(10));
     }
     assert_ne!(runner(&sandbox, &[]), "serve");
+}
+
+#[test]
+fn a_moss_file_in_a_package_runs_warm_as_its_module() {
+    let sandbox = Sandbox::new();
+    sandbox.write("pkg/__init__.py", "");
+    sandbox.write("pkg/helpers.py", "BASE = 41\n");
+    sandbox.write("pkg/agent.py", "from ghostos_moss import Moss\nfrom .helpers import BASE\n");
+    sandbox.write(
+        "who.py",
+        format!("{WHO_RUNS}\n\ndef package(moss):\n    import pkg.agent\n    return [BASE + 1, pkg.agent.BASE]\n"),
+    );
+    let _server = Server::start_at(&sandbox, "pkg/agent.py", &sandbox.path("pkg/.moss/agent.serve.sock"));
+    for target in ["main", "package"] {
+        let (out, result) = sandbox.exec_json("pkg/agent.py", "who.py", &["--no-context", "--target", target]);
+        assert_exit(&out, 0);
+        let expected = if target == "main" { Value::from("serve") } else { serde_json::json!([42, 41]) };
+        assert_eq!(result["returns"], expected, "{result}");
+    }
 }
 
 #[test]

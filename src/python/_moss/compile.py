@@ -1,6 +1,10 @@
 """Compiling a MOSS file: run its source in a fresh module, then build and inject `moss`."""
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import keyword
+import os
 import sys
 import types
 from _moss import values
@@ -32,20 +36,49 @@ def module_name_for(stem: str) -> str:
     return f"moss_file_{safe}"
 
 
+def placement(path: str) -> tuple[str, str | None]:
+    """The name a MOSS file is compiled as, and the folder its package is imported from.
+
+    As Python names what it imports: a file in a package (folders with `__init__.py` up the
+    tree) is `pkg.sub.agent`, its package importable from the top package's parent folder
+    (None for a file outside packages, named by `module_name_for`). Packages are found beside
+    the real file, as Python finds a script's folder through symbolic links.
+    """
+    real = os.path.realpath(path)
+    stem = os.path.splitext(os.path.basename(path))[0]
+    parts = [os.path.splitext(os.path.basename(real))[0]]
+    folder = os.path.dirname(real)
+    while os.path.isfile(os.path.join(folder, "__init__.py")) and os.path.dirname(folder) != folder:
+        parts.insert(0, os.path.basename(folder))
+        folder = os.path.dirname(folder)
+    dotted = len(parts) > 1 and parts[-1] != "__init__" and parts[0] not in sys.stdlib_module_names
+    if not dotted or not all(p.isidentifier() and not keyword.iskeyword(p) for p in parts):
+        return module_name_for(stem), None
+    return ".".join(parts), folder
+
+
 def load_module(path: str, name: str, source: str) -> types.ModuleType:
     """Execute the MOSS file's source in a new module registered as `name`.
 
     Registered before it runs, as an import would be, so dataclasses and pydantic models
-    defined in it can find their module.
+    defined in it can find their module. A dotted name is a module of a package: the package is
+    imported first, relative imports work, and `import pkg.agent` elsewhere gets this module.
     """
+    package = name.rpartition(".")[0]
+    parent = importlib.import_module(package) if package else None
     module = types.ModuleType(name)
     module.__file__ = path
+    if parent is not None:
+        module.__package__ = package
+        module.__spec__ = importlib.util.spec_from_file_location(name, path)
     sys.modules[name] = module
     try:
         exec(compile(source, path, "exec", dont_inherit=True), module.__dict__)
     except BaseException:
         sys.modules.pop(name, None)
         raise
+    if parent is not None:
+        setattr(parent, name.rpartition(".")[2], module)
     return module
 
 

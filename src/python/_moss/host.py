@@ -29,8 +29,8 @@ class ProviderFailed(Exception):
 
 
 def run_exec(request: dict) -> dict:
-    """Run generated code. request: path, source, properties (stored JSON), code, code_file,
-    target, args (list or None)."""
+    """Run generated code. request: path, source, properties (stored JSON), recorded_module
+    (the module name the context recorded), code, code_file, target, args (list or None)."""
     result: dict = {"ok": False, "returns": None, "returns_repr": None, "error": None, "module": None,
                     "properties": None, "unrestored": [], "warnings": []}
     with _session(request, result, "error") as runtime:
@@ -185,7 +185,7 @@ def _compile(request: dict) -> Runtime:
         os.environ.update(request["environ"])
         if "tempfile" in sys.modules:
             sys.modules["tempfile"].tempdir = None  # found again from the new TMPDIR
-    stem = os.path.splitext(os.path.basename(path))[0]
+    name, _ = moss_compile.placement(path)
     host = Container()
     for spec in request.get("providers") or []:
         _register_configured(host, spec)
@@ -193,13 +193,22 @@ def _compile(request: dict) -> Runtime:
         from sphero_bolt import _driver
 
         _driver.bind(host)
-    module = moss_compile.load_module(path, moss_compile.module_name_for(stem), request["source"])
+    module = moss_compile.load_module(path, name, request["source"])
+    recorded = request.get("recorded_module")
+    if recorded and recorded != name:
+        # Classes stored under the name the file's module had before (`agent:Profile` from when
+        # it was compiled outside its package) are found in this module.
+        sys.modules.setdefault(recorded, module)
     return moss_compile.build_runtime(module, request["source"], request.get("properties") or {}, host)
 
 
 def _add_import_roots(request: dict) -> None:
-    roots = [os.path.dirname(request["path"]), *(request.get("python_path") or [])]
-    sys.path[:0] = [root for root in roots if root not in sys.path]
+    """The real file's folder (as Python's for a script, through symbolic links), its package's
+    root when it is in one, then the configured roots."""
+    path = request["path"]
+    roots = [os.path.dirname(os.path.realpath(path)), moss_compile.placement(path)[1]]
+    roots += request.get("python_path") or []
+    sys.path[:0] = [root for root in dict.fromkeys(roots) if root and root not in sys.path]
 
 
 def warm_up(request: dict) -> dict:
@@ -223,7 +232,7 @@ def warm_up(request: dict) -> dict:
         tree = ast.Module(body=[], type_ignores=[])
     statements = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
     modules = [spec.partition(":")[0].strip() for spec in request.get("providers") or []]
-    name = moss_compile.module_name_for(os.path.splitext(os.path.basename(path))[0])
+    name, _ = moss_compile.placement(path)
     with open(os.devnull, "w") as sink, redirect_stdout(sink), redirect_stderr(sink):
         for statement in statements:
             _quietly(lambda: exec(compile(ast.Module(body=[statement], type_ignores=[]), path, "exec"), {}))

@@ -35,7 +35,7 @@ class Prompter(MossPrompter):
         """Reflections of imported names, overridden by `__moss_attr_prompts__()` where it says."""
         if self._reflections is None:
             ignored = set(self._runtime.ignored_modules) | set(getattr(self._runtime.moss(), "__ignored__", []) or [])
-            found = {r.name: r for r in reflect.reflect_module(self.module(), self.warnings, ignored)}
+            found = {r.name: r for r in reflect.reflect_module(self.module(), self._source, self.warnings, ignored)}
             order = list(found)
             hook = self.module().__dict__.get(lifecycle.ATTR_PROMPTS)
             for pair in (hook() if callable(hook) else ()) or ():

@@ -10,6 +10,7 @@ import sys
 import types
 
 import _moss_native as native
+from _moss import visibility
 
 IGNORED_MODULES = frozenset({
     "__future__", "_moss", "abc", "builtins", "collections", "dataclasses", "enum", "functools",
@@ -39,21 +40,33 @@ class Reflection:
         self.alias_of = alias_of
 
 
-def reflect_module(module: types.ModuleType, warnings: list[str], ignored: set[str] = frozenset()) -> list[Reflection]:
+def reflect_module(module: types.ModuleType, source: str, warnings: list[str],
+                   ignored: set[str] = frozenset()) -> list[Reflection]:
     """Reflections of the module's imported names in import order, then of the `Moss` type hints
     and `Moss.__watching__` entries the module does not import by name.
+
+    Only what the visible source binds is explained: names a visible import bound and still
+    holds, hinted classes those imports reach, and values the visible code assigns that write
+    their own prompt (magic prompters, `__prompt__`). Names bound only in hidden regions, and
+    the file's own definitions (already in the source), get no section.
 
     An imported module's interface leaves out what has a section of its own; a second name for
     a value already shown gets a one-line section. Names from the `ignored` modules are skipped.
     """
     own = module.__name__
-    asked = [v for v in _asked_for(module) if not _defined_in(v, own) and not isinstance(v, str)]
+    bound = visibility.bindings(source)
+    imported = visibility.explained(module, bound)
+    assigned = bound.defined - bound.hidden
+    asked = [v for v in _asked_for(module)
+             if not _defined_in(v, own) and not isinstance(v, str) and _reached_by(v, imported)]
     asked_ids = {id(v) for v in asked}
     candidates = [(n, v) for n, v in module.__dict__.items()
-                  if not n.startswith("_") and n not in ("moss", "Moss") and not _defined_in(v, own)
+                  if (n in imported or (n in assigned and _writes_own_prompt(v)))
+                  and not n.startswith("_") and n not in ("moss", "Moss") and not _defined_in(v, own)
                   and not _from_ignored(v, ignored)]
     imported_ids = {id(v) for _, v in candidates}
     candidates += [(getattr(v, "__name__", None) or type(v).__name__, v) for v in asked if id(v) not in imported_ids]
+    module = visibility.visible_view(module, bound)
 
     found: list[Reflection | tuple[str, types.ModuleType]] = []
     shown: dict[int, str] = {}
@@ -261,6 +274,23 @@ def _origin_module(value: object) -> str | None:
 def _from_ignored(value: object, ignored: set[str]) -> bool:
     origin = _origin_module(value)
     return origin is not None and any(origin == m or origin.startswith(m + ".") for m in ignored)
+
+
+def _reached_by(value: object, imported: dict[str, object]) -> bool:
+    """Whether a visibly imported name is the value, or a module it comes from."""
+    origin = _origin_module(value) or ""
+    modules = [v.__name__ for v in imported.values() if isinstance(v, types.ModuleType)]
+    return any(v is value for v in imported.values()) or any(
+        origin == m or origin.startswith(m + ".") for m in modules)
+
+
+def _writes_own_prompt(value: object) -> bool:
+    from ghostos_moss.magics import MagicPrompter
+
+    if isinstance(value, MagicPrompter):
+        return True
+    hook = "__class_prompt__" if isinstance(value, type) else "__prompt__"
+    return not isinstance(value, types.ModuleType) and callable(getattr(value, hook, None))
 
 
 def _defined_in(value: object, module_name: str) -> bool:
