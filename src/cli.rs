@@ -505,15 +505,9 @@ pub struct ContextTarget {
     pub words: Vec<String>,
 }
 
-/// Longest time limit accepted: a year, far beyond any run, well within what timers can hold.
-const MAX_SECONDS: f64 = 365.0 * 24.0 * 3600.0;
-
 fn parse_seconds(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(secs) if secs > 0.0 && secs <= MAX_SECONDS => Ok(secs),
-        Ok(secs) if secs > MAX_SECONDS => Err(format!("`{text}` seconds is more than a year")),
-        _ => Err(format!("`{text}` is not a positive number of seconds")),
-    }
+    let seconds = text.parse::<f64>().map_err(|_| format!("`{text}` is not a positive number of seconds"))?;
+    crate::config::check_timeout(seconds)
 }
 
 /// `1048576`, `512K`, `300M` or `2G` (powers of 1024).
