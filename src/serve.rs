@@ -114,6 +114,8 @@ pub struct WireRun {
     stdout: String,
     stderr: String,
     duration: Duration,
+    #[serde(default)]
+    left_running: Vec<String>,
 }
 
 impl WireRun {
@@ -133,6 +135,7 @@ impl WireRun {
             stdout: text(run.stdout),
             stderr: text(run.stderr),
             duration: run.duration,
+            left_running: run.left_running,
         }
     }
 
@@ -148,6 +151,7 @@ impl WireRun {
             stdout: self.stdout.into_bytes(),
             stderr: self.stderr.into_bytes(),
             duration: self.duration,
+            left_running: self.left_running,
         }
     }
 }
@@ -440,18 +444,15 @@ fn refusal(ask: &ExecAsk, served: &Served, connection: &UnixStream) -> Option<St
     None
 }
 
-/// Passes the client's signals (one byte each) to the run's process group; the client gone
-/// (the connection closed) ends the run, as the death of a cold run's parent does.
+/// Passes the client's signals (one byte each) on as interrupts of the run, as a cold run's
+/// parent does with its own; the client gone (the connection closed) ends the run, as the death
+/// of a cold run's parent does.
 fn relay_signals(connection: UnixStream, child: Pid) {
     let mut connection = connection;
     let mut byte = [0u8; 1];
     loop {
         match connection.read(&mut byte) {
-            Ok(1) => {
-                if let Ok(sig) = Signal::try_from(i32::from(byte[0])) {
-                    let _ = signal::killpg(child, sig);
-                }
-            }
+            Ok(1) => supervisor::interrupt(i32::from(byte[0])),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             _ => {
                 let _ = signal::killpg(child, Signal::SIGKILL);

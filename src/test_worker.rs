@@ -170,7 +170,8 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         } else {
             run_case(&path, &source, &case.name, &supervision, &config, device.as_deref())
         };
-        stopped |= args.exit_first && result.outcome == Outcome::Failed;
+        // After an interrupt (Ctrl-C to `moss test`) the remaining cases are not started.
+        stopped |= args.exit_first && result.outcome == Outcome::Failed || crate::supervisor::interrupted().is_some();
         report.cases.push(result);
     }
     report

@@ -165,3 +165,50 @@ fn json_report_holds_every_file_and_the_counts() {
     assert_eq!(hanging["cases"][1]["outcome"], "passed");
     assert!(common::stderr(&out).contains("5 passed, 7 failed"));
 }
+
+#[test]
+fn a_generator_case_fails_instead_of_passing_without_running() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "gen.py",
+        "from ghostos_moss import Moss\n\n# <moss-hide>\ndef test_yields(moss):\n    yield\n    assert False\n\n\
+         async def test_async_yields(moss):\n    yield\n    assert False\n\n\
+         __moss_test_cases__ = ['test_yields', 'test_async_yields']\n# </moss-hide>\n",
+    );
+    let out = moss_test(&sandbox, &["gen.py"]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert_eq!(text.lines().last(), Some("0 passed, 2 failed"), "{text}");
+    assert!(
+        text.contains("`test_yields` is a generator") && text.contains("`test_async_yields` is a generator"),
+        "{text}"
+    );
+}
+
+#[test]
+fn k_matching_no_case_is_an_error_exiting_4() {
+    let sandbox = project();
+    let out = moss_test(&sandbox, &["passing.py", "-k", "test_no_such_case"]);
+    assert_exit(&out, 4);
+    assert_eq!(stdout(&out).lines().last(), Some("0 passed, 0 failed"), "the summary is still printed");
+    assert!(common::stderr(&out).contains("no test case matches -k \"test_no_such_case\""), "{}", common::stderr(&out));
+}
+
+#[test]
+fn junit_into_a_missing_folder_creates_it() {
+    let sandbox = project();
+    let out = moss_test(&sandbox, &["passing.py", "--junit", "reports/ci/report.xml"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out).lines().last(), Some("2 passed, 0 failed"));
+    let xml = String::from_utf8(sandbox.read("reports/ci/report.xml")).unwrap();
+    roxmltree::Document::parse(&xml).expect("well-formed XML");
+}
+
+#[test]
+fn junit_into_a_folder_that_cannot_be_made_fails_before_any_test_runs() {
+    let sandbox = project();
+    let out = moss_test(&sandbox, &["passing.py", "--junit", "passing.py/report.xml"]);
+    assert_exit(&out, 2);
+    assert_eq!(stdout(&out), "", "nothing ran");
+    assert!(common::stderr(&out).contains("for the JUnit report passing.py/report.xml"), "{}", common::stderr(&out));
+}
