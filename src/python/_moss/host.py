@@ -79,8 +79,7 @@ def _unreadable_property(error: Exception, code_file: str) -> dict:
     """The error of a run whose stored values raised while moss read them to save them."""
     described = tracebacks.describe(error, "exception", anchor=code_file)
     described["message"] = tracebacks.printable(
-        f"a value stored on moss raised {type(error).__name__} while moss read it to save the context: "
-        f"{tracebacks.safe_str(error)}")
+        f"{tracebacks.safe_str(error)} (raised by a value stored on moss, while moss read it to save the context)")
     described["hint"] = ("the context was left as it was; the value's own code raised (a dict subclass's "
                          "items(), a property, a model's serializer): store plain values, or fix that code")
     return described
