@@ -183,8 +183,6 @@ struct Served {
     moss_file: PathBuf,
     identity: Identity,
     watched: Watched,
-    /// Python's own handlers, which the runs get back.
-    python_handlers: Vec<(Signal, signal::SigAction)>,
 }
 
 pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
@@ -214,12 +212,8 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
     watched.files.push((std::env::current_exe().unwrap_or_default(), None));
     watched.snapshot();
 
-    let served = Served {
-        moss_file: path.clone(),
-        identity: Identity::of_this_process(),
-        watched,
-        python_handlers: take_over_signals(),
-    };
+    let served = Served { moss_file: path.clone(), identity: Identity::of_this_process(), watched };
+    take_over_signals();
     style::note(&format!(
         "serving {} on {} (warm in {:.0} ms); stop with Ctrl-C or `moss serve --stop {}`",
         path.display(),
@@ -341,15 +335,15 @@ fn reap_handlers() {
     }
 }
 
-/// Ctrl-C and SIGTERM stop the server (Python would only set a flag); returns Python's handlers.
-fn take_over_signals() -> Vec<(Signal, signal::SigAction)> {
+/// Ctrl-C and SIGTERM stop the server (Python would only set a flag). A run gets Python's own
+/// handling back from the supervisor, as a cold run has it.
+fn take_over_signals() {
     let stop =
         signal::SigAction::new(SigHandler::Handler(request_stop), signal::SaFlags::empty(), signal::SigSet::empty());
-    [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP]
-        .into_iter()
+    for sig in supervisor::INTERRUPTS {
         // SAFETY: the handler only stores to an atomic.
-        .filter_map(|sig| unsafe { signal::sigaction(sig, &stop) }.ok().map(|old| (sig, old)))
-        .collect()
+        let _ = unsafe { signal::sigaction(sig, &stop) };
+    }
 }
 
 /// A file's size and modification time (seconds, nanoseconds).
@@ -409,10 +403,6 @@ fn serve_connection(connection: UnixStream, served: &Served) -> io::Result<()> {
     nix::unistd::dup2_stdout(&out)?;
     nix::unistd::dup2_stderr(&err)?;
     drop((out, err));
-    for (sig, action) in &served.python_handlers {
-        // SAFETY: restoring the handlers CPython installed, for the run to inherit.
-        let _ = unsafe { signal::sigaction(*sig, action) };
-    }
 
     let (companion, device_report) =
         ask.device.clone().map(device::Setup::start).transpose().map_err(io::Error::other)?.unzip();
