@@ -212,3 +212,22 @@ fn junit_into_a_folder_that_cannot_be_made_fails_before_any_test_runs() {
     assert_eq!(stdout(&out), "", "nothing ran");
     assert!(common::stderr(&out).contains("for the JUnit report passing.py/report.xml"), "{}", common::stderr(&out));
 }
+
+#[test]
+fn test_cases_that_are_not_a_list_of_names_fail_the_compile_check_naming_them() {
+    let sandbox = Sandbox::new();
+    for (value, shown) in [("5", "not 5"), ("Odd()", "not <repr failed: ValueError: no repr>")] {
+        sandbox.write(
+            "cases.py",
+            format!(
+                "from ghostos_moss import Moss\n\n# <moss-hide>\nclass Odd:\n    def __repr__(self):\n        \
+                 raise ValueError('no repr')\n\n__moss_test_cases__ = {value}\n# </moss-hide>\n"
+            ),
+        );
+        let out = moss_test(&sandbox, &["cases.py"]);
+        assert_exit(&out, 1);
+        let text = stdout(&out);
+        assert!(text.contains(&format!("__moss_test_cases__ must be a list of function names, {shown}")), "{text}");
+        assert!(!text.contains("the host side of moss failed"), "{text}");
+    }
+}

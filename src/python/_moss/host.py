@@ -127,9 +127,10 @@ def collect_tests(request: dict) -> dict:
         except BaseException as e:
             result["prompt_error"] = tracebacks.describe(e, "module", anchor=path)
         names = runtime.locals().get(TEST_CASES, [])
-        if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
             result["compile_error"] = tracebacks.failure(
-                "module", "TypeError", f"{TEST_CASES} must be a list of function names, not {names!r}", file=path)
+                "module", "TypeError", f"{TEST_CASES} must be a list of function names, not {_safe_repr(names)}",
+                file=path)
             return result
         for name in names:
             case = runtime.locals().get(name)
