@@ -171,7 +171,7 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
             run_case(&path, &source, &case.name, &supervision, &config, device.as_deref())
         };
         // After an interrupt (Ctrl-C to `moss test`) the remaining cases are not started.
-        stopped |= args.exit_first && result.outcome == Outcome::Failed || crate::supervisor::interrupted().is_some();
+        stopped |= (args.exit_first && result.outcome == Outcome::Failed) || crate::supervisor::interrupted().is_some();
         report.cases.push(result);
     }
     report
