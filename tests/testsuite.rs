@@ -231,3 +231,30 @@ fn test_cases_that_are_not_a_list_of_names_fail_the_compile_check_naming_them() 
         assert!(!text.contains("the host side of moss failed"), "{text}");
     }
 }
+
+#[test]
+fn ctrl_c_to_moss_test_starts_no_further_case() {
+    use std::os::unix::process::CommandExt;
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "slow.py",
+        "from ghostos_moss import Moss\nimport pathlib, time\n\n# <moss-hide>\ndef test_waits(moss):\n    \
+         pathlib.Path('started').touch()\n    time.sleep(30)\n\ndef test_after(moss):\n    \
+         pathlib.Path('after').touch()\n\n__moss_test_cases__ = ['test_waits', 'test_after']\n# </moss-hide>\n",
+    );
+    let mut command = sandbox.moss_process();
+    // A group of its own, as a terminal's foreground job: Ctrl-C reaches moss test and its workers.
+    command.env("CI", "true").args(["test", "slow.py"]).process_group(0);
+    let mut child = command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let started = Instant::now();
+    while !sandbox.exists("started") {
+        assert!(started.elapsed() < common::RUN_LIMIT, "the first case never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let group = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGINT).unwrap();
+    child.wait().unwrap();
+    // The worker outlives moss test briefly; give it the time it would need to start the next case.
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(!sandbox.exists("after"), "a case started after the interrupt");
+}
