@@ -202,7 +202,7 @@ fn run_cold(
 }
 
 /// Tells that the processes the code started and did not wait for were stopped with the run.
-fn left_running_warning(processes: &[String]) -> String {
+pub fn left_running_warning(processes: &[String]) -> String {
     format!(
         "the code left {} running when the run ended; {} killed: {}\nhint: wait for what the code starts \
          (`process.wait()`, `worker.join()`) so that its work is part of the run",

@@ -258,3 +258,22 @@ fn ctrl_c_to_moss_test_starts_no_further_case() {
     std::thread::sleep(Duration::from_secs(2));
     assert!(!sandbox.exists("after"), "a case started after the interrupt");
 }
+
+#[test]
+fn a_process_a_case_left_running_is_killed_and_named_in_a_warning() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "spawns.py",
+        "from ghostos_moss import Moss\nimport subprocess\n\n# <moss-hide>\ndef test_spawns(moss):\n    \
+         subprocess.Popen(['sleep', '41'])\n\n__moss_test_cases__ = ['test_spawns']\n# </moss-hide>\n",
+    );
+    let out = moss_test(&sandbox, &["spawns.py"]);
+    assert_exit(&out, 0);
+    let err = common::stderr(&out);
+    assert!(err.contains("warning: spawns.py: test_spawns: the code left a process running"), "{err}");
+    assert!(err.contains("sleep 41 (pid "), "{err}");
+
+    let out = moss_test(&sandbox, &["spawns.py", "--json"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document on stdout");
+    assert!(doc["files"][0]["warnings"].to_string().contains("sleep 41 (pid "), "{doc}");
+}
