@@ -12,7 +12,8 @@ Exit codes:
   3    the generated code has a syntax error, or its target is missing or cannot be called
   4    the MOSS file fails to load, a binding is missing, or the context file is invalid or locked
   5    the device cannot be reached
-  124  the time limit was reached";
+  124  the time limit was reached
+  130  the run was interrupted (Ctrl-C, SIGTERM or SIGHUP to moss); nothing of it was saved";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -110,8 +111,9 @@ pub enum Command {
         after_long_help = "Exit codes:\n  \
             0    every case passed\n  \
             1    a case or a check failed\n  \
-            2    command-line usage error\n  \
-            4    no MOSS file was found under the given paths"
+            2    command-line usage error, or the --junit report cannot be written\n  \
+            4    no MOSS file was found under the given paths, or no case matches -k\n  \
+            5    --device is not a device spec"
     )]
     Test(TestArgs),
 
@@ -505,15 +507,9 @@ pub struct ContextTarget {
     pub words: Vec<String>,
 }
 
-/// Longest time limit accepted: a year, far beyond any run, well within what timers can hold.
-const MAX_SECONDS: f64 = 365.0 * 24.0 * 3600.0;
-
 fn parse_seconds(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(secs) if secs > 0.0 && secs <= MAX_SECONDS => Ok(secs),
-        Ok(secs) if secs > MAX_SECONDS => Err(format!("`{text}` seconds is more than a year")),
-        _ => Err(format!("`{text}` is not a positive number of seconds")),
-    }
+    let seconds = text.parse::<f64>().map_err(|_| format!("`{text}` is not a positive number of seconds"))?;
+    crate::config::check_timeout(seconds)
 }
 
 /// `1048576`, `512K`, `300M` or `2G` (powers of 1024).

@@ -128,10 +128,9 @@ impl Config {
             self.device = Some(Sourced { value, origin: Origin::Env(name) });
         }
         if let Some((name, text)) = env("MOSS_TIMEOUT") {
-            let value =
-                text.trim().parse::<f64>().map_err(|_| ()).and_then(|t| check_timeout(t).map(|_| t).map_err(|_| ()));
-            let value = value.map_err(|_| {
-                MossError::Usage(format!("{name}={text} is not a time limit\nhint: set it to a number of seconds, such as 30 or 0.5, or unset it"))
+            let value = text.trim().parse::<f64>().map_err(|_| "not a number".to_owned()).and_then(check_timeout);
+            let value = value.map_err(|detail| {
+                MossError::Usage(format!("{name}={text} is not a time limit: {detail}\nhint: set it to a number of seconds, such as 30 or 0.5, or unset it"))
             })?;
             self.timeout = Some(Sourced { value, origin: Origin::Env(name) });
         }
@@ -217,9 +216,15 @@ fn lexical(path: &Path) -> PathBuf {
     out
 }
 
-fn check_timeout(seconds: f64) -> Result<(), String> {
-    if seconds.is_finite() && seconds > 0.0 {
-        Ok(())
+/// Longest time limit accepted: a year, far beyond any run, well within what timers can hold.
+const MAX_SECONDS: f64 = 365.0 * 24.0 * 3600.0;
+
+/// The one bound on a time limit, wherever it comes from (a flag, a MOSS_* variable, a file).
+pub fn check_timeout(seconds: f64) -> Result<f64, String> {
+    if seconds > MAX_SECONDS {
+        Err(format!("{seconds} seconds is more than a year, the longest time limit"))
+    } else if seconds.is_finite() && seconds > 0.0 {
+        Ok(seconds)
     } else {
         Err(format!("{seconds} is not a positive number of seconds"))
     }

@@ -132,6 +132,9 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     result.stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     result.duration_ms = run.duration.as_secs_f64() * 1000.0;
     result.device = device_report;
+    if !run.left_running.is_empty() {
+        result.warnings.push(left_running_warning(&run.left_running));
+    }
     if let Some(unreachable) = result.device.as_ref().and_then(|d| d.unreachable.clone()) {
         result.error = Some(ErrorInfo::device(&unreachable));
         return Ok(5);
@@ -171,6 +174,13 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
             code,
             executed_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         });
+        // An interrupt after the run ended still means "stop": the context stays as it was.
+        if let Some(signal) = supervisor::interrupted() {
+            result.ok = false;
+            result.context.changed.clear();
+            result.error = Some(ErrorInfo::interrupted(signal, String::new()));
+            return Ok(report::INTERRUPTED_EXIT);
+        }
         if let Err(e) = ctx.save() {
             result.ok = false;
             result.context.changed.clear();
@@ -192,6 +202,17 @@ fn run_cold(
     let run =
         host::call(path, "run_exec", request, supervision, companion, read_report).map_err(MossError::RunNotStarted)?;
     Ok((run, report.and_then(|r| r.try_recv().ok())))
+}
+
+/// Tells that the processes the code started and did not wait for were stopped with the run.
+pub fn left_running_warning(processes: &[String]) -> String {
+    format!(
+        "the code left {} running when the run ended; {} killed: {}\nhint: wait for what the code starts \
+         (`process.wait()`, `worker.join()`) so that its work is part of the run",
+        if processes.len() == 1 { "a process".to_owned() } else { format!("{} processes", processes.len()) },
+        if processes.len() == 1 { "it was" } else { "they were" },
+        processes.join(", ")
+    )
 }
 
 /// Reads the host's result; the return value may have no JSON form, everything else has one.

@@ -20,6 +20,8 @@ pub struct HostRun<T> {
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
     pub duration: Duration,
+    /// The processes the code left running, which were killed when the run ended.
+    pub left_running: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -74,17 +76,28 @@ pub fn job<'a, T: Serialize>(
 
 /// What a child's run of `job` produced, seen from the process that asked for it.
 pub fn outcome<T: DeserializeOwned>(run: supervisor::ChildRun, supervision: &Supervision) -> HostRun<T> {
-    let outcome = match (run.ending, run.report.as_deref().map(serde_json::from_slice::<Message<T>>)) {
-        (Ending::TimedOut, _) => Err(ErrorInfo::timeout(supervision.timeout.unwrap_or_default().as_secs_f64())),
-        (Ending::Exited(supervisor::SANDBOX_REFUSED), None) => {
+    let report = run.report.as_deref().map(serde_json::from_slice::<Message<T>>);
+    let outcome = match (supervisor::interrupted(), run.ending, report) {
+        (Some(signal), ..) => Err(ErrorInfo::interrupted(signal, interrupted_traceback(run.report.as_deref()))),
+        (None, Ending::TimedOut, _) => Err(ErrorInfo::timeout(supervision.timeout.unwrap_or_default().as_secs_f64())),
+        (None, Ending::Exited(supervisor::SANDBOX_REFUSED), None) => {
             Err(ErrorInfo::sandbox_refused(&String::from_utf8_lossy(&run.stderr)))
         }
-        (_, Some(Ok(Message::Done { value, warnings }))) => Ok((value, warnings)),
-        (_, Some(Ok(Message::NoInterpreter { message }))) => Err(ErrorInfo::no_interpreter(&message)),
-        (_, Some(Ok(Message::Failed { message }))) => Err(ErrorInfo::internal(&message)),
-        (ending, _) => Err(ErrorInfo::crash(ending)),
+        (None, _, Some(Ok(Message::Done { value, warnings }))) => Ok((value, warnings)),
+        (None, _, Some(Ok(Message::NoInterpreter { message }))) => Err(ErrorInfo::no_interpreter(&message)),
+        (None, _, Some(Ok(Message::Failed { message }))) => Err(ErrorInfo::internal(&message)),
+        (None, ending, _) => Err(ErrorInfo::crash(ending)),
     };
-    HostRun { outcome, stdout: run.stdout, stderr: run.stderr, duration: run.duration }
+    HostRun { outcome, stdout: run.stdout, stderr: run.stderr, duration: run.duration, left_running: run.left_running }
+}
+
+/// Where the code was when an interrupt stopped it: the traceback of the error it reported
+/// (KeyboardInterrupt), if it lived to report one.
+fn interrupted_traceback(report: Option<&[u8]>) -> String {
+    match report.map(serde_json::from_slice::<Message<serde_json::Value>>) {
+        Some(Ok(Message::Done { value, .. })) => value["error"]["traceback"].as_str().unwrap_or_default().to_owned(),
+        _ => String::new(),
+    }
 }
 
 /// Reads a host result that is all JSON.
@@ -101,6 +114,7 @@ fn call_here<T>(
 ) -> Result<T, String> {
     Python::attach(|py| -> PyResult<T> {
         interpreter::prepare(py)?;
+        interpreter::default_signal_handlers(py)?;
         let host = py.import("_moss.host")?;
         let outcome = host.getattr(function)?.call1((crate::convert::to_py(py, request)?,))?;
         read(&outcome)

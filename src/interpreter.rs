@@ -67,6 +67,19 @@ pub fn start(argv0: &Path) -> Result<Vec<String>, String> {
 /// What `start` warned about, for the processes forked from this one.
 static START_WARNINGS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
 
+/// Gives the code Python's own response to interrupts, however the process that started the
+/// interpreter had them (a warm server, moss started with SIGINT ignored): KeyboardInterrupt on
+/// SIGINT, the default action on SIGTERM and SIGHUP. Call from the thread that started it.
+pub fn default_signal_handlers(py: Python<'_>) -> PyResult<()> {
+    let signal = py.import("signal")?;
+    let set = signal.getattr("signal")?;
+    set.call1((signal.getattr("SIGINT")?, signal.getattr("default_int_handler")?))?;
+    for name in ["SIGTERM", "SIGHUP"] {
+        set.call1((signal.getattr(name)?, signal.getattr("SIG_DFL")?))?;
+    }
+    Ok(())
+}
+
 /// Makes the shipped Python and the native helpers importable, once per interpreter.
 pub fn prepare(py: Python<'_>) -> PyResult<()> {
     static PREPARED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);

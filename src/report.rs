@@ -8,6 +8,10 @@ use serde_json::Value;
 use crate::error::MossError;
 use crate::style;
 use crate::supervisor::Ending;
+use nix::sys::signal::Signal;
+
+/// The exit status of an interrupted run: 128 + SIGINT, what shells report for Ctrl-C.
+pub const INTERRUPTED_EXIT: u8 = 130;
 
 #[derive(Debug, Default, Serialize)]
 pub struct ExecResult {
@@ -37,7 +41,8 @@ pub struct ContextReport {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ErrorInfo {
-    /// exception, syntax, no-code, target, module, context, timeout, crash, usage, device or internal.
+    /// exception, syntax, no-code, target, module, context, timeout, interrupted, crash, device, usage
+    /// or internal.
     pub kind: String,
     #[serde(rename = "type")]
     pub type_name: String,
@@ -58,6 +63,7 @@ impl ErrorInfo {
             "usage" => 2,
             "syntax" | "target" | "no-code" => 3,
             "timeout" => 124,
+            "interrupted" => INTERRUPTED_EXIT,
             "device" => 5,
             _ => 4,
         }
@@ -82,6 +88,13 @@ impl ErrorInfo {
 
     pub fn timeout(limit: f64) -> Self {
         ErrorInfo::new("timeout", "Timeout", format!("timed out after {limit} s; the run was stopped"))
+    }
+
+    /// A signal to moss (Ctrl-C, SIGTERM, SIGHUP) interrupted the run; `traceback` shows where
+    /// the code was, when it lived to say.
+    pub fn interrupted(signal: Signal, traceback: String) -> Self {
+        let message = format!("the run was interrupted by {signal}; nothing of it was saved");
+        ErrorInfo { traceback, ..ErrorInfo::new("interrupted", "Interrupted", message) }
     }
 
     pub fn crash(ending: Ending) -> Self {
@@ -171,6 +184,7 @@ impl ErrorInfo {
             }
             "module" => "fix the MOSS file; nothing of the generated code ran",
             "timeout" => "the context was left as it was; make the code finish sooner or raise --timeout",
+            "interrupted" => "the context was left as it was, even if the code went on after the interrupt",
             "internal" => "this is a bug in moss; please report it with the MOSS file and the code",
             _ => return None,
         })

@@ -111,6 +111,8 @@ pub struct WireRun {
     stdout: String,
     stderr: String,
     duration: Duration,
+    #[serde(default)]
+    left_running: Vec<String>,
 }
 
 impl WireRun {
@@ -130,6 +132,7 @@ impl WireRun {
             stdout: text(run.stdout),
             stderr: text(run.stderr),
             duration: run.duration,
+            left_running: run.left_running,
         }
     }
 
@@ -145,6 +148,7 @@ impl WireRun {
             stdout: self.stdout.into_bytes(),
             stderr: self.stderr.into_bytes(),
             duration: self.duration,
+            left_running: self.left_running,
         }
     }
 }
@@ -176,8 +180,6 @@ struct Served {
     moss_file: PathBuf,
     identity: Identity,
     watched: Watched,
-    /// Python's own handlers, which the runs get back.
-    python_handlers: Vec<(Signal, signal::SigAction)>,
 }
 
 pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
@@ -207,12 +209,8 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
     watched.files.push((std::env::current_exe().unwrap_or_default(), None));
     watched.snapshot();
 
-    let served = Served {
-        moss_file: path.clone(),
-        identity: Identity::of_this_process(),
-        watched,
-        python_handlers: take_over_signals(),
-    };
+    let served = Served { moss_file: path.clone(), identity: Identity::of_this_process(), watched };
+    take_over_signals();
     style::note(&format!(
         "serving {} on {} (warm in {:.0} ms); stop with Ctrl-C or `moss serve --stop {}`",
         path.display(),
@@ -341,15 +339,15 @@ fn reap_handlers() {
     }
 }
 
-/// Ctrl-C and SIGTERM stop the server (Python would only set a flag); returns Python's handlers.
-fn take_over_signals() -> Vec<(Signal, signal::SigAction)> {
+/// Ctrl-C and SIGTERM stop the server (Python would only set a flag). A run gets Python's own
+/// handling back from the supervisor, as a cold run has it.
+fn take_over_signals() {
     let stop =
         signal::SigAction::new(SigHandler::Handler(request_stop), signal::SaFlags::empty(), signal::SigSet::empty());
-    [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP]
-        .into_iter()
+    for sig in supervisor::INTERRUPTS {
         // SAFETY: the handler only stores to an atomic.
-        .filter_map(|sig| unsafe { signal::sigaction(sig, &stop) }.ok().map(|old| (sig, old)))
-        .collect()
+        let _ = unsafe { signal::sigaction(sig, &stop) };
+    }
 }
 
 /// A file's size and modification time (seconds, nanoseconds).
@@ -412,10 +410,6 @@ fn serve_connection(connection: UnixStream, served: &Served) -> io::Result<()> {
     nix::unistd::dup2_stdout(&out)?;
     nix::unistd::dup2_stderr(&err)?;
     drop((out, err));
-    for (sig, action) in &served.python_handlers {
-        // SAFETY: restoring the handlers CPython installed, for the run to inherit.
-        let _ = unsafe { signal::sigaction(*sig, action) };
-    }
 
     let (companion, device_report) =
         ask.device.clone().map(device::Setup::start).transpose().map_err(io::Error::other)?.unzip();
@@ -447,18 +441,15 @@ fn refusal(ask: &ExecAsk, served: &Served, connection: &UnixStream) -> Option<St
     None
 }
 
-/// Passes the client's signals (one byte each) to the run's process group; the client gone
-/// (the connection closed) ends the run, as the death of a cold run's parent does.
+/// Passes the client's signals (one byte each) on as interrupts of the run, as a cold run's
+/// parent does with its own; the client gone (the connection closed) ends the run, as the death
+/// of a cold run's parent does.
 fn relay_signals(connection: UnixStream, child: Pid) {
     let mut connection = connection;
     let mut byte = [0u8; 1];
     loop {
         match connection.read(&mut byte) {
-            Ok(1) => {
-                if let Ok(sig) = Signal::try_from(i32::from(byte[0])) {
-                    let _ = signal::killpg(child, sig);
-                }
-            }
+            Ok(1) => supervisor::interrupt(i32::from(byte[0])),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             _ => {
                 let _ = signal::killpg(child, Signal::SIGKILL);

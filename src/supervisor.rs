@@ -22,6 +22,16 @@ use nix::unistd::{ForkResult, Pid, dup2_stderr, dup2_stdout, fork, pipe2, setpgi
 /// keep the pipe open forever, and must not hold up the result.
 const DRAIN_GRACE: Duration = Duration::from_millis(250);
 
+/// How long the code has to end after the first interrupt (to clean up after its
+/// KeyboardInterrupt) before its process group is killed.
+const INTERRUPT_GRACE: Duration = Duration::from_secs(3);
+
+/// How often the parent looks for an interrupt while it waits for the child.
+const WAKE_UP: Duration = Duration::from_millis(50);
+
+/// The signals whose delivery to moss interrupts a run.
+pub const INTERRUPTS: [Signal; 3] = [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP];
+
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Supervision {
     pub timeout: Option<Duration>,
@@ -65,6 +75,9 @@ pub struct ChildRun {
     pub ending: Ending,
     /// What the job returned, when the child lived to send it.
     pub report: Option<Vec<u8>>,
+    /// The processes the code started that were still running when the child ended, which
+    /// were then killed: `command line (pid N)` each.
+    pub left_running: Vec<String>,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
     pub duration: Duration,
@@ -152,6 +165,13 @@ fn child_main(
     let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
     // A group of its own, so that a time limit ends the processes the code started too.
     let _ = setpgid(Pid::from_raw(0), Pid::from_raw(0));
+    // Whatever moss inherited (SIGINT ignored under `nohup` or in a background job) or installed
+    // for an earlier run, the code starts with the default dispositions: the interpreter then
+    // installs its KeyboardInterrupt handler, and a forwarded SIGTERM ends the code.
+    for sig in INTERRUPTS {
+        // SAFETY: restoring a default disposition.
+        let _ = unsafe { signal::signal(sig, SigHandler::SigDfl) };
+    }
     if let Some(limit) = supervision.max_memory {
         let _ = nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_AS, limit, limit);
     }
@@ -192,22 +212,47 @@ fn child_main(
 /// The child's process group, for the signal handlers; 0 when there is none.
 static CHILD_GROUP: AtomicI32 = AtomicI32::new(0);
 
-extern "C" fn forward(signal: nix::libc::c_int) {
-    let group = CHILD_GROUP.load(Ordering::SeqCst);
-    if group > 0 {
-        // SAFETY: kill is async-signal-safe.
-        unsafe { nix::libc::kill(-group, signal) };
+/// The first interrupting signal this process received, or 0.
+static INTERRUPTED: AtomicI32 = AtomicI32::new(0);
+
+/// Records an interrupt of the run; returns whether it is the first. Async-signal-safe.
+pub fn note_interrupt(signal: nix::libc::c_int) -> bool {
+    INTERRUPTED.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst).is_ok()
+}
+
+/// The signal that interrupted this process's run, if one did: whatever the code did after it,
+/// the run is not to be trusted, and nothing of it is saved.
+pub fn interrupted() -> Option<Signal> {
+    match INTERRUPTED.load(Ordering::SeqCst) {
+        0 => None,
+        signal => Signal::try_from(signal).ok(),
     }
 }
 
-/// Ctrl-C and termination requests aimed at moss reach the code's process group instead: the
-/// code sees KeyboardInterrupt (or dies), and moss stays to report it.
+/// An interrupt for the running child: the first is passed on to its process group (the code
+/// sees KeyboardInterrupt, or SIGTERM), any later one kills the group. Async-signal-safe.
+pub fn interrupt(signal: nix::libc::c_int) {
+    let first = note_interrupt(signal);
+    let group = CHILD_GROUP.load(Ordering::SeqCst);
+    if group > 0 {
+        let sent = if first { signal } else { nix::libc::SIGKILL };
+        // SAFETY: kill is async-signal-safe.
+        unsafe { nix::libc::kill(-group, sent) };
+    }
+}
+
+extern "C" fn forward(signal: nix::libc::c_int) {
+    interrupt(signal);
+}
+
+/// Ctrl-C and termination requests aimed at moss reach the code's process group instead, and
+/// moss stays to report them; moss decides this whatever dispositions it was started with.
 fn forward_signals_to(child: Pid) {
     CHILD_GROUP.store(child.as_raw(), Ordering::SeqCst);
     let action =
         signal::SigAction::new(SigHandler::Handler(forward), signal::SaFlags::SA_RESTART, signal::SigSet::empty());
-    for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
-        // SAFETY: the handler only reads an atomic and calls kill.
+    for sig in INTERRUPTS {
+        // SAFETY: the handler only uses atomics and kill.
         let _ = unsafe { signal::sigaction(sig, &action) };
     }
 }
@@ -272,25 +317,26 @@ fn watch(
     thread::spawn(move || {
         let _ = status_tx.send(waitpid(child, None));
     });
-    let status = match supervision.timeout {
-        Some(limit) => match status_rx.recv_timeout(limit.saturating_sub(started.elapsed())) {
-            Ok(status) => Some(status),
-            Err(_) => {
-                let _ = killpg(child, Signal::SIGKILL);
-                let _ = status_rx.recv();
-                None
-            }
-        },
-        None => status_rx.recv().ok(),
-    };
+    let (status, killed) = wait_for(child, &status_rx, supervision.timeout, started);
+    let timed_out = killed == Some(Kill::TimeLimit);
     let duration = started.elapsed();
     CHILD_GROUP.store(0, Ordering::SeqCst);
     let ending = match status {
-        None => Ending::TimedOut,
+        _ if timed_out => Ending::TimedOut,
         Some(Ok(WaitStatus::Exited(_, code))) => Ending::Exited(code),
         Some(Ok(WaitStatus::Signaled(_, sig, _))) => Ending::Signaled(sig),
         Some(Ok(other)) => return Err(io::Error::other(format!("unexpected child status {other:?}"))),
         Some(Err(e)) => return Err(e.into()),
+        None => return Err(io::Error::other("the child's status was lost")),
+    };
+    let left_running = match killed {
+        Some(_) => Vec::new(),
+        // What an interrupted run left goes with it, unnamed: the run reports the interrupt.
+        None if interrupted().is_some() => {
+            let _ = killpg(child, Signal::SIGKILL);
+            Vec::new()
+        }
+        None => stop_left_running(child),
     };
 
     let deadline = Instant::now() + DRAIN_GRACE;
@@ -304,9 +350,102 @@ fn watch(
     Ok(ChildRun {
         report: (ending == Ending::Exited(0)).then_some(report),
         ending,
+        left_running,
         stdout: take(&stdout),
         stderr: take(&stderr),
         duration,
+    })
+}
+
+/// Why the parent killed the child's process group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kill {
+    TimeLimit,
+    /// The code had not ended `INTERRUPT_GRACE` after an interrupt.
+    Interrupt,
+}
+
+/// Waits for the child's status, killing its process group at the time limit, or when the code
+/// has not ended `INTERRUPT_GRACE` after an interrupt.
+fn wait_for(
+    child: Pid,
+    status: &mpsc::Receiver<nix::Result<WaitStatus>>,
+    limit: Option<Duration>,
+    started: Instant,
+) -> (Option<nix::Result<WaitStatus>>, Option<Kill>) {
+    let mut interrupted_at = None;
+    loop {
+        if interrupted_at.is_none() && interrupted().is_some() {
+            interrupted_at = Some(Instant::now());
+        }
+        let left = limit.map(|limit| limit.saturating_sub(started.elapsed()));
+        let grace_left = interrupted_at.map(|at| INTERRUPT_GRACE.saturating_sub(at.elapsed()));
+        let kill = match (left, grace_left) {
+            (Some(left), _) if left.is_zero() => Some(Kill::TimeLimit),
+            (_, Some(left)) if left.is_zero() => Some(Kill::Interrupt),
+            _ => None,
+        };
+        if kill.is_some() {
+            let _ = killpg(child, Signal::SIGKILL);
+            return (status.recv().ok(), kill);
+        }
+        let nap = [left, grace_left, Some(WAKE_UP)].into_iter().flatten().min().unwrap_or(WAKE_UP);
+        match status.recv_timeout(nap) {
+            Ok(status) => return (Some(status), None),
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return (None, None),
+        }
+    }
+}
+
+/// Kills what is left of the child's process group once the child has ended, and names it.
+/// The run is over: a process it started must not go on changing things nobody will report.
+fn stop_left_running(group: Pid) -> Vec<String> {
+    // Signal 0 only asks whether the group still has a member: most runs leave none, and skip
+    // reading /proc.
+    if killpg(group, None).is_err() {
+        return Vec::new();
+    }
+    let left = processes_in_group(group);
+    if !left.is_empty() {
+        let _ = killpg(group, Signal::SIGKILL);
+    }
+    left
+}
+
+/// `command line (pid N)` for each live process of a process group, from /proc.
+fn processes_in_group(group: Pid) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    let mut found: Vec<(i32, String)> = entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // `pid (comm) state ppid pgrp ...`; comm may itself hold spaces and parentheses.
+            let (comm, rest) = stat.split_once(" (")?.1.rsplit_once(") ")?;
+            let fields: Vec<&str> = rest.split_whitespace().take(3).collect();
+            (fields.first() != Some(&"Z") && fields.get(2)?.parse::<i32>().ok()? == group.as_raw())
+                .then(|| (pid, command_line(pid).unwrap_or_else(|| comm.to_owned())))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().map(|(pid, command)| format!("{command} (pid {pid})")).collect()
+}
+
+/// A process's command line, cut to a readable length; None for a kernel thread or a process
+/// already gone.
+fn command_line(pid: i32) -> Option<String> {
+    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    let words: Vec<String> =
+        raw.split(|b| *b == 0).filter(|w| !w.is_empty()).map(|w| String::from_utf8_lossy(w).into_owned()).collect();
+    let line = words.join(" ");
+    if line.is_empty() {
+        return None;
+    }
+    const SHOWN: usize = 80;
+    Some(match line.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}...", &line[..cut]),
+        None => line,
     })
 }
 

@@ -9,6 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use serde_json::json;
 
+use crate::style;
 use crate::test_worker::{FileReport, Outcome};
 use crate::testsuite::failures;
 
@@ -80,6 +81,9 @@ impl Console {
             n => format!("FAIL  {} ({n} of {cases} cases failed)", report.path),
         };
         self.println(&line);
+        for warning in &report.warnings {
+            self.suspended(|| style::warning(&format!("{}: {warning}", report.path)));
+        }
     }
 
     pub fn finish(&mut self) {
@@ -89,9 +93,13 @@ impl Console {
     }
 
     fn println(&self, line: &str) {
-        let print = || {
+        self.suspended(|| {
             let _ = writeln!(std::io::stdout().lock(), "{line}");
-        };
+        });
+    }
+
+    /// Runs `print` with the progress bar out of the way.
+    fn suspended(&self, print: impl FnOnce()) {
         match &self.bar {
             Some(bar) => bar.suspend(print),
             None => print(),

@@ -168,9 +168,10 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         } else if let Some(problem) = case.problem {
             CaseReport::failed(&case.name, ErrorInfo::new("target", "TargetError", problem))
         } else {
-            run_case(&path, &source, &case.name, &supervision, &config, device.as_deref())
+            run_case(&path, &source, &case.name, &supervision, &config, device.as_deref(), &mut report.warnings)
         };
-        stopped |= args.exit_first && result.outcome == Outcome::Failed;
+        // After an interrupt (Ctrl-C to `moss test`) the remaining cases are not started.
+        stopped |= (args.exit_first && result.outcome == Outcome::Failed) || crate::supervisor::interrupted().is_some();
         report.cases.push(result);
     }
     report
@@ -183,6 +184,7 @@ fn run_case(
     supervision: &Supervision,
     config: &Config,
     device: Option<&str>,
+    warnings: &mut Vec<String>,
 ) -> CaseReport {
     let request = json!({ "path": path.to_string_lossy(), "source": source, "case": name, "device": device });
     let request = config::with_host_fields(request, config);
@@ -199,6 +201,9 @@ fn run_case(
         Ok(run) => run,
         Err(e) => return CaseReport::failed(name, ErrorInfo::internal(&e.to_string())),
     };
+    if !run.left_running.is_empty() {
+        warnings.push(format!("{name}: {}", crate::execute::left_running_warning(&run.left_running)));
+    }
     let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
     let error = match run.outcome {
         Ok((outcome, _)) if outcome.ok => golden_mismatch(path, name, &stdout),

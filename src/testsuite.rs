@@ -40,7 +40,11 @@ pub fn run(args: &TestArgs) -> u8 {
                 "a MOSS file is a .py file that imports ghostos_moss or defines __moss_test_cases__; hidden folders, virtual environments and .gitignore'd files are skipped",
             ),
         );
-        return 4;
+        return NOTHING_TO_TEST;
+    }
+    if let Some(Err(message)) = args.junit.as_deref().map(prepare_junit_folder) {
+        style::error(&message, Some("pass a --junit path in a folder that can be created and written"));
+        return 2;
     }
     let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
     let interactive =
@@ -50,14 +54,37 @@ pub fn run(args: &TestArgs) -> u8 {
     let reports = run_files(&files, jobs, args, |report| console.file_done(report));
     console.finish();
     let summary = Summary::of(&reports, started.elapsed());
-    if let Some(path) = &args.junit
-        && let Err(e) = crate::test_report::write_junit(path, &reports, &summary)
-    {
-        style::error(&format!("cannot write the JUnit report {}: {e}", path.display()), None);
+    let junit = args.junit.as_deref().map(|path| {
+        crate::test_report::write_junit(path, &reports, &summary)
+            .map_err(|e| format!("cannot write the JUnit report {}: {e}", path.display()))
+    });
+    console.report(&reports, &summary, args.exit_first && summary.failed > 0);
+    if let Some(Err(message)) = junit {
+        style::error(&message, None);
         return 2;
     }
-    console.report(&reports, &summary, args.exit_first && summary.failed > 0);
-    if summary.failed > 0 { 1 } else { 0 }
+    match (&args.filter, summary.failed, summary.passed + summary.skipped) {
+        (_, 1.., _) => 1,
+        (Some(pattern), 0, 0) => {
+            style::error(
+                &format!("no test case matches -k {pattern:?}"),
+                Some("-k keeps the cases whose `path::case` contains PATTERN; `moss test` without -k lists them all"),
+            );
+            NOTHING_TO_TEST
+        }
+        _ => 0,
+    }
+}
+
+/// The exit status when there is nothing to test: no MOSS file, or no case that -k matches.
+const NOTHING_TO_TEST: u8 = 4;
+
+/// Creates the folder of the JUnit report before anything runs, as pytest does, so that a
+/// report that cannot be written fails at once rather than after every test ran.
+fn prepare_junit_folder(path: &Path) -> Result<(), String> {
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(folder)
+        .map_err(|e| format!("cannot create {} for the JUnit report {}: {e}", folder.display(), path.display()))
 }
 
 /// Runs one worker per file, `jobs` at a time, handing each report to `done` in file order.

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{self, SigHandler, Signal};
+use nix::sys::signal::{self, SigHandler};
 use serde_json::Value;
 
 use crate::config::Config;
@@ -121,6 +121,7 @@ fn start_server(moss_file: &Path, socket: &Path) -> Result<UnixStream, String> {
 static SERVER: AtomicI32 = AtomicI32::new(-1);
 
 extern "C" fn forward(sig: nix::libc::c_int) {
+    crate::supervisor::note_interrupt(sig);
     let fd = SERVER.load(Ordering::SeqCst);
     if fd >= 0 {
         let byte = sig as u8;
@@ -134,8 +135,8 @@ fn forward_signals_to_server(stream: &UnixStream) {
     SERVER.store(stream.as_raw_fd(), Ordering::SeqCst);
     let action =
         signal::SigAction::new(SigHandler::Handler(forward), signal::SaFlags::SA_RESTART, signal::SigSet::empty());
-    for sig in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
-        // SAFETY: the handler only reads an atomic and calls write.
+    for sig in crate::supervisor::INTERRUPTS {
+        // SAFETY: the handler only uses atomics and write.
         let _ = unsafe { signal::sigaction(sig, &action) };
     }
 }

@@ -196,3 +196,30 @@ fn moss_config_prints_each_value_with_its_source() {
     assert!(text.contains("# allow-imports is not set: every import is allowed"), "{text}");
     assert!(text.contains("context = ") && text.contains("# default"), "{text}");
 }
+
+#[test]
+fn a_time_limit_too_long_for_any_timer_is_a_usage_error_from_every_source() {
+    let sandbox = configured("moss.toml", "timeout = 1e20\n", "def main(moss):\n    return 1\n");
+    let out = sandbox.moss().args(["exec", "agent.py", "--code", "gen.py", "--json"]).output().unwrap();
+    assert_exit(&out, 2);
+    let result = common::parse_result(&out);
+    assert_eq!(result["error"]["kind"], "usage", "{result}");
+    let message = result["error"]["message"].as_str().unwrap();
+    assert!(message.contains("moss.toml") && message.contains("more than a year"), "{result}");
+
+    std::fs::remove_file(sandbox.path("moss.toml")).unwrap();
+    let out = sandbox
+        .moss()
+        .env("MOSS_TIMEOUT", "1e20")
+        .args(["exec", "agent.py", "--code", "gen.py", "--json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    let result = common::parse_result(&out);
+    let message = result["error"]["message"].as_str().unwrap();
+    assert!(message.contains("MOSS_TIMEOUT=1e20") && message.contains("more than a year"), "{result}");
+
+    let out = sandbox.moss().args(["exec", "agent.py", "--code", "gen.py", "--timeout", "1e20"]).output().unwrap();
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("more than a year"), "{}", stderr(&out));
+}

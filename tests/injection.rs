@@ -103,6 +103,24 @@ fn on_destroy_runs_even_when_the_code_raised() {
 }
 
 #[test]
+fn an_on_destroy_error_whose_str_raises_is_a_warning_not_a_bug_in_moss() {
+    let sb = Sandbox::with(&["inject/code/sensor_ok.py"]);
+    let source = fixture_text("inject/lifecycle.py").replace(
+        "        print(f\"on_destroy {self.attr}\")",
+        "        class Odd(Exception):\n            def __str__(self):\n                raise RuntimeError('no text')\n\n        \
+         raise Odd()",
+    );
+    sb.write("lifecycle.py", source);
+    let (out, result) = sb.exec_json("lifecycle.py", "sensor_ok.py", &[]);
+    assert_exit(&out, 0);
+    let warnings = result["warnings"].to_string();
+    assert!(
+        warnings.contains("moss.sensor.on_destroy() raised Odd: <str() of this Odd raised RuntimeError>"),
+        "{warnings}"
+    );
+}
+
+#[test]
 fn a_file_without_a_moss_class_gets_the_base_moss() {
     let sb = Sandbox::with(&["inject/no_moss_class.py", "inject/code/base_moss.py"]);
     let (out, result) = sb.exec_json("no_moss_class.py", "base_moss.py", &[]);

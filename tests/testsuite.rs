@@ -165,3 +165,115 @@ fn json_report_holds_every_file_and_the_counts() {
     assert_eq!(hanging["cases"][1]["outcome"], "passed");
     assert!(common::stderr(&out).contains("5 passed, 7 failed"));
 }
+
+#[test]
+fn a_generator_case_fails_instead_of_passing_without_running() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "gen.py",
+        "from ghostos_moss import Moss\n\n# <moss-hide>\ndef test_yields(moss):\n    yield\n    assert False\n\n\
+         async def test_async_yields(moss):\n    yield\n    assert False\n\n\
+         __moss_test_cases__ = ['test_yields', 'test_async_yields']\n# </moss-hide>\n",
+    );
+    let out = moss_test(&sandbox, &["gen.py"]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert_eq!(text.lines().last(), Some("0 passed, 2 failed"), "{text}");
+    assert!(
+        text.contains("`test_yields` is a generator") && text.contains("`test_async_yields` is a generator"),
+        "{text}"
+    );
+}
+
+#[test]
+fn k_matching_no_case_is_an_error_exiting_4() {
+    let sandbox = project();
+    let out = moss_test(&sandbox, &["passing.py", "-k", "test_no_such_case"]);
+    assert_exit(&out, 4);
+    assert_eq!(stdout(&out).lines().last(), Some("0 passed, 0 failed"), "the summary is still printed");
+    assert!(common::stderr(&out).contains("no test case matches -k \"test_no_such_case\""), "{}", common::stderr(&out));
+}
+
+#[test]
+fn junit_into_a_missing_folder_creates_it() {
+    let sandbox = project();
+    let out = moss_test(&sandbox, &["passing.py", "--junit", "reports/ci/report.xml"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out).lines().last(), Some("2 passed, 0 failed"));
+    let xml = String::from_utf8(sandbox.read("reports/ci/report.xml")).unwrap();
+    roxmltree::Document::parse(&xml).expect("well-formed XML");
+}
+
+#[test]
+fn junit_into_a_folder_that_cannot_be_made_fails_before_any_test_runs() {
+    let sandbox = project();
+    let out = moss_test(&sandbox, &["passing.py", "--junit", "passing.py/report.xml"]);
+    assert_exit(&out, 2);
+    assert_eq!(stdout(&out), "", "nothing ran");
+    assert!(common::stderr(&out).contains("for the JUnit report passing.py/report.xml"), "{}", common::stderr(&out));
+}
+
+#[test]
+fn test_cases_that_are_not_a_list_of_names_fail_the_compile_check_naming_them() {
+    let sandbox = Sandbox::new();
+    for (value, shown) in [("5", "not 5"), ("Odd()", "not <repr failed: ValueError: no repr>")] {
+        sandbox.write(
+            "cases.py",
+            format!(
+                "from ghostos_moss import Moss\n\n# <moss-hide>\nclass Odd:\n    def __repr__(self):\n        \
+                 raise ValueError('no repr')\n\n__moss_test_cases__ = {value}\n# </moss-hide>\n"
+            ),
+        );
+        let out = moss_test(&sandbox, &["cases.py"]);
+        assert_exit(&out, 1);
+        let text = stdout(&out);
+        assert!(text.contains(&format!("__moss_test_cases__ must be a list of function names, {shown}")), "{text}");
+        assert!(!text.contains("the host side of moss failed"), "{text}");
+    }
+}
+
+#[test]
+fn ctrl_c_to_moss_test_starts_no_further_case() {
+    use std::os::unix::process::CommandExt;
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "slow.py",
+        "from ghostos_moss import Moss\nimport pathlib, time\n\n# <moss-hide>\ndef test_waits(moss):\n    \
+         pathlib.Path('started').touch()\n    time.sleep(30)\n\ndef test_after(moss):\n    \
+         pathlib.Path('after').touch()\n\n__moss_test_cases__ = ['test_waits', 'test_after']\n# </moss-hide>\n",
+    );
+    let mut command = sandbox.moss_process();
+    // A group of its own, as a terminal's foreground job: Ctrl-C reaches moss test and its workers.
+    command.env("CI", "true").args(["test", "slow.py"]).process_group(0);
+    let mut child = command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let started = Instant::now();
+    while !sandbox.exists("started") {
+        assert!(started.elapsed() < common::RUN_LIMIT, "the first case never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let group = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGINT).unwrap();
+    child.wait().unwrap();
+    // The worker outlives moss test briefly; give it the time it would need to start the next case.
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(!sandbox.exists("after"), "a case started after the interrupt");
+}
+
+#[test]
+fn a_process_a_case_left_running_is_killed_and_named_in_a_warning() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "spawns.py",
+        "from ghostos_moss import Moss\nimport subprocess\n\n# <moss-hide>\ndef test_spawns(moss):\n    \
+         subprocess.Popen(['sleep', '41'])\n\n__moss_test_cases__ = ['test_spawns']\n# </moss-hide>\n",
+    );
+    let out = moss_test(&sandbox, &["spawns.py"]);
+    assert_exit(&out, 0);
+    let err = common::stderr(&out);
+    assert!(err.contains("warning: spawns.py: test_spawns: the code left a process running"), "{err}");
+    assert!(err.contains("sleep 41 (pid "), "{err}");
+
+    let out = moss_test(&sandbox, &["spawns.py", "--json"]);
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document on stdout");
+    assert!(doc["files"][0]["warnings"].to_string().contains("sleep 41 (pid "), "{doc}");
+}

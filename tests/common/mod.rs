@@ -213,6 +213,7 @@ pub fn parse_result(output: &Output) -> Value {
                     "module",
                     "context",
                     "timeout",
+                    "interrupted",
                     "crash",
                     "usage",
                     "device",

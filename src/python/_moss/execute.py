@@ -111,6 +111,17 @@ def _bound_by(code: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def wait_for_threads() -> None:
+    """Wait for the threads the code started, as Python does when a program ends: the exit
+    hooks of `threading` run (thread pools shut down), then every non-daemon thread is joined.
+    Daemon threads end with the run. The run's time limit covers the wait."""
+    import sys
+
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        threading._shutdown()  # what the interpreter itself calls at exit
+
+
 def _accepts(fn: object, args: list) -> bool:
     signature = _signature(fn)
     if signature is None:

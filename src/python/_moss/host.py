@@ -6,6 +6,7 @@ Every entry point compiles the MOSS file afresh, reports a failure to load as an
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import sys
 from collections.abc import Iterator
@@ -51,22 +52,37 @@ def run_exec(request: dict) -> dict:
             imports.restrict(runtime.module(), request["allow_imports"])
         try:
             returns = execute.run(runtime, request["code"], compiled, request["target"], request["args"])
+            execute.wait_for_threads()
         except execute.TargetError as e:
             result["error"] = tracebacks.failure("target", "TargetError", str(e), file=code_file, hint=e.hint)
             return result
         except BaseException as e:
             result["error"] = tracebacks.describe(e, "exception", anchor=code_file)
             return result
-        result["ok"] = True
         result["module"] = runtime.module().__name__
         try:
             result["returns"] = values.plain(returns)
         except Exception:
             result["returns"] = None
         result["returns_repr"] = tracebacks.printable(_safe_repr(returns))
-        result["properties"], unsaved = runtime.properties()
+        try:
+            result["properties"], unsaved = runtime.properties()
+        except Exception as e:
+            result["error"] = _unreadable_property(e, code_file)
+            return result
         result["warnings"] += unsaved
+        result["ok"] = True
     return result
+
+
+def _unreadable_property(error: Exception, code_file: str) -> dict:
+    """The error of a run whose stored values raised while moss read them to save them."""
+    described = tracebacks.describe(error, "exception", anchor=code_file)
+    described["message"] = tracebacks.printable(
+        f"{tracebacks.safe_str(error)} (raised by a value stored on moss, while moss read it to save the context)")
+    described["hint"] = ("the context was left as it was; the value's own code raised (a dict subclass's "
+                         "items(), a property, a model's serializer): store plain values, or fix that code")
+    return described
 
 
 def run_prompt(request: dict) -> dict:
@@ -111,9 +127,10 @@ def collect_tests(request: dict) -> dict:
         except BaseException as e:
             result["prompt_error"] = tracebacks.describe(e, "module", anchor=path)
         names = runtime.locals().get(TEST_CASES, [])
-        if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
             result["compile_error"] = tracebacks.failure(
-                "module", "TypeError", f"{TEST_CASES} must be a list of function names, not {names!r}", file=path)
+                "module", "TypeError", f"{TEST_CASES} must be a list of function names, not {_safe_repr(names)}",
+                file=path)
             return result
         for name in names:
             case = runtime.locals().get(name)
@@ -135,7 +152,12 @@ def run_test_case(request: dict) -> dict:
             return result
         name = request["case"]
         try:
-            execute.call(runtime.locals()[name], name, [runtime.moss()])
+            returned = execute.call(runtime.locals()[name], name, [runtime.moss()])
+            if inspect.isgenerator(returned) or inspect.isasyncgen(returned):
+                raise execute.TargetError(
+                    f"`{name}` is a generator: its body runs only when iterated, so it cannot pass or fail; "
+                    "a test case must run to its end (use plain calls and asserts instead of `yield`)")
+            execute.wait_for_threads()
         except execute.TargetError as e:
             result["error"] = tracebacks.failure("target", "TargetError", str(e), file=request["path"])
             return result
@@ -291,11 +313,12 @@ def _register_configured(host: Container, spec: str) -> None:
         providers = made if isinstance(made, (list, tuple)) else [made]
         host.register(*providers)
     except Exception as e:
-        raise ProviderFailed(f"the configured provider `{spec}` failed: {type(e).__name__}: {e}") from e
+        raise ProviderFailed(
+            f"the configured provider `{spec}` failed: {type(e).__name__}: {tracebacks.safe_str(e)}") from e
 
 
 def _safe_repr(value: object) -> str:
     try:
         return repr(value)
     except Exception as e:
-        return f"<repr failed: {type(e).__name__}: {e}>"
+        return f"<repr failed: {type(e).__name__}: {tracebacks.safe_str(e)}>"

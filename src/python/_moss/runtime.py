@@ -4,7 +4,7 @@ from __future__ import annotations
 import types
 from contextlib import nullcontext
 
-from _moss import values
+from _moss import tracebacks, values
 from _moss.container import Container
 from ghostos_moss.abcd import Execution, Injection, Moss, MossRuntime
 from ghostos_moss.pycontext import PyContext
@@ -105,7 +105,7 @@ class Runtime(MossRuntime):
                 try:
                     value.on_destroy()
                 except Exception as e:
-                    warnings.append(f"moss.{name}.on_destroy() raised {type(e).__name__}: {e}")
+                    warnings.append(f"moss.{name}.on_destroy() raised {type(e).__name__}: {tracebacks.safe_str(e)}")
         return warnings
 
     close = destroy

@@ -22,7 +22,7 @@ def describe(exc: BaseException, kind: str, anchor: str | None) -> dict:
         where, line, column = exc.filename, exc.lineno, exc.offset
         message = exc.msg
     else:
-        message = str(exc)
+        message = safe_str(exc)
     pending, seen = [te], set()
     while pending:
         current = pending.pop()
@@ -48,6 +48,14 @@ def describe(exc: BaseException, kind: str, anchor: str | None) -> dict:
         "line": line,
         "column": column,
     }
+
+
+def safe_str(value: object) -> str:
+    """`str(value)`, or what went wrong when the value's own `__str__` raises."""
+    try:
+        return str(value)
+    except Exception as e:
+        return f"<str() of this {type(value).__name__} raised {type(e).__name__}>"
 
 
 def printable(text: str) -> str:

@@ -1,0 +1,82 @@
+//! What the code leaves behind when its target returns: non-daemon threads are waited for, as
+//! Python waits for them at exit (within the time limit); daemon threads end with the run;
+//! processes still running are killed, and the result names them in a warning.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+
+const AGENT: &str = "exec/agent.py";
+
+#[test]
+fn a_non_daemon_thread_is_waited_for_and_what_it_stored_is_saved() {
+    let sb = Sandbox::with(&[AGENT]);
+    sb.write(
+        "thread.py",
+        "import threading, time\n\ndef later(moss):\n    time.sleep(0.5)\n    moss.count = 7\n\n\
+         def main(moss):\n    threading.Thread(target=later, args=(moss,)).start()\n    return 'returned'\n",
+    );
+    let (out, result) = sb.exec_json("agent.py", "thread.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], "returned");
+    assert_eq!(sb.properties("agent")["count"], 7, "the thread finished before the context was saved");
+}
+
+#[test]
+fn a_thread_that_outlives_the_time_limit_times_the_run_out() {
+    let sb = Sandbox::with(&[AGENT]);
+    sb.write(
+        "endless.py",
+        "import threading, time\n\ndef main(moss):\n    moss.count = 7\n    \
+         threading.Thread(target=time.sleep, args=(30,)).start()\n",
+    );
+    let started = Instant::now();
+    let (out, result) = sb.exec_json("agent.py", "endless.py", &["--timeout", "1"]);
+    assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
+    assert_exit(&out, 124);
+    assert_error_kind(&result, "timeout");
+    assert!(!sb.exists(".moss/agent.context.json"), "nothing is saved");
+}
+
+#[test]
+fn a_daemon_thread_does_not_keep_the_run_alive() {
+    let sb = Sandbox::with(&[AGENT, "exec/code/daemon_thread.py"]);
+    let started = Instant::now();
+    let (out, result) = sb.exec_json("agent.py", "daemon_thread.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], "returned");
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+}
+
+#[test]
+fn a_process_left_running_is_killed_and_named_in_a_warning() {
+    let sb = Sandbox::with(&[AGENT]);
+    sb.write(
+        "spawn.py",
+        "import subprocess\n\ndef main(moss):\n    moss.count = 3\n    \
+         return subprocess.Popen(['sleep', '37']).pid\n",
+    );
+    let (out, result) = sb.exec_json("agent.py", "spawn.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(sb.properties("agent")["count"], 3, "the run itself succeeded");
+    let pid = result["returns"].as_i64().expect("the pid") as i32;
+    let warnings = result["warnings"].to_string();
+    assert!(warnings.contains(&format!("sleep 37 (pid {pid})")), "the warning names the process: {warnings}");
+    let alive = || nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok() && !is_zombie(pid);
+    let started = Instant::now();
+    while alive() && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!alive(), "the process was killed");
+
+    let out = sb.exec("agent.py", "spawn.py", &[]);
+    assert_exit(&out, 0);
+    assert!(stderr(&out).contains("warning: the code left a process running"), "{}", stderr(&out));
+}
+
+fn is_zombie(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|stat| stat.rsplit_once(") ").is_some_and(|(_, rest)| rest.starts_with('Z')))
+}
