@@ -78,6 +78,7 @@ impl ContextFile {
     /// A symbolic link is followed to its target, which is locked, read and replaced instead.
     pub fn open(path: &Path) -> Result<Self, ContextError> {
         let path = &link_target(path);
+        refuse_special(path)?;
         let lock = acquire_lock(path)?;
         let (doc, existed) = match fs::read(path) {
             Ok(bytes) => (parse(path, &bytes)?, true),
@@ -176,11 +177,30 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
 /// Reads a context without taking the lock (for `show`, `get`, `path`): the file is only ever
 /// replaced whole, so a reader sees the old or the new version.
 pub fn read(path: &Path) -> Result<Option<ContextDoc>, ContextError> {
+    refuse_special(path)?;
     match fs::read(path) {
         Ok(bytes) => parse(path, &bytes).map(Some),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
         Err(e) => Err(ContextError::Unreadable { path: path.into(), reason: e.to_string() }),
     }
+}
+
+/// Refuses a path that exists but is no regular file, before anything is read or a lock file is
+/// made beside it: reading a FIFO would block forever, and /dev/null reads as an empty file.
+fn refuse_special(path: &Path) -> Result<(), ContextError> {
+    use std::os::unix::fs::FileTypeExt;
+    let Ok(meta) = fs::metadata(path) else { return Ok(()) };
+    let kind = meta.file_type();
+    let what = match () {
+        _ if kind.is_file() => return Ok(()),
+        _ if kind.is_dir() => "a directory",
+        _ if kind.is_char_device() => "a character device",
+        _ if kind.is_block_device() => "a block device",
+        _ if kind.is_fifo() => "a named pipe",
+        _ if kind.is_socket() => "a socket",
+        _ => "not a regular file",
+    };
+    Err(ContextError::NotAFile { path: path.into(), what })
 }
 
 pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<ContextDoc, ContextError> {

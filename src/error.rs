@@ -64,6 +64,9 @@ pub enum ContextError {
     #[error("no property `{name}` in the context file {}", path.display())]
     NoProperty { path: PathBuf, name: String },
 
+    #[error("the context file {} is {what}, not a file moss can keep a context in", path.display())]
+    NotAFile { path: PathBuf, what: &'static str },
+
     #[error("MOSS_LOCK_WAIT={value} is not a number of seconds")]
     InvalidLockWait { value: String },
 }
@@ -139,6 +142,9 @@ impl ContextError {
                 "check the folder's permissions and free space; the old file is intact".into()
             }
             ContextError::NoProperty { .. } => "`moss context show` lists the saved properties".into(),
+            ContextError::NotAFile { .. } => {
+                "pass --context the path of a JSON file (moss creates it on the first successful run), or --no-context to keep nothing".into()
+            }
             ContextError::InvalidLockWait { .. } => {
                 "set MOSS_LOCK_WAIT to how long to wait for another run's lock, such as 30 or 0.5, or unset it".into()
             }

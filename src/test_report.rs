@@ -162,6 +162,9 @@ fn failure_block(title: &str, error: &crate::report::ErrorInfo, stdout: &str, st
         block.push_str(error.traceback.trim_end());
         block.push('\n');
     }
+    if let Some(hint) = &error.hint {
+        block.push_str(&format!("hint: {hint}\n"));
+    }
     for (name, text) in [("stdout", stdout), ("stderr", stderr)] {
         if !text.is_empty() {
             block.push_str(&format!("--- {name} ---\n{}\n", text.trim_end()));

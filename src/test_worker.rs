@@ -166,7 +166,7 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         let result = if stopped {
             CaseReport::skipped(&case.name)
         } else if let Some(problem) = case.problem {
-            CaseReport::failed(&case.name, ErrorInfo::new("target", "TargetError", problem))
+            CaseReport::failed(&case.name, case_error(ErrorInfo::new("target", "TargetError", problem)))
         } else {
             run_case(&path, &source, &case.name, &supervision, &config, device.as_deref(), &mut report.warnings)
         };
@@ -207,9 +207,9 @@ fn run_case(
     let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
     let error = match run.outcome {
         Ok((outcome, _)) if outcome.ok => golden_mismatch(path, name, &stdout),
-        Ok((outcome, _)) => {
-            Some(outcome.error.unwrap_or_else(|| ErrorInfo::internal("the case failed without an error")))
-        }
+        Ok((outcome, _)) => Some(
+            outcome.error.map(case_error).unwrap_or_else(|| ErrorInfo::internal("the case failed without an error")),
+        ),
         Err(error) => Some(error),
     };
     CaseReport {
@@ -220,6 +220,19 @@ fn run_case(
         stdout,
         stderr: String::from_utf8_lossy(&run.stderr).into_owned(),
     }
+}
+
+/// A case that cannot be called is fixed in the MOSS file: `moss test` has no `--target` to
+/// suggest, as `moss exec`'s hint does.
+fn case_error(mut error: ErrorInfo) -> ErrorInfo {
+    if error.kind == "target" {
+        error.hint = Some(
+            "a test case is a function of the MOSS file that takes `moss` and runs to its end; \
+             list only such functions in `__moss_test_cases__`"
+                .into(),
+        );
+    }
+    error
 }
 
 /// A case with a golden file `<stem>.<case>.out` beside the MOSS file must print exactly that.

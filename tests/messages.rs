@@ -71,3 +71,41 @@ fn an_invalid_moss_lock_wait_is_a_usage_error_as_an_invalid_moss_timeout_is() {
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("MOSS_LOCK_WAIT=-1"), "{}", stderr(&out));
 }
+
+#[test]
+fn moss_test_never_suggests_a_target_flag_it_does_not_have() {
+    let sb = Sandbox::new();
+    sb.write(
+        "cases.py",
+        "from ghostos_moss import Moss\n\n# <moss-hide>\nLIMIT = 3\n\n\ndef test_two(moss, extra):\n    pass\n\n\n\
+         __moss_test_cases__ = ['LIMIT', 'test_two', 'test_gone']\n# </moss-hide>\n",
+    );
+    let out = sb.moss().args(["test", "cases.py"]).output().unwrap();
+    assert_exit(&out, 1);
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert_eq!(stdout(&out).lines().last(), Some("0 passed, 3 failed"), "{text}");
+    assert!(!text.contains("--target"), "moss test has no --target: {text}");
+    assert_eq!(text.matches("takes `moss`").count(), 3, "each failed case says what a case must be: {text}");
+}
+
+#[test]
+fn a_context_that_is_no_regular_file_is_refused_without_touching_anything_beside_it() {
+    let sb = Sandbox::with(&[AGENT, "exec/code/count.py"]);
+    std::fs::create_dir(sb.path("adir")).unwrap();
+    let fifo = sb.path("pipe");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let devnull = sb.path("null");
+    std::os::unix::fs::symlink("/dev/null", &devnull).unwrap();
+    for (name, what) in [("adir", "a directory"), ("pipe", "a named pipe"), ("null", "a character device")] {
+        let (out, result) = sb.exec_json("agent.py", "count.py", &["--context", name]);
+        assert_exit(&out, 4);
+        assert_error_kind(&result, "context");
+        assert!(error_message(&result).contains(what), "{result}");
+        let hint = result["error"]["hint"].as_str().unwrap_or_default();
+        assert!(hint.contains("--no-context") && !hint.contains("mv "), "{result}");
+        let out = sb.context_cmd("show", &["--context", name]);
+        assert_exit(&out, 4);
+    }
+    let beside: Vec<_> = std::fs::read_dir(sb.root()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(!beside.iter().any(|n| n.to_string_lossy().ends_with(".lock")), "no lock file was made: {beside:?}");
+}

@@ -6,9 +6,9 @@ Every entry point compiles the MOSS file afresh, reports a failure to load as an
 from __future__ import annotations
 
 import importlib
-import inspect
 import os
 import sys
+import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -138,7 +138,7 @@ def collect_tests(request: dict) -> dict:
             if case is None:
                 problem = f"{TEST_CASES} names `{name}`, which the MOSS file does not define"
             elif not callable(case):
-                problem = f"{TEST_CASES} names `{name}`, which is a {type(case).__name__}, not a function"
+                problem = f"{TEST_CASES} names `{name}`, which is not a function (it is a `{type(case).__name__}`)"
             result["cases"].append({"name": name, "problem": problem})
     return result
 
@@ -153,7 +153,7 @@ def run_test_case(request: dict) -> dict:
         name = request["case"]
         try:
             returned = execute.call(runtime.locals()[name], name, [runtime.moss()])
-            if inspect.isgenerator(returned) or inspect.isasyncgen(returned):
+            if isinstance(returned, (types.GeneratorType, types.AsyncGeneratorType)):
                 raise execute.TargetError(
                     f"`{name}` is a generator: its body runs only when iterated, so it cannot pass or fail; "
                     "a test case must run to its end (use plain calls and asserts instead of `yield`)")
