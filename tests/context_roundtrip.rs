@@ -215,7 +215,13 @@ fn assert_round_trip(values: &[String]) -> serde_json::Value {
 }
 
 proptest! {
-    #![proptest_config(Config { cases: 16, max_shrink_iters: 40, failure_persistence: Some(Box::new(FileFailurePersistence::Off)), ..Config::default() })]
+    // Each case is three runs of moss: few cases, few shrinking steps.
+    #![proptest_config(Config {
+        cases: 16,
+        max_shrink_iters: 40,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Off)),
+        ..Config::default()
+    })]
 
     #[test]
     fn random_values_of_every_kind_come_back_exactly(values in prop::collection::vec(value(), 3)) {
@@ -249,7 +255,8 @@ fn one_value_of_each_documented_kind_comes_back_exactly() {
         "[Decimal('-0.000'), UUID(int=7), PurePosixPath('a/b'), Path('/tmp')]",
         "[Color.PAIR, Level.LOW, Mode.SLOW, Perm.R | Perm.W, Bits.B]",
         "[Pair(1, Frozen((1, 2))), Loose([1])]",
-        "Nest(inner=Tagged(Name=' ada ', level=Level.HIGH, when=datetime(2020, 1, 1), Item={'s': {1}}), items=[Pair()])",
+        "Nest(inner=Tagged(Name=' ada ', level=Level.HIGH, when=datetime(2020, 1, 1), Item={'s': {1}}), \
+         items=[Pair()])",
     ];
     let saved = assert_round_trip(&every_kind.map(String::from));
     let mut stored = BTreeSet::new();

@@ -131,8 +131,8 @@ fn defaultdict_and_counter_come_back_as_themselves() {
     let sb = Sandbox::new();
     moss_file(&sb, "kinds", KINDS);
     run(&sb, "kinds", "    moss.g = defaultdict(list)\n    moss.g['a'].append(1)\n    moss.c = Counter('abca')\n", &[]);
-    let code = "    moss.g['new'].append(1)\n    moss.c['z'] += 1\n    \
-                return [type(moss.g).__name__, moss.g.default_factory.__name__, type(moss.c).__name__, moss.g, moss.c]\n";
+    let code = "    moss.g['new'].append(1)\n    moss.c['z'] += 1\n    return [type(moss.g).__name__, \
+                moss.g.default_factory.__name__, type(moss.c).__name__, moss.g, moss.c]\n";
     let result = run(&sb, "kinds", code, &[]);
     assert_eq!(
         result["returns"],

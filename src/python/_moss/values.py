@@ -193,7 +193,8 @@ def _encode_defaultdict(value: dict, where: str, depth: int) -> dict:
             f"{where} is a defaultdict whose default_factory {factory!r} is not a class moss can find again "
             "by name; use a class such as list, int or one defined in the MOSS file"
         )
-    return {TAG: "defaultdict", "factory": factory and class_ref(factory), "data": _encode_items(value, where, depth + 2)}
+    data = _encode_items(value, where, depth + 2)
+    return {TAG: "defaultdict", "factory": factory and class_ref(factory), "data": data}
 
 
 def _encode_deque(value: object, where: str, depth: int) -> dict:
@@ -335,6 +336,16 @@ def _decode_dataclass(stored: dict, where: str, notes: list[str]) -> object:
     return instance
 
 
+def _by_mapping(ref: str) -> Callable:
+    """A decoder making the class `ref` from the stored items."""
+    return lambda stored, where, notes: find_class(ref)(_decode_items(stored["data"], where, notes))
+
+
+def _by_text(ref: str, key: str = "value") -> Callable:
+    """A decoder calling the class `ref` on the stored text."""
+    return lambda stored, where, notes: find_class(ref)(stored[key])
+
+
 def _default(field: object) -> Callable | object:
     """What makes a dataclass field's default (called with no argument), or MISSING."""
     dataclasses = sys.modules["dataclasses"]
@@ -353,9 +364,8 @@ _DECODERS: dict[str, Callable] = {
     "bytes": lambda stored, where, notes: base64.b64decode(stored["base64"], validate=True),
     "bytearray": lambda stored, where, notes: bytearray(base64.b64decode(stored["base64"], validate=True)),
     "defaultdict": _decode_defaultdict,
-    "Counter": lambda stored, where, notes: find_class("collections:Counter")(_decode_items(stored["data"], where, notes)),
-    "OrderedDict": lambda stored, where, notes: find_class("collections:OrderedDict")(
-        _decode_items(stored["data"], where, notes)),
+    "Counter": _by_mapping("collections:Counter"),
+    "OrderedDict": _by_mapping("collections:OrderedDict"),
     "enum": _decode_enum,
     "datetime": _decode_datetime,
     "date": lambda stored, where, notes: find_class("datetime:date").fromisoformat(stored["value"]),
@@ -363,9 +373,9 @@ _DECODERS: dict[str, Callable] = {
     "timedelta": lambda stored, where, notes: find_class("datetime:timedelta")(
         days=stored["days"], seconds=stored["seconds"], microseconds=stored["microseconds"]),
     "timezone": _decode_timezone,
-    "ZoneInfo": lambda stored, where, notes: find_class("zoneinfo:ZoneInfo")(stored["key"]),
-    "Decimal": lambda stored, where, notes: find_class("decimal:Decimal")(stored["value"]),
-    "UUID": lambda stored, where, notes: find_class("uuid:UUID")(stored["value"]),
+    "ZoneInfo": _by_text("zoneinfo:ZoneInfo", "key"),
+    "Decimal": _by_text("decimal:Decimal"),
+    "UUID": _by_text("uuid:UUID"),
     "path": _decode_path,
     "dataclass": _decode_dataclass,
     "pydantic": lambda stored, where, notes: _decode_model(stored, where, notes),
