@@ -106,7 +106,7 @@ fn a_value_that_would_come_back_changed_is_refused_by_name() {
 // ---------------------------------------------------------------- 2. collection and enum types
 
 const KINDS: &str = r#"
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from enum import Enum, IntEnum
 from ghostos_moss import Moss as Parent
 
@@ -161,6 +161,18 @@ fn enum_defaults_and_saved_enums_keep_their_enum_types() {
     let result = run(&sb, "kinds", types, &[]);
     assert_eq!(result["returns"], json!(["Level", "Color", "blue"]));
     assert_eq!(sb.properties("kinds")["color"], json!({"$moss": "enum", "class": "kinds:Color", "value": "blue"}));
+}
+
+#[test]
+fn key_order_is_kept_and_a_change_of_order_alone_is_reported_as_a_change() {
+    let sb = Sandbox::new();
+    moss_file(&sb, "kinds", KINDS);
+    run(&sb, "kinds", "    moss.od = OrderedDict([('b', 1), ('a', 2)])\n    moss.d = {'z': 1, 'y': 2}\n", &[]);
+    let result = run(&sb, "kinds", "    moss.od.move_to_end('b')\n    return [list(moss.od), list(moss.d)]\n", &[]);
+    assert_eq!(result["returns"], json!([["a", "b"], ["z", "y"]]));
+    assert_eq!(result["context"]["changed"], json!(["od"]));
+    let text = String::from_utf8(sb.read(".moss/kinds.context.json")).unwrap();
+    assert!(text.find("\"a\": 2").unwrap() < text.find("\"b\": 1").unwrap(), "{text}");
 }
 
 // ---------------------------------------------------------------- 3. classes changed since the save
@@ -264,6 +276,10 @@ fn a_classvar_is_never_saved_nor_restored() {
     let result = run(&sb, "limits", "    return moss.LIMIT\n", &[]);
     assert_eq!(result["returns"], 3, "the constant in the MOSS file wins");
     assert!(warnings(&result).contains("moss.LIMIT"), "{result}");
+    assert_eq!(sb.properties("limits"), json!({"count": 1}));
+
+    let result = run(&sb, "limits", "    moss.LIMIT = 5\n", &[]);
+    assert!(warnings(&result).contains("moss.LIMIT"), "an assignment that is not saved is said: {result}");
     assert_eq!(sb.properties("limits"), json!({"count": 1}));
 }
 

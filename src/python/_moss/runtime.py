@@ -88,7 +88,10 @@ class Runtime(MossRuntime):
         stored: dict[str, object] = {}
         warnings: list[str] = []
         for name, value in vars(self._moss).items():
-            if name.startswith("_") or name in self.injections or name in self.constants or name == "executing_code":
+            if name.startswith("_") or name in self.injections or name == "executing_code":
+                continue
+            if name in self.constants:
+                warnings.append(f"moss.{name} is a ClassVar of the Moss class: the value the code assigned is not saved")
                 continue
             if name in self.unrestored and self.placed_defaults.get(name, self) is value:
                 continue
