@@ -180,3 +180,21 @@ fn property_name(name: &str) -> Result<&str, MossError> {
         )))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::tag_big_integers;
+
+    #[test]
+    fn only_integers_beyond_64_bits_outside_strings_are_tagged() {
+        let big = r#"{"$moss": "int", "value": "-18446744073709551617"}"#;
+        assert_eq!(tag_big_integers("-18446744073709551617"), big);
+        assert_eq!(
+            tag_big_integers("[18446744073709551615, -9223372036854775808]"),
+            "[18446744073709551615, -9223372036854775808]"
+        );
+        let text = r#"{"a\"99999999999999999999": "99999999999999999999", "f": 1e99999999999999999999}"#;
+        assert_eq!(tag_big_integers(text), text, "strings, escapes and floats are left alone");
+        assert_eq!(tag_big_integers("[-, --, 0099999999999999999999]"), "[-, --, 0099999999999999999999]");
+    }
+}

@@ -324,6 +324,20 @@ fn a_pydantic_default_with_forbidden_extras_and_a_computed_field_works_in_exec_p
     assert_exit(&sb.moss().env("CI", "true").args(["test", "boxes.py"]).output().unwrap(), 0);
 }
 
+#[test]
+fn a_default_that_cannot_be_copied_is_said_and_does_not_break_the_run() {
+    let sb = Sandbox::new();
+    let source = "import threading\nfrom typing import Any\nfrom pydantic import BaseModel\n\
+                  from ghostos_moss import Moss as Parent\n\n\nclass Holder(BaseModel):\n    lock: Any = None\n\n\n\
+                  class Moss(Parent):\n    holder: Holder = Holder(lock=threading.Lock())\n";
+    moss_file(&sb, "holders", source);
+    let result = run(&sb, "holders", "    return moss.holder.lock is not None\n", &[]);
+    assert_eq!(result["returns"], true);
+    let said = warnings(&result);
+    assert!(said.contains("moss.holder") && said.contains("copied"), "{said}");
+    assert_exit(&sb.moss().args(["prompt", "holders.py"]).output().unwrap(), 0);
+}
+
 // ---------------------------------------------------------------- 5. `moss context set` numbers
 
 #[test]
