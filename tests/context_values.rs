@@ -175,6 +175,16 @@ fn key_order_is_kept_and_a_change_of_order_alone_is_reported_as_a_change() {
     assert!(text.find("\"a\": 2").unwrap() < text.find("\"b\": 1").unwrap(), "{text}");
 }
 
+#[test]
+fn a_subclass_of_a_stored_type_is_refused_not_stored_as_its_base() {
+    let sb = Sandbox::new();
+    moss_file(&sb, "kinds", &format!("{KINDS}\n\nclass Name(str):\n    pass\n"));
+    let result = run(&sb, "kinds", "    moss.who = Name('ada')\n", &[]);
+    let said = warnings(&result);
+    assert!(said.contains("moss.who") && said.contains("str(...)"), "{said}");
+    assert!(sb.properties("kinds").get("who").is_none());
+}
+
 // ---------------------------------------------------------------- 3. classes changed since the save
 
 const SHAPES_V1: &str = r#"

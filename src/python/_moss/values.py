@@ -63,7 +63,14 @@ def encode(value: object, where: str = "the value", depth: int = 0) -> object:
             f"{where} is a {cls.__name__}: moss never writes secrets to the context file; keep it out of "
             "`moss` (in an injected object or the environment), or store a plain str if it may be written in clear"
         )
-    raise Unstorable(f"{where} holds a {cls.__module__}.{cls.__qualname__}, which has no JSON form")
+    name = f"{cls.__module__}.{cls.__qualname__}"
+    base = next((b for b in (int, float, str, bytes, list, tuple, dict, set) if isinstance(value, b)), None)
+    if base is not None:
+        raise Unstorable(
+            f"{where} is a {name}, a subclass of {base.__name__} that would not come back as itself; "
+            f"store {base.__name__}(...) of it instead"
+        )
+    raise Unstorable(f"{where} holds a {name}, which has no JSON form")
 
 
 def decode(stored: object, where: str = "the value", notes: list[str] | None = None) -> object:
