@@ -19,13 +19,16 @@ def encode_exactly(value: object, where: str) -> object:
         stored = values.encode(value, where)
     except values.Unstorable:
         raise
-    except Exception as e:  # a broken __eq__, a dataclass field never set, ...
+    except Exception as e:  # a dataclass field never set, a model attribute that raises, ...
         raise values.Unstorable(f"{where} could not be read to be stored ({type(e).__name__}: {e})") from None
     try:
         back = values.decode(stored, where)
     except Exception as e:
         raise values.Unstorable(f"{where} could not be restored from its stored form ({e})") from None
-    found = difference(value, back, where)
+    try:
+        found = difference(value, back, where)
+    except Exception as e:  # a comparison that raises says as little as one that differs
+        found = f"{where} cannot be compared with its restored copy ({type(e).__name__}: {e})"
     if found is not None:
         raise values.Unstorable(found)
     return stored
@@ -41,10 +44,7 @@ def difference(live: object, back: object, where: str) -> str | None:
             return compare(live, back, where)
     if cls is float:
         return None if repr(live) == repr(back) else _changed(live, back, where)
-    try:
-        return None if live == back else _changed(live, back, where)
-    except Exception as e:
-        return f"{where} cannot be compared with its restored copy ({type(e).__name__}: {e})"
+    return None if live == back else _changed(live, back, where)
 
 
 def _sequence(live: object, back: object, where: str) -> str | None:
