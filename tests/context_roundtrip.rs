@@ -150,6 +150,9 @@ fn value() -> impl Strategy<Value = String> {
             items.clone().prop_map(|items| format!("[{}]", items.join(", "))),
             items.clone().prop_map(|items| tuple(&items)),
             pairs.clone().prop_map(|pairs| format!("{{{}}}", entries(&pairs))),
+            prop::collection::vec((scalar(), inner.clone()), 0..4).prop_map(|pairs| {
+                format!("{{{}}}", pairs.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", "))
+            }),
             hashables.clone().prop_map(|items| format!("set([{items}])")),
             hashables.prop_map(|items| format!("frozenset([{items}])")),
             (prop::sample::select(vec!["list", "int", "None", "Pair"]), pairs.clone())
@@ -250,6 +253,7 @@ fn one_value_of_each_documented_kind_comes_back_exactly() {
         "(1, 'two', (3,))",
         "[set(['a', 1]), frozenset([b'x']), b'\\x00\\xff', bytearray(b'ab')]",
         "[defaultdict(list, {'a': [1]}), Counter('abca'), OrderedDict([('z', 1), ('a', 2)]), deque([1, 2], maxlen=3)]",
+        "[{1: 'a', (2, 3): 'b', Level.LOW: None, True: 0}, Counter([1, 1, 2]), defaultdict(int, {b'k': 1})]",
         "[datetime(2026, 3, 29, 2, 30, tzinfo=ZoneInfo('Europe/Paris'), fold=1), date(1, 1, 1)]",
         "[time(23, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-5), 'EST')), timedelta(days=-1, microseconds=1)]",
         "[Decimal('-0.000'), UUID(int=7), PurePosixPath('a/b'), Path('/tmp')]",

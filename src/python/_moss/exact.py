@@ -56,8 +56,8 @@ def _sequence(live: object, back: object, where: str) -> str | None:
 
 
 def _mapping(live: dict, back: dict, where: str) -> str | None:
-    if list(live) != list(back):
-        return f"{where} would come back with the keys {list(back)!r} instead of {list(live)!r}"
+    if list(live) != list(back) or [type(key) for key in live] != [type(key) for key in back]:
+        return f"{where} would come back with the keys {_short(list(back))} instead of {_short(list(live))}"
     if getattr(live, "default_factory", None) is not getattr(back, "default_factory", None):
         return f"{where} would come back with the default_factory {back.default_factory!r}"
     return _first(difference(live[key], back[key], f"{where}[{key!r}]") for key in live)

@@ -158,22 +158,24 @@ def _encode_list(value: list, where: str, depth: int) -> list:
     return [encode(item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value)]
 
 
-def _encode_items(value: dict, where: str, depth: int) -> dict:
-    """A dict's items with their keys, which must be str (JSON object keys)."""
-    data = {}
-    for key, item in value.items():
-        if type(key) is not str:
-            raise Unstorable(f"{where} has a key {key!r} that is not a str (JSON object keys are strings)")
-        data[_encode_str(key, where, depth)] = encode(item, f"{where}[{key!r}]", depth + 1)
-    return data
+def _encode_items(value: dict, where: str, depth: int) -> dict | list:
+    """A mapping's items: a JSON object when every key is a str, else a list of [key, value] pairs
+    (keys stored like any value, so `1`, `(1, 2)` or an enum member stay what they are)."""
+    if all(type(key) is str for key in value):
+        return {_encode_str(key, where, depth): encode(item, f"{where}[{key!r}]", depth + 1)
+                for key, item in value.items()}
+    return [[encode(key, f"{where} (key {key!r})", depth + 2), encode(item, f"{where}[{key!r}]", depth + 2)]
+            for key, item in value.items()]
 
 
 def _encode_dict(value: dict, where: str, depth: int) -> dict:
     data = _encode_items(value, where, depth + 1)
-    return {TAG: "dict", "data": data} if TAG in data else data
+    return {TAG: "dict", "data": data} if isinstance(data, list) or TAG in data else data
 
 
-def _decode_items(data: dict, where: str, notes: list[str]) -> dict:
+def _decode_items(data: dict | list, where: str, notes: list[str]) -> dict:
+    if isinstance(data, list):
+        return {decode(key, f"{where} (a key)", notes): decode(item, f"{where}[{key!r}]", notes) for key, item in data}
     return {key: decode(item, f"{where}[{key!r}]", notes) for key, item in data.items()}
 
 
