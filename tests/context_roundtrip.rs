@@ -34,6 +34,7 @@ def same(a, b, where):
     elif isinstance(a, BaseModel):
         same(dict(a.__dict__), dict(b.__dict__), f"{where}.__dict__")
         same(a.__pydantic_extra__, b.__pydantic_extra__, f"{where}.__pydantic_extra__")
+        assert a.model_fields_set == b.model_fields_set, f"{where}: fields set {a.model_fields_set}"
     elif dataclasses.is_dataclass(a):
         for field in dataclasses.fields(a):
             same(getattr(a, field.name), getattr(b, field.name), f"{where}.{field.name}")

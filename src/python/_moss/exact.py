@@ -78,6 +78,9 @@ def _fields(names: object) -> object:
         private = getattr(live, "__pydantic_private__", None)
         if found is None and private != getattr(back, "__pydantic_private__", None):
             return f"{where} would come back without its private attributes {private!r}"
+        fields_set = getattr(live, "model_fields_set", None)
+        if found is None and fields_set != getattr(back, "model_fields_set", None):
+            return f"{where} would come back with other fields set than {sorted(fields_set)!r}"
         return found
     return compare
 

@@ -396,13 +396,16 @@ _DECODERS: dict[str, Callable] = {
 
 def _encode_model(value: object, where: str, depth: int) -> dict:
     """A model's fields by field name (whatever their aliases), encoded one by one so nested
-    types stay exact; computed fields are left out, extra fields (extra="allow") kept."""
+    types stay exact; computed fields are left out, extra fields (extra="allow") kept, and the
+    fields never set (`exclude_unset` leaves them out) named under "unset"."""
     cls = type(value)
     names = list(getattr(cls, "model_fields", None) or cls.__fields__)
     data = {name: encode(getattr(value, name), f"{where}.{name}", depth + 2) for name in names}
     for name, item in (getattr(value, "__pydantic_extra__", None) or {}).items():
         data[name] = encode(item, f"{where}.{name}", depth + 2)
-    return {TAG: "pydantic", "class": _findable(cls, where), "data": data}
+    stored = {TAG: "pydantic", "class": _findable(cls, where), "data": data}
+    unset = [name for name in names if name not in getattr(value, "model_fields_set", names)]
+    return {**stored, "unset": unset} if unset else stored
 
 
 def _decode_model(stored: dict, where: str, notes: list[str]) -> object:
@@ -411,9 +414,12 @@ def _decode_model(stored: dict, where: str, notes: list[str]) -> object:
         raise Unrestorable(f"{stored['class']} is no longer a pydantic model")
     data = _decode_items(stored["data"], where, notes)
     try:
-        return _validate_by_name(cls, data)
+        model = _validate_by_name(cls, data)
     except ValueError as e:  # pydantic's ValidationError
         raise Unrestorable(f"its data no longer validates as {cls.__qualname__}: {e}") from None
+    if stored.get("unset"):
+        object.__setattr__(model, "__pydantic_fields_set__", model.model_fields_set - set(stored["unset"]))
+    return model
 
 
 def _validate_by_name(cls: type, data: dict) -> object:
