@@ -179,7 +179,7 @@ def _decode_items(data: dict | list, where: str, notes: list[str]) -> dict:
     return {key: decode(item, f"{where}[{key!r}]", notes) for key, item in data.items()}
 
 
-def _sequence(tag: str) -> Callable:
+def _encode_sequence(tag: str) -> Callable:
     def encode_sequence(value: object, where: str, depth: int) -> dict:
         items = [encode(item, f"{where}[{i}]", depth + 2) for i, item in enumerate(value)]
         if tag in ("set", "frozenset"):
@@ -207,7 +207,7 @@ def _encode_defaultdict(value: dict, where: str, depth: int) -> dict:
 
 
 def _encode_deque(value: object, where: str, depth: int) -> dict:
-    return {**_sequence("deque")(value, where, depth), "maxlen": value.maxlen}
+    return {**_encode_sequence("deque")(value, where, depth), "maxlen": value.maxlen}
 
 
 def _encode_bytes(value: bytes, where: str, depth: int) -> dict:
@@ -255,9 +255,9 @@ _ENCODERS: dict[str, Callable] = {
     "builtins:float": _encode_float,
     "builtins:list": _encode_list,
     "builtins:dict": _encode_dict,
-    "builtins:tuple": _sequence("tuple"),
-    "builtins:set": _sequence("set"),
-    "builtins:frozenset": _sequence("frozenset"),
+    "builtins:tuple": _encode_sequence("tuple"),
+    "builtins:set": _encode_sequence("set"),
+    "builtins:frozenset": _encode_sequence("frozenset"),
     "builtins:bytes": _encode_bytes,
     "builtins:bytearray": _encode_bytes,
     "collections:defaultdict": _encode_defaultdict,
