@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import sys
 import types
 from collections.abc import Callable
@@ -291,6 +292,16 @@ def _decode_timezone(stored: dict, where: str, notes: list[str]) -> object:
     return zone if zone.tzname(None) == stored["name"] else timezone(offset, stored["name"])
 
 
+def _decode_zoneinfo(stored: dict, where: str, notes: list[str]) -> object:
+    """The zone from the system's time zone database; ZoneInfo would import the `tzdata` package
+    for a zone missing there, and a context file never makes moss import anything."""
+    zone_class, key = find_class("zoneinfo:ZoneInfo"), stored["key"]
+    roots = sys.modules["zoneinfo"].TZPATH
+    if "tzdata" not in sys.modules and not any(os.path.isfile(os.path.join(root, key)) for root in roots):
+        raise Unrestorable(f"the time zone {key!r} is not in this system's time zone database")
+    return zone_class(key)
+
+
 def _decode_defaultdict(stored: dict, where: str, notes: list[str]) -> object:
     factory = stored["factory"] and find_class(stored["factory"])
     return find_class("collections:defaultdict")(factory, _decode_items(stored["data"], where, notes))
@@ -382,7 +393,7 @@ _DECODERS: dict[str, Callable] = {
     "timedelta": lambda stored, where, notes: find_class("datetime:timedelta")(
         days=stored["days"], seconds=stored["seconds"], microseconds=stored["microseconds"]),
     "timezone": _decode_timezone,
-    "ZoneInfo": _by_text("zoneinfo:ZoneInfo", "key"),
+    "ZoneInfo": _decode_zoneinfo,
     "Decimal": _by_text("decimal:Decimal"),
     "UUID": _by_text("uuid:UUID"),
     "path": _decode_path,
