@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 
-/// Writes `source` as `<stem>.py` and `code` as `code.py` in the sandbox.
+/// Writes `source` as the MOSS file `<stem>.py` in the sandbox.
 fn moss_file(sb: &Sandbox, stem: &str, source: &str) {
     sb.write(&format!("{stem}.py"), source);
 }
