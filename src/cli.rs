@@ -503,7 +503,7 @@ pub struct ContextTarget {
     pub context: Option<PathBuf>,
 
     /// FILE.py (unless --context is given), then NAME and JSON-VALUE where the action takes them
-    #[arg(value_name = "FILE.py|NAME|JSON-VALUE")]
+    #[arg(value_name = "FILE.py|NAME|JSON-VALUE", allow_negative_numbers = true)]
     pub words: Vec<String>,
 }
 

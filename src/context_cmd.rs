@@ -41,7 +41,7 @@ pub fn run(action: &ContextAction) -> Result<u8, MossError> {
         ContextAction::Set { target } => {
             let resolved = resolve(target, 2)?;
             let name = property_name(&resolved.words[0])?;
-            let value: Value = serde_json::from_str(&resolved.words[1]).map_err(|e| {
+            let value: Value = serde_json::from_str(&tag_big_integers(&resolved.words[1])).map_err(|e| {
                 MossError::Usage(format!(
                     "`{}` is not a JSON value ({e})\nhint: quote JSON strings inside shell quotes: '\"text\"'",
                     resolved.words[1]
@@ -56,7 +56,7 @@ pub fn run(action: &ContextAction) -> Result<u8, MossError> {
             let resolved = resolve(target, 1)?;
             let name = resolved.words[0].clone();
             let path = resolved.path.clone();
-            edit(&resolved, |doc| match doc.properties.remove(&name) {
+            edit(&resolved, |doc| match doc.properties.shift_remove(&name) {
                 Some(_) => Ok(()),
                 None => Err(ContextError::NoProperty { path, name }),
             })?;
@@ -135,6 +135,40 @@ fn resolve(target: &ContextTarget, wanted: usize) -> Result<Resolved, MossError>
     Ok(Resolved { path, moss_file, words })
 }
 
+/// The JSON text with every integer beyond 64 bits written as the tagged big int that `moss exec`
+/// stores (`{"$moss": "int", "value": "<digits>"}`), which a JSON number would round to a float.
+fn tag_big_integers(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    let mut chars = json.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if in_string {
+            (in_string, escaped) = (escaped || c != '"', !escaped && c == '\\');
+        } else if c == '-' || c.is_ascii_digit() {
+            let mut end = start + c.len_utf8();
+            while let Some(&(at, next)) =
+                chars.peek().filter(|(_, next)| next.is_ascii_alphanumeric() || "+-.".contains(*next))
+            {
+                end = at + next.len_utf8();
+                chars.next();
+            }
+            let token = &json[start..end];
+            let digits = token.strip_prefix('-').unwrap_or(token);
+            let integer = digits.bytes().all(|d| d.is_ascii_digit()) && (digits == "0" || !digits.starts_with('0'));
+            if integer && !digits.is_empty() && token.parse::<i64>().is_err() && token.parse::<u64>().is_err() {
+                out.push_str(&format!(r#"{{"$moss": "int", "value": "{token}"}}"#));
+            } else {
+                out.push_str(token);
+            }
+            continue;
+        } else {
+            in_string = c == '"';
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn property_name(name: &str) -> Result<&str, MossError> {
     let valid =
         name.chars().next().is_some_and(|c| c.is_alphabetic()) && name.chars().all(|c| c.is_alphanumeric() || c == '_');
@@ -144,5 +178,23 @@ fn property_name(name: &str) -> Result<&str, MossError> {
         Err(MossError::Usage(format!(
             "`{name}` is not a property name: it must be a Python identifier not starting with `_`"
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tag_big_integers;
+
+    #[test]
+    fn only_integers_beyond_64_bits_outside_strings_are_tagged() {
+        let big = r#"{"$moss": "int", "value": "-18446744073709551617"}"#;
+        assert_eq!(tag_big_integers("-18446744073709551617"), big);
+        assert_eq!(
+            tag_big_integers("[18446744073709551615, -9223372036854775808]"),
+            "[18446744073709551615, -9223372036854775808]"
+        );
+        let text = r#"{"a\"99999999999999999999": "99999999999999999999", "f": 1e99999999999999999999}"#;
+        assert_eq!(tag_big_integers(text), text, "strings, escapes and floats are left alone");
+        assert_eq!(tag_big_integers("[-, --, 0099999999999999999999]"), "[-, --, 0099999999999999999999]");
     }
 }

@@ -246,10 +246,16 @@ fn read_code(spec: &str) -> Result<(String, String), MossError> {
     Ok((code, name))
 }
 
-/// Names whose stored value differs between two property sets, sorted.
+/// Names whose stored value differs between two property sets, sorted. Compared as written, since
+/// `Value`'s equality ignores key order, which is part of a stored dict.
 fn changed(before: &Map<String, Value>, after: &Map<String, Value>) -> Vec<String> {
-    let mut names: Vec<String> =
-        before.keys().chain(after.keys()).filter(|name| before.get(*name) != after.get(*name)).cloned().collect();
+    let written = |value: Option<&Value>| value.map(|v| serde_json::to_string(v).expect("JSON serialises"));
+    let mut names: Vec<String> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|name| written(before.get(*name)) != written(after.get(*name)))
+        .cloned()
+        .collect();
     names.sort();
     names.dedup();
     names

@@ -7,6 +7,8 @@ import keyword
 import os
 import sys
 import types
+from copy import deepcopy
+
 from _moss import values
 from _moss.container import Container
 from _moss.runtime import CONTAINER_SLOT, Runtime
@@ -160,30 +162,18 @@ def build_runtime(module: types.ModuleType, source: str, saved: dict, host: Cont
 def _inject(runtime: Runtime, moss_type: type, compiler: Compiler, saved: dict) -> None:
     moss = runtime.moss()
     module = runtime.module()
-    for cls in reversed(own_classes(moss_type)):
-        for name, value in vars(cls).items():
-            if not name.startswith("_") and values.is_storable_default(value):
-                try:
-                    copy = values.decode(values.encode(value))
-                except (values.Unstorable, values.Unrestorable):
-                    continue
-                moss.__dict__[name] = copy
-                runtime.placed_defaults[name] = copy
-
-    for name, stored in saved.items():
-        try:
-            moss.__dict__[name] = values.decode(stored)
-        except Exception as e:
-            runtime.unrestored.append(name)
-            runtime.warnings.append(
-                f"moss.{name} was not restored ({e}); its stored value is kept in the context file"
-            )
+    classes = own_classes(moss_type)
+    hints = _type_hints(classes, module)
+    runtime.constants.update(_classvar_names(classes, module))
+    injected = {name for name in hints if not hasattr(moss_type, name)} | set(compiler._injects)
+    _place_defaults(runtime, classes)
+    _restore(runtime, saved, injected)
 
     for name, value in compiler._injects.items():
         setattr(moss, name, value)
         runtime.injections[name] = value
 
-    for name, hint in _type_hints(own_classes(moss_type), module).items():
+    for name, hint in hints.items():
         if name.startswith("_") or name in moss.__dict__ or hasattr(moss_type, name):
             continue
         if not compiler.container().bound(hint):
@@ -200,6 +190,45 @@ def _inject(runtime: Runtime, moss_type: type, compiler: Compiler, saved: dict) 
     hook = module.__dict__.get(lifecycle.COMPILED)
     if callable(hook):
         hook(moss)
+
+
+def _place_defaults(runtime: Runtime, classes: list[type]) -> None:
+    """Each class-level property value, copied onto `moss` as written (so the code's changes
+    never reach the class); a value that cannot be copied stays a class attribute, unsaved."""
+    for cls in reversed(classes):
+        for name, value in vars(cls).items():
+            if name.startswith("_") or name in runtime.constants or not values.is_storable_default(value):
+                continue
+            try:
+                copy = deepcopy(value)
+            except Exception as e:
+                runtime.warnings.append(
+                    f"moss.{name}: its default could not be copied ({type(e).__name__}: {e}), so it is not "
+                    "a property: changes to it are not saved"
+                )
+                continue
+            runtime.moss().__dict__[name] = copy
+            runtime.placed_defaults[name] = copy
+
+
+def _restore(runtime: Runtime, saved: dict, injected: set[str]) -> None:
+    """The saved properties onto `moss`, except those that are now injected or ClassVars: those
+    are dropped from the context with a warning (they are not saved again, so it comes once)."""
+    for name, stored in saved.items():
+        if name in injected or name in runtime.constants:
+            now = "injected" if name in injected else "a ClassVar of the Moss class"
+            runtime.warnings.append(f"moss.{name} is {now} now; its stored value was dropped from the context")
+            continue
+        notes: list[str] = []
+        try:
+            runtime.moss().__dict__[name] = values.decode(stored, f"moss.{name}", notes)
+        except Exception as e:
+            runtime.unrestored.append(name)
+            runtime.warnings.append(
+                f"moss.{name} was not restored ({e}); its stored value is kept in the context file"
+            )
+            continue
+        runtime.warnings.extend(notes)
 
 
 def own_classes(moss_type: type) -> list[type]:
@@ -219,23 +248,30 @@ def _instantiate(moss_type: type) -> Moss:
 
 def _type_hints(classes: list[type], module: types.ModuleType) -> dict[str, object]:
     """Annotations of the `Moss` subclasses, resolved in the module; ClassVars left out."""
+    return {name: hint for name, hint in _annotations(classes, module).items() if not _is_classvar(hint)}
+
+
+def _classvar_names(classes: list[type], module: types.ModuleType) -> set[str]:
+    return {name for name, hint in _annotations(classes, module).items() if _is_classvar(hint)}
+
+
+def _annotations(classes: list[type], module: types.ModuleType) -> dict[str, object]:
+    """Annotations of the `Moss` subclasses, resolved in the module where they can be."""
     hints: dict[str, object] = {}
     for cls in reversed(classes):
         for name, hint in cls.__dict__.get("__annotations__", {}).items():
-            if isinstance(hint, str):
-                if hint.startswith(("ClassVar", "typing.ClassVar")):
-                    continue
+            if isinstance(hint, str) and not hint.startswith(("ClassVar", "typing.ClassVar")):
                 try:
                     hint = eval(hint, module.__dict__)
                 except Exception:
                     pass
-            if _is_classvar(hint):
-                continue
             hints[name] = hint
     return hints
 
 
 def _is_classvar(hint: object) -> bool:
+    if isinstance(hint, str):
+        return hint.startswith(("ClassVar", "typing.ClassVar"))
     typing = sys.modules.get("typing")
     return typing is not None and (hint is typing.ClassVar or getattr(hint, "__origin__", None) is typing.ClassVar)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import types
 from contextlib import nullcontext
 
-from _moss import tracebacks, values
+from _moss import exact, tracebacks, values
 from _moss.container import Container
 from ghostos_moss.abcd import Execution, Injection, Moss, MossRuntime
 from ghostos_moss.pycontext import PyContext
@@ -25,6 +25,9 @@ class Runtime(MossRuntime):
         self.injections: dict[str, object] = {}
         self.placed_defaults: dict[str, object] = {}
         self.unrestored: list[str] = []
+        """Properties whose stored JSON the context file keeps: not restored, or refused at save."""
+        self.constants: set[str] = set()
+        """ClassVar names of the `Moss` class: never properties."""
         self.warnings: list[str] = []
         self._destroyed = False
 
@@ -80,18 +83,24 @@ class Runtime(MossRuntime):
                          execute_code=self._moss.executing_code)
 
     def properties(self) -> tuple[dict, list[str]]:
-        """The encoded properties of `moss`, and a warning for each value that cannot be stored."""
+        """The encoded properties of `moss`, and a warning for each value that cannot be stored
+        exactly; such a property keeps what the context file had for it."""
         stored: dict[str, object] = {}
         warnings: list[str] = []
         for name, value in vars(self._moss).items():
             if name.startswith("_") or name in self.injections or name == "executing_code":
                 continue
+            if name in self.constants:
+                warnings.append(f"moss.{name} is a ClassVar of the Moss class: the value the code assigned is not saved")
+                continue
             if name in self.unrestored and self.placed_defaults.get(name, self) is value:
                 continue
             try:
-                stored[name] = values.encode(value, f"moss.{name}")
+                stored[name] = exact.encode_exactly(value, f"moss.{name}")
             except values.Unstorable as e:
-                warnings.append(f"{e}; it was not saved (the other properties were)")
+                warnings.append(f"{e}; moss.{name} was not saved (the context file keeps what it had for it)")
+                if name not in self.unrestored:
+                    self.unrestored.append(name)
         return stored, warnings
 
     def destroy(self) -> list[str]:
