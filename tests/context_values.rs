@@ -381,3 +381,22 @@ fn context_set_stores_integers_beyond_64_bits_exactly() {
     assert_eq!(result["returns"], json!(["int", big, "-99999999999999999999"]));
     assert_eq!(sb.properties("agent")["big"], json!({"$moss": "int", "value": big}), "saved back the same");
 }
+
+#[test]
+fn standard_library_values_the_code_imported_itself_come_back_in_the_next_run() {
+    let sb = Sandbox::new();
+    moss_file(&sb, "plain", "from ghostos_moss import Moss as Parent\n\n\nclass Moss(Parent):\n    pass\n");
+    let stored = "    import datetime, decimal, uuid, pathlib\n    moss.price = decimal.Decimal('9.99')\n    \
+                  moss.id = uuid.UUID(int=7)\n    moss.when = datetime.date(2026, 11, 30)\n    \
+                  moss.where = pathlib.PurePosixPath('/srv/data')\n";
+    run(&sb, "plain", stored, &[]);
+    let result = run(
+        &sb,
+        "plain",
+        "    return [type(moss.price).__name__, str(moss.price), type(moss.id).__name__, moss.when.isoformat(), \
+         type(moss.where).__name__]\n",
+        &[],
+    );
+    assert_eq!(result["returns"], json!(["Decimal", "9.99", "UUID", "2026-11-30", "PurePosixPath"]), "{result}");
+    assert_eq!(warnings(&result), "", "{result}");
+}

@@ -109,3 +109,15 @@ fn a_context_that_is_no_regular_file_is_refused_without_touching_anything_beside
     let beside: Vec<_> = std::fs::read_dir(sb.root()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert!(!beside.iter().any(|n| n.to_string_lossy().ends_with(".lock")), "no lock file was made: {beside:?}");
 }
+
+#[test]
+fn a_malformed_stored_value_is_named_with_the_field_it_lacks() {
+    let sb = Sandbox::with(&[AGENT, "exec/code/count.py"]);
+    assert_exit(&sb.context_cmd("set", &["agent.py", "pos", r#"{"$moss": "tuple"}"#]), 0);
+    let (out, result) = sb.exec_json("agent.py", "count.py", &[]);
+    assert_exit(&out, 0);
+    let warnings = result["warnings"].to_string();
+    assert!(warnings.contains("moss.pos") && warnings.contains("has no 'items' field"), "{result}");
+    assert!(!warnings.contains("KeyError"), "{result}");
+    assert_eq!(sb.properties("agent")["pos"], serde_json::json!({"$moss": "tuple"}), "kept as it was");
+}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from _moss import values
+from _moss import tracebacks, values
 
 
 def encode_exactly(value: object, where: str) -> object:
@@ -20,15 +20,16 @@ def encode_exactly(value: object, where: str) -> object:
     except values.Unstorable:
         raise
     except Exception as e:  # a dataclass field never set, a model attribute that raises, ...
-        raise values.Unstorable(f"{where} could not be read to be stored ({type(e).__name__}: {e})") from None
+        raise values.Unstorable(
+            f"{where} could not be read to be stored ({type(e).__name__}: {tracebacks.safe_str(e)})") from None
     try:
         back = values.decode(stored, where)
     except Exception as e:
-        raise values.Unstorable(f"{where} could not be restored from its stored form ({e})") from None
+        raise values.Unstorable(f"{where} could not be restored from its stored form ({tracebacks.safe_str(e)})") from None
     try:
         found = difference(value, back, where)
     except Exception as e:  # a comparison that raises says as little as one that differs
-        found = f"{where} cannot be compared with its restored copy ({type(e).__name__}: {e})"
+        found = f"{where} cannot be compared with its restored copy ({type(e).__name__}: {tracebacks.safe_str(e)})"
     if found is not None:
         raise values.Unstorable(found)
     return stored

@@ -65,24 +65,10 @@ def run_exec(request: dict) -> dict:
         except Exception:
             result["returns"] = None
         result["returns_repr"] = tracebacks.printable(_safe_repr(returns))
-        try:
-            result["properties"], unsaved = runtime.properties()
-        except Exception as e:
-            result["error"] = _unreadable_property(e, code_file)
-            return result
+        result["properties"], unsaved = runtime.properties()
         result["warnings"] += unsaved
         result["ok"] = True
     return result
-
-
-def _unreadable_property(error: Exception, code_file: str) -> dict:
-    """The error of a run whose stored values raised while moss read them to save them."""
-    described = tracebacks.describe(error, "exception", anchor=code_file)
-    described["message"] = tracebacks.printable(
-        f"{tracebacks.safe_str(error)} (raised by a value stored on moss, while moss read it to save the context)")
-    described["hint"] = ("the context was left as it was; the value's own code raised (a dict subclass's "
-                         "items(), a property, a model's serializer): store plain values, or fix that code")
-    return described
 
 
 def run_prompt(request: dict) -> dict:

@@ -5,8 +5,10 @@ as they are; every other storable value is a tagged object `{"$moss": TAG, ...}`
 (docs/context-format.md lists them). Types are matched exactly: a subclass of a stored type that
 moss does not know is refused, never stored as its base.
 
-Decoding never imports anything: a class (even `decimal.Decimal`) is found only in a module already
-imported, and a stored value that needs one that is not is reported as unrestorable.
+Decoding never imports a module that a context file names: a class in a `class` field is found only
+in a module already imported, and a stored value that needs one that is not is reported as
+unrestorable. Moss's own tags for standard-library types (a date, a Decimal) import their module
+(`datetime`, `decimal`, ...) when the run has not.
 """
 from __future__ import annotations
 
@@ -90,8 +92,10 @@ def decode(stored: object, where: str = "the value", notes: list[str] | None = N
         raise Unrestorable(f"unknown tag {TAG}={tag!r} (written by a newer moss?)")
     try:
         return decoder(stored, where, notes)
-    except (KeyError, TypeError, ValueError, OverflowError) as e:
-        raise Unrestorable(f"its {tag!r} value is malformed ({type(e).__name__}: {e})") from None
+    except KeyError as e:
+        raise Unrestorable(f"its stored {tag} has no {e.args[0]!r} field (was the file edited by hand?)") from None
+    except (TypeError, ValueError, OverflowError) as e:
+        raise Unrestorable(f"its stored {tag} is malformed ({type(e).__name__}: {e})") from None
 
 
 def plain(value: object) -> object:
@@ -279,14 +283,32 @@ _ENCODERS: dict[str, Callable] = {
 
 # ---------------------------------------------------------------- decoding tags
 
+TAGGED_MODULES = frozenset({"collections", "datetime", "decimal", "pathlib", "uuid", "zoneinfo"})
+"""The standard-library modules whose classes moss's own tags stand for."""
+
+
+def _tagged_class(ref: str) -> type:
+    """A standard-library class that one of moss's own tags stands for (`datetime:date`).
+
+    Its module is imported if this run has not yet: the code that stored a date may have
+    imported `datetime` itself, and the module is named by moss's tag table, never by the file.
+    """
+    module = ref.partition(":")[0]
+    if module not in TAGGED_MODULES:
+        raise Unrestorable(f"{ref} is not a class moss stores by tag")
+    if module not in sys.modules:
+        __import__(module)
+    return find_class(ref)
+
+
 
 def _decode_datetime(stored: dict, where: str, notes: list[str]) -> object:
-    naive = find_class(f"datetime:{stored[TAG]}").fromisoformat(stored["iso"])
+    naive = _tagged_class(f"datetime:{stored[TAG]}").fromisoformat(stored["iso"])
     return naive.replace(tzinfo=decode(stored["tzinfo"], f"{where}.tzinfo", notes), fold=stored.get("fold", 0))
 
 
 def _decode_timezone(stored: dict, where: str, notes: list[str]) -> object:
-    timezone = find_class("datetime:timezone")
+    timezone = _tagged_class("datetime:timezone")
     offset = decode(stored["offset"], f"{where}.offset", notes)
     zone = timezone(offset)  # timezone.utc itself for a zero offset
     return zone if zone.tzname(None) == stored["name"] else timezone(offset, stored["name"])
@@ -295,7 +317,7 @@ def _decode_timezone(stored: dict, where: str, notes: list[str]) -> object:
 def _decode_zoneinfo(stored: dict, where: str, notes: list[str]) -> object:
     """The zone from the system's time zone database; ZoneInfo would import the `tzdata` package
     for a zone missing there, and a context file never makes moss import anything."""
-    zone_class, key = find_class("zoneinfo:ZoneInfo"), stored["key"]
+    zone_class, key = _tagged_class("zoneinfo:ZoneInfo"), stored["key"]
     roots = sys.modules["zoneinfo"].TZPATH
     if "tzdata" not in sys.modules and not any(os.path.isfile(os.path.join(root, key)) for root in roots):
         raise Unrestorable(f"the time zone {key!r} is not in this system's time zone database")
@@ -304,13 +326,13 @@ def _decode_zoneinfo(stored: dict, where: str, notes: list[str]) -> object:
 
 def _decode_defaultdict(stored: dict, where: str, notes: list[str]) -> object:
     factory = stored["factory"] and find_class(stored["factory"])
-    return find_class("collections:defaultdict")(factory, _decode_items(stored["data"], where, notes))
+    return _tagged_class("collections:defaultdict")(factory, _decode_items(stored["data"], where, notes))
 
 
 def _decode_sequence(stored: dict, where: str, notes: list[str]) -> object:
     items = [decode(item, f"{where}[{i}]", notes) for i, item in enumerate(stored["items"])]
     if stored[TAG] == "deque":
-        return find_class("collections:deque")(items, stored["maxlen"])
+        return _tagged_class("collections:deque")(items, stored["maxlen"])
     return find_class(f"builtins:{stored[TAG]}")(items)
 
 
@@ -327,7 +349,7 @@ def _decode_enum(stored: dict, where: str, notes: list[str]) -> object:
 def _decode_path(stored: dict, where: str, notes: list[str]) -> object:
     if not stored["class"].startswith("pathlib:"):
         raise Unrestorable(f"{stored['class']} is not a pathlib class")
-    return find_class(stored["class"])(stored["value"])
+    return _tagged_class(stored["class"])(stored["value"])
 
 
 def _decode_dataclass(stored: dict, where: str, notes: list[str]) -> object:
@@ -358,12 +380,12 @@ def _decode_dataclass(stored: dict, where: str, notes: list[str]) -> object:
 
 def _by_mapping(ref: str) -> Callable:
     """A decoder making the class `ref` from the stored items."""
-    return lambda stored, where, notes: find_class(ref)(_decode_items(stored["data"], where, notes))
+    return lambda stored, where, notes: _tagged_class(ref)(_decode_items(stored["data"], where, notes))
 
 
 def _by_text(ref: str, key: str = "value") -> Callable:
     """A decoder calling the class `ref` on the stored text."""
-    return lambda stored, where, notes: find_class(ref)(stored[key])
+    return lambda stored, where, notes: _tagged_class(ref)(stored[key])
 
 
 def _default(field: object) -> Callable | object:
@@ -388,9 +410,9 @@ _DECODERS: dict[str, Callable] = {
     "OrderedDict": _by_mapping("collections:OrderedDict"),
     "enum": _decode_enum,
     "datetime": _decode_datetime,
-    "date": lambda stored, where, notes: find_class("datetime:date").fromisoformat(stored["value"]),
+    "date": lambda stored, where, notes: _tagged_class("datetime:date").fromisoformat(stored["value"]),
     "time": _decode_datetime,
-    "timedelta": lambda stored, where, notes: find_class("datetime:timedelta")(
+    "timedelta": lambda stored, where, notes: _tagged_class("datetime:timedelta")(
         days=stored["days"], seconds=stored["seconds"], microseconds=stored["microseconds"]),
     "timezone": _decode_timezone,
     "ZoneInfo": _decode_zoneinfo,
