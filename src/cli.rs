@@ -9,7 +9,7 @@ Exit codes:
   0    success
   1    the generated code raised (or crashed the run)
   2    command-line usage error
-  3    the generated code has a syntax error, or its target is missing or cannot be called
+  3    the generated code is empty, has a syntax error, or its target is missing or cannot be called
   4    the MOSS file fails to load, a binding is missing, or the context file is invalid or locked
   5    the device cannot be reached
   124  the time limit was reached
