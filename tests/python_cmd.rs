@@ -113,20 +113,11 @@ fn dash_i_gives_the_interactive_prompt() {
     assert!(stderr(&out).contains(">>> "), "the prompt: {}", stderr(&out));
 }
 
-/// Whether pytest is importable by `moss python`; says why not when it is not.
-fn pytest_available(sandbox: &Sandbox) -> bool {
-    let out = python(sandbox, &["-c", "import pytest"]);
-    if !out.status.success() {
-        eprintln!("SKIPPED: pytest is not importable by moss python (pip install pytest): {}", stderr(&out));
-    }
-    out.status.success()
-}
-
 #[test]
 fn dash_m_pytest_runs_a_projects_tests_against_the_shipped_packages() {
     let sandbox = Sandbox::new();
-    if !pytest_available(&sandbox) {
-        return;
+    if let Some(reason) = common::pytest_missing(&sandbox) {
+        return common::skip("dash_m_pytest_runs_a_projects_tests_against_the_shipped_packages", &reason);
     }
     sandbox.write(
         "tests/test_shipped.py",
