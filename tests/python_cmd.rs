@@ -133,3 +133,14 @@ fn dash_m_pytest_runs_a_projects_tests_against_the_shipped_packages() {
     assert_exit(&out, 0);
     assert!(stdout(&out).contains("1 passed, 1 deselected"), "{}", stdout(&out));
 }
+
+#[test]
+fn the_packages_of_the_users_python3_are_importable() {
+    let sandbox = Sandbox::new();
+    let code = "import pydantic; print(pydantic.VERSION, pydantic.__file__)";
+    let theirs = std::process::Command::new("python3").args(["-c", code]).output().unwrap();
+    assert_exit(&theirs, 0);
+    let ours = python(&sandbox, &["-c", code]);
+    assert_exit(&ours, 0);
+    assert_eq!(stdout(&ours), stdout(&theirs), "the same pydantic as python3's");
+}
