@@ -74,6 +74,9 @@ impl Console {
         }
         let cases = report.cases.len();
         let line = match failures(report) {
+            0 if report.no_cases => {
+                format!("PASS  {} (no test cases: only the compile and prompt checks ran)", report.path)
+            }
             0 => format!("PASS  {} ({cases} case{})", report.path, if cases == 1 { "" } else { "s" }),
             n if !report.checks.is_empty() => {
                 format!("FAIL  {} (the {} check failed)", report.path, report.checks[0].name) + &more(n - 1)

@@ -27,6 +27,10 @@ pub struct FileReport {
     /// The compile and prompt checks that failed (a passing check is not listed).
     pub checks: Vec<CheckReport>,
     pub cases: Vec<CaseReport>,
+    /// The file lists no test case (none in `__moss_test_cases__` of its `__test__` module): only
+    /// its compile and prompt checks ran.
+    #[serde(default)]
+    pub no_cases: bool,
     #[serde(default)]
     pub warnings: Vec<String>,
 }
@@ -84,7 +88,7 @@ struct CaseOutcome {
 impl FileReport {
     pub fn failed(path: &str, check: &str, error: ErrorInfo) -> Self {
         let check = CheckReport { name: check.into(), error, stdout: String::new(), stderr: String::new() };
-        FileReport { path: path.into(), checks: vec![check], cases: Vec::new(), warnings: Vec::new() }
+        FileReport { path: path.into(), checks: vec![check], cases: Vec::new(), no_cases: false, warnings: Vec::new() }
     }
 }
 
@@ -128,7 +132,13 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::internal(&e.to_string())),
     };
     let output = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-    let mut report = FileReport { path: shown.clone(), checks: Vec::new(), cases: Vec::new(), warnings: Vec::new() };
+    let mut report = FileReport {
+        path: shown.clone(),
+        checks: Vec::new(),
+        cases: Vec::new(),
+        no_cases: false,
+        warnings: Vec::new(),
+    };
     let (collected, warnings) = match run.outcome {
         Ok(done) => done,
         Err(error) => {
@@ -157,6 +167,7 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
     if report.checks.iter().any(|c| c.name == "compile") {
         return report;
     }
+    report.no_cases = collected.cases.is_empty();
 
     let mut stopped = false;
     for case in collected.cases {

@@ -114,6 +114,26 @@ fn rolling_into_the_arena_wall_raises_a_collision_and_runs_the_callback() {
 }
 
 #[test]
+fn a_function_given_as_a_callback_fills_the_move_that_runs_on_the_event() {
+    let sandbox = bolt_sandbox(&["hit_the_wall_lambda.py"]);
+    let (out, result) = run(&sandbox, "hit_the_wall_lambda.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["device"]["y_cm"], 150.0);
+    assert_eq!(result["device"]["heading"], 90, "the lambda's quarter turn ran on the collision: {result}");
+}
+
+#[test]
+fn a_callback_that_is_neither_a_move_nor_a_function_is_refused_naming_what_works() {
+    let sandbox = bolt_sandbox(&[]);
+    sandbox.write("odd_callback.py", "def main(moss):\n    moss.body.new_move(True).on_landing('spin')\n");
+    let (out, result) = run(&sandbox, "odd_callback.py", &[]);
+    assert_exit(&out, 1);
+    assert_eq!(result["error"]["type"], "TypeError");
+    let message = result["error"]["message"].as_str().unwrap();
+    assert!(message.contains("on_landing() takes a move made by new_move(), or a function"), "{result}");
+}
+
+#[test]
 fn saved_moves_persist_between_runs() {
     let sandbox = bolt_sandbox(&["save_move.py", "run_saved.py"]);
     let (first, _) = run(&sandbox, "save_move.py", &[]);

@@ -277,3 +277,80 @@ fn a_process_a_case_left_running_is_killed_and_named_in_a_warning() {
     let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document on stdout");
     assert!(doc["files"][0]["warnings"].to_string().contains("sleep 41 (pid "), "{doc}");
 }
+
+/// The reference's convention: cases, `main` and `__moss_test_cases__` under
+/// `if __name__ == "__test__":`, which runs only in the module compiled as `__test__`.
+fn reference_suites() -> Sandbox {
+    Sandbox::with(&[
+        "testsuite/reference/suite.py",
+        "testsuite/reference/failing_suite.py",
+        "testsuite/reference/no_cases.py",
+    ])
+}
+
+#[test]
+fn cases_under_the_test_guard_run_in_the_module_compiled_as_test() {
+    let sandbox = reference_suites();
+    let out = moss_test(&sandbox, &["suite.py"]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("PASS  suite.py (3 cases)"), "{text}");
+    assert_eq!(text.lines().last(), Some("3 passed, 0 failed"), "{text}");
+}
+
+#[test]
+fn a_failing_case_under_the_test_guard_fails_the_run() {
+    let sandbox = reference_suites();
+    let out = moss_test(&sandbox, &["failing_suite.py"]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert!(text.contains("---- failing_suite.py::test_triple ----\nAssertionError: double(3) is not 9"), "{text}");
+    assert_eq!(text.lines().last(), Some("1 passed, 1 failed"), "{text}");
+}
+
+#[test]
+fn a_file_without_cases_says_so_and_its_checks_still_count() {
+    let sandbox = reference_suites();
+    let out = moss_test(&sandbox, &["no_cases.py"]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("PASS  no_cases.py (no test cases: only the compile and prompt checks ran)"));
+    let json: Value = serde_json::from_slice(&moss_test(&sandbox, &["--json", "no_cases.py"]).stdout).unwrap();
+    assert_eq!(json["files"][0]["no_cases"], true, "{json}");
+    assert_eq!(json["files"][0]["cases"], serde_json::json!([]), "{json}");
+    sandbox.write("no_cases.py", "from ghostos_moss import Moss\n\nraise RuntimeError('broken before any case')\n");
+    let out = moss_test(&sandbox, &["no_cases.py"]);
+    assert_exit(&out, 1);
+    assert!(stdout(&out).contains("FAIL  no_cases.py (the compile check failed)"), "{}", stdout(&out));
+}
+
+#[test]
+fn the_test_module_of_a_file_in_a_package_keeps_its_relative_imports() {
+    let sandbox = Sandbox::new();
+    sandbox.write("pkg/__init__.py", "");
+    sandbox.write("pkg/helpers.py", "BASE = 41\n");
+    sandbox.write(
+        "pkg/agent.py",
+        "from ghostos_moss import Moss\nfrom .helpers import BASE\n\n# <moss-hide>\nif __name__ == \"__test__\":\n\
+         \x20   def test_base(moss):\n        assert BASE + 1 == 42\n\n    __moss_test_cases__ = [\"test_base\"]\n\
+         # </moss-hide>\n",
+    );
+    let out = moss_test(&sandbox, &["pkg/agent.py"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out).lines().last(), Some("1 passed, 0 failed"), "{}", stdout(&out));
+}
+
+#[test]
+fn the_prompt_check_builds_the_prompt_of_the_file_under_its_own_name() {
+    // A prompt hook that refuses to build under `__test__` shows which module the check used.
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "agent.py",
+        "from ghostos_moss import Moss\n\n# <moss-hide>\ndef __moss_module_prompt__(prompter, attr_prompts=None):\n\
+         \x20   assert __name__ == \"agent\", __name__\n    return \"the prompt\"\n\n\n\
+         if __name__ == \"__test__\":\n    def test_ok(moss):\n        pass\n\n    __moss_test_cases__ = [\"test_ok\"]\n\
+         # </moss-hide>\n",
+    );
+    let out = moss_test(&sandbox, &["agent.py"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out).lines().last(), Some("1 passed, 0 failed"), "{}", stdout(&out));
+}

@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from _moss import compile as moss_compile
-from _moss import execute, tracebacks, values
+from _moss import execute, matrix, tracebacks, values
 from _moss.container import Container
 from _moss.runtime import Runtime
 
 TEST_CASES = "__moss_test_cases__"
+TEST_MODULE = "__test__"
+"""The name the file's module has for `moss test`, as in the reference's test suite."""
 
 
 class ProviderFailed(Exception):
@@ -96,7 +98,9 @@ def run_prompt(request: dict) -> dict:
 
 
 def collect_tests(request: dict) -> dict:
-    """Check that the MOSS file compiles and its prompt builds, and list its test cases.
+    """Check that the MOSS file compiles and its prompt builds, as `moss prompt` builds it, and
+    list its test cases as the reference's test suite finds them: in the file compiled as the
+    module `__test__`, so that cases under `if __name__ == "__test__":` exist.
 
     request: path, source. Returns compile_error and prompt_error (error objects or None) and
     cases: [{"name", "problem"}], where problem says why a listed case cannot run.
@@ -104,36 +108,47 @@ def collect_tests(request: dict) -> dict:
     from _moss import prompt
 
     result: dict = {"compile_error": None, "prompt_error": None, "cases": [], "warnings": []}
-    path = request["path"]
     with _session(request, result, "compile_error") as runtime:
         if runtime is None:
             return result
         try:
             result["warnings"] += prompt.build(runtime, request["source"])["warnings"]
         except BaseException as e:
-            result["prompt_error"] = tracebacks.describe(e, "module", anchor=path)
-        names = runtime.locals().get(TEST_CASES, [])
-        if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
-            result["compile_error"] = tracebacks.failure(
-                "module", "TypeError", f"{TEST_CASES} must be a list of function names, not {_safe_repr(names)}",
-                file=path)
-            return result
-        for name in names:
-            case = runtime.locals().get(name)
-            problem = None
-            if case is None:
-                problem = f"{TEST_CASES} names `{name}`, which the MOSS file does not define"
-            elif not callable(case):
-                problem = f"{TEST_CASES} names `{name}`, which is not a function (it is a `{type(case).__name__}`)"
-            result["cases"].append({"name": name, "problem": problem})
+            result["prompt_error"] = tracebacks.describe(e, "module", anchor=request["path"])
+    as_test: dict = {"compile_error": None, "warnings": []}
+    with _session(request, as_test, "compile_error", as_test=True) as runtime:
+        if runtime is not None:
+            result["cases"], as_test["compile_error"] = _listed_cases(runtime, request["path"])
+    result["compile_error"] = as_test["compile_error"]
+    result["warnings"] += [w for w in as_test["warnings"] if w not in result["warnings"]]
     return result
 
 
+def _listed_cases(runtime: Runtime, path: str) -> tuple[list[dict], dict | None]:
+    """The cases `__moss_test_cases__` names, each with why it cannot run (or None); or the error
+    of a `__moss_test_cases__` that is not a list of names."""
+    names = runtime.locals().get(TEST_CASES, [])
+    if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+        return [], tracebacks.failure(
+            "module", "TypeError", f"{TEST_CASES} must be a list of function names, not {_safe_repr(names)}",
+            file=path)
+    cases = []
+    for name in names:
+        case = runtime.locals().get(name)
+        problem = None
+        if case is None:
+            problem = f"{TEST_CASES} names `{name}`, which the MOSS file does not define"
+        elif not callable(case):
+            problem = f"{TEST_CASES} names `{name}`, which is not a function (it is a `{type(case).__name__}`)"
+        cases.append({"name": name, "problem": problem})
+    return cases, None
+
+
 def run_test_case(request: dict) -> dict:
-    """Run one test case in a fresh runtime; it passes when `case(moss)` returns. request: path,
-    source, case."""
+    """Run one test case in a fresh runtime of the file compiled as `__test__`; it passes when
+    `case(moss)` returns. request: path, source, case."""
     result: dict = {"ok": False, "error": None, "warnings": []}
-    with _session(request, result, "error") as runtime:
+    with _session(request, result, "error", as_test=True) as runtime:
         if runtime is None:
             return result
         name = request["case"]
@@ -155,8 +170,9 @@ def run_test_case(request: dict) -> dict:
 
 
 @contextmanager
-def _session(request: dict, result: dict, error_key: str) -> Iterator[Runtime | None]:
-    """The compiled runtime, or None with `result[error_key]` describing why it failed to load.
+def _session(request: dict, result: dict, error_key: str, as_test: bool = False) -> Iterator[Runtime | None]:
+    """The compiled runtime (of the module `__test__` when `as_test`), or None with
+    `result[error_key]` describing why it failed to load.
 
     On the way out, `on_destroy()` runs on every injection and the runtime's warnings join
     `result["warnings"]`, whatever happened in between.
@@ -164,7 +180,7 @@ def _session(request: dict, result: dict, error_key: str) -> Iterator[Runtime | 
     path = request["path"]
     runtime = None
     try:
-        runtime = _compile(request)
+        runtime = _compile(request, as_test)
     except moss_compile.BindingMissing as e:
         result[error_key] = tracebacks.failure("module", "BindingMissing", str(e), file=path, hint=e.hint)
     except ProviderFailed as e:
@@ -184,7 +200,7 @@ def _session(request: dict, result: dict, error_key: str) -> Iterator[Runtime | 
                 pass
 
 
-def _compile(request: dict) -> Runtime:
+def _compile(request: dict, as_test: bool = False) -> Runtime:
     path = request["path"]
     _add_import_roots(request)
     if request.get("environ") is not None:
@@ -201,13 +217,29 @@ def _compile(request: dict) -> Runtime:
         from sphero_bolt import _driver
 
         _driver.bind(host)
-    module = moss_compile.load_module(path, name, request["source"])
+    source = request["source"]
+    module = _load_as_test(path, source) if as_test else moss_compile.load_module(path, name, source)
+    matrix.register_module_providers(host, module)
     recorded = request.get("recorded_module")
     if recorded and recorded != name:
         # Classes stored under the name the file's module had before (`agent:Profile` from when
         # it was compiled outside its package) are found in this module.
         sys.modules.setdefault(recorded, module)
     return moss_compile.build_runtime(module, request["source"], request.get("properties") or {}, host)
+
+
+def _load_as_test(path: str, source: str) -> types.ModuleType:
+    """The MOSS file run as the module `__test__`, as the reference's test suite runs it, so that
+    its `if __name__ == "__test__":` blocks run; relative imports resolve in the file's package."""
+    package = moss_compile.placement(path)[0].rpartition(".")[0] or None
+    if package:
+        importlib.import_module(package)
+    module = types.ModuleType(TEST_MODULE)
+    module.__file__ = path
+    module.__package__ = package
+    sys.modules[TEST_MODULE] = module
+    exec(compile(source, path, "exec", dont_inherit=True), module.__dict__)
+    return module
 
 
 def _add_import_roots(request: dict) -> None:

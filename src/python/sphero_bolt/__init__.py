@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 __all__ = ["Ball", "Move", "LedMatrix", "Animation", "RollFunc"]
@@ -69,16 +70,19 @@ class Move(ABC):
         """Face `direction` degrees from magnetic north."""
 
     @abstractmethod
-    def on_collision(self, callback: Move | None = None) -> Move:
-        """When the ball hits something: stop, then run `callback` if given."""
+    def on_collision(self, callback: Move | Callable[[Move], None] | None = None) -> Move:
+        """When the ball hits something: stop, then run `callback` if given: a move, or a function
+        that fills the move it is given (`lambda m: m.spin(180, 1)`), called right away."""
 
     @abstractmethod
-    def on_freefall(self, callback: Move | None = None) -> Move:
-        """When the ball falls: stop, then run `callback` if given."""
+    def on_freefall(self, callback: Move | Callable[[Move], None] | None = None) -> Move:
+        """When the ball falls: stop, then run `callback` if given: a move, or a function
+        that fills the move it is given (`lambda m: m.spin(180, 1)`), called right away."""
 
     @abstractmethod
-    def on_landing(self, callback: Move | None = None) -> Move:
-        """When the ball lands after a fall: stop, then run `callback` if given."""
+    def on_landing(self, callback: Move | Callable[[Move], None] | None = None) -> Move:
+        """When the ball lands after a fall: stop, then run `callback` if given: a move, or a function
+        that fills the move it is given (`lambda m: m.spin(180, 1)`), called right away."""
 
 
 class Ball(ABC):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import struct
 import time
+from collections.abc import Callable
 
 import _moss_native as native
+from ghostos_container import Provider
 from ghostos_moss.abcd import Injection
 from sphero_bolt import Animation, Ball, LedMatrix, Move, RollFunc
 
@@ -129,17 +131,29 @@ class BoltMove(Move):
     def set_compass_direction(self, direction: int = 0) -> Move:
         return self._add("set_compass_direction", direction)
 
-    def on_collision(self, callback: Move | None = None) -> Move:
+    def on_collision(self, callback: Move | Callable[[Move], None] | None = None) -> Move:
         return self._on("collision", callback)
 
-    def on_freefall(self, callback: Move | None = None) -> Move:
+    def on_freefall(self, callback: Move | Callable[[Move], None] | None = None) -> Move:
         return self._on("freefall", callback)
 
-    def on_landing(self, callback: Move | None = None) -> Move:
+    def on_landing(self, callback: Move | Callable[[Move], None] | None = None) -> Move:
         return self._on("landing", callback)
 
-    def _on(self, event: str, callback: Move | None) -> Move:
-        steps = callback.steps if isinstance(callback, BoltMove) else []
+    def _on(self, event: str, callback: Move | Callable[[Move], None] | None) -> Move:
+        if callback is None:
+            steps: list = []
+        elif isinstance(callback, BoltMove):
+            steps = callback.steps
+        elif callable(callback):
+            # GhostOS's form: the callback fills the move that runs when the event comes.
+            filled = BoltMove(self._ball, run=False)
+            callback(filled)
+            steps = filled.steps
+        else:
+            raise TypeError(
+                f"on_{event}() takes a move made by new_move(), or a function that fills the move it is "
+                f"given (such as `lambda m: m.spin(180, 1)`), not a {type(callback).__name__}")
         return self._add("on", event, steps)
 
 
@@ -383,8 +397,30 @@ def compress(frame: list[list[int]], colours: int) -> bytes:
     return bytes(planes)
 
 
+_attached: Bolt | None = None
+
+
+def attached() -> Bolt | None:
+    """The BOLT of this run (`--device`), or None when the run has none."""
+    return _attached
+
+
+class DeviceProvider(Provider):
+    """A provider of this run's BOLT or of what drives it. A run without `--device` has no BOLT,
+    so moss leaves such a provider unregistered: what it would fill stays a missing binding, whose
+    hint says to pass `--device`."""
+
+    def device(self) -> Bolt:
+        """The BOLT of this run."""
+        if _attached is None:
+            raise LookupError("this run has no BOLT; pass --device sim (or --device with a real one)")
+        return _attached
+
+
 def bind(container: object) -> None:
     """Bind `Ball` and `LedMatrix` to this run's device."""
-    bolt = Bolt()
-    container.set(Ball, BoltBall(bolt))
-    container.set(LedMatrix, BoltMatrix(bolt))
+    global _attached
+    # One BOLT per process: its clock is the device's simulated time, which only moves forward.
+    _attached = _attached or Bolt()
+    container.set(Ball, BoltBall(_attached))
+    container.set(LedMatrix, BoltMatrix(_attached))
