@@ -22,9 +22,13 @@ def register_module_providers(host: object, module: types.ModuleType) -> None:
 
     usable = [p for p in providers if _driver.attached() is not None or not isinstance(p, _driver.DeviceProvider)]
     host.register(*usable)  # type: ignore[attr-defined]
+    from ghostos_container import Bootstrapper
+
+    host.bootstrap()  # type: ignore[attr-defined]
     for provider in usable:
+        # A provider written against another copy of ghostos_container is bootstrapped by its method.
         bootstrap = getattr(provider, "bootstrap", None)
-        if callable(bootstrap):
+        if callable(bootstrap) and not isinstance(provider, Bootstrapper):
             bootstrap(host)
 
 

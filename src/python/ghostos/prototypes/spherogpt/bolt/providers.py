@@ -3,6 +3,7 @@ run (`--device`). A MOSS file's `__matrix_providers__()` returns them; moss regi
 the run's container, as GhostOS registers them in its matrix's."""
 from __future__ import annotations
 
+from ghostos_container import Bootstrapper
 from sphero_bolt import Ball, LedMatrix
 from sphero_bolt._driver import Bolt, BoltBall, BoltMatrix, DeviceProvider
 
@@ -23,7 +24,7 @@ class SpheroBoltBallAPIProvider(DeviceProvider):
         return BoltBall(self.device())
 
 
-class ShellSpheroBoltRuntimeProvider(DeviceProvider):
+class ShellSpheroBoltRuntimeProvider(DeviceProvider, Bootstrapper):
     """Provides `SpheroBoltRuntime`, the run's BOLT, once. `bootstrap(container)` makes it when
     the run starts, as GhostOS makes its BOLT runtime when its matrix starts; moss itself connects
     to the device before the code runs, and stops the ball when the run ends."""
