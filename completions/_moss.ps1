@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             [CompletionResult]::new('context', 'context', [CompletionResultType]::ParameterValue, 'Read and edit a MOSS file''s saved context')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the configuration that applies to a MOSS file, and where each value came from')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds')
+            [CompletionResult]::new('python', 'python', [CompletionResultType]::ParameterValue, 'Run the embedded Python with the packages moss ships importable, like `python`')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff), as in docs/moss.1')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -281,6 +282,12 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'moss;python' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            break
+        }
         'moss;completions' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
@@ -306,6 +313,7 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             [CompletionResult]::new('context', 'context', [CompletionResultType]::ParameterValue, 'Read and edit a MOSS file''s saved context')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the configuration that applies to a MOSS file, and where each value came from')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds')
+            [CompletionResult]::new('python', 'python', [CompletionResultType]::ParameterValue, 'Run the embedded Python with the packages moss ships importable, like `python`')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff), as in docs/moss.1')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -365,6 +373,9 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             break
         }
         'moss;help;serve' {
+            break
+        }
+        'moss;help;python' {
             break
         }
         'moss;help;completions' {

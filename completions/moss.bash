@@ -40,6 +40,9 @@ _moss() {
             moss,prompt)
                 cmd="moss__subcmd__prompt"
                 ;;
+            moss,python)
+                cmd="moss__subcmd__python"
+                ;;
             moss,serve)
                 cmd="moss__subcmd__serve"
                 ;;
@@ -133,6 +136,9 @@ _moss() {
             moss__subcmd__help,prompt)
                 cmd="moss__subcmd__help__subcmd__prompt"
                 ;;
+            moss__subcmd__help,python)
+                cmd="moss__subcmd__help__subcmd__python"
+                ;;
             moss__subcmd__help,serve)
                 cmd="moss__subcmd__help__subcmd__serve"
                 ;;
@@ -173,7 +179,7 @@ _moss() {
 
     case "${cmd}" in
         moss)
-            opts="-q -h -V --color --quiet --help --version prompt exec test test-worker device context config serve completions man help"
+            opts="-q -h -V --color --quiet --help --version prompt exec test test-worker device context config serve python completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -673,7 +679,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__help)
-            opts="prompt exec test test-worker device context config serve completions man help"
+            opts="prompt exec test test-worker device context config serve python completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -910,6 +916,20 @@ _moss() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        moss__subcmd__help__subcmd__python)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         moss__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -997,6 +1017,24 @@ _moss() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        moss__subcmd__python)
+            opts="-q --color --quiet"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0

@@ -33,6 +33,7 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand context 'Read and edit a MOSS file''s saved context'
             cand config 'Show the configuration that applies to a MOSS file, and where each value came from'
             cand serve 'Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds'
+            cand python 'Run the embedded Python with the packages moss ships importable, like `python`'
             cand completions 'Print a shell completion script'
             cand man 'Print the manual page (roff), as in docs/moss.1'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -249,6 +250,11 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'moss;python'= {
+            cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand -q 'Print no warnings, only errors'
+            cand --quiet 'Print no warnings, only errors'
+        }
         &'moss;completions'= {
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -q 'Print no warnings, only errors'
@@ -272,6 +278,7 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand context 'Read and edit a MOSS file''s saved context'
             cand config 'Show the configuration that applies to a MOSS file, and where each value came from'
             cand serve 'Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds'
+            cand python 'Run the embedded Python with the packages moss ships importable, like `python`'
             cand completions 'Print a shell completion script'
             cand man 'Print the manual page (roff), as in docs/moss.1'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -315,6 +322,8 @@ set edit:completion:arg-completer[moss] = {|@words|
         &'moss;help;config'= {
         }
         &'moss;help;serve'= {
+        }
+        &'moss;help;python'= {
         }
         &'moss;help;completions'= {
         }

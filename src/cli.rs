@@ -1,8 +1,9 @@
 //! The command line: every flag is declared and documented here, once.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -200,6 +201,25 @@ pub enum Command {
     )]
     Serve(ServeArgs),
 
+    /// Run the embedded Python with the packages moss ships importable, like `python`
+    #[command(
+        long_about = "Run the embedded Python with the packages moss ships importable, like `python`.\n\n\
+            Every argument after `python` is the interpreter's own, as for `python` itself: `-c CODE`, \
+            `-m MODULE`, a script and its arguments, `-` for standard input, or nothing for the \
+            interactive prompt. The interpreter sees the same site-packages as `moss exec` (the \
+            active virtual environment's, else those of the python moss was built with), and \
+            `ghostos_moss` (with `ghostos_container` and `ghostos`, unless installed) imports from moss \
+            itself, so a project's scripts and test suites run against the packages moss ships \
+            without installing anything. The exit status is the interpreter's.",
+        after_help = "Examples:\n  \
+            moss python -m pytest tests/\n  \
+            moss python -c 'import ghostos_moss; print(ghostos_moss.__file__)'\n  \
+            moss python script.py --its-own-flag\n  \
+            moss python                       # the interactive prompt",
+        disable_help_flag = true
+    )]
+    Python(PythonArgs),
+
     /// Print a shell completion script
     #[command(
         long_about = "Print a shell completion script for moss.\n\n\
@@ -219,6 +239,13 @@ pub enum Command {
     /// Print the manual page (roff), as in docs/moss.1
     #[command(hide = true)]
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct PythonArgs {
+    /// The interpreter's own arguments, exactly as `python` takes them
+    #[arg(value_name = "ARGS", trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<OsString>,
 }
 
 #[derive(Debug, Args)]
@@ -505,6 +532,40 @@ pub struct ContextTarget {
     /// FILE.py (unless --context is given), then NAME and JSON-VALUE where the action takes them
     #[arg(value_name = "FILE.py|NAME|JSON-VALUE", allow_negative_numbers = true)]
     pub words: Vec<String>,
+}
+
+/// Parses moss's command line. Every word after `python` is the interpreter's, even one that looks
+/// like a global flag of moss (`python -q` is python's quiet mode, not moss's).
+pub fn parse() -> Cli {
+    let mut words: Vec<OsString> = std::env::args_os().collect();
+    let python_words = python_subcommand_at(&words).map(|at| words.split_off(at + 1));
+    let mut cli = Cli::parse_from(words);
+    if let (Command::Python(args), Some(python_words)) = (&mut cli.command, python_words) {
+        args.args = python_words;
+    }
+    cli
+}
+
+/// Where the `python` subcommand is, when only global flags come before it.
+fn python_subcommand_at(words: &[OsString]) -> Option<usize> {
+    let command = Cli::command();
+    let mut at = 1;
+    loop {
+        let word = words.get(at)?.to_str()?;
+        if word == "python" {
+            return Some(at);
+        }
+        let (flag, inline_value) = match word.split_once('=') {
+            Some((flag, _)) => (flag, true),
+            None => (word, false),
+        };
+        let global = command.get_arguments().find(|arg| match flag.strip_prefix("--") {
+            Some(long) => arg.get_long() == Some(long),
+            None => flag.len() == 2 && flag.strip_prefix('-').and_then(|s| s.chars().next()) == arg.get_short(),
+        })?;
+        let value_follows = global.get_action().takes_values() && !inline_value;
+        at += if value_follows { 2 } else { 1 };
+    }
 }
 
 fn parse_seconds(text: &str) -> Result<f64, String> {

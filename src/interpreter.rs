@@ -1,7 +1,7 @@
 //! Starting the embedded CPython so it sees what the user's `python3` sees, and making the
 //! Python shipped in the binary importable.
 
-use std::ffi::{CString, OsStr};
+use std::ffi::{CString, OsStr, OsString, c_char};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -41,6 +41,41 @@ pub fn start(argv0: &Path) -> Result<Vec<String>, String> {
         return Ok(START_WARNINGS.get().cloned().unwrap_or_default());
     }
     let (program, warnings) = program_name();
+    check(initialize(&program, &[argv0.as_os_str()], CommandLine::Moss))?;
+    let _ = START_WARNINGS.set(warnings.clone());
+    Ok(warnings)
+}
+
+/// Starts CPython in this process as `python ARGS...` would start: options such as `-c`, `-m`,
+/// `-X` and `-u` are the interpreter's own. Paths and site-packages are found as `start` finds
+/// them. Returns what to warn about; a command line python refuses, or one that only asks for
+/// python's help or version, ends the process here with python's exit status.
+pub fn start_as_python(args: &[OsString]) -> Vec<String> {
+    let (program, warnings) = program_name();
+    let mut argv: Vec<&OsStr> = vec![program.as_os_str()];
+    argv.extend(args.iter().map(OsString::as_os_str));
+    let status = initialize(&program, &argv, CommandLine::Python);
+    // SAFETY: the status comes from the initialisation just done.
+    if unsafe { ffi::PyStatus_Exception(status) } != 0 {
+        // SAFETY: prints python's own message (if any) and exits with its status.
+        unsafe { ffi::Py_ExitStatusException(status) }
+    }
+    warnings
+}
+
+/// Who reads the command line the interpreter is started with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CommandLine {
+    /// moss parsed it; the interpreter only sees `sys.argv`, unbuffered stdio.
+    Moss,
+    /// The interpreter parses it as python's own, with python's defaults.
+    Python,
+}
+
+fn initialize(program: &Path, argv: &[&OsStr], command_line: CommandLine) -> ffi::PyStatus {
+    let program = c_string(program.as_os_str());
+    let argv: Vec<CString> = argv.iter().map(|arg| c_string(arg)).collect();
+    let mut argv: Vec<*const c_char> = argv.iter().map(|arg| arg.as_ptr()).collect();
     // SAFETY: PyConfig is a plain C struct that PyConfig_InitPythonConfig fully initialises; the
     // strings passed are NUL-terminated and outlive the calls; this runs once, before any other
     // use of the interpreter.
@@ -48,20 +83,22 @@ pub fn start(argv0: &Path) -> Result<Vec<String>, String> {
         let mut config = std::mem::MaybeUninit::<ffi::PyConfig>::zeroed();
         ffi::PyConfig_InitPythonConfig(config.as_mut_ptr());
         let config = config.assume_init_mut();
-        config.parse_argv = 0;
-        config.buffered_stdio = 0;
+        if command_line == CommandLine::Moss {
+            config.parse_argv = 0;
+            config.buffered_stdio = 0;
+        }
         config.install_signal_handlers = 1;
-        let program = c_string(program.as_os_str());
-        check(ffi::PyConfig_SetBytesString(config, &mut config.program_name, program.as_ptr()))?;
-        let arg = c_string(argv0.as_os_str());
-        let mut argv = [arg.as_ptr()];
-        check(ffi::PyConfig_SetBytesArgv(config, 1, argv.as_mut_ptr()))?;
-        let status = ffi::Py_InitializeFromConfig(config);
+        let mut status = ffi::PyConfig_SetBytesString(config, &mut config.program_name, program.as_ptr());
+        if ffi::PyStatus_Exception(status) == 0 {
+            let count = argv.len() as ffi::Py_ssize_t;
+            status = ffi::PyConfig_SetBytesArgv(config, count, argv.as_mut_ptr());
+        }
+        if ffi::PyStatus_Exception(status) == 0 {
+            status = ffi::Py_InitializeFromConfig(config);
+        }
         ffi::PyConfig_Clear(config);
-        check(status)?;
+        status
     }
-    let _ = START_WARNINGS.set(warnings.clone());
-    Ok(warnings)
 }
 
 /// What `start` warned about, for the processes forked from this one.

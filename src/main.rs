@@ -22,6 +22,7 @@ mod outline;
 mod packet;
 mod picture;
 mod prompt;
+mod python_cmd;
 mod report;
 mod sandbox;
 mod serve;
@@ -34,12 +35,10 @@ mod testsuite;
 mod tokens;
 mod warm;
 
-use clap::Parser;
-
-use crate::cli::{Cli, Command};
+use crate::cli::Command;
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = cli::parse();
     style::configure(cli.color, cli.quiet);
     let code = match &cli.command {
         Command::Prompt(args) => prompt::run(args),
@@ -50,6 +49,7 @@ fn main() {
         Command::Context(args) => reported(context_cmd::run(&args.action)),
         Command::Config(args) => reported(config_cmd::run(args)),
         Command::Serve(args) => reported(serve::run(args)),
+        Command::Python(args) => python_cmd::run(args),
         Command::Completions { shell } => completions::completions(*shell),
         Command::Man => completions::man_page(),
     };

@@ -1,0 +1,27 @@
+//! `moss python [ARGS...]`: the embedded interpreter as a plain `python`, with the packages moss
+//! ships importable, so a project's own scripts and test suites run against them.
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+
+use crate::cli::PythonArgs;
+use crate::interpreter;
+use crate::style;
+
+/// Runs the interpreter on the arguments as `python` would and ends the process with its status.
+pub fn run(args: &PythonArgs) -> ! {
+    for warning in interpreter::start_as_python(&args.args) {
+        style::warning(&warning);
+    }
+    if let Err(message) = Python::attach(|py| {
+        interpreter::prepare(py)
+            .map_err(|e| format!("moss could not make its packages importable: {}", interpreter::describe(py, &e)))
+    }) {
+        style::error(&message, None);
+        std::process::exit(1);
+    }
+    // SAFETY: the interpreter was started on this thread, which holds the GIL; Py_RunMain runs
+    // the command line it was started with, then finalises it.
+    let status = unsafe { ffi::Py_RunMain() };
+    std::process::exit(status)
+}
