@@ -114,3 +114,18 @@ fn an_exporter_shows_what_it_exports_even_from_modules_the_prompt_ignores() {
     assert_exit(&out, 0);
     assert!(stdout(&out).contains("def getsource(object):"), "{}", stdout(&out));
 }
+
+#[test]
+fn prompts_built_through_the_python_api_mention_nothing_bound_only_in_hidden_regions() {
+    let sandbox = Sandbox::with(&["api/hidden_api.py"]);
+    let code = "from ghostos_moss import moss_runtime_ctx\n\
+                with moss_runtime_ctx('hidden_api') as rt:\n\
+                \x20   p = rt.prompter()\n\
+                \x20   print(p.dump_module_prompt(), p.get_magic_prompt(), p.get_imported_attrs_prompt(), \
+                sorted(p.get_imported_attrs()))";
+    let out = sandbox.moss().args(["python", "-c", code]).output().unwrap();
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("Hammer"), "{text}{}", stderr(&out));
+    assert!(!text.contains("SecretTool") && !text.contains("secret_dumps"), "{text}");
+}

@@ -147,8 +147,11 @@ class ApiPrompter(Prompter):
     def replaced_magic_prompts(self) -> dict:
         from ghostos_moss.magics import is_magic_prompter
 
-        return {n: v.__moss_magic_prompt__(self.module()) for n, v in self.module().__dict__.items()
-                if is_magic_prompter(v)}
+        from _moss import visibility
+
+        visible = visibility.visible_view(self.module(), visibility.bindings(self._source))
+        return {n: v.__moss_magic_prompt__(visible) for n, v in self.module().__dict__.items()
+                if is_magic_prompter(v) and n not in self._hidden_only()}
 
 
 def default_layout(source: str, attrs: str) -> str:

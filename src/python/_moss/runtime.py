@@ -108,16 +108,17 @@ class Runtime(MossRuntime):
         return "".join(self._output)
 
     def dump_pycontext(self) -> PyContext:
-        """The runtime's PyContext, with each `moss` attribute that can be a property stored in it;
-        the reasons others cannot are in `warnings`."""
+        """The runtime's PyContext, with each `moss` attribute that can be a property stored in it
+        (see `PyContext.allow_prop`; a list or dict must hold JSON data). This is the Python API's
+        view; what `moss exec` saves to the context file is decided by its own rules."""
         for name, value in vars(self._moss).items():
             if name.startswith("_") or name == "executing_code" or name in self.constants:
                 continue
             if PyContext.allow_prop(value):
                 try:
                     self._pycontext.set_prop(name, value)
-                except (TypeError, ValueError) as e:
-                    self.warnings.append(f"moss.{name} is not in the PyContext: {e}")
+                except (TypeError, ValueError):
+                    continue
         self._pycontext.execute_code = self._moss.__dict__.get("executing_code")
         return self._pycontext
 
