@@ -113,20 +113,11 @@ fn dash_i_gives_the_interactive_prompt() {
     assert!(stderr(&out).contains(">>> "), "the prompt: {}", stderr(&out));
 }
 
-/// Whether pytest is importable by `moss python`; says why not when it is not.
-fn pytest_available(sandbox: &Sandbox) -> bool {
-    let out = python(sandbox, &["-c", "import pytest"]);
-    if !out.status.success() {
-        eprintln!("SKIPPED: pytest is not importable by moss python (pip install pytest): {}", stderr(&out));
-    }
-    out.status.success()
-}
-
 #[test]
 fn dash_m_pytest_runs_a_projects_tests_against_the_shipped_packages() {
     let sandbox = Sandbox::new();
-    if !pytest_available(&sandbox) {
-        return;
+    if let Some(reason) = common::pytest_missing(&sandbox) {
+        return common::skip("dash_m_pytest_runs_a_projects_tests_against_the_shipped_packages", &reason);
     }
     sandbox.write(
         "tests/test_shipped.py",
@@ -141,4 +132,15 @@ fn dash_m_pytest_runs_a_projects_tests_against_the_shipped_packages() {
     let out = python(&sandbox, &["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/", "-k", "is_the_shipped"]);
     assert_exit(&out, 0);
     assert!(stdout(&out).contains("1 passed, 1 deselected"), "{}", stdout(&out));
+}
+
+#[test]
+fn the_packages_of_the_users_python3_are_importable() {
+    let sandbox = Sandbox::new();
+    let code = "import pydantic; print(pydantic.VERSION, pydantic.__file__)";
+    let theirs = std::process::Command::new("python3").args(["-c", code]).output().unwrap();
+    assert_exit(&theirs, 0);
+    let ours = python(&sandbox, &["-c", code]);
+    assert_exit(&ours, 0);
+    assert_eq!(stdout(&ours), stdout(&theirs), "the same pydantic as python3's");
 }

@@ -250,3 +250,17 @@ pub fn python_version() -> String {
     assert!(output.status.success(), "python3 failed: {}", stderr(&output));
     String::from_utf8(output.stdout).unwrap().trim().to_owned()
 }
+
+/// Reports a test that cannot run here and why. Written straight to the process's stderr, past
+/// the test harness's capture, so a skip is never mistaken for a pass.
+pub fn skip(test: &str, reason: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {reason}");
+}
+
+/// Why `moss python` cannot import pytest here, if it cannot.
+pub fn pytest_missing(sandbox: &Sandbox) -> Option<String> {
+    let out = sandbox.moss().args(["python", "-c", "import pytest"]).output().unwrap();
+    (!out.status.success())
+        .then(|| format!("pytest is not importable by moss python (pip install pytest): {}", stderr(&out)))
+}
