@@ -193,6 +193,7 @@ def compile_by_name(compiler: Compiler, modulename: str | None) -> types.ModuleT
     context = compiler.pycontext()
     if context.module is None and context.code is None:
         context.module = modulename
+    compiler.container().bootstrap()
     origin = importlib.import_module(context.module) if context.module else None
     name = modulename or context.module or "__moss__"
     source = compiler._source = compiler.pycontext_code()

@@ -158,5 +158,8 @@ class Runtime(MossRuntime):
         return warnings
 
     def close(self) -> None:
-        """Call `on_destroy()` on every injection, once; their failures join `warnings`."""
+        """Call `on_destroy()` on every injection, then shut the runtime's container down; once."""
+        if self._destroyed:
+            return
         self.warnings += self.destroy()
+        self._container.shutdown()
