@@ -129,3 +129,12 @@ fn prompts_built_through_the_python_api_mention_nothing_bound_only_in_hidden_reg
     assert!(text.contains("Hammer"), "{text}{}", stderr(&out));
     assert!(!text.contains("SecretTool") && !text.contains("secret_dumps"), "{text}");
 }
+
+#[test]
+fn a_pycontext_joined_at_compile_time_sets_the_moss_properties() {
+    let sandbox = Sandbox::with(&["api/joining.py"]);
+    sandbox.write("gen.py", "def main(moss):\n    return moss.level\n");
+    let (out, result) = sandbox.exec_json("joining.py", "gen.py", &["--no-context"]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], 5, "{result}");
+}

@@ -232,10 +232,11 @@ def _inject(runtime: Runtime, moss_type: type, compiler: Compiler, saved: dict) 
     injected = {name for name in hints if not hasattr(moss_type, name)} | set(compiler._injects)
     _place_defaults(runtime, classes)
     _restore(runtime, saved, injected)
-    if not compiler._preloaded:
-        for name, value in compiler.pycontext().iter_props(module):
-            if name not in injected and name not in runtime.constants:
-                moss.__dict__[name] = value
+    # Properties of the compiler's PyContext (joined by host code or `__moss_compile__`) win over
+    # stored ones, as the reference's runtime restores its PyContext.
+    for name, value in compiler.pycontext().iter_props(module):
+        if name not in injected and name not in runtime.constants:
+            moss.__dict__[name] = value
 
     for name, value in compiler._injects.items():
         setattr(moss, name, value)
