@@ -331,6 +331,7 @@ def _pprint(self: Moss, *args: object, **kwargs: object) -> None:
 def _concrete(moss_type: type) -> type:
     if "pprint" not in getattr(moss_type, "__abstractmethods__", ()):
         return moss_type
+    # Kept on the class itself (not in a table that would keep every compiled class alive).
     made = moss_type.__dict__.get("__moss_concrete__")
     if made is None:
         made = type(moss_type.__name__, (moss_type,), {"pprint": _pprint, "__module__": moss_type.__module__,

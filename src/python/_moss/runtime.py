@@ -19,6 +19,7 @@ class Runtime(MossRuntime):
 
     def __init__(self, module: types.ModuleType, source: str, container: Container, moss: Moss,
                  ignored_modules: list[str], pycontext: PyContext | None = None, api: bool = False) -> None:
+        MossRuntime.instance_count += 1
         self._module = module
         self._source = source
         self._container = container
@@ -37,7 +38,6 @@ class Runtime(MossRuntime):
         self._output: list[str] = []
         self._executing = False
         self._destroyed = False
-        MossRuntime.instance_count += 1
 
     @staticmethod
     def _parse_pycontext_code(code: str, exclude_hide_code: bool = True) -> str:
