@@ -13,7 +13,7 @@ from _moss import values
 from _moss.container import Container
 from _moss.runtime import CONTAINER_SLOT, Runtime
 from ghostos_moss import lifecycle
-from ghostos_moss.abcd import MOSS_TYPE_NAME, MOSS_VALUE_NAME, Injection, Moss, MossCompiler
+from ghostos_moss.abcd import MOSS_TYPE_NAME, MOSS_VALUE_NAME, Injection, Moss, MossCompiler, SelfUpdater
 from ghostos_moss.pycontext import PyContext
 
 
@@ -140,7 +140,8 @@ class Compiler(MossCompiler):
         return self._pycontext
 
     def join_context(self, context: PyContext) -> Compiler:
-        self._pycontext = self._pycontext.join(context) if self._preloaded else context.join(self._pycontext)
+        """Merge `context` in: its module and code fill what is not set yet, its properties win."""
+        self._pycontext = self._pycontext.join(context)
         return self
 
     def pycontext_code(self) -> str:
@@ -171,7 +172,8 @@ class Compiler(MossCompiler):
         module.__dict__.setdefault(MOSS_TYPE_NAME, moss_type)
         moss = _instantiate(moss_type)
         self._container.set(PyContext, self._pycontext)
-        self._container.register(SelfUpdaterProvider(module))
+        if not self._container.bound(SelfUpdater):
+            self._container.register(SelfUpdaterProvider(module))
         moss.__dict__[CONTAINER_SLOT] = self._container
         runtime = Runtime(module, self._source, self._container, moss, self.ignored_modules, self._pycontext,
                           api=not self._preloaded)
