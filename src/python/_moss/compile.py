@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import keyword
+import linecache
 import os
 import sys
 import types
@@ -208,7 +209,11 @@ def compile_by_name(compiler: Compiler, modulename: str | None) -> types.ModuleT
         module.__file__ = filename
     if origin is not None:
         module.__package__ = origin.__package__
-    exec(compile(source, filename or f"<moss {name}>", "exec", dont_inherit=True), module.__dict__)
+    if not filename:
+        # Code with no file of its own (a PyContext's code) still shows its lines in tracebacks.
+        filename = f"<moss {name}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec", dont_inherit=True), module.__dict__)
     if own_source:
         for attr, value in vars(origin).items():
             if isinstance(value, (type, types.FunctionType)) and getattr(value, "__module__", None) == origin.__name__:
