@@ -164,3 +164,59 @@ fn ghostos_container_0_2_7_passes_its_own_tests() {
         &expected,
     );
 }
+
+#[test]
+fn ghostos_moss_0_3_7_passes_its_own_public_api_tests() {
+    let test = "ghostos_moss_0_3_7_passes_its_own_public_api_tests";
+    // These two assert a fact of Python itself, not of the package: `dict[str, int]` is a class
+    // for `inspect.isclass` up to Python 3.10 only.
+    let sandbox = Sandbox::new();
+    let fact = sandbox.moss().args(["python", "-c", "import inspect; print(inspect.isclass(dict[str, int]))"]).output();
+    let generic_alias_is_class = stdout(&fact.unwrap()).trim() == "True";
+    let python_fact = if generic_alias_is_class { "passed" } else { "failed" };
+    let mut expected: Vec<(&str, &str)> = [
+        "tests/test_callable.py::test_get_callable_definition",
+        "tests/test_callable.py::test_count_source_indent",
+        "tests/test_callable.py::test_strip_source_indent",
+        "tests/test_callable.py::test_get_callable_definition_with_class",
+        "tests/test_callable.py::test_class_callable",
+        "tests/test_callable.py::test_get_callable_definition_with_abstractmethod",
+        "tests/test_moss_type.py::test_module_without_moss_type_has_one",
+        "tests/test_moss_type.py::test_with_default_moss_type",
+        "tests/test_prompts.py::test_reflect_locals_imported_baseline",
+        "tests/test_prompts.py::test_typed_dict_reflect_code",
+        "tests/test_pycontext.py::test_pycontext_join_baseline",
+        "tests/test_pycontext.py::test_property_with_values",
+        "tests/test_pycontext.py::test_property_with_local_module",
+        "tests/test_self_updater.py::test_self_updater",
+        "tests/test_utils.py::test_replace_class_def_name",
+        "tests/test_utils.py::test_strip_source_indent",
+        "tests/test_utils.py::test_get_class_def_from_source",
+        "tests/test_utils.py::test_escape_string_quotes",
+        "tests/test_utils.py::test_parse_doc_string",
+        "tests/examples/test_baseline.py::test_baseline_exec",
+        "tests/examples/test_baseline.py::test_baseline_in_test_mode",
+        "tests/examples/test_baseline.py::test_baseline_with_pycontext_code",
+        "tests/examples/test_moss_reflect_imported_typehint.py::test_moss_reflect_imported_typehint",
+    ]
+    .map(|name| (name, "passed"))
+    .to_vec();
+    expected.push(("tests/test_utils.py::test_is_class_and_is_subclass", python_fact));
+    expected.push(("tests/test_utils.py::test_is_typing", python_fact));
+    run_reference_suite(
+        test,
+        ("ghostos_moss", "0.3.7"),
+        &["ghostos_moss", "ghostos_container"],
+        &[
+            "tests",
+            // Private internals of the reference's implementation, which moss does not have:
+            // `_parse_pycontext_code` of its runtime class and the instance counters of its
+            // `MossStub` and `MossTempModuleType`.
+            "--deselect",
+            "tests/test_prompts.py::test_prompts_mark_judgement",
+            "--deselect",
+            "tests/examples/test_baseline.py::test_moss_gc",
+        ],
+        &expected,
+    );
+}

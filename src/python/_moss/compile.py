@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import keyword
+import linecache
 import os
 import sys
 import types
@@ -13,7 +14,7 @@ from _moss import values
 from _moss.container import Container
 from _moss.runtime import CONTAINER_SLOT, Runtime
 from ghostos_moss import lifecycle
-from ghostos_moss.abcd import MOSS_TYPE_NAME, MOSS_VALUE_NAME, Injection, Moss, MossCompiler
+from ghostos_moss.abcd import MOSS_TYPE_NAME, MOSS_VALUE_NAME, Injection, Moss, MossCompiler, SelfUpdater
 from ghostos_moss.pycontext import PyContext
 
 
@@ -85,16 +86,27 @@ def load_module(path: str, name: str, source: str) -> types.ModuleType:
 
 
 class Compiler(MossCompiler):
-    """What `__moss_compile__(compiler)` receives."""
+    """Compiles a module into a runtime: what `__moss_compile__(compiler)` receives, and what
+    `get_moss_compiler()` returns.
 
-    def __init__(self, module: types.ModuleType, source: str, container: Container) -> None:
-        self._module = module
-        self._source = source
-        self._container = container
+    The `moss` tool hands it the MOSS file's module, already loaded (`preloaded`) with its stored
+    properties; through the Python API it compiles a module by name, or the PyContext's code.
+    """
+
+    def __init__(self, container: Container | None = None, *,
+                 preloaded: tuple[types.ModuleType, str] | None = None, saved: dict | None = None) -> None:
+        from ghostos_moss.modules import DefaultModules, ImportWrapper, Modules
+
+        self._container = Container(parent=container)
+        self._modules = (container.fetch(Modules) if container is not None else None) or DefaultModules()
+        self._preloaded = preloaded
+        self._saved = saved or {}
+        self._source = ""
+        self._locals: dict[str, object] = {} if preloaded else {"__import__": ImportWrapper(self._modules)}
         self._injects: dict[str, object] = {}
         self._default_moss_type: type | None = None
         self.ignored_modules: list[str] = []
-        self._pycontext = PyContext(module=module.__name__)
+        self._pycontext = PyContext(module=preloaded[0].__name__ if preloaded else None)
 
     def container(self) -> Container:
         return self._container
@@ -102,11 +114,10 @@ class Compiler(MossCompiler):
     def bind(self, abstract: object, value: object) -> None:
         self._container.bind(abstract, value)
 
-    def register(self, provider: object) -> None:
-        self._container.register(provider)
-
     def with_locals(self, **kwargs: object) -> Compiler:
-        self._module.__dict__.update(kwargs)
+        self._locals.update(kwargs)
+        if self._preloaded:
+            self._preloaded[0].__dict__.update(kwargs)
         return self
 
     def injects(self, **attrs: object) -> Compiler:
@@ -117,20 +128,97 @@ class Compiler(MossCompiler):
         self.ignored_modules.extend(module_names)
         return self
 
-    def with_default_moss_type(self, moss_type: type) -> Compiler:
+    def with_default_moss_type(self, moss_type: type | str) -> Compiler:
+        if isinstance(moss_type, str):
+            modulename, _, attr = moss_type.partition(":")
+            moss_type = getattr(importlib.import_module(modulename), attr)
+        if not (isinstance(moss_type, type) and issubclass(moss_type, Moss)):
+            raise TypeError(f"the default Moss type must be a subclass of ghostos_moss.Moss, not {moss_type!r}")
         self._default_moss_type = moss_type
         return self
 
     def pycontext(self) -> PyContext:
         return self._pycontext
 
-    def pycontext_code(self) -> str:
-        """The MOSS file's source."""
-        return self._source
-
     def join_context(self, context: PyContext) -> Compiler:
-        self._pycontext = context
+        """Merge `context` in: its module and code fill what is not set yet, its properties win."""
+        self._pycontext = self._pycontext.join(context)
         return self
+
+    def pycontext_code(self) -> str:
+        """The PyContext's code when it has some, else the source of its module."""
+        if self._preloaded:
+            return self._preloaded[1]
+        if self._pycontext.code is not None:
+            return self._pycontext.code
+        if self._pycontext.module is None:
+            return ""
+        return self._modules.getsource(self._pycontext.module)
+
+    def close(self) -> None:
+        """Nothing to release: the compiled runtime owns the container from here on."""
+
+    def _compile(self, modulename: str | None = None) -> types.ModuleType:
+        if self._preloaded:
+            self._source = self._preloaded[1]
+            return self._preloaded[0]
+        return compile_by_name(self, modulename)
+
+    def _new_runtime(self, module: types.ModuleType) -> Runtime:
+        from ghostos_moss.self_updater import SelfUpdaterProvider
+
+        moss_type = module.__dict__.get(MOSS_TYPE_NAME, self._default_moss_type or Moss)
+        if not (isinstance(moss_type, type) and issubclass(moss_type, Moss)):
+            raise TypeError(f"{MOSS_TYPE_NAME} in the MOSS file is {moss_type!r}, not a subclass of ghostos_moss.Moss")
+        module.__dict__.setdefault(MOSS_TYPE_NAME, moss_type)
+        moss = _instantiate(moss_type)
+        self._container.set(PyContext, self._pycontext)
+        if not self._container.bound(SelfUpdater):
+            self._container.register(SelfUpdaterProvider(module))
+        moss.__dict__[CONTAINER_SLOT] = self._container
+        runtime = Runtime(module, self._source, self._container, moss, self.ignored_modules, self._pycontext,
+                          api=not self._preloaded)
+        try:
+            _inject(runtime, moss_type, self, self._saved)
+        except BaseException:
+            runtime.destroy()
+            raise
+        return runtime
+
+
+def compile_by_name(compiler: Compiler, modulename: str | None) -> types.ModuleType:
+    """Run the PyContext's code (or its module's source) in a new module named `modulename`.
+
+    The module is not registered in `sys.modules`, so compiling never replaces what imports see;
+    the classes and functions the original module defines are the same objects in the compiled
+    one (when its own source is compiled), so `isinstance` checks agree across both.
+    """
+    context = compiler.pycontext()
+    if context.module is None and context.code is None:
+        context.module = modulename
+    compiler.container().bootstrap()
+    origin = importlib.import_module(context.module) if context.module else None
+    name = modulename or context.module or "__moss__"
+    source = compiler._source = compiler.pycontext_code()
+    module = types.ModuleType(name)
+    module.__dict__.update(compiler._locals)
+    module.__dict__[MOSS_TYPE_NAME] = compiler._default_moss_type or Moss
+    own_source = origin is not None and context.code is None
+    filename = getattr(origin, "__file__", None) if own_source else None
+    if filename:
+        module.__file__ = filename
+    if origin is not None:
+        module.__package__ = origin.__package__
+    if not filename:
+        # Code with no file of its own (a PyContext's code) still shows its lines in tracebacks.
+        filename = f"<moss {name}>"
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec", dont_inherit=True), module.__dict__)
+    if own_source:
+        for attr, value in vars(origin).items():
+            if isinstance(value, (type, types.FunctionType)) and getattr(value, "__module__", None) == origin.__name__:
+                module.__dict__[attr] = value
+    return module
 
 
 def build_runtime(module: types.ModuleType, source: str, saved: dict, host: Container) -> Runtime:
@@ -139,24 +227,7 @@ def build_runtime(module: types.ModuleType, source: str, saved: dict, host: Cont
 
     If anything fails after an injection was made, its `on_destroy()` still runs.
     """
-    compiler = Compiler(module, source, Container(parent=host))
-    hook = module.__dict__.get(lifecycle.COMPILE)
-    if callable(hook):
-        hook(compiler)
-
-    moss_type = module.__dict__.get(MOSS_TYPE_NAME, compiler._default_moss_type or Moss)
-    if not (isinstance(moss_type, type) and issubclass(moss_type, Moss)):
-        raise TypeError(f"{MOSS_TYPE_NAME} in the MOSS file is {moss_type!r}, not a subclass of ghostos_moss.Moss")
-    module.__dict__.setdefault(MOSS_TYPE_NAME, moss_type)
-    moss = _instantiate(moss_type)
-    moss.__dict__[CONTAINER_SLOT] = compiler.container()
-    runtime = Runtime(module, source, compiler.container(), moss, compiler.ignored_modules)
-    try:
-        _inject(runtime, moss_type, compiler, saved)
-    except BaseException:
-        runtime.destroy()
-        raise
-    return runtime
+    return Compiler(host, preloaded=(module, source), saved=saved).compile()
 
 
 def _inject(runtime: Runtime, moss_type: type, compiler: Compiler, saved: dict) -> None:
@@ -168,6 +239,11 @@ def _inject(runtime: Runtime, moss_type: type, compiler: Compiler, saved: dict) 
     injected = {name for name in hints if not hasattr(moss_type, name)} | set(compiler._injects)
     _place_defaults(runtime, classes)
     _restore(runtime, saved, injected)
+    # Properties of the compiler's PyContext (joined by host code or `__moss_compile__`) win over
+    # stored ones, as the reference's runtime restores its PyContext.
+    for name, value in compiler.pycontext().iter_props(module):
+        if name not in injected and name not in runtime.constants:
+            moss.__dict__[name] = value
 
     for name, value in compiler._injects.items():
         setattr(moss, name, value)
@@ -237,13 +313,38 @@ def own_classes(moss_type: type) -> list[type]:
 
 
 def _instantiate(moss_type: type) -> Moss:
-    """`Moss()`, unless its `__init__` wants arguments nobody can give: then it is skipped, as
-    the reference package does."""
+    """An instance of `moss_type`; when the class leaves `pprint` abstract (as the base does), of
+    a subclass that prints to the run's output. `__init__` is skipped when it wants arguments
+    nobody can give, as the reference package does."""
+    concrete = _concrete(moss_type)
     init = moss_type.__init__
     code = getattr(init, "__code__", None)
     if init is object.__init__ or code is None or code.co_argcount - len(init.__defaults__ or ()) <= 1:
-        return moss_type()
-    return moss_type.__new__(moss_type)
+        moss = concrete()
+    else:
+        moss = concrete.__new__(concrete)
+    moss.__dict__.setdefault("executing_code", None)
+    return moss
+
+
+def _pprint(self: Moss, *args: object, **kwargs: object) -> None:
+    """Pretty-print each value to the run's output."""
+    from pprint import pprint
+
+    for value in args:
+        pprint(value, stream=sys.stdout, **kwargs)
+
+
+def _concrete(moss_type: type) -> type:
+    if "pprint" not in getattr(moss_type, "__abstractmethods__", ()):
+        return moss_type
+    # Kept on the class itself (not in a table that would keep every compiled class alive).
+    made = moss_type.__dict__.get("__moss_concrete__")
+    if made is None:
+        made = type(moss_type.__name__, (moss_type,), {"pprint": _pprint, "__module__": moss_type.__module__,
+                                                       "__qualname__": moss_type.__qualname__})
+        type.__setattr__(moss_type, "__moss_concrete__", made)
+    return made
 
 
 def _type_hints(classes: list[type], module: types.ModuleType) -> dict[str, object]:

@@ -16,6 +16,18 @@ class TargetError(Exception):
         self.hint = hint
 
 
+class MissingTarget(TargetError, NotImplementedError):
+    """The code and the module define no such target (a NotImplementedError, as the reference raises)."""
+
+
+class TargetTakesNoArguments(TargetError, TypeError):
+    """Arguments were given for a target that is not callable."""
+
+
+class MissingLocal(TargetError, AttributeError):
+    """An argument names a module value that does not exist."""
+
+
 def compile_code(runtime: Runtime, code: str, filename: str) -> object:
     """Compile generated code under its own file name, so errors point at its lines."""
     runtime.code_file = filename
@@ -24,22 +36,25 @@ def compile_code(runtime: Runtime, code: str, filename: str) -> object:
 
 
 def run(runtime: Runtime, code: str, compiled: object, target: str, arg_names: list[str] | None) -> object:
-    """Execute the code through the module's `__moss_exec__` hook if it has one, else by default."""
+    """Execute the code through the module's `__moss_exec__` hook if it has one, else by default,
+    recording what it prints for `runtime.dump_std_output()`."""
     runtime.update_executing_code(code)
     hook = runtime.locals().get(lifecycle.EXEC)
-    if callable(hook):
-        outcome = hook(runtime, target=target, code=code, local_args=arg_names,
-                       local_kwargs=None, args=None, kwargs=None)
-        return outcome.returns if isinstance(outcome, Execution) else outcome
-    return run_default(runtime, code, target, arg_names, compiled=compiled).returns
+    with runtime.redirect_stdout():
+        if callable(hook):
+            outcome = hook(runtime, target=target, code=code, local_args=arg_names,
+                           local_kwargs=None, args=None, kwargs=None)
+            return outcome.returns if isinstance(outcome, Execution) else outcome
+        return run_default(runtime, code, target, arg_names, compiled=compiled)
 
 
 def run_default(runtime: Runtime, code: str | None, target: str, local_args: list[str] | None = None,
                 local_kwargs: dict | None = None, args: list | None = None, kwargs: dict | None = None,
-                compiled: object = None) -> Execution:
+                compiled: object = None) -> object:
     """Execute `code` in the module's namespace, then call `target` with the module locals named
     by `local_args`/`local_kwargs` and the given `args`/`kwargs` (with `moss` when none are given
-    and it takes a positional parameter), or return it when it is not callable."""
+    and it takes a positional parameter), or return it when it is not callable; returns what
+    the target returned (or the target itself)."""
     namespace = runtime.locals()
     if compiled is None and code:
         compiled = compile_code(runtime, code, runtime.code_file or "<code>")
@@ -47,18 +62,18 @@ def run_default(runtime: Runtime, code: str | None, target: str, local_args: lis
         exec(compiled, namespace)
     if target not in namespace:
         defined = _bound_by(code or "")
-        raise TargetError(f"the code defines no `{target}`" + (f" (it defines: {', '.join(defined)})" if defined else ""))
+        raise MissingTarget(f"the code defines no `{target}`" + (f" (it defines: {', '.join(defined)})" if defined else ""))
     value = namespace[target]
     given = any(x is not None for x in (local_args, local_kwargs, args, kwargs))
     if not callable(value):
         if given:
-            raise TargetError(f"`{target}` is a {type(value).__name__}, not a function, so it takes no arguments")
-        return Execution(value)
+            raise TargetTakesNoArguments(f"`{target}` is a {type(value).__name__}, not a function, so it takes no arguments")
+        return value
 
     named = list(local_args or []) + list((local_kwargs or {}).values())
     missing = [name for name in named if name not in namespace]
     if missing:
-        raise TargetError(
+        raise MissingLocal(
             f"the module has no local named {', '.join(missing)} to pass to `{target}`",
             hint="each --arg NAME passes the module-level value NAME to the target: define it in the code or "
                  "the MOSS file, or leave that --arg out",
@@ -67,7 +82,7 @@ def run_default(runtime: Runtime, code: str | None, target: str, local_args: lis
     call_kwargs = {param: namespace[name] for param, name in (local_kwargs or {}).items()} | dict(kwargs or {})
     if not given and _accepts(value, [namespace[MOSS_VALUE_NAME]]):
         call_args = [namespace[MOSS_VALUE_NAME]]
-    return Execution(call(value, target, call_args, call_kwargs))
+    return call(value, target, call_args, call_kwargs)
 
 
 def call(fn: object, name: str, args: list, kwargs: dict | None = None) -> object:

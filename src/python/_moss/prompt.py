@@ -80,11 +80,86 @@ class Prompter(MossPrompter):
 
     def dump_module_prompt(self, attr_prompts: dict | None = None) -> str:
         """The default prompt: visible source, then the reflections in a quoted block."""
-        source = self.get_source_code().rstrip()
-        attrs = self.dump_imported_prompt(attr_prompts=attr_prompts)
-        if not attrs:
-            return source + "\n"
-        return f"{source}\n\n\n{ATTRS_HEADER}\n{_quoted(attrs)}\n"
+        return default_layout(self.get_source_code(), self.dump_imported_prompt(attr_prompts=attr_prompts))
+
+
+class ApiPrompter(Prompter):
+    """The prompter of runtimes compiled through the Python API: imported names are reflected
+    as the reference package does (`ghostos_moss.prompts.reflect_locals_imported`), except
+    names bound only in hidden regions, which no prompt mentions."""
+
+    REFERENCE_IGNORED = ("pydantic", "typing", "typing_extensions", "inspect", "abc", "openai")
+    """Modules `get_imported_attrs_prompt` leaves out, as the reference's compiler does."""
+
+    def _hidden_only(self) -> set[str]:
+        from _moss import visibility
+
+        found = visibility.bindings(self._source)
+        return found.hidden - found.defined - {name for name, _, _ in found.imports}
+
+    def imported_attr_prompts(self) -> list[tuple[str, str]]:
+        hidden = self._hidden_only()
+        return [(n, p) for n, p in MossPrompter.imported_attr_prompts(self) if n not in hidden]
+
+    def dump_imported_prompt(self, auto_generation: bool = True, attr_prompts: dict | None = None) -> str:
+        return MossPrompter.dump_imported_prompt(self, auto_generation, attr_prompts)
+
+    def dump_module_prompt(self, attr_prompts: dict | None = None) -> str:
+        hook = self.module().__dict__.get(lifecycle.MODULE_PROMPT)
+        if callable(hook) and not getattr(self, "_in_hook", False):
+            # A hook that asks for the default prompt gets it instead of itself again.
+            self._in_hook = True
+            try:
+                return hook(self)
+            finally:
+                self._in_hook = False
+        return default_layout(self.get_source_code(), self.dump_imported_prompt(attr_prompts=attr_prompts))
+
+    def get_imported_attrs(self) -> dict:
+        """Every public value of the module that comes from elsewhere (classes, functions,
+        typing constructs, modules), by name."""
+        hidden = self._hidden_only()
+        own = self.module().__name__
+        return {name: value for name, value in self.module().__dict__.items()
+                if not name.startswith("_") and name not in hidden and name != "moss"
+                and (isinstance(value, types.ModuleType) or getattr(value, "__module__", own) != own)}
+
+    def get_imported_attrs_prompt(self, includes: list | None = None) -> str:
+        """`<attr>` sections for the imported names (only those in `includes`, when given),
+        leaving out names from typing, inspect, abc and pydantic."""
+        from ghostos_moss.prompts import reflect_code_prompt
+        from ghostos_moss.utils import get_modulename
+
+        ignored = set(self.REFERENCE_IGNORED) | set(self.ignored_modules())
+        sections = []
+        for name, value in self.get_imported_attrs().items():
+            origin = value.__name__ if isinstance(value, types.ModuleType) else get_modulename(value) or ""
+            if (includes is not None and name not in includes) or origin.partition(".")[0] in ignored:
+                continue
+            text = reflect_code_prompt(value)
+            if text and text.strip():
+                sections.append(f"#<attr name=`{name}` module=`{origin}`>\n{text.strip()}\n#</attr>")
+        return "\n\n".join(sections)
+
+    def ignored_modules(self) -> list[str]:
+        return list(self._runtime.ignored_modules) + list(getattr(self._runtime.moss(), "__ignored__", []) or [])
+
+    def replaced_magic_prompts(self) -> dict:
+        from ghostos_moss.magics import is_magic_prompter
+
+        from _moss import visibility
+
+        visible = visibility.visible_view(self.module(), visibility.bindings(self._source))
+        return {n: v.__moss_magic_prompt__(visible) for n, v in self.module().__dict__.items()
+                if is_magic_prompter(v) and n not in self._hidden_only()}
+
+
+def default_layout(source: str, attrs: str) -> str:
+    """The visible source, then the `<attr>` sections in a quoted block."""
+    source = source.rstrip()
+    if not attrs:
+        return source + "\n"
+    return f"{source}\n\n\n{ATTRS_HEADER}\n{_quoted(attrs)}\n"
 
 
 def build(runtime: Runtime, source: str) -> dict:

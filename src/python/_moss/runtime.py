@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import types
-from contextlib import nullcontext
+from contextlib import AbstractContextManager
 
-from _moss import exact, tracebacks, values
+from _moss import capture, exact, tracebacks, values
 from _moss.container import Container
-from ghostos_moss.abcd import Execution, Injection, Moss, MossRuntime
+from ghostos_moss import lifecycle
+from ghostos_moss.abcd import Execution, Injection, Moss, MossPrompter, MossRuntime
 from ghostos_moss.pycontext import PyContext
 
 CONTAINER_SLOT = "_moss_container"
@@ -14,12 +15,17 @@ CONTAINER_SLOT = "_moss_container"
 
 
 class Runtime(MossRuntime):
+    """A compiled module with its `moss`, as the `moss` tool and the Python API build it."""
+
     def __init__(self, module: types.ModuleType, source: str, container: Container, moss: Moss,
-                 ignored_modules: list[str]) -> None:
+                 ignored_modules: list[str], pycontext: PyContext | None = None, api: bool = False) -> None:
+        MossRuntime.instance_count += 1
         self._module = module
         self._source = source
         self._container = container
         self._moss = moss
+        self._pycontext = pycontext if pycontext is not None else PyContext(module=module.__name__)
+        self._api = api
         self.ignored_modules = ignored_modules
         self.code_file: str | None = None
         self.injections: dict[str, object] = {}
@@ -29,7 +35,19 @@ class Runtime(MossRuntime):
         self.constants: set[str] = set()
         """ClassVar names of the `Moss` class: never properties."""
         self.warnings: list[str] = []
+        self._output: list[str] = []
+        self._executing = False
         self._destroyed = False
+
+    @staticmethod
+    def _parse_pycontext_code(code: str, exclude_hide_code: bool = True) -> str:
+        """`code` without its `# <moss-hide>` ... `# </moss-hide>` regions, unless told to keep them."""
+        import _moss_native as native
+
+        return native.strip_hidden(code) if exclude_hide_code else code
+
+    def __del__(self) -> None:
+        MossRuntime.instance_count -= 1
 
     def container(self) -> Container:
         return self._container
@@ -46,19 +64,29 @@ class Runtime(MossRuntime):
     def moss_injections(self) -> dict:
         return dict(self.injections)
 
-    def prompter(self) -> object:
-        """The prompter of this module (what `__moss_module_prompt__` receives)."""
-        from _moss.prompt import Prompter
+    def prompter(self) -> MossPrompter:
+        """The prompter of this module. Runtimes compiled through the Python API reflect names as
+        the reference package does; the `moss` tool's own prompt follows moss's rules."""
+        from _moss.prompt import ApiPrompter, Prompter
 
-        return Prompter(self, self._source)
+        return (ApiPrompter if self._api else Prompter)(self, self._source)
 
     def execute(self, *, target: str, code: str | None = None, local_args: list | None = None,
                 local_kwargs: dict | None = None, args: list | None = None, kwargs: dict | None = None) -> Execution:
-        """Execute `code` in the module, then call or return `target`."""
-        from _moss.execute import run_default
-
+        """Execute `code` in the module, then call or return `target`, through the module's
+        `__moss_exec__` hook when it has one; what is printed is recorded meanwhile."""
         self.update_executing_code(code)
-        return run_default(self, code, target, local_args, local_kwargs, args, kwargs)
+        if self._executing:
+            raise RuntimeError("this runtime is already executing code: execute() cannot be called from inside it")
+        self._executing = True
+        try:
+            with self.redirect_stdout():
+                hook = self.locals().get(lifecycle.EXEC)
+                run = hook if callable(hook) else lifecycle.__moss_exec__
+                return run(self, target=target, code=code, local_args=local_args, local_kwargs=local_kwargs,
+                           args=args, kwargs=kwargs)
+        finally:
+            self._executing = False
 
     def lint_exec_code(self, code: str) -> str | None:
         """Why `code` would not compile, or None."""
@@ -71,16 +99,28 @@ class Runtime(MossRuntime):
     def update_executing_code(self, code: str | None = None) -> None:
         self._moss.executing_code = code
 
-    def redirect_stdout(self) -> nullcontext:
-        """Output is captured by the host process for the whole run; nothing to redirect."""
-        return nullcontext()
+    def redirect_stdout(self) -> AbstractContextManager:
+        """While inside, what this thread prints is also recorded for `dump_std_output()`."""
+        return capture.recording(self._output)
 
     def dump_std_output(self) -> str:
-        return ""
+        """What this runtime's code printed so far."""
+        return "".join(self._output)
 
     def dump_pycontext(self) -> PyContext:
-        return PyContext(module=self._module.__name__, properties=self.properties()[0],
-                         execute_code=self._moss.executing_code)
+        """The runtime's PyContext, with each `moss` attribute that can be a property stored in it
+        (see `PyContext.allow_prop`; a list or dict must hold JSON data). This is the Python API's
+        view; what `moss exec` saves to the context file is decided by its own rules."""
+        for name, value in vars(self._moss).items():
+            if name.startswith("_") or name == "executing_code" or name in self.constants:
+                continue
+            if PyContext.allow_prop(value):
+                try:
+                    self._pycontext.set_prop(name, value)
+                except (TypeError, ValueError):
+                    continue
+        self._pycontext.execute_code = self._moss.__dict__.get("executing_code")
+        return self._pycontext
 
     def properties(self) -> tuple[dict, list[str]]:
         """The encoded properties of `moss`, and a warning for each value that cannot be stored
@@ -104,7 +144,7 @@ class Runtime(MossRuntime):
         return stored, warnings
 
     def destroy(self) -> list[str]:
-        """Call `on_destroy()` on every injection, once; failures become warnings."""
+        """Call `on_destroy()` on every injection, once; failures become warnings (returned)."""
         if self._destroyed:
             return []
         self._destroyed = True
@@ -117,4 +157,9 @@ class Runtime(MossRuntime):
                     warnings.append(f"moss.{name}.on_destroy() raised {type(e).__name__}: {tracebacks.safe_str(e)}")
         return warnings
 
-    close = destroy
+    def close(self) -> None:
+        """Call `on_destroy()` on every injection, then shut the runtime's container down; once."""
+        if self._destroyed:
+            return
+        self.warnings += self.destroy()
+        self._container.shutdown()

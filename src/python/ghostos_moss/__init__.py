@@ -1,8 +1,15 @@
 """MOSS: drive a Python API with model-written code.
 
 This package is provided by the `moss` tool inside every run; MOSS files import it as they
-would import the reference `ghostos_moss` package.
+would import the reference `ghostos_moss` package. Host code can also compile and run modules
+in-process: `with moss_runtime_ctx("pkg.module") as runtime: runtime.execute(target="main")`.
 """
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator, List, Optional
+
+from ghostos_container import Container, Provider
 from ghostos_moss.abcd import (
     MOSS_HIDDEN_MARK,
     MOSS_HIDDEN_UNMARK,
@@ -15,29 +22,69 @@ from ghostos_moss.abcd import (
     MossCompiler,
     MossPrompter,
     MossRuntime,
+    SelfUpdater,
 )
 from ghostos_moss.exports import Exporter
 from ghostos_moss.magics import MagicPrompter, __is_instance__, __is_subclass__
+from ghostos_moss.modules import DefaultModules, DefaultModulesProvider, ImportWrapper, Modules
 from ghostos_moss.prompts import PromptAbleClass, PromptAbleObj
 from ghostos_moss.pycontext import PyContext
+from ghostos_moss.testsuite import MossTestSuite
 
 __all__ = [
-    "Moss",
-    "MossCompiler",
-    "MossRuntime",
-    "MossPrompter",
-    "Execution",
-    "Injection",
-    "AttrPrompts",
-    "PyContext",
-    "Exporter",
-    "MagicPrompter",
-    "__is_subclass__",
-    "__is_instance__",
-    "PromptAbleClass",
-    "PromptAbleObj",
-    "MOSS_TYPE_NAME",
-    "MOSS_VALUE_NAME",
-    "MOSS_HIDDEN_MARK",
-    "MOSS_HIDDEN_UNMARK",
+    "Moss", "MossCompiler", "MossRuntime", "MossPrompter", "Execution", "Injection", "SelfUpdater",
+    "MOSS_VALUE_NAME", "MOSS_TYPE_NAME", "MOSS_HIDDEN_MARK", "MOSS_HIDDEN_UNMARK", "AttrPrompts", "PyContext",
+    "DefaultMOSSProvider", "MossTestSuite", "Modules", "DefaultModules", "DefaultModulesProvider", "Exporter",
+    "moss_container", "moss_test_suite", "__is_subclass__", "__is_instance__", "MagicPrompter",
+    "PromptAbleClass", "PromptAbleObj", "get_moss_compiler", "moss_runtime_ctx",
 ]
+
+
+class DefaultMOSSProvider(Provider[MossCompiler]):
+    """Provides a new `MossCompiler` on each fetch (a compiler compiles once)."""
+
+    def singleton(self) -> bool:
+        return False
+
+    def contract(self) -> type:
+        return MossCompiler
+
+    def factory(self, con: Container) -> MossCompiler:
+        from _moss.compile import Compiler
+
+        return Compiler(con)
+
+
+def moss_container() -> Container:
+    """A new container that provides `MossCompiler`."""
+    container = Container()
+    container.register(DefaultMOSSProvider())
+    return container
+
+
+def get_moss_compiler(container: Optional[Container] = None) -> MossCompiler:
+    """A new compiler, from `container` (a new `moss_container()` when None)."""
+    return (container or moss_container()).force_fetch(MossCompiler)
+
+
+@contextmanager
+def moss_runtime_ctx(modulename: str, *, container: Optional[Container] = None,
+                     providers: Optional[List[Provider]] = None,
+                     pycontext: Optional[PyContext] = None) -> Iterator[MossRuntime]:
+    """Compile the module named `modulename` and yield its runtime, closed on the way out.
+
+    `providers` are registered in the compiler's container; `pycontext` is joined first."""
+    compiler = get_moss_compiler(container)
+    if pycontext is not None:
+        compiler.join_context(pycontext)
+    for provider in providers or []:
+        compiler.register(provider)
+    with compiler:
+        runtime = compiler.compile(modulename)
+        with runtime:
+            yield runtime
+
+
+def moss_test_suite() -> MossTestSuite:
+    """A test suite using a new `moss_container()`."""
+    return MossTestSuite(moss_container())

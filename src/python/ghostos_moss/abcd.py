@@ -1,18 +1,30 @@
-"""The contracts a MOSS file sees: the `Moss` base class, `Injection`, and the compiler,
-runtime and prompter interfaces that lifecycle hooks receive."""
+"""The contracts a MOSS file sees: the `Moss` base class, `Injection`, `SelfUpdater`, and the
+compiler, runtime and prompter interfaces that lifecycle hooks and host code receive."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, NamedTuple, Optional, Type, TypeVar, Union
+
+from ghostos_moss.prompts import AttrPrompts, compile_attr_prompts, reflect_locals_imported
+from ghostos_moss.pycontext import PyContext
+
+if TYPE_CHECKING:
+    from ghostos_container import Container, Provider
+
+__all__ = [
+    "Moss", "MossCompiler", "MossRuntime", "Execution", "MossPrompter", "AttrPrompts", "MOSS_TYPE_NAME",
+    "MOSS_VALUE_NAME", "MOSS_HIDDEN_MARK", "MOSS_HIDDEN_UNMARK", "Injection", "SelfUpdater",
+]
 
 MOSS_TYPE_NAME = "Moss"
 MOSS_VALUE_NAME = "moss"
 MOSS_HIDDEN_MARK = "# <moss-hide>"
 MOSS_HIDDEN_UNMARK = "# </moss-hide>"
 
-from ghostos_moss.prompts import AttrPrompts  # noqa: E402  (re-exported, as the reference does)
 
-
-class Moss:
+class Moss(ABC):
     """The object passed to your code as `moss`.
 
     Typed attributes without a value are injected by the host. Attributes holding plain data
@@ -20,26 +32,25 @@ class Moss:
     assign to `moss.<name>` is there again the next time your code runs.
     """
 
-    executing_code: str | None = None
+    T = TypeVar("T")
+
+    executing_code: Optional[str]
     """The code being executed now."""
 
-    __watching__: list = []
+    __watching__: List[Any] = []
     """Classes, functions or modules to show in the prompt although no attribute holds them."""
 
-    __ignored__: list = []
+    __ignored__: List[str] = []
     """Module names whose interfaces the prompt should not show."""
 
-    def fetch(self, abstract: type) -> object | None:
+    def fetch(self, abstract: Type[T]) -> Optional[T]:
         """The host's value bound to `abstract` (a type), or None when nothing is bound."""
         container = self.__dict__.get("_moss_container")
         return container.fetch(abstract) if container is not None else None
 
-    def pprint(self, *args: object, **kwargs: object) -> None:
-        """Pretty-print values to stdout."""
-        from pprint import pprint
-
-        for value in args:
-            pprint(value, **kwargs)
+    @abstractmethod
+    def pprint(self, *args: Any, **kwargs: Any) -> None:
+        """Pretty-print values to the run's output."""
 
 
 class Injection(ABC):
@@ -54,82 +65,269 @@ class Injection(ABC):
         """Called once when the run ends, whether the code succeeded or not."""
 
 
-class Execution:
-    """What running generated code produced."""
+class Execution(NamedTuple):
+    """What running code in a runtime produced: the target's return value, what the run printed,
+    and the runtime's PyContext afterwards."""
 
-    def __init__(self, returns: object, std_output: str = "", pycontext: object = None) -> None:
-        self.returns = returns
-        self.std_output = std_output
-        self.pycontext = pycontext
+    returns: Any
+    std_output: str = ""
+    pycontext: Optional[PyContext] = None
+
+
+class SelfUpdater(ABC):
+    """Edits the source of the MOSS file itself. Edits change only the runtime's PyContext code
+    until `save()` writes the file."""
+
+    @abstractmethod
+    def append(self, code: str) -> None:
+        """Add `code` at the end of the source."""
+
+    @abstractmethod
+    def replace_attr(self, attr_name: str, code: str) -> None:
+        """Replace the top-level function or class `attr_name` with `code`."""
+
+    @abstractmethod
+    def getsource(self) -> str:
+        """The current source (with edits not saved yet)."""
+
+    @abstractmethod
+    def rewrite(self, code: str) -> None:
+        """Replace the whole source with `code`."""
+
+    @abstractmethod
+    def save(self, reload: bool = True) -> None:
+        """Write the edited source to the MOSS file (atomically), then reload the module if asked."""
 
 
 class MossCompiler(ABC):
-    """Prepares a MOSS file's runtime; `__moss_compile__(compiler)` receives it."""
+    """Compiles a module into a `MossRuntime`; `__moss_compile__(compiler)` receives it.
+
+    A compiler is used once: `compile()` may be called a single time, then the compiler is closed.
+    """
+
+    __compiling__: bool = False
+    __compiled__: bool = False
 
     @abstractmethod
-    def container(self) -> object:
+    def container(self) -> Container:
         """The IoC container that fills the `Moss` type hints."""
 
     @abstractmethod
-    def bind(self, abstract: object, value: object) -> None:
-        """Bind `abstract` to `value`: a callable is a factory, anything else a singleton."""
+    def with_default_moss_type(self, moss_type: Union[Type[Moss], str]) -> MossCompiler:
+        """The `Moss` class for modules that define none (a class, or "module:attr")."""
 
     @abstractmethod
-    def register(self, provider: object) -> None:
-        """Register an object with `contract()` and `factory(container)` (and `singleton()`)."""
+    def pycontext(self) -> PyContext:
+        """The PyContext the compiled runtime starts from."""
 
     @abstractmethod
-    def with_locals(self, **kwargs: object) -> MossCompiler:
-        """Place names in the compiled module."""
+    def join_context(self, context: PyContext) -> MossCompiler:
+        """Merge `context` into the compiler's PyContext (its values win for properties)."""
 
     @abstractmethod
-    def injects(self, **attrs: object) -> MossCompiler:
+    def pycontext_code(self) -> str:
+        """The source to compile: the PyContext's code, else the module's source."""
+
+    @abstractmethod
+    def with_locals(self, **kwargs: Any) -> MossCompiler:
+        """Place names in the compiled module before its source runs."""
+
+    @abstractmethod
+    def with_ignored_imported(self, module_names: List[str]) -> MossCompiler:
+        """Modules whose names the prompt does not reflect."""
+
+    @abstractmethod
+    def injects(self, **attrs: Any) -> MossCompiler:
         """Set values directly on the `moss` instance."""
 
+    def register(self, provider: Provider) -> None:
+        """Register a provider in the compiler's container."""
+        self.container().register(provider)
 
-class MossRuntime(ABC):
-    """A compiled MOSS file with its `moss` instance; lifecycle hooks and injections receive it."""
+    def bind(self, abstract: Any, value: Any) -> None:
+        """Bind `abstract` to `value`: a callable is a factory called with the container on each
+        fetch, anything else is the instance itself."""
+        if callable(value) and not isinstance(value, type):
+            from ghostos_container import provide
+
+            self.register(provide(abstract, singleton=False)(value))
+        else:
+            self.container().set(abstract, value)
+
+    def compile(self, modulename: Optional[str] = None) -> MossRuntime:
+        """Compile the module (the PyContext's module when `modulename` is None) into a runtime."""
+        if self.__compiling__:
+            raise RuntimeError("compile() called again while compiling")
+        if self.__compiled__:
+            raise RuntimeError("this compiler already compiled a module: get a new one")
+        self.__compiling__ = True
+        try:
+            module = self._compile(modulename)
+            hook = module.__dict__.get("__moss_compile__")
+            if callable(hook):
+                hook(self)
+            return self._new_runtime(module)
+        finally:
+            self.__compiling__ = False
+            self.__compiled__ = True
+            self.close()
 
     @abstractmethod
-    def container(self) -> object:
-        """The IoC container used for injection."""
+    def _compile(self, modulename: Optional[str] = None) -> ModuleType:
+        """Run the source in a new module."""
 
     @abstractmethod
-    def module(self) -> object:
+    def _new_runtime(self, module: ModuleType) -> MossRuntime:
+        """Build `moss` and the runtime for a compiled module."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release what the compiler holds."""
+
+    def __enter__(self) -> MossCompiler:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class MossPrompter(ABC):
+    """Builds the prompt of a compiled module; `__moss_module_prompt__(prompter)` receives it."""
+
+    @abstractmethod
+    def container(self) -> Container:
+        """The runtime's container."""
+
+    @abstractmethod
+    def module(self) -> ModuleType:
         """The compiled module."""
 
     @abstractmethod
-    def locals(self) -> dict:
+    def get_source_code(self, exclude_hide_code: bool = True) -> str:
+        """The module's source, without `# <moss-hide>` regions unless asked."""
+
+    @abstractmethod
+    def get_imported_attrs(self) -> Dict[str, Any]:
+        """The module's public names and values that come from elsewhere."""
+
+    @abstractmethod
+    def get_imported_attrs_prompt(self, includes: Optional[List[str]] = None) -> str:
+        """The reflections of the imported names (only `includes` when given)."""
+
+    @abstractmethod
+    def replaced_magic_prompts(self) -> Dict[str, str]:
+        """The text each magic prompter of the module (`__is_subclass__(...)`) became, by name."""
+
+    def get_magic_prompt(self) -> str:
+        """The magic prompters' texts, each under its name."""
+        return "\n\n".join(f"`{name}`:\n{text.strip()}" for name, text in self.replaced_magic_prompts().items())
+
+    def imported_attr_prompts(self) -> AttrPrompts:
+        """(name, prompt) pairs reflecting the module's imported names."""
+        module = self.module()
+        yield from reflect_locals_imported(module.__name__, module.__dict__)
+
+    def dump_imported_prompt(self, auto_generation: bool = True, attr_prompts: Optional[Dict[str, str]] = None) -> str:
+        """`<attr>` sections: the module's `__moss_attr_prompts__()` first ("" hides a name), then
+        the reflections of other imported names when `auto_generation`. Names in `attr_prompts`
+        are not reflected."""
+        done: Dict[str, str] = dict(attr_prompts or {})
+        order: List[str] = []
+        hook = self.module().__dict__.get("__moss_attr_prompts__")
+        pairs = list(hook()) if callable(hook) else []
+        if auto_generation:
+            pairs += list(self.imported_attr_prompts())
+        for name, prompt in pairs:
+            if prompt is None or name in done:
+                continue
+            done[name] = prompt
+            order.append(name)
+        return compile_attr_prompts([(name, done[name]) for name in order])
+
+    def dump_module_prompt(self, attr_prompts: Optional[Dict[str, str]] = None) -> str:
+        """The module's prompt: its `__moss_module_prompt__` hook, else the default one."""
+        hook = self.module().__dict__.get("__moss_module_prompt__")
+        if callable(hook):
+            return hook(self)
+        from ghostos_moss.lifecycle import __moss_module_prompt__
+
+        return __moss_module_prompt__(self, attr_prompts)
+
+
+class MossRuntime(ABC):
+    """A compiled module with its `moss` instance; lifecycle hooks and injections receive it."""
+
+    instance_count: ClassVar[int] = 0
+
+    @abstractmethod
+    def container(self) -> Container:
+        """The IoC container used for injection."""
+
+    @abstractmethod
+    def lint_exec_code(self, code: str) -> Optional[str]:
+        """Why `code` would not compile with the module's source, or None."""
+
+    @abstractmethod
+    def prompter(self) -> MossPrompter:
+        """The prompter of the compiled module."""
+
+    @abstractmethod
+    def module(self) -> ModuleType:
+        """The compiled module."""
+
+    @abstractmethod
+    def locals(self) -> Dict[str, Any]:
         """The compiled module's namespace, holding `Moss` and `moss`."""
+
+    @abstractmethod
+    def moss_injections(self) -> Dict[str, Any]:
+        """The values injected into `moss`, by attribute name."""
 
     @abstractmethod
     def moss(self) -> Moss:
         """The injected `moss` instance."""
 
     @abstractmethod
-    def moss_injections(self) -> dict:
-        """The values injected into `moss`, by attribute name."""
-
-    def moss_type(self) -> type:
-        """The `Moss` class of the module (the base class when the file defines none)."""
-        return type(self.moss())
-
-
-class MossPrompter(ABC):
-    """Builds the prompt of a compiled MOSS file; `__moss_module_prompt__(prompter)` receives it."""
+    def dump_pycontext(self) -> PyContext:
+        """The runtime's PyContext with `moss`'s current properties."""
 
     @abstractmethod
-    def get_source_code(self, exclude_hide_code: bool = True) -> str:
-        """The MOSS file's source, without hidden regions unless asked."""
+    def dump_std_output(self) -> str:
+        """What the runtime's executions printed so far."""
 
     @abstractmethod
-    def imported_attr_prompts(self) -> AttrPrompts:
-        """(name, prompt) pairs reflecting what the module imports."""
+    def redirect_stdout(self) -> AbstractContextManager:
+        """A context in which what is printed is also recorded for `dump_std_output()`."""
 
     @abstractmethod
-    def dump_imported_prompt(self) -> str:
-        """The reflections of imported names as one block of text."""
+    def update_executing_code(self, code: Optional[str] = None) -> None:
+        """Record the code about to be executed (`moss.executing_code`)."""
 
     @abstractmethod
-    def dump_module_prompt(self) -> str:
-        """The whole default prompt."""
+    def close(self) -> None:
+        """Call `on_destroy()` on injections and shut the container down; idempotent."""
+
+    def get_moss_injected_poms(self) -> Dict[str, Any]:
+        """The injections that are prompt object models (they have `get_prompt(container)`)."""
+        return {name: value for name, value in self.moss_injections().items()
+                if callable(getattr(value, "get_prompt", None)) and callable(getattr(value, "self_prompt", None))}
+
+    def moss_type(self) -> Type[Moss]:
+        """The module's `Moss` class (the base class when the module defines none)."""
+        found = self.module().__dict__.get(MOSS_TYPE_NAME, Moss)
+        if not (isinstance(found, type) and issubclass(found, Moss)):
+            raise TypeError(f"{MOSS_TYPE_NAME} in module {self.module().__name__} is {found!r}, not a Moss subclass")
+        return found
+
+    @abstractmethod
+    def execute(self, *, target: str, code: Optional[str] = None, local_args: Optional[List[str]] = None,
+                local_kwargs: Optional[Dict[str, str]] = None, args: Optional[List[Any]] = None,
+                kwargs: Optional[Dict[str, Any]] = None) -> Execution:
+        """Run `code` in the module, then call `target` with the given arguments (`local_args`
+        name module values) or return it when it is not callable."""
+
+    def __enter__(self) -> MossRuntime:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()

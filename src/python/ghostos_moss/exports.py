@@ -3,6 +3,9 @@ the interface of every exported name in the prompt."""
 from __future__ import annotations
 
 from abc import ABC
+from typing import Any, Iterable, Tuple
+
+__all__ = ["Exporter", "is_exports"]
 
 
 class Exporter(ABC):
@@ -14,25 +17,46 @@ class Exporter(ABC):
     """
 
     @classmethod
-    def __exports__(cls) -> list[tuple[str, object]]:
-        """The exported (name, value) pairs, in definition order."""
-        return [(name, value) for name, value in vars(cls).items()
-                if not name.startswith("_") and value is not None]
+    def __attrs_prompts__(cls) -> Iterable[Tuple[str, str]]:
+        """(name, prompt) pairs shown for exported names that reflection cannot show."""
+        return []
+
+    @classmethod
+    def __exports__(cls) -> list[tuple[str, Any]]:
+        """The exported (name, value) pairs: public, not None, inherited ones first, each in
+        definition order."""
+        found: dict[str, Any] = {}
+        for klass in reversed(cls.__mro__):
+            if issubclass(klass, Exporter) and klass is not Exporter:
+                found.update((n, v) for n, v in vars(klass).items() if not n.startswith("_"))
+        return [(name, getattr(cls, name)) for name in found if getattr(cls, name) is not None]
 
     @classmethod
     def __class_prompt__(cls) -> str:
         if cls is Exporter:
             return ""
+        import sys
+
         from _moss.reflect import indent, reflect_value
+        from ghostos_moss.prompts import reflect_code_prompt
 
         warnings: list[str] = []
-        module = __import__("sys").modules[cls.__module__]
+        module = sys.modules[cls.__module__]
+        given = dict(cls.__attrs_prompts__())
         parts = []
         for name, value in cls.__exports__():
             reflection = reflect_value(name, value, module, warnings, asked=True)
-            if reflection is not None:
-                parts.append(reflection.prompt)
+            # Exported names from modules the prompt never reflects on its own (inspect, typing)
+            # are shown all the same: the class says the model should see them.
+            text = reflection.prompt if reflection is not None else reflect_code_prompt(value) or given.get(name)
+            if text:
+                parts.append(text)
         body = "\n\n".join(parts)
         header = f"class {cls.__name__}(Exporter):"
         doc = f'    """Use these as {cls.__name__}.<name>:"""'
         return "\n".join([header, doc, indent(body)]) if body else header + "\n    pass"
+
+
+def is_exports(value: Any) -> bool:
+    """Whether `value` is an `Exporter` subclass."""
+    return isinstance(value, type) and issubclass(value, Exporter)

@@ -29,14 +29,23 @@ def __moss_attr_prompts__() -> list:
 
 
 def __moss_module_prompt__(prompter: object, attr_prompts: dict | None = None) -> str:
-    """The whole prompt: the visible source, then the reflections of imported names."""
-    return prompter.dump_module_prompt(attr_prompts)
+    """The whole prompt: the visible source, then the reflections of imported names in a quoted block."""
+    from _moss.prompt import default_layout
+
+    return default_layout(prompter.get_source_code(True), prompter.dump_imported_prompt(attr_prompts=attr_prompts))
 
 
 def __moss_exec__(runtime: object, *, target: str, code: str | None = None, local_args: list | None = None,
                   local_kwargs: dict | None = None, args: list | None = None, kwargs: dict | None = None) -> object:
-    """Execute `code` in the compiled module, then call `target` (or return it when it is not
-    callable). Returns an `Execution`."""
+    """Execute `code` in the compiled module, then call `target` with the module values named by
+    `local_args`/`local_kwargs` and the given `args`/`kwargs` (with `moss` when none are given and
+    it takes an argument), or return it when it is not callable. Returns an `Execution`: the
+    target's return value, what the runtime printed and its PyContext."""
     from _moss.execute import run_default
+    from ghostos_moss.abcd import Execution
 
-    return run_default(runtime, code, target, local_args, local_kwargs, args, kwargs)
+    returns = run_default(runtime, code, target, local_args, local_kwargs, args, kwargs)
+    pycontext = runtime.dump_pycontext()
+    pycontext.execute_code = code
+    pycontext.executed = True
+    return Execution(returns, runtime.dump_std_output(), pycontext)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from types import ModuleType
 
-__all__ = ["MagicPrompter", "__is_instance__", "__is_subclass__"]
+__all__ = ["is_magic_prompter", "MagicPrompter", "replace_magic_prompter", "__is_instance__", "__is_subclass__"]
 
 
 class MagicPrompter(ABC):
@@ -40,3 +40,16 @@ def __is_subclass__(of: type) -> MagicPrompter:
 def __is_instance__(of: type) -> MagicPrompter:
     """Lists, in the prompt, the module's names that are instances of `of`."""
     return _Matching(of, subclass=False)
+
+
+def is_magic_prompter(value: object) -> bool:
+    """Whether `value` is a magic prompter."""
+    return isinstance(value, MagicPrompter)
+
+
+def replace_magic_prompter(module: ModuleType) -> dict[str, str]:
+    """Replace each magic prompter in `module` by its text; returns those texts by name."""
+    replaced = {name: value.__moss_magic_prompt__(module) for name, value in list(module.__dict__.items())
+                if is_magic_prompter(value)}
+    module.__dict__.update(replaced)
+    return replaced

@@ -1,23 +1,176 @@
-"""The state of a MOSS runtime that persists between runs, as lifecycle hooks see it."""
+"""`PyContext`: the state of a MOSS runtime that persists between runs (module, code, properties).
+
+A pydantic model when pydantic is installed (so it dumps to and loads from JSON as usual); the
+same fields and methods on a plain class otherwise. Properties are kept as `EntityMeta`
+({"type": ..., "content": ...}); restoring one never imports a module: a class named by a
+property is looked up in the module given to `get_prop` or in modules already imported.
+"""
 from __future__ import annotations
 
+import json
+import sys
+from copy import deepcopy
+from types import FunctionType, ModuleType
+from typing import Any, Dict, Iterable, Optional, Tuple
 
-class PyContext:
-    """Module, saved properties and the code last executed.
+__all__ = ["PyContext", "EntityMeta"]
 
-    The `moss` tool stores this as a JSON file; see `moss context --help`.
-    """
+try:
+    from pydantic import BaseModel, Field
+    from typing_extensions import TypedDict
+except ImportError:  # a MOSS file importing ghostos_moss must not need pydantic
+    BaseModel = None  # type: ignore[assignment,misc]
+    from typing import TypedDict
 
-    def __init__(
-        self,
-        module: str | None = None,
-        code: str | None = None,
-        properties: dict | None = None,
-        execute_code: str | None = None,
-        executed: bool = False,
-    ) -> None:
-        self.module = module
-        self.code = code
-        self.properties = dict(properties or {})
-        self.execute_code = execute_code
-        self.executed = executed
+
+class EntityMeta(TypedDict):
+    """A stored value: `type` names it ("int", "dict", "pkg.mod:Class", ...), `content` holds it as text."""
+
+    type: str
+    content: str
+
+
+_PLAIN = {"bool": lambda s: s == "True", "int": int, "float": float, "str": str}
+
+
+def to_entity_meta(value: Any) -> EntityMeta:
+    """`value` as an EntityMeta; TypeError for a value that cannot be stored exactly."""
+    if value is None:
+        return EntityMeta(type="None", content="")
+    if isinstance(value, bool) or type(value) in (int, float, str):
+        return EntityMeta(type=type(value).__name__, content=repr(value) if type(value) is float else str(value))
+    if type(value) in (list, dict):
+        return EntityMeta(type=type(value).__name__, content=json.dumps(value, allow_nan=False))
+    if hasattr(value, "__to_entity_meta__"):
+        return value.__to_entity_meta__()
+    if BaseModel is not None and isinstance(value, BaseModel):
+        return EntityMeta(type=_path_of(type(value)), content=value.model_dump_json(exclude_defaults=True))
+    if isinstance(value, FunctionType):
+        return EntityMeta(type=_path_of(value), content="")
+    raise TypeError(f"a {type(value).__name__} cannot be a PyContext property: store data (bool, int, float, "
+                    "str, list, dict, None) or a pydantic model")
+
+
+def from_entity_meta(meta: EntityMeta, module: Optional[ModuleType] = None) -> Any:
+    """The value an EntityMeta holds. A class or function it names is found in `module` or in an
+    already imported module; LookupError otherwise (nothing is imported for it)."""
+    kind, content = meta["type"], meta["content"]
+    if kind == "None":
+        return None
+    if kind in _PLAIN:
+        return _PLAIN[kind](content)
+    if kind in ("list", "dict"):
+        return json.loads(content)
+    found = _lookup(kind, module)
+    if hasattr(found, "__from_entity_meta__"):
+        return found.__from_entity_meta__(meta)
+    if isinstance(found, FunctionType):
+        return found
+    if BaseModel is not None and isinstance(found, type) and issubclass(found, BaseModel):
+        return found.model_validate_json(content)
+    raise TypeError(f"the stored type {kind!r} is neither a pydantic model, a function nor a class with "
+                    "__from_entity_meta__")
+
+
+def _path_of(value: Any) -> str:
+    return f"{value.__module__}:{value.__qualname__}"
+
+
+def _lookup(path: str, module: Optional[ModuleType]) -> Any:
+    modulename, _, qualname = path.partition(":")
+    if module is not None and module.__name__ == modulename:
+        found: Any = module
+    elif modulename in sys.modules:
+        found = sys.modules[modulename]
+    else:
+        raise LookupError(f"the stored value's type {path!r} is in module {modulename!r}, which is not imported: "
+                          "import it (or pass the module to get_prop) before reading the property")
+    for part in qualname.split("."):
+        try:
+            found = getattr(found, part)
+        except AttributeError:
+            raise LookupError(f"module {modulename!r} has no {qualname!r}: the stored value cannot be restored")
+    return found
+
+
+class _Props:
+    """The property methods shared by both forms of PyContext."""
+
+    module: Optional[str]
+    code: Optional[str]
+    properties: Dict[str, EntityMeta]
+    execute_code: Optional[str]
+    executed: bool
+
+    def set_prop(self, name: str, value: Any) -> None:
+        """Store `value` under `name` (see `allow_prop` for what can be stored)."""
+        self.properties[name] = to_entity_meta(value)
+
+    def get_prop(self, name: str, module: Optional[ModuleType] = None) -> Any:
+        """The value stored under `name`, or None; classes are looked up in `module` first."""
+        meta = self.properties.get(name)
+        return None if meta is None else from_entity_meta(meta, module)
+
+    @staticmethod
+    def allow_prop(value: Any) -> bool:
+        """Whether `value` can be stored as a property."""
+        allowed = (bool, str, int, float, list, dict) + ((BaseModel,) if BaseModel is not None else ())
+        return isinstance(value, allowed) or hasattr(value, "__to_entity_meta__")
+
+    def iter_props(self, module: Optional[ModuleType] = None) -> Iterable[Tuple[str, Any]]:
+        """(name, value) of each stored property."""
+        for name in list(self.properties):
+            yield name, self.get_prop(name, module)
+
+    def join(self, ctx: "PyContext") -> "PyContext":
+        """A new PyContext: a copy of this one, its unset module/code/execute_code taken from `ctx`,
+        and `ctx`'s properties added over same-named ones. Neither side changes."""
+        joined = deepcopy(self)
+        if joined.module is None:
+            joined.module = ctx.module
+        if joined.code is None:
+            joined.code = ctx.code
+        if joined.execute_code is None:
+            joined.execute_code = ctx.execute_code
+            joined.executed = ctx.executed
+        joined.properties.update(deepcopy(ctx.properties))
+        return joined
+
+
+if BaseModel is not None:
+
+    class PyContext(_Props, BaseModel):
+        """The module a runtime compiles, code that replaces its source, stored `moss` properties,
+        and the code last executed."""
+
+        module: Optional[str] = Field(default=None, description="the module to compile")
+        code: Optional[str] = Field(default=None, description="source used instead of the module's own")
+        properties: Dict[str, EntityMeta] = Field(default_factory=dict, description="stored moss properties")
+        execute_code: Optional[str] = Field(default=None, description="the code executed last")
+        executed: bool = Field(default=False, description="whether execute_code has run")
+
+else:
+
+    class PyContext(_Props):  # type: ignore[no-redef]
+        """The module a runtime compiles, code that replaces its source, stored `moss` properties,
+        and the code last executed."""
+
+        def __init__(self, module: Optional[str] = None, code: Optional[str] = None,
+                     properties: Optional[Dict[str, EntityMeta]] = None, execute_code: Optional[str] = None,
+                     executed: bool = False) -> None:
+            self.module = module
+            self.code = code
+            self.properties = dict(properties or {})
+            self.execute_code = execute_code
+            self.executed = executed
+
+        def model_dump(self, exclude_defaults: bool = False) -> dict:
+            """The fields as a dict (those with default values left out when asked)."""
+            fields = dict(module=self.module, code=self.code, properties=deepcopy(self.properties),
+                          execute_code=self.execute_code, executed=self.executed)
+            defaults = dict(module=None, code=None, properties={}, execute_code=None, executed=False)
+            return {k: v for k, v in fields.items() if not (exclude_defaults and v == defaults[k])}
+
+        def model_dump_json(self, exclude_defaults: bool = False) -> str:
+            """The fields as JSON."""
+            return json.dumps(self.model_dump(exclude_defaults=exclude_defaults))

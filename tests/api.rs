@@ -1,0 +1,140 @@
+//! The `ghostos_moss` package's Python API, used from inside runs and from `moss python`:
+//! its public names, the in-process compiler (`moss_runtime_ctx`), `SelfUpdater` and
+//! `dump_std_output()`.
+
+mod common;
+
+use std::path::Path;
+
+use common::{Sandbox, assert_exit, stderr, stdout};
+use serde_json::json;
+
+const UPDATING: &str = "api/updating.py";
+
+#[test]
+fn the_public_names_are_importable_and_behave_as_documented() {
+    let sandbox = Sandbox::with(&["api/names.py"]);
+    let out = sandbox.moss().arg("python").arg("names.py").output().unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "ok\n", "{}", stderr(&out));
+}
+
+#[test]
+fn pycontext_works_without_pydantic() {
+    let sandbox = Sandbox::new();
+    let code = "import sys; sys.modules['pydantic'] = None\n\
+                from ghostos_moss import PyContext\n\
+                c = PyContext(module='m'); c.set_prop('n', 3)\n\
+                print(PyContext(**c.model_dump()).join(PyContext(code='x')).get_prop('n'))";
+    let out = sandbox.moss().args(["python", "-c", code]).output().unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "3\n", "{}", stderr(&out));
+}
+
+#[test]
+fn code_in_a_run_compiles_and_executes_another_module_in_process() {
+    let sandbox = Sandbox::with(&["api/helper.py", "api/host_api.py"]);
+    sandbox.write("agent.py", "from ghostos_moss import Moss\n");
+    let (out, result) = sandbox.exec_json("agent.py", "host_api.py", &["--no-context"]);
+    assert_exit(&out, 0);
+    // The joined PyContext's property reaches the helper's moss, and what it printed is recorded.
+    assert_eq!(
+        result["returns"],
+        json!({"returns": "hello from helper", "printed": "helper ran\n", "module": "helper", "stored": "hello"}),
+        "{result}"
+    );
+}
+
+#[test]
+fn dump_std_output_returns_what_the_run_printed() {
+    let sandbox = Sandbox::with(&["api/printing.py", "api/print_gen.py"]);
+    let (out, result) = sandbox.exec_json("printing.py", "print_gen.py", &["--no-context"]);
+    assert_exit(&out, 0);
+    let printed = "hello\n{'a': 1}\n";
+    assert_eq!(result["returns"], json!({"returned": 7, "printed": printed, "dumped": printed}), "{result}");
+    // Recording does not take the output away from the run's own.
+    let out = sandbox.exec("printing.py", "print_gen.py", &["--no-context"]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains(printed), "{}", stdout(&out));
+}
+
+#[test]
+fn self_updater_edits_the_file_only_on_save() {
+    let sandbox = Sandbox::with(&[UPDATING, "api/append.py", "api/append_save.py"]);
+    let original = sandbox.read("updating.py");
+    let (out, result) = sandbox.exec_json("updating.py", "append.py", &["--no-context"]);
+    assert_exit(&out, 0);
+    assert!(result["returns"].as_str().unwrap().ends_with("updater: SelfUpdater\n\nANSWER = 42\n"), "{result}");
+    assert_eq!(sandbox.read("updating.py"), original, "append() alone must not touch the file");
+
+    let (out, result) = sandbox.exec_json("updating.py", "append_save.py", &["--no-context"]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], "saved");
+    let saved = String::from_utf8(sandbox.read("updating.py")).unwrap();
+    assert_eq!(saved, String::from_utf8(original).unwrap().trim_end().to_owned() + "\n\nANSWER = 42\n");
+    let leftovers: Vec<_> = std::fs::read_dir(sandbox.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn self_updater_save_is_refused_under_sandbox_unless_the_folder_is_writable() {
+    let sandbox = Sandbox::with(&["api/append_save.py"]);
+    let elsewhere = tempfile::Builder::new().prefix("moss-api-").tempdir().unwrap();
+    let moss_file = elsewhere.path().join("updating.py");
+    std::fs::copy(common::fixture(UPDATING), &moss_file).unwrap();
+    let original = std::fs::read(&moss_file).unwrap();
+    let file = moss_file.to_str().unwrap();
+
+    let (out, result) = sandbox.exec_json(file, "append_save.py", &["--no-context", "--sandbox"]);
+    let unenforced = result["sandbox"]["unenforced"].as_array().map(|a| !a.is_empty()).unwrap_or(true);
+    if !unenforced {
+        assert_exit(&out, 1);
+        assert_eq!(result["error"]["type"], "PermissionError", "{result}");
+        let message = result["error"]["message"].as_str().unwrap();
+        assert!(message.contains("is not writable here") && message.contains("--allow-write"), "{message}");
+        assert_eq!(std::fs::read(&moss_file).unwrap(), original);
+    }
+    let folder = elsewhere.path().to_str().unwrap();
+    let (out, result) =
+        sandbox.exec_json(file, "append_save.py", &["--no-context", "--sandbox", "--allow-write", folder]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], "saved", "{result}");
+    assert!(String::from_utf8(std::fs::read(&moss_file).unwrap()).unwrap().ends_with("ANSWER = 42\n"));
+    assert!(Path::new(&moss_file).exists());
+}
+
+#[test]
+fn an_exporter_shows_what_it_exports_even_from_modules_the_prompt_ignores() {
+    let sandbox = Sandbox::with(&["api/exporting.py", "api/exports_lib.py"]);
+    let out = sandbox.moss().args(["prompt", "exporting.py"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("def getsource(object):"), "{}", stdout(&out));
+}
+
+#[test]
+fn prompts_built_through_the_python_api_mention_nothing_bound_only_in_hidden_regions() {
+    let sandbox = Sandbox::with(&["api/hidden_api.py"]);
+    let code = "from ghostos_moss import moss_runtime_ctx\n\
+                with moss_runtime_ctx('hidden_api') as rt:\n\
+                \x20   p = rt.prompter()\n\
+                \x20   print(p.dump_module_prompt(), p.get_magic_prompt(), p.get_imported_attrs_prompt(), \
+                sorted(p.get_imported_attrs()))";
+    let out = sandbox.moss().args(["python", "-c", code]).output().unwrap();
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("Hammer"), "{text}{}", stderr(&out));
+    assert!(!text.contains("SecretTool") && !text.contains("secret_dumps"), "{text}");
+}
+
+#[test]
+fn a_pycontext_joined_at_compile_time_sets_the_moss_properties() {
+    let sandbox = Sandbox::with(&["api/joining.py"]);
+    sandbox.write("gen.py", "def main(moss):\n    return moss.level\n");
+    let (out, result) = sandbox.exec_json("joining.py", "gen.py", &["--no-context"]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], 5, "{result}");
+}
