@@ -220,3 +220,88 @@ fn ghostos_moss_0_3_7_passes_its_own_public_api_tests() {
         &expected,
     );
 }
+
+/// Prints `{module: [public names]}` for the modules named in argv[2:], read (never run) from the
+/// source folder argv[1]: a module's `__all__`, or its public top-level classes and functions.
+const PUBLIC_NAMES: &str = r#"
+import ast, json, os, sys
+
+root, found = sys.argv[1], {}
+for module in sys.argv[2:]:
+    parts = module.split(".")
+    candidates = [os.path.join(root, *parts) + ".py", os.path.join(root, *parts, "__init__.py")]
+    path = next(p for p in candidates if os.path.isfile(p))
+    tree = ast.parse(open(path, encoding="utf-8").read())
+    names = None
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__all__" for t in node.targets):
+            names = [element.value for element in node.value.elts]
+    if names is None:
+        names = [node.name for node in tree.body
+                 if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and not node.name.startswith("_")]
+    found[module] = names
+print(json.dumps(found))
+"#;
+
+/// The names docs/compatibility.md lists, by module: a `## `module`` heading, then table rows
+/// whose first cell is a name in backticks.
+fn listed_names() -> BTreeMap<String, Vec<String>> {
+    let page = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/compatibility.md")).unwrap();
+    let mut listed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut module = None;
+    for line in page.lines() {
+        if let Some(heading) = line.strip_prefix("## ") {
+            module = heading.strip_prefix('`').and_then(|h| h.strip_suffix('`')).map(str::to_owned);
+        } else if let (Some(module), Some(row)) = (&module, line.strip_prefix("| `")) {
+            let name = row.split('`').next().unwrap().to_owned();
+            listed.entry(module.clone()).or_default().push(name);
+        }
+    }
+    listed
+}
+
+#[test]
+fn the_compatibility_page_lists_every_public_name_of_the_reference_and_each_imports() {
+    let test = "the_compatibility_page_lists_every_public_name_of_the_reference_and_each_imports";
+    let listed = listed_names();
+    let pairs: Vec<String> = listed.iter().flat_map(|(m, names)| names.iter().map(move |n| format!("{m}:{n}"))).collect();
+    assert!(pairs.len() > 100, "the page's tables were read: {listed:?}");
+    let sandbox = Sandbox::new();
+    let importer = "import importlib, sys\n\
+                    missing = []\n\
+                    for pair in sys.argv[1:]:\n    module, _, name = pair.partition(':')\n    \
+                    try:\n        getattr(importlib.import_module(module), name)\n    \
+                    except Exception as e:\n        missing.append(f'{pair}: {type(e).__name__}: {e}')\n\
+                    print('\\n'.join(missing))\n\
+                    sys.exit(1 if missing else 0)\n";
+    let out = sandbox.moss().args(["python", "-c", importer]).args(&pairs).output().unwrap();
+    assert!(out.status.success(), "listed on docs/compatibility.md but not importable:\n{}{}", stdout(&out), stderr(&out));
+
+    let public_modules: [(&str, &str, &[&str]); 2] = [
+        (
+            "ghostos_moss",
+            "0.3.7",
+            &[
+                "ghostos_moss", "ghostos_moss.abcd", "ghostos_moss.prompts", "ghostos_moss.magics",
+                "ghostos_moss.exports", "ghostos_moss.lifecycle", "ghostos_moss.pycontext", "ghostos_moss.utils",
+                "ghostos_moss.testsuite", "ghostos_moss.modules", "ghostos_moss.self_updater",
+            ],
+        ),
+        ("ghostos_container", "0.2.7", &["ghostos_container"]),
+    ];
+    for (package, version, modules) in public_modules {
+        let sdist = match download_sdist(package, version) {
+            Ok(sdist) => sdist,
+            Err(reason) => return common::skip(test, &reason),
+        };
+        let root = unpack(&sdist, sandbox.root());
+        let out = Command::new("python3").args(["-c", PUBLIC_NAMES]).arg(root.join("src")).args(modules).output().unwrap();
+        assert!(out.status.success(), "reading the reference's names failed: {}", stderr(&out));
+        let public: BTreeMap<String, Vec<String>> = serde_json::from_slice(&out.stdout).unwrap();
+        for (module, names) in public {
+            let on_page = listed.get(&module).cloned().unwrap_or_default();
+            let missing: Vec<&String> = names.iter().filter(|n| !on_page.contains(n)).collect();
+            assert!(missing.is_empty(), "docs/compatibility.md does not list {module}'s {missing:?}");
+        }
+    }
+}

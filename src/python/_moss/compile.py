@@ -60,14 +60,16 @@ def placement(path: str) -> tuple[str, str | None]:
     return ".".join(parts), folder
 
 
-def load_module(path: str, name: str, source: str) -> types.ModuleType:
+def load_module(path: str, name: str, source: str, package: str | None = None) -> types.ModuleType:
     """Execute the MOSS file's source in a new module registered as `name`.
 
     Registered before it runs, as an import would be, so dataclasses and pydantic models
     defined in it can find their module. A dotted name is a module of a package: the package is
     imported first, relative imports work, and `import pkg.agent` elsewhere gets this module.
+    `package` gives a module that is not its package's own (`__test__`) the package its relative
+    imports resolve in.
     """
-    package = name.rpartition(".")[0]
+    package = name.rpartition(".")[0] if package is None else package
     parent = importlib.import_module(package) if package else None
     module = types.ModuleType(name)
     module.__file__ = path
@@ -80,7 +82,7 @@ def load_module(path: str, name: str, source: str) -> types.ModuleType:
     except BaseException:
         sys.modules.pop(name, None)
         raise
-    if parent is not None:
+    if parent is not None and name.startswith(f"{package}."):
         setattr(parent, name.rpartition(".")[2], module)
     return module
 

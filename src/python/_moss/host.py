@@ -231,15 +231,8 @@ def _compile(request: dict, as_test: bool = False) -> Runtime:
 def _load_as_test(path: str, source: str) -> types.ModuleType:
     """The MOSS file run as the module `__test__`, as the reference's test suite runs it, so that
     its `if __name__ == "__test__":` blocks run; relative imports resolve in the file's package."""
-    package = moss_compile.placement(path)[0].rpartition(".")[0] or None
-    if package:
-        importlib.import_module(package)
-    module = types.ModuleType(TEST_MODULE)
-    module.__file__ = path
-    module.__package__ = package
-    sys.modules[TEST_MODULE] = module
-    exec(compile(source, path, "exec", dont_inherit=True), module.__dict__)
-    return module
+    package = moss_compile.placement(path)[0].rpartition(".")[0]
+    return moss_compile.load_module(path, TEST_MODULE, source, package=package)
 
 
 def _add_import_roots(request: dict) -> None:
