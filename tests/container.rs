@@ -235,3 +235,85 @@ fn a_configured_provider_that_is_not_a_singleton_makes_its_value_with_the_moss_f
     assert_exit(&out, 0);
     assert_eq!(result["returns"], "celsius", "{result}");
 }
+
+#[test]
+fn a_moss_exec_run_bootstraps_the_providers_its_file_registers_and_shuts_its_containers_down() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "agent.py",
+        r#"from ghostos_container import BootstrapProvider, Container
+from ghostos_moss import Moss as Parent
+
+
+class Clock:
+    started = False
+
+
+class Moss(Parent):
+    clock: Clock
+
+
+# <moss-hide>
+class ClockProvider(BootstrapProvider):
+    def singleton(self):
+        return True
+
+    def contract(self):
+        return Clock
+
+    def factory(self, container):
+        return Clock()
+
+    def bootstrap(self, container: Container) -> None:
+        container.force_fetch(Clock).started = True
+        container.add_shutdown(lambda: open("shut.txt", "w").write("down"))
+
+
+def __moss_compile__(compiler):
+    compiler.register(ClockProvider())
+# </moss-hide>
+"#,
+    );
+    sandbox.write("gen.py", "def main(moss):\n    return moss.clock.started\n");
+    let (out, result) = sandbox.exec_json("agent.py", "gen.py", &["--no-context"]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], true, "the provider was bootstrapped before the code ran: {result}");
+    assert_eq!(result["warnings"], serde_json::json!([]), "{result}");
+    assert!(
+        !result["stderr"].as_str().unwrap().contains("Warning"),
+        "no warning of an unbootstrapped container: {result}"
+    );
+    assert_eq!(std::fs::read_to_string(sandbox.path("shut.txt")).unwrap(), "down", "the container was shut down");
+}
+
+#[test]
+fn a_moss_hint_naming_a_factory_type_is_made_by_the_class_itself() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "agent.py",
+        r#"from ghostos_container import FactoryType
+from ghostos_moss import Moss as Parent
+
+
+class Counter(FactoryType):
+    def __init__(self) -> None:
+        self.count = 41
+
+    @classmethod
+    def singleton(cls) -> bool:
+        return True
+
+    @classmethod
+    def factory(cls, container) -> "Counter":
+        return cls()
+
+
+class Moss(Parent):
+    counter: Counter
+"#,
+    );
+    sandbox.write("gen.py", "def main(moss):\n    moss.counter.count += 1\n    return moss.counter.count\n");
+    let (out, result) = sandbox.exec_json("agent.py", "gen.py", &["--no-context"]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], 42, "{result}");
+}

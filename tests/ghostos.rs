@@ -163,3 +163,18 @@ fn the_runtime_provider_gives_the_bolt_that_the_ball_drives() {
     assert_exit(&out, 4);
     assert_eq!(result["error"]["type"], "BindingMissing", "{result}");
 }
+
+#[test]
+fn a_moss_whose_only_robot_is_the_bolt_runtime_is_told_to_pass_device_too() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "runtime_only.py",
+        "from ghostos.prototypes.spherogpt.bolt import SpheroBoltRuntime\nfrom ghostos_moss import Moss as Parent\n\n\n\
+         class Moss(Parent):\n    bolt: SpheroBoltRuntime\n",
+    );
+    sandbox.write("gen.py", "def main(moss):\n    return 1\n");
+    let (out, result) = sandbox.exec_json("runtime_only.py", "gen.py", &[]);
+    assert_exit(&out, 4);
+    assert_eq!(result["error"]["type"], "BindingMissing", "{result}");
+    assert!(result["error"]["hint"].as_str().unwrap_or_default().contains("--device sim"), "{result}");
+}

@@ -264,7 +264,8 @@ fn listed_names() -> BTreeMap<String, Vec<String>> {
 fn the_compatibility_page_lists_every_public_name_of_the_reference_and_each_imports() {
     let test = "the_compatibility_page_lists_every_public_name_of_the_reference_and_each_imports";
     let listed = listed_names();
-    let pairs: Vec<String> = listed.iter().flat_map(|(m, names)| names.iter().map(move |n| format!("{m}:{n}"))).collect();
+    let pairs: Vec<String> =
+        listed.iter().flat_map(|(m, names)| names.iter().map(move |n| format!("{m}:{n}"))).collect();
     assert!(pairs.len() > 100, "the page's tables were read: {listed:?}");
     let sandbox = Sandbox::new();
     let importer = "import importlib, sys\n\
@@ -275,16 +276,29 @@ fn the_compatibility_page_lists_every_public_name_of_the_reference_and_each_impo
                     print('\\n'.join(missing))\n\
                     sys.exit(1 if missing else 0)\n";
     let out = sandbox.moss().args(["python", "-c", importer]).args(&pairs).output().unwrap();
-    assert!(out.status.success(), "listed on docs/compatibility.md but not importable:\n{}{}", stdout(&out), stderr(&out));
+    assert!(
+        out.status.success(),
+        "listed on docs/compatibility.md but not importable:\n{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
 
     let public_modules: [(&str, &str, &[&str]); 2] = [
         (
             "ghostos_moss",
             "0.3.7",
             &[
-                "ghostos_moss", "ghostos_moss.abcd", "ghostos_moss.prompts", "ghostos_moss.magics",
-                "ghostos_moss.exports", "ghostos_moss.lifecycle", "ghostos_moss.pycontext", "ghostos_moss.utils",
-                "ghostos_moss.testsuite", "ghostos_moss.modules", "ghostos_moss.self_updater",
+                "ghostos_moss",
+                "ghostos_moss.abcd",
+                "ghostos_moss.prompts",
+                "ghostos_moss.magics",
+                "ghostos_moss.exports",
+                "ghostos_moss.lifecycle",
+                "ghostos_moss.pycontext",
+                "ghostos_moss.utils",
+                "ghostos_moss.testsuite",
+                "ghostos_moss.modules",
+                "ghostos_moss.self_updater",
             ],
         ),
         ("ghostos_container", "0.2.7", &["ghostos_container"]),
@@ -295,7 +309,8 @@ fn the_compatibility_page_lists_every_public_name_of_the_reference_and_each_impo
             Err(reason) => return common::skip(test, &reason),
         };
         let root = unpack(&sdist, sandbox.root());
-        let out = Command::new("python3").args(["-c", PUBLIC_NAMES]).arg(root.join("src")).args(modules).output().unwrap();
+        let out =
+            Command::new("python3").args(["-c", PUBLIC_NAMES]).arg(root.join("src")).args(modules).output().unwrap();
         assert!(out.status.success(), "reading the reference's names failed: {}", stderr(&out));
         let public: BTreeMap<String, Vec<String>> = serde_json::from_slice(&out.stdout).unwrap();
         for (module, names) in public {

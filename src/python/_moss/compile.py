@@ -27,7 +27,7 @@ class BindingMissing(Exception):
             f"Moss.{attr}: {shown} has nothing bound to it, so moss cannot inject it"
         )
         self.attr = attr
-        robot = getattr(hint, "__module__", "") == "sphero_bolt"
+        robot = getattr(hint, "__module__", "").partition(".")[0] == "sphero_bolt"
         self.hint = ("pass --device sim for the simulated BOLT (or --device with a real one)" if robot else None)
 
 
@@ -163,6 +163,8 @@ class Compiler(MossCompiler):
     def _compile(self, modulename: str | None = None) -> types.ModuleType:
         if self._preloaded:
             self._source = self._preloaded[1]
+            # As for a module compiled by name: bootstrappers registered from here on run at once.
+            self._container.bootstrap()
             return self._preloaded[0]
         return compile_by_name(self, modulename)
 
@@ -254,7 +256,7 @@ def _inject(runtime: Runtime, moss_type: type, compiler: Compiler, saved: dict) 
     for name, hint in hints.items():
         if name.startswith("_") or name in moss.__dict__ or hasattr(moss_type, name):
             continue
-        if not compiler.container().bound(hint):
+        if not compiler.container().bound(hint) and not _makes_itself(hint):
             raise BindingMissing(name, hint)
         value = compiler.container().fetch(hint)
         setattr(moss, name, value)
@@ -268,6 +270,13 @@ def _inject(runtime: Runtime, moss_type: type, compiler: Compiler, saved: dict) 
     hook = module.__dict__.get(lifecycle.COMPILED)
     if callable(hook):
         hook(moss)
+
+
+def _makes_itself(hint: object) -> bool:
+    """A `FactoryType` class, which the container registers the first time it is asked for."""
+    from ghostos_container import FactoryType
+
+    return isinstance(hint, type) and issubclass(hint, FactoryType)
 
 
 def _place_defaults(runtime: Runtime, classes: list[type]) -> None:

@@ -174,8 +174,8 @@ def _session(request: dict, result: dict, error_key: str, as_test: bool = False)
     """The compiled runtime (of the module `__test__` when `as_test`), or None with
     `result[error_key]` describing why it failed to load.
 
-    On the way out, `on_destroy()` runs on every injection and the runtime's warnings join
-    `result["warnings"]`, whatever happened in between.
+    On the way out, `on_destroy()` runs on every injection, the run's containers are shut down
+    and the runtime's warnings join `result["warnings"]`, whatever happened in between.
     """
     path = request["path"]
     runtime = None
@@ -191,7 +191,8 @@ def _session(request: dict, result: dict, error_key: str, as_test: bool = False)
         yield runtime
     finally:
         if runtime is not None:
-            result["warnings"] = runtime.warnings + result["warnings"] + runtime.destroy()
+            _close(runtime)
+            result["warnings"] = runtime.warnings + result["warnings"]
         result["warnings"] = [tracebacks.printable(w) for w in result["warnings"]]
         for stream in (sys.stdout, sys.stderr):
             try:
@@ -226,6 +227,18 @@ def _compile(request: dict, as_test: bool = False) -> Runtime:
         # it was compiled outside its package) are found in this module.
         sys.modules.setdefault(recorded, module)
     return moss_compile.build_runtime(module, request["source"], request.get("properties") or {}, host)
+
+
+def _close(runtime: Runtime) -> None:
+    """Destroy the run's injections and shut its containers down: the runtime's, then the host's,
+    where the configured providers and the file's providers hooks registered theirs."""
+    host = runtime.container().parent
+    runtime.close()
+    if host is not None:
+        try:
+            host.shutdown()
+        except Exception as e:
+            runtime.warnings.append(f"shutting the run's container down raised {type(e).__name__}: {tracebacks.safe_str(e)}")
 
 
 def _load_as_test(path: str, source: str) -> types.ModuleType:

@@ -162,4 +162,7 @@ class Runtime(MossRuntime):
         if self._destroyed:
             return
         self.warnings += self.destroy()
-        self._container.shutdown()
+        try:
+            self._container.shutdown()
+        except Exception as e:
+            self.warnings.append(f"shutting the container of moss down raised {type(e).__name__}: {tracebacks.safe_str(e)}")
