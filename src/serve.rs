@@ -96,7 +96,7 @@ pub enum Answer {
     /// Not this server's to run: the client runs it cold.
     Refused(String),
     Ran {
-        run: WireRun,
+        run: Box<WireRun>,
         device: Option<DeviceReport>,
     },
     Stopping,
@@ -417,7 +417,7 @@ fn serve_connection(connection: UnixStream, served: &Served) -> io::Result<()> {
     let job = host::job(&served.moss_file, "run_exec", &ask.request, crate::execute::read_report);
     let run = supervisor::run_watched(&ask.supervision, companion, Some(watcher), job)?;
     let device = device_report.and_then(|r| r.try_recv().ok());
-    send(&mut reply, &Answer::Ran { run: WireRun::from_run(run), device })
+    send(&mut reply, &Answer::Ran { run: Box::new(WireRun::from_run(run)), device })
 }
 
 /// Why this server must not run `ask`, if it must not.

@@ -84,7 +84,7 @@ pub fn exec(
     let answer = serve::receive::<Answer>(&mut BufReader::new(&stream));
     SERVER.store(-1, Ordering::SeqCst);
     match answer {
-        Ok(Answer::Ran { run, device }) => Ok(Some(WarmRun { run: run.into_run(), device })),
+        Ok(Answer::Ran { run, device }) => Ok(Some(WarmRun { run: (*run).into_run(), device })),
         Ok(Answer::Refused(_) | Answer::Stopping) => Ok(None),
         Err(e) => Err(format!(
             "the warm server at {} failed during the run: {e}\nhint: run again with --cold, or restart the server (`moss serve --stop`)",
