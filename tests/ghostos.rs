@@ -6,13 +6,29 @@ mod common;
 use common::{Sandbox, assert_exit, stdout};
 use serde_json::{Value, json};
 
-/// The file's versions: `ghostos_moss` with `__matrix_providers__` (today's), then the older
-/// `ghostos.core.moss` with `__shell_providers__`, with `instruction=` and with `instructions=`.
-const VARIANTS: [&str; 3] = ["spherogpt/agent.py", "ghostos/bolt_gpt_core_moss.py", "ghostos/bolt_gpt_instructions.py"];
+/// The file's published versions, as edits of today's (`fixtures/spherogpt/agent.py`: `ghostos_moss`
+/// with `__matrix_providers__`): the older `ghostos.core.moss` with `__shell_providers__`, with
+/// `instruction=` and then with `instructions=`.
+const VARIANTS: [&[(&str, &str)]; 3] = [
+    &[],
+    &[
+        ("from ghostos_moss import Moss as Parent", "from ghostos.core.moss import Moss as Parent"),
+        ("def __matrix_providers__():", "def __shell_providers__():"),
+    ],
+    &[
+        ("from ghostos_moss import Moss as Parent", "from ghostos.core.moss import Moss as Parent"),
+        ("def __matrix_providers__():", "def __shell_providers__():"),
+        ("    instruction=\"\"\"", "    instructions=\"\"\""),
+    ],
+];
 
-fn bolt_gpt(variant: &str) -> Sandbox {
+fn bolt_gpt(variant: &[(&str, &str)]) -> Sandbox {
     let sandbox = Sandbox::with(&["spherogpt/gen.py"]);
-    sandbox.copy_as(variant, "bolt_gpt.py");
+    let source = variant.iter().fold(common::fixture_text("spherogpt/agent.py"), |text, (from, to)| {
+        assert!(text.contains(from), "the SpheroGPT fixture has `{from}`");
+        text.replacen(from, to, 1)
+    });
+    sandbox.write("bolt_gpt.py", source);
     sandbox
 }
 
@@ -24,10 +40,10 @@ fn its_prompt_hides_the_hidden_region_and_reflects_the_bolt_api() {
         assert_exit(&out, 0);
         let text = stdout(&out);
         for shown in ["class Ball(ABC):", "class Move(ABC):", "class LedMatrix(ABC):", "def example_spin_the_bolt("] {
-            assert!(text.contains(shown), "{variant}: {shown:?} missing in:\n{text}");
+            assert!(text.contains(shown), "{variant:?}: {shown:?} missing in:\n{text}");
         }
         for hidden in ["MossAgent", "__ghost__", "SpheroGPT", "providers", "SpheroBolt"] {
-            assert!(!text.contains(hidden), "{variant}: {hidden:?} shown in:\n{text}");
+            assert!(!text.contains(hidden), "{variant:?}: {hidden:?} shown in:\n{text}");
         }
     }
 }
@@ -52,8 +68,8 @@ fn its_run_spins_the_simulated_bolt_a_full_turn() {
                 u64::from(data[1]) << 8 | u64::from(data[2])
             })
             .collect();
-        assert!(headings.iter().any(|h| *h > 300), "{variant}: the heading passes 300°: {headings:?}");
-        assert_eq!(result["device"]["heading"], 0, "{variant}: the turn closes at 360° = 0°: {result}");
+        assert!(headings.iter().any(|h| *h > 300), "{variant:?}: the heading passes 300°: {headings:?}");
+        assert_eq!(result["device"]["heading"], 0, "{variant:?}: the turn closes at 360° = 0°: {result}");
     }
 }
 
@@ -63,8 +79,8 @@ fn without_a_device_its_robot_is_a_missing_binding_saying_to_pass_device() {
         let sandbox = bolt_gpt(variant);
         let (out, result) = sandbox.exec_json("bolt_gpt.py", "gen.py", &["--target", "run"]);
         assert_exit(&out, 4);
-        assert_eq!(result["error"]["type"], "BindingMissing", "{variant}: {result}");
-        assert!(result["error"]["hint"].as_str().unwrap().contains("--device sim"), "{variant}: {result}");
+        assert_eq!(result["error"]["type"], "BindingMissing", "{variant:?}: {result}");
+        assert!(result["error"]["hint"].as_str().unwrap().contains("--device sim"), "{variant:?}: {result}");
     }
 }
 
@@ -89,7 +105,7 @@ fn its_moss_agent_keeps_what_it_was_given_whichever_instruction_keyword() {
         assert_eq!(
             result["returns"],
             json!(["SpheroGPT", "bolt_gpt", ["1.", "Talk", "with"], ["You", "are", "SpheroGPT,"]]),
-            "{variant}"
+            "{variant:?}"
         );
     }
 }
