@@ -320,3 +320,46 @@ fn the_compatibility_page_lists_every_public_name_of_the_reference_and_each_impo
         }
     }
 }
+
+#[test]
+fn the_references_own_example_moss_files_prompt_run_and_test_under_moss() {
+    let test = "the_references_own_example_moss_files_prompt_run_and_test_under_moss";
+    let sandbox = Sandbox::new();
+    let sdist = match download_sdist("ghostos_moss", "0.3.7") {
+        Ok(sdist) => sdist,
+        Err(reason) => return common::skip(test, &reason),
+    };
+    let root = unpack(&sdist, sandbox.root());
+    let examples = sandbox.path("examples");
+    std::fs::create_dir(&examples).unwrap();
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(root.join("src/ghostos_moss/examples")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "py") {
+            std::fs::copy(&path, examples.join(path.file_name().unwrap())).unwrap();
+            files.push(path.file_name().unwrap().to_str().unwrap().to_owned());
+        }
+    }
+    assert!(files.len() >= 7, "the examples were found: {files:?}");
+    for file in &files {
+        let out = sandbox.moss().current_dir(&examples).args(["prompt", file]).output().unwrap();
+        assert!(out.status.success(), "moss prompt {file}:\n{}", stderr(&out));
+        let prompt = stdout(&out);
+        assert!(!prompt.contains("moss-hide") && !prompt.contains("__moss_compile__"), "{file}:\n{prompt}");
+    }
+    // Its test suite example keeps its cases under `if __name__ == "__test__":`.
+    let out = sandbox.moss().current_dir(&examples).args(["test", "."]).output().unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(stdout(&out).lines().last(), Some("3 passed, 0 failed"), "{}", stdout(&out));
+    // Its baseline binds `foo` and fills `life` in `__moss_compile__`.
+    std::fs::write(examples.join("gen.py"), "def main(moss):\n    return [plus(1, 2), moss.foo.foo(), moss.life]\n")
+        .unwrap();
+    let out = sandbox
+        .moss()
+        .current_dir(&examples)
+        .args(["exec", "baseline.py", "--code", "gen.py", "--no-context"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "[3,\"hello\",[\"__moss_compile__\"]]\n");
+}
