@@ -32,6 +32,28 @@ fn pycontext_works_without_pydantic() {
 }
 
 #[test]
+fn a_moss_file_that_does_not_use_pydantic_never_loads_it() {
+    // Loading pydantic costs a run a tenth of a second or more: ghostos_moss itself must not.
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "light.py",
+        "from ghostos_moss import Moss as Parent, PyContext\n\n\nclass Moss(Parent):\n    n: int = 0\n",
+    );
+    sandbox.write("gen.py", "import sys\n\n\ndef main(moss):\n    return 'pydantic' in sys.modules\n");
+    let (out, result) = sandbox.exec_json("light.py", "gen.py", &["--no-context"]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], false, "{result}");
+    // A pydantic model still holds a PyContext field, dumped as its fields.
+    let code = "from pydantic import BaseModel\nfrom ghostos_moss import PyContext\n\
+                class Session(BaseModel):\n    context: PyContext\n\
+                s = Session(context={'module': 'm'})\n\
+                print(s.context.module, s.model_dump()['context']['module'])";
+    let out = sandbox.moss().args(["python", "-c", code]).output().unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "m m\n", "{}", stderr(&out));
+}
+
+#[test]
 fn code_in_a_run_compiles_and_executes_another_module_in_process() {
     let sandbox = Sandbox::with(&["api/helper.py", "api/host_api.py"]);
     sandbox.write("agent.py", "from ghostos_moss import Moss\n");

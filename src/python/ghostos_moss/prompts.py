@@ -3,6 +3,7 @@ reflection of the names a module imports."""
 from __future__ import annotations
 
 import inspect
+import sys
 from abc import ABC, abstractmethod
 from dataclasses import is_dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple, is_typeddict
@@ -68,11 +69,9 @@ def get_defined_prompt(value: Any, container: Any = None) -> Optional[str]:
 def _shows_source(value: type) -> bool:
     if inspect.isabstract(value) or is_dataclass(value) or is_typeddict(value):
         return True
-    try:
-        from pydantic import BaseModel
-    except ImportError:
-        return False
-    return issubclass(value, BaseModel)
+    # Only a loaded pydantic can have made a model: asking never imports it.
+    base_model = getattr(sys.modules.get("pydantic"), "BaseModel", None)
+    return base_model is not None and issubclass(value, base_model)
 
 
 def reflect_code_prompt(value: Any, throw: bool = False) -> Optional[str]:

@@ -1,7 +1,9 @@
 """`PyContext`: the state of a MOSS runtime that persists between runs (module, code, properties).
 
-A pydantic model when pydantic is installed (so it dumps to and loads from JSON as usual); the
-same fields and methods on a plain class otherwise. Properties are kept as `EntityMeta`
+A plain class with the fields and the methods of the reference's pydantic model (`model_dump`,
+`model_dump_json`, `model_validate`, `model_copy`), usable as a field of pydantic models; it is
+not a `BaseModel` itself, so that importing `ghostos_moss` never imports pydantic, which would
+cost every run a tenth of a second or more. Properties are kept as `EntityMeta`
 ({"type": ..., "content": ...}); restoring one never imports a module: a class named by a
 property is looked up in the module given to `get_prop` or in modules already imported.
 """
@@ -15,12 +17,7 @@ from typing import Any, Dict, Iterable, Optional, Tuple
 
 __all__ = ["PyContext", "EntityMeta"]
 
-try:
-    from pydantic import BaseModel, Field
-    from typing_extensions import TypedDict
-except ImportError:  # a MOSS file importing ghostos_moss must not need pydantic
-    BaseModel = None  # type: ignore[assignment,misc]
-    from typing import TypedDict
+from typing import TypedDict
 
 
 class EntityMeta(TypedDict):
@@ -43,7 +40,8 @@ def to_entity_meta(value: Any) -> EntityMeta:
         return EntityMeta(type=type(value).__name__, content=json.dumps(value, allow_nan=False))
     if hasattr(value, "__to_entity_meta__"):
         return value.__to_entity_meta__()
-    if BaseModel is not None and isinstance(value, BaseModel):
+    base_model = _base_model()
+    if base_model is not None and isinstance(value, base_model):
         return EntityMeta(type=_path_of(type(value)), content=value.model_dump_json(exclude_defaults=True))
     if isinstance(value, FunctionType):
         return EntityMeta(type=_path_of(value), content="")
@@ -66,10 +64,17 @@ def from_entity_meta(meta: EntityMeta, module: Optional[ModuleType] = None) -> A
         return found.__from_entity_meta__(meta)
     if isinstance(found, FunctionType):
         return found
-    if BaseModel is not None and isinstance(found, type) and issubclass(found, BaseModel):
+    base_model = _base_model()
+    if base_model is not None and isinstance(found, type) and issubclass(found, base_model):
         return found.model_validate_json(content)
     raise TypeError(f"the stored type {kind!r} is neither a pydantic model, a function nor a class with "
                     "__from_entity_meta__")
+
+
+def _base_model() -> Optional[type]:
+    """pydantic's BaseModel when pydantic is loaded; a model can exist only then."""
+    pydantic = sys.modules.get("pydantic")
+    return getattr(pydantic, "BaseModel", None)
 
 
 def _path_of(value: Any) -> str:
@@ -93,14 +98,23 @@ def _lookup(path: str, module: Optional[ModuleType]) -> Any:
     return found
 
 
-class _Props:
-    """The property methods shared by both forms of PyContext."""
+_DEFAULTS: Dict[str, Any] = dict(module=None, code=None, properties={}, execute_code=None, executed=False)
+
+
+class PyContext:
+    """The module a runtime compiles, code that replaces its source, stored `moss` properties,
+    and the code last executed."""
 
     module: Optional[str]
+    """The module to compile."""
     code: Optional[str]
+    """Source used instead of the module's own."""
     properties: Dict[str, EntityMeta]
+    """Stored `moss` properties."""
     execute_code: Optional[str]
+    """The code executed last."""
     executed: bool
+    """Whether `execute_code` has run."""
 
     def set_prop(self, name: str, value: Any) -> None:
         """Store `value` under `name` (see `allow_prop` for what can be stored)."""
@@ -114,7 +128,8 @@ class _Props:
     @staticmethod
     def allow_prop(value: Any) -> bool:
         """Whether `value` can be stored as a property."""
-        allowed = (bool, str, int, float, list, dict) + ((BaseModel,) if BaseModel is not None else ())
+        base_model = _base_model()
+        allowed = (bool, str, int, float, list, dict) + ((base_model,) if base_model is not None else ())
         return isinstance(value, allowed) or hasattr(value, "__to_entity_meta__")
 
     def iter_props(self, module: Optional[ModuleType] = None) -> Iterable[Tuple[str, Any]]:
@@ -136,41 +151,56 @@ class _Props:
         joined.properties.update(deepcopy(ctx.properties))
         return joined
 
+    def __init__(self, module: Optional[str] = None, code: Optional[str] = None,
+                 properties: Optional[Dict[str, EntityMeta]] = None, execute_code: Optional[str] = None,
+                 executed: bool = False) -> None:
+        for name, value in (("module", module), ("code", code), ("execute_code", execute_code)):
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"PyContext.{name} must be a str or None, not {type(value).__name__}")
+        if properties is not None and not isinstance(properties, dict):
+            raise TypeError(f"PyContext.properties must be a dict, not {type(properties).__name__}")
+        self.module = module
+        self.code = code
+        self.properties = dict(properties or {})
+        self.execute_code = execute_code
+        self.executed = bool(executed)
 
-if BaseModel is not None:
+    def model_dump(self, exclude_defaults: bool = False, **_: Any) -> dict:
+        """The fields as a dict (those at their default left out when asked)."""
+        fields = dict(module=self.module, code=self.code, properties=deepcopy(self.properties),
+                      execute_code=self.execute_code, executed=self.executed)
+        return {k: v for k, v in fields.items() if not (exclude_defaults and v == _DEFAULTS[k])}
 
-    class PyContext(_Props, BaseModel):
-        """The module a runtime compiles, code that replaces its source, stored `moss` properties,
-        and the code last executed."""
+    def model_dump_json(self, exclude_defaults: bool = False, **_: Any) -> str:
+        """The fields as JSON."""
+        return json.dumps(self.model_dump(exclude_defaults=exclude_defaults))
 
-        module: Optional[str] = Field(default=None, description="the module to compile")
-        code: Optional[str] = Field(default=None, description="source used instead of the module's own")
-        properties: Dict[str, EntityMeta] = Field(default_factory=dict, description="stored moss properties")
-        execute_code: Optional[str] = Field(default=None, description="the code executed last")
-        executed: bool = Field(default=False, description="whether execute_code has run")
+    @classmethod
+    def model_validate(cls, data: Any) -> "PyContext":
+        """A PyContext from another one or from a dict of its fields."""
+        return data if isinstance(data, cls) else cls(**dict(data))
 
-else:
+    @classmethod
+    def model_validate_json(cls, text: str) -> "PyContext":
+        """A PyContext from the JSON `model_dump_json` wrote."""
+        return cls(**json.loads(text))
 
-    class PyContext(_Props):  # type: ignore[no-redef]
-        """The module a runtime compiles, code that replaces its source, stored `moss` properties,
-        and the code last executed."""
+    def model_copy(self, deep: bool = False) -> "PyContext":
+        """A copy; with `deep`, its properties are copied too."""
+        return PyContext(**(self.model_dump() if deep else dict(vars(self))))
 
-        def __init__(self, module: Optional[str] = None, code: Optional[str] = None,
-                     properties: Optional[Dict[str, EntityMeta]] = None, execute_code: Optional[str] = None,
-                     executed: bool = False) -> None:
-            self.module = module
-            self.code = code
-            self.properties = dict(properties or {})
-            self.execute_code = execute_code
-            self.executed = executed
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PyContext) and self.model_dump() == other.model_dump()
 
-        def model_dump(self, exclude_defaults: bool = False) -> dict:
-            """The fields as a dict (those with default values left out when asked)."""
-            fields = dict(module=self.module, code=self.code, properties=deepcopy(self.properties),
-                          execute_code=self.execute_code, executed=self.executed)
-            defaults = dict(module=None, code=None, properties={}, execute_code=None, executed=False)
-            return {k: v for k, v in fields.items() if not (exclude_defaults and v == defaults[k])}
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={value!r}" for name, value in self.model_dump(exclude_defaults=True).items())
+        return f"PyContext({fields})"
 
-        def model_dump_json(self, exclude_defaults: bool = False) -> str:
-            """The fields as JSON."""
-            return json.dumps(self.model_dump(exclude_defaults=exclude_defaults))
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """Lets a pydantic model hold a PyContext field, validated from a PyContext or a dict of
+        its fields and dumped as that dict."""
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_plain_validator_function(
+            cls.model_validate, serialization=core_schema.plain_serializer_function_ser_schema(PyContext.model_dump))

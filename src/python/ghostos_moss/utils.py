@@ -3,6 +3,7 @@ class headers, docstrings, indentation."""
 from __future__ import annotations
 
 import inspect
+import sys
 import re
 from typing import Any, Callable, Iterable, Optional, get_args, get_origin
 
@@ -65,11 +66,9 @@ def is_model_class(typ: Any) -> bool:
         return False
     from typing import is_typeddict
 
-    try:
-        from pydantic import BaseModel
-    except ImportError:
-        return is_typeddict(typ)
-    return issubclass(typ, BaseModel) or is_typeddict(typ)
+    # Only a loaded pydantic can have made a model: asking never imports it.
+    base_model = getattr(sys.modules.get("pydantic"), "BaseModel", None)
+    return (base_model is not None and issubclass(typ, base_model)) or is_typeddict(typ)
 
 
 def is_callable(value: Any) -> bool:
