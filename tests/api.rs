@@ -81,6 +81,25 @@ fn dump_std_output_returns_what_the_run_printed() {
 }
 
 #[test]
+fn what_a_run_prints_without_end_is_recorded_only_up_to_a_limit() {
+    // The recording for `dump_std_output()` keeps the first MiB of 8 MiB printed, so printing
+    // cannot fill the run's memory with a second copy of its output.
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "agent.py",
+        "from ghostos_moss import Moss\nfrom ghostos_moss.lifecycle import __moss_exec__ as default_exec\n\n\n\
+         def __moss_exec__(runtime, **kwargs):\n    default_exec(runtime, **kwargs)\n    \
+         dumped = runtime.dump_std_output()\n    return [len(dumped), dumped.splitlines()[-1]]\n",
+    );
+    sandbox.write("gen.py", "def main(moss):\n    for _ in range(8192):\n        print('x' * 1023)\n");
+    let (out, result) = sandbox.exec_json("agent.py", "gen.py", &["--no-context", "--max-output", "64K"]);
+    assert_exit(&out, 0);
+    let kept = result["returns"][0].as_u64().unwrap();
+    assert!((1 << 20) <= kept && kept < (1 << 20) + 200, "{}", result["returns"]);
+    assert_eq!(result["returns"][1], "[moss: 7340032 more characters were printed; the first 1048576 are kept]");
+}
+
+#[test]
 fn self_updater_edits_the_file_only_on_save() {
     let sandbox = Sandbox::with(&[UPDATING, "api/append.py", "api/append_save.py"]);
     let original = sandbox.read("updating.py");

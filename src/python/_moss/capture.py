@@ -2,7 +2,7 @@
 
 `sys.stdout` is wrapped once in a tee that still writes everything to the stream it wraps (so
 moss's own capture of the process output, and any test runner's, see it all) and also appends
-it to the buffer of the recording active in the current thread or task. Recordings are kept in a
+it (up to a limit) to the recording active in the current thread or task. Recordings are kept in a
 context variable, so runtimes executing in parallel threads each record only their own output.
 """
 from __future__ import annotations
@@ -14,7 +14,37 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TextIO
 
-_recording: ContextVar[list[str] | None] = ContextVar("moss_stdout_recording", default=None)
+LIMIT = 1 << 20
+"""Characters a recording keeps: what the code prints beyond it is only counted, so a run that
+prints without end cannot fill its memory with a copy of its output."""
+
+
+class Recording:
+    """What a runtime's code printed: the first LIMIT characters, and how many more there were."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.kept = 0
+        self.dropped = 0
+
+    def add(self, text: str) -> None:
+        room = LIMIT - self.kept
+        if len(text) > room:
+            self.dropped += len(text) - room
+            text = text[:room]
+        if text:
+            self.parts.append(text)
+            self.kept += len(text)
+
+    def text(self) -> str:
+        """The recorded output, with a last line saying how much was left out, if any."""
+        kept = "".join(self.parts)
+        if self.dropped:
+            kept += f"\n[moss: {self.dropped} more characters were printed; the first {LIMIT} are kept]\n"
+        return kept
+
+
+_recording: ContextVar[Recording | None] = ContextVar("moss_stdout_recording", default=None)
 _lock = threading.Lock()
 _users = 0
 
@@ -26,9 +56,9 @@ class _Tee:
         self._inner = inner
 
     def write(self, text: str) -> int:
-        buffer = _recording.get()
-        if buffer is not None:
-            buffer.append(text)
+        record = _recording.get()
+        if record is not None:
+            record.add(text)
         return self._inner.write(text)
 
     def __getattr__(self, name: str) -> Any:
@@ -36,17 +66,17 @@ class _Tee:
 
 
 @contextmanager
-def recording(buffer: list[str]) -> Iterator[list[str]]:
-    """Append what is printed through `sys.stdout` in this thread or task to `buffer`."""
+def recording(record: Recording) -> Iterator[Recording]:
+    """Add what is printed through `sys.stdout` in this thread or task to `record`."""
     global _users
     with _lock:
         if not isinstance(sys.stdout, _Tee):
             sys.stdout = _Tee(sys.stdout)
         installed = sys.stdout
         _users += 1
-    token = _recording.set(buffer)
+    token = _recording.set(record)
     try:
-        yield buffer
+        yield record
     finally:
         _recording.reset(token)
         with _lock:

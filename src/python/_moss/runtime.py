@@ -35,7 +35,7 @@ class Runtime(MossRuntime):
         self.constants: set[str] = set()
         """ClassVar names of the `Moss` class: never properties."""
         self.warnings: list[str] = []
-        self._output: list[str] = []
+        self._output = capture.Recording()
         self._executing = False
         self._destroyed = False
 
@@ -105,7 +105,7 @@ class Runtime(MossRuntime):
 
     def dump_std_output(self) -> str:
         """What this runtime's code printed so far."""
-        return "".join(self._output)
+        return self._output.text()
 
     def dump_pycontext(self) -> PyContext:
         """The runtime's PyContext, with each `moss` attribute that can be a property stored in it
