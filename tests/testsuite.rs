@@ -264,8 +264,8 @@ fn a_process_a_case_left_running_is_killed_and_named_in_a_warning() {
     let sandbox = Sandbox::new();
     sandbox.write(
         "spawns.py",
-        "from ghostos_moss import Moss\nimport subprocess\n\n# <moss-hide>\ndef test_spawns(moss):\n    \
-         subprocess.Popen(['sleep', '41'])\n\n__moss_test_cases__ = ['test_spawns']\n# </moss-hide>\n",
+        "from ghostos_moss import Moss\nimport subprocess\nimport time\n\n# <moss-hide>\ndef test_spawns(moss):\n    \
+         subprocess.Popen(['sleep', '41'])\n    time.sleep(0.3)  # started for sure, not still between fork and exec\n\n__moss_test_cases__ = ['test_spawns']\n# </moss-hide>\n",
     );
     let out = moss_test(&sandbox, &["spawns.py"]);
     assert_exit(&out, 0);
