@@ -93,16 +93,19 @@ class Compiler(MossCompiler):
 
     The `moss` tool hands it the MOSS file's module, already loaded (`preloaded`) with its stored
     properties; through the Python API it compiles a module by name, or the PyContext's code.
+    A runtime compiled `for_prompt` leaves a typed attribute that nothing binds unset instead of
+    failing: a prompt is read from the types, and no code runs in that runtime.
     """
 
-    def __init__(self, container: Container | None = None, *,
-                 preloaded: tuple[types.ModuleType, str] | None = None, saved: dict | None = None) -> None:
+    def __init__(self, container: Container | None = None, *, preloaded: tuple[types.ModuleType, str] | None = None,
+                 saved: dict | None = None, for_prompt: bool = False) -> None:
         from ghostos_moss.modules import DefaultModules, ImportWrapper, Modules
 
         self._container = Container(parent=container)
         self._modules = (container.fetch(Modules) if container is not None else None) or DefaultModules()
         self._preloaded = preloaded
         self._saved = saved or {}
+        self._for_prompt = for_prompt
         self._source = ""
         self._locals: dict[str, object] = {} if preloaded else {"__import__": ImportWrapper(self._modules)}
         self._injects: dict[str, object] = {}
@@ -225,13 +228,16 @@ def compile_by_name(compiler: Compiler, modulename: str | None) -> types.ModuleT
     return module
 
 
-def build_runtime(module: types.ModuleType, source: str, saved: dict, host: Container) -> Runtime:
+def build_runtime(module: types.ModuleType, source: str, saved: dict, host: Container,
+                  for_prompt: bool = False) -> Runtime:
     """Run `__moss_compile__`, then make `moss`: defaults, saved properties, explicit injections,
     container injection of the remaining type hints, `on_inject`, `__moss_compiled__`.
 
-    If anything fails after an injection was made, its `on_destroy()` still runs.
+    `for_prompt`: a type hint that nothing binds is left unset on `moss` (and gets no
+    `on_inject`) instead of raising `BindingMissing`. If anything fails after an injection was
+    made, its `on_destroy()` still runs.
     """
-    return Compiler(host, preloaded=(module, source), saved=saved).compile()
+    return Compiler(host, preloaded=(module, source), saved=saved, for_prompt=for_prompt).compile()
 
 
 def _inject(runtime: Runtime, moss_type: type, compiler: Compiler, saved: dict) -> None:
@@ -257,6 +263,8 @@ def _inject(runtime: Runtime, moss_type: type, compiler: Compiler, saved: dict) 
         if name.startswith("_") or name in moss.__dict__ or hasattr(moss_type, name):
             continue
         if not compiler.container().bound(hint) and not _makes_itself(hint):
+            if compiler._for_prompt:
+                continue
             raise BindingMissing(name, hint)
         value = compiler.container().fetch(hint)
         setattr(moss, name, value)

@@ -78,7 +78,7 @@ def run_prompt(request: dict) -> dict:
     from _moss import prompt
 
     result: dict = {"ok": False, "error": None, "prompt": None, "sections": [], "warnings": []}
-    with _session(request, result, "error") as runtime:
+    with _session(request, result, "error", for_prompt=True) as runtime:
         if runtime is None:
             return result
         try:
@@ -100,7 +100,8 @@ def run_prompt(request: dict) -> dict:
 def collect_tests(request: dict) -> dict:
     """Check that the MOSS file compiles and its prompt builds, as `moss prompt` builds it, and
     list its test cases as the reference's test suite finds them: in the file compiled as the
-    module `__test__`, so that cases under `if __name__ == "__test__":` exist.
+    module `__test__`, so that cases under `if __name__ == "__test__":` exist. Neither needs a
+    binding for every type hint (as for `moss prompt`); a case that runs does.
 
     request: path, source. Returns compile_error and prompt_error (error objects or None) and
     cases: [{"name", "problem"}], where problem says why a listed case cannot run.
@@ -108,7 +109,7 @@ def collect_tests(request: dict) -> dict:
     from _moss import prompt
 
     result: dict = {"compile_error": None, "prompt_error": None, "cases": [], "warnings": []}
-    with _session(request, result, "compile_error") as runtime:
+    with _session(request, result, "compile_error", for_prompt=True) as runtime:
         if runtime is None:
             return result
         try:
@@ -116,7 +117,7 @@ def collect_tests(request: dict) -> dict:
         except BaseException as e:
             result["prompt_error"] = tracebacks.describe(e, "module", anchor=request["path"])
     as_test: dict = {"compile_error": None, "warnings": []}
-    with _session(request, as_test, "compile_error", as_test=True) as runtime:
+    with _session(request, as_test, "compile_error", as_test=True, for_prompt=True) as runtime:
         if runtime is not None:
             result["cases"], as_test["compile_error"] = _listed_cases(runtime, request["path"])
     result["compile_error"] = as_test["compile_error"]
@@ -170,9 +171,11 @@ def run_test_case(request: dict) -> dict:
 
 
 @contextmanager
-def _session(request: dict, result: dict, error_key: str, as_test: bool = False) -> Iterator[Runtime | None]:
-    """The compiled runtime (of the module `__test__` when `as_test`), or None with
-    `result[error_key]` describing why it failed to load.
+def _session(request: dict, result: dict, error_key: str, as_test: bool = False,
+             for_prompt: bool = False) -> Iterator[Runtime | None]:
+    """The compiled runtime (of the module `__test__` when `as_test`; with the type hints nothing
+    binds left unset when `for_prompt`, as `build_runtime` says), or None with `result[error_key]`
+    describing why it failed to load.
 
     On the way out, `on_destroy()` runs on every injection, the run's containers are shut down
     and the runtime's warnings join `result["warnings"]`, whatever happened in between.
@@ -180,7 +183,7 @@ def _session(request: dict, result: dict, error_key: str, as_test: bool = False)
     path = request["path"]
     runtime = None
     try:
-        runtime = _compile(request, as_test)
+        runtime = _compile(request, as_test, for_prompt)
     except moss_compile.BindingMissing as e:
         result[error_key] = tracebacks.failure("module", "BindingMissing", str(e), file=path, hint=e.hint)
     except ProviderFailed as e:
@@ -201,7 +204,7 @@ def _session(request: dict, result: dict, error_key: str, as_test: bool = False)
                 pass
 
 
-def _compile(request: dict, as_test: bool = False) -> Runtime:
+def _compile(request: dict, as_test: bool, for_prompt: bool) -> Runtime:
     path = request["path"]
     _add_import_roots(request)
     if request.get("environ") is not None:
@@ -226,7 +229,7 @@ def _compile(request: dict, as_test: bool = False) -> Runtime:
         # Classes stored under the name the file's module had before (`agent:Profile` from when
         # it was compiled outside its package) are found in this module.
         sys.modules.setdefault(recorded, module)
-    return moss_compile.build_runtime(module, request["source"], request.get("properties") or {}, host)
+    return moss_compile.build_runtime(module, request["source"], request.get("properties") or {}, host, for_prompt)
 
 
 def _close(runtime: Runtime) -> None:
