@@ -46,7 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context whose saved properties `moss` starts with (default: the MOSS file''s own)')
             [CompletionResult]::new('--max-tokens', '--max-tokens', [CompletionResultType]::ParameterName, 'Fail (exit 1) naming the biggest sections when the prompt has more than N tokens')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop (exit 124) when loading the MOSS file and building the prompt takes longer')
-            [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'Bind the robot API (`Ball`, `LedMatrix`) as `moss exec --device SPEC` would')
+            [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'Bind the robot API (`Ball`, `LedMatrix`) for the file''s hooks; the prompt is the same without it')
             [CompletionResult]::new('--allow-import', '--allow-import', [CompletionResultType]::ParameterName, 'State the import rule of `moss exec --allow-import MODULES` at the end of the prompt')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object: prompt, tokens, sections (name, module, kind, tokens), sha256')

@@ -42,7 +42,7 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --context 'The context whose saved properties `moss` starts with (default: the MOSS file''s own)'
             cand --max-tokens 'Fail (exit 1) naming the biggest sections when the prompt has more than N tokens'
             cand --timeout 'Stop (exit 124) when loading the MOSS file and building the prompt takes longer'
-            cand --device 'Bind the robot API (`Ball`, `LedMatrix`) as `moss exec --device SPEC` would'
+            cand --device 'Bind the robot API (`Ball`, `LedMatrix`) for the file''s hooks; the prompt is the same without it'
             cand --allow-import 'State the import rule of `moss exec --allow-import MODULES` at the end of the prompt'
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand --json 'Print one JSON object: prompt, tokens, sections (name, module, kind, tokens), sha256'

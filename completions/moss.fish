@@ -45,7 +45,7 @@ complete -c moss -n "__fish_moss_needs_command" -f -a "help" -d 'Print this mess
 complete -c moss -n "__fish_moss_using_subcommand prompt" -l context -d 'The context whose saved properties `moss` starts with (default: the MOSS file\'s own)' -r -F
 complete -c moss -n "__fish_moss_using_subcommand prompt" -l max-tokens -d 'Fail (exit 1) naming the biggest sections when the prompt has more than N tokens' -r
 complete -c moss -n "__fish_moss_using_subcommand prompt" -l timeout -d 'Stop (exit 124) when loading the MOSS file and building the prompt takes longer' -r
-complete -c moss -n "__fish_moss_using_subcommand prompt" -l device -d 'Bind the robot API (`Ball`, `LedMatrix`) as `moss exec --device SPEC` would' -r
+complete -c moss -n "__fish_moss_using_subcommand prompt" -l device -d 'Bind the robot API (`Ball`, `LedMatrix`) for the file\'s hooks; the prompt is the same without it' -r
 complete -c moss -n "__fish_moss_using_subcommand prompt" -l allow-import -d 'State the import rule of `moss exec --allow-import MODULES` at the end of the prompt' -r
 complete -c moss -n "__fish_moss_using_subcommand prompt" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''

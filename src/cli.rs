@@ -300,7 +300,7 @@ pub struct PromptArgs {
     #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
     pub timeout: Option<f64>,
 
-    /// Bind the robot API (`Ball`, `LedMatrix`) as `moss exec --device SPEC` would
+    /// Bind the robot API (`Ball`, `LedMatrix`) for the file's hooks; the prompt is the same without it
     #[arg(long, value_name = "SPEC")]
     pub device: Option<String>,
 
