@@ -89,3 +89,36 @@ fn moss_test_checks_the_prompt_without_bindings_and_fails_only_the_cases_that_ne
     assert_eq!(case["error"]["type"], "BindingMissing", "{file}");
     assert!(case["error"]["hint"].as_str().unwrap_or_default().contains("--device sim"), "{file}");
 }
+
+#[test]
+fn a_module_prompt_hook_runs_and_reading_an_unbound_attribute_fails_as_any_unset_one() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "robot.py",
+        "from sphero_bolt import Ball\nfrom ghostos_moss import Moss as Parent\n\n\n\
+         class Moss(Parent):\n    body: Ball\n\n\n\
+         # <moss-hide>\n\
+         def __moss_module_prompt__(prompter):\n\
+         \x20   return prompter.dump_module_prompt() + '# custom\\n'\n\
+         # </moss-hide>\n",
+    );
+    let out = prompt(&sandbox, "robot.py", &[]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).ends_with("# custom\n") && stdout(&out).contains("class Ball(ABC):"), "{}", stdout(&out));
+
+    sandbox.write(
+        "reads_body.py",
+        "from sphero_bolt import Ball\nfrom ghostos_moss import Moss as Parent\n\n\n\
+         class Moss(Parent):\n    body: Ball\n\n\n\
+         # <moss-hide>\n\
+         def __moss_compiled__(moss):\n\
+         \x20   print(f'the body is a {type(moss.body).__name__}')\n\
+         # </moss-hide>\n",
+    );
+    let out = prompt(&sandbox, "reads_body.py", &[]);
+    assert_exit(&out, 4);
+    assert!(stderr(&out).contains("AttributeError") && stderr(&out).contains("body"), "{}", stderr(&out));
+    let out = prompt(&sandbox, "reads_body.py", &["--device", "sim"]);
+    assert_exit(&out, 0);
+    assert!(stderr(&out).contains("the body is a BoltBall"), "{}", stderr(&out));
+}
