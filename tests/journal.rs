@@ -124,7 +124,7 @@ fn old_records_are_dropped_never_the_newest() {
     let returns: Vec<Value> = records(&sandbox).iter().map(|r| r["returns"].clone()).collect();
     assert_eq!(returns, [json!(3), json!(4), json!(5)]);
 
-    // A single record past the byte bound is still kept, alone.
+    // Output past the cap is cut in the record, not in the run.
     sandbox.write("loud.py", "def main(moss):\n    print('y' * 10_000_000)\n    return 'loud'\n");
     assert_exit(&sandbox.exec("agent.py", "loud.py", &[]), 0);
     let kept = records(&sandbox);
