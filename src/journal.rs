@@ -218,6 +218,12 @@ pub fn append(path: &Path, record: &RunRecord) -> Result<(), String> {
     let keep = keep()?;
     let mut line = serde_json::to_vec(record).expect("a run record serialises");
     line.push(b'\n');
+    append_within(path, &line, keep, MAX_BYTES)
+}
+
+/// Appends `line`, first dropping the oldest lines while the journal would hold more than `keep`
+/// lines or `max_bytes` bytes; `line` itself is always written.
+fn append_within(path: &Path, line: &[u8], keep: usize, max_bytes: usize) -> Result<(), String> {
     let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(folder).map_err(|e| e.to_string())?;
     let _lock = lock(path)?;
@@ -228,7 +234,7 @@ pub fn append(path: &Path, record: &RunRecord) -> Result<(), String> {
     let mut lines: Vec<&[u8]> = text[..whole].split_inclusive(|&b| b == b'\n').collect();
     let mut bytes = whole;
     let mut dropped = 0;
-    while dropped < lines.len() && (lines.len() - dropped + 1 > keep || bytes + line.len() > MAX_BYTES) {
+    while dropped < lines.len() && (lines.len() - dropped + 1 > keep || bytes + line.len() > max_bytes) {
         bytes -= lines[dropped].len();
         dropped += 1;
     }
@@ -237,12 +243,12 @@ pub fn append(path: &Path, record: &RunRecord) -> Result<(), String> {
         if whole < text.len() {
             file.set_len(whole as u64).map_err(|e| e.to_string())?;
         }
-        return file.write_all(&line).map_err(|e| e.to_string());
+        return file.write_all(line).map_err(|e| e.to_string());
     }
     lines.drain(..dropped);
     let mut temp =
         tempfile::Builder::new().prefix(".moss-runs-").suffix(".tmp").tempfile_in(folder).map_err(|e| e.to_string())?;
-    for kept in lines.iter().chain([&line.as_slice()]) {
+    for kept in lines.iter().chain([&line]) {
         temp.write_all(kept).map_err(|e| e.to_string())?;
     }
     temp.as_file().sync_all().map_err(|e| e.to_string())?;
@@ -318,6 +324,21 @@ mod tests {
         assert_eq!(path_beside(Path::new("/p/.moss/a.context.json")), Path::new("/p/.moss/a.runs.jsonl"));
         assert_eq!(path_beside(Path::new("state.json")), Path::new("state.runs.jsonl"));
         assert_eq!(path_beside(Path::new("/p/state")), Path::new("/p/state.runs.jsonl"));
+    }
+
+    #[test]
+    fn the_oldest_lines_are_dropped_to_stay_within_the_bounds_never_the_newest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.runs.jsonl");
+        for n in 0..6 {
+            append_within(&path, format!("{n}\n").as_bytes(), 4, 100).unwrap();
+        }
+        assert_eq!(fs::read_to_string(&path).unwrap(), "2\n3\n4\n5\n", "at most 4 lines");
+        append_within(&path, b"12345678\n", 4, 12).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "5\n12345678\n", "at most 12 bytes");
+        let long = format!("{}\n", "x".repeat(19));
+        append_within(&path, long.as_bytes(), 4, 12).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), long, "the newest line stays, alone, whatever its size");
     }
 
     #[test]
