@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             [CompletionResult]::new('test-worker', 'test-worker', [CompletionResultType]::ParameterValue, 'Test one MOSS file and print its report as JSON (what `moss test` runs per file)')
             [CompletionResult]::new('device', 'device', [CompletionResultType]::ParameterValue, 'Find Sphero BOLTs nearby, or ask one for its battery and firmware')
             [CompletionResult]::new('context', 'context', [CompletionResultType]::ParameterValue, 'Read and edit a MOSS file''s saved context')
+            [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the run journal: what the last runs of `moss exec` did, failed ones included')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the configuration that applies to a MOSS file, and where each value came from')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds')
             [CompletionResult]::new('python', 'python', [CompletionResultType]::ParameterValue, 'Run the embedded Python with the packages moss ships importable, like `python`')
@@ -172,7 +173,7 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one saved property as JSON')
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Save one property: NAME then a JSON value (quote strings: ''"text"'')')
             [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove one saved property; it falls back to its default')
-            [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Remove every saved property and the last code')
+            [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Remove every saved property and the last code; the run journal stays unless --journal')
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the context file''s path')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -217,6 +218,7 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
         'moss;context;reset' {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context file itself, instead of a MOSS file')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'Delete the run journal (`<stem>.runs.jsonl`) too')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -237,7 +239,7 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one saved property as JSON')
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Save one property: NAME then a JSON value (quote strings: ''"text"'')')
             [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove one saved property; it falls back to its default')
-            [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Remove every saved property and the last code')
+            [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Remove every saved property and the last code; the run journal stays unless --journal')
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the context file''s path')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -261,6 +263,18 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             break
         }
         'moss;context;help;help' {
+            break
+        }
+        'moss;log' {
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context file whose journal to show, instead of a MOSS file''s')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Show the last N runs')
+            [CompletionResult]::new('--last', '--last', [CompletionResultType]::ParameterName, 'Show the last N runs')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON array of the records, oldest first')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'moss;config' {
@@ -311,6 +325,7 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             [CompletionResult]::new('test-worker', 'test-worker', [CompletionResultType]::ParameterValue, 'Test one MOSS file and print its report as JSON (what `moss test` runs per file)')
             [CompletionResult]::new('device', 'device', [CompletionResultType]::ParameterValue, 'Find Sphero BOLTs nearby, or ask one for its battery and firmware')
             [CompletionResult]::new('context', 'context', [CompletionResultType]::ParameterValue, 'Read and edit a MOSS file''s saved context')
+            [CompletionResult]::new('log', 'log', [CompletionResultType]::ParameterValue, 'Show the run journal: what the last runs of `moss exec` did, failed ones included')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the configuration that applies to a MOSS file, and where each value came from')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds')
             [CompletionResult]::new('python', 'python', [CompletionResultType]::ParameterValue, 'Run the embedded Python with the packages moss ships importable, like `python`')
@@ -347,7 +362,7 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one saved property as JSON')
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Save one property: NAME then a JSON value (quote strings: ''"text"'')')
             [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove one saved property; it falls back to its default')
-            [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Remove every saved property and the last code')
+            [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Remove every saved property and the last code; the run journal stays unless --journal')
             [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Print the context file''s path')
             break
         }
@@ -367,6 +382,9 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             break
         }
         'moss;help;context;path' {
+            break
+        }
+        'moss;help;log' {
             break
         }
         'moss;help;config' {

@@ -34,6 +34,9 @@ _moss() {
             moss,help)
                 cmd="moss__subcmd__help"
                 ;;
+            moss,log)
+                cmd="moss__subcmd__log"
+                ;;
             moss,man)
                 cmd="moss__subcmd__man"
                 ;;
@@ -130,6 +133,9 @@ _moss() {
             moss__subcmd__help,help)
                 cmd="moss__subcmd__help__subcmd__help"
                 ;;
+            moss__subcmd__help,log)
+                cmd="moss__subcmd__help__subcmd__log"
+                ;;
             moss__subcmd__help,man)
                 cmd="moss__subcmd__help__subcmd__man"
                 ;;
@@ -179,7 +185,7 @@ _moss() {
 
     case "${cmd}" in
         moss)
-            opts="-q -h -V --color --quiet --help --version prompt exec test test-worker device context config serve python completions man help"
+            opts="-q -h -V --color --quiet --help --version prompt exec test test-worker device context log config serve python completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -407,7 +413,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__context__subcmd__reset)
-            opts="-q -h --context --color --quiet --help"
+            opts="-q -h --context --journal --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -679,7 +685,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__help)
-            opts="prompt exec test test-worker device context config serve python completions man help"
+            opts="prompt exec test test-worker device context log config serve python completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -888,6 +894,20 @@ _moss() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        moss__subcmd__help__subcmd__log)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         moss__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -965,6 +985,36 @@ _moss() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        moss__subcmd__log)
+            opts="-n -q -h --context --last --json --color --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --last)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -31,6 +31,7 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand test-worker 'Test one MOSS file and print its report as JSON (what `moss test` runs per file)'
             cand device 'Find Sphero BOLTs nearby, or ask one for its battery and firmware'
             cand context 'Read and edit a MOSS file''s saved context'
+            cand log 'Show the run journal: what the last runs of `moss exec` did, failed ones included'
             cand config 'Show the configuration that applies to a MOSS file, and where each value came from'
             cand serve 'Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds'
             cand python 'Run the embedded Python with the packages moss ships importable, like `python`'
@@ -157,7 +158,7 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand get 'Print one saved property as JSON'
             cand set 'Save one property: NAME then a JSON value (quote strings: ''"text"'')'
             cand unset 'Remove one saved property; it falls back to its default'
-            cand reset 'Remove every saved property and the last code'
+            cand reset 'Remove every saved property and the last code; the run journal stays unless --journal'
             cand path 'Print the context file''s path'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -197,6 +198,7 @@ set edit:completion:arg-completer[moss] = {|@words|
         &'moss;context;reset'= {
             cand --context 'The context file itself, instead of a MOSS file'
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand --journal 'Delete the run journal (`<stem>.runs.jsonl`) too'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
             cand -h 'Print help'
@@ -215,7 +217,7 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand get 'Print one saved property as JSON'
             cand set 'Save one property: NAME then a JSON value (quote strings: ''"text"'')'
             cand unset 'Remove one saved property; it falls back to its default'
-            cand reset 'Remove every saved property and the last code'
+            cand reset 'Remove every saved property and the last code; the run journal stays unless --journal'
             cand path 'Print the context file''s path'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -232,6 +234,17 @@ set edit:completion:arg-completer[moss] = {|@words|
         &'moss;context;help;path'= {
         }
         &'moss;context;help;help'= {
+        }
+        &'moss;log'= {
+            cand --context 'The context file whose journal to show, instead of a MOSS file''s'
+            cand -n 'Show the last N runs'
+            cand --last 'Show the last N runs'
+            cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand --json 'Print one JSON array of the records, oldest first'
+            cand -q 'Print no warnings, only errors'
+            cand --quiet 'Print no warnings, only errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'moss;config'= {
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
@@ -276,6 +289,7 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand test-worker 'Test one MOSS file and print its report as JSON (what `moss test` runs per file)'
             cand device 'Find Sphero BOLTs nearby, or ask one for its battery and firmware'
             cand context 'Read and edit a MOSS file''s saved context'
+            cand log 'Show the run journal: what the last runs of `moss exec` did, failed ones included'
             cand config 'Show the configuration that applies to a MOSS file, and where each value came from'
             cand serve 'Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds'
             cand python 'Run the embedded Python with the packages moss ships importable, like `python`'
@@ -304,7 +318,7 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand get 'Print one saved property as JSON'
             cand set 'Save one property: NAME then a JSON value (quote strings: ''"text"'')'
             cand unset 'Remove one saved property; it falls back to its default'
-            cand reset 'Remove every saved property and the last code'
+            cand reset 'Remove every saved property and the last code; the run journal stays unless --journal'
             cand path 'Print the context file''s path'
         }
         &'moss;help;context;show'= {
@@ -318,6 +332,8 @@ set edit:completion:arg-completer[moss] = {|@words|
         &'moss;help;context;reset'= {
         }
         &'moss;help;context;path'= {
+        }
+        &'moss;help;log'= {
         }
         &'moss;help;config'= {
         }

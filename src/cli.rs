@@ -155,6 +155,27 @@ pub enum Command {
     )]
     Context(ContextArgs),
 
+    /// Show the run journal: what the last runs of `moss exec` did, failed ones included
+    #[command(
+        long_about = "Show the run journal: what the last runs of `moss exec` did, failed ones included.\n\n\
+            Every `moss exec` with a context appends one JSON record to `<stem>.runs.jsonl` beside \
+            the context file: the time, the code as read, the target, whether it succeeded, the \
+            return value, the output (first and last 2 KiB of each stream), the error with the text \
+            of its line, and the context's changes with short before/after values. The journal keeps \
+            the newest 200 records (MOSS_JOURNAL_KEEP) and at most 4 MiB. `moss exec --no-context` \
+            journals nothing. Name the journal by its MOSS file or by the context's --context PATH. \
+            Plain output is one block per run, oldest first; --json prints one JSON array of records.",
+        after_help = "Examples:\n  \
+            moss log agent.py\n  \
+            moss log agent.py -n 1 --json | jq '.[0].error'\n  \
+            moss log --context state.json -n 3",
+        after_long_help = "Exit codes:\n  \
+            0    the journal was shown (an empty or missing journal shows nothing)\n  \
+            2    command-line usage error\n  \
+            4    the journal cannot be read"
+    )]
+    Log(LogArgs),
+
     /// Show the configuration that applies to a MOSS file, and where each value came from
     #[command(
         long_about = "Show the configuration that applies to a MOSS file, and where each value came from.\n\n\
@@ -261,6 +282,25 @@ pub struct ServeArgs {
     /// Stop the server of FILE.py instead of starting one
     #[arg(long)]
     pub stop: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The MOSS file whose runs to show (its context's journal)
+    #[arg(value_name = "FILE.py", required_unless_present = "context")]
+    pub file: Option<PathBuf>,
+
+    /// The context file whose journal to show, instead of a MOSS file's
+    #[arg(long, value_name = "PATH", conflicts_with = "file")]
+    pub context: Option<PathBuf>,
+
+    /// Show the last N runs
+    #[arg(short = 'n', long = "last", value_name = "N", default_value_t = 10)]
+    pub last: usize,
+
+    /// Print one JSON array of the records, oldest first
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -509,10 +549,13 @@ pub enum ContextAction {
         #[command(flatten)]
         target: ContextTarget,
     },
-    /// Remove every saved property and the last code
+    /// Remove every saved property and the last code; the run journal stays unless --journal
     Reset {
         #[command(flatten)]
         target: ContextTarget,
+        /// Delete the run journal (`<stem>.runs.jsonl`) too
+        #[arg(long)]
+        journal: bool,
     },
     /// Print the context file's path
     Path {

@@ -61,8 +61,12 @@ pub fn run(action: &ContextAction) -> Result<u8, MossError> {
                 None => Err(ContextError::NoProperty { path, name }),
             })?;
         }
-        ContextAction::Reset { target } => {
+        ContextAction::Reset { target, journal } => {
             let resolved = resolve(target, 0)?;
+            if *journal {
+                let path = crate::journal::path_beside(&resolved.path);
+                crate::journal::remove(&path).map_err(|reason| ContextError::Unwritable { path, reason })?;
+            }
             let mut file = ContextFile::open(&resolved.path)?;
             if file.existed {
                 file.doc.properties.clear();

@@ -15,6 +15,7 @@ use crate::convert;
 use crate::device;
 use crate::error::MossError;
 use crate::host;
+use crate::journal;
 use crate::moss_file;
 use crate::report::{self, ErrorInfo, ExecResult};
 use crate::sandbox::Sandbox;
@@ -47,26 +48,29 @@ pub fn run(args: &ExecArgs) -> u8 {
             e.exit_code()
         }
     };
+    journal::record(&mut result, exit, &args.target);
     report::exec_result(&result, args.json);
     exit
 }
 
 fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     let (path, source) = moss_file::read(&args.file)?;
-    let (code, code_file) = read_code(&args.code)?;
-
     let config = Config::for_moss_file(&path)?;
+    let context_path = match (&args.context.context, args.context.no_context) {
+        (_, true) => None,
+        (Some(explicit), false) => Some(explicit.clone()),
+        (None, false) => Some(config.context_path(&path)),
+    };
+    result.journal = context_path.as_deref().and_then(journal::for_run);
+    let (code, code_file) = read_code(&args.code)?;
+    result.code = Some((code.clone(), code_file.clone()));
     let device = config.device(args.device.device.as_ref());
     if device.is_none() && (args.device.device_trace.is_some() || args.device.device_png.is_some()) {
         return Err(MossError::Usage(
             "--device-trace and --device-png need a device\nhint: pass --device sim, or set MOSS_DEVICE".into(),
         ));
     }
-    let mut context = match (&args.context.context, args.context.no_context) {
-        (_, true) => None,
-        (Some(explicit), false) => Some(ContextFile::open(explicit)?),
-        (None, false) => Some(ContextFile::open(&config.context_path(&path))?),
-    };
+    let mut context = context_path.as_deref().map(ContextFile::open).transpose()?;
     if let Some(ctx) = &context {
         ctx.check_module(&path)?;
         result.context.path = Some(ctx.path.display().to_string());
@@ -166,6 +170,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
             }
         }
         result.context.changed = changed(&old_properties, &properties);
+        result.context.diff = journal::ContextDiff::between(&old_properties, &properties);
         ctx.doc.properties = properties;
         ctx.set_module(&path, report.module.as_deref());
         ctx.doc.last_code = Some(LastCode {
@@ -178,12 +183,14 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         if let Some(signal) = supervisor::interrupted() {
             result.ok = false;
             result.context.changed.clear();
+            result.context.diff = Default::default();
             result.error = Some(ErrorInfo::interrupted(signal, String::new()));
             return Ok(report::INTERRUPTED_EXIT);
         }
         if let Err(e) = ctx.save() {
             result.ok = false;
             result.context.changed.clear();
+            result.context.diff = Default::default();
             return Err(e.into());
         }
         result.context.saved = true;

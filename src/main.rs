@@ -16,6 +16,8 @@ mod execute;
 mod hidden;
 mod host;
 mod interpreter;
+mod journal;
+mod log_cmd;
 mod moss_file;
 mod native;
 mod outline;
@@ -48,6 +50,7 @@ fn main() {
         Command::Device { action } => device_cmd::run(action),
         Command::Context(args) => reported(context_cmd::run(&args.action)),
         Command::Config(args) => reported(config_cmd::run(args)),
+        Command::Log(args) => reported(log_cmd::run(args)),
         Command::Serve(args) => reported(serve::run(args)),
         Command::Python(args) => python_cmd::run(args),
         Command::Completions { shell } => completions::completions(*shell),

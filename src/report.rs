@@ -30,6 +30,12 @@ pub struct ExecResult {
     /// What the code was allowed, with `--sandbox`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<crate::sandbox::Policy>,
+    /// The code as read and where it came from, for the run journal.
+    #[serde(skip)]
+    pub code: Option<(String, String)>,
+    /// The run journal to record this run in; none with --no-context.
+    #[serde(skip)]
+    pub journal: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -37,6 +43,8 @@ pub struct ContextReport {
     pub path: Option<String>,
     pub saved: bool,
     pub changed: Vec<String>,
+    /// The names added, changed and removed, with short values; empty unless the context was saved.
+    pub diff: crate::journal::ContextDiff,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
