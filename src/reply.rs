@@ -104,7 +104,10 @@ impl Found {
 
 /// Python that compiles and is more than bare words: `Sorry` or `Done` alone compile, but are prose.
 fn is_program(reply: &str) -> bool {
-    let bare = |statement: &Stmt| matches!(statement, Stmt::Expr(ast::StmtExpr { value, .. }) if matches!(**value, Expr::Name(_) | Expr::Constant(_)));
+    let bare = |statement: &Stmt| match statement {
+        Stmt::Expr(ast::StmtExpr { value, .. }) => matches!(**value, Expr::Name(_) | Expr::Constant(_)),
+        _ => false,
+    };
     ast::Suite::parse(reply, "<reply>").is_ok_and(|suite| !suite.iter().all(bare))
 }
 
@@ -310,7 +313,10 @@ mod tests {
 
     #[test]
     fn python_with_markdown_in_its_strings_stays_python() {
-        let code = "def main(moss):\n    \"\"\"Answer like this:\n\n```python\nx = 1\n```\n<code>y</code>\n    \"\"\"\n    return \"```\"\n";
+        let code = concat!(
+            "def main(moss):\n    \"\"\"Answer like this:\n\n```python\nx = 1\n```\n<code>y</code>\n    \"\"\"\n",
+            "    return \"```\"\n"
+        );
         found(code, code, Found::Python);
     }
 
@@ -343,9 +349,15 @@ mod tests {
 
     #[test]
     fn tool_calls_of_every_shape_carry_their_code() {
-        let openai = r#"{"choices":[{"message":{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"moss","arguments":"{\"code\": \"x = 1\\n\"}"}}]}}]}"#;
+        let openai = concat!(
+            r#"{"choices":[{"message":{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","#,
+            r#""function":{"name":"moss","arguments":"{\"code\": \"x = 1\\n\"}"}}]}}]}"#
+        );
         found(openai, "x = 1\n", Found::Json);
-        let anthropic = r#"{"content":[{"type":"text","text":"I will."},{"type":"tool_use","id":"t","name":"moss","input":{"code":"y = 2"}}]}"#;
+        let anthropic = concat!(
+            r#"{"content":[{"type":"text","text":"I will."},"#,
+            r#"{"type":"tool_use","id":"t","name":"moss","input":{"code":"y = 2"}}]}"#
+        );
         found(anthropic, "y = 2", Found::Json);
         found(r#"{"code": "z = 3"}"#, "z = 3", Found::Json);
     }
@@ -365,8 +377,9 @@ mod tests {
         assert_eq!(extract("Sorry", CodeFormat::Python).map(|e| e.found), Ok(Found::Python));
     }
 
+    /// A sentence: never a fence, a `<code>` tag, a definition, an import or an assignment.
     fn prose_line() -> impl Strategy<Value = String> {
-        "[A-Za-z][A-Za-z ,.!?'()]{0,50}"
+        "[A-Za-z][A-Za-z ,!?']{0,50}[.!?]"
     }
 
     fn code_line() -> impl Strategy<Value = String> {
