@@ -59,7 +59,8 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             break
         }
         'moss;exec' {
-            [CompletionResult]::new('--code', '--code', [CompletionResultType]::ParameterName, 'The generated code: a file, or - to read standard input')
+            [CompletionResult]::new('--code', '--code', [CompletionResultType]::ParameterName, 'The model''s reply holding the code: a file, or - to read standard input')
+            [CompletionResult]::new('--code-format', '--code-format', [CompletionResultType]::ParameterName, 'How to find the code in the reply: plain Python, Markdown fences or <code> tags, or a tool call''s JSON')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The module-level name to call (or return, when it is not callable) after the code ran')
             [CompletionResult]::new('--arg', '--arg', [CompletionResultType]::ParameterName, 'A module-level name whose value is passed to the target; repeat in call order. Without it, a target taking a positional parameter receives `moss`')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context file to load and save (default: .moss/<name>.context.json beside the MOSS file) [env: MOSS_CONTEXT]')

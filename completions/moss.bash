@@ -619,7 +619,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__exec)
-            opts="-q -h --code --target --arg --context --no-context --timeout --json --max-output --max-memory --allow-import --sandbox --allow-write --allow-net --device --device-trace --device-png --warm --cold --color --quiet --help"
+            opts="-q -h --code --code-format --target --arg --context --no-context --timeout --json --max-output --max-memory --allow-import --sandbox --allow-write --allow-net --device --device-trace --device-png --warm --cold --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -627,6 +627,10 @@ _moss() {
             case "${prev}" in
                 --code)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --code-format)
+                    COMPREPLY=($(compgen -W "auto python markdown json" -- "${cur}"))
                     return 0
                     ;;
                 --target)

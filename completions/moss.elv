@@ -54,7 +54,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'moss;exec'= {
-            cand --code 'The generated code: a file, or - to read standard input'
+            cand --code 'The model''s reply holding the code: a file, or - to read standard input'
+            cand --code-format 'How to find the code in the reply: plain Python, Markdown fences or <code> tags, or a tool call''s JSON'
             cand --target 'The module-level name to call (or return, when it is not callable) after the code ran'
             cand --arg 'A module-level name whose value is passed to the target; repeat in call order. Without it, a target taking a positional parameter receives `moss`'
             cand --context 'The context file to load and save (default: .moss/<name>.context.json beside the MOSS file) [env: MOSS_CONTEXT]'

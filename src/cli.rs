@@ -5,12 +5,14 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::reply::CodeFormat;
+
 const EXIT_CODES: &str = "\
 Exit codes:
   0    success
   1    the generated code raised (or crashed the run)
   2    command-line usage error
-  3    the generated code is empty, has a syntax error, or its target is missing or cannot be called
+  3    the reply holds no code, the code has a syntax error, or its target is missing or cannot be called
   4    the MOSS file fails to load, a binding is missing, or the context file is invalid or locked
   5    the device cannot be reached
   124  the time limit was reached
@@ -355,9 +357,13 @@ pub struct ExecArgs {
     #[arg(value_name = "FILE.py")]
     pub file: PathBuf,
 
-    /// The generated code: a file, or - to read standard input
+    /// The model's reply holding the code: a file, or - to read standard input
     #[arg(long, value_name = "PATH|-")]
     pub code: String,
+
+    /// How to find the code in the reply: plain Python, Markdown fences or <code> tags, or a tool call's JSON
+    #[arg(long, value_enum, default_value_t = CodeFormat::Auto, value_name = "FORMAT")]
+    pub code_format: CodeFormat,
 
     /// The module-level name to call (or return, when it is not callable) after the code ran
     #[arg(long, default_value = "main", value_name = "NAME")]

@@ -17,8 +17,9 @@ pub enum MossError {
     #[error("the code in {source_name} is not UTF-8 text (byte {offset} is invalid)")]
     CodeNotText { source_name: String, offset: usize },
 
-    #[error("there is no code in {source_name}: it is empty")]
-    NoCode { source_name: String },
+    /// The reason is said for the model that wrote the reply: "it is empty", "the reply is prose: ...".
+    #[error("there is no code in {source_name}: {reason}")]
+    NoCode { source_name: String, reason: String },
 
     #[error(transparent)]
     Context(#[from] ContextError),
@@ -107,7 +108,9 @@ impl MossError {
             MossError::MossFileNotText { .. } => "a MOSS file must be Python source saved as UTF-8".into(),
             MossError::CodeUnreadable { .. } => "pass --code PATH to a file of generated code, or --code - to read standard input".into(),
             MossError::CodeNotText { .. } => "the code must be Python source in UTF-8; regenerate it".into(),
-            MossError::NoCode { .. } => "answer with Python that defines the target, such as `def main(moss): ...`".into(),
+            MossError::NoCode { .. } => "answer with Python that defines the target, such as `def main(moss): ...`: \
+                                         as plain code, in a ```python block, or as the `code` argument of a tool call"
+                .into(),
             MossError::Context(e) => return e.hint(),
             MossError::Usage(message) => return message.split_once("\nhint: ").map(|(_, hint)| hint.to_owned()),
             MossError::Config { .. } => {

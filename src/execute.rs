@@ -17,6 +17,7 @@ use crate::error::MossError;
 use crate::host;
 use crate::journal;
 use crate::moss_file;
+use crate::reply::{self, CodeFormat, Extracted};
 use crate::report::{self, ErrorInfo, ExecResult};
 use crate::sandbox::Sandbox;
 use crate::style;
@@ -62,7 +63,8 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         (None, false) => Some(config.context_path(&path)),
     };
     result.journal = context_path.as_deref().and_then(journal::for_run);
-    let (code, code_file) = read_code(&args.code)?;
+    let (Extracted { code, found }, code_file) = read_code(&args.code, args.code_format)?;
+    result.code_format = Some(found);
     result.code = Some((code.clone(), code_file.clone()));
     let device = config.device(args.device.device.as_ref());
     if device.is_none() && (args.device.device_trace.is_some() || args.device.device_png.is_some()) {
@@ -156,7 +158,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     result.returns_repr = report.returns_repr;
     if let Some(error) = report.error {
         let exit = error.exit_code();
-        result.error = Some(error.with_default_hint());
+        result.error = Some(found.explain_lines(error.with_default_hint(), &code_file));
         return Ok(exit);
     }
     result.ok = true;
@@ -231,8 +233,8 @@ pub fn read_report(outcome: &Bound<'_, PyAny>) -> PyResult<ChildReport> {
     Ok(report)
 }
 
-/// The generated code and the file name it is compiled under (`<stdin>` for `-`).
-fn read_code(spec: &str) -> Result<(String, String), MossError> {
+/// The code taken out of the reply, and the file name it is compiled under (`<stdin>` for `-`).
+fn read_code(spec: &str, format: CodeFormat) -> Result<(Extracted, String), MossError> {
     let (bytes, name) = if spec == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
@@ -246,11 +248,13 @@ fn read_code(spec: &str) -> Result<(String, String), MossError> {
     };
     let code = String::from_utf8(bytes)
         .map_err(|e| MossError::CodeNotText { source_name: name.clone(), offset: e.utf8_error().valid_up_to() })?;
-    let code = moss_file::without_bom(code);
-    if code.trim().is_empty() {
-        return Err(MossError::NoCode { source_name: if spec == "-" { "standard input".into() } else { name } });
+    let reply = moss_file::without_bom(code);
+    match reply::extract(&reply, format) {
+        Ok(extracted) => Ok((extracted, name)),
+        Err(reason) => {
+            Err(MossError::NoCode { source_name: if spec == "-" { "standard input".into() } else { name }, reason })
+        }
     }
-    Ok((code, name))
 }
 
 /// Names whose stored value differs between two property sets, sorted. Compared as written, since

@@ -40,6 +40,9 @@ pub struct RunRecord {
     pub code: Option<String>,
     /// Where the code came from: the `--code` file, or `<stdin>`.
     pub code_source: Option<String>,
+    /// How the code was found in the reply (`python`, `markdown`, `code-tags`, `json`).
+    #[serde(default)]
+    pub code_format: Option<crate::reply::Found>,
     pub target: String,
     pub ok: bool,
     /// The exit status of `moss exec`.
@@ -150,6 +153,7 @@ impl RunRecord {
             error: result.error.as_ref().map(|e| RunError::of(e, result.code.as_ref())),
             code,
             code_source,
+            code_format: result.code_format,
             target: target.to_owned(),
             ok: result.ok,
             exit,

@@ -25,6 +25,7 @@ mod packet;
 mod picture;
 mod prompt;
 mod python_cmd;
+mod reply;
 mod report;
 mod sandbox;
 mod serve;

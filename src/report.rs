@@ -20,6 +20,9 @@ pub struct ExecResult {
     pub returns_repr: Option<String>,
     pub stdout: String,
     pub stderr: String,
+    /// How the code was found in the reply (`python`, `markdown`, `code-tags`, `json`); null when
+    /// no code was read.
+    pub code_format: Option<crate::reply::Found>,
     pub error: Option<ErrorInfo>,
     pub context: ContextReport,
     pub duration_ms: f64,

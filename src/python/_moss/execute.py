@@ -32,7 +32,18 @@ def compile_code(runtime: Runtime, code: str, filename: str) -> object:
     """Compile generated code under its own file name, so errors point at its lines."""
     runtime.code_file = filename
     linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
-    return compile(code, filename, "exec", dont_inherit=True)
+    try:
+        return compile(code, filename, "exec", dont_inherit=True)
+    except SyntaxError as error:
+        # CPython quotes a syntax error's line from the file of that name on disk, which holds
+        # the whole reply when the code was taken out of it; under a name that is no file, the
+        # error quotes, and its column counts in, the code itself.
+        try:
+            compile(code, "<moss code>", "exec", dont_inherit=True)
+        except SyntaxError as own:
+            own.filename = filename
+            raise own from None
+        raise error
 
 
 def run(runtime: Runtime, code: str, compiled: object, target: str, arg_names: list[str] | None) -> object:
