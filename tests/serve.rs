@@ -29,14 +29,19 @@ impl Server {
 
     /// A server whose socket is expected at `socket`.
     fn start_at(sandbox: &Sandbox, moss_file: &str, socket: &std::path::Path) -> Server {
-        let child = Command::new(assert_cmd::cargo::cargo_bin("moss"))
+        // The server's diagnostics go to a file, so that a server that died says why.
+        let log = sandbox.path(&format!("{moss_file}.serve.log"));
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("moss"))
             .args(["serve", moss_file])
             .current_dir(sandbox.root())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap();
         let started = Instant::now();
-        while !socket.exists() {
+        while !std::fs::read_to_string(&log).unwrap_or_default().contains("serving ") || !socket.exists() {
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("the server ended ({status}) before it served:\n{}", std::fs::read_to_string(&log).unwrap());
+            }
             assert!(started.elapsed() < Duration::from_secs(20), "the server never listened");
             std::thread::sleep(Duration::from_millis(10));
         }
@@ -252,8 +257,10 @@ fn the_robot_is_driven_from_a_warm_run() {
 #[test]
 fn a_second_server_for_the_same_file_is_refused() {
     let sandbox = project();
-    let _server = Server::start(&sandbox, "agent.py");
+    let mut server = Server::start(&sandbox, "agent.py");
     let out = sandbox.moss().args(["serve", "agent.py"]).output().unwrap();
+    let log = sandbox.read("agent.py.serve.log");
+    assert!(server.child.try_wait().unwrap().is_none(), "the first server ended:\n{}", String::from_utf8_lossy(&log));
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("already running") && stderr(&out).contains("hint:"), "{}", stderr(&out));
 }
