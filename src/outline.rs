@@ -309,7 +309,9 @@ fn reindent(text: &str, from_column: usize, indent: &str) -> String {
     let mut out = lines.next().unwrap_or_default().to_owned();
     for line in lines {
         out.push('\n');
-        let strip = line.len() - line.trim_start().len();
+        // Python indents with spaces and tabs only; other white space (a no-break space) is text,
+        // and counting its bytes as columns would cut a character in two.
+        let strip = line.len() - line.trim_start_matches([' ', '\t']).len();
         if line.trim().is_empty() {
             continue;
         }

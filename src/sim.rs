@@ -227,7 +227,7 @@ impl SimBolt {
             (0x1A, 0x30, [hi, lo, planes @ ..]) if planes.len() == 32 => {
                 self.frames.insert(u16::from_be_bytes([*hi, *lo]), planes.to_vec());
             }
-            (0x1A, 0x31, [id, ..]) => {
+            (0x1A, 0x31, [id, _fps, _transition, colours, rest @ ..]) if animation_fits(*colours, rest) => {
                 self.animations.insert(*id, data.to_vec());
             }
             (0x1A, 0x43, [id, _]) | (0x1A, 0x32, [id]) => return self.play(*id),
@@ -249,11 +249,12 @@ impl SimBolt {
         (ErrorCode::Success, Vec::new())
     }
 
-    /// Shows the first frame of a saved animation, as far as a still picture can.
+    /// Shows the first frame of a saved animation (whose layout `animation_fits` checked when it
+    /// was saved), as far as a still picture can.
     fn play(&mut self, id: u8) -> (ErrorCode, Vec<u8>) {
         let Some(saved) = self.animations.get(&id) else { return (ErrorCode::BadParameter, Vec::new()) };
         let colours = usize::from(*saved.get(3).unwrap_or(&0));
-        let palette: Vec<Rgb> = saved[4..].chunks(3).take(colours).map(|c| [c[0], c[1], c[2]]).collect();
+        let palette: Vec<Rgb> = saved[4..].chunks_exact(3).take(colours).map(|c| [c[0], c[1], c[2]]).collect();
         let first_frame = saved.get(4 + colours * 3 + 2..4 + colours * 3 + 4).map(|b| u16::from_be_bytes([b[0], b[1]]));
         if let Some(planes) = first_frame.and_then(|index| self.frames.get(&index)) {
             for row in 0..8 {
@@ -271,5 +272,15 @@ impl SimBolt {
         self.state.character = None;
         self.state.scrolling = None;
         (ErrorCode::Success, Vec::new())
+    }
+}
+/// Whether a save-animation payload after its id, fps, transition and colour count holds exactly
+/// the palette, the frame count and that many frame indexes: a real BOLT answers anything else
+/// with "bad data length", and the simulator must never read past what it was sent.
+fn animation_fits(colours: u8, rest: &[u8]) -> bool {
+    let palette = 3 * usize::from(colours);
+    match rest.get(palette..palette + 2) {
+        Some(count) => rest.len() == palette + 2 + 2 * usize::from(u16::from_be_bytes([count[0], count[1]])),
+        None => false,
     }
 }

@@ -297,3 +297,33 @@ fn the_simulated_bolt_drives_the_same_path_on_every_run_however_busy_the_machine
     let (x, y) = (runs[0].0["x_cm"].as_f64().unwrap(), runs[0].0["y_cm"].as_f64().unwrap());
     assert!(x.abs() < 0.05 && y.abs() < 0.05, "a closed square ends where it began: {}", runs[0].0);
 }
+
+#[test]
+fn malformed_animation_data_from_the_code_is_refused_and_the_device_report_survives() {
+    let sandbox = bolt_sandbox(&[]);
+    sandbox.write(
+        "raw.py",
+        r#"import _moss_native as native
+
+
+def run(moss):
+    refused = 0
+    for data in (b"\x01", b"\x01\x02\x03", b"\x01\x0a\x00\x01\xff\x00", b"\x01\x0a\x00\x00\x00\x05"):
+        try:
+            native.device_call(0x1A, 0x31, 0x12, data)
+        except native.DeviceError as e:
+            refused += "bad data length" in str(e)
+        try:
+            native.device_call(0x1A, 0x43, 0x12, b"\x01\x00")  # play what was saved, if anything
+        except native.DeviceError:
+            pass
+    native.device_call(0x1A, 0x31, 0x12, b"\x01\x0a\x00\x01\xff\x00\x00\x00\x01\x00\x00")
+    native.device_call(0x1A, 0x43, 0x12, b"\x01\x00")
+    return refused
+"#,
+    );
+    let (out, result) = run(&sandbox, "raw.py", &["--target", "run"]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], 4, "each short payload is refused as a real BOLT would: {result}");
+    assert!(result["device"]["packets_sent"].as_u64().unwrap() > 6, "the device report survives: {result}");
+}

@@ -323,3 +323,17 @@ fn names_the_file_defines_visibly_are_not_repeated_as_sections() {
     assert!(text.contains("X = list[int]\n"), "{text}");
     assert!(section(&text, "X").is_none(), "a visible assignment was repeated as a section:\n{text}");
 }
+
+#[test]
+fn a_docstring_line_indented_with_a_no_break_space_is_reflected_not_a_crash() {
+    let sb = Sandbox::new();
+    // Three spaces, then a no-break space: Python's indentation is the spaces only.
+    sb.write(
+        "tools.py",
+        "def helper() -> int:\n    \"\"\"Count things.\n   \u{a0}Then report them.\n    \"\"\"\n    return 1\n",
+    );
+    sb.write("agent.py", "from tools import helper\nfrom ghostos_moss import Moss\n");
+    let out = sb.moss().args(["prompt", "agent.py"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("\u{a0}Then report them."), "{}", stdout(&out));
+}
