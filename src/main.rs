@@ -2,6 +2,7 @@
 
 mod ble;
 mod cli;
+mod cli_words;
 mod completions;
 mod config;
 mod config_cmd;
@@ -41,7 +42,7 @@ mod warm;
 use crate::cli::Command;
 
 fn main() {
-    let cli = cli::parse();
+    let cli = cli_words::parse();
     style::configure(cli.color, cli.quiet);
     let code = match &cli.command {
         Command::Prompt(args) => prompt::run(args),
