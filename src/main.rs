@@ -11,6 +11,7 @@ mod context_cmd;
 mod convert;
 mod device;
 mod device_cmd;
+mod device_spec;
 mod discover;
 mod error;
 mod execute;
