@@ -235,23 +235,30 @@ fn lock_wait() -> Result<Duration, ContextError> {
 
 fn acquire_lock(path: &Path) -> Result<File, ContextError> {
     let wait = lock_wait()?;
+    let unwritable = |e: std::io::Error| ContextError::Unwritable { path: lock_path(path), reason: e.to_string() };
+    lock_beside(path, wait)
+        .map_err(unwritable)?
+        .ok_or_else(|| ContextError::Locked { path: path.into(), waited_secs: wait.as_secs_f64() })
+}
+
+/// Takes the OS lock on the sidecar `<path>.lock` (made if need be), waiting up to `wait` for
+/// another holder; None when it kept the lock that long. The OS drops the lock when its holder
+/// dies, so a killed process never leaves a stale lock behind.
+pub fn lock_beside(path: &Path, wait: Duration) -> std::io::Result<Option<File>> {
     let lock_path = lock_path(path);
-    let unwritable = |e: std::io::Error| ContextError::Unwritable { path: lock_path.clone(), reason: e.to_string() };
     if let Some(folder) = lock_path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(folder).map_err(unwritable)?;
+        fs::create_dir_all(folder)?;
     }
-    let file = OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(unwritable)?;
+    let file = OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path)?;
     let started = Instant::now();
     loop {
         match file.try_lock() {
-            Ok(()) => return Ok(file),
+            Ok(()) => return Ok(Some(file)),
             Err(fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
-                std::thread::sleep(Duration::from_millis(20))
+                std::thread::sleep(Duration::from_millis(10))
             }
-            Err(fs::TryLockError::WouldBlock) => {
-                return Err(ContextError::Locked { path: path.into(), waited_secs: wait.as_secs_f64() });
-            }
-            Err(fs::TryLockError::Error(e)) => return Err(unwritable(e)),
+            Err(fs::TryLockError::WouldBlock) => return Ok(None),
+            Err(fs::TryLockError::Error(e)) => return Err(e),
         }
     }
 }

@@ -11,7 +11,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -260,30 +260,11 @@ fn append_within(path: &Path, line: &[u8], keep: usize, max_bytes: usize) -> Res
     Ok(())
 }
 
-/// The journal's lock; the OS drops it when its holder dies, so a killed run leaves none behind.
+/// The journal's lock, the same kind of sidecar lock as the context's.
 fn lock(path: &Path) -> Result<File, String> {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".lock");
-    let lock_path = path.with_file_name(name);
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| format!("{}: {e}", lock_path.display()))?;
-    let started = Instant::now();
-    loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(file),
-            Err(fs::TryLockError::WouldBlock) if started.elapsed() < LOCK_WAIT => {
-                std::thread::sleep(Duration::from_millis(10))
-            }
-            Err(fs::TryLockError::WouldBlock) => {
-                return Err(format!("another run held its lock for {} s", LOCK_WAIT.as_secs()));
-            }
-            Err(fs::TryLockError::Error(e)) => return Err(e.to_string()),
-        }
-    }
+    crate::context::lock_beside(path, LOCK_WAIT)
+        .map_err(|e| format!("{}.lock: {e}", path.display()))?
+        .ok_or_else(|| format!("another run held its lock for {} s", LOCK_WAIT.as_secs()))
 }
 
 /// The journal's records, oldest first. A last line without its newline is an append still
