@@ -44,6 +44,10 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             break
         }
         'moss;prompt' {
+            [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'Print the whole turn prompt: instructions, the module, the last run from the journal, then TEXT')
+            [CompletionResult]::new('--task-file', '--task-file', [CompletionResultType]::ParameterName, 'As --task, with the task read from a file, or - for standard input')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'The name the model''s code must define, as `moss exec --target` will call it (default: main)')
+            [CompletionResult]::new('--tool-schema', '--tool-schema', [CompletionResultType]::ParameterName, 'Print the JSON Schema of a `moss` tool whose one parameter, `code`, is the Python to run, wrapped as FORMAT''s API declares tools (default: openai)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context whose saved properties `moss` starts with (default: the MOSS file''s own)')
             [CompletionResult]::new('--max-tokens', '--max-tokens', [CompletionResultType]::ParameterName, 'Fail (exit 1) naming the biggest sections when the prompt has more than N tokens')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Stop (exit 124) when loading the MOSS file and building the prompt takes longer')

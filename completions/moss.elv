@@ -40,6 +40,10 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'moss;prompt'= {
+            cand --task 'Print the whole turn prompt: instructions, the module, the last run from the journal, then TEXT'
+            cand --task-file 'As --task, with the task read from a file, or - for standard input'
+            cand --target 'The name the model''s code must define, as `moss exec --target` will call it (default: main)'
+            cand --tool-schema 'Print the JSON Schema of a `moss` tool whose one parameter, `code`, is the Python to run, wrapped as FORMAT''s API declares tools (default: openai)'
             cand --context 'The context whose saved properties `moss` starts with (default: the MOSS file''s own)'
             cand --max-tokens 'Fail (exit 1) naming the biggest sections when the prompt has more than N tokens'
             cand --timeout 'Stop (exit 124) when loading the MOSS file and building the prompt takes longer'

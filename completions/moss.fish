@@ -43,6 +43,11 @@ complete -c moss -n "__fish_moss_needs_command" -f -a "python" -d 'Run the embed
 complete -c moss -n "__fish_moss_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c moss -n "__fish_moss_needs_command" -f -a "man" -d 'Print the manual page (roff), as in docs/moss.1'
 complete -c moss -n "__fish_moss_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c moss -n "__fish_moss_using_subcommand prompt" -l task -d 'Print the whole turn prompt: instructions, the module, the last run from the journal, then TEXT' -r
+complete -c moss -n "__fish_moss_using_subcommand prompt" -l task-file -d 'As --task, with the task read from a file, or - for standard input' -r
+complete -c moss -n "__fish_moss_using_subcommand prompt" -l target -d 'The name the model\'s code must define, as `moss exec --target` will call it (default: main)' -r
+complete -c moss -n "__fish_moss_using_subcommand prompt" -l tool-schema -d 'Print the JSON Schema of a `moss` tool whose one parameter, `code`, is the Python to run, wrapped as FORMAT\'s API declares tools (default: openai)' -r -f -a "openai\t'`{"type": "function", "function": {"name", "description", "parameters"}}` (also for OpenAI-compatible servers)'
+anthropic\t'`{"name", "description", "input_schema"}`'"
 complete -c moss -n "__fish_moss_using_subcommand prompt" -l context -d 'The context whose saved properties `moss` starts with (default: the MOSS file\'s own)' -r -F
 complete -c moss -n "__fish_moss_using_subcommand prompt" -l max-tokens -d 'Fail (exit 1) naming the biggest sections when the prompt has more than N tokens' -r
 complete -c moss -n "__fish_moss_using_subcommand prompt" -l timeout -d 'Stop (exit 124) when loading the MOSS file and building the prompt takes longer' -r

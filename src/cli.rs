@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::cli_prompt::{PromptArgs, ToolSchema};
 use crate::cli_words::{parse_seconds, parse_size};
 use crate::reply::CodeFormat;
 
@@ -30,10 +31,9 @@ Exit codes:
         `moss prompt` turns the file into the text the model reads; `moss exec` runs the code the \
         model answers with (`def main(moss): ...`) inside that module and saves what it stored on \
         `moss` in a JSON context file.",
-    after_help = "Example agent loop:\n  \
-        moss prompt agent.py > prompt.txt\n  \
-        llm < prompt.txt > gen.py\n  \
-        moss exec agent.py --code gen.py --json",
+    after_help = "Example agent loop, one turn:\n  \
+        moss prompt agent.py --task 'drive a square' | llm > reply.md\n  \
+        moss exec agent.py --code reply.md",
     after_long_help = EXIT_CODES
 )]
 pub struct Cli {
@@ -67,12 +67,21 @@ pub enum Command {
             classes, pydantic models, dataclasses, TypedDicts and enums as source, other classes \
             named in `Moss` type hints as their interface, imported project modules as their \
             interface. `__moss_attr_prompts__()` overrides sections; `__moss_module_prompt__(prompter)` \
-            replaces the whole prompt. The same inputs always give the same bytes.",
+            replaces the whole prompt. The same inputs always give the same bytes.\n\n\
+            With --task (or --task-file), it prints the whole prompt of one turn of an agent loop: \
+            the persona and instruction of the file's `__ghost__` (a GhostOS MossAgent), how to answer \
+            (the target to define, what persists on `moss`, what comes back), the module view above, \
+            the last run from the run journal (its code, output, return value or error with the failing \
+            line, and what changed on `moss`), then the task. `prompt-template` in the configuration \
+            lays it out another way. --stats, --json and --max-tokens count the whole of it. \
+            --tool-schema prints instead the declaration of a `moss` tool for tool-calling APIs.",
         after_help = "Examples:\n  \
             moss prompt agent.py > prompt.txt\n  \
             moss prompt agent.py --stats > /dev/null\n  \
             moss prompt agent.py --max-tokens 4000 > /dev/null   # a CI gate\n  \
-            moss prompt agent.py --json | jq .tokens",
+            moss prompt agent.py --json | jq .tokens\n  \
+            moss prompt agent.py --task 'drive a square' | llm > reply.md\n  \
+            moss prompt --tool-schema=anthropic",
         after_long_help = EXIT_CODES
     )]
     Prompt(PromptArgs),
@@ -315,41 +324,6 @@ pub struct ConfigArgs {
     /// Print one JSON object: the file found, the context path, and each setting with its source
     #[arg(long)]
     pub json: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct PromptArgs {
-    /// The MOSS file
-    #[arg(value_name = "FILE.py")]
-    pub file: PathBuf,
-
-    /// The context whose saved properties `moss` starts with (default: the MOSS file's own)
-    #[arg(long, value_name = "PATH")]
-    pub context: Option<PathBuf>,
-
-    /// Print one JSON object: prompt, tokens, sections (name, module, kind, tokens), sha256
-    #[arg(long)]
-    pub json: bool,
-
-    /// Print a token count per section and the total on stderr
-    #[arg(long)]
-    pub stats: bool,
-
-    /// Fail (exit 1) naming the biggest sections when the prompt has more than N tokens
-    #[arg(long, value_name = "N")]
-    pub max_tokens: Option<usize>,
-
-    /// Stop (exit 124) when loading the MOSS file and building the prompt takes longer
-    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
-    pub timeout: Option<f64>,
-
-    /// Bind the robot API (`Ball`, `LedMatrix`) for the file's hooks; the prompt is the same without it
-    #[arg(long, value_name = "SPEC")]
-    pub device: Option<String>,
-
-    /// State the import rule of `moss exec --allow-import MODULES` at the end of the prompt
-    #[arg(long, value_name = "MODULES", value_delimiter = ',')]
-    pub allow_import: Option<Vec<String>>,
 }
 
 #[derive(Debug, Args)]

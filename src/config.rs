@@ -21,6 +21,7 @@ struct FileSettings {
     providers: Option<Vec<String>>,
     allow_imports: Option<Vec<String>>,
     device: Option<String>,
+    prompt_template: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -76,6 +77,8 @@ pub struct Config {
     pub providers: Option<Sourced<Vec<String>>>,
     pub allow_imports: Option<Sourced<Vec<String>>>,
     pub device: Option<Sourced<String>>,
+    /// The template of `moss prompt --task`'s turn prompt (`prompt-template`).
+    pub prompt_template: Option<Sourced<PathBuf>>,
 }
 
 impl Config {
@@ -116,6 +119,7 @@ impl Config {
         self.providers = Sourced::from(settings.providers, &origin);
         self.allow_imports = Sourced::from(settings.allow_imports, &origin);
         self.device = Sourced::from(settings.device, &origin);
+        self.prompt_template = Sourced::from(settings.prompt_template.map(|path| base.join(path)), &origin);
         Ok(())
     }
 
@@ -301,6 +305,7 @@ mod tests {
         let settings = FileSettings {
             context_dir: Some("state".into()),
             python_path: Some(vec!["lib".into()]),
+            prompt_template: Some("prompts/turn.txt".into()),
             ..FileSettings::default()
         };
         config.apply_file(Path::new("/p/moss.toml"), settings).unwrap();
@@ -308,5 +313,6 @@ mod tests {
         assert_eq!(config.context_path(Path::new("/p/agents/a.py")), Path::new("/p/state/agents/a.context.json"));
         assert_eq!(config.context_path(Path::new("/p/x/../agents/a.py")), Path::new("/p/state/agents/a.context.json"));
         assert_eq!(config.python_path.unwrap().value, vec![PathBuf::from("/p/lib")]);
+        assert_eq!(config.prompt_template.unwrap().value, PathBuf::from("/p/prompts/turn.txt"));
     }
 }

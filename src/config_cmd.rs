@@ -62,6 +62,11 @@ fn lines(config: &Config) -> Vec<Line> {
         Line { key: "providers", value: entry(&config.providers), unset: "none registered" },
         Line { key: "allow-imports", value: entry(&config.allow_imports), unset: "every import is allowed" },
         Line { key: "device", value: entry(&config.device), unset: "no robot" },
+        Line {
+            key: "prompt-template",
+            value: entry(&config.prompt_template),
+            unset: "`moss prompt --task` lays out the turn prompt its own way",
+        },
     ]
 }
 

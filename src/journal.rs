@@ -189,7 +189,7 @@ impl RunError {
 
 /// At most `limit` bytes of `text`: its start, or with `both_ends` its first and last halves,
 /// with a note of how much was cut between them.
-fn cut(text: &str, limit: usize, both_ends: bool) -> String {
+pub fn cut(text: &str, limit: usize, both_ends: bool) -> String {
     if text.len() <= limit {
         return text.to_owned();
     }

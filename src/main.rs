@@ -2,6 +2,7 @@
 
 mod ble;
 mod cli;
+mod cli_prompt;
 mod cli_words;
 mod completions;
 mod config;
@@ -38,6 +39,8 @@ mod test_report;
 mod test_worker;
 mod testsuite;
 mod tokens;
+mod turn;
+mod turn_template;
 mod warm;
 
 use crate::cli::Command;

@@ -17,6 +17,8 @@ use crate::report::{self, ErrorInfo};
 use crate::style;
 use crate::supervisor::Supervision;
 use crate::tokens;
+use crate::turn::{self, Turn};
+use crate::turn_template::{self, Template};
 
 #[derive(Debug, Serialize, Deserialize)]
 struct PromptReport {
@@ -26,6 +28,8 @@ struct PromptReport {
     sections: Vec<Section>,
     #[serde(default)]
     warnings: Vec<String>,
+    #[serde(default)]
+    ghost: Option<turn::Ghost>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -50,12 +54,29 @@ pub fn run(args: &PromptArgs) -> u8 {
 }
 
 fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
-    let (path, source) = moss_file::read(&args.file)?;
+    let target = args.target.as_deref().unwrap_or("main");
+    if let Some(format) = args.tool_schema {
+        let schema = turn::tool_schema(format, target, args.file.as_deref());
+        println!("{}", serde_json::to_string_pretty(&schema).expect("JSON serialises"));
+        return Ok(0);
+    }
+    let file = args.file.as_deref().expect("clap requires FILE unless --tool-schema");
+    let (path, source) = moss_file::read(file)?;
     let config = Config::for_moss_file(&path)?;
     let context_path = args.context.clone().unwrap_or_else(|| config.context_path(&path));
     let (properties, recorded_module) = match context::read(&context_path)? {
         Some(doc) => (doc.properties, doc.module.and_then(|m| m.name)),
         None => Default::default(),
+    };
+    // Whatever a turn needs besides the module is read first, so a bad task or template fails fast.
+    let turn = match turn::read_task(args)? {
+        Some(task) => {
+            let template = turn_template::configured(&config)?.map_or_else(Template::shipped, |(_, t)| t);
+            let (last_run, skipped) = turn::newest_run(&context_path)?;
+            skipped.iter().for_each(|note| style::warning(note));
+            Some(Turn { task, target: target.to_owned(), ghost: None, last_run, template })
+        }
+        None => None,
     };
     let device = config.device(args.device.as_ref());
     if let Some(spec) = &device {
@@ -68,6 +89,7 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
         "recorded_module": recorded_module,
         "device": device,
         "allow_imports": config.allow_imports(&args.allow_import),
+        "turn": turn.is_some(),
     });
     let payload = config::with_host_fields(payload, &config);
     let timeout = config.timeout(args.timeout).map(std::time::Duration::from_secs_f64);
@@ -98,8 +120,22 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
         report::print_error(&error);
         return Ok(error.exit_code());
     }
-    let text = report.prompt.unwrap_or_default();
+    let mut text = report.prompt.unwrap_or_default();
     let mut sections = report.sections;
+    if let Some(mut turn) = turn {
+        turn.ghost = report.ghost;
+        let rendered = turn.render(&text);
+        let part = |part: turn::Part| Section {
+            name: part.name.to_owned(),
+            module: String::new(),
+            kind: "turn".to_owned(),
+            text: part.text,
+            tokens: 0,
+        };
+        sections =
+            rendered.before.into_iter().map(part).chain(sections).chain(rendered.after.into_iter().map(part)).collect();
+        text = rendered.text;
+    }
 
     let counting = args.json || args.stats || args.max_tokens.is_some();
     let total = if counting { tokens::count(&text) } else { 0 };

@@ -74,7 +74,8 @@ def run_exec(request: dict) -> dict:
 
 
 def run_prompt(request: dict) -> dict:
-    """Build the prompt. request: path, source, properties."""
+    """Build the prompt. request: path, source, properties; with `turn`, the report's `ghost`
+    holds the persona and instruction of the file's `__ghost__`, for the turn prompt."""
     from _moss import prompt
 
     result: dict = {"ok": False, "error": None, "prompt": None, "sections": [], "warnings": []}
@@ -83,6 +84,8 @@ def run_prompt(request: dict) -> dict:
             return result
         try:
             built = prompt.build(runtime, request["source"])
+            if request.get("turn"):
+                built["ghost"] = prompt.ghost(runtime.module())
         except BaseException as e:
             result["error"] = tracebacks.describe(e, "module", anchor=request["path"])
             return result

@@ -181,6 +181,15 @@ def build(runtime: Runtime, source: str) -> dict:
     return {"prompt": prompt, "sections": sections, "warnings": prompter.warnings}
 
 
+def ghost(module: types.ModuleType) -> dict | None:
+    """The persona and instruction of the module's `__ghost__` (a GhostOS `MossAgent`), each
+    stripped of surrounding blank space, or None when it has no text for either."""
+    agent = module.__dict__.get("__ghost__")
+    found = {field: getattr(agent, field, None) for field in ("persona", "instruction")}
+    found = {field: text.strip() if isinstance(text, str) else "" for field, text in found.items()}
+    return found if any(found.values()) else None
+
+
 def _attr_section(r: reflect.Reflection) -> str:
     where = f' from="{r.alias_of}"' if r.alias_of else (f' module="{r.origin}"' if r.origin else "")
     return f'# <attr name="{r.name}"{where}>\n{r.prompt.strip()}\n# </attr>'
