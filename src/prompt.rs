@@ -18,7 +18,6 @@ use crate::style;
 use crate::supervisor::Supervision;
 use crate::tokens;
 use crate::turn::{self, Turn};
-use crate::turn_template::{self, Template};
 
 #[derive(Debug, Serialize, Deserialize)]
 struct PromptReport {
@@ -56,6 +55,9 @@ pub fn run(args: &PromptArgs) -> u8 {
 fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
     let target = args.target.as_deref().unwrap_or("main");
     if let Some(format) = args.tool_schema {
+        if let Some(file) = &args.file {
+            moss_file::read(file).map_err(|e| turn::format_as_file(file).unwrap_or(e))?;
+        }
         let schema = turn::tool_schema(format, target, args.file.as_deref());
         println!("{}", serde_json::to_string_pretty(&schema).expect("JSON serialises"));
         return Ok(0);
@@ -69,15 +71,7 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
         None => Default::default(),
     };
     // Whatever a turn needs besides the module is read first, so a bad task or template fails fast.
-    let turn = match turn::read_task(args)? {
-        Some(task) => {
-            let template = turn_template::configured(&config)?.map_or_else(Template::shipped, |(_, t)| t);
-            let (last_run, skipped) = turn::newest_run(&context_path)?;
-            skipped.iter().for_each(|note| style::warning(note));
-            Some(Turn { task, target: target.to_owned(), ghost: None, last_run, template })
-        }
-        None => None,
-    };
+    let turn = Turn::for_prompt(args, &config, &context_path)?;
     let device = config.device(args.device.as_ref());
     if let Some(spec) = &device {
         DeviceSpec::parse(spec).map_err(MossError::Device)?;
@@ -120,23 +114,33 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
         report::print_error(&error);
         return Ok(error.exit_code());
     }
-    let mut text = report.prompt.unwrap_or_default();
-    let mut sections = report.sections;
-    if let Some(mut turn) = turn {
-        turn.ghost = report.ghost;
-        let rendered = turn.render(&text);
-        let part = |part: turn::Part| Section {
-            name: part.name.to_owned(),
-            module: String::new(),
-            kind: "turn".to_owned(),
-            text: part.text,
-            tokens: 0,
-        };
-        sections =
-            rendered.before.into_iter().map(part).chain(sections).chain(rendered.after.into_iter().map(part)).collect();
-        text = rendered.text;
-    }
+    let text = report.prompt.unwrap_or_default();
+    let (text, sections) = match turn {
+        Some(mut turn) => {
+            turn.ghost = report.ghost;
+            around(turn.render(&text), report.sections)
+        }
+        None => (text, report.sections),
+    };
+    Ok(print(args, text, sections))
+}
 
+/// The turn prompt, and its parts as sections around those of the module view.
+fn around(rendered: turn::Rendered, module_sections: Vec<Section>) -> (String, Vec<Section>) {
+    let section = |part: turn::Part| Section {
+        name: part.name.to_owned(),
+        module: String::new(),
+        kind: "turn".to_owned(),
+        text: part.text,
+        tokens: 0,
+    };
+    let before = rendered.before.into_iter().map(section);
+    let sections = before.chain(module_sections).chain(rendered.after.into_iter().map(section)).collect();
+    (rendered.text, sections)
+}
+
+/// Prints the prompt (or its JSON document), its token counts when asked, or the budget's error.
+fn print(args: &PromptArgs, text: String, mut sections: Vec<Section>) -> u8 {
     let counting = args.json || args.stats || args.max_tokens.is_some();
     let total = if counting { tokens::count(&text) } else { 0 };
     if counting {
@@ -160,7 +164,7 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
                 "hide what the model does not need in `# <moss-hide>` regions, or shorten it with `__moss_attr_prompts__`",
             ),
         );
-        return Ok(1);
+        return 1;
     }
 
     let mut out = std::io::stdout().lock();
@@ -180,7 +184,7 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
         let _ = out.write_all(text.as_bytes());
     }
     let _ = out.flush();
-    Ok(0)
+    0
 }
 
 fn print_stats(sections: &[Section], total: usize) {

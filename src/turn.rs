@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::cli::{PromptArgs, ToolSchema};
+use crate::config::Config;
 use crate::error::{ContextError, MossError};
 use crate::journal::{self, RunRecord};
 use crate::turn_template::Template;
@@ -51,15 +52,30 @@ pub struct Turn {
 }
 
 impl Turn {
+    /// The turn `moss prompt` asks for with `--task` or `--task-file`, if any: its task, target,
+    /// layout and last run (the ghost comes later, from the compiled file).
+    pub fn for_prompt(args: &PromptArgs, config: &Config, context: &Path) -> Result<Option<Turn>, MossError> {
+        let Some(task) = read_task(args)? else { return Ok(None) };
+        let template = match &config.prompt_template {
+            Some(path) => Template::read(&path.value)?,
+            None => Template::shipped(),
+        };
+        let (last_run, skipped) = newest_run(context)?;
+        skipped.iter().for_each(|note| crate::style::warning(note));
+        let target = args.target.clone().unwrap_or_else(|| "main".to_owned());
+        Ok(Some(Turn { task, target, ghost: None, last_run, template }))
+    }
+
     pub fn render(&self, module: &str) -> Rendered {
         let ghost = self.ghost.as_ref();
         let persona = ghost.map(|g| g.persona.clone()).unwrap_or_default();
         let instruction = ghost.map(|g| g.instruction.clone()).unwrap_or_default();
         let last_run = last_run(self.last_run.as_ref(), &self.target);
+        // Without content, the layout renders as its own text only: the `instructions` part.
         let value = |name: &str, with_content: bool| match name {
             "persona" if with_content => persona.clone(),
             "instruction" if with_content => instruction.clone(),
-            "protocol" => protocol(&self.target).trim_end().to_owned(),
+            "protocol" => protocol(&self.target),
             "target" => self.target.clone(),
             "module" if with_content => module.to_owned(),
             "fence" => fence_for(module),
@@ -81,7 +97,7 @@ impl Turn {
 }
 
 /// The task of `--task` or `--task-file`, trimmed; None when neither is given.
-pub fn read_task(args: &PromptArgs) -> Result<Option<String>, MossError> {
+fn read_task(args: &PromptArgs) -> Result<Option<String>, MossError> {
     let unreadable = |source: &str, reason: String| {
         MossError::Usage(format!(
             "cannot read the task from {source}: {reason}\nhint: pass --task-file PATH to a UTF-8 text file, \
@@ -109,7 +125,7 @@ pub fn read_task(args: &PromptArgs) -> Result<Option<String>, MossError> {
 }
 
 /// The newest run journaled beside the context, with notes on lines that are not records.
-pub fn newest_run(context: &Path) -> Result<(Option<RunRecord>, Vec<String>), MossError> {
+fn newest_run(context: &Path) -> Result<(Option<RunRecord>, Vec<String>), MossError> {
     let Some(path) = journal::for_run(context) else { return Ok((None, Vec::new())) };
     let (mut records, skipped) =
         journal::read(&path).map_err(|e| ContextError::Unreadable { path: path.clone(), reason: e.to_string() })?;
@@ -131,7 +147,7 @@ fn protocol(target: &str) -> String {
          frozenset, bytes, enums, datetime values, Decimal, UUID, paths, the `collections` types, and \
          dataclasses and pydantic models of classes the module imports. Other values are not kept.\n\
          - Next turn you see what the run printed and what `{target}` returned (as JSON, else its repr), \
-         or the error with the line of your code that raised it, and what changed on `moss`.\n"
+         or the error with the line of your code that raised it, and what changed on `moss`."
     )
 }
 
@@ -234,6 +250,15 @@ fn cut(text: &str) -> String {
 pub fn fence_for(text: &str) -> String {
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     "`".repeat(longest.max(2) + 1)
+}
+
+/// The error for `--tool-schema anthropic`, where the format, written without `=`, was taken
+/// for the MOSS file.
+pub fn format_as_file(file: &Path) -> Option<MossError> {
+    let word = file.to_str().filter(|word| <ToolSchema as clap::ValueEnum>::from_str(word, true).is_ok())?;
+    Some(MossError::Usage(format!(
+        "there is no MOSS file `{word}`\nhint: give the format with an equals sign: --tool-schema={word}"
+    )))
 }
 
 /// The declaration of a `moss` tool for a tool-calling API: one required string parameter, `code`.

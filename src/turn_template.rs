@@ -6,7 +6,7 @@
 //! file without `__ghost__`) must leave no hole: a line holding nothing but a placeholder whose
 //! value is empty disappears, with the blank line after it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::MossError;
 
@@ -155,11 +155,6 @@ fn pieces(line: &str) -> Result<Vec<Piece>, String> {
     pieces.push(Piece::Text(text));
     pieces.retain(|piece| !matches!(piece, Piece::Text(text) if text.is_empty()));
     Ok(pieces)
-}
-
-/// The template a configuration names, if any.
-pub fn configured(config: &crate::config::Config) -> Result<Option<(PathBuf, Template)>, MossError> {
-    config.prompt_template.as_ref().map(|path| Ok((path.value.clone(), Template::read(&path.value)?))).transpose()
 }
 
 #[cfg(test)]

@@ -259,6 +259,10 @@ fn the_tool_schema_is_json_and_a_tool_call_in_its_shape_runs() {
     assert_exit(&run, 0);
     assert_eq!(stdout(&run).trim(), "4");
 
+    let spaced = sandbox.moss().args(["prompt", "--tool-schema", "anthropic"]).output().unwrap();
+    assert_exit(&spaced, 2);
+    assert!(stderr(&spaced).contains("--tool-schema=anthropic"), "{}", stderr(&spaced));
+    assert_exit(&sandbox.moss().args(["prompt", "--tool-schema", "nope.py"]).output().unwrap(), 4);
     assert_exit(&sandbox.moss().args(["prompt"]).output().unwrap(), 2);
     assert_exit(&sandbox.moss().args(["prompt", "--tool-schema", "--task", "x"]).output().unwrap(), 2);
 }
