@@ -140,6 +140,14 @@ fn a_moss_agent_ghost_gives_its_persona_and_instruction_at_the_top() {
     let plain = agent();
     let text = turn(&plain);
     assert!(text.starts_with("# How to answer\n\n"), "no ghost, no persona: {text}");
+    let ghost = "\n# <moss-hide>\nclass Older:\n    persona = 'You count.'\n    instructions = 'Count by ones.'\n\n\n\
+                 __ghost__ = Older()\n# </moss-hide>\n";
+    plain.write("agent.py", format!("{AGENT}{ghost}"));
+    let text = turn(&plain);
+    assert!(
+        text.starts_with("You count.\n\nCount by ones.\n\n# How to answer\n"),
+        "`instructions`, as older GhostOS: {text}"
+    );
 }
 
 #[test]

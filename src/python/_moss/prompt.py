@@ -182,10 +182,12 @@ def build(runtime: Runtime, source: str) -> dict:
 
 
 def ghost(module: types.ModuleType) -> dict | None:
-    """The persona and instruction of the module's `__ghost__` (a GhostOS `MossAgent`), each
-    stripped of surrounding blank space, or None when it has no text for either."""
+    """The persona and instruction of the module's `__ghost__` (a GhostOS `MossAgent`; some
+    GhostOS versions name the instruction `instructions`), each stripped of surrounding blank
+    space, or None when it has no text for either."""
     agent = module.__dict__.get("__ghost__")
-    found = {field: getattr(agent, field, None) for field in ("persona", "instruction")}
+    instruction = getattr(agent, "instruction", None) or getattr(agent, "instructions", None)
+    found = {"persona": getattr(agent, "persona", None), "instruction": instruction}
     found = {field: text.strip() if isinstance(text, str) else "" for field, text in found.items()}
     return found if any(found.values()) else None
 
