@@ -304,6 +304,10 @@ pub struct LogArgs {
     /// Print one JSON array of the records, oldest first
     #[arg(long)]
     pub json: bool,
+
+    /// Pin run N (as numbered here) as a case that `moss test` runs: `<stem>.pinned/<time>.json`
+    #[arg(long, value_name = "N", requires = "file", conflicts_with = "json")]
+    pub pin: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -479,6 +483,14 @@ pub struct TestArgs {
     #[arg(long, value_name = "SPEC")]
     pub device: Option<String>,
 
+    /// Test only shard K of N: the files split by a hash of their path, the same way every time
+    #[arg(long, value_name = "K/N", value_parser = crate::shard::parse)]
+    pub shard: Option<crate::shard::Shard>,
+
+    /// Re-run the successful runs in each file's journal against the file as it is now; saves nothing
+    #[arg(long)]
+    pub replay: bool,
+
     #[command(flatten)]
     pub sandbox: SandboxArgs,
 }
@@ -494,6 +506,8 @@ pub struct TestWorkerArgs {
     pub exit_first: bool,
     #[arg(long)]
     pub device: Option<String>,
+    #[arg(long)]
+    pub replay: bool,
     #[command(flatten)]
     pub sandbox: SandboxArgs,
 }
