@@ -104,14 +104,20 @@ pub enum Command {
             list of names of functions that take `moss`. Each case runs in a fresh runtime with no \
             context, in a process of its own, and passes when it returns without raising. A case \
             with a golden file `<file stem>.<case>.out` beside the MOSS file must also print \
-            exactly that on stdout. Files run in parallel; results are reported in file order. \
-            The last line of the report is `N passed, N failed` (`, N skipped` may follow), \
-            counting cases; a file that does not compile or whose prompt does not build counts \
-            as one failed case.",
+            exactly that on stdout. The runs pinned with `moss log FILE --pin N` \
+            (`<stem>.pinned/*.json`) are cases too. Files run in parallel; results are reported in \
+            file order. The last line of the report is `N passed, N failed` (`, N skipped` may \
+            follow), counting cases; a file that does not compile or whose prompt does not build \
+            counts as one failed case.\n\n\
+            --shard K/N tests one of N parts of the files, each file's part fixed by a hash of its \
+            path below the PATH it was found under. --replay runs, instead of the cases, each \
+            successful run in the file's journal again (`run N`), from the properties it started \
+            from, against the file as it is now; it saves nothing.",
         after_help = "Examples:\n  \
             moss test\n  \
-            moss test agents/ --jobs 4 --junit report.xml\n  \
-            moss test agent.py -k roll -x",
+            moss test agents/ --jobs 4 --junit report.xml --shard 2/4\n  \
+            moss test agent.py -k roll -x\n  \
+            moss test --replay agent.py",
         after_long_help = "Exit codes:\n  \
             0    every case passed\n  \
             1    a case or a check failed\n  \
@@ -156,7 +162,7 @@ pub enum Command {
             moss context show --context state.json --json | jq .count",
         after_long_help = EXIT_CODES
     )]
-    Context(ContextArgs),
+    Context(crate::context_cmd::ContextArgs),
 
     /// Show the run journal: what the last runs of `moss exec` did, failed ones included
     #[command(
@@ -167,14 +173,18 @@ pub enum Command {
             of its line, and the context's changes with short before/after values. The journal keeps \
             the newest 200 records (MOSS_JOURNAL_KEEP) and at most 4 MiB. `moss exec --no-context` \
             journals nothing. Name the journal by its MOSS file or by the context's --context PATH. \
-            Plain output is one block per run, oldest first; --json prints one JSON array of records.",
+            Plain output is one block per run, oldest first, numbered from 1 for the oldest run the \
+            journal keeps; --json prints one JSON array of records. --pin N keeps run N, with the \
+            properties it started from, as a case of `moss test`: `<stem>.pinned/<time>.json` \
+            beside the MOSS file.",
         after_help = "Examples:\n  \
             moss log agent.py\n  \
             moss log agent.py -n 1 --json | jq '.[0].error'\n  \
-            moss log --context state.json -n 3",
+            moss log --context state.json -n 3\n  \
+            moss log agent.py --pin 7",
         after_long_help = "Exit codes:\n  \
             0    the journal was shown (an empty or missing journal shows nothing)\n  \
-            2    command-line usage error\n  \
+            2    command-line usage error, or run N cannot be pinned\n  \
             4    the journal cannot be read"
     )]
     Log(LogArgs),
@@ -243,6 +253,8 @@ pub enum Command {
         disable_help_flag = true
     )]
     Python(PythonArgs),
+
+    Stubs(crate::stubs_cmd::StubsArgs),
 
     /// Print a shell completion script
     #[command(
@@ -537,63 +549,4 @@ pub enum DeviceAction {
         #[arg(long, value_name = "SPEC")]
         device: String,
     },
-}
-
-#[derive(Debug, Args)]
-pub struct ContextArgs {
-    #[command(subcommand)]
-    pub action: ContextAction,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ContextAction {
-    /// Print every saved property (`name = value`, or one JSON object with --json)
-    Show {
-        #[command(flatten)]
-        target: ContextTarget,
-        /// Print one JSON object {name: value}
-        #[arg(long)]
-        json: bool,
-    },
-    /// Print one saved property as JSON
-    Get {
-        #[command(flatten)]
-        target: ContextTarget,
-    },
-    /// Save one property: NAME then a JSON value (quote strings: '"text"')
-    Set {
-        #[command(flatten)]
-        target: ContextTarget,
-    },
-    /// Remove one saved property; it falls back to its default
-    Unset {
-        #[command(flatten)]
-        target: ContextTarget,
-    },
-    /// Remove every saved property and the last code; the run journal stays unless --journal
-    Reset {
-        #[command(flatten)]
-        target: ContextTarget,
-        /// Delete the run journal (`<stem>.runs.jsonl`) too
-        #[arg(long)]
-        journal: bool,
-    },
-    /// Print the context file's path
-    Path {
-        #[command(flatten)]
-        target: ContextTarget,
-    },
-}
-
-/// `FILE.py [NAME] [VALUE]` or `--context PATH [NAME] [VALUE]`: with --context, the first word is
-/// already the NAME.
-#[derive(Debug, Args)]
-pub struct ContextTarget {
-    /// The context file itself, instead of a MOSS file
-    #[arg(long, value_name = "PATH")]
-    pub context: Option<PathBuf>,
-
-    /// FILE.py (unless --context is given), then NAME and JSON-VALUE where the action takes them
-    #[arg(value_name = "FILE.py|NAME|JSON-VALUE", allow_negative_numbers = true)]
-    pub words: Vec<String>,
 }

@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
 
-/// Folders that hold installed code, not the project's own MOSS files.
+/// Folders that hold installed code, not the project's own MOSS files (as do virtual environments
+/// and folders written by `moss stubs`).
 const SKIPPED_DIRS: &[&str] = &["__pycache__", "node_modules", "site-packages"];
 
 /// The MOSS files named or found under `paths`, sorted and without duplicates. Folders are
@@ -43,7 +44,7 @@ pub fn moss_files(paths: &[PathBuf]) -> Vec<PathBuf> {
 
 fn is_skipped_dir(dir: &Path) -> bool {
     let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-    SKIPPED_DIRS.contains(&name) || dir.join("pyvenv.cfg").is_file()
+    SKIPPED_DIRS.contains(&name) || dir.join("pyvenv.cfg").is_file() || dir.join(crate::stubs_cmd::MANIFEST).is_file()
 }
 
 /// A MOSS file imports `ghostos_moss` or defines `__moss_test_cases__`.
