@@ -100,6 +100,7 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Stop at the first failure')
             [CompletionResult]::new('--exitfirst', '--exitfirst', [CompletionResultType]::ParameterName, 'Stop at the first failure')
             [CompletionResult]::new('--replay', '--replay', [CompletionResultType]::ParameterName, 'Re-run the successful runs in each file''s journal against the file as it is now; saves nothing')
+            [CompletionResult]::new('--only-moss-files', '--only-moss-files', [CompletionResultType]::ParameterName, 'Of the files named, test only MOSS files, and pass when none is (for pre-commit hooks)')
             [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Confine the code with Landlock: writes only under the current folder, the context''s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError')
             [CompletionResult]::new('--allow-net', '--allow-net', [CompletionResultType]::ParameterName, 'With --sandbox, let the code open TCP connections and listen on ports')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')

@@ -1165,7 +1165,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__test)
-            opts="-j -k -x -q -h --jobs --timeout --junit --json --exitfirst --device --shard --replay --sandbox --allow-write --allow-net --color --quiet --help"
+            opts="-j -k -x -q -h --jobs --timeout --junit --json --exitfirst --device --shard --replay --only-moss-files --sandbox --allow-write --allow-net --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

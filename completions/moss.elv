@@ -94,6 +94,7 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand -x 'Stop at the first failure'
             cand --exitfirst 'Stop at the first failure'
             cand --replay 'Re-run the successful runs in each file''s journal against the file as it is now; saves nothing'
+            cand --only-moss-files 'Of the files named, test only MOSS files, and pass when none is (for pre-commit hooks)'
             cand --sandbox 'Confine the code with Landlock: writes only under the current folder, the context''s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError'
             cand --allow-net 'With --sandbox, let the code open TCP connections and listen on ports'
             cand -q 'Print no warnings, only errors'

@@ -96,6 +96,7 @@ never\t''"
 complete -c moss -n "__fish_moss_using_subcommand test" -l json -d 'Print one JSON report on stdout (the summary line goes to stderr)'
 complete -c moss -n "__fish_moss_using_subcommand test" -s x -l exitfirst -d 'Stop at the first failure'
 complete -c moss -n "__fish_moss_using_subcommand test" -l replay -d 'Re-run the successful runs in each file\'s journal against the file as it is now; saves nothing'
+complete -c moss -n "__fish_moss_using_subcommand test" -l only-moss-files -d 'Of the files named, test only MOSS files, and pass when none is (for pre-commit hooks)'
 complete -c moss -n "__fish_moss_using_subcommand test" -l sandbox -d 'Confine the code with Landlock: writes only under the current folder, the context\'s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError'
 complete -c moss -n "__fish_moss_using_subcommand test" -l allow-net -d 'With --sandbox, let the code open TCP connections and listen on ports'
 complete -c moss -n "__fish_moss_using_subcommand test" -s q -l quiet -d 'Print no warnings, only errors'

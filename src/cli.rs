@@ -503,6 +503,10 @@ pub struct TestArgs {
     #[arg(long)]
     pub replay: bool,
 
+    /// Of the files named, test only MOSS files, and pass when none is (for pre-commit hooks)
+    #[arg(long)]
+    pub only_moss_files: bool,
+
     #[command(flatten)]
     pub sandbox: SandboxArgs,
 }

@@ -10,12 +10,15 @@ const SKIPPED_DIRS: &[&str] = &["__pycache__", "node_modules", "site-packages"];
 
 /// The MOSS files named or found under `paths`, sorted and without duplicates. Folders are
 /// searched recursively, honouring .gitignore files and skipping hidden folders, virtual
-/// environments and `__pycache__`; a file named explicitly is taken as it is.
-pub fn moss_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+/// environments and `__pycache__`; a file named explicitly is taken as it is, unless `only_moss`
+/// asks that it be a MOSS file, as a file found in a folder must be.
+pub fn moss_files(paths: &[PathBuf], only_moss: bool) -> Vec<PathBuf> {
     let mut found = Vec::new();
     for path in paths {
         if path.is_file() {
-            found.push(absolute(path));
+            if !only_moss || std::fs::read_to_string(path).is_ok_and(|text| is_moss_source(&text)) {
+                found.push(absolute(path));
+            }
             continue;
         }
         let walker = WalkBuilder::new(path)

@@ -31,7 +31,11 @@ pub fn run(args: &TestArgs) -> u8 {
         style::error(&message, Some("use --device sim for the simulated BOLT"));
         return 5;
     }
-    let mut files = discover::moss_files(&paths);
+    let mut files = discover::moss_files(&paths, args.only_moss_files);
+    if files.is_empty() && args.only_moss_files {
+        style::note("no MOSS file among the files given: nothing to test");
+        return 0;
+    }
     if files.is_empty() {
         let searched: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         style::error(
