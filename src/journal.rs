@@ -169,7 +169,7 @@ impl RunRecord {
             start: result
                 .start
                 .clone()
-                .filter(|start| short_unbounded(&Value::Object(start.clone())).len() <= MAX_START),
+                .filter(|start| serde_json::to_string(start).is_ok_and(|text| text.len() <= MAX_START)),
             ok: result.ok,
             exit,
             returns: result.returns.clone(),

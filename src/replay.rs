@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 use crate::journal::{self, RunRecord};
 use crate::report::ErrorInfo;
 use crate::test_worker::{CaseLoop, CaseReport, CaseSetup, FileReport, run_in_child};
+use crate::testsuite::display;
 
 /// A run to do again, as a pinned case's file holds it.
 #[derive(Debug, Serialize, Deserialize)]
@@ -73,24 +74,32 @@ pub fn journaled_runs(path: &Path, source: &str, setup: &CaseSetup, cases: &mut 
             Ok(run) => {
                 let code_file = format!("{}#{}", file_name(&journal), index + 1);
                 let hint = format!(
-                    "{name} of the journal succeeded at {}; the MOSS file as it is now breaks it: fix the file, \
-                     or if the change is meant, know that code written for the old file fails",
+                    "{name} succeeded when it ran ({}); the MOSS file as it is now breaks it: fix the file, \
+                     unless the change is meant (then code written for the old file fails like this one)",
                     run.time
                 );
                 cases.run(&name, report, |warnings| replayer.case(&name, &code_file, &run, hint, warnings));
             }
-            Err(reason) => report.warnings.push(format!("{name} of {} is not replayed: {reason}", journal.display())),
+            Err(reason) => report.warnings.push(format!("{name} of {} is not replayed: {reason}", display(&journal))),
         }
     }
     if report.cases.is_empty() {
-        report.warnings.push(format!("{} holds no successful run to replay", journal.display()));
+        report.warnings.push(format!("{} holds no successful run to replay", display(&journal)));
     }
 }
 
 /// Runs the file's pinned cases, `pinned:<name>` for each `<stem>.pinned/<name>.json`.
 pub fn pinned_runs(path: &Path, source: &str, setup: &CaseSetup, cases: &mut CaseLoop, report: &mut FileReport) {
     let folder = pinned_folder(path);
-    let Ok(entries) = std::fs::read_dir(&folder) else { return };
+    let entries = match std::fs::read_dir(&folder) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+        Err(e) => {
+            let message = format!("cannot read the pinned runs in {}: {e}", display(&folder));
+            report.cases.push(CaseReport::failed("pinned", ErrorInfo::new("context", "PinnedCaseError", message)));
+            return;
+        }
+    };
     let mut files: Vec<PathBuf> =
         entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
     files.sort();
@@ -104,13 +113,13 @@ pub fn pinned_runs(path: &Path, source: &str, setup: &CaseSetup, cases: &mut Cas
             Ok(run) => {
                 let hint = format!(
                     "this run succeeded when it was pinned; fix the MOSS file, or delete {} if the change is meant",
-                    file.display()
+                    display(&file)
                 );
                 cases.run(&name, report, |warnings| replayer.case(&name, &code_file, &run, hint, warnings));
             }
             Err(reason) => cases.run(&name, report, |_| {
                 let mut error =
-                    ErrorInfo::new("context", "PinnedCaseError", format!("{} is unreadable: {reason}", file.display()));
+                    ErrorInfo::new("context", "PinnedCaseError", format!("{} is unreadable: {reason}", display(&file)));
                 error.hint = Some("pin the run again with `moss log FILE --pin N`, or delete the file".into());
                 CaseReport::failed(&name, error)
             }),

@@ -127,3 +127,34 @@ fn moss_log_numbers_the_runs_as_pin_takes_them() {
     let text = stdout(&sandbox.moss().args(["log", "agent.py", "-n", "2"]).output().unwrap());
     assert!(text.starts_with("run 2  ") && text.contains("\nrun 3  "), "{text}");
 }
+
+#[test]
+fn a_run_that_started_from_more_than_64_kib_of_properties_is_journaled_without_them_and_not_replayed() {
+    let sandbox = journaled_agent();
+    let big = format!("\"{}\"", "x".repeat(70_000));
+    assert_exit(&sandbox.context_cmd("set", &["agent.py", "notes", &big]), 0);
+    assert_exit(&sandbox.exec("agent.py", "first.py", &[]), 0);
+    let journal = String::from_utf8(sandbox.read(".moss/agent.runs.jsonl")).unwrap();
+    let last: serde_json::Value = serde_json::from_str(journal.lines().last().unwrap()).unwrap();
+    assert_eq!(last["start"], serde_json::Value::Null, "starting properties past 64 KiB are not journaled");
+
+    let out = moss_test(&sandbox, &["--replay"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out).lines().last(), Some("2 passed, 0 failed"), "{}", stdout(&out));
+    assert!(stderr(&out).contains("run 4 of"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is not replayed: the journal does not hold the properties"), "{}", stderr(&out));
+    let refused = sandbox.moss().args(["log", "agent.py", "--pin", "4"]).output().unwrap();
+    assert_exit(&refused, 2);
+}
+
+#[test]
+fn a_pinned_case_file_that_is_not_a_pinned_run_fails_by_name() {
+    let sandbox = journaled_agent();
+    sandbox.write("agent.pinned/edited.json", "{\"code\": ");
+    let out = moss_test(&sandbox, &["agent.py"]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert!(text.contains("---- agent.py::pinned:edited ----"), "{text}");
+    assert!(text.contains("agent.pinned/edited.json is unreadable"), "{text}");
+    assert!(text.contains("hint: pin the run again with `moss log FILE --pin N`, or delete the file"), "{text}");
+}
