@@ -78,5 +78,7 @@ mod tests {
         let roots = [PathBuf::from("/a/project/agents")];
         assert_eq!(key(Path::new("/a/project/agents/sub/x.py"), &roots), "sub/x.py");
         assert_eq!(key(Path::new("/b/y.py"), &[PathBuf::from("/b/y.py")]), "y.py");
+        let here = std::env::current_dir().unwrap();
+        assert_eq!(key(&here.join("sub/z.py"), &[PathBuf::from(".")]), "sub/z.py");
     }
 }
