@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the configuration that applies to a MOSS file, and where each value came from')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds')
             [CompletionResult]::new('python', 'python', [CompletionResultType]::ParameterValue, 'Run the embedded Python with the packages moss ships importable, like `python`')
+            [CompletionResult]::new('stubs', 'stubs', [CompletionResultType]::ParameterValue, 'Write the packages moss ships as typed sources, for editors and type checkers')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff), as in docs/moss.1')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -96,11 +97,14 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             [CompletionResult]::new('--junit', '--junit', [CompletionResultType]::ParameterName, 'Write a JUnit XML report to PATH')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Run only the cases whose `path::case` contains PATTERN')
             [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'Run every case with this robot bound to `Ball` and `LedMatrix` (`sim`: a fresh simulated BOLT per case)')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Test only shard K of N: the files split by a hash of their path, the same way every time')
             [CompletionResult]::new('--allow-write', '--allow-write', [CompletionResultType]::ParameterName, 'With --sandbox, let the code write under PATH too (repeatable)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON report on stdout (the summary line goes to stderr)')
             [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Stop at the first failure')
             [CompletionResult]::new('--exitfirst', '--exitfirst', [CompletionResultType]::ParameterName, 'Stop at the first failure')
+            [CompletionResult]::new('--replay', '--replay', [CompletionResultType]::ParameterName, 'Re-run the successful runs in each file''s journal against the file as it is now; saves nothing')
+            [CompletionResult]::new('--only-moss-files', '--only-moss-files', [CompletionResultType]::ParameterName, 'Of the files named, test only MOSS files, and pass when none is (for pre-commit hooks)')
             [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Confine the code with Landlock: writes only under the current folder, the context''s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError')
             [CompletionResult]::new('--allow-net', '--allow-net', [CompletionResultType]::ParameterName, 'With --sandbox, let the code open TCP connections and listen on ports')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
@@ -116,6 +120,7 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             [CompletionResult]::new('--allow-write', '--allow-write', [CompletionResultType]::ParameterName, 'With --sandbox, let the code write under PATH too (repeatable)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
             [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'x')
+            [CompletionResult]::new('--replay', '--replay', [CompletionResultType]::ParameterName, 'replay')
             [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Confine the code with Landlock: writes only under the current folder, the context''s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError')
             [CompletionResult]::new('--allow-net', '--allow-net', [CompletionResultType]::ParameterName, 'With --sandbox, let the code open TCP connections and listen on ports')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
@@ -274,6 +279,7 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context file whose journal to show, instead of a MOSS file''s')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Show the last N runs')
             [CompletionResult]::new('--last', '--last', [CompletionResultType]::ParameterName, 'Show the last N runs')
+            [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Pin run N (as numbered here) as a case that `moss test` runs: `<stem>.pinned/<time>.json`')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON array of the records, oldest first')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
@@ -307,6 +313,14 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
             break
         }
+        'moss;stubs' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'moss;completions' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
@@ -334,6 +348,7 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Show the configuration that applies to a MOSS file, and where each value came from')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds')
             [CompletionResult]::new('python', 'python', [CompletionResultType]::ParameterValue, 'Run the embedded Python with the packages moss ships importable, like `python`')
+            [CompletionResult]::new('stubs', 'stubs', [CompletionResultType]::ParameterValue, 'Write the packages moss ships as typed sources, for editors and type checkers')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the manual page (roff), as in docs/moss.1')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -399,6 +414,9 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             break
         }
         'moss;help;python' {
+            break
+        }
+        'moss;help;stubs' {
             break
         }
         'moss;help;completions' {

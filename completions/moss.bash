@@ -49,6 +49,9 @@ _moss() {
             moss,serve)
                 cmd="moss__subcmd__serve"
                 ;;
+            moss,stubs)
+                cmd="moss__subcmd__stubs"
+                ;;
             moss,test)
                 cmd="moss__subcmd__test"
                 ;;
@@ -148,6 +151,9 @@ _moss() {
             moss__subcmd__help,serve)
                 cmd="moss__subcmd__help__subcmd__serve"
                 ;;
+            moss__subcmd__help,stubs)
+                cmd="moss__subcmd__help__subcmd__stubs"
+                ;;
             moss__subcmd__help,test)
                 cmd="moss__subcmd__help__subcmd__test"
                 ;;
@@ -185,7 +191,7 @@ _moss() {
 
     case "${cmd}" in
         moss)
-            opts="-q -h -V --color --quiet --help --version prompt exec test test-worker device context log config serve python completions man help"
+            opts="-q -h -V --color --quiet --help --version prompt exec test test-worker device context log config serve python stubs completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -689,7 +695,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__help)
-            opts="prompt exec test test-worker device context log config serve python completions man help"
+            opts="prompt exec test test-worker device context log config serve python stubs completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -968,6 +974,20 @@ _moss() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        moss__subcmd__help__subcmd__stubs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         moss__subcmd__help__subcmd__test)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -997,7 +1017,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__log)
-            opts="-n -q -h --context --last --json --color --quiet --help"
+            opts="-n -q -h --context --last --json --pin --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1012,6 +1032,10 @@ _moss() {
                     return 0
                     ;;
                 -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pin)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1138,8 +1162,26 @@ _moss() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        moss__subcmd__stubs)
+            opts="-q -h --color --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         moss__subcmd__test)
-            opts="-j -k -x -q -h --jobs --timeout --junit --json --exitfirst --device --sandbox --allow-write --allow-net --color --quiet --help"
+            opts="-j -k -x -q -h --jobs --timeout --junit --json --exitfirst --device --shard --replay --only-moss-files --sandbox --allow-write --allow-net --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1169,6 +1211,10 @@ _moss() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --allow-write)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1185,7 +1231,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__test__subcmd__worker)
-            opts="-k -x -q -h --timeout --device --sandbox --allow-write --allow-net --color --quiet --help"
+            opts="-k -x -q -h --timeout --device --replay --sandbox --allow-write --allow-net --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -35,6 +35,7 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand config 'Show the configuration that applies to a MOSS file, and where each value came from'
             cand serve 'Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds'
             cand python 'Run the embedded Python with the packages moss ships importable, like `python`'
+            cand stubs 'Write the packages moss ships as typed sources, for editors and type checkers'
             cand completions 'Print a shell completion script'
             cand man 'Print the manual page (roff), as in docs/moss.1'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -90,11 +91,14 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --junit 'Write a JUnit XML report to PATH'
             cand -k 'Run only the cases whose `path::case` contains PATTERN'
             cand --device 'Run every case with this robot bound to `Ball` and `LedMatrix` (`sim`: a fresh simulated BOLT per case)'
+            cand --shard 'Test only shard K of N: the files split by a hash of their path, the same way every time'
             cand --allow-write 'With --sandbox, let the code write under PATH too (repeatable)'
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand --json 'Print one JSON report on stdout (the summary line goes to stderr)'
             cand -x 'Stop at the first failure'
             cand --exitfirst 'Stop at the first failure'
+            cand --replay 'Re-run the successful runs in each file''s journal against the file as it is now; saves nothing'
+            cand --only-moss-files 'Of the files named, test only MOSS files, and pass when none is (for pre-commit hooks)'
             cand --sandbox 'Confine the code with Landlock: writes only under the current folder, the context''s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError'
             cand --allow-net 'With --sandbox, let the code open TCP connections and listen on ports'
             cand -q 'Print no warnings, only errors'
@@ -109,6 +113,7 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --allow-write 'With --sandbox, let the code write under PATH too (repeatable)'
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -x 'x'
+            cand --replay 'replay'
             cand --sandbox 'Confine the code with Landlock: writes only under the current folder, the context''s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError'
             cand --allow-net 'With --sandbox, let the code open TCP connections and listen on ports'
             cand -q 'Print no warnings, only errors'
@@ -244,6 +249,7 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --context 'The context file whose journal to show, instead of a MOSS file''s'
             cand -n 'Show the last N runs'
             cand --last 'Show the last N runs'
+            cand --pin 'Pin run N (as numbered here) as a case that `moss test` runs: `<stem>.pinned/<time>.json`'
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand --json 'Print one JSON array of the records, oldest first'
             cand -q 'Print no warnings, only errors'
@@ -273,6 +279,13 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
         }
+        &'moss;stubs'= {
+            cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand -q 'Print no warnings, only errors'
+            cand --quiet 'Print no warnings, only errors'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'moss;completions'= {
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -q 'Print no warnings, only errors'
@@ -298,6 +311,7 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand config 'Show the configuration that applies to a MOSS file, and where each value came from'
             cand serve 'Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds'
             cand python 'Run the embedded Python with the packages moss ships importable, like `python`'
+            cand stubs 'Write the packages moss ships as typed sources, for editors and type checkers'
             cand completions 'Print a shell completion script'
             cand man 'Print the manual page (roff), as in docs/moss.1'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -345,6 +359,8 @@ set edit:completion:arg-completer[moss] = {|@words|
         &'moss;help;serve'= {
         }
         &'moss;help;python'= {
+        }
+        &'moss;help;stubs'= {
         }
         &'moss;help;completions'= {
         }

@@ -40,6 +40,7 @@ complete -c moss -n "__fish_moss_needs_command" -f -a "log" -d 'Show the run jou
 complete -c moss -n "__fish_moss_needs_command" -f -a "config" -d 'Show the configuration that applies to a MOSS file, and where each value came from'
 complete -c moss -n "__fish_moss_needs_command" -f -a "serve" -d 'Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds'
 complete -c moss -n "__fish_moss_needs_command" -f -a "python" -d 'Run the embedded Python with the packages moss ships importable, like `python`'
+complete -c moss -n "__fish_moss_needs_command" -f -a "stubs" -d 'Write the packages moss ships as typed sources, for editors and type checkers'
 complete -c moss -n "__fish_moss_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c moss -n "__fish_moss_needs_command" -f -a "man" -d 'Print the manual page (roff), as in docs/moss.1'
 complete -c moss -n "__fish_moss_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -92,12 +93,15 @@ complete -c moss -n "__fish_moss_using_subcommand test" -l timeout -d 'Fail a ca
 complete -c moss -n "__fish_moss_using_subcommand test" -l junit -d 'Write a JUnit XML report to PATH' -r -F
 complete -c moss -n "__fish_moss_using_subcommand test" -s k -d 'Run only the cases whose `path::case` contains PATTERN' -r
 complete -c moss -n "__fish_moss_using_subcommand test" -l device -d 'Run every case with this robot bound to `Ball` and `LedMatrix` (`sim`: a fresh simulated BOLT per case)' -r
+complete -c moss -n "__fish_moss_using_subcommand test" -l shard -d 'Test only shard K of N: the files split by a hash of their path, the same way every time' -r
 complete -c moss -n "__fish_moss_using_subcommand test" -l allow-write -d 'With --sandbox, let the code write under PATH too (repeatable)' -r -F
 complete -c moss -n "__fish_moss_using_subcommand test" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c moss -n "__fish_moss_using_subcommand test" -l json -d 'Print one JSON report on stdout (the summary line goes to stderr)'
 complete -c moss -n "__fish_moss_using_subcommand test" -s x -l exitfirst -d 'Stop at the first failure'
+complete -c moss -n "__fish_moss_using_subcommand test" -l replay -d 'Re-run the successful runs in each file\'s journal against the file as it is now; saves nothing'
+complete -c moss -n "__fish_moss_using_subcommand test" -l only-moss-files -d 'Of the files named, test only MOSS files, and pass when none is (for pre-commit hooks)'
 complete -c moss -n "__fish_moss_using_subcommand test" -l sandbox -d 'Confine the code with Landlock: writes only under the current folder, the context\'s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError'
 complete -c moss -n "__fish_moss_using_subcommand test" -l allow-net -d 'With --sandbox, let the code open TCP connections and listen on ports'
 complete -c moss -n "__fish_moss_using_subcommand test" -s q -l quiet -d 'Print no warnings, only errors'
@@ -110,6 +114,7 @@ complete -c moss -n "__fish_moss_using_subcommand test-worker" -l color -d 'When
 always\t''
 never\t''"
 complete -c moss -n "__fish_moss_using_subcommand test-worker" -s x
+complete -c moss -n "__fish_moss_using_subcommand test-worker" -l replay
 complete -c moss -n "__fish_moss_using_subcommand test-worker" -l sandbox -d 'Confine the code with Landlock: writes only under the current folder, the context\'s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError'
 complete -c moss -n "__fish_moss_using_subcommand test-worker" -l allow-net -d 'With --sandbox, let the code open TCP connections and listen on ports'
 complete -c moss -n "__fish_moss_using_subcommand test-worker" -s q -l quiet -d 'Print no warnings, only errors'
@@ -196,6 +201,7 @@ complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subco
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c moss -n "__fish_moss_using_subcommand log" -l context -d 'The context file whose journal to show, instead of a MOSS file\'s' -r -F
 complete -c moss -n "__fish_moss_using_subcommand log" -s n -l last -d 'Show the last N runs' -r
+complete -c moss -n "__fish_moss_using_subcommand log" -l pin -d 'Pin run N (as numbered here) as a case that `moss test` runs: `<stem>.pinned/<time>.json`' -r
 complete -c moss -n "__fish_moss_using_subcommand log" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -219,6 +225,11 @@ complete -c moss -n "__fish_moss_using_subcommand python" -l color -d 'When to c
 always\t''
 never\t''"
 complete -c moss -n "__fish_moss_using_subcommand python" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand stubs" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c moss -n "__fish_moss_using_subcommand stubs" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand stubs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c moss -n "__fish_moss_using_subcommand completions" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -229,19 +240,20 @@ always\t''
 never\t''"
 complete -c moss -n "__fish_moss_using_subcommand man" -s q -l quiet -d 'Print no warnings, only errors'
 complete -c moss -n "__fish_moss_using_subcommand man" -s h -l help -d 'Print help'
-complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python completions man help" -f -a "prompt" -d 'Print the prompt a model reads before writing code for a MOSS file'
-complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python completions man help" -f -a "exec" -d 'Run generated code inside a MOSS file and save what it stored on `moss`'
-complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python completions man help" -f -a "test" -d 'Check MOSS files: each compiles, its prompt builds, and its test cases pass'
-complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python completions man help" -f -a "test-worker" -d 'Test one MOSS file and print its report as JSON (what `moss test` runs per file)'
-complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python completions man help" -f -a "device" -d 'Find Sphero BOLTs nearby, or ask one for its battery and firmware'
-complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python completions man help" -f -a "context" -d 'Read and edit a MOSS file\'s saved context'
-complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python completions man help" -f -a "log" -d 'Show the run journal: what the last runs of `moss exec` did, failed ones included'
-complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python completions man help" -f -a "config" -d 'Show the configuration that applies to a MOSS file, and where each value came from'
-complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python completions man help" -f -a "serve" -d 'Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds'
-complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python completions man help" -f -a "python" -d 'Run the embedded Python with the packages moss ships importable, like `python`'
-complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python completions man help" -f -a "man" -d 'Print the manual page (roff), as in docs/moss.1'
-complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python stubs completions man help" -f -a "prompt" -d 'Print the prompt a model reads before writing code for a MOSS file'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python stubs completions man help" -f -a "exec" -d 'Run generated code inside a MOSS file and save what it stored on `moss`'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python stubs completions man help" -f -a "test" -d 'Check MOSS files: each compiles, its prompt builds, and its test cases pass'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python stubs completions man help" -f -a "test-worker" -d 'Test one MOSS file and print its report as JSON (what `moss test` runs per file)'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python stubs completions man help" -f -a "device" -d 'Find Sphero BOLTs nearby, or ask one for its battery and firmware'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python stubs completions man help" -f -a "context" -d 'Read and edit a MOSS file\'s saved context'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python stubs completions man help" -f -a "log" -d 'Show the run journal: what the last runs of `moss exec` did, failed ones included'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python stubs completions man help" -f -a "config" -d 'Show the configuration that applies to a MOSS file, and where each value came from'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python stubs completions man help" -f -a "serve" -d 'Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python stubs completions man help" -f -a "python" -d 'Run the embedded Python with the packages moss ships importable, like `python`'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python stubs completions man help" -f -a "stubs" -d 'Write the packages moss ships as typed sources, for editors and type checkers'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python stubs completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python stubs completions man help" -f -a "man" -d 'Print the manual page (roff), as in docs/moss.1'
+complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python stubs completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c moss -n "__fish_moss_using_subcommand help; and __fish_seen_subcommand_from device" -f -a "scan" -d 'List the BOLTs advertising nearby: name, address, signal strength'
 complete -c moss -n "__fish_moss_using_subcommand help; and __fish_seen_subcommand_from device" -f -a "info" -d 'Connect to a device and print its battery and firmware version'
 complete -c moss -n "__fish_moss_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "show" -d 'Print every saved property (`name = value`, or one JSON object with --json)'

@@ -113,14 +113,20 @@ pub enum Command {
             list of names of functions that take `moss`. Each case runs in a fresh runtime with no \
             context, in a process of its own, and passes when it returns without raising. A case \
             with a golden file `<file stem>.<case>.out` beside the MOSS file must also print \
-            exactly that on stdout. Files run in parallel; results are reported in file order. \
-            The last line of the report is `N passed, N failed` (`, N skipped` may follow), \
-            counting cases; a file that does not compile or whose prompt does not build counts \
-            as one failed case.",
+            exactly that on stdout. The runs pinned with `moss log FILE --pin N` \
+            (`<stem>.pinned/*.json`) are cases too. Files run in parallel; results are reported in \
+            file order. The last line of the report is `N passed, N failed` (`, N skipped` may \
+            follow), counting cases; a file that does not compile or whose prompt does not build \
+            counts as one failed case.\n\n\
+            --shard K/N tests one of N parts of the files, each file's part fixed by a hash of its \
+            path below the PATH it was found under. --replay runs, instead of the cases, each \
+            successful run in the file's journal again (`run N`), from the properties it started \
+            from, against the file as it is now; it saves nothing.",
         after_help = "Examples:\n  \
             moss test\n  \
-            moss test agents/ --jobs 4 --junit report.xml\n  \
-            moss test agent.py -k roll -x",
+            moss test agents/ --jobs 4 --junit report.xml --shard 2/4\n  \
+            moss test agent.py -k roll -x\n  \
+            moss test --replay agent.py",
         after_long_help = "Exit codes:\n  \
             0    every case passed\n  \
             1    a case or a check failed\n  \
@@ -165,7 +171,7 @@ pub enum Command {
             moss context show --context state.json --json | jq .count",
         after_long_help = EXIT_CODES
     )]
-    Context(ContextArgs),
+    Context(crate::context_cmd::ContextArgs),
 
     /// Show the run journal: what the last runs of `moss exec` did, failed ones included
     #[command(
@@ -176,14 +182,18 @@ pub enum Command {
             of its line, and the context's changes with short before/after values. The journal keeps \
             the newest 200 records (MOSS_JOURNAL_KEEP) and at most 4 MiB. `moss exec --no-context` \
             journals nothing. Name the journal by its MOSS file or by the context's --context PATH. \
-            Plain output is one block per run, oldest first; --json prints one JSON array of records.",
+            Plain output is one block per run, oldest first, numbered from 1 for the oldest run the \
+            journal keeps; --json prints one JSON array of records. --pin N keeps run N, with the \
+            properties it started from, as a case of `moss test`: `<stem>.pinned/<time>.json` \
+            beside the MOSS file.",
         after_help = "Examples:\n  \
             moss log agent.py\n  \
             moss log agent.py -n 1 --json | jq '.[0].error'\n  \
-            moss log --context state.json -n 3",
+            moss log --context state.json -n 3\n  \
+            moss log agent.py --pin 7",
         after_long_help = "Exit codes:\n  \
             0    the journal was shown (an empty or missing journal shows nothing)\n  \
-            2    command-line usage error\n  \
+            2    command-line usage error, or run N cannot be pinned\n  \
             4    the journal cannot be read"
     )]
     Log(LogArgs),
@@ -253,6 +263,8 @@ pub enum Command {
     )]
     Python(PythonArgs),
 
+    Stubs(crate::stubs_cmd::StubsArgs),
+
     /// Print a shell completion script
     #[command(
         long_about = "Print a shell completion script for moss.\n\n\
@@ -313,6 +325,10 @@ pub struct LogArgs {
     /// Print one JSON array of the records, oldest first
     #[arg(long)]
     pub json: bool,
+
+    /// Pin run N (as numbered here) as a case that `moss test` runs: `<stem>.pinned/<time>.json`
+    #[arg(long, value_name = "N", requires = "file", conflicts_with = "json")]
+    pub pin: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -453,6 +469,18 @@ pub struct TestArgs {
     #[arg(long, value_name = "SPEC")]
     pub device: Option<String>,
 
+    /// Test only shard K of N: the files split by a hash of their path, the same way every time
+    #[arg(long, value_name = "K/N", value_parser = crate::shard::parse)]
+    pub shard: Option<crate::shard::Shard>,
+
+    /// Re-run the successful runs in each file's journal against the file as it is now; saves nothing
+    #[arg(long)]
+    pub replay: bool,
+
+    /// Of the files named, test only MOSS files, and pass when none is (for pre-commit hooks)
+    #[arg(long)]
+    pub only_moss_files: bool,
+
     #[command(flatten)]
     pub sandbox: SandboxArgs,
 }
@@ -468,6 +496,8 @@ pub struct TestWorkerArgs {
     pub exit_first: bool,
     #[arg(long)]
     pub device: Option<String>,
+    #[arg(long)]
+    pub replay: bool,
     #[command(flatten)]
     pub sandbox: SandboxArgs,
 }
@@ -497,63 +527,4 @@ pub enum DeviceAction {
         #[arg(long, value_name = "SPEC")]
         device: String,
     },
-}
-
-#[derive(Debug, Args)]
-pub struct ContextArgs {
-    #[command(subcommand)]
-    pub action: ContextAction,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ContextAction {
-    /// Print every saved property (`name = value`, or one JSON object with --json)
-    Show {
-        #[command(flatten)]
-        target: ContextTarget,
-        /// Print one JSON object {name: value}
-        #[arg(long)]
-        json: bool,
-    },
-    /// Print one saved property as JSON
-    Get {
-        #[command(flatten)]
-        target: ContextTarget,
-    },
-    /// Save one property: NAME then a JSON value (quote strings: '"text"')
-    Set {
-        #[command(flatten)]
-        target: ContextTarget,
-    },
-    /// Remove one saved property; it falls back to its default
-    Unset {
-        #[command(flatten)]
-        target: ContextTarget,
-    },
-    /// Remove every saved property and the last code; the run journal stays unless --journal
-    Reset {
-        #[command(flatten)]
-        target: ContextTarget,
-        /// Delete the run journal (`<stem>.runs.jsonl`) too
-        #[arg(long)]
-        journal: bool,
-    },
-    /// Print the context file's path
-    Path {
-        #[command(flatten)]
-        target: ContextTarget,
-    },
-}
-
-/// `FILE.py [NAME] [VALUE]` or `--context PATH [NAME] [VALUE]`: with --context, the first word is
-/// already the NAME.
-#[derive(Debug, Args)]
-pub struct ContextTarget {
-    /// The context file itself, instead of a MOSS file
-    #[arg(long, value_name = "PATH")]
-    pub context: Option<PathBuf>,
-
-    /// FILE.py (unless --context is given), then NAME and JSON-VALUE where the action takes them
-    #[arg(value_name = "FILE.py|NAME|JSON-VALUE", allow_negative_numbers = true)]
-    pub words: Vec<String>,
 }

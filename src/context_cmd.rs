@@ -3,12 +3,71 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use clap::{Args, Subcommand};
 use serde_json::Value;
 
-use crate::cli::{ContextAction, ContextTarget};
 use crate::context::{self, ContextDoc, ContextFile};
 use crate::error::{ContextError, MossError};
 use crate::style;
+
+#[derive(Debug, Args)]
+pub struct ContextArgs {
+    #[command(subcommand)]
+    pub action: ContextAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContextAction {
+    /// Print every saved property (`name = value`, or one JSON object with --json)
+    Show {
+        #[command(flatten)]
+        target: ContextTarget,
+        /// Print one JSON object {name: value}
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print one saved property as JSON
+    Get {
+        #[command(flatten)]
+        target: ContextTarget,
+    },
+    /// Save one property: NAME then a JSON value (quote strings: '"text"')
+    Set {
+        #[command(flatten)]
+        target: ContextTarget,
+    },
+    /// Remove one saved property; it falls back to its default
+    Unset {
+        #[command(flatten)]
+        target: ContextTarget,
+    },
+    /// Remove every saved property and the last code; the run journal stays unless --journal
+    Reset {
+        #[command(flatten)]
+        target: ContextTarget,
+        /// Delete the run journal (`<stem>.runs.jsonl`) too
+        #[arg(long)]
+        journal: bool,
+    },
+    /// Print the context file's path
+    Path {
+        #[command(flatten)]
+        target: ContextTarget,
+    },
+}
+
+/// `FILE.py [NAME] [VALUE]` or `--context PATH [NAME] [VALUE]`: with --context, the first word is
+/// already the NAME.
+#[derive(Debug, Args)]
+pub struct ContextTarget {
+    /// The context file itself, instead of a MOSS file
+    #[arg(long, value_name = "PATH")]
+    pub context: Option<PathBuf>,
+
+    /// FILE.py (unless --context is given), then NAME and JSON-VALUE where the action takes them
+    #[arg(value_name = "FILE.py|NAME|JSON-VALUE", allow_negative_numbers = true)]
+    pub words: Vec<String>,
+}
 
 /// The context file named on the command line, and the MOSS file when it was named instead.
 struct Resolved {

@@ -4,17 +4,21 @@ use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
 
-/// Folders that hold installed code, not the project's own MOSS files.
+/// Folders that hold installed code, not the project's own MOSS files (as do virtual environments
+/// and folders written by `moss stubs`).
 const SKIPPED_DIRS: &[&str] = &["__pycache__", "node_modules", "site-packages"];
 
 /// The MOSS files named or found under `paths`, sorted and without duplicates. Folders are
 /// searched recursively, honouring .gitignore files and skipping hidden folders, virtual
-/// environments and `__pycache__`; a file named explicitly is taken as it is.
-pub fn moss_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+/// environments and `__pycache__`; a file named explicitly is taken as it is, unless `only_moss`
+/// asks that it be a MOSS file, as a file found in a folder must be.
+pub fn moss_files(paths: &[PathBuf], only_moss: bool) -> Vec<PathBuf> {
     let mut found = Vec::new();
     for path in paths {
         if path.is_file() {
-            found.push(absolute(path));
+            if !only_moss || std::fs::read_to_string(path).is_ok_and(|text| is_moss_source(&text)) {
+                found.push(absolute(path));
+            }
             continue;
         }
         let walker = WalkBuilder::new(path)
@@ -43,7 +47,7 @@ pub fn moss_files(paths: &[PathBuf]) -> Vec<PathBuf> {
 
 fn is_skipped_dir(dir: &Path) -> bool {
     let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-    SKIPPED_DIRS.contains(&name) || dir.join("pyvenv.cfg").is_file()
+    SKIPPED_DIRS.contains(&name) || dir.join("pyvenv.cfg").is_file() || dir.join(crate::stubs_cmd::MANIFEST).is_file()
 }
 
 /// A MOSS file imports `ghostos_moss` or defines `__moss_test_cases__`.

@@ -30,7 +30,7 @@ pub struct ChildReport {
     #[serde(default)]
     returns: Value,
     returns_repr: Option<String>,
-    error: Option<ErrorInfo>,
+    pub error: Option<ErrorInfo>,
     properties: Option<Map<String, Value>>,
     #[serde(default)]
     unrestored: Vec<String>,
@@ -49,7 +49,7 @@ pub fn run(args: &ExecArgs) -> u8 {
             e.exit_code()
         }
     };
-    journal::record(&mut result, exit, &args.target);
+    journal::record(&mut result, exit, &args.target, &args.args);
     report::exec_result(&result, args.json);
     exit
 }
@@ -79,6 +79,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     }
     let old_properties = context.as_ref().map(|c| c.doc.properties.clone()).unwrap_or_default();
     let recorded_module = context.as_ref().and_then(|c| c.doc.module.as_ref()).and_then(|m| m.name.clone());
+    result.start = context.as_ref().map(|_| old_properties.clone());
 
     let request = json!({
         "path": path.to_string_lossy(),

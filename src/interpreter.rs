@@ -9,7 +9,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 
-mod embedded {
+pub mod embedded {
     pub struct EmbeddedModule {
         pub name: &'static str,
         pub is_package: bool,

@@ -26,6 +26,9 @@ const MAX_BYTES: usize = 4 << 20;
 const MAX_OUTPUT: usize = 4096;
 /// Of the code, this many bytes are kept.
 const MAX_CODE: usize = 64 << 10;
+/// The properties a run started from are journaled (for `moss test --replay`) up to this many
+/// bytes of JSON; beyond it the record holds none, rather than a part that would replay wrong.
+const MAX_START: usize = 64 << 10;
 /// A value in the context diff is shown as its JSON text, cut to this many characters.
 const SHORT_VALUE: usize = 100;
 /// How long an append waits for another one before giving up with a warning.
@@ -44,6 +47,13 @@ pub struct RunRecord {
     #[serde(default)]
     pub code_format: Option<crate::reply::Found>,
     pub target: String,
+    /// The `--arg` names passed to the target, in call order; empty when `moss` was passed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    /// The context's properties when the run started, as stored; null when they were larger than
+    /// 64 KiB, or the record was written before moss journaled them.
+    #[serde(default)]
+    pub start: Option<Map<String, Value>>,
     pub ok: bool,
     /// The exit status of `moss exec`.
     pub exit: u8,
@@ -134,16 +144,16 @@ pub fn path_beside(context: &Path) -> PathBuf {
 }
 
 /// Journals a finished run; a journal that cannot be written becomes a warning, never a failure.
-pub fn record(result: &mut ExecResult, exit: u8, target: &str) {
+pub fn record(result: &mut ExecResult, exit: u8, target: &str, args: &[String]) {
     let Some(path) = result.journal.clone() else { return };
-    let record = RunRecord::of(result, exit, target);
+    let record = RunRecord::of(result, exit, target, args);
     if let Err(reason) = append(&path, &record) {
         result.warnings.push(format!("the run was not journaled in {}: {reason}", path.display()));
     }
 }
 
 impl RunRecord {
-    fn of(result: &ExecResult, exit: u8, target: &str) -> Self {
+    fn of(result: &ExecResult, exit: u8, target: &str, args: &[String]) -> Self {
         let (code, code_source) = match &result.code {
             Some((code, source)) => (Some(cut(code, MAX_CODE, false)), Some(source.clone())),
             None => (None, None),
@@ -155,6 +165,11 @@ impl RunRecord {
             code_source,
             code_format: result.code_format,
             target: target.to_owned(),
+            args: args.to_vec(),
+            start: result
+                .start
+                .clone()
+                .filter(|start| serde_json::to_string(start).is_ok_and(|text| text.len() <= MAX_START)),
             ok: result.ok,
             exit,
             returns: result.returns.clone(),

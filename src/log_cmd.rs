@@ -5,6 +5,7 @@ use std::io::Write;
 use crate::cli::LogArgs;
 use crate::error::{ContextError, MossError};
 use crate::journal::{self, ContextDiff, RunRecord};
+use crate::replay::PinnedRun;
 use crate::style;
 
 /// Lines of the code shown per run in plain output.
@@ -27,26 +28,32 @@ pub fn run(args: &LogArgs) -> Result<u8, MossError> {
     for note in &skipped {
         style::warning(note);
     }
-    let shown = &records[records.len().saturating_sub(args.last)..];
+    if let (Some(number), Some(file)) = (args.pin, &args.file) {
+        return pin(file, &path, &records, number);
+    }
+    let first = records.len().saturating_sub(args.last);
+    let shown = &records[first..];
     let mut out = std::io::stdout().lock();
     if args.json {
         let _ = writeln!(out, "{}", serde_json::to_string_pretty(shown).expect("records serialise"));
     } else if shown.is_empty() {
         style::note(&format!("no runs journaled in {}", path.display()));
     } else {
-        let blocks: Vec<String> = shown.iter().map(block).collect();
+        let blocks: Vec<String> = shown.iter().zip(first + 1..).map(|(record, number)| block(record, number)).collect();
         let _ = write!(out, "{}", blocks.join("\n"));
     }
     Ok(0)
 }
 
 /// One run: a headline, the error and its line, the first lines of the code, what changed.
-fn block(record: &RunRecord) -> String {
+/// `number` counts the journal's records from 1, oldest first, as `--pin` takes it.
+fn block(record: &RunRecord, number: usize) -> String {
     let outcome = match &record.error {
         None => "ok".to_owned(),
         Some(error) => format!("{} (exit {})", error.kind, record.exit),
     };
-    let mut text = format!("{}  {outcome}  target {}  {:.0} ms\n", record.time, record.target, record.duration_ms);
+    let mut text =
+        format!("run {number}  {}  {outcome}  target {}  {:.0} ms\n", record.time, record.target, record.duration_ms);
     if let Some(error) = &record.error {
         let message = error.message.lines().next().unwrap_or_default();
         text.push_str(&format!("  error: {}: {message}\n", error.type_name));
@@ -85,4 +92,35 @@ fn changes(diff: &ContextDiff) -> String {
         .map(|(name, pair)| format!("~{name}: {} → {}", text(&pair["before"]), text(&pair["after"])));
     let removed = diff.removed.iter().map(|(name, value)| format!("-{name} (was {})", text(value)));
     added.chain(changed).chain(removed).collect::<Vec<_>>().join("; ")
+}
+
+/// Writes run `number` beside the MOSS file as a pinned case, `<stem>.pinned/<time>.json`.
+fn pin(
+    file: &std::path::Path,
+    journal: &std::path::Path,
+    records: &[RunRecord],
+    number: usize,
+) -> Result<u8, MossError> {
+    let record = number.checked_sub(1).and_then(|index| records.get(index)).ok_or_else(|| {
+        MossError::Usage(format!(
+            "{} holds runs 1 to {}, not run {number}\nhint: `moss log {}` numbers the runs",
+            journal.display(),
+            records.len(),
+            file.display()
+        ))
+    })?;
+    let run =
+        PinnedRun::of(record).map_err(|reason| MossError::Usage(format!("run {number} cannot be pinned: {reason}")))?;
+    let folder = crate::replay::pinned_folder(file);
+    let target = folder.join(format!("{}.json", record.time.replace(':', "-")));
+    let mut text = serde_json::to_vec_pretty(&run).expect("a pinned run serialises");
+    text.push(b'\n');
+    let written = std::fs::create_dir_all(&folder).and_then(|_| {
+        let mut temp = tempfile::NamedTempFile::new_in(&folder)?;
+        temp.write_all(&text)?;
+        temp.persist(&target).map(drop).map_err(|e| e.error)
+    });
+    written.map_err(|e| MossError::Usage(format!("cannot write the pinned case {}: {e}", target.display())))?;
+    style::note(&format!("pinned run {number} as {}; `moss test {}` runs it", target.display(), file.display()));
+    Ok(0)
 }

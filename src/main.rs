@@ -28,11 +28,14 @@ mod packet;
 mod picture;
 mod prompt;
 mod python_cmd;
+mod replay;
 mod reply;
 mod report;
 mod sandbox;
 mod serve;
+mod shard;
 mod sim;
+mod stubs_cmd;
 mod style;
 mod supervisor;
 mod test_report;
@@ -59,6 +62,7 @@ fn main() {
         Command::Log(args) => reported(log_cmd::run(args)),
         Command::Serve(args) => reported(serve::run(args)),
         Command::Python(args) => python_cmd::run(args),
+        Command::Stubs(args) => reported(stubs_cmd::run(args)),
         Command::Completions { shell } => completions::completions(*shell),
         Command::Man => completions::man_page(),
     };

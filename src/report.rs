@@ -36,6 +36,9 @@ pub struct ExecResult {
     /// The code as read and where it came from, for the run journal.
     #[serde(skip)]
     pub code: Option<(String, String)>,
+    /// The context's properties when the run started, for the run journal.
+    #[serde(skip)]
+    pub start: Option<serde_json::Map<String, Value>>,
     /// The run journal to record this run in; none with --no-context.
     #[serde(skip)]
     pub journal: Option<std::path::PathBuf>,

@@ -18,6 +18,21 @@ pub struct Summary {
     pub failed: usize,
     pub skipped: usize,
     pub duration: Duration,
+    /// With --shard: which shard ran, and how many of the files found it held.
+    pub shard: Option<ShardRun>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct ShardRun {
+    pub shard: crate::shard::Shard,
+    pub files: usize,
+    pub of: usize,
+}
+
+impl std::fmt::Display for ShardRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "shard {}: {} of {} MOSS files", self.shard, self.files, self.of)
+    }
 }
 
 impl Summary {
@@ -31,6 +46,7 @@ impl Summary {
             failed: count(Outcome::Failed) + broken_files,
             skipped: count(Outcome::Skipped),
             duration,
+            shard: None,
         }
     }
 
@@ -118,6 +134,9 @@ impl Console {
                 "failed": summary.failed,
                 "skipped": summary.skipped,
                 "duration_ms": summary.duration.as_secs_f64() * 1000.0,
+                "shard": summary.shard.map(|run| json!({
+                    "index": run.shard.index, "count": run.shard.count, "files": run.files, "of": run.of,
+                })),
             });
             println!("{document}");
             eprintln!("{}", summary.line());
@@ -146,6 +165,9 @@ impl Console {
         }
         if stopped_early {
             out.push_str("\nstopped at the first failure (-x)\n");
+        }
+        if let Some(shard) = summary.shard {
+            out.push_str(&format!("\n{shard}\n"));
         }
         out.push_str(&format!("\nfinished in {:.2} s\n{}\n", summary.duration.as_secs_f64(), summary.line()));
         let _ = std::io::stdout().lock().write_all(out.as_bytes());
@@ -179,7 +201,7 @@ fn failure_block(title: &str, error: &crate::report::ErrorInfo, stdout: &str, st
 /// One test suite per file: a test case per case, plus one for each of its compile and prompt
 /// checks.
 pub fn write_junit(path: &Path, reports: &[FileReport], summary: &Summary) -> std::io::Result<()> {
-    let mut report = Report::new("moss");
+    let mut report = Report::new(summary.shard.map_or("moss".into(), |run| format!("moss shard {}", run.shard)));
     report.set_time(summary.duration);
     for file in reports {
         let mut suite = TestSuite::new(file.path.as_str());

@@ -86,9 +86,13 @@ struct CaseOutcome {
 }
 
 impl FileReport {
+    fn new(path: &str) -> Self {
+        FileReport { path: path.into(), checks: Vec::new(), cases: Vec::new(), no_cases: false, warnings: Vec::new() }
+    }
+
     pub fn failed(path: &str, check: &str, error: ErrorInfo) -> Self {
         let check = CheckReport { name: check.into(), error, stdout: String::new(), stderr: String::new() };
-        FileReport { path: path.into(), checks: vec![check], cases: Vec::new(), no_cases: false, warnings: Vec::new() }
+        FileReport { checks: vec![check], ..FileReport::new(path) }
     }
 }
 
@@ -123,84 +127,127 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         sandbox: sandbox.as_ref().map(|s| s.policy.clone()),
         ..Supervision::default()
     };
-    let request = config::with_host_fields(
-        json!({ "path": path.to_string_lossy(), "source": source, "device": device }),
-        &config,
-    );
-    let run = match host::call(&path, "collect_tests", &request, &supervision, None, host::json::<Collected>) {
-        Ok(run) => run,
-        Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::internal(&e.to_string())),
-    };
-    let output = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-    let mut report = FileReport {
-        path: shown.clone(),
-        checks: Vec::new(),
-        cases: Vec::new(),
-        no_cases: false,
-        warnings: Vec::new(),
-    };
-    let (collected, warnings) = match run.outcome {
-        Ok(done) => done,
-        Err(error) => {
-            report.checks.push(CheckReport {
-                name: "compile".into(),
-                error,
-                stdout: output(&run.stdout),
-                stderr: output(&run.stderr),
-            });
-            return report;
-        }
-    };
-    let gaps = sandbox.iter().flat_map(|s| s.policy.unenforced.iter().map(|gap| format!("--sandbox: {gap}")));
-    report.warnings = gaps.chain(warnings).chain(collected.warnings).collect();
-    for (name, error) in [("compile", collected.compile_error), ("prompt", collected.prompt_error)] {
-        if let Some(error) = error {
-            let error = error.with_default_hint();
-            report.checks.push(CheckReport {
-                name: name.into(),
-                error,
-                stdout: output(&run.stdout),
-                stderr: output(&run.stderr),
-            });
-        }
-    }
-    if report.checks.iter().any(|c| c.name == "compile") {
+    let setup = CaseSetup { supervision: &supervision, config: &config, device: device.as_deref() };
+    let mut report = FileReport::new(&shown);
+    report
+        .warnings
+        .extend(sandbox.iter().flat_map(|s| s.policy.unenforced.iter().map(|gap| format!("--sandbox: {gap}"))));
+    let mut cases = CaseLoop { filter: args.filter.as_deref(), exit_first: args.exit_first, stopped: false };
+    if args.replay {
+        crate::replay::journaled_runs(&path, &source, &setup, &mut cases, &mut report);
         return report;
     }
-    report.no_cases = collected.cases.is_empty();
-
-    let mut stopped = false;
-    for case in collected.cases {
-        if args.filter.as_deref().is_some_and(|pattern| !format!("{shown}::{}", case.name).contains(pattern)) {
-            continue;
-        }
-        let result = if stopped {
-            CaseReport::skipped(&case.name)
-        } else if let Some(problem) = case.problem {
-            CaseReport::failed(&case.name, case_error(ErrorInfo::new("target", "TargetError", problem)))
-        } else {
-            run_case(&path, &source, &case.name, &supervision, &config, device.as_deref(), &mut report.warnings)
-        };
-        // After an interrupt (Ctrl-C to `moss test`) the remaining cases are not started.
-        stopped |= (args.exit_first && result.outcome == Outcome::Failed) || crate::supervisor::interrupted().is_some();
-        report.cases.push(result);
+    if test_cases(&path, &source, &setup, &mut cases, &mut report).is_ok() {
+        crate::replay::pinned_runs(&path, &source, &setup, &mut cases, &mut report);
     }
     report
 }
 
-fn run_case(
+/// The compile and prompt checks, then each of `__moss_test_cases__`; Err when the file does
+/// not compile, so nothing else of it can run.
+fn test_cases(
     path: &Path,
     source: &str,
+    setup: &CaseSetup,
+    cases: &mut CaseLoop,
+    report: &mut FileReport,
+) -> Result<(), ()> {
+    let request = json!({ "path": path.to_string_lossy(), "source": source, "device": setup.device });
+    let request = config::with_host_fields(request, setup.config);
+    let run = match host::call(path, "collect_tests", &request, setup.supervision, None, host::json::<Collected>) {
+        Ok(run) => run,
+        Err(e) => {
+            *report = FileReport::failed(&report.path, "compile", ErrorInfo::internal(&e.to_string()));
+            return Err(());
+        }
+    };
+    let output = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    let check = |name: &str, error| CheckReport {
+        name: name.into(),
+        error,
+        stdout: output(&run.stdout),
+        stderr: output(&run.stderr),
+    };
+    let (collected, warnings) = match run.outcome {
+        Ok(done) => done,
+        Err(error) => {
+            report.checks.push(check("compile", error));
+            return Err(());
+        }
+    };
+    report.warnings.extend(warnings.into_iter().chain(collected.warnings));
+    for (name, error) in [("compile", collected.compile_error), ("prompt", collected.prompt_error)] {
+        if let Some(error) = error {
+            report.checks.push(check(name, error.with_default_hint()));
+        }
+    }
+    if report.checks.iter().any(|c| c.name == "compile") {
+        return Err(());
+    }
+    report.no_cases = collected.cases.is_empty();
+    for case in collected.cases {
+        cases.run(&case.name, report, |warnings| match case.problem {
+            Some(problem) => {
+                CaseReport::failed(&case.name, case_error(ErrorInfo::new("target", "TargetError", problem)))
+            }
+            None => run_case(path, source, &case.name, setup, warnings),
+        });
+    }
+    Ok(())
+}
+
+/// Runs a file's cases one after the other, keeping those -k selects and skipping the rest
+/// after a failure with -x, or after an interrupt (Ctrl-C to `moss test`).
+pub struct CaseLoop<'a> {
+    filter: Option<&'a str>,
+    exit_first: bool,
+    stopped: bool,
+}
+
+impl CaseLoop<'_> {
+    pub fn run(&mut self, name: &str, report: &mut FileReport, case: impl FnOnce(&mut Vec<String>) -> CaseReport) {
+        if self.filter.is_some_and(|pattern| !format!("{}::{name}", report.path).contains(pattern)) {
+            return;
+        }
+        let result = if self.stopped { CaseReport::skipped(name) } else { case(&mut report.warnings) };
+        self.stopped |=
+            (self.exit_first && result.outcome == Outcome::Failed) || crate::supervisor::interrupted().is_some();
+        report.cases.push(result);
+    }
+}
+
+/// How a file's cases run: the same limits, configuration and device for each.
+pub struct CaseSetup<'a> {
+    pub supervision: &'a Supervision,
+    pub config: &'a Config,
+    pub device: Option<&'a str>,
+}
+
+fn run_case(path: &Path, source: &str, name: &str, setup: &CaseSetup, warnings: &mut Vec<String>) -> CaseReport {
+    let request = json!({ "path": path.to_string_lossy(), "source": source, "case": name, "device": setup.device });
+    let judge = |outcome: CaseOutcome, stdout: &str| match outcome {
+        CaseOutcome { ok: true, .. } => golden_mismatch(path, name, stdout),
+        CaseOutcome { error, .. } => {
+            Some(error.map(case_error).unwrap_or_else(|| ErrorInfo::internal("the case failed without an error")))
+        }
+    };
+    run_in_child(path, name, ("run_test_case", request), setup, host::json::<CaseOutcome>, judge, warnings)
+}
+
+/// Runs one case: the host function `call` in a supervised child of its own, with a fresh device;
+/// `judge` finds what failed in its outcome and stdout, if anything did.
+pub fn run_in_child<T: Serialize + serde::de::DeserializeOwned>(
+    path: &Path,
     name: &str,
-    supervision: &Supervision,
-    config: &Config,
-    device: Option<&str>,
+    (function, request): (&str, serde_json::Value),
+    setup: &CaseSetup,
+    read: impl for<'py> FnOnce(&pyo3::Bound<'py, pyo3::PyAny>) -> pyo3::PyResult<T>,
+    judge: impl FnOnce(T, &str) -> Option<ErrorInfo>,
     warnings: &mut Vec<String>,
 ) -> CaseReport {
-    let request = json!({ "path": path.to_string_lossy(), "source": source, "case": name, "device": device });
-    let request = config::with_host_fields(request, config);
+    let request = config::with_host_fields(request, setup.config);
     // Each case gets a fresh device of its own, as it gets a fresh runtime.
-    let companion = match device.map(DeviceSpec::parse) {
+    let companion = match setup.device.map(DeviceSpec::parse) {
         Some(Ok(spec)) => match device::companion(&spec, device::Outputs::default()) {
             Ok((companion, _)) => Some(companion),
             Err(e) => return CaseReport::failed(name, ErrorInfo::internal(&format!("cannot set up the device: {e}"))),
@@ -208,7 +255,7 @@ fn run_case(
         Some(Err(message)) => return CaseReport::failed(name, ErrorInfo::new("device", "DeviceError", message)),
         None => None,
     };
-    let run = match host::call(path, "run_test_case", &request, supervision, companion, host::json::<CaseOutcome>) {
+    let run = match host::call(path, function, &request, setup.supervision, companion, read) {
         Ok(run) => run,
         Err(e) => return CaseReport::failed(name, ErrorInfo::internal(&e.to_string())),
     };
@@ -217,10 +264,7 @@ fn run_case(
     }
     let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
     let error = match run.outcome {
-        Ok((outcome, _)) if outcome.ok => golden_mismatch(path, name, &stdout),
-        Ok((outcome, _)) => Some(
-            outcome.error.map(case_error).unwrap_or_else(|| ErrorInfo::internal("the case failed without an error")),
-        ),
+        Ok((outcome, _)) => judge(outcome, &stdout),
         Err(error) => Some(error),
     };
     CaseReport {
@@ -276,7 +320,7 @@ impl CaseReport {
         }
     }
 
-    fn failed(name: &str, error: ErrorInfo) -> Self {
+    pub fn failed(name: &str, error: ErrorInfo) -> Self {
         CaseReport { error: Some(error), outcome: Outcome::Failed, ..CaseReport::skipped(name) }
     }
 }

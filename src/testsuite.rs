@@ -14,7 +14,7 @@ use crate::cli::TestArgs;
 use crate::discover;
 use crate::report::ErrorInfo;
 use crate::style;
-use crate::test_report::{Console, Summary};
+use crate::test_report::{Console, ShardRun, Summary};
 use crate::test_worker::FileReport;
 
 pub fn run(args: &TestArgs) -> u8 {
@@ -31,7 +31,11 @@ pub fn run(args: &TestArgs) -> u8 {
         style::error(&message, Some("use --device sim for the simulated BOLT"));
         return 5;
     }
-    let files = discover::moss_files(&paths);
+    let mut files = discover::moss_files(&paths, args.only_moss_files);
+    if files.is_empty() && args.only_moss_files {
+        style::note("no MOSS file among the files given: nothing to test");
+        return 0;
+    }
     if files.is_empty() {
         let searched: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         style::error(
@@ -49,11 +53,16 @@ pub fn run(args: &TestArgs) -> u8 {
     let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
     let interactive =
         std::io::stderr().is_terminal() && std::env::var_os("CI").is_none_or(|v| v.is_empty() || v == "false");
+    let found = files.len();
+    if let Some(shard) = args.shard {
+        files = shard.select(files, &paths);
+    }
     let mut console = Console::new(files.len(), interactive, args.json);
 
     let reports = run_files(&files, jobs, args, |report| console.file_done(report));
     console.finish();
-    let summary = Summary::of(&reports, started.elapsed());
+    let mut summary = Summary::of(&reports, started.elapsed());
+    summary.shard = args.shard.map(|shard| ShardRun { shard, files: files.len(), of: found });
     let junit = args.junit.as_deref().map(|path| {
         crate::test_report::write_junit(path, &reports, &summary)
             .map_err(|e| format!("cannot write the JUnit report {}: {e}", path.display()))
@@ -160,6 +169,9 @@ fn test_in_worker(file: &Path, args: &TestArgs) -> FileReport {
     }
     if args.exit_first {
         command.arg("-x");
+    }
+    if args.replay {
+        command.arg("--replay");
     }
     if let Some(device) = &args.device {
         command.arg("--device").arg(device);

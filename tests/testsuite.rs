@@ -354,3 +354,52 @@ fn the_prompt_check_builds_the_prompt_of_the_file_under_its_own_name() {
     assert_exit(&out, 0);
     assert_eq!(stdout(&out).lines().last(), Some("1 passed, 0 failed"), "{}", stdout(&out));
 }
+
+/// The files `moss test --shard SHARD --json` ran, by path.
+fn shard_files(sandbox: &Sandbox, shard: &str) -> Vec<String> {
+    let out = moss_test(sandbox, &["--shard", shard, "--json"]);
+    assert_exit(&out, 0);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let index_and_count: Vec<u64> = shard.split('/').map(|n| n.parse().unwrap()).collect();
+    assert_eq!(
+        (report["shard"]["index"].as_u64(), report["shard"]["count"].as_u64()),
+        (Some(index_and_count[0]), Some(index_and_count[1])),
+        "the report says which shard ran"
+    );
+    report["files"].as_array().unwrap().iter().map(|file| file["path"].as_str().unwrap().to_owned()).collect()
+}
+
+#[test]
+fn shards_hold_every_file_exactly_once_and_split_the_same_way_every_time() {
+    let sandbox = Sandbox::new();
+    let all: Vec<String> = (0..9).map(|n| format!("agents/a{n}.py")).collect();
+    for file in &all {
+        sandbox.write(file, "from ghostos_moss import Moss\n");
+    }
+    let shards: Vec<Vec<String>> = ["1/3", "2/3", "3/3"].iter().map(|shard| shard_files(&sandbox, shard)).collect();
+    let mut union: Vec<String> = shards.concat();
+    union.sort();
+    assert_eq!(union, all, "every file in exactly one shard: {shards:?}");
+    assert!(shards.iter().filter(|files| !files.is_empty()).count() > 1, "the files are split: {shards:?}");
+    assert_eq!(shard_files(&sandbox, "2/3"), shards[1], "the same split twice");
+    assert_eq!(shard_files(&sandbox, "1/1"), all);
+
+    let text = stdout(&moss_test(&sandbox, &["--shard", "2/3"]));
+    assert!(text.contains(&format!("shard 2/3: {} of 9 MOSS files", shards[1].len())), "{text}");
+}
+
+#[test]
+fn a_shard_that_does_not_exist_is_a_usage_error() {
+    let sandbox = Sandbox::new();
+    sandbox.write("a.py", "from ghostos_moss import Moss\n");
+    for (shard, message) in [
+        ("0/3", "there is no shard 0 of 3: K must be from 1 to 3"),
+        ("4/3", "there is no shard 4 of 3"),
+        ("1/0", "N must be at least 1"),
+        ("x", "`x` is not K/N"),
+    ] {
+        let out = moss_test(&sandbox, &["--shard", shard]);
+        assert_exit(&out, 2);
+        assert!(common::stderr(&out).contains(message), "--shard {shard}: {}", common::stderr(&out));
+    }
+}

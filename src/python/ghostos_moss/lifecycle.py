@@ -5,6 +5,12 @@ A MOSS file's own hook replaces the default; it may call the default defined her
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from _moss.runtime import Runtime
+    from ghostos_moss.abcd import Execution, Moss, MossCompiler, MossPrompter, MossRuntime
+
 COMPILE = "__moss_compile__"
 COMPILED = "__moss_compiled__"
 ATTR_PROMPTS = "__moss_attr_prompts__"
@@ -14,12 +20,12 @@ EXEC = "__moss_exec__"
 __all__ = ["__moss_compile__", "__moss_compiled__", "__moss_attr_prompts__", "__moss_module_prompt__", "__moss_exec__"]
 
 
-def __moss_compile__(compiler: object) -> object:
+def __moss_compile__(compiler: MossCompiler) -> MossCompiler:
     """After the source ran, before `moss` is built: register bindings on `compiler`."""
     return compiler
 
 
-def __moss_compiled__(moss: object) -> None:
+def __moss_compiled__(moss: Moss) -> None:
     """After injection: last set-up of the `moss` instance."""
 
 
@@ -28,15 +34,15 @@ def __moss_attr_prompts__() -> list:
     return []
 
 
-def __moss_module_prompt__(prompter: object, attr_prompts: dict | None = None) -> str:
+def __moss_module_prompt__(prompter: MossPrompter, attr_prompts: dict | None = None) -> str:
     """The whole prompt: the visible source, then the reflections of imported names in a quoted block."""
     from _moss.prompt import default_layout
 
     return default_layout(prompter.get_source_code(True), prompter.dump_imported_prompt(attr_prompts=attr_prompts))
 
 
-def __moss_exec__(runtime: object, *, target: str, code: str | None = None, local_args: list | None = None,
-                  local_kwargs: dict | None = None, args: list | None = None, kwargs: dict | None = None) -> object:
+def __moss_exec__(runtime: MossRuntime, *, target: str, code: str | None = None, local_args: list | None = None,
+                  local_kwargs: dict | None = None, args: list | None = None, kwargs: dict | None = None) -> Execution:
     """Execute `code` in the compiled module, then call `target` with the module values named by
     `local_args`/`local_kwargs` and the given `args`/`kwargs` (with `moss` when none are given and
     it takes an argument), or return it when it is not callable. Returns an `Execution`: the
@@ -44,7 +50,8 @@ def __moss_exec__(runtime: object, *, target: str, code: str | None = None, loca
     from _moss.execute import run_default
     from ghostos_moss.abcd import Execution
 
-    returns = run_default(runtime, code, target, local_args, local_kwargs, args, kwargs)
+    # The runtime a MOSS file's hook is given is always moss's own.
+    returns = run_default(cast("Runtime", runtime), code, target, local_args, local_kwargs, args, kwargs)
     pycontext = runtime.dump_pycontext()
     pycontext.execute_code = code
     pycontext.executed = True

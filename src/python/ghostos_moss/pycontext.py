@@ -13,7 +13,7 @@ import json
 import sys
 from copy import deepcopy
 from types import FunctionType, ModuleType
-from typing import Any, Dict, Iterable, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, Optional, Tuple, Type, cast
 
 __all__ = ["PyContext", "EntityMeta"]
 
@@ -27,7 +27,7 @@ class EntityMeta(TypedDict):
     content: str
 
 
-_PLAIN = {"bool": lambda s: s == "True", "int": int, "float": float, "str": str}
+_PLAIN: Dict[str, Callable[[str], Any]] = {"bool": lambda s: s == "True", "int": int, "float": float, "str": str}
 
 
 def to_entity_meta(value: Any) -> EntityMeta:
@@ -66,12 +66,13 @@ def from_entity_meta(meta: EntityMeta, module: Optional[ModuleType] = None) -> A
         return found
     base_model = _base_model()
     if base_model is not None and isinstance(found, type) and issubclass(found, base_model):
-        return found.model_validate_json(content)
+        # cast: the checks narrow `found` to `type`, which has no pydantic methods.
+        return cast(Any, found).model_validate_json(content)
     raise TypeError(f"the stored type {kind!r} is neither a pydantic model, a function nor a class with "
                     "__from_entity_meta__")
 
 
-def _base_model() -> Optional[type]:
+def _base_model() -> Optional[Type[Any]]:
     """pydantic's BaseModel when pydantic is loaded; a model can exist only then."""
     pydantic = sys.modules.get("pydantic")
     return getattr(pydantic, "BaseModel", None)

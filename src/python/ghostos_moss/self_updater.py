@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import sys
 from types import ModuleType
-from typing import Dict, Optional
+from typing import Dict, Optional, cast
 
 from ghostos_container import Container, Provider
 from ghostos_moss.abcd import SelfUpdater
@@ -22,8 +22,10 @@ def top_level_sources(code: str) -> Dict[str, str]:
     for node in ast.parse(code).body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             first = min([node.lineno] + [d.lineno for d in node.decorator_list])
-            text = "".join(lines[first - 1:node.end_lineno])
-            found[node.name] = text[:len(text) - len(lines[node.end_lineno - 1]) + node.end_col_offset]
+            # ast.parse always sets where a node ends; only nodes built by hand lack it.
+            last, end_column = cast(int, node.end_lineno), cast(int, node.end_col_offset)
+            text = "".join(lines[first - 1:last])
+            found[node.name] = text[:len(text) - len(lines[last - 1]) + end_column]
     return found
 
 

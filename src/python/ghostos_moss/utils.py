@@ -170,7 +170,8 @@ def get_callable_definition(caller: Callable, alias: Optional[str] = None, doc: 
         if callable(caller) and not inspect.isclass(caller):
             alias = alias or type(caller).__name__
             doc = inspect.getdoc(caller) if doc is None else doc
-            caller = caller.__call__
+            # getattr: mypy takes a Callable's `__call__` for something that cannot be called.
+            caller = getattr(caller, "__call__")
         else:
             raise TypeError(f"{caller!r} is neither a function, a method nor a callable instance")
     try:

@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable
 
 import _moss_native as native
-from ghostos_container import Provider
-from ghostos_moss.abcd import Injection
+from ghostos_container import Container, Provider
+from ghostos_moss.abcd import Injection, MossRuntime
 from sphero_bolt import Animation, Ball, LedMatrix, Move, RollFunc
 
 PRIMARY, SECONDARY = 0x11, 0x12
@@ -193,7 +193,7 @@ class BoltBall(Ball, Injection):
         self.saved: dict = {}
         self.falls: FallDetector | None = None
 
-    def on_inject(self, runtime: object, property_name: str) -> BoltBall:
+    def on_inject(self, runtime: MossRuntime, property_name: str) -> BoltBall:
         # Saved moves live in the context, as a property of `moss`, so they survive the run.
         self.saved = runtime.moss().__dict__.setdefault("saved_moves", {})
         return self
@@ -293,7 +293,7 @@ class BoltBall(Ball, Injection):
         else:
             raise ValueError(f"unknown move step {name!r}")
 
-    def _hold(self, steer: object, duration: float) -> bool:
+    def _hold(self, steer: Callable[[float], tuple[int, int]], duration: float) -> bool:
         """Drive as `steer(t)` says for `duration` seconds, re-sending drive often enough that
         the robot keeps rolling and at most once per PACE. False when an event cut it short."""
         clock = self.bolt.clock
@@ -417,7 +417,7 @@ class DeviceProvider(Provider):
         return _attached
 
 
-def bind(container: object) -> None:
+def bind(container: Container) -> None:
     """Bind `Ball` and `LedMatrix` to this run's device."""
     global _attached
     # One BOLT per process: its clock is the device's simulated time, which only moves forward.

@@ -1,0 +1,23 @@
+"""The moss binary's own functions, which the shipped Python calls (a module built into moss)."""
+
+def strip_hidden(source: str) -> str:
+    """The source without `# <moss-hide>` regions."""
+
+def hidden_lines(source: str) -> list[int]:
+    """The numbers (from 1) of the source's lines that the model never reads."""
+
+def reflect(path: str, qualname: str, mode: str, name: str, source: str | None, kept_decorators: list[str]) -> str | None:
+    """The text of definition `qualname` in file `path`, in `mode` (source, signature, interface),
+    shown under `name`; None when the file cannot be parsed or has no such definition."""
+
+def device_call(device: int, command: int, target: int | None, data: bytes, at: float | None = None) -> bytes:
+    """Sends one command to the run's device and returns the data of its response."""
+
+def device_events(at: float | None = None) -> list[tuple[int, int, bytes]]:
+    """The robot's notifications since the last call: (device, command, data) each."""
+
+def device_simulated() -> bool:
+    """Whether the run's robot is the simulated BOLT, which runs on the driver's simulated time."""
+
+class DeviceError(RuntimeError):
+    """The robot could not do what was asked."""

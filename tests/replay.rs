@@ -1,0 +1,160 @@
+//! `moss test --replay` re-runs a MOSS file's journaled successful runs against the file as it is
+//! now, each from the properties it started from, saving nothing; `moss log FILE --pin N` makes a
+//! run a case that plain `moss test` runs.
+
+mod common;
+
+use common::{Sandbox, assert_exit, stderr, stdout};
+
+const AGENT: &str = "from ghostos_moss import Moss as Parent\n\n\n\
+    def double(x: int) -> int:\n    return 2 * x\n\n\n\
+    class Moss(Parent):\n    count: int = 0\n";
+
+/// The agent after a change that breaks code written against it: `double` is now `twice`.
+const CHANGED_AGENT: &str = "from ghostos_moss import Moss as Parent\n\n\n\
+    def twice(x: int) -> int:\n    return 2 * x\n\n\n\
+    class Moss(Parent):\n    count: int = 0\n";
+
+/// An agent with three runs journaled: run 1 counts from 0 to 1, run 2 only succeeds when it
+/// starts from count 1 (as it did), run 3 failed.
+fn journaled_agent() -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.write("agent.py", AGENT);
+    sandbox.write("first.py", "def main(moss):\n    moss.count = double(moss.count) + 1\n    return moss.count\n");
+    sandbox.write(
+        "second.py",
+        "def main(moss):\n    if moss.count != 1:\n        raise ValueError(f'started from {moss.count}')\n    \
+         moss.count = double(moss.count)\n",
+    );
+    sandbox.write("failed.py", "def main(moss):\n    return undefined_name\n");
+    for (code, exit) in [("first.py", 0), ("second.py", 0), ("failed.py", 1)] {
+        assert_exit(&sandbox.exec("agent.py", code, &[]), exit);
+    }
+    sandbox
+}
+
+/// The bytes of the context file and of the journal.
+fn saved(sandbox: &Sandbox) -> (Vec<u8>, Vec<u8>) {
+    (sandbox.read(".moss/agent.context.json"), sandbox.read(".moss/agent.runs.jsonl"))
+}
+
+fn moss_test(sandbox: &Sandbox, extra: &[&str]) -> std::process::Output {
+    sandbox.moss().env("CI", "true").arg("test").args(extra).output().unwrap()
+}
+
+#[test]
+fn an_unchanged_file_replays_clean_each_run_from_the_properties_it_started_from() {
+    let sandbox = journaled_agent();
+    let before = saved(&sandbox);
+    let out = moss_test(&sandbox, &["--replay"]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    // Run 2 passes only when it starts from count 1, not from the saved count 2; run 3 failed
+    // when it ran, so it is not replayed.
+    assert_eq!(text.lines().last(), Some("2 passed, 0 failed"), "{text}");
+    assert!(text.contains("PASS  agent.py (2 cases)"), "{text}");
+    assert_eq!(saved(&sandbox), before, "a replay saves nothing: context and journal are untouched");
+}
+
+#[test]
+fn a_change_that_breaks_a_recorded_run_is_reported_with_its_error_and_nothing_is_saved() {
+    let sandbox = journaled_agent();
+    sandbox.write("agent.py", CHANGED_AGENT);
+    let before = saved(&sandbox);
+    let out = moss_test(&sandbox, &["--replay", "agent.py"]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert_eq!(text.lines().last(), Some("0 passed, 2 failed"), "{text}");
+    for expected in [
+        "---- agent.py::run 1 ----\nNameError: name 'double' is not defined",
+        "---- agent.py::run 2 ----\nNameError: name 'double' is not defined",
+        "moss.count = double(moss.count) + 1",
+        "the MOSS file as it is now breaks it",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    assert!(!text.contains("run 3"), "a run that failed when it ran is not replayed:\n{text}");
+    assert_eq!(saved(&sandbox), before, "a failing replay saves nothing either");
+
+    let json = moss_test(&sandbox, &["--replay", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let case = &report["files"][0]["cases"][1];
+    assert_eq!((case["name"].as_str(), case["outcome"].as_str()), (Some("run 2"), Some("failed")));
+    assert_eq!(case["error"]["type"], "NameError");
+}
+
+#[test]
+fn a_pinned_run_is_a_case_of_moss_test_and_fails_when_the_file_breaks_it() {
+    let sandbox = journaled_agent();
+    let pinned = sandbox.moss().args(["log", "agent.py", "--pin", "2"]).output().unwrap();
+    assert_exit(&pinned, 0);
+    let folder = std::fs::read_dir(sandbox.path("agent.pinned")).unwrap();
+    let files: Vec<_> = folder.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(stderr(&pinned).contains(&format!("agent.pinned/{}", files[0])), "{}", stderr(&pinned));
+    let case: serde_json::Value = serde_json::from_slice(&sandbox.read(&format!("agent.pinned/{}", files[0]))).unwrap();
+    assert_eq!(case["start"], serde_json::json!({"count": 1}), "the run's starting properties are pinned");
+
+    let passing = moss_test(&sandbox, &["agent.py"]);
+    assert_exit(&passing, 0);
+    let name = format!("pinned:{}", files[0].trim_end_matches(".json"));
+    assert!(stdout(&passing).contains("1 passed, 0 failed"), "{}", stdout(&passing));
+
+    sandbox.write("agent.py", CHANGED_AGENT);
+    let failing = moss_test(&sandbox, &["agent.py", "--json"]);
+    assert_exit(&failing, 1);
+    let report: serde_json::Value = serde_json::from_slice(&failing.stdout).unwrap();
+    let case = &report["files"][0]["cases"][0];
+    assert_eq!(case["name"].as_str(), Some(name.as_str()));
+    assert_eq!(case["error"]["message"], "name 'double' is not defined");
+}
+
+#[test]
+fn only_a_successful_journaled_run_can_be_pinned() {
+    let sandbox = journaled_agent();
+    let failed = sandbox.moss().args(["log", "agent.py", "--pin", "3"]).output().unwrap();
+    assert_exit(&failed, 2);
+    assert!(stderr(&failed).contains("run 3 cannot be pinned: it failed"), "{}", stderr(&failed));
+    let missing = sandbox.moss().args(["log", "agent.py", "--pin", "4"]).output().unwrap();
+    assert_exit(&missing, 2);
+    assert!(stderr(&missing).contains("holds runs 1 to 3, not run 4"), "{}", stderr(&missing));
+    assert!(!sandbox.exists("agent.pinned"), "nothing is written for a run that cannot be pinned");
+}
+
+#[test]
+fn moss_log_numbers_the_runs_as_pin_takes_them() {
+    let sandbox = journaled_agent();
+    let text = stdout(&sandbox.moss().args(["log", "agent.py", "-n", "2"]).output().unwrap());
+    assert!(text.starts_with("run 2  ") && text.contains("\nrun 3  "), "{text}");
+}
+
+#[test]
+fn a_run_that_started_from_more_than_64_kib_of_properties_is_journaled_without_them_and_not_replayed() {
+    let sandbox = journaled_agent();
+    let big = format!("\"{}\"", "x".repeat(70_000));
+    assert_exit(&sandbox.context_cmd("set", &["agent.py", "notes", &big]), 0);
+    assert_exit(&sandbox.exec("agent.py", "first.py", &[]), 0);
+    let journal = String::from_utf8(sandbox.read(".moss/agent.runs.jsonl")).unwrap();
+    let last: serde_json::Value = serde_json::from_str(journal.lines().last().unwrap()).unwrap();
+    assert_eq!(last["start"], serde_json::Value::Null, "starting properties past 64 KiB are not journaled");
+
+    let out = moss_test(&sandbox, &["--replay"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out).lines().last(), Some("2 passed, 0 failed"), "{}", stdout(&out));
+    assert!(stderr(&out).contains("run 4 of"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is not replayed: the journal does not hold the properties"), "{}", stderr(&out));
+    let refused = sandbox.moss().args(["log", "agent.py", "--pin", "4"]).output().unwrap();
+    assert_exit(&refused, 2);
+}
+
+#[test]
+fn a_pinned_case_file_that_is_not_a_pinned_run_fails_by_name() {
+    let sandbox = journaled_agent();
+    sandbox.write("agent.pinned/edited.json", "{\"code\": ");
+    let out = moss_test(&sandbox, &["agent.py"]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    assert!(text.contains("---- agent.py::pinned:edited ----"), "{text}");
+    assert!(text.contains("agent.pinned/edited.json is unreadable"), "{text}");
+    assert!(text.contains("hint: pin the run again with `moss log FILE --pin N`, or delete the file"), "{text}");
+}
