@@ -21,6 +21,7 @@ struct FileSettings {
     providers: Option<Vec<String>>,
     allow_imports: Option<Vec<String>>,
     device: Option<String>,
+    python: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -76,6 +77,8 @@ pub struct Config {
     pub providers: Option<Sourced<Vec<String>>>,
     pub allow_imports: Option<Sourced<Vec<String>>>,
     pub device: Option<Sourced<String>>,
+    /// The Python to run (`python`): a virtual environment or an interpreter.
+    pub python: Option<Sourced<PathBuf>>,
 }
 
 impl Config {
@@ -116,6 +119,7 @@ impl Config {
         self.providers = Sourced::from(settings.providers, &origin);
         self.allow_imports = Sourced::from(settings.allow_imports, &origin);
         self.device = Sourced::from(settings.device, &origin);
+        self.python = Sourced::from(settings.python.map(|python| base.join(python)), &origin);
         Ok(())
     }
 
