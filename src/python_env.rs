@@ -118,7 +118,7 @@ fn configured_python(path: &Path, file: &Path) -> Result<Chosen, String> {
     let bad = |what: &str| {
         format!(
             "python = {:?} in {}: {what}\nhint: name a virtual environment's folder or a python3 interpreter, relative to that file",
-            path.display().to_string(),
+            path.strip_prefix(file.parent().unwrap_or(Path::new(""))).unwrap_or(path).display().to_string(),
             file.display()
         )
     };
