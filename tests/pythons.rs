@@ -166,7 +166,7 @@ fn a_warm_server_is_not_used_by_a_client_whose_python_differs() {
 #[test]
 fn under_another_version_the_shipped_modules_are_compiled_once_into_the_cache_or_each_run_without_one() {
     let sandbox = project("");
-    let venv = make_venv(&sandbox, 12, ".venv");
+    make_venv(&sandbox, 12, ".venv");
     let code = "import _moss.host, sys; print(sys.version_info[1])";
     let with_cache = |cache: &std::path::Path| {
         let out = sandbox
@@ -182,7 +182,6 @@ fn under_another_version_the_shipped_modules_are_compiled_once_into_the_cache_or
     with_cache(&sandbox.path("cache"));
     let cached = std::fs::read_dir(sandbox.path("cache/moss/bytecode/cpython-312")).unwrap().count();
     assert!(cached > 3, "the modules imported are cached: {cached}");
-    assert!(venv.exists());
     // A cache folder that cannot be made (its parent is a file): compiled each run instead.
     sandbox.write("not-a-folder", "");
     with_cache(&sandbox.path("not-a-folder"));
