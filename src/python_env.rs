@@ -24,7 +24,7 @@ pub enum Rule {
     ProjectVenv(PathBuf),
     /// The first `python3` on `PATH`.
     Path,
-    /// No `python3` on `PATH`: the Python moss was built with.
+    /// The Python moss was built with: no `python3` on `PATH`, or one moss cannot run.
     Built,
 }
 
@@ -35,7 +35,7 @@ impl std::fmt::Display for Rule {
             Rule::Configured(file) => write!(f, "python in {}", file.display()),
             Rule::ProjectVenv(project) => write!(f, "the project's .venv in {}", project.display()),
             Rule::Path => write!(f, "the first python3 on PATH"),
-            Rule::Built => write!(f, "no python3 on PATH: the Python moss was built with"),
+            Rule::Built => write!(f, "the Python moss was built with (no usable python3 on PATH)"),
         }
     }
 }
@@ -97,9 +97,15 @@ pub fn choose(folder: &Path) -> (Result<Chosen, String>, Vec<String>) {
     if venv.join("pyvenv.cfg").is_file() {
         return (environment(&venv, Rule::ProjectVenv(project)), warnings);
     }
-    let chosen = match python3_on_path() {
-        Some(python) => interpreter(&python, Rule::Path),
-        None => interpreter(Path::new(env!("MOSS_BUILD_PYTHON")), Rule::Built),
+    let built = || interpreter(Path::new(env!("MOSS_BUILD_PYTHON")), Rule::Built);
+    let chosen = match python3_on_path().map(|python| interpreter(&python, Rule::Path)) {
+        Some(Ok(chosen)) => Ok(chosen),
+        // Nobody chose this one: it is passed over, where a Python named on purpose is an error.
+        Some(Err(reason)) => {
+            warnings.push(format!("the python3 on PATH is passed over: {reason}"));
+            built()
+        }
+        None => built(),
     };
     (chosen, warnings)
 }

@@ -186,3 +186,28 @@ fn under_another_version_the_shipped_modules_are_compiled_once_into_the_cache_or
     sandbox.write("not-a-folder", "");
     with_cache(&sandbox.path("not-a-folder"));
 }
+
+#[test]
+fn a_python3_on_path_that_moss_cannot_run_is_passed_over_with_a_warning() {
+    let sandbox = Sandbox::new();
+    let fake = sandbox.write("old/python3", "#!/bin/sh\necho cpython 3 9 0 1\necho /old/python3\necho /old/lib\n");
+    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(sandbox.path("old")).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let out = sandbox
+        .moss()
+        .env_remove("VIRTUAL_ENV")
+        .env("PATH", path)
+        .args(["python", "-c", "import ghostos_moss; print('ran')"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "ran\n");
+    assert!(
+        stderr(&out).contains("the python3 on PATH is passed over") && stderr(&out).contains("CPython 3.9"),
+        "{}",
+        stderr(&out)
+    );
+}
