@@ -47,6 +47,13 @@ fn pyenv_root() -> PathBuf {
     }
 }
 
+/// The minor version of the Python moss was built with (as pyo3 finds it: `PYO3_PYTHON`, else
+/// `python3`), whose bytecode the binary embeds.
+pub fn build_minor() -> u8 {
+    let python = option_env!("PYO3_PYTHON").unwrap_or("python3");
+    minor_of(Path::new(python)).unwrap_or_else(|| panic!("cannot ask {python} its version"))
+}
+
 fn minor_of(python: &Path) -> Option<u8> {
     let out = Command::new(python).args(["-c", "import sys; print(sys.version_info[1])"]).output().ok()?;
     String::from_utf8_lossy(&out.stdout).trim().parse().ok()
