@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::config::Config;
+use crate::config::{Config, Origin, Sourced};
 
 /// The CPython 3 minor versions this binary runs on, each tested.
 pub const SUPPORTED: std::ops::RangeInclusive<u8> = 10..=13;
@@ -86,11 +86,9 @@ pub fn choose(folder: &Path) -> (Result<Chosen, String>, Vec<String>) {
         ));
     }
     // A configuration moss cannot read is the command's to report; here it names no Python.
-    if let Ok(Config { python: Some(configured), .. }) = Config::from_folder(folder) {
-        let crate::config::Origin::File(file) = &configured.origin else {
-            unreachable!("python is only set by a file")
-        };
-        return (configured_python(&configured.value, file), warnings);
+    if let Ok(Config { python: Some(Sourced { value, origin: Origin::File(file) }), .. }) = Config::from_folder(folder)
+    {
+        return (configured_python(&value, &file), warnings);
     }
     let project = project_folder(folder);
     let venv = project.join(".venv");

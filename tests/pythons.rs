@@ -213,3 +213,29 @@ fn a_python3_on_path_that_moss_cannot_run_is_passed_over_with_a_warning() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_pyenv_shim_on_path_stands_for_the_version_pyenv_would_run_without_being_run() {
+    let sandbox = Sandbox::new();
+    let installation = common::pythons::interpreter(12).parent().unwrap().parent().unwrap().to_path_buf();
+    std::fs::create_dir_all(sandbox.path("pyenv/versions")).unwrap();
+    std::os::unix::fs::symlink(&installation, sandbox.path("pyenv/versions/chosen-3.12")).unwrap();
+    // A shim that fails if run: moss reads pyenv's choice instead of paying for a run of the shim.
+    let shim = sandbox.write("pyenv/shims/python3", "#!/bin/sh\nexit 1\n");
+    std::fs::set_permissions(&shim, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(sandbox.path("pyenv/shims")).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let out = sandbox
+        .moss()
+        .env_remove("VIRTUAL_ENV")
+        .env("PATH", path)
+        .env("PYENV_VERSION", "chosen-3.12")
+        .args(["python", "-c", "import sys; print(sys.version_info[1])"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "12\n", "{}", stderr(&out));
+    assert_eq!(stderr(&out), "", "no warning: the shim was not run");
+}
