@@ -86,6 +86,12 @@ fn main() {
 /// Links `libpython3.so` through a stub (see the module comment), with RUNPATH (which, unlike
 /// RPATH, yields to `LD_LIBRARY_PATH`) at the build interpreter's library folder.
 fn link_libpython3(lib_dir: &Path, lib_name: &str, out: &Path) {
+    assert!(
+        lib_dir.join("libpython3.so").is_file(),
+        "{} has no libpython3.so, through which moss loads CPython; build with a Python that ships it \
+         (pyenv's, python.org's), naming it with PYO3_PYTHON",
+        lib_dir.display()
+    );
     let library = lib_dir.join(format!("lib{lib_name}.so"));
     let symbols = Command::new(env::var("NM").unwrap_or_else(|_| "nm".into()))
         .args(["-D", "--defined-only", "-S"])
@@ -121,7 +127,8 @@ fn link_libpython3(lib_dir: &Path, lib_name: &str, out: &Path) {
         .expect("cannot run the C compiler (cc) to build the link stub of libpython3.so");
     assert!(status.success(), "building the link stub of libpython3.so failed");
     println!("cargo:rustc-link-arg=-L{}", stub_dir.display());
-    // Needed even though the loader, not the code, is what uses it: --as-needed would drop it.
+    // Whatever its place in the link line: rustc's default --as-needed drops a library that comes
+    // before the objects using it.
     println!("cargo:rustc-link-arg=-Wl,--push-state,--no-as-needed,-lpython3,--pop-state");
     println!("cargo:rustc-link-arg=-Wl,--enable-new-dtags,-rpath,{}", lib_dir.display());
 }
