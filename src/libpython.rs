@@ -53,45 +53,16 @@ unsafe extern "C" {
 struct Layout {
     minor: u8,
     size: usize,
-    install_signal_handlers: usize,
     parse_argv: usize,
     buffered_stdio: usize,
     program_name: usize,
 }
 
 const LAYOUTS: [Layout; 4] = [
-    Layout {
-        minor: 10,
-        size: 392,
-        install_signal_handlers: 16,
-        parse_argv: 80,
-        buffered_stdio: 200,
-        program_name: 240,
-    },
-    Layout {
-        minor: 11,
-        size: 424,
-        install_signal_handlers: 16,
-        parse_argv: 96,
-        buffered_stdio: 216,
-        program_name: 264,
-    },
-    Layout {
-        minor: 12,
-        size: 432,
-        install_signal_handlers: 16,
-        parse_argv: 104,
-        buffered_stdio: 224,
-        program_name: 272,
-    },
-    Layout {
-        minor: 13,
-        size: 448,
-        install_signal_handlers: 16,
-        parse_argv: 104,
-        buffered_stdio: 224,
-        program_name: 280,
-    },
+    Layout { minor: 10, size: 392, parse_argv: 80, buffered_stdio: 200, program_name: 240 },
+    Layout { minor: 11, size: 424, parse_argv: 96, buffered_stdio: 216, program_name: 264 },
+    Layout { minor: 12, size: 432, parse_argv: 104, buffered_stdio: 224, program_name: 272 },
+    Layout { minor: 13, size: 448, parse_argv: 104, buffered_stdio: 224, program_name: 280 },
 ];
 
 /// The loaded libpython's version: (minor, whole version text), e.g. (12, "3.12.1 (main, ...)").
@@ -130,7 +101,14 @@ pub fn initialize(start: &Start<'_>) -> Result<(), PyStatus> {
     // and a wchar_t pointer for program_name); the strings are NUL-terminated and outlive the calls.
     unsafe {
         PyConfig_InitPythonConfig(config);
-        field(layout.install_signal_handlers).cast::<c_int>().write(1);
+        // Python's defaults where the layout puts these fields: a patch release that moved them
+        // stops here instead of writing elsewhere.
+        let defaults = [layout.parse_argv, layout.buffered_stdio].map(|offset| field(offset).cast::<c_int>().read());
+        assert!(
+            defaults == [1, 1] && field(layout.program_name).cast::<*mut c_void>().read().is_null(),
+            "the PyConfig of Python {text} is not laid out as moss knows 3.{} to be",
+            layout.minor
+        );
         if !start.parse_argv {
             field(layout.parse_argv).cast::<c_int>().write(0);
         }
