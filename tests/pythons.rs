@@ -239,3 +239,17 @@ fn a_pyenv_shim_on_path_stands_for_the_version_pyenv_would_run_without_being_run
     assert_eq!(stdout(&out), "12\n", "{}", stderr(&out));
     assert_eq!(stderr(&out), "", "no warning: the shim was not run");
 }
+
+#[test]
+fn moss_test_runs_a_file_on_its_projects_python() {
+    let sandbox = project("");
+    make_venv(&sandbox, 13, ".venv");
+    sandbox.write(
+        "checked.py",
+        "import sys\nfrom ghostos_moss import Moss\n\n\ndef test_runs_on_the_venv(moss: Moss) -> None:\n    \
+         assert sys.version_info[:2] == (3, 13), sys.version_info\n\n\n__moss_test_cases__ = [\"test_runs_on_the_venv\"]\n",
+    );
+    let out = sandbox.moss().env_remove("VIRTUAL_ENV").args(["test", "checked.py"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("1 passed, 0 failed"), "{}", stdout(&out));
+}
