@@ -38,6 +38,21 @@ fn config_python(sandbox: &Sandbox, env: &[(&str, &std::ffi::OsStr)]) -> Value {
     serde_json::from_str::<Value>(&stdout(&out)).unwrap()["python"].clone()
 }
 
+/// `PATH` with `dir` first.
+fn path_with_first(dir: std::path::PathBuf) -> std::ffi::OsString {
+    let rest = std::env::split_paths(&std::env::var_os("PATH").unwrap()).collect::<Vec<_>>();
+    std::env::join_paths(std::iter::once(dir).chain(rest)).unwrap()
+}
+
+/// An executable script at `name` in the sandbox.
+fn script(sandbox: &Sandbox, name: &str, text: &str) {
+    let file = sandbox.write(name, text);
+    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+}
+
+/// An interpreter at `old/python3` that says it is CPython 3.9 when moss asks it about itself.
+const PYTHON_3_9: &str = "#!/bin/sh\necho cpython 3 9 0 1\necho /old/python3\necho /old/lib\n";
+
 /// exec, prompt and python on the project's `.venv` of CPython 3.`minor`.
 fn runs_on(minor: u8) {
     let sandbox = project("");
@@ -92,10 +107,7 @@ fn virtual_env_wins_over_the_project_venv() {
 fn a_virtual_environment_first_on_path_is_used() {
     let sandbox = Sandbox::with(&["pythons/uses_tiny.py", "pythons/code/report.py"]);
     let venv = make_venv(&sandbox, 13, "onpath");
-    let path = std::env::join_paths(
-        std::iter::once(venv.join("bin")).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
-    )
-    .unwrap();
+    let path = path_with_first(venv.join("bin"));
     let env = [("PATH", path.as_os_str())];
     assert_eq!(report(&sandbox, &env), json!({"version": [3, 13], "where": "3.13 onpath"}));
     assert_eq!(config_python(&sandbox, &env)["rule"], "PATH");
@@ -136,9 +148,7 @@ fn a_bad_tool_moss_python_is_a_clear_error() {
 #[test]
 fn an_unsupported_python_is_refused_naming_the_versions_that_work() {
     let sandbox = project("[tool.moss]\npython = \"old/python3\"\n");
-    // An interpreter that says it is CPython 3.9, as moss asks an interpreter it cannot place.
-    let fake = sandbox.write("old/python3", "#!/bin/sh\necho cpython 3 9 0 1\necho /old/python3\necho /old/lib\n");
-    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    script(&sandbox, "old/python3", PYTHON_3_9);
     let out = sandbox.moss().env_remove("VIRTUAL_ENV").args(["python", "-c", "pass"]).output().unwrap();
     assert_exit(&out, 1);
     assert!(stderr(&out).contains("is CPython 3.9; moss runs CPython 3.10 to 3.13"), "{}", stderr(&out));
@@ -192,12 +202,8 @@ fn under_another_version_the_shipped_modules_are_compiled_once_into_the_cache_or
 #[test]
 fn a_python3_on_path_that_moss_cannot_run_is_passed_over_with_a_warning() {
     let sandbox = Sandbox::new();
-    let fake = sandbox.write("old/python3", "#!/bin/sh\necho cpython 3 9 0 1\necho /old/python3\necho /old/lib\n");
-    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let path = std::env::join_paths(
-        std::iter::once(sandbox.path("old")).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
-    )
-    .unwrap();
+    script(&sandbox, "old/python3", PYTHON_3_9);
+    let path = path_with_first(sandbox.path("old"));
     let out = sandbox
         .moss()
         .env_remove("VIRTUAL_ENV")
@@ -221,12 +227,8 @@ fn a_pyenv_shim_on_path_stands_for_the_version_pyenv_would_run_without_being_run
     std::fs::create_dir_all(sandbox.path("pyenv/versions")).unwrap();
     std::os::unix::fs::symlink(&installation, sandbox.path("pyenv/versions/chosen-3.12")).unwrap();
     // A shim that fails if run: moss reads pyenv's choice instead of paying for a run of the shim.
-    let shim = sandbox.write("pyenv/shims/python3", "#!/bin/sh\nexit 1\n");
-    std::fs::set_permissions(&shim, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let path = std::env::join_paths(
-        std::iter::once(sandbox.path("pyenv/shims")).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
-    )
-    .unwrap();
+    script(&sandbox, "pyenv/shims/python3", "#!/bin/sh\nexit 1\n");
+    let path = path_with_first(sandbox.path("pyenv/shims"));
     let out = sandbox
         .moss()
         .env_remove("VIRTUAL_ENV")
