@@ -133,8 +133,9 @@ fn a_bad_tool_moss_python_is_a_clear_error() {
         .args(["exec", "uses_tiny.py", "--code", "report.py", "--json", "--no-context"])
         .output()
         .unwrap();
+    assert_exit(&out, 4);
     let result = parse_result(&out);
-    assert_ne!(out.status.code(), Some(0));
+    assert_error_kind(&result, "module");
     let message = error_message(&result);
     assert!(message.contains("python = \"nowhere\"") && message.contains("no such file or folder"), "{result}");
     assert!(message.contains("pyproject.toml"), "names the file: {result}");
