@@ -13,7 +13,6 @@ import marshal
 import os
 import sys
 from importlib.machinery import ModuleSpec, PathFinder
-from importlib.util import source_hash
 from types import CodeType
 
 FALLBACK = {"ghostos_container", "ghostos"}
@@ -63,6 +62,8 @@ def cache_folder() -> str:
 
 def compiled(name: str, file: str, source: str) -> CodeType:
     """The module's code: from the cache if it holds this very source, else compiled and cached."""
+    from importlib.util import source_hash  # only a Python other than the build's needs it
+
     data = source.encode("utf-8")
     path = os.path.join(cache_folder(), f"{name}.{source_hash(data).hex()}.bin")
     try:
