@@ -22,6 +22,7 @@ struct FileSettings {
     allow_imports: Option<Vec<String>>,
     device: Option<String>,
     prompt_template: Option<PathBuf>,
+    python: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -79,6 +80,8 @@ pub struct Config {
     pub device: Option<Sourced<String>>,
     /// The template of `moss prompt --task`'s turn prompt (`prompt-template`).
     pub prompt_template: Option<Sourced<PathBuf>>,
+    /// The Python to run (`python`): a virtual environment or an interpreter.
+    pub python: Option<Sourced<PathBuf>>,
 }
 
 impl Config {
@@ -120,6 +123,7 @@ impl Config {
         self.allow_imports = Sourced::from(settings.allow_imports, &origin);
         self.device = Sourced::from(settings.device, &origin);
         self.prompt_template = Sourced::from(settings.prompt_template.map(|path| base.join(path)), &origin);
+        self.python = Sourced::from(settings.python.map(|python| base.join(python)), &origin);
         Ok(())
     }
 

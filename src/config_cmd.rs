@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 use crate::cli::ConfigArgs;
 use crate::config::{Config, Sourced};
 use crate::error::MossError;
+use crate::python_env::{self, Chosen};
 
 /// One line of the report: a key, its value as TOML would write it, and where it came from.
 struct Line {
@@ -17,15 +18,18 @@ struct Line {
 }
 
 pub fn run(args: &ConfigArgs) -> Result<u8, MossError> {
-    let (config, context) = match &args.file {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let (config, context, folder) = match &args.file {
         Some(file) => {
             let file = std::path::absolute(file).map_err(|e| MossError::Usage(e.to_string()))?;
             let config = Config::for_moss_file(&file)?;
             let context = config.context_path(&file);
-            (config, Some((file, context)))
+            let folder = file.parent().map_or_else(|| cwd.clone(), Path::to_path_buf);
+            (config, Some((file, context)), folder)
         }
-        None => (Config::from_folder(&std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")))?, None),
+        None => (Config::from_folder(&cwd)?, None, cwd),
     };
+    let (python, python_warnings) = python_env::choose(&folder);
     let lines = lines(&config);
     if args.json {
         let settings: Map<String, Value> = lines
@@ -35,15 +39,28 @@ pub fn run(args: &ConfigArgs) -> Result<u8, MossError> {
                 (line.key.to_owned(), value.unwrap_or(Value::Null))
             })
             .collect();
+        let python = match &python {
+            Ok(chosen) => json!({
+                "program": chosen.program,
+                "version": format!("3.{}", chosen.minor),
+                "library": chosen.lib_dir,
+                "rule": chosen.rule.key(),
+                "because": chosen.rule.to_string(),
+            }),
+            Err(message) => json!({ "error": message }),
+        };
         let report = json!({
             "file": config.file,
             "context": context.as_ref().map(|(_, path)| path),
+            "python": python,
+            "python_warnings": python_warnings,
             "settings": settings,
         });
         println!("{report}");
         return Ok(0);
     }
     print!("{}", render(&config, context.as_ref().map(|(file, path)| (file.as_path(), path.as_path())), &lines));
+    print!("{}", render_python(&python, &python_warnings));
     Ok(0)
 }
 
@@ -66,6 +83,11 @@ fn lines(config: &Config) -> Vec<Line> {
             key: "prompt-template",
             value: entry(&config.prompt_template),
             unset: "`moss prompt --task` lays out the turn prompt its own way",
+        },
+        Line {
+            key: "python",
+            value: entry(&config.python),
+            unset: "$VIRTUAL_ENV, else the project's .venv, else python3 on PATH",
         },
     ]
 }
@@ -90,6 +112,24 @@ fn render(config: &Config, context: Option<(&Path, &Path)>, lines: &[Line]) -> S
             Some((value, origin)) => out.push_str(&format!("{} = {value}  # {origin}\n", line.key)),
             None => out.push_str(&format!("# {} is not set: {}\n", line.key, line.unset)),
         }
+    }
+    out
+}
+
+/// Which Python runs the file's code, and the rule that chose it.
+fn render_python(python: &Result<Chosen, String>, warnings: &[String]) -> String {
+    let mut out = String::new();
+    for warning in warnings {
+        out.push_str(&format!("# warning: {}\n", warning.replace('\n', "\n#   ")));
+    }
+    match python {
+        Ok(chosen) => out.push_str(&format!(
+            "# runs Python 3.{} as {}, chosen by {}\n",
+            chosen.minor,
+            chosen.program.display(),
+            chosen.rule
+        )),
+        Err(message) => out.push_str(&format!("# no Python to run: {}\n", message.replace('\n', "\n#   "))),
     }
     out
 }

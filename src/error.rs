@@ -114,7 +114,7 @@ impl MossError {
             MossError::Context(e) => return e.hint(),
             MossError::Usage(message) => return message.split_once("\nhint: ").map(|(_, hint)| hint.to_owned()),
             MossError::Config { .. } => {
-                "fix the file: `moss config` shows the keys it reads (context-dir, timeout, python-path, providers, allow-imports, device, prompt-template)".into()
+                "fix the file: `moss config` shows the keys it reads (context-dir, timeout, python-path, providers, allow-imports, device, prompt-template, python)".into()
             }
             MossError::Device(message) => return message.split_once("\nhint: ").map(|(_, hint)| hint.to_owned()),
             MossError::RunNotStarted(_) => {

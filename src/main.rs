@@ -20,6 +20,7 @@ mod hidden;
 mod host;
 mod interpreter;
 mod journal;
+mod libpython;
 mod log_cmd;
 mod moss_file;
 mod native;
@@ -29,6 +30,8 @@ mod picture;
 mod prompt;
 mod python_cmd;
 mod replay;
+mod python_env;
+mod relaunch;
 mod reply;
 mod report;
 mod sandbox;
@@ -51,6 +54,9 @@ use crate::cli::Command;
 fn main() {
     let cli = cli_words::parse();
     style::configure(cli.color, cli.quiet);
+    if let Some(folder) = python_folder(&cli.command) {
+        relaunch::prepare(&folder);
+    }
     let code = match &cli.command {
         Command::Prompt(args) => prompt::run(args),
         Command::Exec(args) => execute::run(args),
@@ -67,6 +73,21 @@ fn main() {
         Command::Man => completions::man_page(),
     };
     std::process::exit(code.into());
+}
+
+/// For a command that runs Python, the folder whose project decides which Python: the MOSS
+/// file's, or the current one for `moss python`.
+fn python_folder(command: &Command) -> Option<std::path::PathBuf> {
+    let file = match command {
+        Command::Prompt(args) => args.file.as_ref()?,
+        Command::Exec(args) => &args.file,
+        Command::TestWorker(args) => &args.file,
+        Command::Serve(args) => &args.file,
+        Command::Python(_) => return Some(std::path::PathBuf::from(".")),
+        _ => return None,
+    };
+    let file = std::path::absolute(file).unwrap_or_else(|_| file.clone());
+    Some(file.parent().map(std::path::Path::to_path_buf).unwrap_or_default())
 }
 
 /// The exit code of a command's result, printing its error if it failed.

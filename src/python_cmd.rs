@@ -1,16 +1,18 @@
 //! `moss python [ARGS...]`: the embedded interpreter as a plain `python`, with the packages moss
 //! ships importable, so a project's own scripts and test suites run against them.
 
-use pyo3::ffi;
 use pyo3::prelude::*;
 
 use crate::cli::PythonArgs;
-use crate::interpreter;
-use crate::style;
+use crate::{interpreter, libpython, style};
 
 /// Runs the interpreter on the arguments as `python` would and ends the process with its status.
 pub fn run(args: &PythonArgs) -> ! {
-    for warning in interpreter::start_as_python(&args.args) {
+    let warnings = interpreter::start_as_python(&args.args).unwrap_or_else(|message| {
+        style::error(&message, None);
+        std::process::exit(1)
+    });
+    for warning in warnings {
         style::warning(&warning);
     }
     if let Err(message) = Python::attach(|py| {
@@ -22,6 +24,6 @@ pub fn run(args: &PythonArgs) -> ! {
     }
     // SAFETY: the interpreter was started on this thread, which holds the GIL; Py_RunMain runs
     // the command line it was started with, then finalises it.
-    let status = unsafe { ffi::Py_RunMain() };
+    let status = unsafe { libpython::Py_RunMain() };
     std::process::exit(status)
 }

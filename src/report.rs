@@ -156,8 +156,11 @@ impl ErrorInfo {
 
     /// The embedded interpreter could not start.
     pub fn no_interpreter(message: &str) -> Self {
-        let error = ErrorInfo::new("module", "MossError", message.to_owned());
-        ErrorInfo { hint: Some("moss runs the Python it was built with, with its shared library; rebuild moss after changing or moving that Python".into()), ..error }
+        let (message, hint) = match message.split_once("\nhint: ") {
+            Some((message, hint)) => (message, hint.to_owned()),
+            None => (message, "`moss config FILE` shows which Python moss chose for the file, and why".to_owned()),
+        };
+        ErrorInfo { hint: Some(hint), ..ErrorInfo::new("module", "MossError", message.to_owned()) }
     }
 
     pub fn location(&self) -> Option<String> {

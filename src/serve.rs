@@ -46,10 +46,12 @@ pub fn socket_path(config: &Config, moss_file: &Path) -> PathBuf {
 }
 
 /// What must be equal in client and server for a warm run to be the run a cold one would be:
-/// the same moss binary, and the same variables that decide what the interpreter imports.
+/// the same moss binary, the same Python (chosen for the same environment), and the same
+/// variables that decide what the interpreter imports.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Identity {
     binary: (String, u64, i64, i64),
+    python: Result<String, String>,
     environment: Vec<(String, Option<String>)>,
 }
 
@@ -68,7 +70,8 @@ impl Identity {
                 .into_iter()
                 .map(|name| (name.to_owned(), std::env::var(name).ok()))
                 .collect();
-        Identity { binary, environment }
+        let python = crate::relaunch::chosen().0.map(|chosen| chosen.describe());
+        Identity { binary, python, environment }
     }
 }
 

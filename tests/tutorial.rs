@@ -52,10 +52,12 @@ fn script(transcript: &str) -> String {
     script
 }
 
-/// Durations differ on every run; everything else must match.
+/// Durations differ on every run, and the Python found on PATH between machines; everything else
+/// must match.
 fn comparable(text: &str) -> String {
     let rules = [
         (r#"("duration_ms": ?)[0-9.]+"#, "${1}N"),
+        (r"# runs Python 3\.[0-9]+ as \S+,", "# runs Python 3.N as PYTHON,"),
         (r"finished in [0-9.]+ s", "finished in N s"),
         (r"warm in [0-9]+ ms", "warm in N ms"),
     ];

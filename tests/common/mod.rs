@@ -11,6 +11,8 @@ use std::time::Duration;
 use serde_json::Value;
 use tempfile::TempDir;
 
+pub mod pythons;
+
 /// No single `moss` run in this suite should come near this; a hang fails the test instead of
 /// holding up the whole suite.
 pub const RUN_LIMIT: Duration = Duration::from_secs(60);

@@ -2,12 +2,18 @@
 
 The binary runs this file itself (it cannot be imported before the finder exists) and calls
 `install`. Modules in FALLBACK are served only when no installed package of that name exists.
+
+The embedded bytecode is for the Python moss was built with. Under another version each module
+is compiled from its source once and kept in a cache (`$XDG_CACHE_HOME/moss/bytecode/<tag>/`,
+else `~/.cache/...`), keyed by the source's hash; without a writable cache it is compiled each run.
 """
 from __future__ import annotations
 
 import marshal
+import os
 import sys
 from importlib.machinery import ModuleSpec, PathFinder
+from types import CodeType
 
 FALLBACK = {"ghostos_container", "ghostos"}
 
@@ -38,7 +44,7 @@ class ShippedModules:
 
     def exec_module(self, module: object) -> None:
         _, file, bytecode, source = self._table[module.__name__]
-        code = marshal.loads(bytecode) if self._bytecode_usable else compile(source, file, "exec")
+        code = marshal.loads(bytecode) if self._bytecode_usable else compiled(module.__name__, file, source)
         exec(code, module.__dict__)
 
     def get_source(self, name: str) -> str:
@@ -46,6 +52,39 @@ class ShippedModules:
 
     def is_package(self, name: str) -> bool:
         return self._table[name][0]
+
+
+def cache_folder() -> str:
+    """The folder of this Python version's compiled modules."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "moss", "bytecode", sys.implementation.cache_tag)
+
+
+def compiled(name: str, file: str, source: str) -> CodeType:
+    """The module's code: from the cache if it holds this very source, else compiled and cached."""
+    from importlib.util import source_hash  # only a Python other than the build's needs it
+
+    data = source.encode("utf-8")
+    path = os.path.join(cache_folder(), f"{name}.{source_hash(data).hex()}.bin")
+    try:
+        with open(path, "rb") as cached:
+            return marshal.loads(cached.read())
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    code = compile(data, file, "exec", dont_inherit=True)
+    partial = f"{path}.{os.getpid()}.partial"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(partial, "wb") as out:
+            out.write(marshal.dumps(code))
+        # Readers see the whole file or none: a run that is cut short leaves only its partial file.
+        os.replace(partial, path)
+    except OSError:
+        try:
+            os.unlink(partial)
+        except OSError:
+            pass
+    return code
 
 
 def install(table: dict, cache_tag: str) -> None:
