@@ -136,7 +136,7 @@ pub fn run_watched(
             drop((out_write, err_write, report_write));
             // Both sides set the group, so it exists before either relies on it.
             let _ = setpgid(child, child);
-            forward_signals_to(child);
+            let _forwarding = forward_signals_to(child);
             let serving = companion.map(|Companion { child_end, serve }| {
                 drop(child_end);
                 thread::spawn(serve)
@@ -246,14 +246,39 @@ extern "C" fn forward(signal: nix::libc::c_int) {
 }
 
 /// Ctrl-C and termination requests aimed at moss reach the code's process group instead, and
-/// moss stays to report them; moss decides this whatever dispositions it was started with.
-fn forward_signals_to(child: Pid) {
+/// moss stays to report them; moss decides this whatever dispositions it was started with. Only
+/// while the returned guard lives: after the run, moss is stopped by them as before it.
+fn forward_signals_to(child: Pid) -> Dispositions {
     CHILD_GROUP.store(child.as_raw(), Ordering::SeqCst);
-    let action =
-        signal::SigAction::new(SigHandler::Handler(forward), signal::SaFlags::SA_RESTART, signal::SigSet::empty());
-    for sig in INTERRUPTS {
-        // SAFETY: the handler only uses atomics and kill.
-        let _ = unsafe { signal::sigaction(sig, &action) };
+    Dispositions::handled_by(forward)
+}
+
+/// The dispositions of the interrupting signals before a run took them over; restored when
+/// dropped, so that a process running several runs (a test worker) is not left deaf to Ctrl-C.
+pub struct Dispositions {
+    previous: Vec<(Signal, signal::SigAction)>,
+}
+
+impl Dispositions {
+    /// Has `handler` take the interrupting signals, which it must handle async-signal-safely.
+    pub fn handled_by(handler: extern "C" fn(nix::libc::c_int)) -> Dispositions {
+        let action =
+            signal::SigAction::new(SigHandler::Handler(handler), signal::SaFlags::SA_RESTART, signal::SigSet::empty());
+        let previous = INTERRUPTS
+            .into_iter()
+            // SAFETY: the caller's handler is async-signal-safe.
+            .filter_map(|sig| unsafe { signal::sigaction(sig, &action) }.ok().map(|old| (sig, old)))
+            .collect();
+        Dispositions { previous }
+    }
+}
+
+impl Drop for Dispositions {
+    fn drop(&mut self) {
+        for (sig, action) in &self.previous {
+            // SAFETY: puts back a disposition this process had before.
+            let _ = unsafe { signal::sigaction(*sig, action) };
+        }
     }
 }
 

@@ -9,7 +9,6 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{self, SigHandler};
 use serde_json::Value;
 
 use crate::config::Config;
@@ -80,7 +79,7 @@ pub fn exec(
         // Nothing was taken: a server that died after accepting cannot have run the code.
         return Ok(None);
     }
-    forward_signals_to_server(&stream);
+    let _forwarding = forward_signals_to_server(&stream);
     let answer = serve::receive::<Answer>(&mut BufReader::new(&stream));
     SERVER.store(-1, Ordering::SeqCst);
     match answer {
@@ -130,13 +129,9 @@ extern "C" fn forward(sig: nix::libc::c_int) {
     }
 }
 
-/// Ctrl-C and termination requests reach the run through the server, as they reach a cold run.
-fn forward_signals_to_server(stream: &UnixStream) {
+/// Ctrl-C and termination requests reach the run through the server, as they reach a cold run,
+/// while the returned guard lives.
+fn forward_signals_to_server(stream: &UnixStream) -> crate::supervisor::Dispositions {
     SERVER.store(stream.as_raw_fd(), Ordering::SeqCst);
-    let action =
-        signal::SigAction::new(SigHandler::Handler(forward), signal::SaFlags::SA_RESTART, signal::SigSet::empty());
-    for sig in crate::supervisor::INTERRUPTS {
-        // SAFETY: the handler only uses atomics and write.
-        let _ = unsafe { signal::sigaction(sig, &action) };
-    }
+    crate::supervisor::Dispositions::handled_by(forward)
 }
