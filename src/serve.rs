@@ -31,6 +31,7 @@ use crate::cli::ServeArgs;
 use crate::config::Config;
 use crate::device::{self, DeviceReport};
 use crate::error::MossError;
+use crate::report::ErrorInfo;
 use crate::supervisor::{self, ChildRun, Ending, Supervision};
 use crate::{host, interpreter, moss_file, style};
 
@@ -99,6 +100,9 @@ pub enum Answer {
         run: Box<WireRun>,
         device: Option<DeviceReport>,
     },
+    /// The run could not start (an unwritable device trace, no process to fork): the error a
+    /// cold run would have given, so that warm and cold exit alike.
+    NotStarted(Box<ErrorInfo>),
     Stopping,
 }
 
@@ -406,18 +410,34 @@ fn serve_connection(connection: UnixStream, served: &Served) -> io::Result<()> {
     }
     let [out, err]: [OwnedFd; 2] =
         fds.try_into().map_err(|_| io::Error::other("the client sent no stdout and stderr"))?;
-    std::env::set_current_dir(&ask.cwd)?;
-    nix::unistd::dup2_stdout(&out)?;
-    nix::unistd::dup2_stderr(&err)?;
-    drop((out, err));
+    let answer = match run_here(*ask, served, out, err, connection) {
+        Ok((run, device)) => Answer::Ran { run: Box::new(WireRun::from_run(run)), device },
+        Err(error) => Answer::NotStarted(Box::new(ErrorInfo::from_moss_error(&error))),
+    };
+    send(&mut reply, &answer)
+}
 
+/// Runs the asked code as the client's cold run would, in its folder and with its stdout and
+/// stderr; fails as that run would when it cannot start.
+fn run_here(
+    ask: ExecAsk,
+    served: &Served,
+    out: OwnedFd,
+    err: OwnedFd,
+    connection: UnixStream,
+) -> Result<(ChildRun, Option<DeviceReport>), MossError> {
+    std::env::set_current_dir(&ask.cwd).map_err(MossError::RunNotStarted)?;
+    nix::unistd::dup2_stdout(&out)
+        .and_then(|_| nix::unistd::dup2_stderr(&err))
+        .map_err(|e| MossError::RunNotStarted(e.into()))?;
+    drop((out, err));
     let (companion, device_report) =
-        ask.device.clone().map(device::Setup::start).transpose().map_err(io::Error::other)?.unzip();
+        ask.device.map(device::Setup::start).transpose().map_err(MossError::Device)?.unzip();
     let watcher: supervisor::Watcher = Box::new(move |child| relay_signals(connection, child));
     let job = host::job(&served.moss_file, "run_exec", &ask.request, crate::execute::read_report);
-    let run = supervisor::run_watched(&ask.supervision, companion, Some(watcher), job)?;
-    let device = device_report.and_then(|r| r.try_recv().ok());
-    send(&mut reply, &Answer::Ran { run: Box::new(WireRun::from_run(run)), device })
+    let run =
+        supervisor::run_watched(&ask.supervision, companion, Some(watcher), job).map_err(MossError::RunNotStarted)?;
+    Ok((run, device_report.and_then(|r| r.try_recv().ok())))
 }
 
 /// Why this server must not run `ask`, if it must not.

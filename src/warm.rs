@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::config::Config;
 use crate::device;
 use crate::device::DeviceReport;
+use crate::report::ErrorInfo;
 use crate::serve::{self, Answer, Ask, ExecAsk, Identity};
 use crate::style;
 use crate::supervisor::{ChildRun, Supervision};
@@ -33,6 +34,15 @@ pub fn wanted(flag: bool) -> bool {
     flag || std::env::var("MOSS_WARM").is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes"))
 }
 
+/// Why a warm run gave no result.
+pub enum Failure {
+    /// The server was lost after it took the run: the code may have run. The message ends in
+    /// `\nhint: ...`.
+    Lost(String),
+    /// The run could not start, for the reason a cold run would have given.
+    NotStarted(Box<ErrorInfo>),
+}
+
 /// Runs `request` on the MOSS file's server. `Ok(None)`: no server would run it (none is up, or
 /// it refused before running anything), so the caller runs cold. An error after the server took
 /// the run is not retried cold: the code may have run.
@@ -43,7 +53,7 @@ pub fn exec(
     supervision: &Supervision,
     device: Option<device::Setup>,
     start: bool,
-) -> Result<Option<WarmRun>, String> {
+) -> Result<Option<WarmRun>, Failure> {
     let socket = serve::socket_path(config, moss_file);
     let stream = match UnixStream::connect(&socket) {
         Ok(stream) => stream,
@@ -70,7 +80,11 @@ pub fn exec(
     let ask = Ask::Exec(Box::new(ExecAsk {
         identity: Identity::of_this_process(),
         moss_file: moss_file.to_path_buf(),
-        cwd: std::env::current_dir().map_err(|e| e.to_string())?,
+        // A folder that is gone cannot be entered by the server; a cold run needs none.
+        cwd: match std::env::current_dir() {
+            Ok(cwd) => cwd,
+            Err(_) => return Ok(None),
+        },
         request,
         supervision: supervision.clone(),
         device,
@@ -84,11 +98,12 @@ pub fn exec(
     SERVER.store(-1, Ordering::SeqCst);
     match answer {
         Ok(Answer::Ran { run, device }) => Ok(Some(WarmRun { run: (*run).into_run(), device })),
+        Ok(Answer::NotStarted(error)) => Err(Failure::NotStarted(error)),
         Ok(Answer::Refused(_) | Answer::Stopping) => Ok(None),
-        Err(e) => Err(format!(
+        Err(e) => Err(Failure::Lost(format!(
             "the warm server at {} failed during the run: {e}\nhint: run again with --cold, or restart the server (`moss serve --stop`)",
             socket.display()
-        )),
+        ))),
     }
 }
 
