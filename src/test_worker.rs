@@ -15,6 +15,7 @@ use crate::device::{self, DeviceSpec};
 
 /// A case's time limit when neither --timeout nor the configuration sets one.
 const DEFAULT_TIMEOUT: f64 = 60.0;
+use crate::error::ErrorKind;
 use crate::host;
 use crate::moss_file;
 use crate::report::ErrorInfo;
@@ -177,7 +178,7 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         let result = if stopped {
             CaseReport::skipped(&case.name)
         } else if let Some(problem) = case.problem {
-            CaseReport::failed(&case.name, case_error(ErrorInfo::new("target", "TargetError", problem)))
+            CaseReport::failed(&case.name, case_error(ErrorInfo::new(ErrorKind::Target, "TargetError", problem)))
         } else {
             run_case(&path, &source, &case.name, &supervision, &config, device.as_deref(), &mut report.warnings)
         };
@@ -205,7 +206,9 @@ fn run_case(
             Ok((companion, _)) => Some(companion),
             Err(e) => return CaseReport::failed(name, ErrorInfo::internal(&format!("cannot set up the device: {e}"))),
         },
-        Some(Err(message)) => return CaseReport::failed(name, ErrorInfo::new("device", "DeviceError", message)),
+        Some(Err(message)) => {
+            return CaseReport::failed(name, ErrorInfo::new(ErrorKind::Device, "DeviceError", message));
+        }
         None => None,
     };
     let run = match host::call(path, "run_test_case", &request, supervision, companion, host::json::<CaseOutcome>) {
@@ -236,7 +239,7 @@ fn run_case(
 /// A case that cannot be called is fixed in the MOSS file: `moss test` has no `--target` to
 /// suggest, as `moss exec`'s hint does.
 fn case_error(mut error: ErrorInfo) -> ErrorInfo {
-    if error.kind == "target" {
+    if error.kind == ErrorKind::Target {
         error.hint = Some(
             "a test case is a function of the MOSS file that takes `moss` and runs to its end; \
              list only such functions in `__moss_test_cases__`"
@@ -258,7 +261,8 @@ fn golden_mismatch(path: &Path, case: &str, stdout: &str) -> Option<ErrorInfo> {
         .unified_diff()
         .header(&golden.display().to_string(), "stdout")
         .to_string();
-    let mut error = ErrorInfo::new("exception", "GoldenMismatch", format!("stdout differs from {}", golden.display()));
+    let mut error =
+        ErrorInfo::new(ErrorKind::Exception, "GoldenMismatch", format!("stdout differs from {}", golden.display()));
     error.traceback = diff;
     error.hint = Some(format!("if the new output is right, write it to {}", golden.display()));
     Some(error)
