@@ -49,14 +49,17 @@ fn the_seed_spin_sweeps_a_full_turn_in_about_a_second_on_the_secondary_processor
         })
         .collect();
     let (start, _) = headings[0];
-    let sweep: Vec<&(f64, u64)> = headings.iter().take_while(|(_, h)| *h != 0 || headings[0].1 == 0).collect();
     assert!(headings.len() >= 10, "a staircase of drive packets: {headings:?}");
     assert!(headings.windows(2).take(8).all(|w| w[1].1 > w[0].1), "the heading climbs: {headings:?}");
     assert!(headings.iter().any(|(_, h)| *h > 300), "the heading passes 300°: {headings:?}");
     let end = headings.iter().skip(1).find(|(_, h)| *h == 0).expect("the turn closes at 360° = 0°").0;
     let took = end - start;
     assert!((0.9..1.4).contains(&took), "the full turn took {took} s: {headings:?}");
-    assert!(!sweep.is_empty());
+    // The turn until it closes: a smooth climb in small steps that ends near 360°.
+    let closing = 1 + headings.iter().skip(1).position(|(_, h)| *h == 0).unwrap();
+    let sweep: Vec<u64> = headings[..closing].iter().map(|(_, h)| *h).collect();
+    assert!(sweep.windows(2).all(|w| w[1] > w[0] && w[1] - w[0] <= 45), "steps of at most 45°: {sweep:?}");
+    assert!(*sweep.last().unwrap() >= 315, "the sweep nearly closes the turn before 0°: {sweep:?}");
     assert_eq!(result["device"]["heading"], 0);
     assert_eq!(result["device"]["speed"], 0);
 }
