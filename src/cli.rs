@@ -115,7 +115,7 @@ pub enum Command {
             1    a case or a check failed\n  \
             2    command-line usage error, or the --junit report cannot be written\n  \
             4    no MOSS file was found under the given paths, or no case matches -k\n  \
-            5    --device is not a device spec"
+            5    --device is not a device spec, or a case failed because the device cannot be reached"
     )]
     Test(TestArgs),
 

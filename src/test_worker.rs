@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::cli::TestWorkerArgs;
 use crate::config::{self, Config};
-use crate::device::{self, DeviceSpec};
+use crate::device::{self, DeviceReport};
 
 /// A case's time limit when neither --timeout nor the configuration sets one.
 const DEFAULT_TIMEOUT: f64 = 60.0;
@@ -53,6 +53,9 @@ pub struct CaseReport {
     pub error: Option<ErrorInfo>,
     pub stdout: String,
     pub stderr: String,
+    /// The robot's state when the case ended, with `--device`: what `moss exec --json` reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<DeviceReport>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,6 +113,8 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::from_moss_error(&e)),
     };
     let device = config.device(args.device.as_ref());
+    // Set up as `moss exec` sets it up; a spec that is no device fails each case as exec fails.
+    let setup = device.clone().map(|spec| device::Setup::new(spec, device::Outputs::default()));
     let sandbox = match args
         .sandbox
         .sandbox
@@ -180,7 +185,8 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         } else if let Some(problem) = case.problem {
             CaseReport::failed(&case.name, case_error(ErrorInfo::new(ErrorKind::Target, "TargetError", problem)))
         } else {
-            run_case(&path, &source, &case.name, &supervision, &config, device.as_deref(), &mut report.warnings)
+            let device = (device.as_deref(), setup.as_ref());
+            run_case(&path, &source, &case.name, &supervision, &config, device, &mut report.warnings)
         };
         // After an interrupt (Ctrl-C to `moss test`) the remaining cases are not started.
         stopped |= (args.exit_first && result.outcome == Outcome::Failed) || crate::supervisor::interrupted().is_some();
@@ -195,21 +201,16 @@ fn run_case(
     name: &str,
     supervision: &Supervision,
     config: &Config,
-    device: Option<&str>,
+    (device, setup): (Option<&str>, Option<&Result<device::Setup, String>>),
     warnings: &mut Vec<String>,
 ) -> CaseReport {
     let request = json!({ "path": path.to_string_lossy(), "source": source, "case": name, "device": device });
     let request = config::with_host_fields(request, config);
     // Each case gets a fresh device of its own, as it gets a fresh runtime.
-    let companion = match device.map(DeviceSpec::parse) {
-        Some(Ok(spec)) => match device::companion(&spec, device::Outputs::default()) {
-            Ok((companion, _)) => Some(companion),
-            Err(e) => return CaseReport::failed(name, ErrorInfo::internal(&format!("cannot set up the device: {e}"))),
-        },
-        Some(Err(message)) => {
-            return CaseReport::failed(name, ErrorInfo::new(ErrorKind::Device, "DeviceError", message));
-        }
-        None => None,
+    let started = setup.cloned().transpose().and_then(|setup| setup.map(device::Setup::start).transpose());
+    let (companion, device_report) = match started {
+        Ok(started) => started.unzip(),
+        Err(message) => return CaseReport::failed(name, ErrorInfo::device(&message)),
     };
     let run = match host::call(path, "run_test_case", &request, supervision, companion, host::json::<CaseOutcome>) {
         Ok(run) => run,
@@ -219,7 +220,10 @@ fn run_case(
         warnings.push(format!("{name}: {}", crate::execute::left_running_warning(&run.left_running)));
     }
     let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    let device = device_report.and_then(|report| report.try_recv().ok());
+    let unreachable = device.as_ref().and_then(|d| d.unreachable.as_deref()).map(ErrorInfo::device);
     let error = match run.outcome {
+        _ if unreachable.is_some() => unreachable,
         Ok((outcome, _)) if outcome.ok => golden_mismatch(path, name, &stdout),
         Ok((outcome, _)) => Some(
             outcome.error.map(case_error).unwrap_or_else(|| ErrorInfo::internal("the case failed without an error")),
@@ -233,6 +237,7 @@ fn run_case(
         error,
         stdout,
         stderr: String::from_utf8_lossy(&run.stderr).into_owned(),
+        device,
     }
 }
 
@@ -277,6 +282,7 @@ impl CaseReport {
             error: None,
             stdout: String::new(),
             stderr: String::new(),
+            device: None,
         }
     }
 

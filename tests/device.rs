@@ -330,3 +330,37 @@ def run(moss):
     assert_eq!(result["returns"], 4, "each short payload is refused as a real BOLT would: {result}");
     assert!(result["device"]["packets_sent"].as_u64().unwrap() > 6, "the device report survives: {result}");
 }
+
+/// `moss test --json` of a file whose one case spins the robot, with `--device SPEC`.
+fn test_with_device(sandbox: &Sandbox, spec: &str) -> (std::process::Output, Value) {
+    sandbox.write(
+        "spin_test.py",
+        "from ghostos_moss import Moss as Parent\nfrom sphero_bolt import Ball\n\n\nclass Moss(Parent):\n    \
+         body: Ball\n\n# <moss-hide>\ndef test_spin(moss):\n    moss.body.new_move(True).spin(90, 0.5)\n\n\
+         __moss_test_cases__ = ['test_spin']\n# </moss-hide>\n",
+    );
+    let out =
+        sandbox.moss().env("CI", "true").args(["test", "spin_test.py", "--json", "--device", spec]).output().unwrap();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
+    (out, report)
+}
+
+#[test]
+fn moss_test_sets_the_device_up_as_exec_does_and_reports_it() {
+    let sandbox = bolt_sandbox(&[]);
+    let (out, report) = test_with_device(&sandbox, "sim");
+    assert_exit(&out, 0);
+    let device = &report["files"][0]["cases"][0]["device"];
+    assert_eq!(device["name"], "SB-0000", "the simulated BOLT's name: {report}");
+    assert!(device["packets_sent"].as_u64().unwrap() > 1, "{report}");
+    assert_eq!(device["heading"], 90, "{report}");
+
+    // Out of reach: the case fails with exec's device error, and moss test exits 5 as exec does.
+    let (out, report) = test_with_device(&sandbox, "bolt");
+    assert_exit(&out, 5);
+    let (exec_out, exec_result) = sandbox.exec_json("agent.py", "gen.py", &["--target", "run", "--device", "bolt"]);
+    assert_exit(&exec_out, 5);
+    let case = &report["files"][0]["cases"][0];
+    assert_eq!(case["error"], exec_result["error"], "{report}");
+    assert!(case["device"]["unreachable"].is_string(), "{report}");
+}
