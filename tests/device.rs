@@ -364,3 +364,29 @@ fn moss_test_sets_the_device_up_as_exec_does_and_reports_it() {
     assert_eq!(case["error"], exec_result["error"], "{report}");
     assert!(case["device"]["unreachable"].is_string(), "{report}");
 }
+
+#[test]
+fn a_saved_move_keeps_its_animation_and_plays_it_when_run_again() {
+    let sandbox = bolt_sandbox(&[]);
+    sandbox.write(
+        "save.py",
+        "from sphero_bolt import Animation\n\ndef main(moss):\n    \
+         face = Animation(fps=2, palette=['000000', 'ff0000'], frames=[[[1] * 8] * 8])\n    \
+         moss.body.save_move('blush', 'spin and blush', moss.body.new_move().spin(90, 0.5), animation=face)\n",
+    );
+    sandbox.write(
+        "replay.py",
+        "def main(moss):\n    move, _ = moss.body.read_move('blush')\n    moss.body.run_move('blush')\n    \
+         return move.animation.palette\n",
+    );
+    let (out, result) = sandbox.exec_json("agent.py", "save.py", &["--device", "sim"]);
+    assert_exit(&out, 0);
+    assert_eq!(result["context"]["saved"], true, "{result}");
+    let (out, result) = run(&sandbox, "replay.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], serde_json::json!(["000000", "ff0000"]), "{result}");
+    let saved_animations = sent(&trace(&sandbox), 0x1A, 0x31);
+    assert_eq!(saved_animations.len(), 1, "running the move saves its animation on the robot");
+    assert!(saved_animations[0]["data"].as_str().unwrap().contains("000000ff0000"), "its palette");
+    assert_eq!(sent(&trace(&sandbox), 0x1A, 0x43).len(), 1, "and plays it");
+}
