@@ -7,7 +7,6 @@ use serde_json::Value;
 
 use crate::error::{ErrorKind, MossError};
 use crate::style;
-use crate::supervisor::Ending;
 use nix::sys::signal::Signal;
 
 /// The exit status of an interrupted run: 128 + SIGINT, what shells report for Ctrl-C.
@@ -98,11 +97,11 @@ impl ErrorInfo {
         ErrorInfo { traceback, ..ErrorInfo::new(ErrorKind::Interrupted, "Interrupted", message) }
     }
 
-    pub fn crash(ending: Ending) -> Self {
+    /// The child ended without a result: killed by `signal`, or else exited with `code`.
+    pub fn crash(ending: Result<i32, Signal>) -> Self {
         let how = match ending {
-            Ending::Signaled(signal) => format!("it was killed by signal {} ({signal})", signal as i32),
-            Ending::Exited(code) => format!("the process exited with status {code} (os._exit or a C extension)"),
-            Ending::TimedOut => "it timed out".into(),
+            Err(signal) => format!("it was killed by signal {} ({signal})", signal as i32),
+            Ok(code) => format!("the process exited with status {code} (os._exit or a C extension)"),
         };
         ErrorInfo::new(ErrorKind::Crash, "Crash", format!("the run ended without a result: {how}"))
     }
