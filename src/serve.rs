@@ -240,8 +240,14 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
         }
         let Ok((connection, _)) = listener.accept() else { continue };
         last_used = Instant::now();
-        // SAFETY: the server has one thread; the handler only runs Rust until it forks the run.
-        match unsafe { fork() } {
+        if let Err(e) = supervisor::single_threaded() {
+            // A thread the warm-up left (an imported library started it) could hold a lock the
+            // run would wait on forever: the client runs cold instead.
+            style::warning(&format!("not serving a run: {e}; the imports of {} started a thread", path.display()));
+            let _ = send(&mut { connection }, &Answer::Refused(format!("the server cannot fork safely: {e}")));
+            continue;
+        }
+        match fork_with_python() {
             Ok(ForkResult::Child) => {
                 drop(listener);
                 handle(connection, &served)
@@ -254,6 +260,20 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
         let _ = std::fs::remove_file(&socket);
     }
     Ok(0)
+}
+
+/// Forks a handler, with the interpreter's own locks taken around the fork as `os.fork` takes
+/// them: the run the handler forks in turn re-initialises them (`PyOS_AfterFork_Child`).
+fn fork_with_python() -> nix::Result<ForkResult> {
+    // SAFETY: this thread holds the GIL (the server never releases it), and it is the only thread.
+    unsafe { pyo3::ffi::PyOS_BeforeFork() };
+    // SAFETY: the server has one thread; the handler only runs Rust until it forks the run.
+    let forked = unsafe { fork() };
+    if !matches!(forked, Ok(ForkResult::Child)) {
+        // SAFETY: pairs with PyOS_BeforeFork above, in the process that called it.
+        unsafe { pyo3::ffi::PyOS_AfterFork_Parent() };
+    }
+    forked
 }
 
 /// Binds the socket, or takes over the one a restarting server handed down.

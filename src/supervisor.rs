@@ -7,7 +7,7 @@
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::os::fd::OwnedFd;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -120,6 +120,7 @@ pub fn run_watched(
     watcher: Option<Watcher>,
     job: impl FnOnce() -> Vec<u8>,
 ) -> io::Result<ChildRun> {
+    single_threaded()?;
     let (out_read, out_write) = pipe2(OFlag::O_CLOEXEC)?;
     let (err_read, err_write) = pipe2(OFlag::O_CLOEXEC)?;
     let (report_read, report_write) = pipe2(OFlag::O_CLOEXEC)?;
@@ -150,6 +151,22 @@ pub fn run_watched(
             }
             run
         }
+    }
+}
+
+/// The threads of this process, from /proc.
+pub fn thread_count() -> io::Result<usize> {
+    Ok(std::fs::read_dir("/proc/self/task")?.count())
+}
+
+/// Refuses to go on unless this process has one thread: a child forked beside other threads may
+/// find a lock one of them held (the allocator's, the interpreter's) taken forever.
+pub fn single_threaded() -> io::Result<()> {
+    match thread_count()? {
+        1 => Ok(()),
+        threads => Err(io::Error::other(format!(
+            "moss has {threads} threads where it must have one to fork a run safely; this is a bug in moss"
+        ))),
     }
 }
 
@@ -324,25 +341,28 @@ fn watch(
 ) -> io::Result<ChildRun> {
     let (done_tx, done_rx) = mpsc::channel::<()>();
     let limit = Some(supervision.max_output);
-    let stdout = capture(
+    let stop = Arc::new(AtomicBool::new(false));
+    let (stdout, stdout_reader) = capture(
         out,
         supervision.passthrough.then(|| Box::new(io::stdout()) as Box<dyn Write + Send>),
         limit,
-        done_tx.clone(),
+        (done_tx.clone(), Arc::clone(&stop)),
     );
-    let stderr = capture(
+    let (stderr, stderr_reader) = capture(
         err,
         supervision.passthrough.then(|| Box::new(io::stderr()) as Box<dyn Write + Send>),
         limit,
-        done_tx.clone(),
+        (done_tx.clone(), Arc::clone(&stop)),
     );
-    let report_bytes = capture(report, None, None, done_tx);
+    let (report_bytes, report_reader) = capture(report, None, None, (done_tx, Arc::clone(&stop)));
 
     let (status_tx, status_rx) = mpsc::channel();
-    thread::spawn(move || {
+    let waiter = thread::spawn(move || {
         let _ = status_tx.send(waitpid(child, None));
     });
     let (status, killed) = wait_for(child, &status_rx, supervision.timeout, started);
+    // Every thread of the run ends with it: the next run forks, which is safe only single-threaded.
+    let _ = waiter.join();
     let timed_out = killed == Some(Kill::TimeLimit);
     let duration = started.elapsed();
     CHILD_GROUP.store(0, Ordering::SeqCst);
@@ -369,6 +389,10 @@ fn watch(
         if done_rx.recv_timeout(deadline.saturating_duration_since(Instant::now())).is_err() {
             break;
         }
+    }
+    stop.store(true, Ordering::SeqCst);
+    for reader in [stdout_reader, stderr_reader, report_reader] {
+        let _ = reader.join();
     }
     let take = |buffer: &Arc<Mutex<Kept>>| std::mem::take(&mut *buffer.lock().unwrap()).into_bytes();
     let report = take(&report_bytes);
@@ -516,19 +540,27 @@ impl Kept {
 }
 
 /// Reads `fd` to its end on a thread, keeping what `limit` allows and copying everything to
-/// `tee` as it comes.
+/// `tee` as it comes; the thread says when it is `done`, and ends early once told to `stop` (a
+/// process the code left may hold the pipe open forever).
 fn capture(
     fd: OwnedFd,
     mut tee: Option<Box<dyn Write + Send>>,
     limit: Option<usize>,
-    done: mpsc::Sender<()>,
-) -> Arc<Mutex<Kept>> {
+    (done, stop): (mpsc::Sender<()>, Arc<AtomicBool>),
+) -> (Arc<Mutex<Kept>>, thread::JoinHandle<()>) {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    use std::os::fd::AsFd;
     let buffer = Arc::new(Mutex::new(Kept { limit, ..Kept::default() }));
     let sink = Arc::clone(&buffer);
-    thread::spawn(move || {
+    let reader = thread::spawn(move || {
         let mut file = File::from(fd);
         let mut chunk = [0u8; 8192];
-        loop {
+        let nap = PollTimeout::try_from(WAKE_UP.as_millis() as i32).unwrap_or(PollTimeout::MAX);
+        while !stop.load(Ordering::SeqCst) {
+            let mut fds = [PollFd::new(file.as_fd(), PollFlags::POLLIN)];
+            if matches!(poll(&mut fds, nap), Ok(0) | Err(nix::errno::Errno::EINTR)) {
+                continue;
+            }
             match file.read(&mut chunk) {
                 Ok(0) => break,
                 Ok(n) => {
@@ -546,7 +578,7 @@ fn capture(
         }
         let _ = done.send(());
     });
-    buffer
+    (buffer, reader)
 }
 
 #[cfg(test)]

@@ -361,3 +361,21 @@ fn a_run_that_cannot_start_fails_warm_as_it_does_cold() {
     );
     assert!(sandbox.path("a-folder").is_dir(), "the folder was left as it was");
 }
+
+#[test]
+fn a_server_whose_imports_started_a_thread_does_not_fork_runs_and_says_why() {
+    let sandbox = project();
+    // A library that starts a thread when imported: forking beside it is unsafe.
+    sandbox.write(
+        "helpers.py",
+        "import threading, time\nthreading.Thread(target=time.sleep, args=(600,), daemon=True).start()\n\n\
+         def answer() -> int:\n    return 1\n",
+    );
+    let _server = Server::start(&sandbox, "agent.py");
+    assert_ne!(runner(&sandbox, &[]), "serve", "the run must not be forked from a server with two threads");
+    let log = String::from_utf8_lossy(&sandbox.read("agent.py.serve.log")).into_owned();
+    assert!(log.contains("2 threads") && log.contains("started a thread"), "the server says why: {log}");
+    let (out, result) = sandbox.exec_json("agent.py", "gen.py", &["--no-context"]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], 1, "the run still runs, cold: {result}");
+}
