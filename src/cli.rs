@@ -9,17 +9,6 @@ pub use crate::cli_prompt::{PromptArgs, ToolSchema};
 use crate::cli_words::{parse_seconds, parse_size};
 use crate::reply::CodeFormat;
 
-const EXIT_CODES: &str = "\
-Exit codes:
-  0    success
-  1    the generated code raised (or crashed the run)
-  2    command-line usage error
-  3    the reply holds no code, the code has a syntax error, or its target is missing or cannot be called
-  4    the MOSS file fails to load, a binding is missing, or the context file is invalid or locked
-  5    the device cannot be reached
-  124  the time limit was reached
-  130  the run was interrupted (Ctrl-C, SIGTERM or SIGHUP to moss); nothing of it was saved";
-
 #[derive(Debug, Parser)]
 #[command(
     name = "moss",
@@ -34,7 +23,7 @@ Exit codes:
     after_help = "Example agent loop, one turn:\n  \
         moss prompt agent.py --task 'drive a square' | llm > reply.md\n  \
         moss exec agent.py --code reply.md",
-    after_long_help = EXIT_CODES
+    after_long_help = crate::error::exit_codes_help()
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -82,7 +71,7 @@ pub enum Command {
             moss prompt agent.py --json | jq .tokens\n  \
             moss prompt agent.py --task 'drive a square' | llm > reply.md\n  \
             moss prompt --tool-schema=anthropic",
-        after_long_help = EXIT_CODES
+        after_long_help = crate::error::exit_codes_help()
     )]
     Prompt(PromptArgs),
 
@@ -100,7 +89,7 @@ pub enum Command {
             moss exec agent.py --code gen.py\n  \
             llm < prompt.txt | moss exec agent.py --code - --json\n  \
             moss exec agent.py --code gen.py --target plan --arg moss --timeout 30",
-        after_long_help = EXIT_CODES
+        after_long_help = crate::error::exit_codes_help()
     )]
     Exec(ExecArgs),
 
@@ -132,7 +121,7 @@ pub enum Command {
             1    a case or a check failed\n  \
             2    command-line usage error, or the --junit report cannot be written\n  \
             4    no MOSS file was found under the given paths, or no case matches -k\n  \
-            5    --device is not a device spec"
+            5    --device is not a device spec, or a case failed because the device cannot be reached"
     )]
     Test(TestArgs),
 
@@ -150,7 +139,7 @@ pub enum Command {
             moss device scan --timeout 10\n  \
             moss device info --device SB-1A2B\n  \
             moss device info --device sim",
-        after_long_help = EXIT_CODES
+        after_long_help = crate::error::exit_codes_help()
     )]
     Device {
         #[command(subcommand)]
@@ -169,7 +158,7 @@ pub enum Command {
             moss context get agent.py count\n  \
             moss context set agent.py greeting '\"hello\"'\n  \
             moss context show --context state.json --json | jq .count",
-        after_long_help = EXIT_CODES
+        after_long_help = crate::error::exit_codes_help()
     )]
     Context(crate::context_cmd::ContextArgs),
 

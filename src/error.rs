@@ -3,6 +3,109 @@
 
 use std::path::PathBuf;
 
+use serde::{Deserialize, Serialize};
+
+/// What kind of failure ended a run: `error.kind` of the JSON result. Each kind has one exit
+/// code; a kind the Python side names that is not one of these fails to decode, which reports an
+/// internal error rather than guessing an exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorKind {
+    Exception,
+    Syntax,
+    NoCode,
+    Target,
+    Module,
+    Context,
+    Timeout,
+    Interrupted,
+    Crash,
+    Device,
+    Usage,
+    #[default]
+    Internal,
+}
+
+impl ErrorKind {
+    #[cfg(test)]
+    pub const ALL: [ErrorKind; 12] = [
+        ErrorKind::Exception,
+        ErrorKind::Syntax,
+        ErrorKind::NoCode,
+        ErrorKind::Target,
+        ErrorKind::Module,
+        ErrorKind::Context,
+        ErrorKind::Timeout,
+        ErrorKind::Interrupted,
+        ErrorKind::Crash,
+        ErrorKind::Device,
+        ErrorKind::Usage,
+        ErrorKind::Internal,
+    ];
+
+    /// The one place a kind becomes an exit code; every code is one of `EXIT_CODES`.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            ErrorKind::Exception | ErrorKind::Crash | ErrorKind::Internal => 1,
+            ErrorKind::Usage => 2,
+            ErrorKind::Syntax | ErrorKind::NoCode | ErrorKind::Target => 3,
+            ErrorKind::Module | ErrorKind::Context => 4,
+            ErrorKind::Device => 5,
+            ErrorKind::Timeout => 124,
+            ErrorKind::Interrupted => 130,
+        }
+    }
+
+    /// The name the JSON result gives the kind.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Exception => "exception",
+            ErrorKind::Syntax => "syntax",
+            ErrorKind::NoCode => "no-code",
+            ErrorKind::Target => "target",
+            ErrorKind::Module => "module",
+            ErrorKind::Context => "context",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Interrupted => "interrupted",
+            ErrorKind::Crash => "crash",
+            ErrorKind::Device => "device",
+            ErrorKind::Usage => "usage",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Every exit code moss gives and what it means: `--help` shows this table, docs/cli.md's
+/// "Exit codes" table must say the same (a test compares them).
+pub const EXIT_CODES: [(u8, &str); 8] = [
+    (0, "success"),
+    (
+        1,
+        "the generated code raised or crashed the run; a `moss test` case failed; `context get`/`unset` of a missing property",
+    ),
+    (2, "command-line usage error"),
+    (
+        3,
+        "the reply holds no code, the code has a syntax error, or the target is missing or not callable with the given arguments",
+    ),
+    (4, "the MOSS file fails to load, a binding is missing, or the context file is invalid or locked past the wait"),
+    (5, "the device cannot be reached, or `--device` is not a device spec"),
+    (124, "the time limit was reached"),
+    (130, "the run was interrupted (Ctrl-C, SIGTERM or SIGHUP to `moss`); nothing of it was saved"),
+];
+
+/// The "Exit codes:" text of `--help`, from `EXIT_CODES`.
+pub fn exit_codes_help() -> String {
+    let lines: Vec<String> = EXIT_CODES.iter().map(|(code, meaning)| format!("  {code:<4} {meaning}")).collect();
+    format!("Exit codes:\n{}", lines.join("\n"))
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum MossError {
     #[error("cannot read the MOSS file {}: {reason}", path.display())]
@@ -75,30 +178,24 @@ pub enum ContextError {
 impl MossError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            MossError::Usage(_) | MossError::CodeUnreadable { .. } | MossError::Config { .. } => 2,
-            MossError::Device(_) => 5,
-            MossError::CodeNotText { .. } | MossError::NoCode { .. } => 3,
-            MossError::Context(ContextError::InvalidLockWait { .. }) => 2,
+            // Not a failure of a run: the lookup's answer is "there is none".
             MossError::Context(ContextError::NoProperty { .. }) => 1,
-            MossError::MossFileUnreadable { .. }
-            | MossError::MossFileNotText { .. }
-            | MossError::Context(_)
-            | MossError::RunNotStarted(_) => 4,
+            _ => self.kind().exit_code(),
         }
     }
 
     /// The `error.kind` of `moss exec --json`.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
             MossError::MossFileUnreadable { .. } | MossError::MossFileNotText { .. } | MossError::RunNotStarted(_) => {
-                "module"
+                ErrorKind::Module
             }
-            MossError::CodeNotText { .. } => "syntax",
-            MossError::NoCode { .. } => "no-code",
-            MossError::Context(ContextError::InvalidLockWait { .. }) => "usage",
-            MossError::Context(_) => "context",
-            MossError::Device(_) => "device",
-            MossError::Usage(_) | MossError::CodeUnreadable { .. } | MossError::Config { .. } => "usage",
+            MossError::CodeNotText { .. } => ErrorKind::Syntax,
+            MossError::NoCode { .. } => ErrorKind::NoCode,
+            MossError::Context(ContextError::InvalidLockWait { .. }) => ErrorKind::Usage,
+            MossError::Context(_) => ErrorKind::Context,
+            MossError::Device(_) => ErrorKind::Device,
+            MossError::Usage(_) | MossError::CodeUnreadable { .. } | MossError::Config { .. } => ErrorKind::Usage,
         }
     }
 
@@ -152,5 +249,18 @@ impl ContextError {
                 "set MOSS_LOCK_WAIT to how long to wait for another run's lock, such as 30 or 0.5, or unset it".into()
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{EXIT_CODES, ErrorKind};
+
+    #[test]
+    fn every_kind_exits_with_a_listed_code_and_is_named_as_in_json() {
+        for kind in ErrorKind::ALL {
+            assert!(EXIT_CODES.iter().any(|(code, _)| *code == kind.exit_code()), "{kind} exits unlisted");
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
     }
 }

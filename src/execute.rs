@@ -124,9 +124,14 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         true => None,
         false => match warm::exec(&config, &path, &request, &supervision, device.clone(), warm::wanted(args.warm)) {
             Ok(warm) => warm,
-            Err(lost) => {
+            Err(warm::Failure::Lost(lost)) => {
                 result.error = Some(ErrorInfo::server_lost(&lost));
                 return Ok(1);
+            }
+            Err(warm::Failure::NotStarted(error)) => {
+                let exit = error.exit_code();
+                result.error = Some(*error);
+                return Ok(exit);
             }
         },
     };

@@ -86,7 +86,8 @@ pub fn outcome<T: DeserializeOwned>(run: supervisor::ChildRun, supervision: &Sup
         (None, _, Some(Ok(Message::Done { value, warnings }))) => Ok((value, warnings)),
         (None, _, Some(Ok(Message::NoInterpreter { message }))) => Err(ErrorInfo::no_interpreter(&message)),
         (None, _, Some(Ok(Message::Failed { message }))) => Err(ErrorInfo::internal(&message)),
-        (None, ending, _) => Err(ErrorInfo::crash(ending)),
+        (None, Ending::Exited(code), _) => Err(ErrorInfo::crash(Ok(code))),
+        (None, Ending::Signaled(signal), _) => Err(ErrorInfo::crash(Err(signal))),
     };
     HostRun { outcome, stdout: run.stdout, stderr: run.stderr, duration: run.duration, left_running: run.left_running }
 }

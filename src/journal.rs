@@ -192,7 +192,7 @@ impl RunError {
             text.lines().nth(usize::try_from(line).ok()?.checked_sub(1)?).map(str::to_owned)
         });
         RunError {
-            kind: error.kind.clone(),
+            kind: error.kind.as_str().to_owned(),
             type_name: error.type_name.clone(),
             message: error.message.clone(),
             file: error.file.clone(),

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use crate::error::ErrorKind;
 use crate::journal::{self, RunRecord};
 use crate::report::ErrorInfo;
 use crate::test_worker::{CaseLoop, CaseReport, CaseSetup, FileReport, run_in_child};
@@ -63,7 +64,9 @@ pub fn journaled_runs(path: &Path, source: &str, setup: &CaseSetup, cases: &mut 
         }
         Err(e) => {
             let message = format!("cannot read the run journal {}: {e}", journal.display());
-            report.cases.push(CaseReport::failed("journal", ErrorInfo::new("context", "ContextError", message)));
+            report
+                .cases
+                .push(CaseReport::failed("journal", ErrorInfo::new(ErrorKind::Context, "ContextError", message)));
             return;
         }
     };
@@ -96,7 +99,9 @@ pub fn pinned_runs(path: &Path, source: &str, setup: &CaseSetup, cases: &mut Cas
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
         Err(e) => {
             let message = format!("cannot read the pinned runs in {}: {e}", display(&folder));
-            report.cases.push(CaseReport::failed("pinned", ErrorInfo::new("context", "PinnedCaseError", message)));
+            report
+                .cases
+                .push(CaseReport::failed("pinned", ErrorInfo::new(ErrorKind::Context, "PinnedCaseError", message)));
             return;
         }
     };
@@ -118,8 +123,11 @@ pub fn pinned_runs(path: &Path, source: &str, setup: &CaseSetup, cases: &mut Cas
                 cases.run(&name, report, |warnings| replayer.case(&name, &code_file, &run, hint, warnings));
             }
             Err(reason) => cases.run(&name, report, |_| {
-                let mut error =
-                    ErrorInfo::new("context", "PinnedCaseError", format!("{} is unreadable: {reason}", display(&file)));
+                let mut error = ErrorInfo::new(
+                    ErrorKind::Context,
+                    "PinnedCaseError",
+                    format!("{} is unreadable: {reason}", display(&file)),
+                );
                 error.hint = Some("pin the run again with `moss log FILE --pin N`, or delete the file".into());
                 CaseReport::failed(&name, error)
             }),

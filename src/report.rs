@@ -5,9 +5,8 @@ use std::io::Write;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::MossError;
+use crate::error::{ErrorKind, MossError};
 use crate::style;
-use crate::supervisor::Ending;
 use nix::sys::signal::Signal;
 
 /// The exit status of an interrupted run: 128 + SIGINT, what shells report for Ctrl-C.
@@ -55,9 +54,7 @@ pub struct ContextReport {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ErrorInfo {
-    /// exception, syntax, no-code, target, module, context, timeout, interrupted, crash, device, usage
-    /// or internal.
-    pub kind: String,
+    pub kind: ErrorKind,
     #[serde(rename = "type")]
     pub type_name: String,
     pub message: String,
@@ -72,19 +69,11 @@ pub struct ErrorInfo {
 
 impl ErrorInfo {
     pub fn exit_code(&self) -> u8 {
-        match self.kind.as_str() {
-            "exception" | "crash" | "internal" => 1,
-            "usage" => 2,
-            "syntax" | "target" | "no-code" => 3,
-            "timeout" => 124,
-            "interrupted" => INTERRUPTED_EXIT,
-            "device" => 5,
-            _ => 4,
-        }
+        self.kind.exit_code()
     }
 
-    pub fn new(kind: &str, type_name: &str, message: String) -> Self {
-        ErrorInfo { kind: kind.into(), type_name: type_name.into(), message, ..Default::default() }.with_default_hint()
+    pub fn new(kind: ErrorKind, type_name: &str, message: String) -> Self {
+        ErrorInfo { kind, type_name: type_name.into(), message, ..Default::default() }.with_default_hint()
     }
 
     pub fn from_moss_error(e: &MossError) -> Self {
@@ -101,33 +90,33 @@ impl ErrorInfo {
     }
 
     pub fn timeout(limit: f64) -> Self {
-        ErrorInfo::new("timeout", "Timeout", format!("timed out after {limit} s; the run was stopped"))
+        ErrorInfo::new(ErrorKind::Timeout, "Timeout", format!("timed out after {limit} s; the run was stopped"))
     }
 
     /// A signal to moss (Ctrl-C, SIGTERM, SIGHUP) interrupted the run; `traceback` shows where
     /// the code was, when it lived to say.
     pub fn interrupted(signal: Signal, traceback: String) -> Self {
         let message = format!("the run was interrupted by {signal}; nothing of it was saved");
-        ErrorInfo { traceback, ..ErrorInfo::new("interrupted", "Interrupted", message) }
+        ErrorInfo { traceback, ..ErrorInfo::new(ErrorKind::Interrupted, "Interrupted", message) }
     }
 
-    pub fn crash(ending: Ending) -> Self {
+    /// The child ended without a result: killed by `signal`, or else exited with `code`.
+    pub fn crash(ending: Result<i32, Signal>) -> Self {
         let how = match ending {
-            Ending::Signaled(signal) => format!("it was killed by signal {} ({signal})", signal as i32),
-            Ending::Exited(code) => format!("the process exited with status {code} (os._exit or a C extension)"),
-            Ending::TimedOut => "it timed out".into(),
+            Err(signal) => format!("it was killed by signal {} ({signal})", signal as i32),
+            Ok(code) => format!("the process exited with status {code} (os._exit or a C extension)"),
         };
-        ErrorInfo::new("crash", "Crash", format!("the run ended without a result: {how}"))
+        ErrorInfo::new(ErrorKind::Crash, "Crash", format!("the run ended without a result: {how}"))
     }
 
     /// The tool itself failed: a bug in moss.
     pub fn internal(message: &str) -> Self {
-        ErrorInfo::new("internal", "MossError", message.to_owned())
+        ErrorInfo::new(ErrorKind::Internal, "MossError", message.to_owned())
     }
 
     /// The child could not confine itself as `--sandbox` asked; it ran no code.
     pub fn sandbox_refused(stderr: &str) -> Self {
-        let error = ErrorInfo::new("internal", "SandboxError", stderr.trim().to_owned());
+        let error = ErrorInfo::new(ErrorKind::Internal, "SandboxError", stderr.trim().to_owned());
         ErrorInfo {
             hint: Some(
                 "the code did not run; run without --sandbox, or in a container, if this kernel cannot confine it"
@@ -141,7 +130,7 @@ impl ErrorInfo {
     /// ends in `\nhint: ...`.
     pub fn server_lost(message: &str) -> Self {
         let (message, hint) = message.split_once("\nhint: ").unwrap_or((message, ""));
-        let error = ErrorInfo::new("crash", "ServerLost", message.to_owned());
+        let error = ErrorInfo::new(ErrorKind::Crash, "ServerLost", message.to_owned());
         ErrorInfo { hint: Some(format!("the context was left as it was; {hint}")), ..error }
     }
 
@@ -151,7 +140,7 @@ impl ErrorInfo {
             Some((message, hint)) => (message, Some(hint.to_owned())),
             None => (message, None),
         };
-        ErrorInfo { hint, ..ErrorInfo::new("device", "DeviceError", message.to_owned()) }
+        ErrorInfo { hint, ..ErrorInfo::new(ErrorKind::Device, "DeviceError", message.to_owned()) }
     }
 
     /// The embedded interpreter could not start.
@@ -160,7 +149,7 @@ impl ErrorInfo {
             Some((message, hint)) => (message, hint.to_owned()),
             None => (message, "`moss config FILE` shows which Python moss chose for the file, and why".to_owned()),
         };
-        ErrorInfo { hint: Some(hint), ..ErrorInfo::new("module", "MossError", message.to_owned()) }
+        ErrorInfo { hint: Some(hint), ..ErrorInfo::new(ErrorKind::Module, "MossError", message.to_owned()) }
     }
 
     pub fn location(&self) -> Option<String> {
@@ -173,11 +162,13 @@ impl ErrorInfo {
     }
 
     pub fn headline(&self) -> String {
-        match self.kind.as_str() {
-            "exception" => format!("the generated code raised {}: {}", self.type_name, self.message),
-            "syntax" => format!("the generated code has a syntax error: {}", self.message),
-            "module" if matches!(self.type_name.as_str(), "BindingMissing" | "MossError") => self.message.clone(),
-            "module" => format!("the MOSS file failed to load: {}: {}", self.type_name, self.message),
+        match self.kind {
+            ErrorKind::Exception => format!("the generated code raised {}: {}", self.type_name, self.message),
+            ErrorKind::Syntax => format!("the generated code has a syntax error: {}", self.message),
+            ErrorKind::Module if matches!(self.type_name.as_str(), "BindingMissing" | "MossError") => {
+                self.message.clone()
+            }
+            ErrorKind::Module => format!("the MOSS file failed to load: {}: {}", self.type_name, self.message),
             _ => self.message.clone(),
         }
     }
@@ -191,18 +182,18 @@ impl ErrorInfo {
     }
 
     fn default_hint(&self) -> Option<&'static str> {
-        Some(match self.kind.as_str() {
-            "exception" | "syntax" | "crash" => {
+        Some(match self.kind {
+            ErrorKind::Exception | ErrorKind::Syntax | ErrorKind::Crash => {
                 "the context was left as it was; fix or regenerate the code and run it again"
             }
-            "target" => "the code must define the target (`def main(moss): ...`), or pass --target NAME",
-            "module" if self.type_name == "BindingMissing" => {
+            ErrorKind::Target => "the code must define the target (`def main(moss): ...`), or pass --target NAME",
+            ErrorKind::Module if self.type_name == "BindingMissing" => {
                 "bind it in the MOSS file's `__moss_compile__(compiler)` with `compiler.bind(Type, value)`, or give the attribute a value"
             }
-            "module" => "fix the MOSS file; nothing of the generated code ran",
-            "timeout" => "the context was left as it was; make the code finish sooner or raise --timeout",
-            "interrupted" => "the context was left as it was, even if the code went on after the interrupt",
-            "internal" => "this is a bug in moss; please report it with the MOSS file and the code",
+            ErrorKind::Module => "fix the MOSS file; nothing of the generated code ran",
+            ErrorKind::Timeout => "the context was left as it was; make the code finish sooner or raise --timeout",
+            ErrorKind::Interrupted => "the context was left as it was, even if the code went on after the interrupt",
+            ErrorKind::Internal => "this is a bug in moss; please report it with the MOSS file and the code",
             _ => return None,
         })
     }
@@ -255,8 +246,8 @@ pub fn exec_result(result: &ExecResult, json: bool) {
 
 /// An error as the person at the terminal reads it: headline, location, traceback, hint.
 pub fn print_error(error: &ErrorInfo) {
-    match (error.location(), error.kind.as_str()) {
-        (Some(at), "exception" | "syntax" | "module") => {
+    match (error.location(), error.kind) {
+        (Some(at), ErrorKind::Exception | ErrorKind::Syntax | ErrorKind::Module) => {
             style::error(&format!("{}\n  --> {at}", error.headline()), None)
         }
         _ => style::error(&error.headline(), None),

@@ -31,6 +31,7 @@ use crate::cli::ServeArgs;
 use crate::config::Config;
 use crate::device::{self, DeviceReport};
 use crate::error::MossError;
+use crate::report::ErrorInfo;
 use crate::supervisor::{self, ChildRun, Ending, Supervision};
 use crate::{host, interpreter, moss_file, style};
 
@@ -102,6 +103,9 @@ pub enum Answer {
         run: Box<WireRun>,
         device: Option<DeviceReport>,
     },
+    /// The run could not start (an unwritable device trace, no process to fork): the error a
+    /// cold run would have given, so that warm and cold exit alike.
+    NotStarted(Box<ErrorInfo>),
     Stopping,
 }
 
@@ -239,8 +243,14 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
         }
         let Ok((connection, _)) = listener.accept() else { continue };
         last_used = Instant::now();
-        // SAFETY: the server has one thread; the handler only runs Rust until it forks the run.
-        match unsafe { fork() } {
+        if let Err(e) = supervisor::single_threaded() {
+            // A thread the warm-up left (an imported library started it) could hold a lock the
+            // run would wait on forever: the client runs cold instead.
+            style::warning(&format!("not serving a run: {e}; the imports of {} started a thread", path.display()));
+            let _ = send(&mut { connection }, &Answer::Refused(format!("the server cannot fork safely: {e}")));
+            continue;
+        }
+        match fork_with_python() {
             Ok(ForkResult::Child) => {
                 drop(listener);
                 handle(connection, &served)
@@ -253,6 +263,20 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
         let _ = std::fs::remove_file(&socket);
     }
     Ok(0)
+}
+
+/// Forks a handler, with the interpreter's own locks taken around the fork as `os.fork` takes
+/// them: the run the handler forks in turn re-initialises them (`PyOS_AfterFork_Child`).
+fn fork_with_python() -> nix::Result<ForkResult> {
+    // SAFETY: this thread holds the GIL (the server never releases it), and it is the only thread.
+    unsafe { pyo3::ffi::PyOS_BeforeFork() };
+    // SAFETY: the server has one thread; the handler only runs Rust until it forks the run.
+    let forked = unsafe { fork() };
+    if !matches!(forked, Ok(ForkResult::Child)) {
+        // SAFETY: pairs with PyOS_BeforeFork above, in the process that called it.
+        unsafe { pyo3::ffi::PyOS_AfterFork_Parent() };
+    }
+    forked
 }
 
 /// Binds the socket, or takes over the one a restarting server handed down.
@@ -409,18 +433,34 @@ fn serve_connection(connection: UnixStream, served: &Served) -> io::Result<()> {
     }
     let [out, err]: [OwnedFd; 2] =
         fds.try_into().map_err(|_| io::Error::other("the client sent no stdout and stderr"))?;
-    std::env::set_current_dir(&ask.cwd)?;
-    nix::unistd::dup2_stdout(&out)?;
-    nix::unistd::dup2_stderr(&err)?;
-    drop((out, err));
+    let answer = match run_here(*ask, served, out, err, connection) {
+        Ok((run, device)) => Answer::Ran { run: Box::new(WireRun::from_run(run)), device },
+        Err(error) => Answer::NotStarted(Box::new(ErrorInfo::from_moss_error(&error))),
+    };
+    send(&mut reply, &answer)
+}
 
+/// Runs the asked code as the client's cold run would, in its folder and with its stdout and
+/// stderr; fails as that run would when it cannot start.
+fn run_here(
+    ask: ExecAsk,
+    served: &Served,
+    out: OwnedFd,
+    err: OwnedFd,
+    connection: UnixStream,
+) -> Result<(ChildRun, Option<DeviceReport>), MossError> {
+    std::env::set_current_dir(&ask.cwd).map_err(MossError::RunNotStarted)?;
+    nix::unistd::dup2_stdout(&out)
+        .and_then(|_| nix::unistd::dup2_stderr(&err))
+        .map_err(|e| MossError::RunNotStarted(e.into()))?;
+    drop((out, err));
     let (companion, device_report) =
-        ask.device.clone().map(device::Setup::start).transpose().map_err(io::Error::other)?.unzip();
+        ask.device.map(device::Setup::start).transpose().map_err(MossError::Device)?.unzip();
     let watcher: supervisor::Watcher = Box::new(move |child| relay_signals(connection, child));
     let job = host::job(&served.moss_file, "run_exec", &ask.request, crate::execute::read_report);
-    let run = supervisor::run_watched(&ask.supervision, companion, Some(watcher), job)?;
-    let device = device_report.and_then(|r| r.try_recv().ok());
-    send(&mut reply, &Answer::Ran { run: Box::new(WireRun::from_run(run)), device })
+    let run =
+        supervisor::run_watched(&ask.supervision, companion, Some(watcher), job).map_err(MossError::RunNotStarted)?;
+    Ok((run, device_report.and_then(|r| r.try_recv().ok())))
 }
 
 /// Why this server must not run `ask`, if it must not.

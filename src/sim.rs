@@ -24,12 +24,8 @@ pub struct SimState {
     pub x: f64,
     pub y: f64,
     pub stabilized: bool,
-    pub awake: bool,
     pub battery_percent: u8,
     pub matrix: [[Rgb; 8]; 8],
-    pub rotation: u8,
-    pub animation: Option<u8>,
-    pub animation_paused: bool,
     pub scrolling: Option<String>,
     /// The character shown with its colour (the simulator keeps no font to draw it).
     pub character: Option<(char, Rgb)>,
@@ -68,12 +64,8 @@ impl SimBolt {
                 x: 0.0,
                 y: 0.0,
                 stabilized: true,
-                awake: false,
                 battery_percent: 87,
                 matrix: [[[0; 3]; 8]; 8],
-                rotation: 0,
-                animation: None,
-                animation_paused: false,
                 scrolling: None,
                 character: None,
                 path: vec![(0.0, 0.0)],
@@ -179,8 +171,8 @@ impl SimBolt {
         }
         let s = &mut self.state;
         match (packet.device, packet.command, data) {
-            (0x13, 0x0D, []) => s.awake = true,
-            (0x13, 0x01, []) => s.awake = false,
+            // Wake and sleep: the simulated BOLT is always ready to take commands.
+            (0x13, 0x0D | 0x01, []) => {}
             (0x13, 0x03, []) => {
                 return (ErrorCode::Success, (370 + u16::from(s.battery_percent) / 2).to_be_bytes().to_vec());
             }
@@ -204,7 +196,6 @@ impl SimBolt {
             (0x1A, 0x2F, [r, g, b]) => s.matrix = [[[*r, *g, *b]; 8]; 8],
             (0x1A, 0x38, []) => {
                 s.matrix = [[[0; 3]; 8]; 8];
-                s.animation = None;
                 s.scrolling = None;
                 s.character = None;
             }
@@ -221,9 +212,10 @@ impl SimBolt {
             (0x1A, 0x3B, [_, _, _, _, _, text @ .., 0]) if text.len() <= 25 => {
                 s.scrolling = Some(String::from_utf8_lossy(text).into_owned());
             }
-            (0x1A, 0x3A, [rotation]) if *rotation < 4 => s.rotation = *rotation,
-            (0x1A, 0x36, []) => s.animation_paused = true,
-            (0x1A, 0x37, []) => s.animation_paused = false,
+            // Rotation, pause and resume change how a real matrix moves, not the still picture
+            // the simulator keeps; their arguments are still checked as a real BOLT checks them.
+            (0x1A, 0x3A, [rotation]) if *rotation < 4 => {}
+            (0x1A, 0x36 | 0x37, []) => {}
             (0x1A, 0x30, [hi, lo, planes @ ..]) if planes.len() == 32 => {
                 self.frames.insert(u16::from_be_bytes([*hi, *lo]), planes.to_vec());
             }
@@ -267,8 +259,6 @@ impl SimBolt {
                 }
             }
         }
-        self.state.animation = Some(id);
-        self.state.animation_paused = false;
         self.state.character = None;
         self.state.scrolling = None;
         (ErrorCode::Success, Vec::new())

@@ -7,7 +7,7 @@
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::os::fd::OwnedFd;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -120,6 +120,7 @@ pub fn run_watched(
     watcher: Option<Watcher>,
     job: impl FnOnce() -> Vec<u8>,
 ) -> io::Result<ChildRun> {
+    single_threaded()?;
     let (out_read, out_write) = pipe2(OFlag::O_CLOEXEC)?;
     let (err_read, err_write) = pipe2(OFlag::O_CLOEXEC)?;
     let (report_read, report_write) = pipe2(OFlag::O_CLOEXEC)?;
@@ -136,7 +137,7 @@ pub fn run_watched(
             drop((out_write, err_write, report_write));
             // Both sides set the group, so it exists before either relies on it.
             let _ = setpgid(child, child);
-            forward_signals_to(child);
+            let _forwarding = forward_signals_to(child);
             let serving = companion.map(|Companion { child_end, serve }| {
                 drop(child_end);
                 thread::spawn(serve)
@@ -149,6 +150,31 @@ pub fn run_watched(
                 let _ = serving.join();
             }
             run
+        }
+    }
+}
+
+/// The threads of this process, from /proc.
+pub fn thread_count() -> io::Result<usize> {
+    Ok(std::fs::read_dir("/proc/self/task")?.count())
+}
+
+/// Refuses to go on unless this process has one thread: a child forked beside other threads may
+/// find a lock one of them held (the allocator's, the interpreter's) taken forever.
+///
+/// A thread just joined can still be listed for a moment (the kernel wakes the joiner before it
+/// reaps the thread), so the count is given up to 100 ms to fall to one.
+pub fn single_threaded() -> io::Result<()> {
+    let deadline = Instant::now() + Duration::from_millis(100);
+    loop {
+        match thread_count()? {
+            1 => return Ok(()),
+            threads if Instant::now() >= deadline => {
+                return Err(io::Error::other(format!(
+                    "moss has {threads} threads where it must have one to fork a run safely; this is a bug in moss"
+                )));
+            }
+            _ => std::thread::sleep(Duration::from_millis(2)),
         }
     }
 }
@@ -246,14 +272,39 @@ extern "C" fn forward(signal: nix::libc::c_int) {
 }
 
 /// Ctrl-C and termination requests aimed at moss reach the code's process group instead, and
-/// moss stays to report them; moss decides this whatever dispositions it was started with.
-fn forward_signals_to(child: Pid) {
+/// moss stays to report them; moss decides this whatever dispositions it was started with. Only
+/// while the returned guard lives: after the run, moss is stopped by them as before it.
+fn forward_signals_to(child: Pid) -> Dispositions {
     CHILD_GROUP.store(child.as_raw(), Ordering::SeqCst);
-    let action =
-        signal::SigAction::new(SigHandler::Handler(forward), signal::SaFlags::SA_RESTART, signal::SigSet::empty());
-    for sig in INTERRUPTS {
-        // SAFETY: the handler only uses atomics and kill.
-        let _ = unsafe { signal::sigaction(sig, &action) };
+    Dispositions::handled_by(forward)
+}
+
+/// The dispositions of the interrupting signals before a run took them over; restored when
+/// dropped, so that a process running several runs (a test worker) is not left deaf to Ctrl-C.
+pub struct Dispositions {
+    previous: Vec<(Signal, signal::SigAction)>,
+}
+
+impl Dispositions {
+    /// Has `handler` take the interrupting signals, which it must handle async-signal-safely.
+    pub fn handled_by(handler: extern "C" fn(nix::libc::c_int)) -> Dispositions {
+        let action =
+            signal::SigAction::new(SigHandler::Handler(handler), signal::SaFlags::SA_RESTART, signal::SigSet::empty());
+        let previous = INTERRUPTS
+            .into_iter()
+            // SAFETY: the caller's handler is async-signal-safe.
+            .filter_map(|sig| unsafe { signal::sigaction(sig, &action) }.ok().map(|old| (sig, old)))
+            .collect();
+        Dispositions { previous }
+    }
+}
+
+impl Drop for Dispositions {
+    fn drop(&mut self) {
+        for (sig, action) in &self.previous {
+            // SAFETY: puts back a disposition this process had before.
+            let _ = unsafe { signal::sigaction(*sig, action) };
+        }
     }
 }
 
@@ -299,25 +350,28 @@ fn watch(
 ) -> io::Result<ChildRun> {
     let (done_tx, done_rx) = mpsc::channel::<()>();
     let limit = Some(supervision.max_output);
-    let stdout = capture(
+    let stop = Arc::new(AtomicBool::new(false));
+    let (stdout, stdout_reader) = capture(
         out,
         supervision.passthrough.then(|| Box::new(io::stdout()) as Box<dyn Write + Send>),
         limit,
-        done_tx.clone(),
+        (done_tx.clone(), Arc::clone(&stop)),
     );
-    let stderr = capture(
+    let (stderr, stderr_reader) = capture(
         err,
         supervision.passthrough.then(|| Box::new(io::stderr()) as Box<dyn Write + Send>),
         limit,
-        done_tx.clone(),
+        (done_tx.clone(), Arc::clone(&stop)),
     );
-    let report_bytes = capture(report, None, None, done_tx);
+    let (report_bytes, report_reader) = capture(report, None, None, (done_tx, Arc::clone(&stop)));
 
     let (status_tx, status_rx) = mpsc::channel();
-    thread::spawn(move || {
+    let waiter = thread::spawn(move || {
         let _ = status_tx.send(waitpid(child, None));
     });
     let (status, killed) = wait_for(child, &status_rx, supervision.timeout, started);
+    // Every thread of the run ends with it: the next run forks, which is safe only single-threaded.
+    let _ = waiter.join();
     let timed_out = killed == Some(Kill::TimeLimit);
     let duration = started.elapsed();
     CHILD_GROUP.store(0, Ordering::SeqCst);
@@ -344,6 +398,10 @@ fn watch(
         if done_rx.recv_timeout(deadline.saturating_duration_since(Instant::now())).is_err() {
             break;
         }
+    }
+    stop.store(true, Ordering::SeqCst);
+    for reader in [stdout_reader, stderr_reader, report_reader] {
+        let _ = reader.join();
     }
     let take = |buffer: &Arc<Mutex<Kept>>| std::mem::take(&mut *buffer.lock().unwrap()).into_bytes();
     let report = take(&report_bytes);
@@ -491,19 +549,27 @@ impl Kept {
 }
 
 /// Reads `fd` to its end on a thread, keeping what `limit` allows and copying everything to
-/// `tee` as it comes.
+/// `tee` as it comes; the thread says when it is `done`, and ends early once told to `stop` (a
+/// process the code left may hold the pipe open forever).
 fn capture(
     fd: OwnedFd,
     mut tee: Option<Box<dyn Write + Send>>,
     limit: Option<usize>,
-    done: mpsc::Sender<()>,
-) -> Arc<Mutex<Kept>> {
+    (done, stop): (mpsc::Sender<()>, Arc<AtomicBool>),
+) -> (Arc<Mutex<Kept>>, thread::JoinHandle<()>) {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    use std::os::fd::AsFd;
     let buffer = Arc::new(Mutex::new(Kept { limit, ..Kept::default() }));
     let sink = Arc::clone(&buffer);
-    thread::spawn(move || {
+    let reader = thread::spawn(move || {
         let mut file = File::from(fd);
         let mut chunk = [0u8; 8192];
-        loop {
+        let nap = PollTimeout::try_from(WAKE_UP.as_millis() as i32).unwrap_or(PollTimeout::MAX);
+        while !stop.load(Ordering::SeqCst) {
+            let mut fds = [PollFd::new(file.as_fd(), PollFlags::POLLIN)];
+            if matches!(poll(&mut fds, nap), Ok(0) | Err(nix::errno::Errno::EINTR)) {
+                continue;
+            }
             match file.read(&mut chunk) {
                 Ok(0) => break,
                 Ok(n) => {
@@ -521,7 +587,7 @@ fn capture(
         }
         let _ = done.send(());
     });
-    buffer
+    (buffer, reader)
 }
 
 #[cfg(test)]

@@ -245,7 +245,7 @@ pub fn write_junit(path: &Path, reports: &[FileReport], summary: &Summary) -> st
 }
 
 fn failure_status(error: &crate::report::ErrorInfo) -> TestCaseStatus {
-    let mut status = TestCaseStatus::non_success(if error.kind == "exception" {
+    let mut status = TestCaseStatus::non_success(if error.kind == crate::error::ErrorKind::Exception {
         NonSuccessKind::Failure
     } else {
         NonSuccessKind::Error
@@ -259,8 +259,10 @@ fn failure_status(error: &crate::report::ErrorInfo) -> TestCaseStatus {
 
 /// A failed case's error is the case's own exception, not generated code's: say it plainly.
 fn failure_message(error: &crate::report::ErrorInfo) -> String {
-    match error.kind.as_str() {
-        "exception" if error.type_name != "GoldenMismatch" => format!("{}: {}", error.type_name, error.message),
+    match error.kind {
+        crate::error::ErrorKind::Exception if error.type_name != "GoldenMismatch" => {
+            format!("{}: {}", error.type_name, error.message)
+        }
         _ => error.headline(),
     }
 }

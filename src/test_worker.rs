@@ -11,10 +11,11 @@ use serde_json::json;
 
 use crate::cli::TestWorkerArgs;
 use crate::config::{self, Config};
-use crate::device::{self, DeviceSpec};
+use crate::device::{self, DeviceReport};
 
 /// A case's time limit when neither --timeout nor the configuration sets one.
 const DEFAULT_TIMEOUT: f64 = 60.0;
+use crate::error::ErrorKind;
 use crate::host;
 use crate::moss_file;
 use crate::report::ErrorInfo;
@@ -52,6 +53,9 @@ pub struct CaseReport {
     pub error: Option<ErrorInfo>,
     pub stdout: String,
     pub stderr: String,
+    /// The robot's state when the case ended, with `--device`: what `moss exec --json` reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<DeviceReport>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,7 +131,14 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         sandbox: sandbox.as_ref().map(|s| s.policy.clone()),
         ..Supervision::default()
     };
-    let setup = CaseSetup { supervision: &supervision, config: &config, device: device.as_deref() };
+    // Set up as `moss exec` sets it up; a spec that is no device fails each case as exec fails.
+    let device_setup = device.clone().map(|spec| device::Setup::new(spec, device::Outputs::default()));
+    let setup = CaseSetup {
+        supervision: &supervision,
+        config: &config,
+        device: device.as_deref(),
+        device_setup: device_setup.as_ref(),
+    };
     let mut report = FileReport::new(&shown);
     report
         .warnings
@@ -188,7 +199,7 @@ fn test_cases(
     for case in collected.cases {
         cases.run(&case.name, report, |warnings| match case.problem {
             Some(problem) => {
-                CaseReport::failed(&case.name, case_error(ErrorInfo::new("target", "TargetError", problem)))
+                CaseReport::failed(&case.name, case_error(ErrorInfo::new(ErrorKind::Target, "TargetError", problem)))
             }
             None => run_case(path, source, &case.name, setup, warnings),
         });
@@ -221,6 +232,7 @@ pub struct CaseSetup<'a> {
     pub supervision: &'a Supervision,
     pub config: &'a Config,
     pub device: Option<&'a str>,
+    pub device_setup: Option<&'a Result<device::Setup, String>>,
 }
 
 fn run_case(path: &Path, source: &str, name: &str, setup: &CaseSetup, warnings: &mut Vec<String>) -> CaseReport {
@@ -247,13 +259,10 @@ pub fn run_in_child<T: Serialize + serde::de::DeserializeOwned>(
 ) -> CaseReport {
     let request = config::with_host_fields(request, setup.config);
     // Each case gets a fresh device of its own, as it gets a fresh runtime.
-    let companion = match setup.device.map(DeviceSpec::parse) {
-        Some(Ok(spec)) => match device::companion(&spec, device::Outputs::default()) {
-            Ok((companion, _)) => Some(companion),
-            Err(e) => return CaseReport::failed(name, ErrorInfo::internal(&format!("cannot set up the device: {e}"))),
-        },
-        Some(Err(message)) => return CaseReport::failed(name, ErrorInfo::new("device", "DeviceError", message)),
-        None => None,
+    let started = setup.device_setup.cloned().transpose().and_then(|setup| setup.map(device::Setup::start).transpose());
+    let (companion, device_report) = match started {
+        Ok(started) => started.unzip(),
+        Err(message) => return CaseReport::failed(name, ErrorInfo::device(&message)),
     };
     let run = match host::call(path, function, &request, setup.supervision, companion, read) {
         Ok(run) => run,
@@ -263,7 +272,10 @@ pub fn run_in_child<T: Serialize + serde::de::DeserializeOwned>(
         warnings.push(format!("{name}: {}", crate::execute::left_running_warning(&run.left_running)));
     }
     let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    let device = device_report.and_then(|report| report.try_recv().ok());
+    let unreachable = device.as_ref().and_then(|d| d.unreachable.as_deref()).map(ErrorInfo::device);
     let error = match run.outcome {
+        _ if unreachable.is_some() => unreachable,
         Ok((outcome, _)) => judge(outcome, &stdout),
         Err(error) => Some(error),
     };
@@ -274,13 +286,14 @@ pub fn run_in_child<T: Serialize + serde::de::DeserializeOwned>(
         error,
         stdout,
         stderr: String::from_utf8_lossy(&run.stderr).into_owned(),
+        device,
     }
 }
 
 /// A case that cannot be called is fixed in the MOSS file: `moss test` has no `--target` to
 /// suggest, as `moss exec`'s hint does.
 fn case_error(mut error: ErrorInfo) -> ErrorInfo {
-    if error.kind == "target" {
+    if error.kind == ErrorKind::Target {
         error.hint = Some(
             "a test case is a function of the MOSS file that takes `moss` and runs to its end; \
              list only such functions in `__moss_test_cases__`"
@@ -302,7 +315,8 @@ fn golden_mismatch(path: &Path, case: &str, stdout: &str) -> Option<ErrorInfo> {
         .unified_diff()
         .header(&golden.display().to_string(), "stdout")
         .to_string();
-    let mut error = ErrorInfo::new("exception", "GoldenMismatch", format!("stdout differs from {}", golden.display()));
+    let mut error =
+        ErrorInfo::new(ErrorKind::Exception, "GoldenMismatch", format!("stdout differs from {}", golden.display()));
     error.traceback = diff;
     error.hint = Some(format!("if the new output is right, write it to {}", golden.display()));
     Some(error)
@@ -317,6 +331,7 @@ impl CaseReport {
             error: None,
             stdout: String::new(),
             stderr: String::new(),
+            device: None,
         }
     }
 

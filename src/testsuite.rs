@@ -29,7 +29,7 @@ pub fn run(args: &TestArgs) -> u8 {
     }
     if let Some(Err(message)) = args.device.as_deref().map(crate::device::DeviceSpec::parse) {
         style::error(&message, Some("use --device sim for the simulated BOLT"));
-        return 5;
+        return DEVICE_UNREACHABLE;
     }
     let mut files = discover::moss_files(&paths, args.only_moss_files);
     if files.is_empty() && args.only_moss_files {
@@ -73,6 +73,7 @@ pub fn run(args: &TestArgs) -> u8 {
         return 2;
     }
     match (&args.filter, summary.failed, summary.passed + summary.skipped) {
+        (_, 1.., _) if reports.iter().any(device_unreachable) => DEVICE_UNREACHABLE,
         (_, 1.., _) => 1,
         (Some(pattern), 0, 0) => {
             style::error(
@@ -87,6 +88,13 @@ pub fn run(args: &TestArgs) -> u8 {
 
 /// The exit status when there is nothing to test: no MOSS file, or no case that -k matches.
 const NOTHING_TO_TEST: u8 = 4;
+
+/// The exit status when a case failed because its device could not be reached, as `moss exec`'s.
+const DEVICE_UNREACHABLE: u8 = 5;
+
+fn device_unreachable(report: &FileReport) -> bool {
+    report.cases.iter().any(|case| case.error.as_ref().is_some_and(|e| e.kind == crate::error::ErrorKind::Device))
+}
 
 /// Creates the folder of the JUnit report before anything runs, as pytest does, so that a
 /// report that cannot be written fails at once rather than after every test ran.

@@ -9,12 +9,12 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{self, SigHandler};
 use serde_json::Value;
 
 use crate::config::Config;
 use crate::device;
 use crate::device::DeviceReport;
+use crate::report::ErrorInfo;
 use crate::serve::{self, Answer, Ask, ExecAsk, Identity};
 use crate::style;
 use crate::supervisor::{ChildRun, Supervision};
@@ -34,6 +34,15 @@ pub fn wanted(flag: bool) -> bool {
     flag || std::env::var("MOSS_WARM").is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes"))
 }
 
+/// Why a warm run gave no result.
+pub enum Failure {
+    /// The server was lost after it took the run: the code may have run. The message ends in
+    /// `\nhint: ...`.
+    Lost(String),
+    /// The run could not start, for the reason a cold run would have given.
+    NotStarted(Box<ErrorInfo>),
+}
+
 /// Runs `request` on the MOSS file's server. `Ok(None)`: no server would run it (none is up, or
 /// it refused before running anything), so the caller runs cold. An error after the server took
 /// the run is not retried cold: the code may have run.
@@ -44,7 +53,7 @@ pub fn exec(
     supervision: &Supervision,
     device: Option<device::Setup>,
     start: bool,
-) -> Result<Option<WarmRun>, String> {
+) -> Result<Option<WarmRun>, Failure> {
     let socket = serve::socket_path(config, moss_file);
     let stream = match UnixStream::connect(&socket) {
         Ok(stream) => stream,
@@ -71,7 +80,11 @@ pub fn exec(
     let ask = Ask::Exec(Box::new(ExecAsk {
         identity: Identity::of_this_process(),
         moss_file: moss_file.to_path_buf(),
-        cwd: std::env::current_dir().map_err(|e| e.to_string())?,
+        // A folder that is gone cannot be entered by the server; a cold run needs none.
+        cwd: match std::env::current_dir() {
+            Ok(cwd) => cwd,
+            Err(_) => return Ok(None),
+        },
         request,
         supervision: supervision.clone(),
         device,
@@ -80,16 +93,17 @@ pub fn exec(
         // Nothing was taken: a server that died after accepting cannot have run the code.
         return Ok(None);
     }
-    forward_signals_to_server(&stream);
+    let _forwarding = forward_signals_to_server(&stream);
     let answer = serve::receive::<Answer>(&mut BufReader::new(&stream));
     SERVER.store(-1, Ordering::SeqCst);
     match answer {
         Ok(Answer::Ran { run, device }) => Ok(Some(WarmRun { run: (*run).into_run(), device })),
+        Ok(Answer::NotStarted(error)) => Err(Failure::NotStarted(error)),
         Ok(Answer::Refused(_) | Answer::Stopping) => Ok(None),
-        Err(e) => Err(format!(
+        Err(e) => Err(Failure::Lost(format!(
             "the warm server at {} failed during the run: {e}\nhint: run again with --cold, or restart the server (`moss serve --stop`)",
             socket.display()
-        )),
+        ))),
     }
 }
 
@@ -130,13 +144,9 @@ extern "C" fn forward(sig: nix::libc::c_int) {
     }
 }
 
-/// Ctrl-C and termination requests reach the run through the server, as they reach a cold run.
-fn forward_signals_to_server(stream: &UnixStream) {
+/// Ctrl-C and termination requests reach the run through the server, as they reach a cold run,
+/// while the returned guard lives.
+fn forward_signals_to_server(stream: &UnixStream) -> crate::supervisor::Dispositions {
     SERVER.store(stream.as_raw_fd(), Ordering::SeqCst);
-    let action =
-        signal::SigAction::new(SigHandler::Handler(forward), signal::SaFlags::SA_RESTART, signal::SigSet::empty());
-    for sig in crate::supervisor::INTERRUPTS {
-        // SAFETY: the handler only uses atomics and write.
-        let _ = unsafe { signal::sigaction(sig, &action) };
-    }
+    crate::supervisor::Dispositions::handled_by(forward)
 }

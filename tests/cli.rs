@@ -97,3 +97,41 @@ fn on_a_terminal_auto_colours_unless_no_color_is_set() {
     let shown = on_a_terminal(&sb, "--color never exec agent.py --code raises.py", None);
     assert!(!shown.contains("\u{1b}["), "--color never wins on a terminal: {shown:?}");
 }
+
+/// `(code, meaning)` of each row of docs/cli.md's "Exit codes" table, backticks dropped.
+fn documented_exit_codes() -> Vec<(String, String)> {
+    let docs = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/cli.md")).unwrap();
+    let table = docs.split("\n## Exit codes\n").nth(1).expect("docs/cli.md has an Exit codes section");
+    table
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let (code, meaning) = (cells.get(1)?, cells.get(2)?);
+            code.parse::<u8>().ok().map(|_| (code.to_string(), meaning.replace('`', "")))
+        })
+        .collect()
+}
+
+#[test]
+fn the_exit_codes_of_help_are_the_documented_ones() {
+    let out = Sandbox::new().moss().args(["exec", "--help"]).output().unwrap();
+    assert_exit(&out, 0);
+    let help = stdout(&out);
+    let section = help.split("Exit codes:").nth(1).expect("--help lists the exit codes");
+    // Entries start at two spaces and a code; clap wraps longer ones onto further lines.
+    let mut listed: Vec<(String, String)> = Vec::new();
+    for line in section.lines().filter(|line| !line.trim().is_empty()) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.first().and_then(|w| w.parse::<u8>().ok()) {
+            Some(code) if line.starts_with("  ") && line[2..].starts_with(&code.to_string()) => {
+                listed.push((code.to_string(), words[1..].join(" ")))
+            }
+            _ => listed.last_mut().expect("a code first").1.push_str(&format!(" {}", words.join(" "))),
+        }
+    }
+    let listed: Vec<(String, String)> =
+        listed.into_iter().map(|(code, meaning)| (code, meaning.replace('`', ""))).collect();
+    let documented = documented_exit_codes();
+    assert!(!documented.is_empty(), "docs/cli.md's exit-code table has no rows");
+    assert_eq!(listed, documented, "--help and docs/cli.md list different exit codes");
+}

@@ -49,14 +49,17 @@ fn the_seed_spin_sweeps_a_full_turn_in_about_a_second_on_the_secondary_processor
         })
         .collect();
     let (start, _) = headings[0];
-    let sweep: Vec<&(f64, u64)> = headings.iter().take_while(|(_, h)| *h != 0 || headings[0].1 == 0).collect();
     assert!(headings.len() >= 10, "a staircase of drive packets: {headings:?}");
     assert!(headings.windows(2).take(8).all(|w| w[1].1 > w[0].1), "the heading climbs: {headings:?}");
     assert!(headings.iter().any(|(_, h)| *h > 300), "the heading passes 300°: {headings:?}");
     let end = headings.iter().skip(1).find(|(_, h)| *h == 0).expect("the turn closes at 360° = 0°").0;
     let took = end - start;
     assert!((0.9..1.4).contains(&took), "the full turn took {took} s: {headings:?}");
-    assert!(!sweep.is_empty());
+    // The turn until it closes: a smooth climb in small steps that ends near 360°.
+    let closing = 1 + headings.iter().skip(1).position(|(_, h)| *h == 0).unwrap();
+    let sweep: Vec<u64> = headings[..closing].iter().map(|(_, h)| *h).collect();
+    assert!(sweep.windows(2).all(|w| w[1] > w[0] && w[1] - w[0] <= 45), "steps of at most 45°: {sweep:?}");
+    assert!(*sweep.last().unwrap() >= 315, "the sweep nearly closes the turn before 0°: {sweep:?}");
     assert_eq!(result["device"]["heading"], 0);
     assert_eq!(result["device"]["speed"], 0);
 }
@@ -326,4 +329,64 @@ def run(moss):
     assert_exit(&out, 0);
     assert_eq!(result["returns"], 4, "each short payload is refused as a real BOLT would: {result}");
     assert!(result["device"]["packets_sent"].as_u64().unwrap() > 6, "the device report survives: {result}");
+}
+
+/// `moss test --json` of a file whose one case spins the robot, with `--device SPEC`.
+fn test_with_device(sandbox: &Sandbox, spec: &str) -> (std::process::Output, Value) {
+    sandbox.write(
+        "spin_test.py",
+        "from ghostos_moss import Moss as Parent\nfrom sphero_bolt import Ball\n\n\nclass Moss(Parent):\n    \
+         body: Ball\n\n# <moss-hide>\ndef test_spin(moss):\n    moss.body.new_move(True).spin(90, 0.5)\n\n\
+         __moss_test_cases__ = ['test_spin']\n# </moss-hide>\n",
+    );
+    let out =
+        sandbox.moss().env("CI", "true").args(["test", "spin_test.py", "--json", "--device", spec]).output().unwrap();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&out)));
+    (out, report)
+}
+
+#[test]
+fn moss_test_sets_the_device_up_as_exec_does_and_reports_it() {
+    let sandbox = bolt_sandbox(&[]);
+    let (out, report) = test_with_device(&sandbox, "sim");
+    assert_exit(&out, 0);
+    let device = &report["files"][0]["cases"][0]["device"];
+    assert_eq!(device["name"], "SB-0000", "the simulated BOLT's name: {report}");
+    assert!(device["packets_sent"].as_u64().unwrap() > 1, "{report}");
+    assert_eq!(device["heading"], 90, "{report}");
+
+    // Out of reach: the case fails with exec's device error, and moss test exits 5 as exec does.
+    let (out, report) = test_with_device(&sandbox, "bolt");
+    assert_exit(&out, 5);
+    let (exec_out, exec_result) = sandbox.exec_json("agent.py", "gen.py", &["--target", "run", "--device", "bolt"]);
+    assert_exit(&exec_out, 5);
+    let case = &report["files"][0]["cases"][0];
+    assert_eq!(case["error"], exec_result["error"], "{report}");
+    assert!(case["device"]["unreachable"].is_string(), "{report}");
+}
+
+#[test]
+fn a_saved_move_keeps_its_animation_and_plays_it_when_run_again() {
+    let sandbox = bolt_sandbox(&[]);
+    sandbox.write(
+        "save.py",
+        "from sphero_bolt import Animation\n\ndef main(moss):\n    \
+         face = Animation(fps=2, palette=['000000', 'ff0000'], frames=[[[1] * 8] * 8])\n    \
+         moss.body.save_move('blush', 'spin and blush', moss.body.new_move().spin(90, 0.5), animation=face)\n",
+    );
+    sandbox.write(
+        "replay.py",
+        "def main(moss):\n    move, _ = moss.body.read_move('blush')\n    moss.body.run_move('blush')\n    \
+         return move.animation.palette\n",
+    );
+    let (out, result) = sandbox.exec_json("agent.py", "save.py", &["--device", "sim"]);
+    assert_exit(&out, 0);
+    assert_eq!(result["context"]["saved"], true, "{result}");
+    let (out, result) = run(&sandbox, "replay.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], serde_json::json!(["000000", "ff0000"]), "{result}");
+    let saved_animations = sent(&trace(&sandbox), 0x1A, 0x31);
+    assert_eq!(saved_animations.len(), 1, "running the move saves its animation on the robot");
+    assert!(saved_animations[0]["data"].as_str().unwrap().contains("000000ff0000"), "its palette");
+    assert_eq!(sent(&trace(&sandbox), 0x1A, 0x43).len(), 1, "and plays it");
 }

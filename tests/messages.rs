@@ -121,3 +121,19 @@ fn a_malformed_stored_value_is_named_with_the_field_it_lacks() {
     assert!(!warnings.contains("KeyError"), "{result}");
     assert_eq!(sb.properties("agent")["pos"], serde_json::json!({"$moss": "tuple"}), "kept as it was");
 }
+
+#[test]
+fn an_error_kind_moss_does_not_know_is_an_internal_error_naming_it() {
+    let sb = Sandbox::new();
+    // A MOSS file that makes the host describe every exception with a kind of its own.
+    sb.write(
+        "odd.py",
+        "from ghostos_moss import Moss\nfrom _moss import tracebacks\n\n_describe = tracebacks.describe\n\
+         tracebacks.describe = lambda e, kind, anchor=None: {**_describe(e, kind, anchor), 'kind': 'mystery'}\n",
+    );
+    sb.write("raise.py", "def main(moss):\n    raise ValueError('boom')\n");
+    let (out, result) = sb.exec_json("odd.py", "raise.py", &["--no-context"]);
+    assert_exit(&out, 1);
+    assert_error_kind(&result, "internal");
+    assert!(error_message(&result).contains("mystery"), "the message names the unknown kind: {result}");
+}

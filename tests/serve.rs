@@ -213,12 +213,22 @@ fn killing_the_client_ends_the_run_on_the_server() {
     let sandbox = project();
     sandbox.write(
         "slow.py",
-        "import time\ndef main(moss):\n    time.sleep(1.5)\n    open('finished.txt', 'w').write('x')\n",
+        "import os, time\ndef main(moss):\n    open('started.txt', 'w').write(str(os.getppid()))\n    \
+         time.sleep(1.5)\n    open('finished.txt', 'w').write('x')\n",
     );
-    let _server = Server::start(&sandbox, "agent.py");
+    let server = Server::start(&sandbox, "agent.py");
     let mut client =
         sandbox.moss_process().args(["exec", "agent.py", "--code", "slow.py", "--no-context"]).spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(500));
+    let started = Instant::now();
+    while std::fs::read_to_string(sandbox.path("started.txt")).unwrap_or_default().is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(20), "the run never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // The run's parent is the server's handler, a child of the server: the run was warm.
+    let handler = std::fs::read_to_string(sandbox.path("started.txt")).unwrap();
+    let stat = std::fs::read_to_string(format!("/proc/{handler}/stat")).unwrap();
+    let handler_parent: u32 = stat.rsplit_once(") ").unwrap().1.split_whitespace().nth(1).unwrap().parse().unwrap();
+    assert_eq!(handler_parent, server.child.id(), "the run did not start on the server");
     client.kill().unwrap();
     client.wait().unwrap();
     std::thread::sleep(Duration::from_millis(2000));
@@ -316,4 +326,56 @@ fn a_server_lost_during_the_run_is_a_crash_that_keeps_the_context() {
     assert_exit(&out, 1);
     assert_eq!(result["error"]["type"], "ServerLost", "{result}");
     assert_eq!(sandbox.read(".moss/agent.context.json"), before, "nothing was saved");
+}
+
+/// `moss exec --json` run cold and then warm on a server of the MOSS file: the same exit code
+/// and the same result (but for how long it took) for each set of arguments.
+fn assert_warm_fails_as_cold(sandbox: &Sandbox, code: &str, runs: &[(&[&str], i32, &str)]) {
+    let _server = Server::start(sandbox, "agent.py");
+    for (extra, exit, kind) in runs {
+        let cold = sandbox.exec_json("agent.py", code, &[&["--cold"], *extra].concat());
+        let warm = sandbox.exec_json("agent.py", code, extra);
+        assert_exit(&cold.0, *exit);
+        assert_exit(&warm.0, *exit);
+        let comparable = |mut result: Value| {
+            result.as_object_mut().unwrap().remove("duration_ms");
+            result
+        };
+        assert_eq!(cold.1["error"]["kind"], *kind, "{}", cold.1);
+        assert_eq!(comparable(warm.1), comparable(cold.1), "warm and cold differ with {extra:?}");
+    }
+}
+
+#[test]
+fn a_run_that_cannot_start_fails_warm_as_it_does_cold() {
+    let sandbox = Sandbox::with(&["spherogpt/agent.py", "spherogpt/gen.py"]);
+    std::fs::create_dir(sandbox.path("a-folder")).unwrap();
+    sandbox.write("broken.json", "{ not json");
+    let unwritable_trace: &[&str] = &["--target", "run", "--device", "sim", "--device-trace", "a-folder"];
+    let invalid_context: &[&str] = &["--target", "run", "--device", "sim", "--context", "broken.json"];
+    let missing_binding: &[&str] = &["--target", "run", "--no-context"];
+    assert_warm_fails_as_cold(
+        &sandbox,
+        "gen.py",
+        &[(unwritable_trace, 5, "device"), (invalid_context, 4, "context"), (missing_binding, 4, "module")],
+    );
+    assert!(sandbox.path("a-folder").is_dir(), "the folder was left as it was");
+}
+
+#[test]
+fn a_server_whose_imports_started_a_thread_does_not_fork_runs_and_says_why() {
+    let sandbox = project();
+    // A library that starts a thread when imported: forking beside it is unsafe.
+    sandbox.write(
+        "helpers.py",
+        "import threading, time\nthreading.Thread(target=time.sleep, args=(600,), daemon=True).start()\n\n\
+         def answer() -> int:\n    return 1\n",
+    );
+    let _server = Server::start(&sandbox, "agent.py");
+    assert_ne!(runner(&sandbox, &[]), "serve", "the run must not be forked from a server with two threads");
+    let log = String::from_utf8_lossy(&sandbox.read("agent.py.serve.log")).into_owned();
+    assert!(log.contains("2 threads") && log.contains("started a thread"), "the server says why: {log}");
+    let (out, result) = sandbox.exec_json("agent.py", "gen.py", &["--no-context"]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], 1, "the run still runs, cold: {result}");
 }

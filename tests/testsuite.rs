@@ -403,3 +403,53 @@ fn a_shard_that_does_not_exist_is_a_usage_error() {
         assert!(common::stderr(&out).contains(message), "--shard {shard}: {}", common::stderr(&out));
     }
 }
+
+/// The processes of a process group that have not ended, from /proc.
+fn live_members(group: i32) -> Vec<i32> {
+    let stat_of = |pid: i32| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            stat_of(*pid).and_then(|stat| {
+                let fields: Vec<String> = stat.rsplit_once(") ")?.1.split_whitespace().map(str::to_owned).collect();
+                Some(fields[0] != "Z" && fields[2].parse::<i32>().ok()? == group)
+            }) == Some(true)
+        })
+        .collect()
+}
+
+#[test]
+fn a_worker_between_cases_is_still_ended_by_sigterm() {
+    use std::os::unix::process::CommandExt;
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "pair.py",
+        "from ghostos_moss import Moss\nimport pathlib\n\n# <moss-hide>\ndef test_first(moss):\n    \
+         pathlib.Path('first').touch()\n\ndef test_second(moss):\n    pass\n\n\
+         __moss_test_cases__ = ['test_first', 'test_second']\n# </moss-hide>\n",
+    );
+    // The first case's golden file is a FIFO nobody writes: the worker, comparing the output after
+    // the case ended, waits there, outside any run.
+    nix::unistd::mkfifo(&sandbox.path("pair.test_first.out"), nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let mut command = sandbox.moss_process();
+    command.env("CI", "true").args(["test", "pair.py"]).process_group(0);
+    let mut child = command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let group = child.id() as i32;
+    let started = Instant::now();
+    while !sandbox.exists("first") {
+        assert!(started.elapsed() < common::RUN_LIMIT, "the first case never ran");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    nix::sys::signal::killpg(nix::unistd::Pid::from_raw(group), nix::sys::signal::Signal::SIGTERM).unwrap();
+    child.wait().unwrap();
+    let ended = Instant::now();
+    while !live_members(group).is_empty() && ended.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let left = live_members(group);
+    let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(group), nix::sys::signal::Signal::SIGKILL);
+    assert!(left.is_empty(), "SIGTERM left processes of moss test running: {left:?}");
+}

@@ -99,7 +99,8 @@ class Ball(ABC):
 
     @abstractmethod
     def save_move(self, name: str, description: str, move: Move, animation: Animation | None = None) -> None:
-        """Remember `move` under `name`, to run again in later turns."""
+        """Remember `move` under `name`, to run again in later turns. `animation` (or else the one
+        the move was made with) is kept with it and plays whenever it runs again."""
 
     @abstractmethod
     def read_move(self, name: str) -> tuple[Move, str]:

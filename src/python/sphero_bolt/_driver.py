@@ -2,6 +2,7 @@
 binary sends to the device chosen with `--device` (a simulated or a real BOLT)."""
 from __future__ import annotations
 
+import dataclasses
 import struct
 import time
 from collections.abc import Callable
@@ -220,11 +221,20 @@ class BoltBall(Ball, Injection):
     def save_move(self, name: str, description: str, move: Move, animation: Animation | None = None) -> None:
         if not isinstance(move, BoltMove):
             raise TypeError("save_move() takes a move made by new_move()")
-        self.saved[name] = {"description": description, "steps": [[n, a] for n, a in move.steps]}
+        shown = animation if animation is not None else move.animation
+        if shown is not None and not isinstance(shown, Animation):
+            raise TypeError(f"save_move()'s animation must be an Animation, not a {type(shown).__name__}")
+        self.saved[name] = {
+            "description": description,
+            "steps": [[n, a] for n, a in move.steps],
+            "animation": None if shown is None else dataclasses.asdict(shown),
+        }
 
     def read_move(self, name: str) -> tuple[Move, str]:
         entry = self._saved(name)
-        move = BoltMove(self, run=False)
+        saved_animation = entry.get("animation")
+        animation = None if saved_animation is None else Animation(**saved_animation)
+        move = BoltMove(self, run=False, animation=animation)
         move.steps = [(n, list(a)) for n, a in entry["steps"]]
         return move, entry["description"]
 
