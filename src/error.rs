@@ -21,6 +21,10 @@ pub enum MossError {
     #[error("there is no code in {source_name}: {reason}")]
     NoCode { source_name: String, reason: String },
 
+    /// The reply is a model API's error body: no model answered, so there is nothing for it to fix.
+    #[error("{source_name} is an error from the model's API, not a reply: {message}")]
+    ApiError { source_name: String, message: String },
+
     #[error(transparent)]
     Context(#[from] ContextError),
 
@@ -76,7 +80,7 @@ impl MossError {
     pub fn exit_code(&self) -> u8 {
         match self {
             MossError::Usage(_) | MossError::CodeUnreadable { .. } | MossError::Config { .. } => 2,
-            MossError::Device(_) => 5,
+            MossError::Device(_) | MossError::ApiError { .. } => 5,
             MossError::CodeNotText { .. } | MossError::NoCode { .. } => 3,
             MossError::Context(ContextError::InvalidLockWait { .. }) => 2,
             MossError::Context(ContextError::NoProperty { .. }) => 1,
@@ -95,6 +99,7 @@ impl MossError {
             }
             MossError::CodeNotText { .. } => "syntax",
             MossError::NoCode { .. } => "no-code",
+            MossError::ApiError { .. } => "api-error",
             MossError::Context(ContextError::InvalidLockWait { .. }) => "usage",
             MossError::Context(_) => "context",
             MossError::Device(_) => "device",
@@ -110,6 +115,9 @@ impl MossError {
             MossError::CodeNotText { .. } => "the code must be Python source in UTF-8; regenerate it".into(),
             MossError::NoCode { .. } => "answer with Python that defines the target, such as `def main(moss): ...`: \
                                          as plain code, in a ```python block, or as the `code` argument of a tool call"
+                .into(),
+            MossError::ApiError { .. } => "nothing ran: fix what the API refused (its key, the model's name, the \
+                                           request's size) or send the request again later, then pass moss the answer"
                 .into(),
             MossError::Context(e) => return e.hint(),
             MossError::Usage(message) => return message.split_once("\nhint: ").map(|(_, hint)| hint.to_owned()),

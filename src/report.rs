@@ -55,8 +55,8 @@ pub struct ContextReport {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ErrorInfo {
-    /// exception, syntax, no-code, target, module, context, timeout, interrupted, crash, device, usage
-    /// or internal.
+    /// exception, syntax, no-code, target, module, context, timeout, interrupted, crash, device,
+    /// api-error, usage or internal.
     pub kind: String,
     #[serde(rename = "type")]
     pub type_name: String,
@@ -78,7 +78,7 @@ impl ErrorInfo {
             "syntax" | "target" | "no-code" => 3,
             "timeout" => 124,
             "interrupted" => INTERRUPTED_EXIT,
-            "device" => 5,
+            "device" | "api-error" => 5,
             _ => 4,
         }
     }
@@ -92,6 +92,7 @@ impl ErrorInfo {
             MossError::Context(_) => "ContextError",
             MossError::CodeNotText { .. } => "UnicodeDecodeError",
             MossError::NoCode { .. } => "NoCode",
+            MossError::ApiError { .. } => "ApiError",
             _ => "MossError",
         };
         if let MossError::Device(message) = e {
