@@ -25,6 +25,10 @@ pub enum MossError {
     #[error("{source_name} is an error from the model's API, not a reply: {message}")]
     ApiError { source_name: String, message: String },
 
+    /// The answer reached the request's token limit before its code was whole.
+    #[error("there is no whole code in {source_name}: {reason}")]
+    CutOff { source_name: String, reason: String },
+
     #[error(transparent)]
     Context(#[from] ContextError),
 
@@ -81,7 +85,7 @@ impl MossError {
         match self {
             MossError::Usage(_) | MossError::CodeUnreadable { .. } | MossError::Config { .. } => 2,
             MossError::Device(_) | MossError::ApiError { .. } => 5,
-            MossError::CodeNotText { .. } | MossError::NoCode { .. } => 3,
+            MossError::CodeNotText { .. } | MossError::NoCode { .. } | MossError::CutOff { .. } => 3,
             MossError::Context(ContextError::InvalidLockWait { .. }) => 2,
             MossError::Context(ContextError::NoProperty { .. }) => 1,
             MossError::MossFileUnreadable { .. }
@@ -98,7 +102,7 @@ impl MossError {
                 "module"
             }
             MossError::CodeNotText { .. } => "syntax",
-            MossError::NoCode { .. } => "no-code",
+            MossError::NoCode { .. } | MossError::CutOff { .. } => "no-code",
             MossError::ApiError { .. } => "api-error",
             MossError::Context(ContextError::InvalidLockWait { .. }) => "usage",
             MossError::Context(_) => "context",
@@ -118,6 +122,9 @@ impl MossError {
                 .into(),
             MossError::ApiError { .. } => "nothing ran: fix what the API refused (its key, the model's name, the \
                                            request's size) or send the request again later, then pass moss the answer"
+                .into(),
+            MossError::CutOff { .. } => "the answer was longer than the request allows: raise its maximum of output \
+                                         tokens (max_tokens, max_output_tokens, num_predict), or ask for shorter code"
                 .into(),
             MossError::Context(e) => return e.hint(),
             MossError::Usage(message) => return message.split_once("\nhint: ").map(|(_, hint)| hint.to_owned()),

@@ -263,6 +263,7 @@ fn read_code(spec: &str, format: CodeFormat, target: &str) -> Result<(Extracted,
         Ok(extracted) => Ok((extracted, name)),
         Err(NoCode::Missing(reason)) => Err(MossError::NoCode { source_name, reason }),
         Err(NoCode::ApiError(message)) => Err(MossError::ApiError { source_name, message }),
+        Err(NoCode::CutOff(reason)) => Err(MossError::CutOff { source_name, reason }),
     }
 }
 

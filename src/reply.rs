@@ -58,6 +58,8 @@ pub enum NoCode {
     Missing(String),
     /// The reply is a model API's error body, no model's answer: the API's own message.
     ApiError(String),
+    /// The answer stopped at the request's token limit before its code was whole: what is missing.
+    CutOff(String),
 }
 
 /// Labels of fenced blocks that hold Python.
@@ -72,9 +74,16 @@ pub fn extract(reply: &str, format: CodeFormat, target: &str) -> Result<Extracte
     if reply.trim().is_empty() {
         return Err(NoCode::Missing("it is empty".into()));
     }
-    let json = |value: Value| match json::api_error(&value) {
-        Some(message) => Err(NoCode::ApiError(message)),
-        None => json::from_json(&value, target).map_err(NoCode::Missing),
+    let json = |value: Value| {
+        if let Some(message) = json::api_error(&value) {
+            return Err(NoCode::ApiError(message));
+        }
+        json::from_json(&value, target).map_err(|reason| match json::cut_off(&value) {
+            Some(limit) => NoCode::CutOff(format!(
+                "the model's output was cut off at its token limit ({limit}) before the answer was complete ({reason})"
+            )),
+            None => NoCode::Missing(reason),
+        })
     };
     match format {
         CodeFormat::Python => Ok(Extracted::whole(reply.to_owned(), Found::Python)),
@@ -402,7 +411,7 @@ mod tests {
     /// The code, or why there is none: an API's error is said as "api error: MESSAGE".
     fn extract_as(reply: &str, format: CodeFormat) -> Result<Extracted, String> {
         extract(reply, format, "main").map_err(|no_code| match no_code {
-            NoCode::Missing(reason) => reason,
+            NoCode::Missing(reason) | NoCode::CutOff(reason) => reason,
             NoCode::ApiError(message) => format!("api error: {message}"),
         })
     }

@@ -91,7 +91,7 @@ impl ErrorInfo {
         let type_name = match e {
             MossError::Context(_) => "ContextError",
             MossError::CodeNotText { .. } => "UnicodeDecodeError",
-            MossError::NoCode { .. } => "NoCode",
+            MossError::NoCode { .. } | MossError::CutOff { .. } => "NoCode",
             MossError::ApiError { .. } => "ApiError",
             _ => "MossError",
         };

@@ -194,8 +194,9 @@ fn a_tool_call_cut_off_at_the_token_limit_says_so() {
         let (out, result) = sb.exec_json("agent.py", fixture, &[]);
         assert_exit(&out, 3);
         assert_error_kind(&result, "no-code");
-        let message = error_message(&result);
-        assert!(message.contains("cut off") && message.contains("max"), "{fixture}: {result}");
+        assert!(error_message(&result).contains("cut off at its token limit"), "{fixture}: {result}");
+        let hint = result["error"]["hint"].as_str().unwrap_or_default();
+        assert!(hint.contains("max_tokens"), "the hint is to raise the limit: {result}");
     }
 }
 

@@ -10,15 +10,7 @@ use super::{Extracted, Found, joined};
 /// the message's text.
 pub fn from_json(value: &Value, target: &str) -> Result<Extracted, String> {
     let mut parts = Parts::default();
-    let found = parts.collect(value).and_then(|()| parts.extracted(target));
-    match (found, cut_off(value)) {
-        (Err(reason), Some(limit)) => Err(format!(
-            "the model's output was cut off at its token limit ({limit}) before the answer was complete \
-             ({reason}); raise the request's maximum of output tokens (max_tokens, max_output_tokens, num_predict) \
-             and ask again"
-        )),
-        (found, _) => found,
-    }
+    parts.collect(value).and_then(|()| parts.extracted(target))
 }
 
 /// The message of an API's error body, quoted with its type and code: OpenAI's and Ollama's
@@ -57,7 +49,7 @@ fn scalar(value: &Value) -> Option<String> {
 
 /// How the answer says it stopped at its token limit, if it does: OpenAI's `finish_reason`,
 /// Anthropic's `stop_reason`, Ollama's `done_reason`, the Responses API's `incomplete_details`.
-fn cut_off(value: &Value) -> Option<String> {
+pub fn cut_off(value: &Value) -> Option<String> {
     const LIMITS: [(&str, &str); 4] = [
         ("finish_reason", "length"),
         ("stop_reason", "max_tokens"),
