@@ -21,6 +21,7 @@ pub enum ErrorKind {
     Interrupted,
     Crash,
     Device,
+    ApiError,
     Usage,
     #[default]
     Internal,
@@ -28,7 +29,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     #[cfg(test)]
-    pub const ALL: [ErrorKind; 12] = [
+    pub const ALL: [ErrorKind; 13] = [
         ErrorKind::Exception,
         ErrorKind::Syntax,
         ErrorKind::NoCode,
@@ -39,6 +40,7 @@ impl ErrorKind {
         ErrorKind::Interrupted,
         ErrorKind::Crash,
         ErrorKind::Device,
+        ErrorKind::ApiError,
         ErrorKind::Usage,
         ErrorKind::Internal,
     ];
@@ -50,7 +52,7 @@ impl ErrorKind {
             ErrorKind::Usage => 2,
             ErrorKind::Syntax | ErrorKind::NoCode | ErrorKind::Target => 3,
             ErrorKind::Module | ErrorKind::Context => 4,
-            ErrorKind::Device => 5,
+            ErrorKind::Device | ErrorKind::ApiError => 5,
             ErrorKind::Timeout => 124,
             ErrorKind::Interrupted => 130,
         }
@@ -69,6 +71,7 @@ impl ErrorKind {
             ErrorKind::Interrupted => "interrupted",
             ErrorKind::Crash => "crash",
             ErrorKind::Device => "device",
+            ErrorKind::ApiError => "api-error",
             ErrorKind::Usage => "usage",
             ErrorKind::Internal => "internal",
         }
@@ -95,7 +98,7 @@ pub const EXIT_CODES: [(u8, &str); 8] = [
         "the reply holds no code, the code has a syntax error, or the target is missing or not callable with the given arguments",
     ),
     (4, "the MOSS file fails to load, a binding is missing, or the context file is invalid or locked past the wait"),
-    (5, "the device cannot be reached, or `--device` is not a device spec"),
+    (5, "the device cannot be reached, or `--device` is not a device spec; the reply is an error of the model's API"),
     (124, "the time limit was reached"),
     (130, "the run was interrupted (Ctrl-C, SIGTERM or SIGHUP to `moss`); nothing of it was saved"),
 ];
@@ -123,6 +126,14 @@ pub enum MossError {
     /// The reason is said for the model that wrote the reply: "it is empty", "the reply is prose: ...".
     #[error("there is no code in {source_name}: {reason}")]
     NoCode { source_name: String, reason: String },
+
+    /// The reply is a model API's error body: no model answered, so there is nothing for it to fix.
+    #[error("{source_name} is an error from the model's API, not a reply: {message}")]
+    ApiError { source_name: String, message: String },
+
+    /// The answer reached the request's token limit before its code was whole.
+    #[error("there is no whole code in {source_name}: {reason}")]
+    CutOff { source_name: String, reason: String },
 
     #[error(transparent)]
     Context(#[from] ContextError),
@@ -191,7 +202,8 @@ impl MossError {
                 ErrorKind::Module
             }
             MossError::CodeNotText { .. } => ErrorKind::Syntax,
-            MossError::NoCode { .. } => ErrorKind::NoCode,
+            MossError::NoCode { .. } | MossError::CutOff { .. } => ErrorKind::NoCode,
+            MossError::ApiError { .. } => ErrorKind::ApiError,
             MossError::Context(ContextError::InvalidLockWait { .. }) => ErrorKind::Usage,
             MossError::Context(_) => ErrorKind::Context,
             MossError::Device(_) => ErrorKind::Device,
@@ -207,6 +219,12 @@ impl MossError {
             MossError::CodeNotText { .. } => "the code must be Python source in UTF-8; regenerate it".into(),
             MossError::NoCode { .. } => "answer with Python that defines the target, such as `def main(moss): ...`: \
                                          as plain code, in a ```python block, or as the `code` argument of a tool call"
+                .into(),
+            MossError::ApiError { .. } => "nothing ran: fix what the API refused (its key, the model's name, the \
+                                           request's size) or send the request again later, then pass moss the answer"
+                .into(),
+            MossError::CutOff { .. } => "the answer was longer than the request allows: raise its maximum of output \
+                                         tokens (max_tokens, max_output_tokens, num_predict), or ask for shorter code"
                 .into(),
             MossError::Context(e) => return e.hint(),
             MossError::Usage(message) => return message.split_once("\nhint: ").map(|(_, hint)| hint.to_owned()),

@@ -13,11 +13,11 @@ use crate::config::{self, Config};
 use crate::context::{ContextFile, LastCode};
 use crate::convert;
 use crate::device;
-use crate::error::MossError;
+use crate::error::{ErrorKind, MossError};
 use crate::host;
 use crate::journal;
 use crate::moss_file;
-use crate::reply::{self, CodeFormat, Extracted};
+use crate::reply::{self, CodeFormat, Extracted, NoCode};
 use crate::report::{self, ErrorInfo, ExecResult};
 use crate::sandbox::Sandbox;
 use crate::style;
@@ -63,7 +63,8 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         (None, false) => Some(config.context_path(&path)),
     };
     result.journal = context_path.as_deref().and_then(journal::for_run);
-    let (Extracted { code, found }, code_file) = read_code(&args.code, args.code_format)?;
+    let (Extracted { code, found, left_out }, code_file) = read_code(&args.code, args.code_format, &args.target)?;
+    result.warnings.extend(left_out);
     result.code_format = Some(found);
     result.code = Some((code.clone(), code_file.clone()));
     let device = config.device(args.device.device.as_ref());
@@ -80,6 +81,13 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     let old_properties = context.as_ref().map(|c| c.doc.properties.clone()).unwrap_or_default();
     let recorded_module = context.as_ref().and_then(|c| c.doc.module.as_ref()).and_then(|m| m.name.clone());
     result.start = context.as_ref().map(|_| old_properties.clone());
+    // Top-level code would run before the run finds no target, as a robot's moves would: refuse first.
+    if let Some(message) = reply::top_level::missing_target(&code, &source, &args.target) {
+        let error = ErrorInfo { file: Some(code_file), ..ErrorInfo::new(ErrorKind::Target, "TargetError", message) };
+        let exit = error.exit_code();
+        result.error = Some(error);
+        return Ok(exit);
+    }
 
     let request = json!({
         "path": path.to_string_lossy(),
@@ -240,7 +248,7 @@ pub fn read_report(outcome: &Bound<'_, PyAny>) -> PyResult<ChildReport> {
 }
 
 /// The code taken out of the reply, and the file name it is compiled under (`<stdin>` for `-`).
-fn read_code(spec: &str, format: CodeFormat) -> Result<(Extracted, String), MossError> {
+fn read_code(spec: &str, format: CodeFormat, target: &str) -> Result<(Extracted, String), MossError> {
     let (bytes, name) = if spec == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
@@ -255,11 +263,12 @@ fn read_code(spec: &str, format: CodeFormat) -> Result<(Extracted, String), Moss
     let code = String::from_utf8(bytes)
         .map_err(|e| MossError::CodeNotText { source_name: name.clone(), offset: e.utf8_error().valid_up_to() })?;
     let reply = moss_file::without_bom(code);
-    match reply::extract(&reply, format) {
+    let source_name = if spec == "-" { "standard input".to_owned() } else { name.clone() };
+    match reply::extract(&reply, format, target) {
         Ok(extracted) => Ok((extracted, name)),
-        Err(reason) => {
-            Err(MossError::NoCode { source_name: if spec == "-" { "standard input".into() } else { name }, reason })
-        }
+        Err(NoCode::Missing(reason)) => Err(MossError::NoCode { source_name, reason }),
+        Err(NoCode::ApiError(message)) => Err(MossError::ApiError { source_name, message }),
+        Err(NoCode::CutOff(reason)) => Err(MossError::CutOff { source_name, reason }),
     }
 }
 

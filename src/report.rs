@@ -80,7 +80,8 @@ impl ErrorInfo {
         let type_name = match e {
             MossError::Context(_) => "ContextError",
             MossError::CodeNotText { .. } => "UnicodeDecodeError",
-            MossError::NoCode { .. } => "NoCode",
+            MossError::NoCode { .. } | MossError::CutOff { .. } => "NoCode",
+            MossError::ApiError { .. } => "ApiError",
             _ => "MossError",
         };
         if let MossError::Device(message) = e {

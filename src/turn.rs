@@ -116,6 +116,8 @@ fn read_task(args: &PromptArgs) -> Result<Option<String>, MossError> {
         }
         (None, None) => return Ok(None),
     };
+    // Read as reply files are: an editor's byte order mark and Windows line endings are not the task's.
+    let text = crate::moss_file::without_bom(text).replace("\r\n", "\n");
     match text.trim() {
         "" => Err(MossError::Usage(
             "the task is empty\nhint: say what the model should do, e.g. --task 'drive a square'".into(),

@@ -150,18 +150,29 @@ fn arg_passes_module_locals_in_order() {
 }
 
 #[test]
-fn a_missing_target_exits_3_and_keeps_the_output() {
+fn a_missing_target_exits_3_before_the_code_runs() {
     let sb = sandbox("no_main.py");
     let (out, result) = sb.exec_json("agent.py", "no_main.py", &[]);
     assert_exit(&out, 3);
     assert_error_kind(&result, "target");
-    assert!(error_message(&result).contains("main"), "the message names the target: {result}");
-    assert_eq!(result["stdout"], "the code ran\n");
+    assert_eq!(error_message(&result), "the code defines no `main` (it defines: helper)", "{result}");
+    assert_eq!(result["stdout"], "", "nothing ran: {result}");
 
     let out = sb.exec("agent.py", "no_main.py", &["--target", "launch"]);
     assert_exit(&out, 3);
-    assert_eq!(stdout(&out), "the code ran\n");
+    assert_eq!(stdout(&out), "");
     assert!(stderr(&out).contains("error:") && stderr(&out).contains("launch"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_target_missing_after_code_that_may_bind_it_exits_3_and_keeps_the_output() {
+    let sb = sandbox("no_main.py");
+    sb.write("dynamic.py", "print(\"the code ran\")\nglobals()[\"helper\"] = print\n");
+    let (out, result) = sb.exec_json("agent.py", "dynamic.py", &[]);
+    assert_exit(&out, 3);
+    assert_error_kind(&result, "target");
+    assert!(error_message(&result).contains("`main`"), "the message names the target: {result}");
+    assert_eq!(result["stdout"], "the code ran\n");
 }
 
 #[test]

@@ -135,3 +135,91 @@ fn a_forced_format_reads_the_reply_only_that_way() {
     assert_exit(&out, 0);
     assert_eq!(result["code_format"], "markdown", "{result}");
 }
+
+#[test]
+fn a_reasoning_section_and_the_drafts_in_it_never_run() {
+    // A draft with a syntax error, one after a reasoning section never opened (as DeepSeek-R1 writes),
+    // and one in a `<Thinking>` section of a local server's message.
+    for fixture in ["think_draft.md", "think_unopened.md", "ollama_think.json"] {
+        runs(fixture, BUMP, "markdown");
+    }
+}
+
+#[test]
+fn a_usage_example_after_the_answer_is_left_out_with_a_warning_and_a_helper_block_is_kept() {
+    let sb = Sandbox::with(&[AGENT, "reply/usage_example.md"]);
+    let (out, result) = sb.exec_json("agent.py", "usage_example.md", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], serde_json::json!({"count": 1, "double": 2}), "main ran once: {result}");
+    assert_eq!(result["stdout"], "", "the example's print did not run: {result}");
+    let main = BUMP.replace("double(moss.count)", "twice(moss.count)");
+    let code = format!("{main}\ndef twice(x):\n    return double(x)\n");
+    assert_eq!(sb.context("agent")["last_code"]["code"], code);
+    let warnings = result["warnings"].to_string();
+    assert!(warnings.contains("block 3") && warnings.contains("`main`"), "the left-out block is named: {result}");
+    assert!(stderr(&out).contains("block 3"), "and said on stderr: {}", stderr(&out));
+}
+
+#[test]
+fn the_text_of_an_api_answer_without_a_tool_call_is_read_and_its_reasoning_ignored() {
+    for fixture in
+        ["openai_text.json", "anthropic_text.json", "ollama_chat.json", "ollama_generate.json", "deepseek.json"]
+    {
+        runs(fixture, BUMP, "markdown");
+    }
+    runs("responses_text.json", BUMP, "markdown");
+    runs("responses_call.json", BUMP, "json");
+}
+
+#[test]
+fn an_api_error_is_reported_as_the_apis_not_as_the_models_missing_code() {
+    for (fixture, says) in [
+        ("openai_error.json", "Incorrect API key provided"),
+        ("anthropic_error.json", "Overloaded"),
+        ("ollama_error.json", "not found, try pulling it first"),
+    ] {
+        let sb = Sandbox::with(&[AGENT, &format!("reply/{fixture}")]);
+        let (out, result) = sb.exec_json("agent.py", fixture, &[]);
+        assert_exit(&out, 5);
+        assert_error_kind(&result, "api-error");
+        assert!(error_message(&result).contains(says), "the API's own message is quoted: {result}");
+        assert!(!sb.exists(&Sandbox::context_name("agent")), "nothing ran");
+    }
+}
+
+#[test]
+fn a_tool_call_cut_off_at_the_token_limit_says_so() {
+    for fixture in ["openai_cut_off.json", "anthropic_cut_off.json"] {
+        let sb = Sandbox::with(&[AGENT, &format!("reply/{fixture}")]);
+        let (out, result) = sb.exec_json("agent.py", fixture, &[]);
+        assert_exit(&out, 3);
+        assert_error_kind(&result, "no-code");
+        assert!(error_message(&result).contains("cut off at its token limit"), "{fixture}: {result}");
+        let hint = result["error"]["hint"].as_str().unwrap_or_default();
+        assert!(hint.contains("max_tokens"), "the hint is to raise the limit: {result}");
+    }
+}
+
+#[test]
+fn a_closing_fence_with_prose_after_it_ends_the_block_and_a_label_may_name_a_file() {
+    runs("fence_with_prose_after.md", BUMP, "markdown");
+    runs("file_name_label.md", BUMP, "markdown");
+}
+
+#[test]
+fn code_that_binds_no_target_is_refused_before_anything_runs() {
+    let sb = Sandbox::with(&[AGENT, "reply/no_main.md"]);
+    let (out, result) = sb.exec_json("agent.py", "no_main.md", &[]);
+    assert_exit(&out, 3);
+    assert_error_kind(&result, "target");
+    assert_eq!(result["error"]["type"], "TargetError", "{result}");
+    assert_eq!(error_message(&result), "the code defines no `main` (it defines: moss)", "{result}");
+    assert_eq!(result["stdout"], "", "the top-level code did not run: {result}");
+    assert!(!sb.exists(&Sandbox::context_name("agent")), "nothing ran, so nothing was saved");
+
+    // Code that may bind the target in ways no reading can tell still runs, as Python decides.
+    sb.write("dynamic.py", "exec(\"def main(moss):\\n    return 7\\n\")\n");
+    let (out, result) = sb.exec_json("agent.py", "dynamic.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], 7, "{result}");
+}

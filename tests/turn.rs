@@ -207,6 +207,17 @@ fn the_task_comes_from_text_a_file_or_standard_input_and_an_empty_one_is_refused
 }
 
 #[test]
+fn a_task_file_loses_its_byte_order_mark_and_windows_line_endings() {
+    let sandbox = agent();
+    let from_text = prompt(&sandbox, "agent.py", &["--task", "Count one more.\nThen stop."]);
+    assert_exit(&from_text, 0);
+    sandbox.write("task.txt", "\u{feff}Count one more.\r\nThen stop.\r\n");
+    let from_file = prompt(&sandbox, "agent.py", &["--task-file", "task.txt"]);
+    assert_exit(&from_file, 0);
+    assert_eq!(stdout(&from_file), stdout(&from_text));
+}
+
+#[test]
 fn stats_json_and_the_token_budget_cover_the_whole_turn_prompt() {
     let sandbox = agent();
     let view = prompt(&sandbox, "agent.py", &["--json"]);

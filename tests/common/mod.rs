@@ -219,6 +219,7 @@ pub fn parse_result(output: &Output) -> Value {
                     "crash",
                     "usage",
                     "device",
+                    "api-error",
                     "internal"
                 ]
                 .contains(&kind),

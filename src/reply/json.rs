@@ -1,0 +1,150 @@
+//! The code in the JSON of a model API's answer: a tool call's `code` when there is one, else the
+//! text of the message, read as a reply of its own. An API's error body is told apart, and so is
+//! an answer cut off at its token limit.
+
+use serde_json::{Map, Value};
+
+use super::{Extracted, Found, joined};
+
+/// The code of every tool call in a JSON reply, joined in order; without a tool call, the code in
+/// the message's text.
+pub fn from_json(value: &Value, target: &str) -> Result<Extracted, String> {
+    let mut parts = Parts::default();
+    parts.collect(value).and_then(|()| parts.extracted(target))
+}
+
+/// The message of an API's error body, quoted with its type and code: OpenAI's and Ollama's
+/// `{"error": {"message": ...}}` or `{"error": "..."}`, Anthropic's `{"type": "error", "error": {...}}`.
+pub fn api_error(value: &Value) -> Option<String> {
+    // An answer may carry a field named `error` of its own, as a tool call's arguments might.
+    const ANSWER_KEYS: [&str; 7] = ["code", "choices", "content", "message", "response", "tool_calls", "function"];
+    let object = value.as_object()?;
+    if ANSWER_KEYS.iter().any(|key| object.contains_key(*key)) {
+        return None;
+    }
+    match object.get("error")? {
+        Value::String(message) if !message.trim().is_empty() => Some(format!("\"{message}\"")),
+        Value::Object(error) => {
+            let message = error.get("message")?.as_str()?;
+            let detail: Vec<String> = ["type", "code"]
+                .iter()
+                .filter_map(|key| Some(format!("{key} {}", scalar(error.get(*key)?)?)))
+                .collect();
+            Some(match detail.is_empty() {
+                true => format!("\"{message}\""),
+                false => format!("\"{message}\" ({})", detail.join(", ")),
+            })
+        }
+        _ => None,
+    }
+}
+
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
+}
+
+/// How the answer says it stopped at its token limit, if it does: OpenAI's `finish_reason`,
+/// Anthropic's `stop_reason`, Ollama's `done_reason`, the Responses API's `incomplete_details`.
+pub fn cut_off(value: &Value) -> Option<String> {
+    const LIMITS: [(&str, &str); 4] = [
+        ("finish_reason", "length"),
+        ("stop_reason", "max_tokens"),
+        ("done_reason", "length"),
+        ("reason", "max_output_tokens"),
+    ];
+    match value {
+        Value::Array(items) => items.iter().find_map(cut_off),
+        Value::Object(object) => LIMITS
+            .iter()
+            .find(|(key, limit)| object.get(*key).and_then(Value::as_str) == Some(*limit))
+            .map(|(key, limit)| format!("{key}: {limit}"))
+            .or_else(|| object.values().find_map(cut_off)),
+        _ => None,
+    }
+}
+
+/// The tool calls' code and the messages' text of an answer, in order.
+#[derive(Default)]
+struct Parts {
+    codes: Vec<String>,
+    texts: Vec<String>,
+}
+
+impl Parts {
+    fn collect(&mut self, value: &Value) -> Result<(), String> {
+        let object = match value {
+            Value::Array(items) => return items.iter().try_for_each(|item| self.collect(item)),
+            Value::Object(object) => object,
+            _ => return Ok(()),
+        };
+        if let Some(Value::String(code)) = object.get("code") {
+            self.codes.push(code.clone());
+            return Ok(());
+        }
+        match object.get("type").and_then(Value::as_str) {
+            Some("tool_use") => return object.get("input").map_or(Ok(()), |input| self.arguments(input)),
+            // The Responses API's tool call: its arguments are the item's own.
+            Some("function_call") => return object.get("arguments").map_or(Ok(()), |input| self.arguments(input)),
+            // Anthropic's text block, the Responses API's message part; reasoning blocks are other types.
+            Some("text" | "output_text") => {
+                self.texts.extend(object.get("text").and_then(Value::as_str).map(str::to_owned));
+                return Ok(());
+            }
+            _ => {}
+        }
+        if let Some(arguments) = object.get("function").and_then(|function| function.get("arguments")) {
+            return self.arguments(arguments);
+        }
+        self.text_of(object);
+        // The envelopes around tool calls and messages: a chat completion, a message, a content
+        // list, the Responses API's output. A message's `reasoning_content` is never read.
+        ["choices", "message", "tool_calls", "content", "output"]
+            .iter()
+            .filter_map(|key| object.get(*key))
+            .try_for_each(|inner| self.collect(inner))
+    }
+
+    /// A message's text: `content` (chat completions, Ollama's /api/chat) or `response` (Ollama's
+    /// /api/generate).
+    fn text_of(&mut self, object: &Map<String, Value>) {
+        for key in ["content", "response"] {
+            self.texts.extend(object.get(key).and_then(Value::as_str).map(str::to_owned));
+        }
+    }
+
+    /// A tool call's arguments; OpenAI sends them as a JSON document inside a string.
+    fn arguments(&mut self, arguments: &Value) -> Result<(), String> {
+        let parsed;
+        let arguments = match arguments {
+            Value::String(text) => {
+                parsed =
+                    serde_json::from_str(text).map_err(|e| format!("the tool call's arguments are not JSON: {e}"))?;
+                &parsed
+            }
+            other => other,
+        };
+        self.codes.extend(arguments.get("code").and_then(Value::as_str).map(str::to_owned));
+        Ok(())
+    }
+
+    fn extracted(self, target: &str) -> Result<Extracted, String> {
+        if !self.codes.is_empty() {
+            return joined(self.codes, Found::Json, "the tool call's `code` is empty");
+        }
+        let text = self.texts.join("\n\n");
+        if !self.texts.is_empty() {
+            return super::auto(&text, target).map_err(|reason| {
+                format!("the JSON has no tool call with code, and the text of its message has no code: {reason}")
+            });
+        }
+        Err("the JSON carries no code: moss looks for {\"code\": \"...\"}, a tool call's arguments (OpenAI's \
+             tool_calls, the Responses API's function_call, Anthropic's tool_use) and else the text of the message \
+             (choices[].message.content, Anthropic's and the Responses API's text blocks, Ollama's message or \
+             response)"
+            .into())
+    }
+}
