@@ -32,6 +32,9 @@ pub struct ChildReport {
     returns_repr: Option<String>,
     pub error: Option<ErrorInfo>,
     properties: Option<Map<String, Value>>,
+    /// The properties as the code found them, after the defaults and the file's hooks ran.
+    #[serde(default)]
+    started: Option<Map<String, Value>>,
     #[serde(default)]
     unrestored: Vec<String>,
     #[serde(default)]
@@ -49,7 +52,12 @@ pub fn run(args: &ExecArgs) -> u8 {
             e.exit_code()
         }
     };
-    journal::record(&mut result, exit, &args.target, &args.args);
+    let moss_file = std::path::absolute(&args.file).unwrap_or_else(|_| args.file.clone());
+    journal::record(
+        &mut result,
+        exit,
+        &journal::RunFacts { moss_file: &moss_file, target: &args.target, args: &args.args },
+    );
     report::exec_result(&result, args.json);
     exit
 }
@@ -67,6 +75,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     result.code_format = Some(found);
     result.code = Some((code.clone(), code_file.clone()));
     let device = config.device(args.device.device.as_ref());
+    result.device_spec = device.clone();
     if device.is_none() && (args.device.device_trace.is_some() || args.device.device_png.is_some()) {
         return Err(MossError::Usage(
             "--device-trace and --device-png need a device\nhint: pass --device sim, or set MOSS_DEVICE".into(),
@@ -166,14 +175,20 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     result.returns = report.returns;
 
     if let Some(ctx) = context.as_mut() {
-        let mut properties = report.properties.unwrap_or_default();
-        for name in &report.unrestored {
-            if let (false, Some(kept)) = (properties.contains_key(name), old_properties.get(name)) {
-                properties.insert(name.clone(), kept.clone());
+        let keeping_unrestored = |mut properties: Map<String, Value>| {
+            for name in &report.unrestored {
+                if let (false, Some(kept)) = (properties.contains_key(name), old_properties.get(name)) {
+                    properties.insert(name.clone(), kept.clone());
+                }
             }
-        }
+            properties
+        };
+        let properties = keeping_unrestored(report.properties.unwrap_or_default());
+        // What the file's defaults and hooks set before the code ran is not the code's doing, and
+        // may come from hidden regions: the diff starts where the code started.
+        let started = report.started.map(keeping_unrestored).unwrap_or_else(|| old_properties.clone());
         result.context.changed = changed(&old_properties, &properties);
-        result.context.diff = journal::ContextDiff::between(&old_properties, &properties);
+        result.context.diff = journal::ContextDiff::between(&started, &properties);
         ctx.doc.properties = properties;
         ctx.set_module(&path, report.module.as_deref());
         ctx.doc.last_code = Some(LastCode {

@@ -39,6 +39,9 @@ pub struct ExecResult {
     /// The context's properties when the run started, for the run journal.
     #[serde(skip)]
     pub start: Option<serde_json::Map<String, Value>>,
+    /// The device spec the run was given, for the run journal.
+    #[serde(skip)]
+    pub device_spec: Option<String>,
     /// The run journal to record this run in; none with --no-context.
     #[serde(skip)]
     pub journal: Option<std::path::PathBuf>,

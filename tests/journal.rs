@@ -80,7 +80,8 @@ fn a_success_and_each_kind_of_failure_are_journaled_and_failures_leave_the_conte
     assert_eq!(first["returns_repr"], "{'n': 1}");
     assert_eq!(first["stdout"], "hello\n");
     assert_eq!(first["error"], Value::Null);
-    assert_eq!(first["context"]["added"], json!({"count": "1"}));
+    // The code found `count` at its default, 0: the change is the code's, from where it started.
+    assert_eq!(first["context"]["changed"], json!({"count": {"before": "0", "after": "1"}}));
     assert!(first["duration_ms"].as_f64().unwrap() > 0.0);
     assert!(first["time"].as_str().unwrap().ends_with('Z'), "{}", first["time"]);
     let raised = &all[1];

@@ -75,7 +75,8 @@ fn after_a_successful_run_the_turn_prompt_shows_its_output_return_value_and_chan
     assert!(last.starts_with("\nIt succeeded.\n"), "{last}");
     assert!(last.contains("```text\ncounted\n```"), "{last}");
     assert!(last.contains("`main` returned: {\"n\":1}"), "{last}");
-    assert!(last.contains("- moss.count set to 1\n- moss.note set to \"hi\""), "{last}");
+    // The code found `count` at its default: it changed it, from 0.
+    assert!(last.contains("- moss.note set to \"hi\"\n- moss.count changed from 0 to 1"), "{last}");
 
     sandbox.write("again.py", "def main(moss):\n    moss.count += 1\n    del moss.note\n");
     assert_exit(&sandbox.exec("agent.py", "again.py", &[]), 0);

@@ -35,7 +35,7 @@ def run_exec(request: dict) -> dict:
     """Run generated code. request: path, source, properties (stored JSON), recorded_module
     (the module name the context recorded), code, code_file, target, args (list or None)."""
     result: dict = {"ok": False, "returns": None, "returns_repr": None, "error": None, "module": None,
-                    "properties": None, "unrestored": [], "warnings": []}
+                    "properties": None, "started": None, "unrestored": [], "warnings": []}
     with _session(request, result, "error") as runtime:
         if runtime is None:
             return result
@@ -52,6 +52,8 @@ def run_exec(request: dict) -> dict:
             from _moss import imports
 
             imports.restrict(runtime.module(), request["allow_imports"])
+        result["started"] = _properties_before_the_code(runtime)
+        namespace_before = dict(runtime.locals())
         try:
             returns = execute.run(runtime, request["code"], compiled, request["target"], request["args"])
             execute.wait_for_threads()
@@ -67,10 +69,23 @@ def run_exec(request: dict) -> dict:
         except Exception:
             result["returns"] = None
         result["returns_repr"] = tracebacks.printable(_safe_repr(returns))
+        namespace = runtime.locals()
+        values.CODE_DEFINED = (result["module"], frozenset(
+            name for name, value in namespace.items() if namespace_before.get(name, namespace) is not value))
         result["properties"], unsaved = runtime.properties()
         result["warnings"] += unsaved
         result["ok"] = True
     return result
+
+
+def _properties_before_the_code(runtime: Runtime) -> dict:
+    """The properties as the code finds them, after the defaults and the MOSS file's hooks have
+    set theirs: what the code changed is told against these, so that nothing the file set
+    (hidden or not) is credited to the code."""
+    unrestored = list(runtime.unrestored)
+    started, _ = runtime.properties()
+    runtime.unrestored[:] = unrestored
+    return started
 
 
 def run_prompt(request: dict) -> dict:
