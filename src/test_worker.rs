@@ -134,7 +134,7 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         .extend(sandbox.iter().flat_map(|s| s.policy.unenforced.iter().map(|gap| format!("--sandbox: {gap}"))));
     let mut cases = CaseLoop { filter: args.filter.as_deref(), exit_first: args.exit_first, stopped: false };
     if args.replay {
-        crate::replay::journaled_runs(&path, &source, &setup, &mut cases, &mut report);
+        crate::replay::journaled_runs(&path, &source, &setup, args.context.as_deref(), &mut cases, &mut report);
         return report;
     }
     if test_cases(&path, &source, &setup, &mut cases, &mut report).is_ok() {

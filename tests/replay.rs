@@ -158,3 +158,63 @@ fn a_pinned_case_file_that_is_not_a_pinned_run_fails_by_name() {
     assert!(text.contains("agent.pinned/edited.json is unreadable"), "{text}");
     assert!(text.contains("hint: pin the run again with `moss log FILE --pin N`, or delete the file"), "{text}");
 }
+
+/// The shipped robot with one side driven on the simulator, journaled in the context `context`
+/// (the default one when None).
+fn driven_robot(context: Option<&str>) -> Sandbox {
+    let sandbox = Sandbox::with(&["loop/robot.py"]);
+    sandbox
+        .write("side.py", "def main(moss):\n    moss.body.new_move(run=True).roll(0, 80, 0.5)\n    moss.sides += 1\n");
+    let with_context: Vec<&str> = context.map(|path| vec!["--context", path]).unwrap_or_default();
+    assert_exit(&sandbox.exec("robot.py", "side.py", &[&["--device", "sim"], with_context.as_slice()].concat()), 0);
+    sandbox
+}
+
+#[test]
+fn a_robot_run_is_replayed_and_pinned_with_the_device_it_ran_with() {
+    let sandbox = driven_robot(None);
+    let journal: serde_json::Value = serde_json::from_slice(&sandbox.read(".moss/robot.runs.jsonl")).unwrap();
+    assert_eq!(journal["device"], "sim", "{journal}");
+    let replayed = moss_test(&sandbox, &["--replay", "robot.py"]);
+    assert_exit(&replayed, 0);
+    assert!(stdout(&replayed).contains("1 passed, 0 failed"), "{}", stdout(&replayed));
+
+    assert_exit(&sandbox.moss().args(["log", "robot.py", "--pin", "1"]).output().unwrap(), 0);
+    let pinned = std::fs::read_dir(sandbox.path("robot.pinned")).unwrap().flatten().next().unwrap().path();
+    let case: serde_json::Value = serde_json::from_slice(&std::fs::read(&pinned).unwrap()).unwrap();
+    assert_eq!(case["device"], "sim", "{case}");
+    let out = moss_test(&sandbox, &["robot.py"]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("1 passed, 0 failed"), "{}", stdout(&out));
+}
+
+#[test]
+fn a_run_pinned_on_a_real_bolt_runs_again_on_the_simulator() {
+    let sandbox = driven_robot(None);
+    assert_exit(&sandbox.moss().args(["log", "robot.py", "--pin", "1"]).output().unwrap(), 0);
+    let pinned = std::fs::read_dir(sandbox.path("robot.pinned")).unwrap().flatten().next().unwrap().path();
+    let text = std::fs::read_to_string(&pinned).unwrap().replace("\"device\": \"sim\"", "\"device\": \"SB-1A2B\"");
+    std::fs::write(&pinned, text).unwrap();
+    let out = moss_test(&sandbox, &["robot.py"]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("1 passed, 0 failed"), "{}", stdout(&out));
+}
+
+#[test]
+fn runs_made_with_a_context_of_their_own_are_pinned_and_replayed_from_its_journal() {
+    let sandbox = driven_robot(Some("work/context.json"));
+    let replayed = moss_test(&sandbox, &["--replay", "robot.py", "--context", "work/context.json"]);
+    assert_exit(&replayed, 0);
+    assert!(stdout(&replayed).contains("PASS  robot.py (1 case)"), "{}", stdout(&replayed));
+    let pin =
+        sandbox.moss().args(["log", "robot.py", "--context", "work/context.json", "--pin", "1"]).output().unwrap();
+    assert_exit(&pin, 0);
+    let out = moss_test(&sandbox, &["robot.py"]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("1 passed, 0 failed"), "{}", stdout(&out));
+
+    sandbox.write("other.py", "from ghostos_moss import Moss\n");
+    let two = moss_test(&sandbox, &["--replay", ".", "--context", "work/context.json"]);
+    assert_exit(&two, 2);
+    assert!(stderr(&two).contains("--context names the context of one MOSS file"), "{}", stderr(&two));
+}
