@@ -40,10 +40,10 @@ impl PinnedRun {
         if !record.ok {
             return Err("it failed; only a successful run is run again".into());
         }
-        let Some(code) = &record.code else { return Err("the journal holds no code for it".into()) };
+        let Some(code) = &record.code else { return Err("no code is journaled".into()) };
         let Some(start) = &record.start else {
-            return Err("the journal does not hold the properties it started from (they are journaled up to \
-                 64 KiB, by moss versions that replay)"
+            return Err("no starting properties are journaled (moss journals them up to 64 KiB, since the \
+                 version that replays)"
                 .into());
         };
         Ok(PinnedRun {
@@ -95,6 +95,7 @@ pub fn journaled_runs(
         }
     };
     let replayer = Replayer::new(path, source, setup, &context);
+    let mut not_replayed: Vec<(String, Vec<String>)> = Vec::new();
     for (index, record) in records.iter().enumerate().filter(|(_, record)| record.ok) {
         let name = format!("run {}", index + 1);
         match PinnedRun::of(record) {
@@ -107,10 +108,27 @@ pub fn journaled_runs(
                 );
                 cases.run(&name, report, |warnings| replayer.case(&name, &code_file, &run, hint, warnings));
             }
-            Err(reason) => report.warnings.push(format!("{name} of {} is not replayed: {reason}", display(&journal))),
+            Err(reason) => {
+                cases.run(&name, report, |_| CaseReport::skipped(&name));
+                match not_replayed.iter_mut().find(|(known, _)| *known == reason) {
+                    Some((_, names)) => names.push(name),
+                    None => not_replayed.push((reason, vec![name])),
+                }
+            }
         }
     }
-    if report.cases.is_empty() {
+    for (reason, names) in not_replayed {
+        let runs = match names.len() {
+            1 => "1 successful run".to_owned(),
+            n => format!("{n} successful runs"),
+        };
+        report.warnings.push(format!(
+            "{runs} of {} skipped, not replayed ({}): {reason}",
+            display(&journal),
+            names.join(", ")
+        ));
+    }
+    if !records.iter().any(|record| record.ok) {
         report.warnings.push(format!("{} holds no successful run to replay", display(&journal)));
     }
 }
@@ -134,7 +152,8 @@ pub fn pinned_runs(path: &Path, source: &str, setup: &CaseSetup, cases: &mut Cas
     let replayer = Replayer::new(path, source, setup, &setup.config.context_path(path));
     for file in files {
         let name = format!("pinned:{}", file.file_stem().unwrap_or_default().to_string_lossy());
-        let code_file = format!("{}/{}", file_name(&folder), file_name(&file));
+        // `#code`: a line number of an error counts in the code the file holds, not in its JSON.
+        let code_file = format!("{}/{}#code", file_name(&folder), file_name(&file));
         let read = std::fs::read(&file).map_err(|e| e.to_string());
         match read.and_then(|bytes| serde_json::from_slice::<PinnedRun>(&bytes).map_err(|e| e.to_string())) {
             Ok(run) => {

@@ -309,7 +309,7 @@ fn golden_mismatch(path: &Path, case: &str, stdout: &str) -> Option<ErrorInfo> {
 }
 
 impl CaseReport {
-    fn skipped(name: &str) -> Self {
+    pub fn skipped(name: &str) -> Self {
         CaseReport {
             name: name.into(),
             outcome: Outcome::Skipped,

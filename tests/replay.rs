@@ -140,9 +140,12 @@ fn a_run_that_started_from_more_than_64_kib_of_properties_is_journaled_without_t
 
     let out = moss_test(&sandbox, &["--replay"]);
     assert_exit(&out, 0);
-    assert_eq!(stdout(&out).lines().last(), Some("2 passed, 0 failed"), "{}", stdout(&out));
-    assert!(stderr(&out).contains("run 4 of"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("is not replayed: the journal does not hold the properties"), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().last(), Some("2 passed, 0 failed, 1 skipped"), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("1 successful run of .moss/agent.runs.jsonl skipped, not replayed (run 4): no starting properties are journaled"),
+        "{}",
+        stderr(&out)
+    );
     let refused = sandbox.moss().args(["log", "agent.py", "--pin", "4"]).output().unwrap();
     assert_exit(&refused, 2);
 }
@@ -217,4 +220,38 @@ fn runs_made_with_a_context_of_their_own_are_pinned_and_replayed_from_its_journa
     let two = moss_test(&sandbox, &["--replay", ".", "--context", "work/context.json"]);
     assert_exit(&two, 2);
     assert!(stderr(&two).contains("--context names the context of one MOSS file"), "{}", stderr(&two));
+}
+
+#[test]
+fn an_old_journal_without_starting_properties_replays_as_skipped_runs_not_as_a_green_nothing() {
+    let sandbox = journaled_agent();
+    let journal = String::from_utf8(sandbox.read(".moss/agent.runs.jsonl")).unwrap();
+    let old: Vec<String> = journal
+        .lines()
+        .map(|line| {
+            let mut record: serde_json::Value = serde_json::from_str(line).unwrap();
+            record.as_object_mut().unwrap().remove("start");
+            record.to_string() + "\n"
+        })
+        .collect();
+    sandbox.write(".moss/agent.runs.jsonl", old.concat());
+    let out = moss_test(&sandbox, &["--replay", "agent.py"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out).lines().last(), Some("0 passed, 0 failed, 2 skipped"), "{}", stdout(&out));
+    let warnings = stderr(&out);
+    assert!(warnings.contains("2 successful runs of .moss/agent.runs.jsonl skipped, not replayed (run 1, run 2): no starting properties are journaled"), "{warnings}");
+    assert!(!warnings.contains("holds no successful run"), "{warnings}");
+}
+
+#[test]
+fn a_failing_pinned_case_points_at_the_line_of_its_code_not_of_its_json() {
+    let sandbox = journaled_agent();
+    assert_exit(&sandbox.moss().args(["log", "agent.py", "--pin", "1"]).output().unwrap(), 0);
+    sandbox.write("agent.py", CHANGED_AGENT);
+    let out = moss_test(&sandbox, &["agent.py"]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    let pinned = std::fs::read_dir(sandbox.path("agent.pinned")).unwrap().flatten().next().unwrap().file_name();
+    let place = format!("--> agent.pinned/{}#code:2", pinned.to_string_lossy());
+    assert!(text.contains(&place), "{place} in:\n{text}");
 }
