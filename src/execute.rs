@@ -37,6 +37,9 @@ pub struct ChildReport {
     started: Option<Map<String, Value>>,
     #[serde(default)]
     unrestored: Vec<String>,
+    /// Python reprs of the values that changed, shown in the diff instead of their stored JSON.
+    #[serde(default)]
+    reprs: journal::Reprs,
     #[serde(default)]
     module: Option<String>,
     #[serde(default)]
@@ -188,7 +191,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         // may come from hidden regions: the diff starts where the code started.
         let started = report.started.map(keeping_unrestored).unwrap_or_else(|| old_properties.clone());
         result.context.changed = changed(&old_properties, &properties);
-        result.context.diff = journal::ContextDiff::between(&started, &properties);
+        result.context.diff = journal::ContextDiff::between(&started, &properties, &report.reprs);
         ctx.doc.properties = properties;
         ctx.set_module(&path, report.module.as_deref());
         ctx.doc.last_code = Some(LastCode {

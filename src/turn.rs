@@ -138,6 +138,8 @@ fn protocol(target: &str) -> String {
     format!(
         "Answer with one ```python block that defines `def {target}(moss):` (and any helpers it needs). \
          moss runs it and calls `{target}(moss)` once, with `moss` the module's `Moss` instance.\n\
+         - Only the code is used: text outside the ```python block is shown to no one. To say something \
+         (to the user, or as your persona), `print()` it in the code.\n\
          - Your code is appended to the module below and runs in its namespace: what the module imports \
          and defines is already there. Do not import it again or redefine it.\n\
          - Attributes typed in `Moss` without a value (a robot, a service) are given to you: use them, \

@@ -103,10 +103,10 @@ fn exec_json_and_the_journal_carry_the_context_diff_with_short_values() {
     assert_eq!(result["context"]["changed"], json!(["big", "count", "old"]), "today's names stay");
     let diff = &result["context"]["diff"];
     assert_eq!(diff["changed"], json!({"count": {"before": "1", "after": "2"}}));
-    assert_eq!(diff["removed"], json!({"old": "\"gone soon\""}));
+    assert_eq!(diff["removed"], json!({"old": "'gone soon'"}), "values are shown as Python reprs");
     let big = diff["added"]["big"].as_str().unwrap();
     assert_eq!(big.chars().count(), 101, "cut to 100 characters and an ellipsis: {big}");
-    assert!(big.starts_with("\"xxx") && big.ends_with('…'));
+    assert!(big.starts_with("'xxx") && big.ends_with('…'));
     assert_eq!(&records(&sandbox)[1]["context"], diff);
 
     sandbox.write("fail.py", "def main(moss):\n    moss.count = 3\n    raise ValueError('no')\n");

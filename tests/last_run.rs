@@ -90,3 +90,17 @@ fn values_that_were_not_kept_are_journaled_and_named_to_the_model_with_a_class_t
     assert!(last[listed..].contains("- moss.note is a Note, a class the code itself defines"), "{last}");
     assert!(last[listed..].contains("- moss.fn holds a builtins.function"), "{last}");
 }
+
+#[test]
+fn what_changed_shows_python_reprs_not_the_stored_encoding() {
+    let sandbox = Sandbox::new();
+    sandbox.write("agent.py", "from ghostos_moss import Moss as Parent\n\n\nclass Moss(Parent):\n    n: int = 0\n");
+    sandbox.write(
+        "code.py",
+        "import datetime\n\n\ndef main(moss):\n    moss.when = datetime.date(2026, 3, 1)\n    moss.tags = {'a'}\n",
+    );
+    assert_exit(&sandbox.exec("agent.py", "code.py", &[]), 0);
+    let last = last_run(&sandbox, "agent.py");
+    assert!(last.contains("- moss.when set to datetime.date(2026, 3, 1)\n- moss.tags set to {'a'}"), "{last}");
+    assert!(!last.contains("$moss"), "{last}");
+}

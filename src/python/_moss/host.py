@@ -73,6 +73,7 @@ def run_exec(request: dict) -> dict:
         values.CODE_DEFINED = (result["module"], frozenset(
             name for name, value in namespace.items() if namespace_before.get(name, namespace) is not value))
         result["properties"], unsaved = runtime.properties()
+        result["reprs"] = _reprs_of_changes(result["started"], result["properties"])
         result["warnings"] += unsaved
         result["ok"] = True
     return result
@@ -86,6 +87,22 @@ def _properties_before_the_code(runtime: Runtime) -> dict:
     started, _ = runtime.properties()
     runtime.unrestored[:] = unrestored
     return started
+
+
+def _reprs_of_changes(started: dict, after: dict) -> dict[str, dict[str, str]]:
+    """The Python reprs of the stored values that differ between two property sets, each decoded
+    from its stored form and cut past 100 characters (where the diff cuts it), so that what changed reads as Python rather
+    than as moss's encoding. A value that does not decode has none: its stored JSON is shown."""
+    reprs: dict[str, dict[str, str]] = {"before": {}, "after": {}}
+    for side, properties, other in (("before", started, after), ("after", after, started)):
+        for name, stored in properties.items():
+            if name in other and other[name] == stored:
+                continue
+            try:
+                reprs[side][name] = _safe_repr(values.decode(stored, f"moss.{name}"))[:101]
+            except Exception:
+                continue
+    return reprs
 
 
 def run_prompt(request: dict) -> dict:
