@@ -44,6 +44,9 @@ pub struct ChildReport {
     module: Option<String>,
     #[serde(default)]
     warnings: Vec<String>,
+    /// Of `warnings`, those about values the MOSS file set and the code left alone.
+    #[serde(default)]
+    file_warnings: Vec<String>,
 }
 
 pub fn run(args: &ExecArgs) -> u8 {
@@ -168,6 +171,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     };
     result.warnings.extend(warnings);
     result.warnings.extend(report.warnings);
+    result.file_warnings = report.file_warnings;
     result.returns_repr = report.returns_repr;
     if let Some(error) = report.error {
         let exit = error.exit_code();

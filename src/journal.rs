@@ -221,7 +221,13 @@ impl RunRecord {
             context: result.context.diff.clone(),
             duration_ms: result.duration_ms,
             device: result.device_spec.clone(),
-            warnings: result.warnings.iter().take(MAX_WARNINGS).map(|w| cut(w, MAX_WARNING, false)).collect(),
+            warnings: result
+                .warnings
+                .iter()
+                .filter(|w| !result.file_warnings.contains(w))
+                .take(MAX_WARNINGS)
+                .map(|w| cut(w, MAX_WARNING, false))
+                .collect(),
         }
     }
 }

@@ -69,6 +69,8 @@ fn what_changed_is_what_the_code_changed_not_what_hidden_defaults_and_hooks_set(
     let last = last_run(&sandbox, "hidden_state.py");
     assert!(last.contains("- moss.count changed from 0 to 1"), "{last}");
     assert!(!last.contains("sk-secret") && !last.contains("SECRET") && !last.contains("api_key"), "{last}");
+    assert!(!last.contains("vault_handle"), "a warning about what the file set is not the model's: {last}");
+    assert!(result["warnings"].to_string().contains("moss.vault_handle"), "the operator is still warned: {result}");
 }
 
 #[test]

@@ -35,7 +35,8 @@ def run_exec(request: dict) -> dict:
     """Run generated code. request: path, source, properties (stored JSON), recorded_module
     (the module name the context recorded), code, code_file, target, args (list or None)."""
     result: dict = {"ok": False, "returns": None, "returns_repr": None, "error": None, "module": None,
-                    "properties": None, "started": None, "unrestored": [], "warnings": []}
+                    "properties": None, "started": None, "unrestored": [], "warnings": [],
+                    "file_warnings": []}
     with _session(request, result, "error") as runtime:
         if runtime is None:
             return result
@@ -52,7 +53,7 @@ def run_exec(request: dict) -> dict:
             from _moss import imports
 
             imports.restrict(runtime.module(), request["allow_imports"])
-        result["started"] = _properties_before_the_code(runtime)
+        result["started"], unsaved_before = _properties_before_the_code(runtime)
         namespace_before = dict(runtime.locals())
         try:
             returns = execute.run(runtime, request["code"], compiled, request["target"], request["args"])
@@ -75,18 +76,20 @@ def run_exec(request: dict) -> dict:
         result["properties"], unsaved = runtime.properties()
         result["reprs"] = _reprs_of_changes(result["started"], result["properties"])
         result["warnings"] += unsaved
+        # A value the file set that the code left alone is the file's to fix, not the model's.
+        result["file_warnings"] = [tracebacks.printable(w) for w in unsaved if w in unsaved_before]
         result["ok"] = True
     return result
 
 
-def _properties_before_the_code(runtime: Runtime) -> dict:
+def _properties_before_the_code(runtime: Runtime) -> tuple[dict, list[str]]:
     """The properties as the code finds them, after the defaults and the MOSS file's hooks have
-    set theirs: what the code changed is told against these, so that nothing the file set
-    (hidden or not) is credited to the code."""
+    set theirs, and the warnings for those that cannot be stored: what the code changed is told
+    against these, so that nothing the file set (hidden or not) is credited to the code."""
     unrestored = list(runtime.unrestored)
-    started, _ = runtime.properties()
+    started, unsaved = runtime.properties()
     runtime.unrestored[:] = unrestored
-    return started
+    return started, unsaved
 
 
 def _reprs_of_changes(started: dict, after: dict) -> dict[str, dict[str, str]]:
