@@ -196,6 +196,8 @@ fn not_the_codes_fault(error: &journal::RunError) -> String {
     let (what, fix) = match error.kind.as_str() {
         "context" => ("the context file could not be used", "fix or remove the context file"),
         "device" => ("the device could not be reached", "connect the device or choose another"),
+        "usage" => ("moss was started with a wrong command line", "fix the command line"),
+        "internal" => ("moss itself failed", "report the failure"),
         _ => ("the MOSS file failed to load", "fix the MOSS file"),
     };
     format!(

@@ -106,3 +106,14 @@ fn what_changed_shows_python_reprs_not_the_stored_encoding() {
     assert!(last.contains("- moss.when set to datetime.date(2026, 3, 1)\n- moss.tags set to {'a'}"), "{last}");
     assert!(!last.contains("$moss"), "{last}");
 }
+
+#[test]
+fn a_run_refused_for_its_command_line_is_not_the_codes_fault() {
+    let sandbox = Sandbox::new();
+    sandbox.write("agent.py", "from ghostos_moss import Moss as Parent\n\n\nclass Moss(Parent):\n    n: int = 0\n");
+    sandbox.write("code.py", "def main(moss):\n    moss.n = 1\n");
+    assert_exit(&sandbox.exec("agent.py", "code.py", &["--device-trace", "trace.jsonl"]), 2);
+    let last = last_run(&sandbox, "agent.py");
+    assert!(last.contains("Your code did not run: moss was started with a wrong command line"), "{last}");
+    assert!(last.contains("the operator must fix the command line"), "{last}");
+}
