@@ -420,6 +420,15 @@ mod tests {
     }
 
     #[test]
+    fn a_file_is_named_relative_to_the_moss_files_folder_never_absolutely() {
+        let folder = Path::new("/p/agents");
+        assert_eq!(shown_path(Path::new("/p/agents/bot.py"), folder), "bot.py");
+        assert_eq!(shown_path(Path::new("/p/agents/lib/util.py"), folder), "lib/util.py");
+        assert_eq!(shown_path(Path::new("/usr/lib/python3/json/decoder.py"), folder), "decoder.py");
+        assert_eq!(shown_path(Path::new("gen.py"), folder), "gen.py");
+    }
+
+    #[test]
     fn cut_keeps_both_ends_on_character_boundaries() {
         let text = "é".repeat(3000);
         let kept = cut(&text, 101, true);
