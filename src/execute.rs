@@ -40,6 +40,9 @@ pub struct ChildReport {
     /// Python reprs of the values that changed, shown in the diff instead of their stored JSON.
     #[serde(default)]
     reprs: journal::Reprs,
+    /// Attributes the MOSS file declares or sets on hidden lines, left out of the diff.
+    #[serde(default)]
+    hidden: Vec<String>,
     #[serde(default)]
     module: Option<String>,
     #[serde(default)]
@@ -196,6 +199,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         let started = report.started.map(keeping_unrestored).unwrap_or_else(|| old_properties.clone());
         result.context.changed = changed(&old_properties, &properties);
         result.context.diff = journal::ContextDiff::between(&started, &properties, &report.reprs);
+        result.context.diff.leave_out(&report.hidden);
         ctx.doc.properties = properties;
         ctx.set_module(&path, report.module.as_deref());
         ctx.doc.last_code = Some(LastCode {

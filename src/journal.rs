@@ -151,6 +151,15 @@ impl ContextDiff {
         diff
     }
 
+    /// Leaves `names` out of the diff.
+    pub fn leave_out(&mut self, names: &[String]) {
+        for name in names {
+            self.added.remove(name);
+            self.changed.remove(name);
+            self.removed.remove(name);
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.added.is_empty() && self.changed.is_empty() && self.removed.is_empty()
     }

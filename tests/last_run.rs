@@ -117,3 +117,22 @@ fn a_run_refused_for_its_command_line_is_not_the_codes_fault() {
     assert!(last.contains("Your code did not run: moss was started with a wrong command line"), "{last}");
     assert!(last.contains("the operator must fix the command line"), "{last}");
 }
+
+#[test]
+fn what_the_code_does_to_a_hidden_attribute_is_not_told() {
+    let sandbox = Sandbox::with(&["journal/hidden_state.py"]);
+    let code = "def main(moss):\n    moss.api_key = 'mine'\n    moss.session_token = 'also mine'\n    moss.count = 7\n";
+    sandbox.write("code.py", code);
+    let (out, result) = sandbox.exec_json("hidden_state.py", "code.py", &[]);
+    assert_exit(&out, 0);
+    let diff = &result["context"]["diff"];
+    assert_eq!(
+        diff,
+        &serde_json::json!({"added": {}, "changed": {"count": {"before": "0", "after": "7"}}, "removed": {}})
+    );
+    let last = last_run(&sandbox, "hidden_state.py");
+    assert!(
+        !last.contains("sk-secret") && !last.contains("SECRET") && last.contains("- moss.count changed from 0 to 7"),
+        "{last}"
+    );
+}

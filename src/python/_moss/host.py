@@ -75,6 +75,7 @@ def run_exec(request: dict) -> dict:
             name for name, value in namespace.items() if namespace_before.get(name, namespace) is not value))
         result["properties"], unsaved = runtime.properties()
         result["reprs"] = _reprs_of_changes(result["started"], result["properties"])
+        result["hidden"] = _hidden_attributes(request["source"])
         result["warnings"] += unsaved
         # A value the file set that the code left alone is the file's to fix, not the model's.
         result["file_warnings"] = [tracebacks.printable(w) for w in unsaved if w in unsaved_before]
@@ -90,6 +91,33 @@ def _properties_before_the_code(runtime: Runtime) -> tuple[dict, list[str]]:
     started, unsaved = runtime.properties()
     runtime.unrestored[:] = unrestored
     return started, unsaved
+
+
+def _hidden_attributes(source: str) -> list[str]:
+    """The attributes the MOSS file declares or sets on hidden lines: a class attribute written
+    in a `# <moss-hide>` region, or `obj.name = ...` there (a hook setting `moss.name`). What
+    the code does to them is not told to the model, which must not learn their values."""
+    import ast
+
+    import _moss_native as native
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    hidden = set(native.hidden_lines(source))
+    in_class_bodies = {id(statement) for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
+                       for statement in node.body}
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) or node.lineno not in hidden:
+            continue
+        for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+            if isinstance(target, ast.Attribute):
+                names.append(target.attr)
+            elif isinstance(target, ast.Name) and id(node) in in_class_bodies:
+                names.append(target.id)
+    return names
 
 
 def _reprs_of_changes(started: dict, after: dict) -> dict[str, dict[str, str]]:
