@@ -98,6 +98,7 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Run only the cases whose `path::case` contains PATTERN')
             [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'Run every case with this robot bound to `Ball` and `LedMatrix` (`sim`: a fresh simulated BOLT per case)')
             [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Test only shard K of N: the files split by a hash of their path, the same way every time')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'With --replay: the context file whose journal to replay, for runs made with `moss exec --context` (one MOSS file)')
             [CompletionResult]::new('--allow-write', '--allow-write', [CompletionResultType]::ParameterName, 'With --sandbox, let the code write under PATH too (repeatable)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON report on stdout (the summary line goes to stderr)')
@@ -117,6 +118,7 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'timeout')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'k')
             [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'device')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'context')
             [CompletionResult]::new('--allow-write', '--allow-write', [CompletionResultType]::ParameterName, 'With --sandbox, let the code write under PATH too (repeatable)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
             [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'x')
@@ -276,7 +278,7 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             break
         }
         'moss;log' {
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context file whose journal to show, instead of a MOSS file''s')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context file whose journal to show, instead of the MOSS file''s default one (with --pin, the runs of this journal are pinned beside FILE.py)')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Show the last N runs')
             [CompletionResult]::new('--last', '--last', [CompletionResultType]::ParameterName, 'Show the last N runs')
             [CompletionResult]::new('--pin', '--pin', [CompletionResultType]::ParameterName, 'Pin run N (as numbered here) as a case that `moss test` runs: `<stem>.pinned/<time>.json`')

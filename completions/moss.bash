@@ -1181,7 +1181,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__test)
-            opts="-j -k -x -q -h --jobs --timeout --junit --json --exitfirst --device --shard --replay --only-moss-files --sandbox --allow-write --allow-net --color --quiet --help"
+            opts="-j -k -x -q -h --jobs --timeout --junit --json --exitfirst --device --shard --replay --context --only-moss-files --sandbox --allow-write --allow-net --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1215,6 +1215,10 @@ _moss() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --allow-write)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1231,7 +1235,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__test__subcmd__worker)
-            opts="-k -x -q -h --timeout --device --replay --sandbox --allow-write --allow-net --color --quiet --help"
+            opts="-k -x -q -h --timeout --device --replay --context --sandbox --allow-write --allow-net --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1246,6 +1250,10 @@ _moss() {
                     return 0
                     ;;
                 --device)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -92,6 +92,7 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand -k 'Run only the cases whose `path::case` contains PATTERN'
             cand --device 'Run every case with this robot bound to `Ball` and `LedMatrix` (`sim`: a fresh simulated BOLT per case)'
             cand --shard 'Test only shard K of N: the files split by a hash of their path, the same way every time'
+            cand --context 'With --replay: the context file whose journal to replay, for runs made with `moss exec --context` (one MOSS file)'
             cand --allow-write 'With --sandbox, let the code write under PATH too (repeatable)'
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand --json 'Print one JSON report on stdout (the summary line goes to stderr)'
@@ -110,6 +111,7 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --timeout 'timeout'
             cand -k 'k'
             cand --device 'device'
+            cand --context 'context'
             cand --allow-write 'With --sandbox, let the code write under PATH too (repeatable)'
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -x 'x'
@@ -246,7 +248,7 @@ set edit:completion:arg-completer[moss] = {|@words|
         &'moss;context;help;help'= {
         }
         &'moss;log'= {
-            cand --context 'The context file whose journal to show, instead of a MOSS file''s'
+            cand --context 'The context file whose journal to show, instead of the MOSS file''s default one (with --pin, the runs of this journal are pinned beside FILE.py)'
             cand -n 'Show the last N runs'
             cand --last 'Show the last N runs'
             cand --pin 'Pin run N (as numbered here) as a case that `moss test` runs: `<stem>.pinned/<time>.json`'

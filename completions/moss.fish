@@ -94,6 +94,7 @@ complete -c moss -n "__fish_moss_using_subcommand test" -l junit -d 'Write a JUn
 complete -c moss -n "__fish_moss_using_subcommand test" -s k -d 'Run only the cases whose `path::case` contains PATTERN' -r
 complete -c moss -n "__fish_moss_using_subcommand test" -l device -d 'Run every case with this robot bound to `Ball` and `LedMatrix` (`sim`: a fresh simulated BOLT per case)' -r
 complete -c moss -n "__fish_moss_using_subcommand test" -l shard -d 'Test only shard K of N: the files split by a hash of their path, the same way every time' -r
+complete -c moss -n "__fish_moss_using_subcommand test" -l context -d 'With --replay: the context file whose journal to replay, for runs made with `moss exec --context` (one MOSS file)' -r -F
 complete -c moss -n "__fish_moss_using_subcommand test" -l allow-write -d 'With --sandbox, let the code write under PATH too (repeatable)' -r -F
 complete -c moss -n "__fish_moss_using_subcommand test" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
@@ -109,6 +110,7 @@ complete -c moss -n "__fish_moss_using_subcommand test" -s h -l help -d 'Print h
 complete -c moss -n "__fish_moss_using_subcommand test-worker" -l timeout -r
 complete -c moss -n "__fish_moss_using_subcommand test-worker" -s k -r
 complete -c moss -n "__fish_moss_using_subcommand test-worker" -l device -r
+complete -c moss -n "__fish_moss_using_subcommand test-worker" -l context -r -F
 complete -c moss -n "__fish_moss_using_subcommand test-worker" -l allow-write -d 'With --sandbox, let the code write under PATH too (repeatable)' -r -F
 complete -c moss -n "__fish_moss_using_subcommand test-worker" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
@@ -199,7 +201,7 @@ complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subco
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Remove every saved property and the last code; the run journal stays unless --journal'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "path" -d 'Print the context file\'s path'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c moss -n "__fish_moss_using_subcommand log" -l context -d 'The context file whose journal to show, instead of a MOSS file\'s' -r -F
+complete -c moss -n "__fish_moss_using_subcommand log" -l context -d 'The context file whose journal to show, instead of the MOSS file\'s default one (with --pin, the runs of this journal are pinned beside FILE.py)' -r -F
 complete -c moss -n "__fish_moss_using_subcommand log" -s n -l last -d 'Show the last N runs' -r
 complete -c moss -n "__fish_moss_using_subcommand log" -l pin -d 'Pin run N (as numbered here) as a case that `moss test` runs: `<stem>.pinned/<time>.json`' -r
 complete -c moss -n "__fish_moss_using_subcommand log" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''

@@ -303,8 +303,9 @@ pub struct LogArgs {
     #[arg(value_name = "FILE.py", required_unless_present = "context")]
     pub file: Option<PathBuf>,
 
-    /// The context file whose journal to show, instead of a MOSS file's
-    #[arg(long, value_name = "PATH", conflicts_with = "file")]
+    /// The context file whose journal to show, instead of the MOSS file's default one (with
+    /// --pin, the runs of this journal are pinned beside FILE.py)
+    #[arg(long, value_name = "PATH")]
     pub context: Option<PathBuf>,
 
     /// Show the last N runs
@@ -466,6 +467,10 @@ pub struct TestArgs {
     #[arg(long)]
     pub replay: bool,
 
+    /// With --replay: the context file whose journal to replay, for runs made with `moss exec --context` (one MOSS file)
+    #[arg(long, value_name = "PATH", requires = "replay")]
+    pub context: Option<PathBuf>,
+
     /// Of the files named, test only MOSS files, and pass when none is (for pre-commit hooks)
     #[arg(long)]
     pub only_moss_files: bool,
@@ -487,6 +492,8 @@ pub struct TestWorkerArgs {
     pub device: Option<String>,
     #[arg(long)]
     pub replay: bool,
+    #[arg(long)]
+    pub context: Option<PathBuf>,
     #[command(flatten)]
     pub sandbox: SandboxArgs,
 }

@@ -32,12 +32,24 @@ pub struct ChildReport {
     returns_repr: Option<String>,
     pub error: Option<ErrorInfo>,
     properties: Option<Map<String, Value>>,
+    /// The properties as the code found them, after the defaults and the file's hooks ran.
+    #[serde(default)]
+    started: Option<Map<String, Value>>,
     #[serde(default)]
     unrestored: Vec<String>,
+    /// Python reprs of the values that changed, shown in the diff instead of their stored JSON.
+    #[serde(default)]
+    reprs: journal::Reprs,
+    /// Attributes the MOSS file declares or sets on hidden lines, left out of the diff.
+    #[serde(default)]
+    hidden: Vec<String>,
     #[serde(default)]
     module: Option<String>,
     #[serde(default)]
     warnings: Vec<String>,
+    /// Of `warnings`, those about values the MOSS file set and the code left alone.
+    #[serde(default)]
+    file_warnings: Vec<String>,
 }
 
 pub fn run(args: &ExecArgs) -> u8 {
@@ -49,7 +61,12 @@ pub fn run(args: &ExecArgs) -> u8 {
             e.exit_code()
         }
     };
-    journal::record(&mut result, exit, &args.target, &args.args);
+    let moss_file = std::path::absolute(&args.file).unwrap_or_else(|_| args.file.clone());
+    journal::record(
+        &mut result,
+        exit,
+        &journal::RunFacts { moss_file: &moss_file, target: &args.target, args: &args.args },
+    );
     report::exec_result(&result, args.json);
     exit
 }
@@ -68,6 +85,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     result.code_format = Some(found);
     result.code = Some((code.clone(), code_file.clone()));
     let device = config.device(args.device.device.as_ref());
+    result.device_spec = device.clone();
     if device.is_none() && (args.device.device_trace.is_some() || args.device.device_png.is_some()) {
         return Err(MossError::Usage(
             "--device-trace and --device-png need a device\nhint: pass --device sim, or set MOSS_DEVICE".into(),
@@ -81,13 +99,6 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     let old_properties = context.as_ref().map(|c| c.doc.properties.clone()).unwrap_or_default();
     let recorded_module = context.as_ref().and_then(|c| c.doc.module.as_ref()).and_then(|m| m.name.clone());
     result.start = context.as_ref().map(|_| old_properties.clone());
-    // Top-level code would run before the run finds no target, as a robot's moves would: refuse first.
-    if let Some(message) = reply::top_level::missing_target(&code, &source, &args.target) {
-        let error = ErrorInfo { file: Some(code_file), ..ErrorInfo::new(ErrorKind::Target, "TargetError", message) };
-        let exit = error.exit_code();
-        result.error = Some(error);
-        return Ok(exit);
-    }
 
     let request = json!({
         "path": path.to_string_lossy(),
@@ -128,6 +139,13 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     };
     outputs.check().map_err(MossError::Usage)?;
     let device = device.map(|spec| device::Setup::new(spec, outputs)).transpose().map_err(MossError::Device)?;
+    // Top-level code would run before the run finds no target, as a robot's moves would: refuse first.
+    if let Some(message) = reply::top_level::missing_target(&code, &source, &args.target) {
+        let error = ErrorInfo { file: Some(code_file), ..ErrorInfo::new(ErrorKind::Target, "TargetError", message) };
+        let exit = error.exit_code();
+        result.error = Some(error);
+        return Ok(exit);
+    }
     let warm = match args.cold {
         true => None,
         false => match warm::exec(&config, &path, &request, &supervision, device.clone(), warm::wanted(args.warm)) {
@@ -169,6 +187,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     };
     result.warnings.extend(warnings);
     result.warnings.extend(report.warnings);
+    result.file_warnings = report.file_warnings;
     result.returns_repr = report.returns_repr;
     if let Some(error) = report.error {
         let exit = error.exit_code();
@@ -179,14 +198,21 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     result.returns = report.returns;
 
     if let Some(ctx) = context.as_mut() {
-        let mut properties = report.properties.unwrap_or_default();
-        for name in &report.unrestored {
-            if let (false, Some(kept)) = (properties.contains_key(name), old_properties.get(name)) {
-                properties.insert(name.clone(), kept.clone());
+        let keeping_unrestored = |mut properties: Map<String, Value>| {
+            for name in &report.unrestored {
+                if let (false, Some(kept)) = (properties.contains_key(name), old_properties.get(name)) {
+                    properties.insert(name.clone(), kept.clone());
+                }
             }
-        }
+            properties
+        };
+        let properties = keeping_unrestored(report.properties.unwrap_or_default());
+        // What the file's defaults and hooks set before the code ran is not the code's doing, and
+        // may come from hidden regions: the diff starts where the code started.
+        let started = report.started.map(keeping_unrestored).unwrap_or_else(|| old_properties.clone());
         result.context.changed = changed(&old_properties, &properties);
-        result.context.diff = journal::ContextDiff::between(&old_properties, &properties);
+        result.context.diff = journal::ContextDiff::between(&started, &properties, &report.reprs);
+        result.context.diff.leave_out(&report.hidden);
         ctx.doc.properties = properties;
         ctx.set_module(&path, report.module.as_deref());
         ctx.doc.last_code = Some(LastCode {

@@ -31,6 +31,9 @@ const MAX_CODE: usize = 64 << 10;
 const MAX_START: usize = 64 << 10;
 /// A value in the context diff is shown as its JSON text, cut to this many characters.
 const SHORT_VALUE: usize = 100;
+/// Of the run's warnings, this many are kept, each cut to `MAX_WARNING` bytes.
+const MAX_WARNINGS: usize = 20;
+const MAX_WARNING: usize = 500;
 /// How long an append waits for another one before giving up with a warning.
 const LOCK_WAIT: Duration = Duration::from_secs(10);
 
@@ -64,6 +67,21 @@ pub struct RunRecord {
     pub error: Option<RunError>,
     pub context: ContextDiff,
     pub duration_ms: f64,
+    /// The `--device` spec the run was given (or the configuration's), as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// What the run warned of: values not kept, processes left running (at most 20, each cut to
+    /// 500 bytes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// What a run was asked to do, besides what its result holds.
+pub struct RunFacts<'a> {
+    /// The MOSS file, as an absolute path.
+    pub moss_file: &'a Path,
+    pub target: &'a str,
+    pub args: &'a [String],
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -74,12 +92,32 @@ pub struct RunError {
     pub message: String,
     pub file: Option<String>,
     pub line: Option<u64>,
-    /// The text of `line` in `file`, when that file could be read.
+    /// The text of `line`, for a line of the code or a visible line of the MOSS file only: what
+    /// the model never reads is never journaled.
     pub line_text: Option<String>,
 }
 
+impl RunError {
+    /// Whether the error is the operator's to fix, not the code's: the MOSS file, its context or
+    /// the device failed (exits 4 and 5), the command line was wrong, or moss itself failed; none
+    /// of the code ran.
+    pub fn is_operators(&self) -> bool {
+        matches!(self.kind.as_str(), "module" | "context" | "device" | "usage" | "internal")
+    }
+}
+
+/// Python reprs of stored values by name, as they were before a run and after it.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Reprs {
+    #[serde(default)]
+    pub before: Map<String, Value>,
+    #[serde(default)]
+    pub after: Map<String, Value>,
+}
+
 /// What a run changed in the context: names added, changed and removed, each with a short form
-/// of its values (the JSON text, cut to 100 characters, ending in `…` when cut).
+/// of its values (the Python repr, else the stored JSON text, cut to 100 characters, ending in `…`
+/// when cut).
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct ContextDiff {
     pub added: Map<String, Value>,
@@ -88,23 +126,38 @@ pub struct ContextDiff {
 }
 
 impl ContextDiff {
-    /// The difference between two property sets; values compared as written (key order counts).
-    pub fn between(before: &Map<String, Value>, after: &Map<String, Value>) -> Self {
+    /// The difference between two property sets; values compared as written (key order counts),
+    /// shown by their reprs where `reprs` has them.
+    pub fn between(before: &Map<String, Value>, after: &Map<String, Value>, reprs: &Reprs) -> Self {
+        let shown = |reprs: &Map<String, Value>, name: &str, stored: &Value| match reprs.get(name) {
+            Some(Value::String(repr)) => short_text(repr.clone()),
+            _ => short_text(short_unbounded(stored)),
+        };
         let mut diff = ContextDiff::default();
         for (name, new) in after {
+            let new_shown = shown(&reprs.after, name, new);
             match before.get(name) {
-                None => _ = diff.added.insert(name.clone(), short(new).into()),
+                None => _ = diff.added.insert(name.clone(), new_shown.into()),
                 Some(old) if short_unbounded(old) != short_unbounded(new) => {
-                    let pair = serde_json::json!({"before": short(old), "after": short(new)});
+                    let pair = serde_json::json!({"before": shown(&reprs.before, name, old), "after": new_shown});
                     diff.changed.insert(name.clone(), pair);
                 }
                 Some(_) => {}
             }
         }
         for (name, old) in before.iter().filter(|(name, _)| !after.contains_key(*name)) {
-            diff.removed.insert(name.clone(), short(old).into());
+            diff.removed.insert(name.clone(), shown(&reprs.before, name, old).into());
         }
         diff
+    }
+
+    /// Leaves `names` out of the diff.
+    pub fn leave_out(&mut self, names: &[String]) {
+        for name in names {
+            self.added.remove(name);
+            self.changed.remove(name);
+            self.removed.remove(name);
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -116,8 +169,7 @@ fn short_unbounded(value: &Value) -> String {
     serde_json::to_string(value).expect("JSON serialises")
 }
 
-fn short(value: &Value) -> String {
-    let text = short_unbounded(value);
+fn short_text(text: String) -> String {
     match text.char_indices().nth(SHORT_VALUE) {
         Some((at, _)) => format!("{}…", &text[..at]),
         None => text,
@@ -144,28 +196,28 @@ pub fn path_beside(context: &Path) -> PathBuf {
 }
 
 /// Journals a finished run; a journal that cannot be written becomes a warning, never a failure.
-pub fn record(result: &mut ExecResult, exit: u8, target: &str, args: &[String]) {
+pub fn record(result: &mut ExecResult, exit: u8, facts: &RunFacts) {
     let Some(path) = result.journal.clone() else { return };
-    let record = RunRecord::of(result, exit, target, args);
+    let record = RunRecord::of(result, exit, facts);
     if let Err(reason) = append(&path, &record) {
         result.warnings.push(format!("the run was not journaled in {}: {reason}", path.display()));
     }
 }
 
 impl RunRecord {
-    fn of(result: &ExecResult, exit: u8, target: &str, args: &[String]) -> Self {
+    fn of(result: &ExecResult, exit: u8, facts: &RunFacts) -> Self {
         let (code, code_source) = match &result.code {
             Some((code, source)) => (Some(cut(code, MAX_CODE, false)), Some(source.clone())),
             None => (None, None),
         };
         RunRecord {
             time: humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
-            error: result.error.as_ref().map(|e| RunError::of(e, result.code.as_ref())),
+            error: result.error.as_ref().map(|e| RunError::of(e, result.code.as_ref(), facts.moss_file)),
             code,
             code_source,
             code_format: result.code_format,
-            target: target.to_owned(),
-            args: args.to_vec(),
+            target: facts.target.to_owned(),
+            args: facts.args.to_vec(),
             start: result
                 .start
                 .clone()
@@ -178,27 +230,62 @@ impl RunRecord {
             stderr: cut(&result.stderr, MAX_OUTPUT, true),
             context: result.context.diff.clone(),
             duration_ms: result.duration_ms,
+            device: result.device_spec.clone(),
+            warnings: result
+                .warnings
+                .iter()
+                .filter(|w| !result.file_warnings.contains(w))
+                .take(MAX_WARNINGS)
+                .map(|w| cut(w, MAX_WARNING, false))
+                .collect(),
         }
     }
 }
 
 impl RunError {
-    fn of(error: &ErrorInfo, code: Option<&(String, String)>) -> Self {
-        let line_text = error.line.zip(error.file.as_ref()).and_then(|(line, file)| {
-            let text = match code {
-                Some((code, source)) if source == file => code.clone(),
-                _ => fs::read_to_string(file).ok()?,
-            };
-            text.lines().nth(usize::try_from(line).ok()?.checked_sub(1)?).map(str::to_owned)
+    fn of(error: &ErrorInfo, code: Option<&(String, String)>, moss_file: &Path) -> Self {
+        let (file, text) = match (&error.file, code) {
+            (Some(file), Some((code, source))) if source == file => (Some(file.clone()), Some(code.clone())),
+            (Some(file), _) => {
+                let folder = moss_file.parent().unwrap_or(Path::new(""));
+                let is_moss_file = Path::new(file) == moss_file;
+                (Some(shown_path(Path::new(file), folder)), is_moss_file.then(|| visible_source(moss_file)).flatten())
+            }
+            (None, _) => (None, None),
+        };
+        let line_text = error.line.zip(text).and_then(|(line, text)| {
+            text.lines()
+                .nth(usize::try_from(line).ok()?.checked_sub(1)?)
+                .filter(|t| !t.trim().is_empty())
+                .map(str::to_owned)
         });
         RunError {
             kind: error.kind.as_str().to_owned(),
             type_name: error.type_name.clone(),
             message: error.message.clone(),
-            file: error.file.clone(),
+            file,
             line: error.line,
             line_text,
         }
+    }
+}
+
+/// The MOSS file's source with every line the model never reads blanked, so that a line of it
+/// is journaled only when the model may read it.
+fn visible_source(moss_file: &Path) -> Option<String> {
+    let source = fs::read_to_string(moss_file).ok()?;
+    let hidden = crate::hidden::hidden_lines(&source);
+    let lines = source.lines().enumerate().map(|(index, line)| if hidden.contains(&(index + 1)) { "" } else { line });
+    Some(lines.collect::<Vec<_>>().join("\n"))
+}
+
+/// A file as the journal names it: relative to the MOSS file's folder when under it, else its
+/// name alone; never the machine's absolute path.
+fn shown_path(file: &Path, folder: &Path) -> String {
+    match file.strip_prefix(folder) {
+        Ok(relative) if file.is_absolute() => relative.display().to_string(),
+        _ if !file.is_absolute() => file.display().to_string(),
+        _ => file.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default(),
     }
 }
 
@@ -339,6 +426,15 @@ mod tests {
         let long = format!("{}\n", "x".repeat(19));
         append_within(&path, long.as_bytes(), 4, 12).unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), long, "the newest line stays, alone, whatever its size");
+    }
+
+    #[test]
+    fn a_file_is_named_relative_to_the_moss_files_folder_never_absolutely() {
+        let folder = Path::new("/p/agents");
+        assert_eq!(shown_path(Path::new("/p/agents/bot.py"), folder), "bot.py");
+        assert_eq!(shown_path(Path::new("/p/agents/lib/util.py"), folder), "lib/util.py");
+        assert_eq!(shown_path(Path::new("/usr/lib/python3/json/decoder.py"), folder), "decoder.py");
+        assert_eq!(shown_path(Path::new("gen.py"), folder), "gen.py");
     }
 
     #[test]

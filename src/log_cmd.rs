@@ -57,9 +57,11 @@ fn block(record: &RunRecord, number: usize) -> String {
     if let Some(error) = &record.error {
         let message = error.message.lines().next().unwrap_or_default();
         text.push_str(&format!("  error: {}: {message}\n", error.type_name));
-        if let (Some(line), Some(line_text)) = (error.line, &error.line_text) {
-            let file = error.file.as_deref().unwrap_or("?");
-            text.push_str(&format!("  at {file}:{line}: {}\n", line_text.trim()));
+        let file = error.file.as_deref().unwrap_or("?");
+        match (error.line, &error.line_text) {
+            (Some(line), Some(line_text)) => text.push_str(&format!("  at {file}:{line}: {}\n", line_text.trim())),
+            (Some(line), None) => text.push_str(&format!("  at {file}:{line}\n")),
+            (None, _) => {}
         }
     }
     if let Some(code) = &record.code {
@@ -78,6 +80,9 @@ fn block(record: &RunRecord, number: usize) -> String {
     }
     if !record.context.is_empty() {
         text.push_str(&format!("  context: {}\n", changes(&record.context)));
+    }
+    for warning in &record.warnings {
+        text.push_str(&format!("  warning: {}\n", warning.lines().next().unwrap_or_default()));
     }
     text
 }

@@ -160,9 +160,7 @@ fn print(args: &PromptArgs, text: String, mut sections: Vec<Section>) -> u8 {
                 "the prompt is {total} tokens, over the budget of {budget}; the biggest sections: {}",
                 named.join(", ")
             ),
-            Some(
-                "hide what the model does not need in `# <moss-hide>` regions, or shorten it with `__moss_attr_prompts__`",
-            ),
+            Some(budget_hint(biggest[0])),
         );
         return 1;
     }
@@ -185,6 +183,20 @@ fn print(args: &PromptArgs, text: String, mut sections: Vec<Section>) -> u8 {
     }
     let _ = out.flush();
     0
+}
+
+/// What shortens the prompt, for the part of it that takes the most.
+fn budget_hint(biggest: &Section) -> &'static str {
+    match (biggest.kind.as_str(), biggest.name.as_str()) {
+        ("turn", "last-run") => {
+            "the last run takes the most (its code, and up to 1500 bytes of each output stream): ask for \
+             code that prints less; the next run's record replaces it"
+        }
+        ("turn", "task") => "the task takes the most: shorten it",
+        ("turn", "persona") => "the persona and instruction of the file's `__ghost__` take the most: shorten them",
+        ("turn", _) => "the instructions take the most: shorten the prompt template (`prompt-template`)",
+        _ => "hide what the model does not need in `# <moss-hide>` regions, or shorten it with `__moss_attr_prompts__`",
+    }
 }
 
 fn print_stats(sections: &[Section], total: usize) {

@@ -29,6 +29,10 @@ pub struct PinnedRun {
     pub code: String,
     /// The context's properties when the run started.
     pub start: Map<String, Value>,
+    /// The device spec the run was given; a run again uses it (a simulator for a real BOLT)
+    /// unless `moss test --device` or the configuration names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
 }
 
 impl PinnedRun {
@@ -37,10 +41,10 @@ impl PinnedRun {
         if !record.ok {
             return Err("it failed; only a successful run is run again".into());
         }
-        let Some(code) = &record.code else { return Err("the journal holds no code for it".into()) };
+        let Some(code) = &record.code else { return Err("no code is journaled".into()) };
         let Some(start) = &record.start else {
-            return Err("the journal does not hold the properties it started from (they are journaled up to \
-                 64 KiB, by moss versions that replay)"
+            return Err("no starting properties are journaled (moss journals them up to 64 KiB, since the \
+                 version that replays)"
                 .into());
         };
         Ok(PinnedRun {
@@ -49,14 +53,37 @@ impl PinnedRun {
             args: record.args.clone(),
             code: code.clone(),
             start: start.clone(),
+            device: record.device.clone(),
+        })
+    }
+
+    /// The device to run it again with: the one of `--device` or the configuration, else the one
+    /// it ran with, where a real BOLT becomes the simulator (a test must not drive a robot, and
+    /// CI has none).
+    fn device<'a>(&'a self, chosen: Option<&'a str>) -> Option<std::borrow::Cow<'a, str>> {
+        if let Some(chosen) = chosen {
+            return Some(chosen.into());
+        }
+        let recorded = self.device.as_deref()?;
+        Some(match crate::device::DeviceSpec::parse(recorded) {
+            Ok(crate::device::DeviceSpec::Bolt(_)) => "sim".into(),
+            _ => recorded.into(),
         })
     }
 }
 
 /// Replays every successful run of the file's journal, each as a case named `run N`, N counting
 /// the journal's records from 1 as `moss log` numbers them.
-pub fn journaled_runs(path: &Path, source: &str, setup: &CaseSetup, cases: &mut CaseLoop, report: &mut FileReport) {
-    let journal = journal::path_beside(&setup.config.context_path(path));
+pub fn journaled_runs(
+    path: &Path,
+    source: &str,
+    setup: &CaseSetup,
+    context: Option<&Path>,
+    cases: &mut CaseLoop,
+    report: &mut FileReport,
+) {
+    let context = context.map_or_else(|| setup.config.context_path(path), Path::to_path_buf);
+    let journal = journal::path_beside(&context);
     let records = match journal::read(&journal) {
         Ok((records, skipped)) => {
             report.warnings.extend(skipped);
@@ -70,7 +97,8 @@ pub fn journaled_runs(path: &Path, source: &str, setup: &CaseSetup, cases: &mut 
             return;
         }
     };
-    let replayer = Replayer::new(path, source, setup);
+    let replayer = Replayer::new(path, source, setup, &context);
+    let mut not_replayed: Vec<(String, Vec<String>)> = Vec::new();
     for (index, record) in records.iter().enumerate().filter(|(_, record)| record.ok) {
         let name = format!("run {}", index + 1);
         match PinnedRun::of(record) {
@@ -83,10 +111,27 @@ pub fn journaled_runs(path: &Path, source: &str, setup: &CaseSetup, cases: &mut 
                 );
                 cases.run(&name, report, |warnings| replayer.case(&name, &code_file, &run, hint, warnings));
             }
-            Err(reason) => report.warnings.push(format!("{name} of {} is not replayed: {reason}", display(&journal))),
+            Err(reason) => {
+                cases.run(&name, report, |_| CaseReport::skipped(&name));
+                match not_replayed.iter_mut().find(|(known, _)| *known == reason) {
+                    Some((_, names)) => names.push(name),
+                    None => not_replayed.push((reason, vec![name])),
+                }
+            }
         }
     }
-    if report.cases.is_empty() {
+    for (reason, names) in not_replayed {
+        let runs = match names.len() {
+            1 => "1 successful run".to_owned(),
+            n => format!("{n} successful runs"),
+        };
+        report.warnings.push(format!(
+            "{runs} of {} skipped, not replayed ({}): {reason}",
+            display(&journal),
+            names.join(", ")
+        ));
+    }
+    if !records.iter().any(|record| record.ok) {
         report.warnings.push(format!("{} holds no successful run to replay", display(&journal)));
     }
 }
@@ -109,10 +154,11 @@ pub fn pinned_runs(path: &Path, source: &str, setup: &CaseSetup, cases: &mut Cas
         entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
     files.sort();
     report.no_cases &= files.is_empty();
-    let replayer = Replayer::new(path, source, setup);
+    let replayer = Replayer::new(path, source, setup, &setup.config.context_path(path));
     for file in files {
         let name = format!("pinned:{}", file.file_stem().unwrap_or_default().to_string_lossy());
-        let code_file = format!("{}/{}", file_name(&folder), file_name(&file));
+        // `#code`: a line number of an error counts in the code the file holds, not in its JSON.
+        let code_file = format!("{}/{}#code", file_name(&folder), file_name(&file));
         let read = std::fs::read(&file).map_err(|e| e.to_string());
         match read.and_then(|bytes| serde_json::from_slice::<PinnedRun>(&bytes).map_err(|e| e.to_string())) {
             Ok(run) => {
@@ -151,8 +197,8 @@ struct Replayer<'a> {
 }
 
 impl<'a> Replayer<'a> {
-    fn new(path: &'a Path, source: &'a str, setup: &'a CaseSetup<'a>) -> Self {
-        let context = crate::context::read(&setup.config.context_path(path)).ok().flatten();
+    fn new(path: &'a Path, source: &'a str, setup: &'a CaseSetup<'a>, context: &Path) -> Self {
+        let context = crate::context::read(context).ok().flatten();
         Replayer { path, source, module: context.and_then(|c| c.module?.name), setup }
     }
 
@@ -166,6 +212,8 @@ impl<'a> Replayer<'a> {
         hint: String,
         warnings: &mut Vec<String>,
     ) -> CaseReport {
+        let device = run.device(self.setup.device);
+        let setup = CaseSetup { device: device.as_deref(), ..*self.setup };
         let request = json!({
             "path": self.path.to_string_lossy(),
             "source": self.source,
@@ -175,12 +223,12 @@ impl<'a> Replayer<'a> {
             "code_file": code_file,
             "target": run.target,
             "args": (!run.args.is_empty()).then_some(&run.args),
-            "device": self.setup.device,
-            "allow_imports": self.setup.config.allow_imports(&None),
+            "device": setup.device,
+            "allow_imports": setup.config.allow_imports(&None),
         });
         let judge =
             |outcome: crate::execute::ChildReport, _: &str| outcome.error.map(|e| ErrorInfo { hint: Some(hint), ..e });
-        run_in_child(self.path, name, ("run_exec", request), self.setup, crate::execute::read_report, judge, warnings)
+        run_in_child(self.path, name, ("run_exec", request), &setup, crate::execute::read_report, judge, warnings)
     }
 }
 

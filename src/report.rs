@@ -38,6 +38,13 @@ pub struct ExecResult {
     /// The context's properties when the run started, for the run journal.
     #[serde(skip)]
     pub start: Option<serde_json::Map<String, Value>>,
+    /// Of `warnings`, those about values the MOSS file set and the code left alone: not
+    /// journaled, since the model reads the journal and the file may have set them in hidden code.
+    #[serde(skip)]
+    pub file_warnings: Vec<String>,
+    /// The device spec the run was given, for the run journal.
+    #[serde(skip)]
+    pub device_spec: Option<String>,
     /// The run journal to record this run in; none with --no-context.
     #[serde(skip)]
     pub journal: Option<std::path::PathBuf>,

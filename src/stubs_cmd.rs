@@ -27,6 +27,16 @@ const NATIVE_STUB: &str = include_str!("python/_moss_native.pyi");
 const HOST_HEADER: &str = "# mypy: ignore-errors\n\
     # moss's private host package, written here because the public packages import it; not an API.\n";
 
+/// Put at the top of a public package's private modules (`_driver.py`): the package's public
+/// modules are typed for `mypy --strict`; what they build on is not the user's to type-check.
+const PRIVATE_HEADER: &str = "# mypy: ignore-errors\n# a private module of its package, not an API.\n";
+
+/// A module whose own name is private (`pkg/_driver.py`), not a package's `__init__.py`.
+fn is_private(relative: &str) -> bool {
+    let name = relative.rsplit('/').next().unwrap_or(relative);
+    name.starts_with('_') && !name.starts_with("__")
+}
+
 #[derive(Debug, Args)]
 #[command(
     about = "Write the packages moss ships as typed sources, for editors and type checkers",
@@ -102,6 +112,7 @@ fn shipped_files() -> Vec<(String, String)> {
         }
         let text = match relative.starts_with("_moss/") {
             true => format!("{HOST_HEADER}{}", module.source),
+            false if is_private(&relative) => format!("{PRIVATE_HEADER}{}", module.source),
             false => module.source.to_owned(),
         };
         files.push((relative, text));

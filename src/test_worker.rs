@@ -131,21 +131,14 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         sandbox: sandbox.as_ref().map(|s| s.policy.clone()),
         ..Supervision::default()
     };
-    // Set up as `moss exec` sets it up; a spec that is no device fails each case as exec fails.
-    let device_setup = device.clone().map(|spec| device::Setup::new(spec, device::Outputs::default()));
-    let setup = CaseSetup {
-        supervision: &supervision,
-        config: &config,
-        device: device.as_deref(),
-        device_setup: device_setup.as_ref(),
-    };
+    let setup = CaseSetup { supervision: &supervision, config: &config, device: device.as_deref() };
     let mut report = FileReport::new(&shown);
     report
         .warnings
         .extend(sandbox.iter().flat_map(|s| s.policy.unenforced.iter().map(|gap| format!("--sandbox: {gap}"))));
     let mut cases = CaseLoop { filter: args.filter.as_deref(), exit_first: args.exit_first, stopped: false };
     if args.replay {
-        crate::replay::journaled_runs(&path, &source, &setup, &mut cases, &mut report);
+        crate::replay::journaled_runs(&path, &source, &setup, args.context.as_deref(), &mut cases, &mut report);
         return report;
     }
     if test_cases(&path, &source, &setup, &mut cases, &mut report).is_ok() {
@@ -232,7 +225,6 @@ pub struct CaseSetup<'a> {
     pub supervision: &'a Supervision,
     pub config: &'a Config,
     pub device: Option<&'a str>,
-    pub device_setup: Option<&'a Result<device::Setup, String>>,
 }
 
 fn run_case(path: &Path, source: &str, name: &str, setup: &CaseSetup, warnings: &mut Vec<String>) -> CaseReport {
@@ -259,7 +251,9 @@ pub fn run_in_child<T: Serialize + serde::de::DeserializeOwned>(
 ) -> CaseReport {
     let request = config::with_host_fields(request, setup.config);
     // Each case gets a fresh device of its own, as it gets a fresh runtime.
-    let started = setup.device_setup.cloned().transpose().and_then(|setup| setup.map(device::Setup::start).transpose());
+    // Set up as `moss exec` sets it up; a spec that is no device fails the case as exec fails.
+    let device_setup = setup.device.map(|spec| device::Setup::new(spec.to_owned(), device::Outputs::default()));
+    let started = device_setup.transpose().and_then(|setup| setup.map(device::Setup::start).transpose());
     let (companion, device_report) = match started {
         Ok(started) => started.unzip(),
         Err(message) => return CaseReport::failed(name, ErrorInfo::device(&message)),
@@ -323,7 +317,7 @@ fn golden_mismatch(path: &Path, case: &str, stdout: &str) -> Option<ErrorInfo> {
 }
 
 impl CaseReport {
-    fn skipped(name: &str) -> Self {
+    pub fn skipped(name: &str) -> Self {
         CaseReport {
             name: name.into(),
             outcome: Outcome::Skipped,

@@ -46,6 +46,15 @@ pub fn run(args: &TestArgs) -> u8 {
         );
         return NOTHING_TO_TEST;
     }
+    if args.context.is_some() && files.len() > 1 {
+        style::error(
+            &format!("--context names the context of one MOSS file, and {} were found", files.len()),
+            Some(
+                "name the one MOSS file whose runs were made with that context: moss test --replay FILE.py --context PATH",
+            ),
+        );
+        return 2;
+    }
     if let Some(Err(message)) = args.junit.as_deref().map(prepare_junit_folder) {
         style::error(&message, Some("pass a --junit path in a folder that can be created and written"));
         return 2;
@@ -180,6 +189,9 @@ fn test_in_worker(file: &Path, args: &TestArgs) -> FileReport {
     }
     if args.replay {
         command.arg("--replay");
+    }
+    if let Some(context) = &args.context {
+        command.arg("--context").arg(std::path::absolute(context).unwrap_or_else(|_| context.clone()));
     }
     if let Some(device) = &args.device {
         command.arg("--device").arg(device);

@@ -140,6 +140,8 @@ fn protocol(target: &str) -> String {
     format!(
         "Answer with one ```python block that defines `def {target}(moss):` (and any helpers it needs). \
          moss runs it and calls `{target}(moss)` once, with `moss` the module's `Moss` instance.\n\
+         - Only the code is used: text outside the ```python block is shown to no one. To say something \
+         (to the user, or as your persona), `print()` it in the code.\n\
          - Your code is appended to the module below and runs in its namespace: what the module imports \
          and defines is already there. Do not import it again or redefine it.\n\
          - Attributes typed in `Moss` without a value (a robot, a service) are given to you: use them, \
@@ -165,6 +167,9 @@ fn last_run(record: Option<&RunRecord>, target: &str) -> String {
             cut(error)
         );
     };
+    if let Some(error) = record.error.as_ref().filter(|e| e.is_operators()) {
+        return not_the_codes_fault(error);
+    }
     let mut text = match &record.error {
         None => "It succeeded.\n".to_owned(),
         Some(_) => "It failed, so nothing it set on `moss` was kept.\n".to_owned(),
@@ -183,7 +188,38 @@ fn last_run(record: Option<&RunRecord>, target: &str) -> String {
         text.push_str(&returned_text(record));
         text.push_str(&changes_text(&record.context));
     }
+    text.push_str(&warnings_text(&record.warnings));
     text
+}
+
+/// A run that failed before any of the code ran, for a reason the operator must fix. Its
+/// message is not quoted: it may come from the MOSS file's hidden regions.
+fn not_the_codes_fault(error: &journal::RunError) -> String {
+    let (what, fix) = match error.kind.as_str() {
+        "context" => ("the context file could not be used", "fix or remove the context file"),
+        "device" => ("the device could not be reached", "connect the device or choose another"),
+        "usage" => ("moss was started with a wrong command line", "fix the command line"),
+        "internal" => ("moss itself failed", "report the failure"),
+        _ => ("the MOSS file failed to load", "fix the MOSS file"),
+    };
+    format!(
+        "Your code did not run: {what} ({}). That was not your code's fault, and nothing was kept; the \
+         operator must {fix}. Answer the task as if that run had not happened.\n",
+        error.type_name
+    )
+}
+
+/// What the run warned of: above all, what it set on `moss` that was not kept.
+fn warnings_text(warnings: &[String]) -> String {
+    let shown: Vec<String> = warnings
+        .iter()
+        .filter(|w| !w.starts_with("--sandbox:"))
+        .map(|w| format!("- {}", cut(w).replace('\n', "\n  ")))
+        .collect();
+    match shown.is_empty() {
+        true => String::new(),
+        false => format!("\nWarnings (what was not kept, and why):\n{}\n", shown.join("\n")),
+    }
 }
 
 fn error_text(error: &journal::RunError, code_source: Option<&str>) -> String {
@@ -194,13 +230,13 @@ fn error_text(error: &journal::RunError, code_source: Option<&str>) -> String {
         (Some(file), false) => format!("`{file}`"),
         (None, _) => return text,
     };
-    if let Some(line) = error.line {
-        match &error.line_text {
-            Some(line_text) => {
-                text.push_str(&format!("It was raised at line {line} of {place}: `{}`\n", line_text.trim()))
-            }
-            None => text.push_str(&format!("It was raised at line {line} of {place}.\n")),
+    match (error.line, &error.line_text) {
+        (Some(line), Some(line_text)) => {
+            text.push_str(&format!("It was raised at line {line} of {place}: `{}`\n", line_text.trim()))
         }
+        (Some(line), None) if in_own_code => text.push_str(&format!("It was raised at line {line} of {place}.\n")),
+        // A line of another file whose text is not journaled may be one the model cannot read.
+        _ => text.push_str(&format!("It was raised in {place}.\n")),
     }
     text
 }

@@ -40,7 +40,7 @@ fn the_agent_loop_drives_the_square_and_mends_the_mistake_the_turn_prompt_shows(
     let (mistake, mended) = (&records[1], &records[2]);
     assert_eq!(mistake["error"]["type"], "AttributeError", "{mistake}");
     assert_eq!(mistake["error"]["line"], 3, "{mistake}");
-    assert_eq!(mistake["error"]["line_text"], "    moss.body.new_move().rol(heading, 80, 1.0)", "{mistake}");
+    assert_eq!(mistake["error"]["line_text"], "    moss.body.new_move(run=True).rol(heading, 80, 1.0)", "{mistake}");
     assert_eq!(mended["ok"], true, "{mended}");
     let mistaken_code = mistake["code"].as_str().unwrap();
     assert_eq!(
@@ -50,6 +50,27 @@ fn the_agent_loop_drives_the_square_and_mends_the_mistake_the_turn_prompt_shows(
     );
     let context: Value = serde_json::from_slice(&std::fs::read(work.path().join("context.json")).unwrap()).unwrap();
     assert_eq!(context["properties"]["sides"], json!(4), "{context}");
+    for (step, heading) in [(1, 0), (3, 90), (4, 180), (5, 270)] {
+        let rolls = drives(&work.path().join(format!("step-{step}.trace.jsonl")));
+        assert!(
+            rolls.contains(&(80, heading)),
+            "step {step} rolled the ball at speed 80, heading {heading}: {rolls:?}"
+        );
+    }
+}
+
+/// The (speed, heading) of each drive command a device trace shows sent to the robot.
+fn drives(trace: &Path) -> Vec<(u64, u64)> {
+    let text = std::fs::read_to_string(trace).unwrap_or_else(|e| panic!("{}: {e}", trace.display()));
+    let packets = text.lines().map(|line| serde_json::from_str::<Value>(line).unwrap());
+    // Drive with heading: device 0x16, command 0x07; data is speed, heading (2 bytes), flags.
+    let drive = packets.filter(|p| p["dir"] == "tx" && p["did"] == 0x16 && p["cid"] == 0x07);
+    let data = drive.filter_map(|p| p["data"].as_str().map(str::to_owned));
+    data.filter_map(|hex| {
+        let byte = |at: usize| u64::from_str_radix(hex.get(at..at + 2)?, 16).ok();
+        Some((byte(0)?, byte(2)? * 256 + byte(4)?))
+    })
+    .collect()
 }
 
 #[test]

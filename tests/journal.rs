@@ -80,7 +80,8 @@ fn a_success_and_each_kind_of_failure_are_journaled_and_failures_leave_the_conte
     assert_eq!(first["returns_repr"], "{'n': 1}");
     assert_eq!(first["stdout"], "hello\n");
     assert_eq!(first["error"], Value::Null);
-    assert_eq!(first["context"]["added"], json!({"count": "1"}));
+    // The code found `count` at its default, 0: the change is the code's, from where it started.
+    assert_eq!(first["context"]["changed"], json!({"count": {"before": "0", "after": "1"}}));
     assert!(first["duration_ms"].as_f64().unwrap() > 0.0);
     assert!(first["time"].as_str().unwrap().ends_with('Z'), "{}", first["time"]);
     let raised = &all[1];
@@ -102,10 +103,10 @@ fn exec_json_and_the_journal_carry_the_context_diff_with_short_values() {
     assert_eq!(result["context"]["changed"], json!(["big", "count", "old"]), "today's names stay");
     let diff = &result["context"]["diff"];
     assert_eq!(diff["changed"], json!({"count": {"before": "1", "after": "2"}}));
-    assert_eq!(diff["removed"], json!({"old": "\"gone soon\""}));
+    assert_eq!(diff["removed"], json!({"old": "'gone soon'"}), "values are shown as Python reprs");
     let big = diff["added"]["big"].as_str().unwrap();
     assert_eq!(big.chars().count(), 101, "cut to 100 characters and an ellipsis: {big}");
-    assert!(big.starts_with("\"xxx") && big.ends_with('…'));
+    assert!(big.starts_with("'xxx") && big.ends_with('…'));
     assert_eq!(&records(&sandbox)[1]["context"], diff);
 
     sandbox.write("fail.py", "def main(moss):\n    moss.count = 3\n    raise ValueError('no')\n");

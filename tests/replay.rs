@@ -140,9 +140,12 @@ fn a_run_that_started_from_more_than_64_kib_of_properties_is_journaled_without_t
 
     let out = moss_test(&sandbox, &["--replay"]);
     assert_exit(&out, 0);
-    assert_eq!(stdout(&out).lines().last(), Some("2 passed, 0 failed"), "{}", stdout(&out));
-    assert!(stderr(&out).contains("run 4 of"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("is not replayed: the journal does not hold the properties"), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().last(), Some("2 passed, 0 failed, 1 skipped"), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("1 successful run of .moss/agent.runs.jsonl skipped, not replayed (run 4): no starting properties are journaled"),
+        "{}",
+        stderr(&out)
+    );
     let refused = sandbox.moss().args(["log", "agent.py", "--pin", "4"]).output().unwrap();
     assert_exit(&refused, 2);
 }
@@ -157,4 +160,98 @@ fn a_pinned_case_file_that_is_not_a_pinned_run_fails_by_name() {
     assert!(text.contains("---- agent.py::pinned:edited ----"), "{text}");
     assert!(text.contains("agent.pinned/edited.json is unreadable"), "{text}");
     assert!(text.contains("hint: pin the run again with `moss log FILE --pin N`, or delete the file"), "{text}");
+}
+
+/// The shipped robot with one side driven on the simulator, journaled in the context `context`
+/// (the default one when None).
+fn driven_robot(context: Option<&str>) -> Sandbox {
+    let sandbox = Sandbox::with(&["loop/robot.py"]);
+    sandbox
+        .write("side.py", "def main(moss):\n    moss.body.new_move(run=True).roll(0, 80, 0.5)\n    moss.sides += 1\n");
+    let with_context: Vec<&str> = context.map(|path| vec!["--context", path]).unwrap_or_default();
+    assert_exit(&sandbox.exec("robot.py", "side.py", &[&["--device", "sim"], with_context.as_slice()].concat()), 0);
+    sandbox
+}
+
+#[test]
+fn a_robot_run_is_replayed_and_pinned_with_the_device_it_ran_with() {
+    let sandbox = driven_robot(None);
+    let journal: serde_json::Value = serde_json::from_slice(&sandbox.read(".moss/robot.runs.jsonl")).unwrap();
+    assert_eq!(journal["device"], "sim", "{journal}");
+    let replayed = moss_test(&sandbox, &["--replay", "robot.py"]);
+    assert_exit(&replayed, 0);
+    assert!(stdout(&replayed).contains("1 passed, 0 failed"), "{}", stdout(&replayed));
+
+    assert_exit(&sandbox.moss().args(["log", "robot.py", "--pin", "1"]).output().unwrap(), 0);
+    let pinned = std::fs::read_dir(sandbox.path("robot.pinned")).unwrap().flatten().next().unwrap().path();
+    let case: serde_json::Value = serde_json::from_slice(&std::fs::read(&pinned).unwrap()).unwrap();
+    assert_eq!(case["device"], "sim", "{case}");
+    let out = moss_test(&sandbox, &["robot.py"]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("1 passed, 0 failed"), "{}", stdout(&out));
+}
+
+#[test]
+fn a_run_pinned_on_a_real_bolt_runs_again_on_the_simulator() {
+    let sandbox = driven_robot(None);
+    assert_exit(&sandbox.moss().args(["log", "robot.py", "--pin", "1"]).output().unwrap(), 0);
+    let pinned = std::fs::read_dir(sandbox.path("robot.pinned")).unwrap().flatten().next().unwrap().path();
+    let text = std::fs::read_to_string(&pinned).unwrap().replace("\"device\": \"sim\"", "\"device\": \"SB-1A2B\"");
+    std::fs::write(&pinned, text).unwrap();
+    let out = moss_test(&sandbox, &["robot.py"]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("1 passed, 0 failed"), "{}", stdout(&out));
+}
+
+#[test]
+fn runs_made_with_a_context_of_their_own_are_pinned_and_replayed_from_its_journal() {
+    let sandbox = driven_robot(Some("work/context.json"));
+    let replayed = moss_test(&sandbox, &["--replay", "robot.py", "--context", "work/context.json"]);
+    assert_exit(&replayed, 0);
+    assert!(stdout(&replayed).contains("PASS  robot.py (1 case)"), "{}", stdout(&replayed));
+    let pin =
+        sandbox.moss().args(["log", "robot.py", "--context", "work/context.json", "--pin", "1"]).output().unwrap();
+    assert_exit(&pin, 0);
+    let out = moss_test(&sandbox, &["robot.py"]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("1 passed, 0 failed"), "{}", stdout(&out));
+
+    sandbox.write("other.py", "from ghostos_moss import Moss\n");
+    let two = moss_test(&sandbox, &["--replay", ".", "--context", "work/context.json"]);
+    assert_exit(&two, 2);
+    assert!(stderr(&two).contains("--context names the context of one MOSS file"), "{}", stderr(&two));
+}
+
+#[test]
+fn an_old_journal_without_starting_properties_replays_as_skipped_runs_not_as_a_green_nothing() {
+    let sandbox = journaled_agent();
+    let journal = String::from_utf8(sandbox.read(".moss/agent.runs.jsonl")).unwrap();
+    let old: Vec<String> = journal
+        .lines()
+        .map(|line| {
+            let mut record: serde_json::Value = serde_json::from_str(line).unwrap();
+            record.as_object_mut().unwrap().remove("start");
+            record.to_string() + "\n"
+        })
+        .collect();
+    sandbox.write(".moss/agent.runs.jsonl", old.concat());
+    let out = moss_test(&sandbox, &["--replay", "agent.py"]);
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out).lines().last(), Some("0 passed, 0 failed, 2 skipped"), "{}", stdout(&out));
+    let warnings = stderr(&out);
+    assert!(warnings.contains("2 successful runs of .moss/agent.runs.jsonl skipped, not replayed (run 1, run 2): no starting properties are journaled"), "{warnings}");
+    assert!(!warnings.contains("holds no successful run"), "{warnings}");
+}
+
+#[test]
+fn a_failing_pinned_case_points_at_the_line_of_its_code_not_of_its_json() {
+    let sandbox = journaled_agent();
+    assert_exit(&sandbox.moss().args(["log", "agent.py", "--pin", "1"]).output().unwrap(), 0);
+    sandbox.write("agent.py", CHANGED_AGENT);
+    let out = moss_test(&sandbox, &["agent.py"]);
+    assert_exit(&out, 1);
+    let text = stdout(&out);
+    let pinned = std::fs::read_dir(sandbox.path("agent.pinned")).unwrap().flatten().next().unwrap().file_name();
+    let place = format!("--> agent.pinned/{}#code:2", pinned.to_string_lossy());
+    assert!(text.contains(&place), "{place} in:\n{text}");
 }

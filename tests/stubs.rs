@@ -73,6 +73,26 @@ fn mypy_resolves_the_shipped_packages_through_the_stubs_and_reports_a_wrong_argu
 }
 
 #[test]
+fn mypy_strict_reports_only_the_projects_own_errors_never_one_in_the_shipped_packages() {
+    if let Some(reason) = mypy_missing() {
+        return skip("mypy_strict_reports_only_the_projects_own_errors", &reason);
+    }
+    let sandbox = Sandbox::new();
+    let files: Vec<&str> = FIXTURES.iter().map(|(_, name)| *name).collect();
+    for (fixture, name) in FIXTURES {
+        sandbox.copy_as(fixture, name);
+    }
+    let stubs = sandbox.moss().arg("stubs").output().unwrap();
+    assert_exit(&stubs, 0);
+    sandbox.write("pyproject.toml", &stubs.stdout);
+    let strict = mypy(&sandbox, &[&["--strict"], files.as_slice()].concat());
+    let report = stdout(&strict);
+    let in_stubs: Vec<&str> = report.lines().filter(|line| line.starts_with(".moss/stubs/")).collect();
+    assert!(in_stubs.is_empty(), "mypy --strict found errors in the shipped packages:\n{}", in_stubs.join("\n"));
+    assert!(report.contains("counter.py:"), "the fixtures' own untyped code is still reported: {report}");
+}
+
+#[test]
 fn a_second_run_removes_what_is_no_longer_shipped_and_keeps_nothing_stale() {
     let sandbox = Sandbox::new();
     assert_exit(&sandbox.moss().args(["stubs", "typings"]).output().unwrap(), 0);

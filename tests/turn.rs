@@ -75,13 +75,14 @@ fn after_a_successful_run_the_turn_prompt_shows_its_output_return_value_and_chan
     assert!(last.starts_with("\nIt succeeded.\n"), "{last}");
     assert!(last.contains("```text\ncounted\n```"), "{last}");
     assert!(last.contains("`main` returned: {\"n\":1}"), "{last}");
-    assert!(last.contains("- moss.count set to 1\n- moss.note set to \"hi\""), "{last}");
+    // The code found `count` at its default: it changed it, from 0.
+    assert!(last.contains("- moss.note set to 'hi'\n- moss.count changed from 0 to 1"), "{last}");
 
     sandbox.write("again.py", "def main(moss):\n    moss.count += 1\n    del moss.note\n");
     assert_exit(&sandbox.exec("agent.py", "again.py", &[]), 0);
     let last = part(&turn(&sandbox), "The last run");
     assert!(last.contains("It printed nothing.") && last.contains("`main` returned None."), "{last}");
-    assert!(last.contains("- moss.count changed from 1 to 2\n- moss.note removed (it was \"hi\")"), "{last}");
+    assert!(last.contains("- moss.count changed from 1 to 2\n- moss.note removed (it was 'hi')"), "{last}");
 }
 
 #[test]
@@ -240,6 +241,28 @@ fn stats_json_and_the_token_budget_cover_the_whole_turn_prompt() {
     assert!(over.stdout.is_empty());
     assert_exit(&prompt(&sandbox, "agent.py", &["--max-tokens", &budget]), 0);
     assert_exit(&prompt(&sandbox, "agent.py", &["--task", TASK, "--max-tokens", &whole_tokens.to_string()]), 0);
+}
+
+#[test]
+fn the_instructions_say_that_prose_outside_the_code_reaches_no_one_so_print_it() {
+    let sandbox = agent();
+    let how = part(&turn(&sandbox), "How to answer");
+    assert!(how.contains("text outside the ```python block is shown to no one"), "{how}");
+    assert!(how.contains("`print()` it in the code"), "{how}");
+}
+
+#[test]
+fn over_the_budget_the_hint_fits_the_biggest_part_the_last_runs_output() {
+    let sandbox = agent();
+    sandbox
+        .write("loud.py", "def main(moss):\n    for n in range(400):\n        print('line', n, 'of a long report')\n");
+    assert_exit(&sandbox.exec("agent.py", "loud.py", &[]), 0);
+    let over = prompt(&sandbox, "agent.py", &["--task", TASK, "--max-tokens", "100"]);
+    assert_exit(&over, 1);
+    let said = stderr(&over);
+    assert!(said.contains("the biggest sections: last-run ("), "{said}");
+    assert!(said.contains("the last run takes the most") && said.contains("code that prints less"), "{said}");
+    assert!(!said.contains("moss-hide"), "the module is not what is long: {said}");
 }
 
 #[test]

@@ -35,7 +35,8 @@ def run_exec(request: dict) -> dict:
     """Run generated code. request: path, source, properties (stored JSON), recorded_module
     (the module name the context recorded), code, code_file, target, args (list or None)."""
     result: dict = {"ok": False, "returns": None, "returns_repr": None, "error": None, "module": None,
-                    "properties": None, "unrestored": [], "warnings": []}
+                    "properties": None, "started": None, "unrestored": [], "warnings": [],
+                    "file_warnings": []}
     with _session(request, result, "error") as runtime:
         if runtime is None:
             return result
@@ -52,6 +53,8 @@ def run_exec(request: dict) -> dict:
             from _moss import imports
 
             imports.restrict(runtime.module(), request["allow_imports"])
+        result["started"], unsaved_before = _properties_before_the_code(runtime)
+        namespace_before = dict(runtime.locals())
         try:
             returns = execute.run(runtime, request["code"], compiled, request["target"], request["args"])
             execute.wait_for_threads()
@@ -67,10 +70,70 @@ def run_exec(request: dict) -> dict:
         except Exception:
             result["returns"] = None
         result["returns_repr"] = tracebacks.printable(_safe_repr(returns))
+        namespace = runtime.locals()
+        values.CODE_DEFINED = (result["module"], frozenset(
+            name for name, value in namespace.items() if namespace_before.get(name, namespace) is not value))
         result["properties"], unsaved = runtime.properties()
+        result["reprs"] = _reprs_of_changes(result["started"], result["properties"])
+        result["hidden"] = _hidden_attributes(request["source"])
         result["warnings"] += unsaved
+        # A value the file set that the code left alone is the file's to fix, not the model's.
+        result["file_warnings"] = [tracebacks.printable(w) for w in unsaved if w in unsaved_before]
         result["ok"] = True
     return result
+
+
+def _properties_before_the_code(runtime: Runtime) -> tuple[dict, list[str]]:
+    """The properties as the code finds them, after the defaults and the MOSS file's hooks have
+    set theirs, and the warnings for those that cannot be stored: what the code changed is told
+    against these, so that nothing the file set (hidden or not) is credited to the code."""
+    unrestored = list(runtime.unrestored)
+    started, unsaved = runtime.properties()
+    runtime.unrestored[:] = unrestored
+    return started, unsaved
+
+
+def _hidden_attributes(source: str) -> list[str]:
+    """The attributes the MOSS file declares or sets on hidden lines: a class attribute written
+    in a `# <moss-hide>` region, or `obj.name = ...` there (a hook setting `moss.name`). What
+    the code does to them is not told to the model, which must not learn their values."""
+    import ast
+
+    import _moss_native as native
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    hidden = set(native.hidden_lines(source))
+    in_class_bodies = {id(statement) for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
+                       for statement in node.body}
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) or node.lineno not in hidden:
+            continue
+        for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+            if isinstance(target, ast.Attribute):
+                names.append(target.attr)
+            elif isinstance(target, ast.Name) and id(node) in in_class_bodies:
+                names.append(target.id)
+    return names
+
+
+def _reprs_of_changes(started: dict, after: dict) -> dict[str, dict[str, str]]:
+    """The Python reprs of the stored values that differ between two property sets, each decoded
+    from its stored form and cut past 100 characters (where the diff cuts it), so that what changed reads as Python rather
+    than as moss's encoding. A value that does not decode has none: its stored JSON is shown."""
+    reprs: dict[str, dict[str, str]] = {"before": {}, "after": {}}
+    for side, properties, other in (("before", started, after), ("after", after, started)):
+        for name, stored in properties.items():
+            if name in other and other[name] == stored:
+                continue
+            try:
+                reprs[side][name] = _safe_repr(values.decode(stored, f"moss.{name}"))[:101]
+            except Exception:
+                continue
+    return reprs
 
 
 def run_prompt(request: dict) -> dict:

@@ -480,8 +480,19 @@ def _validation_alias(field: object) -> str | None:
 # ---------------------------------------------------------------- kinds of classes
 
 
+CODE_DEFINED: tuple[str, frozenset[str]] = ("", frozenset())
+"""The MOSS module's name and the top-level names the run's code bound in it: a class among them
+exists only while that code runs, so a value of it could not be restored next run."""
+
+
 def _findable(cls: type, where: str) -> str:
     """The class's reference, once it is known to lead back to the class itself."""
+    module, names = CODE_DEFINED
+    if cls.__module__ == module and cls.__qualname__.partition(".")[0] in names:
+        raise Unstorable(
+            f"{where} is a {cls.__qualname__}, a class the code itself defines, which does not exist when the "
+            f"next run restores it; define {cls.__qualname__} in the MOSS file, or store plain values (a dict)"
+        )
     if not _found_again(cls):
         raise Unstorable(
             f"{where} is a {cls.__qualname__}, a class moss cannot find again by name "

@@ -7,7 +7,7 @@ in-process: `with moss_runtime_ctx("pkg.module") as runtime: runtime.execute(tar
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator, List, Optional
+from typing import Any, Iterator, List, Optional
 
 from ghostos_container import Container, Provider
 from ghostos_moss.abcd import (
@@ -64,12 +64,13 @@ def moss_container() -> Container:
 
 def get_moss_compiler(container: Optional[Container] = None) -> MossCompiler:
     """A new compiler, from `container` (a new `moss_container()` when None)."""
-    return (container or moss_container()).force_fetch(MossCompiler)
+    compiler: MossCompiler = (container or moss_container()).force_fetch(MossCompiler)
+    return compiler
 
 
 @contextmanager
 def moss_runtime_ctx(modulename: str, *, container: Optional[Container] = None,
-                     providers: Optional[List[Provider]] = None,
+                     providers: Optional[List[Provider[Any]]] = None,
                      pycontext: Optional[PyContext] = None) -> Iterator[MossRuntime]:
     """Compile the module named `modulename` and yield its runtime, closed on the way out.
 

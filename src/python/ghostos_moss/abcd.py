@@ -140,7 +140,7 @@ class MossCompiler(ABC):
     def injects(self, **attrs: Any) -> MossCompiler:
         """Set values directly on the `moss` instance."""
 
-    def register(self, provider: Provider) -> None:
+    def register(self, provider: Provider[Any]) -> None:
         """Register a provider in the compiler's container."""
         self.container().register(provider)
 
@@ -248,7 +248,8 @@ class MossPrompter(ABC):
         """The module's prompt: its `__moss_module_prompt__` hook, else the default one."""
         hook = self.module().__dict__.get("__moss_module_prompt__")
         if callable(hook):
-            return hook(self)
+            prompt: str = hook(self)
+            return prompt
         from ghostos_moss.lifecycle import __moss_module_prompt__
 
         return __moss_module_prompt__(self, attr_prompts)
@@ -296,7 +297,7 @@ class MossRuntime(ABC):
         """What the runtime's executions printed so far."""
 
     @abstractmethod
-    def redirect_stdout(self) -> AbstractContextManager:
+    def redirect_stdout(self) -> AbstractContextManager[None]:
         """A context in which what is printed is also recorded for `dump_std_output()`."""
 
     @abstractmethod

@@ -5,7 +5,7 @@ A MOSS file's own hook replaces the default; it may call the default defined her
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from _moss.runtime import Runtime
@@ -29,20 +29,21 @@ def __moss_compiled__(moss: Moss) -> None:
     """After injection: last set-up of the `moss` instance."""
 
 
-def __moss_attr_prompts__() -> list:
+def __moss_attr_prompts__() -> list[tuple[str, str]]:
     """(name, prompt) pairs that replace the reflection of those names; '' hides a name."""
     return []
 
 
-def __moss_module_prompt__(prompter: MossPrompter, attr_prompts: dict | None = None) -> str:
+def __moss_module_prompt__(prompter: MossPrompter, attr_prompts: dict[str, str] | None = None) -> str:
     """The whole prompt: the visible source, then the reflections of imported names in a quoted block."""
     from _moss.prompt import default_layout
 
     return default_layout(prompter.get_source_code(True), prompter.dump_imported_prompt(attr_prompts=attr_prompts))
 
 
-def __moss_exec__(runtime: MossRuntime, *, target: str, code: str | None = None, local_args: list | None = None,
-                  local_kwargs: dict | None = None, args: list | None = None, kwargs: dict | None = None) -> Execution:
+def __moss_exec__(runtime: MossRuntime, *, target: str, code: str | None = None, local_args: list[str] | None = None,
+                  local_kwargs: dict[str, str] | None = None, args: list[Any] | None = None,
+                  kwargs: dict[str, Any] | None = None) -> Execution:
     """Execute `code` in the compiled module, then call `target` with the module values named by
     `local_args`/`local_kwargs` and the given `args`/`kwargs` (with `moss` when none are given and
     it takes an argument), or return it when it is not callable. Returns an `Execution`: the

@@ -43,7 +43,8 @@ class ImportWrapper:
     def __init__(self, modules: Modules) -> None:
         self.modules = modules
 
-    def __call__(self, modulename: str, globals_: Optional[dict] = None, locals_: Optional[dict] = None,
+    def __call__(self, modulename: str, globals_: Optional[dict[str, Any]] = None,
+                 locals_: Optional[dict[str, Any]] = None,
                  from_list: Optional[Tuple[str, ...]] = None, level: int = 0) -> Any:
         module = self.modules.import_module(modulename)
         if not from_list:

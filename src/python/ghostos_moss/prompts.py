@@ -51,7 +51,8 @@ def get_defined_prompt(value: Any, container: Any = None) -> Optional[str]:
     if isinstance(value, PromptAbleObj):
         return value.__prompt__()
     if container is not None and callable(getattr(value, "get_prompt", None)) and not isinstance(value, type):
-        return value.get_prompt(container)
+        prompt: Optional[str] = value.get_prompt(container)
+        return prompt
     if inspect.isclass(value):
         found = getattr(value, "__class_prompt__", None)
         return _text_of(found) if found is not None else None

@@ -39,7 +39,8 @@ def to_entity_meta(value: Any) -> EntityMeta:
     if type(value) in (list, dict):
         return EntityMeta(type=type(value).__name__, content=json.dumps(value, allow_nan=False))
     if hasattr(value, "__to_entity_meta__"):
-        return value.__to_entity_meta__()
+        meta: EntityMeta = value.__to_entity_meta__()
+        return meta
     base_model = _base_model()
     if base_model is not None and isinstance(value, base_model):
         return EntityMeta(type=_path_of(type(value)), content=value.model_dump_json(exclude_defaults=True))
@@ -166,7 +167,7 @@ class PyContext:
         self.execute_code = execute_code
         self.executed = bool(executed)
 
-    def model_dump(self, exclude_defaults: bool = False, **_: Any) -> dict:
+    def model_dump(self, exclude_defaults: bool = False, **_: Any) -> dict[str, Any]:
         """The fields as a dict (those at their default left out when asked)."""
         fields = dict(module=self.module, code=self.code, properties=deepcopy(self.properties),
                       execute_code=self.execute_code, executed=self.executed)

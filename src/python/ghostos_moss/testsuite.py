@@ -26,7 +26,8 @@ class MossTestSuite:
     def _compile(self, modulename: str, test_modulename: str) -> MossRuntime:
         compiler = self._container.force_fetch(MossCompiler)
         compiler.join_context(PyContext(module=modulename))
-        return compiler.compile(test_modulename)
+        runtime: MossRuntime = compiler.compile(test_modulename)
+        return runtime
 
     def dump_prompt(self, *, modulename: str, test_modulename: str = "__test__") -> str:
         """The module's prompt when compiled as `test_modulename`."""

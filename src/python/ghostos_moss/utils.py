@@ -27,7 +27,7 @@ def unwrap_str(value: Any) -> Optional[str]:
 
 def get_modulename(value: Any) -> Optional[str]:
     """The name of the module that defines `value`, or None."""
-    name = getattr(value, "__module__", None)
+    name: Optional[str] = getattr(value, "__module__", None)
     if name:
         return name
     module = inspect.getmodule(value)
@@ -160,7 +160,7 @@ def _header_lines(source: str, start: Callable[[str], bool] = lambda line: True)
     return lines
 
 
-def get_callable_definition(caller: Callable, alias: Optional[str] = None, doc: Optional[str] = None) -> str:
+def get_callable_definition(caller: Callable[..., Any], alias: Optional[str] = None, doc: Optional[str] = None) -> str:
     """The signature of a function or method (decorators and comments kept, `@abstractmethod`
     dropped) followed by its docstring and `pass`. Without readable source (a frozen or compiled
     module) the signature is rebuilt from `inspect.signature`; "" when even that is unknown.
@@ -236,7 +236,7 @@ def get_import_comment(module: Optional[str], spec: Optional[str], alias: Option
     return f"# from {module} import {spec}{suffix}" if spec else f"# import {module}{suffix}"
 
 
-def get_extends_comment(extends: Optional[list]) -> Optional[str]:
+def get_extends_comment(extends: Optional[list[Any]]) -> Optional[str]:
     """`# extends A, "B"` for the given bases (strings quoted), or None."""
     if not extends:
         return None
