@@ -492,11 +492,21 @@ fn processes_in_group(group: Pid) -> Vec<String> {
 
 /// A process's command line, cut to a readable length; None for a kernel thread or a process
 /// already gone.
+///
+/// A process in the middle of `exec` already has its new name but not yet its arguments, so an
+/// empty command line is read again a few times before giving up on it.
 fn command_line(pid: i32) -> Option<String> {
-    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-    let words: Vec<String> =
-        raw.split(|b| *b == 0).filter(|w| !w.is_empty()).map(|w| String::from_utf8_lossy(w).into_owned()).collect();
-    let line = words.join(" ");
+    let mut line = String::new();
+    for _ in 0..20 {
+        let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+        let words: Vec<String> =
+            raw.split(|b| *b == 0).filter(|w| !w.is_empty()).map(|w| String::from_utf8_lossy(w).into_owned()).collect();
+        line = words.join(" ");
+        if !line.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
     if line.is_empty() {
         return None;
     }
