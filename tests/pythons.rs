@@ -197,6 +197,11 @@ fn a_warm_server_restarts_when_its_environment_is_made_anew() {
         result["returns"]["where"].clone()
     };
     assert_eq!(run(), "3.12 .venv", "the first run starts a server that imports tinypkg");
+    // As pip upgrades a package: its files replaced, its metadata folder made anew.
+    let site_packages = ".venv/lib/python3.12/site-packages";
+    sandbox.write(&format!("{site_packages}/tinypkg/__init__.py"), "def where():\n    return 'upgraded'\n");
+    std::fs::create_dir(sandbox.path(&format!("{site_packages}/tinypkg-2.dist-info"))).unwrap();
+    assert_eq!(run(), "upgraded", "the run does not use the tinypkg the server imported before the upgrade");
     std::fs::remove_dir_all(sandbox.path(".venv")).unwrap();
     make_venv(&sandbox, 12, ".venv");
     sandbox.write(".venv/lib/python3.12/site-packages/tinypkg/__init__.py", "def where():\n    return 'made anew'\n");
