@@ -81,6 +81,11 @@ impl Chosen {
         let Some(venv) = &self.venv else { return Vec::new() };
         vec![venv.join("pyvenv.cfg"), venv.join(format!("lib/python3.{}/site-packages", self.minor))]
     }
+
+    /// Whether its virtual environment is there to run (while one is made anew, it is not).
+    pub fn environment_present(&self) -> bool {
+        self.venv.as_ref().is_none_or(|venv| venv.join("pyvenv.cfg").is_file() && self.program.exists())
+    }
 }
 
 /// The Python for runs of MOSS files in `folder` (a MOSS file's folder, or the current one), and

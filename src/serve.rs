@@ -247,7 +247,9 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
         if idle_limit.is_some_and(|limit| last_used.elapsed() >= limit) {
             break;
         }
-        if served.watched.changed() {
+        // A server restarted while its environment is being made anew would choose another Python,
+        // which no client that chose this one could use: it waits for the environment.
+        if served.watched.changed() && crate::relaunch::chosen().0.is_ok_and(|chosen| chosen.environment_present()) {
             restart(&listener);
         }
         if !readable(&listener, TICK) {

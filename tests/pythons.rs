@@ -191,6 +191,14 @@ fn a_warm_server_is_not_used_by_a_client_whose_python_differs() {
 fn a_warm_server_restarts_when_its_environment_is_made_anew() {
     let sandbox = project("");
     make_venv(&sandbox, 12, ".venv");
+    // A MOSS file whose server would start on any Python: one that imports nothing of the environment.
+    sandbox.write("agent.py", "from ghostos_moss import Moss\n");
+    let runner = || {
+        let (out, result) = sandbox.exec_json("agent.py", "who_runs.py", &["--warm", "--no-context"]);
+        assert_exit(&out, 0);
+        result["returns"].clone()
+    };
+    assert_eq!(runner(), json!([[3, 12], "serve"]));
     let run = || {
         let (out, result) = sandbox.exec_json("uses_tiny.py", "report.py", &["--warm", "--no-context"]);
         assert_exit(&out, 0);
@@ -203,12 +211,22 @@ fn a_warm_server_restarts_when_its_environment_is_made_anew() {
     std::fs::create_dir(sandbox.path(&format!("{site_packages}/tinypkg-2.dist-info"))).unwrap();
     assert_eq!(run(), "upgraded", "the run does not use the tinypkg the server imported before the upgrade");
     std::fs::remove_dir_all(sandbox.path(".venv")).unwrap();
+    // Longer than the server takes to notice: it waits for the environment instead of restarting
+    // on another Python.
+    std::thread::sleep(std::time::Duration::from_millis(600));
     make_venv(&sandbox, 12, ".venv");
     sandbox.write(".venv/lib/python3.12/site-packages/tinypkg/__init__.py", "def where():\n    return 'made anew'\n");
-    let second = run();
-    let stopped = sandbox.moss().args(["serve", "--stop", "uses_tiny.py"]).output().unwrap();
-    assert_exit(&stopped, 0);
-    assert_eq!(second, "made anew", "the run does not use the tinypkg of the environment that was removed");
+    let third = run();
+    let served_again = (0..50).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        runner() == json!([[3, 12], "serve"])
+    });
+    for moss_file in ["uses_tiny.py", "agent.py"] {
+        let stopped = sandbox.moss().args(["serve", "--stop", moss_file]).output().unwrap();
+        assert_exit(&stopped, 0);
+    }
+    assert_eq!(third, "made anew", "the run does not use the tinypkg of the environment that was removed");
+    assert!(served_again, "the server restarted on the environment made anew");
 }
 
 #[test]
