@@ -131,6 +131,13 @@ fn link_libpython3(lib_dir: &Path, lib_name: &str, out: &Path) {
     // before the objects using it.
     println!("cargo:rustc-link-arg=-Wl,--push-state,--no-as-needed,-lpython3,--pop-state");
     println!("cargo:rustc-link-arg=-Wl,--enable-new-dtags,-rpath,{}", lib_dir.display());
+    // .cargo/config.toml asks for it; RUSTFLAGS set in the environment replaces that.
+    if !env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default().contains("relro-level=partial") {
+        println!(
+            "cargo:warning=built without `-C relro-level=partial`: the binary binds libpython at load and cannot \
+             start when a Python 3.9 libpython3.so comes first in LD_LIBRARY_PATH; add it to RUSTFLAGS"
+        );
+    }
 }
 
 /// The file name the shipped modules carry in tracebacks: clearly not a file on disk.

@@ -123,7 +123,7 @@ impl Config {
         self.allow_imports = Sourced::from(settings.allow_imports, &origin);
         self.device = Sourced::from(settings.device, &origin);
         self.prompt_template = Sourced::from(settings.prompt_template.map(|path| base.join(path)), &origin);
-        self.python = Sourced::from(settings.python.map(|python| base.join(python)), &origin);
+        self.python = Sourced::from(settings.python.map(|python| python_path(base, &python)), &origin);
         Ok(())
     }
 
@@ -222,6 +222,17 @@ fn lexical(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// `python = "..."` of a file in `base`: `~/` is the home folder, a relative path is the file's
+/// folder's, and `..` is resolved, so that `sys.executable` reads as a user would write it.
+fn python_path(base: &Path, python: &Path) -> PathBuf {
+    let home = std::env::var_os("HOME").filter(|home| !home.is_empty()).map(PathBuf::from);
+    let expanded = match (python.strip_prefix("~"), home) {
+        (Ok(rest), Some(home)) => home.join(rest),
+        _ => python.to_path_buf(),
+    };
+    lexical(&std::path::absolute(base.join(expanded)).unwrap_or_else(|_| base.join(python)))
 }
 
 /// Longest time limit accepted: a year, far beyond any run, well within what timers can hold.

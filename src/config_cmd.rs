@@ -87,7 +87,7 @@ fn lines(config: &Config) -> Vec<Line> {
         Line {
             key: "python",
             value: entry(&config.python),
-            unset: "$VIRTUAL_ENV, else the project's .venv, else python3 on PATH",
+            unset: "$VIRTUAL_ENV, else the nearest .venv at or above, else python3 on PATH",
         },
     ]
 }

@@ -76,6 +76,26 @@ pub fn loaded_version() -> (Option<u8>, String) {
     (minor, text)
 }
 
+/// The file of the loaded libpython (the versioned library, `libpython3.11.so.1.0`), as the
+/// loader opened it.
+pub fn loaded_library() -> Option<std::path::PathBuf> {
+    let mut info = std::mem::MaybeUninit::<nix::libc::Dl_info>::zeroed();
+    // SAFETY: dladdr only reads the address and fills `info`; dli_fname, when set, is a
+    // NUL-terminated string owned by the loader.
+    unsafe {
+        if nix::libc::dladdr(Py_GetVersion as *const c_void, info.as_mut_ptr()) == 0 {
+            return None;
+        }
+        let name = info.assume_init().dli_fname;
+        if name.is_null() {
+            return None;
+        }
+        Some(std::path::PathBuf::from(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(
+            CStr::from_ptr(name).to_bytes(),
+        )))
+    }
+}
+
 /// How the interpreter is started.
 pub struct Start<'a> {
     pub program: &'a CStr,

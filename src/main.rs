@@ -20,6 +20,7 @@ mod hidden;
 mod host;
 mod interpreter;
 mod journal;
+mod lib_link;
 mod libpython;
 mod log_cmd;
 mod moss_file;

@@ -1,6 +1,6 @@
 //! Which Python a run uses, found as uv finds one: the active virtual environment, else the
-//! Python the project's configuration names, else the project's `.venv`, else the `python3` on
-//! `PATH`. The MOSS file decides the project (`moss python`: the current folder).
+//! Python the project's configuration names, else the nearest `.venv` at or above the MOSS file's
+//! folder (`moss python`: the current folder), else the `python3` on `PATH`.
 //!
 //! Finding one reads files only (`pyvenv.cfg`, an installation's `lib/`, pyenv's version files);
 //! an interpreter is run to ask about itself only when its files do not say.
@@ -20,7 +20,7 @@ pub enum Rule {
     VirtualEnv,
     /// `python = "..."` in this configuration file.
     Configured(PathBuf),
-    /// The `.venv` folder of the project in this folder.
+    /// The `.venv` folder in this folder, the nearest at or above the MOSS file's.
     ProjectVenv(PathBuf),
     /// The first `python3` on `PATH`.
     Path,
@@ -33,7 +33,7 @@ impl std::fmt::Display for Rule {
         match self {
             Rule::VirtualEnv => write!(f, "$VIRTUAL_ENV"),
             Rule::Configured(file) => write!(f, "python in {}", file.display()),
-            Rule::ProjectVenv(project) => write!(f, "the project's .venv in {}", project.display()),
+            Rule::ProjectVenv(folder) => write!(f, "the .venv in {}", folder.display()),
             Rule::Path => write!(f, "the first python3 on PATH"),
             Rule::Built => write!(f, "the Python moss was built with (no usable python3 on PATH)"),
         }
@@ -61,14 +61,30 @@ pub struct Chosen {
     pub program: PathBuf,
     /// 11 for Python 3.11.
     pub minor: u8,
-    /// The folder holding the installation's `libpython3.so`.
+    /// The folder holding the installation's `libpython3.so` (or a link to `library` by that name).
     pub lib_dir: PathBuf,
+    /// The installation's versioned library, `libpython3.11.so.1.0`: the one to load.
+    pub library: PathBuf,
+    /// The virtual environment it runs in, if it is one.
+    pub venv: Option<PathBuf>,
 }
 
 impl Chosen {
     /// "3.12 /p/.venv/bin/python3": what must match between a warm server and its clients.
     pub fn describe(&self) -> String {
         format!("3.{} {}", self.minor, self.program.display())
+    }
+
+    /// The files whose change means the environment is another (recreated, or packages installed
+    /// or removed): its `pyvenv.cfg` and site-packages folder.
+    pub fn environment_files(&self) -> Vec<PathBuf> {
+        let Some(venv) = &self.venv else { return Vec::new() };
+        vec![venv.join("pyvenv.cfg"), venv.join(format!("lib/python3.{}/site-packages", self.minor))]
+    }
+
+    /// Whether its virtual environment is there to run (while one is made anew, it is not).
+    pub fn environment_present(&self) -> bool {
+        self.venv.as_ref().is_none_or(|venv| venv.join("pyvenv.cfg").is_file() && self.program.exists())
     }
 }
 
@@ -90,10 +106,9 @@ pub fn choose(folder: &Path) -> (Result<Chosen, String>, Vec<String>) {
     {
         return (configured_python(&value, &file), warnings);
     }
-    let project = project_folder(folder);
-    let venv = project.join(".venv");
-    if venv.join("pyvenv.cfg").is_file() {
-        return (environment(&venv, Rule::ProjectVenv(project)), warnings);
+    if let Some(venv) = nearest_venv(folder, &mut warnings) {
+        let holder = venv.parent().map(Path::to_path_buf).unwrap_or_default();
+        return (environment(&venv, Rule::ProjectVenv(holder)), warnings);
     }
     let built = || interpreter(Path::new(env!("MOSS_BUILD_PYTHON")), Rule::Built);
     let chosen = match python3_on_path().map(|python| interpreter(&python, Rule::Path)) {
@@ -108,16 +123,33 @@ pub fn choose(folder: &Path) -> (Result<Chosen, String>, Vec<String>) {
     (chosen, warnings)
 }
 
-/// The folder of the nearest `pyproject.toml` or `moss.toml` at or above `folder`, else `folder`.
-pub fn project_folder(folder: &Path) -> PathBuf {
+/// The nearest `.venv` holding a `pyvenv.cfg` at or above `folder`, as `uv run` and `uv python
+/// find` look for one (a workspace member's runs use the workspace root's). A `.venv` that is no
+/// environment is passed over with a warning: quietly running another Python would surprise.
+fn nearest_venv(folder: &Path, warnings: &mut Vec<String>) -> Option<PathBuf> {
     let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
-    let found = folder.ancestors().find(|dir| dir.join("pyproject.toml").is_file() || dir.join("moss.toml").is_file());
-    found.unwrap_or(&folder).to_path_buf()
+    for venv in folder.ancestors().map(|dir| dir.join(".venv")) {
+        if venv.join("pyvenv.cfg").is_file() {
+            return Some(venv);
+        }
+        let Ok(entry) = venv.symlink_metadata() else { continue };
+        let what = if entry.is_symlink() && !venv.exists() {
+            format!("a link to {}, which is gone", std::fs::read_link(&venv).unwrap_or_default().display())
+        } else {
+            "not a virtual environment (it has no pyvenv.cfg)".to_owned()
+        };
+        warnings.push(format!(
+            "{} is {what}; it is passed over\nhint: recreate it (`python3 -m venv {0}` or `uv venv`), or remove it",
+            venv.display()
+        ));
+    }
+    None
 }
 
 /// `python = "..."` of a configuration file: a virtual environment, an interpreter, or an
 /// installation's folder.
 fn configured_python(path: &Path, file: &Path) -> Result<Chosen, String> {
+    let file = &std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
     let rule = Rule::Configured(file.to_path_buf());
     let bad = |what: &str| {
         format!(
@@ -126,7 +158,7 @@ fn configured_python(path: &Path, file: &Path) -> Result<Chosen, String> {
             file.display()
         )
     };
-    if path.join("pyvenv.cfg").is_file() {
+    let chosen = if path.join("pyvenv.cfg").is_file() {
         environment(path, rule)
     } else if path.is_dir() {
         let python = path.join("bin/python3");
@@ -137,8 +169,9 @@ fn configured_python(path: &Path, file: &Path) -> Result<Chosen, String> {
     } else if path.is_file() {
         interpreter(path, rule)
     } else {
-        Err(bad("no such file or folder"))
-    }
+        return Err(bad("no such file or folder"));
+    };
+    chosen.map_err(|reason| format!("python in {}: {reason}", file.display()))
 }
 
 /// The first `python3` on `PATH`.
@@ -159,7 +192,14 @@ fn interpreter(python: &Path, rule: Rule) -> Result<Chosen, String> {
     }
     let python = pyenv_shim_target(python).unwrap_or_else(|| python.to_path_buf());
     let found = installation(&python)?;
-    Ok(Chosen { rule, program: found.executable, minor: found.minor, lib_dir: found.lib_dir })
+    Ok(Chosen {
+        rule,
+        program: found.executable,
+        minor: found.minor,
+        lib_dir: found.lib_dir,
+        library: found.library,
+        venv: None,
+    })
 }
 
 /// A virtual environment: started as its own python, on its base installation's library.
@@ -185,7 +225,14 @@ fn environment(venv: &Path, rule: Rule) -> Result<Chosen, String> {
         })?;
     let found = installation(&base)?;
     let program = ["bin/python3", "bin/python"].iter().map(|name| venv.join(name)).find(|p| p.exists());
-    Ok(Chosen { rule, program: program.unwrap_or(found.executable), minor: found.minor, lib_dir: found.lib_dir })
+    Ok(Chosen {
+        rule,
+        program: program.unwrap_or(found.executable),
+        minor: found.minor,
+        lib_dir: found.lib_dir,
+        library: found.library,
+        venv: Some(venv.to_path_buf()),
+    })
 }
 
 /// A pyenv shim's interpreter, as pyenv would choose it (`PYENV_VERSION`, a `.python-version`
@@ -205,11 +252,13 @@ fn pyenv_shim_target(python: &Path) -> Option<PathBuf> {
     python.is_file().then_some(python)
 }
 
-/// An installed CPython: where it is, its version, the folder of its shared library.
+/// An installed CPython: where it is, its version, its shared library and the folder holding
+/// `libpython3.so` for it.
 struct Installation {
     executable: PathBuf,
     minor: u8,
     lib_dir: PathBuf,
+    library: PathBuf,
 }
 
 /// What `python3.N`'s own installation says (`<prefix>/lib/libpython3.N.so.1.0` beside
@@ -222,7 +271,8 @@ fn installation(python: &Path) -> Result<Installation, String> {
             && lib_dir.join("libpython3.so").is_file()
             && lib_dir.join(format!("libpython3.{minor}.so.1.0")).is_file()
         {
-            return supported(python, minor).map(|minor| Installation { executable: real, minor, lib_dir });
+            let library = lib_dir.join(format!("libpython3.{minor}.so.1.0"));
+            return supported(python, minor).map(|minor| Installation { executable: real, minor, lib_dir, library });
         }
     }
     ask(python)
@@ -232,7 +282,8 @@ fn installation(python: &Path) -> Result<Installation, String> {
 fn ask(python: &Path) -> Result<Installation, String> {
     const SCRIPT: &str = "import sys, sysconfig\nv = sysconfig.get_config_var\n\
         print(sys.implementation.name, sys.version_info[0], sys.version_info[1], int(bool(v('Py_GIL_DISABLED'))), \
-        int(bool(v('Py_ENABLE_SHARED'))))\nprint(sys.executable)\nprint(v('LIBDIR') or '')";
+        int(bool(v('Py_ENABLE_SHARED'))))\nprint(sys.executable)\n\
+        for name in ('LIBDIR', 'INSTSONAME', 'LDLIBRARY'): print(v(name) or '')";
     let output = Command::new(python)
         .args(["-I", "-S", "-c", SCRIPT])
         .output()
@@ -255,16 +306,22 @@ fn ask(python: &Path) -> Result<Installation, String> {
     if free_threaded == "1" {
         return Err(unsupported(python, &format!("{version}, a free-threaded build")));
     }
-    let lib_dir = PathBuf::from(lines.get(2).copied().unwrap_or_default());
-    if shared != "1" || !lib_dir.join("libpython3.so").is_file() {
+    let line = |n: usize| PathBuf::from(lines.get(n).copied().unwrap_or_default());
+    let lib_dir = line(2);
+    // INSTSONAME is the library the loader opens (libpython3.11.so.1.0); LDLIBRARY the name
+    // programs link with, the same library.
+    let library = [line(3), line(4)].into_iter().map(|name| lib_dir.join(name)).find(|library| library.is_file());
+    let (Some(library), "1") = (library, shared) else {
         return Err(format!(
-            "{} ({version}) has no shared library libpython3.so in {}; moss loads it\nhint: use a Python built with --enable-shared (pyenv: PYTHON_CONFIGURE_OPTS=--enable-shared)",
+            "{} ({version}) has no shared library libpython3.{minor}.so in {}; moss loads it\nhint: use a Python built with --enable-shared (pyenv: PYTHON_CONFIGURE_OPTS=--enable-shared)",
             python.display(),
             lib_dir.display()
         ));
-    }
-    let executable = PathBuf::from(lines.get(1).copied().unwrap_or_default());
-    Ok(Installation { executable, minor, lib_dir })
+    };
+    // Distributions ship the versioned library without libpython3.so.
+    let lib_dir =
+        if lib_dir.join("libpython3.so").is_file() { lib_dir } else { crate::lib_link::folder_for(&library)? };
+    Ok(Installation { executable: line(1), minor, lib_dir, library })
 }
 
 fn supported(python: &Path, minor: u8) -> Result<u8, String> {

@@ -1,8 +1,11 @@
 //! Loading the chosen Python's library. The loader gave this process a `libpython3.so` before
-//! `main` ran: the one in `LD_LIBRARY_PATH`, else the build Python's (RUNPATH). When the chosen
-//! Python is another version, moss runs itself again, once, with that Python's library folder
-//! first in `LD_LIBRARY_PATH`; the run it starts puts the variable back as it was, so that the
-//! programs the code starts see the user's environment.
+//! `main` ran: the one in `LD_LIBRARY_PATH`, else the build Python's (RUNPATH). When that is not
+//! the chosen installation's library (another version, or another installation of the same
+//! version, whose patch release may differ from its standard library's), moss runs itself again,
+//! once, with that installation's library folder first in `LD_LIBRARY_PATH`; the run it starts
+//! puts the variable back as it was, so that the programs the code starts see the user's
+//! environment. The binary binds libpython's functions lazily (.cargo/config.toml), so even a
+//! library too old to run (3.9, first in a user's `LD_LIBRARY_PATH`) gets moss this far.
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -30,8 +33,32 @@ pub fn prepare(folder: &Path) {
     CHOICE.get_or_init(|| {
         let relaunched = restore_library_path();
         let (chosen, warnings) = python_env::choose(folder);
-        (chosen.and_then(|chosen| load(chosen, relaunched)), warnings)
+        let chosen = chosen.and_then(|chosen| load(chosen, relaunched));
+        if let Ok(chosen) = &chosen {
+            enter_environment(chosen);
+        }
+        (chosen, warnings)
     });
+}
+
+/// Runs in the chosen virtual environment as `uv run` does when it is not the active one:
+/// `VIRTUAL_ENV` names it and its `bin` comes first on `PATH`, so that the programs the code
+/// starts by name (`python`, `pip`, `pytest`) are the environment's.
+fn enter_environment(chosen: &Chosen) {
+    let Some(venv) = chosen.venv.as_ref().filter(|_| chosen.rule != python_env::Rule::VirtualEnv) else { return };
+    let bin = venv.join("bin");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut entries: Vec<_> = std::env::split_paths(&path).collect();
+    if entries.first() != Some(&bin) {
+        entries.insert(0, bin);
+    }
+    // SAFETY: called at start-up, while the process has a single thread.
+    unsafe {
+        std::env::set_var("VIRTUAL_ENV", venv);
+        if let Ok(path) = std::env::join_paths(entries) {
+            std::env::set_var("PATH", path);
+        }
+    }
 }
 
 /// The Python `prepare` chose (for the current folder if it was not called), or why none.
@@ -45,7 +72,10 @@ pub fn chosen() -> (Result<&'static Chosen, String>, &'static [String]) {
 
 fn load(chosen: Chosen, relaunched: bool) -> Result<Chosen, String> {
     let (loaded, text) = libpython::loaded_version();
-    if loaded == Some(chosen.minor) {
+    let real = |path: &Path| std::fs::canonicalize(path).ok();
+    let same_library = libpython::loaded_library().and_then(|path| real(&path)) == real(&chosen.library);
+    // Another installation of the same version, moss started again already: it runs.
+    if loaded == Some(chosen.minor) && (same_library || relaunched) {
         return Ok(chosen);
     }
     if relaunched {

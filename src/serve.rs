@@ -56,7 +56,17 @@ pub struct Identity {
     environment: Vec<(String, Option<String>)>,
 }
 
+/// How a refusal for another Python begins: the client says why it runs cold.
+pub const OTHER_PYTHON: &str = "the server runs Python";
+
 impl Identity {
+    /// The Python it chose, or why it has none.
+    fn python_text(&self) -> &str {
+        match &self.python {
+            Ok(text) | Err(text) => text,
+        }
+    }
+
     pub fn of_this_process() -> Identity {
         let exe = std::env::current_exe().unwrap_or_default();
         let meta = std::fs::metadata(&exe).ok();
@@ -212,7 +222,9 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
         outcome.get_item("watch")?.extract()
     })
     .map_err(|e| MossError::Usage(format!("the warm-up failed: {e}")))?;
-    let mut watched = Watched::new([path.clone()].into_iter().chain(config.file.clone()).chain(watch));
+    let environment = crate::relaunch::chosen().0.map(|chosen| chosen.environment_files()).unwrap_or_default();
+    let mut watched =
+        Watched::new([path.clone()].into_iter().chain(config.file.clone()).chain(watch).chain(environment));
     watched.files.push((std::env::current_exe().unwrap_or_default(), None));
     watched.snapshot();
 
@@ -235,7 +247,9 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
         if idle_limit.is_some_and(|limit| last_used.elapsed() >= limit) {
             break;
         }
-        if served.watched.changed() {
+        // A server restarted while its environment is being made anew would choose another Python,
+        // which no client that chose this one could use: it waits for the environment.
+        if served.watched.changed() && crate::relaunch::chosen().0.is_ok_and(|chosen| chosen.environment_present()) {
             restart(&listener);
         }
         if !readable(&listener, TICK) {
@@ -377,8 +391,9 @@ fn take_over_signals() {
     }
 }
 
-/// A file's size and modification time (seconds, nanoseconds).
-type Stamp = (u64, i64, i64);
+/// A file's inode, size and modification time (seconds, nanoseconds): a file made anew at the
+/// same path is another.
+type Stamp = (u64, u64, i64, i64);
 
 /// Files whose change makes the server restart, with their stamps when it started.
 struct Watched {
@@ -391,7 +406,7 @@ impl Watched {
     }
 
     fn stamp(path: &Path) -> Option<Stamp> {
-        std::fs::metadata(path).ok().map(|m| (m.len(), m.mtime(), m.mtime_nsec()))
+        std::fs::metadata(path).ok().map(|m| (m.ino(), m.len(), m.mtime(), m.mtime_nsec()))
     }
 
     fn snapshot(&mut self) {
@@ -472,6 +487,10 @@ fn refusal(ask: &ExecAsk, served: &Served, connection: &UnixStream) -> Option<St
     }
     if ask.moss_file != served.moss_file {
         return Some(format!("this server runs {}", served.moss_file.display()));
+    }
+    if ask.identity.python != served.identity.python {
+        let (server, client) = (served.identity.python_text(), ask.identity.python_text());
+        return Some(format!("{OTHER_PYTHON} {server}, and this run chose {client}"));
     }
     if ask.identity != served.identity {
         return Some("the server runs another moss binary or Python environment".into());

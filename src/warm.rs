@@ -99,6 +99,10 @@ pub fn exec(
     match answer {
         Ok(Answer::Ran { run, device }) => Ok(Some(WarmRun { run: (*run).into_run(), device })),
         Ok(Answer::NotStarted(error)) => Err(Failure::NotStarted(error)),
+        Ok(Answer::Refused(reason)) if start && reason.starts_with(serve::OTHER_PYTHON) => {
+            style::warning(&format!("--warm: {reason}; running cold"));
+            Ok(None)
+        }
         Ok(Answer::Refused(_) | Answer::Stopping) => Ok(None),
         Err(e) => Err(Failure::Lost(format!(
             "the warm server at {} failed during the run: {e}\nhint: run again with --cold, or restart the server (`moss serve --stop`)",

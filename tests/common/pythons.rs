@@ -62,8 +62,13 @@ fn minor_of(python: &Path) -> Option<u8> {
 /// A virtual environment of CPython 3.`minor` at `name` in the sandbox, with a package `tinypkg`
 /// whose `where()` says "3.<minor> <name>".
 pub fn make_venv(sandbox: &Sandbox, minor: u8, name: &str) -> PathBuf {
+    make_venv_of(sandbox, &interpreter(minor), minor, name)
+}
+
+/// `make_venv` with the interpreter `python` of CPython 3.`minor`.
+pub fn make_venv_of(sandbox: &Sandbox, python: &Path, minor: u8, name: &str) -> PathBuf {
     let venv = sandbox.path(name);
-    let made = Command::new(interpreter(minor)).args(["-m", "venv", "--without-pip"]).arg(&venv).output().unwrap();
+    let made = Command::new(python).args(["-m", "venv", "--without-pip"]).arg(&venv).output().unwrap();
     assert!(made.status.success(), "making a 3.{minor} virtual environment failed: {}", stderr(&made));
     let package = format!(
         "def where() -> str:\n    \"\"\"Which environment's tinypkg this is.\"\"\"\n    return \"3.{minor} {name}\"\n"

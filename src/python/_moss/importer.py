@@ -5,7 +5,9 @@ The binary runs this file itself (it cannot be imported before the finder exists
 
 The embedded bytecode is for the Python moss was built with. Under another version each module
 is compiled from its source once and kept in a cache (`$XDG_CACHE_HOME/moss/bytecode/<tag>/`,
-else `~/.cache/...`), keyed by the source's hash; without a writable cache it is compiled each run.
+else `~/.cache/...`), keyed by the source's hash; without a writable cache, or with
+PYTHONDONTWRITEBYTECODE set, it is compiled each run. A cached file that holds no code object is
+compiled again and replaced.
 """
 from __future__ import annotations
 
@@ -68,10 +70,19 @@ def compiled(name: str, file: str, source: str) -> CodeType:
     path = os.path.join(cache_folder(), f"{name}.{source_hash(data).hex()}.bin")
     try:
         with open(path, "rb") as cached:
-            return marshal.loads(cached.read())
+            code = marshal.loads(cached.read())
+        if isinstance(code, CodeType):
+            return code
     except (OSError, ValueError, EOFError, TypeError):
         pass
     code = compile(data, file, "exec", dont_inherit=True)
+    if not sys.dont_write_bytecode:
+        store(path, code)
+    return code
+
+
+def store(path: str, code: CodeType) -> None:
+    """Writes `code` to the cache at `path`, whole or not at all; a cache that cannot be written is skipped."""
     partial = f"{path}.{os.getpid()}.partial"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -84,7 +95,6 @@ def compiled(name: str, file: str, source: str) -> CodeType:
             os.unlink(partial)
         except OSError:
             pass
-    return code
 
 
 def install(table: dict, cache_tag: str) -> None:
