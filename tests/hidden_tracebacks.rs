@@ -92,3 +92,17 @@ fn a_syntax_error_in_a_hidden_region_names_its_line_but_does_not_quote_it() {
     assert!(err.contains(&format!("syntax_error.py:{line}")), "the location is named: {err}");
     assert!(err.lines().any(|l| l.starts_with("hint: ") && l.contains("moss-hide")), "{err}");
 }
+
+#[test]
+fn a_replayed_run_that_fails_now_reports_without_quoting_hidden_lines() {
+    let sb = Sandbox::with(&[QUOTA]);
+    sb.write("five.py", "def main(moss):\n    bump(moss, 5)\n");
+    assert_exit(&sb.exec("quota.py", "five.py", &[]), 0);
+    sb.write("quota.py", fixture_text(QUOTA).replace("if n > 10:", "if n > 1:"));
+    let out = sb.moss().env("CI", "true").args(["test", "--replay", "quota.py"]).output().unwrap();
+    assert_exit(&out, 1);
+    let report = stdout(&out);
+    assert!(report.contains("ValueError: quota exceeded by"), "the message is kept: {report}");
+    assert_conceals_hidden_source(&report);
+    assert!(report.contains(&format!("line {}, in <hidden>\n", line_of(QUOTA, "raise ValueError("))), "{report}");
+}
