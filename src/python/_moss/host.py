@@ -181,7 +181,8 @@ def collect_tests(request: dict) -> dict:
         try:
             result["warnings"] += prompt.build(runtime, request["source"])["warnings"]
         except BaseException as e:
-            result["prompt_error"] = tracebacks.describe(e, "module", anchor=request["path"], moss_file=_moss_file(request))
+            result["prompt_error"] = tracebacks.describe(e, "module", anchor=request["path"],
+                                                         moss_file=_moss_file(request))
     as_test: dict = {"compile_error": None, "warnings": []}
     with _session(request, as_test, "compile_error", as_test=True, for_prompt=True) as runtime:
         if runtime is not None:
