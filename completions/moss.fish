@@ -62,10 +62,10 @@ complete -c moss -n "__fish_moss_using_subcommand prompt" -l stats -d 'Print a t
 complete -c moss -n "__fish_moss_using_subcommand prompt" -s q -l quiet -d 'Print no warnings, only errors'
 complete -c moss -n "__fish_moss_using_subcommand prompt" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c moss -n "__fish_moss_using_subcommand exec" -l code -d 'The model\'s reply holding the code: a file, or - to read standard input' -r
-complete -c moss -n "__fish_moss_using_subcommand exec" -l code-format -d 'How to find the code in the reply: plain Python, Markdown fences or <code> tags, or a tool call\'s JSON' -r -f -a "auto\t'Detect: JSON of a tool call, else Python that compiles, else Markdown or <code> tags'
+complete -c moss -n "__fish_moss_using_subcommand exec" -l code-format -d 'How to find the code in the reply: plain Python, Markdown fences or <code> tags, or a tool call\'s JSON' -r -f -a "auto\t'Detect: JSON (a tool call, or a model API\'s answer), else Python that compiles, else Markdown or <code> tags'
 python\t'The reply is the code, as it is'
-markdown\t'Fenced blocks (python, py or unlabelled) or <code> tags, with prose around them'
-json\t'A tool call: {"code": ...}, OpenAI\'s tool_calls or Anthropic\'s tool_use'"
+markdown\t'Fenced blocks (python, py, python3, ipython; else unlabelled ones) or <code> tags, with prose around them'
+json\t'A model API\'s answer: the code of its tool calls ({"code": ...}, OpenAI\'s tool_calls, the Responses API\'s function_call, Ollama\'s tool calls, Anthropic\'s tool_use), else its message\'s text read as a reply of its own'"
 complete -c moss -n "__fish_moss_using_subcommand exec" -l target -d 'The module-level name to call (or return, when it is not callable) after the code ran' -r
 complete -c moss -n "__fish_moss_using_subcommand exec" -l arg -d 'A module-level name whose value is passed to the target; repeat in call order. Without it, a target taking a positional parameter receives `moss`' -r
 complete -c moss -n "__fish_moss_using_subcommand exec" -l context -d 'The context file to load and save (default: .moss/<name>.context.json beside the MOSS file) [env: MOSS_CONTEXT]' -r -F

@@ -23,13 +23,17 @@ use crate::report::ErrorInfo;
 /// How `moss exec --code-format` reads the reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CodeFormat {
-    /// Detect: JSON of a tool call, else Python that compiles, else Markdown or <code> tags
+    /// Detect: JSON (a tool call, or a model API's answer), else Python that compiles, else Markdown
+    /// or <code> tags
     Auto,
     /// The reply is the code, as it is
     Python,
-    /// Fenced blocks (python, py or unlabelled) or <code> tags, with prose around them
+    /// Fenced blocks (python, py, python3, ipython; else unlabelled ones) or <code> tags, with prose
+    /// around them
     Markdown,
-    /// A tool call: {"code": ...}, OpenAI's tool_calls or Anthropic's tool_use
+    /// A model API's answer: the code of its tool calls ({"code": ...}, OpenAI's tool_calls, the
+    /// Responses API's function_call, Ollama's tool calls, Anthropic's tool_use), else its message's
+    /// text read as a reply of its own
     Json,
 }
 
@@ -62,8 +66,10 @@ pub enum NoCode {
     CutOff(String),
 }
 
-/// Labels of fenced blocks that hold Python.
-const PYTHON_LABELS: [&str; 3] = ["python", "py", "python3"];
+/// Labels of fenced blocks that hold Python. An `ipython` block is a notebook cell, Python as it is
+/// (a magic such as `%pip` fails as the syntax error it is); a `pycon` block is a console session,
+/// prompts and output interleaved: what ran once, shown, not code to run, so it is not Python here.
+const PYTHON_LABELS: [&str; 5] = ["python", "py", "python3", "ipython", "ipython3"];
 
 /// Sections of a reasoning model's reply that hold its thinking, drafts included, not its answer.
 const REASONING_TAGS: [&str; 3] = ["think", "thinking", "reasoning"];

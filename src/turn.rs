@@ -83,7 +83,11 @@ impl Turn {
             "task" if with_content => self.task.clone(),
             _ => String::new(),
         };
-        let text = self.template.render(|name| value(name, true));
+        let mut text = self.template.render(|name| value(name, true));
+        // Printed to a terminal or a pipe, the prompt is text: its last line ends once, whether the
+        // template file ended without a newline or with blank lines.
+        text.truncate(text.trim_end_matches('\n').len());
+        text.push('\n');
         let mut before = Vec::new();
         let ghost_parts = [persona.as_str(), instruction.as_str()];
         let ghost_text = ghost_parts.into_iter().filter(|t| !t.is_empty()).collect::<Vec<_>>().join("\n\n");

@@ -129,7 +129,7 @@ fn an_error_kind_moss_does_not_know_is_an_internal_error_naming_it() {
     sb.write(
         "odd.py",
         "from ghostos_moss import Moss\nfrom _moss import tracebacks\n\n_describe = tracebacks.describe\n\
-         tracebacks.describe = lambda e, kind, anchor=None: {**_describe(e, kind, anchor), 'kind': 'mystery'}\n",
+         tracebacks.describe = lambda e, kind, anchor, **more: {**_describe(e, kind, anchor, **more), 'kind': 'mystery'}\n",
     );
     sb.write("raise.py", "def main(moss):\n    raise ValueError('boom')\n");
     let (out, result) = sb.exec_json("odd.py", "raise.py", &["--no-context"]);

@@ -39,6 +39,21 @@ fn an_unlabelled_fence_runs() {
 }
 
 #[test]
+fn an_ipython_fence_runs_and_a_pycon_session_beside_it_does_not() {
+    runs("ipython_fence.md", BUMP, "markdown");
+}
+
+#[test]
+fn a_pycon_session_alone_is_no_code_naming_it() {
+    let sb = Sandbox::with(&[AGENT, "reply/pycon_only.md"]);
+    let (out, result) = sb.exec_json("agent.py", "pycon_only.md", &[]);
+    assert_exit(&out, 3);
+    assert_error_kind(&result, "no-code");
+    assert!(error_message(&result).contains("in pycon, not in Python"), "{result}");
+    assert!(!sb.exists(&Sandbox::context_name("agent")), "nothing of the session ran");
+}
+
+#[test]
 fn a_fence_inside_a_numbered_list_item_runs_without_the_items_indentation() {
     let code = BUMP.replace("+= 1\n", "+= 1\n\n");
     runs("list_item.md", &code, "markdown");

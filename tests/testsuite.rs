@@ -65,7 +65,7 @@ fn skips_non_moss_hidden_and_gitignored_files() {
     let sandbox = project();
     let text = stdout(&moss_test(&sandbox, &[]));
     assert!(!text.contains("not_moss.py") && !text.contains("must never run"), "{text}");
-    assert!(!text.contains("hidden") && !text.contains("ignored"), "{text}");
+    assert!(!text.contains("hidden.py") && !text.contains("ignored.py"), "{text}");
 }
 
 #[test]
@@ -183,6 +183,28 @@ fn a_generator_case_fails_instead_of_passing_without_running() {
         text.contains("`test_yields` is a generator") && text.contains("`test_async_yields` is a generator"),
         "{text}"
     );
+}
+
+#[test]
+fn a_failing_case_report_does_not_quote_hidden_lines() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "quota.py",
+        "from ghostos_moss import Moss\n\n# <moss-hide>\ndef _check(n):\n    \
+         raise ValueError('over quota')  # internal: hunter2\n\n\
+         def test_over(moss):\n    _check(50)  # internal: ops-pager\n\n\
+         __moss_test_cases__ = ['test_over']\n# </moss-hide>\n",
+    );
+    for extra in [&[][..], &["--json"]] {
+        let out = moss_test(&sandbox, &[&["quota.py"], extra].concat());
+        assert_exit(&out, 1);
+        let text = stdout(&out);
+        assert!(text.contains("over quota"), "the message is the run's output, kept: {text}");
+        assert!(text.contains("line 5, in <hidden>"), "the frame keeps its place: {text}");
+        for hidden in ["hunter2", "ops-pager", "in _check", "in test_over"] {
+            assert!(!text.contains(hidden), "`{hidden}` is hidden source: {text}");
+        }
+    }
 }
 
 #[test]

@@ -181,6 +181,17 @@ fn a_project_template_lays_out_the_turn_and_an_unknown_placeholder_is_an_error_n
 }
 
 #[test]
+fn the_turn_prompt_ends_in_exactly_one_newline_whatever_the_template_file_ends_in() {
+    let sandbox = agent();
+    assert!(turn(&sandbox).ends_with(&format!("\n\n{TASK}\n")), "the shipped layout ends with the task's line");
+    sandbox.write("pyproject.toml", "[tool.moss]\nprompt-template = \"turn.txt\"\n");
+    for template in ["Task: {task}", "Task: {task}\n", "Task: {task}\n\n\n"] {
+        sandbox.write("turn.txt", template);
+        assert_eq!(turn(&sandbox), format!("Task: {TASK}\n"), "from the template {template:?}");
+    }
+}
+
+#[test]
 fn the_task_comes_from_text_a_file_or_standard_input_and_an_empty_one_is_refused() {
     let sandbox = agent();
     let from_text = turn(&sandbox);

@@ -47,7 +47,7 @@ def run_exec(request: dict) -> dict:
         except (SyntaxError, ValueError) as e:
             if isinstance(e, ValueError):
                 e = SyntaxError(str(e), (code_file, None, None, None))
-            result["error"] = tracebacks.describe(e, "syntax", anchor=code_file)
+            result["error"] = tracebacks.describe(e, "syntax", anchor=code_file, moss_file=_moss_file(request))
             return result
         if request.get("allow_imports") is not None:
             from _moss import imports
@@ -62,7 +62,7 @@ def run_exec(request: dict) -> dict:
             result["error"] = tracebacks.failure("target", "TargetError", str(e), file=code_file, hint=e.hint)
             return result
         except BaseException as e:
-            result["error"] = tracebacks.describe(e, "exception", anchor=code_file)
+            result["error"] = tracebacks.describe(e, "exception", anchor=code_file, moss_file=_moss_file(request))
             return result
         result["module"] = runtime.module().__name__
         try:
@@ -150,7 +150,7 @@ def run_prompt(request: dict) -> dict:
             if request.get("turn"):
                 built["ghost"] = prompt.ghost(runtime.module())
         except BaseException as e:
-            result["error"] = tracebacks.describe(e, "module", anchor=request["path"])
+            result["error"] = tracebacks.describe(e, "module", anchor=request["path"], moss_file=_moss_file(request))
             return result
         result["warnings"] += built.pop("warnings")
         if request.get("allow_imports") is not None:
@@ -181,7 +181,8 @@ def collect_tests(request: dict) -> dict:
         try:
             result["warnings"] += prompt.build(runtime, request["source"])["warnings"]
         except BaseException as e:
-            result["prompt_error"] = tracebacks.describe(e, "module", anchor=request["path"])
+            result["prompt_error"] = tracebacks.describe(e, "module", anchor=request["path"],
+                                                         moss_file=_moss_file(request))
     as_test: dict = {"compile_error": None, "warnings": []}
     with _session(request, as_test, "compile_error", as_test=True, for_prompt=True) as runtime:
         if runtime is not None:
@@ -230,7 +231,7 @@ def run_test_case(request: dict) -> dict:
             result["error"] = tracebacks.failure("target", "TargetError", str(e), file=request["path"])
             return result
         except BaseException as e:
-            result["error"] = tracebacks.describe(e, "exception", anchor=request["path"])
+            result["error"] = tracebacks.describe(e, "exception", anchor=request["path"], moss_file=_moss_file(request))
             return result
         result["ok"] = True
     return result
@@ -255,7 +256,7 @@ def _session(request: dict, result: dict, error_key: str, as_test: bool = False,
     except ProviderFailed as e:
         result[error_key] = tracebacks.failure("module", "ProviderFailed", str(e), file=path, hint=e.hint)
     except BaseException as e:
-        result[error_key] = tracebacks.describe(e, "module", anchor=path)
+        result[error_key] = tracebacks.describe(e, "module", anchor=path, moss_file=_moss_file(request))
     try:
         yield runtime
     finally:
@@ -268,6 +269,11 @@ def _session(request: dict, result: dict, error_key: str, as_test: bool = False,
                 stream.flush()
             except Exception:
                 pass
+
+
+def _moss_file(request: dict) -> tuple[str, str]:
+    """The MOSS file's path and source, whose hidden lines no traceback quotes."""
+    return request["path"], request["source"]
 
 
 def _compile(request: dict, as_test: bool, for_prompt: bool) -> Runtime:

@@ -1,6 +1,8 @@
-"""Errors as the model and the user should read them: the tool's own frames removed."""
+"""Errors as the model and the user should read them: the tool's own frames removed, and the
+MOSS file's hidden lines not quoted."""
 from __future__ import annotations
 
+import os
 import traceback
 
 
@@ -9,11 +11,23 @@ def own_frame(filename: str) -> bool:
     return filename.startswith("<moss>/") or filename.startswith("<frozen ")
 
 
-def describe(exc: BaseException, kind: str, anchor: str | None) -> dict:
+HIDDEN_LINE = "(hidden)"
+"""What a traceback shows in place of a line of the MOSS file's `# <moss-hide>` regions."""
+HIDDEN_NAME = "<hidden>"
+"""What it shows in place of the name of a function running on such a line: hidden source too."""
+HIDDEN_HINT = (
+    "fix the MOSS file; nothing of the generated code ran. Lines of its `# <moss-hide>` regions are "
+    "not quoted here, since a model may read this: open {file} at the line numbers shown"
+)
+
+
+def describe(exc: BaseException, kind: str, anchor: str | None, *, moss_file: tuple[str, str]) -> dict:
     """The error object of the JSON result.
 
     `anchor` is the file whose line the error is reported at (the generated code, or the MOSS
     file while it loads); the deepest frame in it wins, else the deepest frame shown.
+    `moss_file` is the MOSS file's path and source: a line of its hidden regions is never quoted,
+    as the model may read the traceback (see `Concealer`).
     """
     te = traceback.TracebackException(type(exc), exc, exc.__traceback__, compact=True)
     line = column = None
@@ -23,23 +37,23 @@ def describe(exc: BaseException, kind: str, anchor: str | None) -> dict:
         message = exc.msg
     else:
         message = safe_str(exc)
+    concealer = Concealer(*moss_file)
     pending, seen = [te], set()
     while pending:
         current = pending.pop()
         if id(current) in seen:
             continue
         seen.add(id(current))
-        current.stack = traceback.StackSummary.from_list(
-            [frame for frame in current.stack if not own_frame(frame.filename)]
-        )
+        concealer.conceal(current)
         pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+        pending.extend(getattr(current, "exceptions", None) or [])  # an ExceptionGroup's members
     if where is None:
         frames = list(te.stack)
         anchored = [f for f in frames if anchor is not None and f.filename == anchor]
         chosen = (anchored or frames or [None])[-1]
         if chosen is not None:
             where, line = chosen.filename, chosen.lineno
-    return {
+    described = {
         "kind": kind,
         "type": type(exc).__qualname__ if type(exc).__module__ == "builtins" else f"{type(exc).__module__}.{type(exc).__qualname__}",
         "message": printable(message),
@@ -48,6 +62,60 @@ def describe(exc: BaseException, kind: str, anchor: str | None) -> dict:
         "line": line,
         "column": column,
     }
+    if kind == "module" and concealer.concealed:
+        described["hint"] = HIDDEN_HINT.format(file=moss_file[0])
+    return described
+
+
+class Concealer:
+    """Takes the tool's own frames out of a traceback, and the source of the MOSS file's hidden
+    lines: such a frame keeps its file and line number (the operator opens the file there), but
+    shows `HIDDEN_LINE` for its line and `HIDDEN_NAME` for its function. A syntax error on a
+    hidden line keeps its place, without its text."""
+
+    def __init__(self, path: str, source: str) -> None:
+        self.path = path
+        self.real_path = os.path.realpath(path)
+        self.source = source
+        self._hidden: set[int] | None = None
+        self.concealed = False
+
+    def hides(self, filename: str | None, first: int | None, last: int | None = None) -> bool:
+        """Whether any of lines `first`..`last` of `filename` is a hidden line of the MOSS file."""
+        if first is None or filename is None:
+            return False
+        if filename != self.path and os.path.realpath(filename) != self.real_path:
+            return False
+        if self._hidden is None:
+            import _moss_native as native
+
+            self._hidden = set(native.hidden_lines(self.source))
+        return any(n in self._hidden for n in range(first, max(first, last or first) + 1))
+
+    def conceal(self, te: traceback.TracebackException) -> None:
+        """Rewrite `te`'s own stack (not its chained exceptions') and its syntax error text."""
+        frames = []
+        for frame in te.stack:
+            if own_frame(frame.filename):
+                continue
+            if self.hides(frame.filename, frame.lineno, getattr(frame, "end_lineno", None)):
+                frame = traceback.FrameSummary(frame.filename, frame.lineno, HIDDEN_NAME, lookup_line=False,
+                                               line=HIDDEN_LINE)
+                self.concealed = True
+            frames.append(frame)
+        te.stack = traceback.StackSummary.from_list(frames)
+        if getattr(te, "text", None) is not None and self.hides(te.filename, _number(te.lineno),
+                                                                _number(getattr(te, "end_lineno", None))):
+            te.text = None
+            self.concealed = True
+
+
+def _number(value: object) -> int | None:
+    """A syntax error's line number, which `TracebackException` keeps as text."""
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
 
 
 def safe_str(value: object) -> str:
