@@ -7,8 +7,8 @@ context variable, so runtimes executing in parallel threads each record only the
 """
 from __future__ import annotations
 
+import _thread
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -45,7 +45,7 @@ class Recording:
 
 
 _recording: ContextVar[Recording | None] = ContextVar("moss_stdout_recording", default=None)
-_lock = threading.Lock()
+_lock = _thread.allocate_lock()  # threading's Lock, without importing `threading` into every run
 _users = 0
 
 

@@ -6,13 +6,14 @@ import; `import ghostos_container` serves this module when no such package is in
 from __future__ import annotations
 
 import builtins
-import inspect
 import os
 import sys
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar, Generic, Optional, Type, TypeVar, get_args, get_origin
+
+from _moss import calls
 
 INSTANCE = TypeVar("INSTANCE")
 """What a container holds for a contract."""
@@ -324,6 +325,8 @@ class Container(IoCContainer):
             self._making.pop()
 
     def call(self, caller: Callable, *args: Any, **kwargs: Any) -> Any:
+        import inspect
+
         self._check_usable()
         namespace = getattr(inspect.unwrap(caller), "__globals__", None)
         if namespace is None:
@@ -333,6 +336,8 @@ class Container(IoCContainer):
 
     def _injected(self, target: Callable, namespace: dict, args: tuple, kwargs: dict) -> dict:
         """`kwargs` plus a value for each other parameter of `target` the container can fill."""
+        import inspect
+
         try:
             signature = inspect.signature(target)
             given = signature.bind_partial(*args, **kwargs).arguments
@@ -511,6 +516,11 @@ def call_factory(make: Callable, container: Container) -> Any:
     """Call a factory with the container when it takes an argument, else with none: classes bound
     as factories (`bind(Ball, SimBall)`) usually take no argument; GhostOS factories take the
     container."""
+    known = calls.takes_positional(make, 1)
+    if known is not None:
+        return make(container) if known else make()
+    import inspect
+
     try:
         inspect.signature(make).bind(container)
     except TypeError:
@@ -545,6 +555,8 @@ def _generic_contract(cls: type) -> Any:
 def _resolve(annotation: Any, namespace: dict) -> Any:
     """The object an annotation names; a string is looked up as a (dotted) name in `namespace`,
     then the builtins. None when there is none or it cannot be found."""
+    import inspect
+
     if annotation is inspect.Parameter.empty:
         return None
     found = annotation
@@ -563,7 +575,7 @@ def _resolve(annotation: Any, namespace: dict) -> Any:
 def _makeable(hint: Any) -> bool:
     """Whether `make` may build `hint` for a parameter nothing fills: a concrete class that is
     not a builtin such as int or str."""
-    return isinstance(hint, type) and not inspect.isabstract(hint) and hint.__module__ != "builtins"
+    return isinstance(hint, type) and not getattr(hint, "__abstractmethods__", None) and hint.__module__ != "builtins"
 
 
 def _name(contract: Any) -> str:

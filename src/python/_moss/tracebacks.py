@@ -1,8 +1,6 @@
 """Errors as the model and the user should read them: the tool's own frames removed."""
 from __future__ import annotations
 
-import traceback
-
 
 def own_frame(filename: str) -> bool:
     """Frames of the shipped modules and of the import machinery say nothing about user code."""
@@ -15,6 +13,8 @@ def describe(exc: BaseException, kind: str, anchor: str | None) -> dict:
     `anchor` is the file whose line the error is reported at (the generated code, or the MOSS
     file while it loads); the deepest frame in it wins, else the deepest frame shown.
     """
+    import traceback  # only errors need it: a successful run does not pay for its import
+
     te = traceback.TracebackException(type(exc), exc, exc.__traceback__, compact=True)
     line = column = None
     where = None

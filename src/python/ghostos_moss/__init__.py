@@ -27,9 +27,7 @@ from ghostos_moss.abcd import (
 from ghostos_moss.exports import Exporter
 from ghostos_moss.magics import MagicPrompter, __is_instance__, __is_subclass__
 from ghostos_moss.modules import DefaultModules, DefaultModulesProvider, ImportWrapper, Modules
-from ghostos_moss.prompts import PromptAbleClass, PromptAbleObj
 from ghostos_moss.pycontext import PyContext
-from ghostos_moss.testsuite import MossTestSuite
 
 __all__ = [
     "Moss", "MossCompiler", "MossRuntime", "MossPrompter", "Execution", "Injection", "SelfUpdater",
@@ -38,6 +36,26 @@ __all__ = [
     "moss_container", "moss_test_suite", "__is_subclass__", "__is_instance__", "MagicPrompter",
     "PromptAbleClass", "PromptAbleObj", "get_moss_compiler", "moss_runtime_ctx",
 ]
+
+
+_IMPORTED_ON_FIRST_USE = {
+    "PromptAbleClass": "ghostos_moss.prompts",
+    "PromptAbleObj": "ghostos_moss.prompts",
+    "MossTestSuite": "ghostos_moss.testsuite",
+}
+"""Names whose modules a run seldom needs (they import `inspect` or `threading`), imported when
+first asked for, so that `from ghostos_moss import Moss` stays cheap."""
+
+
+def __getattr__(name: str) -> object:
+    module = _IMPORTED_ON_FIRST_USE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ghostos_moss' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 
 class DefaultMOSSProvider(Provider[MossCompiler]):
@@ -87,4 +105,6 @@ def moss_runtime_ctx(modulename: str, *, container: Optional[Container] = None,
 
 def moss_test_suite() -> MossTestSuite:
     """A test suite using a new `moss_container()`."""
+    from ghostos_moss.testsuite import MossTestSuite
+
     return MossTestSuite(moss_container())

@@ -5,9 +5,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, NamedTuple, Optional, Type, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, Iterable, List, NamedTuple, Optional, Tuple, Type, TypeVar, Union
 
-from ghostos_moss.prompts import AttrPrompts, compile_attr_prompts, reflect_locals_imported
 from ghostos_moss.pycontext import PyContext
 
 if TYPE_CHECKING:
@@ -17,6 +16,9 @@ __all__ = [
     "Moss", "MossCompiler", "MossRuntime", "Execution", "MossPrompter", "AttrPrompts", "MOSS_TYPE_NAME",
     "MOSS_VALUE_NAME", "MOSS_HIDDEN_MARK", "MOSS_HIDDEN_UNMARK", "Injection", "SelfUpdater",
 ]
+
+AttrPrompts = Iterable[Tuple[str, str]]
+"""(name, prompt) pairs, as `__moss_attr_prompts__()` yields them; an empty prompt hides the name."""
 
 MOSS_TYPE_NAME = "Moss"
 MOSS_VALUE_NAME = "moss"
@@ -224,6 +226,8 @@ class MossPrompter(ABC):
 
     def imported_attr_prompts(self) -> AttrPrompts:
         """(name, prompt) pairs reflecting the module's imported names."""
+        from ghostos_moss.prompts import reflect_locals_imported  # the prompt's reflection, not a run's
+
         module = self.module()
         yield from reflect_locals_imported(module.__name__, module.__dict__)
 
@@ -231,6 +235,8 @@ class MossPrompter(ABC):
         """`<attr>` sections: the module's `__moss_attr_prompts__()` first ("" hides a name), then
         the reflections of other imported names when `auto_generation`. Names in `attr_prompts`
         are not reflected."""
+        from ghostos_moss.prompts import compile_attr_prompts
+
         done: Dict[str, str] = dict(attr_prompts or {})
         order: List[str] = []
         hook = self.module().__dict__.get("__moss_attr_prompts__")

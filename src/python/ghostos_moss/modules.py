@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import importlib
-import inspect
-import pkgutil
 from abc import ABC, abstractmethod
 from types import ModuleType
 from typing import Any, Iterable, List, Optional, Tuple, Union
@@ -63,6 +61,8 @@ class DefaultModules(Modules):
         return importlib.import_module(modulename)
 
     def getsource(self, modulename: str) -> str:
+        import inspect  # imported here: every run builds a DefaultModules, few read a source
+
         return inspect.getsource(self.import_module(modulename))
 
     def save_source(self, modulename: str, source: str, reload: bool = False) -> None:
@@ -81,6 +81,8 @@ class DefaultModules(Modules):
         path = getattr(found, "__path__", None)
         if path is None:
             return
+        import pkgutil
+
         for info in pkgutil.iter_modules(path, prefix=found.__name__ + "."):
             yield info.name, info.ispkg
 

@@ -6,12 +6,11 @@ not a `BaseModel` itself, so that importing `ghostos_moss` never imports pydanti
 cost every run a tenth of a second or more. Properties are kept as `EntityMeta`
 ({"type": ..., "content": ...}); restoring one never imports a module: a class named by a
 property is looked up in the module given to `get_prop` or in modules already imported.
+`json` and `copy` are imported where they are used: a run that never stores a list pays for neither.
 """
 from __future__ import annotations
 
-import json
 import sys
-from copy import deepcopy
 from types import FunctionType, ModuleType
 from typing import Any, Dict, Iterable, Optional, Tuple
 
@@ -37,6 +36,8 @@ def to_entity_meta(value: Any) -> EntityMeta:
     if isinstance(value, bool) or type(value) in (int, float, str):
         return EntityMeta(type=type(value).__name__, content=repr(value) if type(value) is float else str(value))
     if type(value) in (list, dict):
+        import json
+
         return EntityMeta(type=type(value).__name__, content=json.dumps(value, allow_nan=False))
     if hasattr(value, "__to_entity_meta__"):
         return value.__to_entity_meta__()
@@ -58,6 +59,8 @@ def from_entity_meta(meta: EntityMeta, module: Optional[ModuleType] = None) -> A
     if kind in _PLAIN:
         return _PLAIN[kind](content)
     if kind in ("list", "dict"):
+        import json
+
         return json.loads(content)
     found = _lookup(kind, module)
     if hasattr(found, "__from_entity_meta__"):
@@ -140,6 +143,8 @@ class PyContext:
     def join(self, ctx: "PyContext") -> "PyContext":
         """A new PyContext: a copy of this one, its unset module/code/execute_code taken from `ctx`,
         and `ctx`'s properties added over same-named ones. Neither side changes."""
+        from copy import deepcopy
+
         joined = deepcopy(self)
         if joined.module is None:
             joined.module = ctx.module
@@ -167,12 +172,16 @@ class PyContext:
 
     def model_dump(self, exclude_defaults: bool = False, **_: Any) -> dict:
         """The fields as a dict (those at their default left out when asked)."""
+        from copy import deepcopy
+
         fields = dict(module=self.module, code=self.code, properties=deepcopy(self.properties),
                       execute_code=self.execute_code, executed=self.executed)
         return {k: v for k, v in fields.items() if not (exclude_defaults and v == _DEFAULTS[k])}
 
     def model_dump_json(self, exclude_defaults: bool = False, **_: Any) -> str:
         """The fields as JSON."""
+        import json
+
         return json.dumps(self.model_dump(exclude_defaults=exclude_defaults))
 
     @classmethod
@@ -183,6 +192,8 @@ class PyContext:
     @classmethod
     def model_validate_json(cls, text: str) -> "PyContext":
         """A PyContext from the JSON `model_dump_json` wrote."""
+        import json
+
         return cls(**json.loads(text))
 
     def model_copy(self, deep: bool = False) -> "PyContext":

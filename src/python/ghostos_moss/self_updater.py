@@ -2,7 +2,6 @@
 `save()` writes them to the file."""
 from __future__ import annotations
 
-import ast
 import sys
 from types import ModuleType
 from typing import Dict, Optional
@@ -17,6 +16,8 @@ __all__ = ["SelfUpdaterImpl", "SelfUpdaterProvider"]
 
 def top_level_sources(code: str) -> Dict[str, str]:
     """The exact source text of each top-level function and class of `code` (decorators included), by name."""
+    import ast  # only an edit of the source needs it, not every run that registers the updater
+
     found: Dict[str, str] = {}
     lines = code.splitlines(keepends=True)
     for node in ast.parse(code).body:
