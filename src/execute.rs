@@ -119,6 +119,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     };
     outputs.check().map_err(MossError::Usage)?;
     let device = device.map(|spec| device::Setup::new(spec, outputs)).transpose().map_err(MossError::Device)?;
+    crate::timings::mark("client ready");
     let warm = match args.cold {
         true => None,
         false => match warm::exec(&config, &path, &request, &supervision, device.clone(), warm::wanted(args.warm)) {
@@ -133,6 +134,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         Some(warm) => (host::outcome::<ChildReport>(warm.run, &supervision), warm.device),
         None => run_cold(&path, &request, &supervision, device)?,
     };
+    crate::timings::mark("child ended");
 
     result.stdout = String::from_utf8_lossy(&run.stdout).into_owned();
     result.stderr = String::from_utf8_lossy(&run.stderr).into_owned();
@@ -196,6 +198,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
             return Err(e.into());
         }
         result.context.saved = true;
+        crate::timings::mark("context saved");
     }
     Ok(0)
 }

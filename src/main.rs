@@ -37,12 +37,14 @@ mod supervisor;
 mod test_report;
 mod test_worker;
 mod testsuite;
+mod timings;
 mod tokens;
 mod warm;
 
 use crate::cli::Command;
 
 fn main() {
+    timings::mark("client started");
     let cli = cli_words::parse();
     style::configure(cli.color, cli.quiet);
     let code = match &cli.command {
@@ -59,6 +61,7 @@ fn main() {
         Command::Completions { shell } => completions::completions(*shell),
         Command::Man => completions::man_page(),
     };
+    timings::mark("client done");
     std::process::exit(code.into());
 }
 

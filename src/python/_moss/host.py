@@ -12,6 +12,7 @@ import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import _moss_native as native
 from _moss import compile as moss_compile
 from _moss import execute, matrix, tracebacks, values
 from _moss.container import Container
@@ -55,6 +56,7 @@ def run_exec(request: dict) -> dict:
         try:
             returns = execute.run(runtime, request["code"], compiled, request["target"], request["args"])
             execute.wait_for_threads()
+            native.mark("code ran")
         except execute.TargetError as e:
             result["error"] = tracebacks.failure("target", "TargetError", str(e), file=code_file, hint=e.hint)
             return result
@@ -68,6 +70,7 @@ def run_exec(request: dict) -> dict:
             result["returns"] = None
         result["returns_repr"] = tracebacks.printable(_safe_repr(returns))
         result["properties"], unsaved = runtime.properties()
+        native.mark("properties encoded")
         result["warnings"] += unsaved
         result["ok"] = True
     return result
@@ -83,6 +86,7 @@ def run_prompt(request: dict) -> dict:
             return result
         try:
             built = prompt.build(runtime, request["source"])
+            native.mark("prompt built")
         except BaseException as e:
             result["error"] = tracebacks.describe(e, "module", anchor=request["path"])
             return result
@@ -223,13 +227,16 @@ def _compile(request: dict, as_test: bool, for_prompt: bool) -> Runtime:
         _driver.bind(host)
     source = request["source"]
     module = _load_as_test(path, source) if as_test else moss_compile.load_module(path, name, source)
+    native.mark("moss file compiled")
     matrix.register_module_providers(host, module)
     recorded = request.get("recorded_module")
     if recorded and recorded != name:
         # Classes stored under the name the file's module had before (`agent:Profile` from when
         # it was compiled outside its package) are found in this module.
         sys.modules.setdefault(recorded, module)
-    return moss_compile.build_runtime(module, request["source"], request.get("properties") or {}, host, for_prompt)
+    runtime = moss_compile.build_runtime(module, request["source"], request.get("properties") or {}, host, for_prompt)
+    native.mark("injected")
+    return runtime
 
 
 def _close(runtime: Runtime) -> None:
