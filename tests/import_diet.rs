@@ -1,7 +1,8 @@
-//! What a successful run imports: nothing that only errors need. `inspect`, `traceback`,
-//! `linecache` (with `tokenize`), `dis` and `ast` cost a cold run more than its own code; they
-//! are imported when an error is described, or when the code itself asks for them. No timing:
-//! the modules loaded are compared with what the interpreter's own start-up loads.
+//! What a successful run imports: nothing that only errors need, and nothing a MOSS file that
+//! does not import it should pay for. `inspect`, `traceback`, `linecache` (with `tokenize`), `dis`
+//! and `ast` are imported when an error is described or the code asks for them; `typing` (with
+//! `re` and `enum`) only when the MOSS file or its libraries use it. No timing: the modules
+//! loaded are compared with what the interpreter's own start-up loads.
 
 mod common;
 
@@ -9,13 +10,14 @@ use common::*;
 
 const LIGHT: &str = "bench/light/agent.py";
 
-/// Modules only an error report (or a prompt's reflection) needs.
-const ERROR_ONLY: [&str; 7] = ["inspect", "tokenize", "traceback", "linecache", "dis", "ast", "textwrap"];
+/// Modules only an error report (or a prompt's reflection) needs, then what `typing` imports.
+const NOT_FOR_SUCCESS: [&str; 10] =
+    ["inspect", "tokenize", "traceback", "linecache", "dis", "ast", "textwrap", "typing", "re", "enum"];
 
-/// The modules of ERROR_ONLY the interpreter's start-up (`site`, `.pth` hooks) loads by itself,
+/// The modules of NOT_FOR_SUCCESS the interpreter's start-up (`site`, `.pth` hooks) loads by itself,
 /// before moss does anything: moss cannot be blamed for those.
 fn loaded_at_start(sb: &Sandbox) -> Vec<String> {
-    let probe = format!("import sys; print(' '.join(m for m in {ERROR_ONLY:?} if m in sys.modules))");
+    let probe = format!("import sys; print(' '.join(m for m in {NOT_FOR_SUCCESS:?} if m in sys.modules))");
     let out = sb.moss().args(["python", "-c", &probe]).output().unwrap();
     assert_exit(&out, 0);
     stdout(&out).split_whitespace().map(str::to_owned).collect()
@@ -26,7 +28,7 @@ fn a_successful_run_imports_none_of_the_modules_only_errors_need() {
     let sb = Sandbox::with(&[LIGHT]);
     let code = format!(
         "import sys\n\ndef main(moss):\n    moss.total += moss.meter.distance(3, 4)\n    \
-         return [m for m in {ERROR_ONLY:?} if m in sys.modules]\n"
+         return [m for m in {NOT_FOR_SUCCESS:?} if m in sys.modules]\n"
     );
     sb.write("gen.py", code);
     let (out, result) = sb.exec_json("agent.py", "gen.py", &["--cold"]);

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import keyword
 import os
 import sys
@@ -73,7 +72,9 @@ def load_module(path: str, name: str, source: str, package: str | None = None) -
     module.__file__ = path
     if parent is not None:
         module.__package__ = package
-        module.__spec__ = importlib.util.spec_from_file_location(name, path)
+        from importlib.util import spec_from_file_location  # imports `contextlib`: only for a package
+
+        module.__spec__ = spec_from_file_location(name, path)
     sys.modules[name] = module
     try:
         exec(compile(source, path, "exec", dont_inherit=True), module.__dict__)

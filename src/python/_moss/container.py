@@ -8,18 +8,30 @@ from __future__ import annotations
 import builtins
 import os
 import sys
-import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, ClassVar, Generic, Optional, Type, TypeVar, get_args, get_origin
 
 from _moss import calls
 
-INSTANCE = TypeVar("INSTANCE")
-"""What a container holds for a contract."""
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing them would cost every run more than its code
+    from collections.abc import Callable, Iterable, Iterator
+    from typing import Any, ClassVar, Optional
 
-ABSTRACT = Type[INSTANCE]
-"""A contract: usually an abstract class whose implementation the container holds."""
+TYPING_ALIASES = ("INSTANCE", "ABSTRACT", "Factory")
+"""Names of this module made from `typing` when first asked for, not in every run."""
+
+
+def __getattr__(name: str) -> object:
+    """`INSTANCE`: the TypeVar of what a container holds for a contract; `ABSTRACT`: a contract
+    (`Type[INSTANCE]`), usually an abstract class; `Factory`: makes a contract's value from the
+    container (`Callable[[Container], Any]`)."""
+    if name not in TYPING_ALIASES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from typing import Any, Callable, Type, TypeVar
+
+    instance = TypeVar("INSTANCE")
+    globals().update(INSTANCE=instance, ABSTRACT=Type[instance], Factory=Callable[[Container], Any])
+    return globals()[name]
 
 
 class IoCContainer(ABC):
@@ -197,6 +209,8 @@ class Container(IoCContainer):
     def get(self, abstract: Any) -> Any:
         self._check_usable()
         if self._bootstrappers and not self._bootstrapped:
+            import warnings
+
             warnings.warn(
                 f"container {self.bloodline} has {len(self._bootstrappers)} bootstrapper(s) that have not run; "
                 "call bootstrap() before using it",
@@ -385,17 +399,16 @@ class Container(IoCContainer):
             Container.instance_count -= 1
 
 
-Factory = Callable[[Container], Any]
-"""Makes a contract's value from the container."""
-
-
-class Provider(Generic[INSTANCE], ABC):
+class Provider(ABC):
     """Makes the value of a contract. `class BallProvider(Provider[Ball])` provides `Ball` without
     defining `contract()`.
 
     `singleton()` (True unless overridden) keeps the first value made; a provider that is not a
     singleton is inheritable: child containers take it over and make values with their bindings.
     """
+
+    # `Provider[Ball]`, as for a `typing.Generic` class, without importing `typing`.
+    __class_getitem__ = classmethod(type(list[int]))
 
     def singleton(self) -> bool:
         """Whether the container keeps the first value made."""
@@ -430,11 +443,11 @@ class Bootstrapper(ABC):
         """Do the work with the container."""
 
 
-class BootstrapProvider(Provider[INSTANCE], Bootstrapper):
+class BootstrapProvider(Provider, Bootstrapper):
     """A provider that is also a bootstrapper: registering it adds it as one."""
 
 
-class ProviderAdapter(Provider[INSTANCE]):
+class ProviderAdapter(Provider):
     """A provider made of a contract and a factory function (what `provide` returns)."""
 
     def __init__(self, contract_type: Any, factory: Callable[[Container], Any], singleton: bool = True,
@@ -544,10 +557,11 @@ def _generic_contract(cls: type) -> Any:
     """The `X` of the nearest `Provider[X]` (or subclass `[X]`) among the bases of `cls`."""
     for klass in cls.__mro__:
         for base in klass.__dict__.get("__orig_bases__", ()):
-            origin = get_origin(base)
+            origin = getattr(base, "__origin__", None)
             if isinstance(origin, type) and issubclass(origin, Provider):
-                args = get_args(base)
-                if args and not isinstance(args[0], TypeVar):
+                args = getattr(base, "__args__", ())
+                typing = sys.modules.get("typing")  # a TypeVar exists only once `typing` is imported
+                if args and not (typing is not None and isinstance(args[0], typing.TypeVar)):
                     return args[0]
     return None
 

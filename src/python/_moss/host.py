@@ -9,8 +9,6 @@ import importlib
 import os
 import sys
 import types
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import _moss_native as native
 from _moss import compile as moss_compile
@@ -174,29 +172,36 @@ def run_test_case(request: dict) -> dict:
     return result
 
 
-@contextmanager
-def _session(request: dict, result: dict, error_key: str, as_test: bool = False,
-             for_prompt: bool = False) -> Iterator[Runtime | None]:
-    """The compiled runtime (of the module `__test__` when `as_test`; with the type hints nothing
-    binds left unset when `for_prompt`, as `build_runtime` says), or None with `result[error_key]`
-    describing why it failed to load.
+class _session:  # noqa: N801 - used as a function: `with _session(...) as runtime:`
+    """`with _session(request, result, error_key) as runtime:` the compiled runtime (of the module
+    `__test__` when `as_test`; with the type hints nothing binds left unset when `for_prompt`, as
+    `build_runtime` says), or None with `result[error_key]` describing why it failed to load.
 
     On the way out, `on_destroy()` runs on every injection, the run's containers are shut down
-    and the runtime's warnings join `result["warnings"]`, whatever happened in between.
+    and the runtime's warnings join `result["warnings"]`, whatever happened in between. (A class
+    rather than `contextlib.contextmanager`, which every run would import.)
     """
-    path = request["path"]
-    runtime = None
-    try:
-        runtime = _compile(request, as_test, for_prompt)
-    except moss_compile.BindingMissing as e:
-        result[error_key] = tracebacks.failure("module", "BindingMissing", str(e), file=path, hint=e.hint)
-    except ProviderFailed as e:
-        result[error_key] = tracebacks.failure("module", "ProviderFailed", str(e), file=path, hint=e.hint)
-    except BaseException as e:
-        result[error_key] = tracebacks.describe(e, "module", anchor=path)
-    try:
-        yield runtime
-    finally:
+
+    def __init__(self, request: dict, result: dict, error_key: str, as_test: bool = False,
+                 for_prompt: bool = False) -> None:
+        self._request, self._result, self._error_key = request, result, error_key
+        self._as_test, self._for_prompt = as_test, for_prompt
+        self._runtime: Runtime | None = None
+
+    def __enter__(self) -> Runtime | None:
+        path, result, error_key = self._request["path"], self._result, self._error_key
+        try:
+            self._runtime = _compile(self._request, self._as_test, self._for_prompt)
+        except moss_compile.BindingMissing as e:
+            result[error_key] = tracebacks.failure("module", "BindingMissing", str(e), file=path, hint=e.hint)
+        except ProviderFailed as e:
+            result[error_key] = tracebacks.failure("module", "ProviderFailed", str(e), file=path, hint=e.hint)
+        except BaseException as e:
+            result[error_key] = tracebacks.describe(e, "module", anchor=path)
+        return self._runtime
+
+    def __exit__(self, *exc: object) -> None:
+        runtime, result = self._runtime, self._result
         if runtime is not None:
             _close(runtime)
             result["warnings"] = runtime.warnings + result["warnings"]

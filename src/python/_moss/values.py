@@ -15,7 +15,9 @@ from __future__ import annotations
 import os
 import sys
 import types
-from collections.abc import Callable
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing them would cost every run more than its code
+    from collections.abc import Callable
 
 TAG = "$moss"
 MAX_DEPTH = 90

@@ -6,16 +6,12 @@ in-process: `with moss_runtime_ctx("pkg.module") as runtime: runtime.execute(tar
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Iterator, List, Optional
-
 from ghostos_container import Container, Provider
 from ghostos_moss.abcd import (
     MOSS_HIDDEN_MARK,
     MOSS_HIDDEN_UNMARK,
     MOSS_TYPE_NAME,
     MOSS_VALUE_NAME,
-    AttrPrompts,
     Execution,
     Injection,
     Moss,
@@ -29,6 +25,13 @@ from ghostos_moss.magics import MagicPrompter, __is_instance__, __is_subclass__
 from ghostos_moss.modules import DefaultModules, DefaultModulesProvider, ImportWrapper, Modules
 from ghostos_moss.pycontext import PyContext
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing them would cost every run more than its code
+    from contextlib import AbstractContextManager
+    from typing import Iterator, List, Optional
+
+    from ghostos_moss.testsuite import MossTestSuite
+
 __all__ = [
     "Moss", "MossCompiler", "MossRuntime", "MossPrompter", "Execution", "Injection", "SelfUpdater",
     "MOSS_VALUE_NAME", "MOSS_TYPE_NAME", "MOSS_HIDDEN_MARK", "MOSS_HIDDEN_UNMARK", "AttrPrompts", "PyContext",
@@ -39,12 +42,13 @@ __all__ = [
 
 
 _IMPORTED_ON_FIRST_USE = {
+    "AttrPrompts": "ghostos_moss.abcd",
     "PromptAbleClass": "ghostos_moss.prompts",
     "PromptAbleObj": "ghostos_moss.prompts",
     "MossTestSuite": "ghostos_moss.testsuite",
 }
-"""Names whose modules a run seldom needs (they import `inspect` or `threading`), imported when
-first asked for, so that `from ghostos_moss import Moss` stays cheap."""
+"""Names whose modules a run seldom needs (they import `inspect`, `threading` or `typing`),
+imported when first asked for, so that `from ghostos_moss import Moss` stays cheap."""
 
 
 def __getattr__(name: str) -> object:
@@ -85,13 +89,19 @@ def get_moss_compiler(container: Optional[Container] = None) -> MossCompiler:
     return (container or moss_container()).force_fetch(MossCompiler)
 
 
-@contextmanager
 def moss_runtime_ctx(modulename: str, *, container: Optional[Container] = None,
                      providers: Optional[List[Provider]] = None,
-                     pycontext: Optional[PyContext] = None) -> Iterator[MossRuntime]:
+                     pycontext: Optional[PyContext] = None) -> AbstractContextManager[MossRuntime]:
     """Compile the module named `modulename` and yield its runtime, closed on the way out.
 
     `providers` are registered in the compiler's container; `pycontext` is joined first."""
+    from contextlib import contextmanager
+
+    return contextmanager(_runtime_in)(modulename, container, providers, pycontext)
+
+
+def _runtime_in(modulename: str, container: Optional[Container], providers: Optional[List[Provider]],
+                pycontext: Optional[PyContext]) -> Iterator[MossRuntime]:
     compiler = get_moss_compiler(container)
     if pycontext is not None:
         compiler.join_context(pycontext)

@@ -3,22 +3,34 @@ compiler, runtime and prompter interfaces that lifecycle hooks and host code rec
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from contextlib import AbstractContextManager
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, ClassVar, Dict, Iterable, List, NamedTuple, Optional, Tuple, Type, TypeVar, Union
 
 from ghostos_moss.pycontext import PyContext
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing them would cost every run more than its code
+    from contextlib import AbstractContextManager
+    from typing import Any, ClassVar, Dict, List, Optional, Type, TypeVar, Union
+
     from ghostos_container import Container, Provider
+
+    T = TypeVar("T")
 
 __all__ = [
     "Moss", "MossCompiler", "MossRuntime", "Execution", "MossPrompter", "AttrPrompts", "MOSS_TYPE_NAME",
     "MOSS_VALUE_NAME", "MOSS_HIDDEN_MARK", "MOSS_HIDDEN_UNMARK", "Injection", "SelfUpdater",
 ]
 
-AttrPrompts = Iterable[Tuple[str, str]]
-"""(name, prompt) pairs, as `__moss_attr_prompts__()` yields them; an empty prompt hides the name."""
+
+def __getattr__(name: str) -> object:
+    """`AttrPrompts`, the type of `__moss_attr_prompts__()`: (name, prompt) pairs, an empty prompt
+    hiding the name. Made from `typing` when first asked for, not in every run."""
+    if name != "AttrPrompts":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from typing import Iterable, Tuple
+
+    globals()[name] = Iterable[Tuple[str, str]]
+    return globals()[name]
 
 MOSS_TYPE_NAME = "Moss"
 MOSS_VALUE_NAME = "moss"
@@ -33,8 +45,6 @@ class Moss(ABC):
     (bool, int, float, str, list, dict, None, pydantic models, dataclasses) persist: whatever you
     assign to `moss.<name>` is there again the next time your code runs.
     """
-
-    T = TypeVar("T")
 
     executing_code: Optional[str]
     """The code being executed now."""
@@ -67,13 +77,32 @@ class Injection(ABC):
         """Called once when the run ends, whether the code succeeded or not."""
 
 
-class Execution(NamedTuple):
+class Execution(tuple):
     """What running code in a runtime produced: the target's return value, what the run printed,
-    and the runtime's PyContext afterwards."""
+    and the runtime's PyContext afterwards. A named tuple (`returns, printed, context = ...`),
+    written out so that every run does not import `typing` or `collections` for it."""
 
-    returns: Any
-    std_output: str = ""
-    pycontext: Optional[PyContext] = None
+    __slots__ = ()
+    _fields = ("returns", "std_output", "pycontext")
+
+    def __new__(cls, returns: Any, std_output: str = "", pycontext: Optional[PyContext] = None) -> Execution:
+        return tuple.__new__(cls, (returns, std_output, pycontext))
+
+    returns = property(lambda self: self[0], doc="What the target returned.")
+    std_output = property(lambda self: self[1], doc="What the run printed.")
+    pycontext = property(lambda self: self[2], doc="The runtime's PyContext after the run.")
+
+    def _asdict(self) -> Dict[str, Any]:
+        return dict(zip(self._fields, self))
+
+    def _replace(self, **changes: Any) -> Execution:
+        return Execution(**{**self._asdict(), **changes})
+
+    def __getnewargs__(self) -> tuple:
+        return tuple(self)
+
+    def __repr__(self) -> str:
+        return "Execution(" + ", ".join(f"{name}={value!r}" for name, value in zip(self._fields, self)) + ")"
 
 
 class SelfUpdater(ABC):

@@ -4,7 +4,9 @@ from __future__ import annotations
 import importlib
 from abc import ABC, abstractmethod
 from types import ModuleType
-from typing import Any, Iterable, List, Optional, Tuple, Union
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing them would cost every run more than its code
+    from typing import Any, Iterable, List, Optional, Tuple, Union
 
 from ghostos_container import Container, Provider
 

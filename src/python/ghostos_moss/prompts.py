@@ -6,7 +6,7 @@ import inspect
 import sys
 from abc import ABC, abstractmethod
 from dataclasses import is_dataclass
-from typing import Any, Dict, Iterable, List, Optional, Tuple, is_typeddict
+from typing import Any, Dict, List, Optional, is_typeddict
 
 from ghostos_moss.abcd import AttrPrompts
 from ghostos_moss.utils import get_callable_definition, get_modulename, is_typing, make_class_prompt

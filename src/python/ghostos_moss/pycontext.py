@@ -12,18 +12,29 @@ from __future__ import annotations
 
 import sys
 from types import FunctionType, ModuleType
-from typing import Any, Dict, Iterable, Optional, Tuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing them would cost every run more than its code
+    from typing import Any, Dict, Iterable, Optional, Tuple
 
 __all__ = ["PyContext", "EntityMeta"]
 
-from typing import TypedDict
+
+def __getattr__(name: str) -> object:
+    """`EntityMeta`, the TypedDict of a stored value ({"type": ..., "content": ...}: `type` names
+    it, "int", "dict", "pkg.mod:Class", ...; `content` holds it as text). Made from `typing` when
+    first asked for; this module builds the same dicts itself, without it."""
+    if name != "EntityMeta":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from typing import TypedDict
+
+    globals()[name] = TypedDict("EntityMeta", {"type": str, "content": str})
+    return globals()[name]
 
 
-class EntityMeta(TypedDict):
-    """A stored value: `type` names it ("int", "dict", "pkg.mod:Class", ...), `content` holds it as text."""
-
-    type: str
-    content: str
+def _meta(kind: str, content: str) -> dict:
+    """An EntityMeta."""
+    return {"type": kind, "content": content}
 
 
 _PLAIN = {"bool": lambda s: s == "True", "int": int, "float": float, "str": str}
@@ -32,20 +43,20 @@ _PLAIN = {"bool": lambda s: s == "True", "int": int, "float": float, "str": str}
 def to_entity_meta(value: Any) -> EntityMeta:
     """`value` as an EntityMeta; TypeError for a value that cannot be stored exactly."""
     if value is None:
-        return EntityMeta(type="None", content="")
+        return _meta("None", "")
     if isinstance(value, bool) or type(value) in (int, float, str):
-        return EntityMeta(type=type(value).__name__, content=repr(value) if type(value) is float else str(value))
+        return _meta(type(value).__name__, repr(value) if type(value) is float else str(value))
     if type(value) in (list, dict):
         import json
 
-        return EntityMeta(type=type(value).__name__, content=json.dumps(value, allow_nan=False))
+        return _meta(type(value).__name__, json.dumps(value, allow_nan=False))
     if hasattr(value, "__to_entity_meta__"):
         return value.__to_entity_meta__()
     base_model = _base_model()
     if base_model is not None and isinstance(value, base_model):
-        return EntityMeta(type=_path_of(type(value)), content=value.model_dump_json(exclude_defaults=True))
+        return _meta(_path_of(type(value)), value.model_dump_json(exclude_defaults=True))
     if isinstance(value, FunctionType):
-        return EntityMeta(type=_path_of(value), content="")
+        return _meta(_path_of(value), "")
     raise TypeError(f"a {type(value).__name__} cannot be a PyContext property: store data (bool, int, float, "
                     "str, list, dict, None) or a pydantic model")
 

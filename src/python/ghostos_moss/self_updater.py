@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 from types import ModuleType
-from typing import Dict, Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing them would cost every run more than its code
+    from typing import Dict, Optional
 
 from ghostos_container import Container, Provider
 from ghostos_moss.abcd import SelfUpdater
