@@ -146,6 +146,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         result.error = Some(error);
         return Ok(exit);
     }
+    crate::timings::mark("client ready");
     let warm = match args.cold {
         true => None,
         false => match warm::exec(&config, &path, &request, &supervision, device.clone(), warm::wanted(args.warm)) {
@@ -165,6 +166,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         Some(warm) => (host::outcome::<ChildReport>(warm.run, &supervision), warm.device),
         None => run_cold(&path, &request, &supervision, device)?,
     };
+    crate::timings::mark("child ended");
 
     result.stdout = String::from_utf8_lossy(&run.stdout).into_owned();
     result.stderr = String::from_utf8_lossy(&run.stderr).into_owned();
@@ -236,6 +238,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
             return Err(e.into());
         }
         result.context.saved = true;
+        crate::timings::mark("context saved");
     }
     Ok(0)
 }

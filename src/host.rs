@@ -63,6 +63,7 @@ pub fn job<'a, T: Serialize>(
     read: impl for<'py> FnOnce(&Bound<'py, PyAny>) -> PyResult<T> + 'a,
 ) -> impl FnOnce() -> Vec<u8> + 'a {
     move || {
+        crate::timings::mark("child started");
         let message = match interpreter::start(moss_file) {
             Err(message) => Message::NoInterpreter { message },
             Ok(warnings) => match call_here(function, request, read) {
@@ -116,9 +117,13 @@ fn call_here<T>(
     Python::attach(|py| -> PyResult<T> {
         interpreter::prepare(py)?;
         interpreter::default_signal_handlers(py)?;
+        crate::timings::mark("interpreter started");
         let host = py.import("_moss.host")?;
+        crate::timings::mark("shipped modules imported");
         let outcome = host.getattr(function)?.call1((crate::convert::to_py(py, request)?,))?;
-        read(&outcome)
+        let read = read(&outcome);
+        crate::timings::mark("result encoded");
+        read
     })
     .map_err(|e| Python::attach(|py| format!("the host side of moss failed: {}", interpreter::describe(py, &e))))
 }

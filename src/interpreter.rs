@@ -90,8 +90,9 @@ static START_WARNINGS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::n
 /// Gives the code Python's own response to interrupts, however the process that started the
 /// interpreter had them (a warm server, moss started with SIGINT ignored): KeyboardInterrupt on
 /// SIGINT, the default action on SIGTERM and SIGHUP. Call from the thread that started it.
+/// Through `_signal`: `signal` would build its enums (and import `enum`) in every run.
 pub fn default_signal_handlers(py: Python<'_>) -> PyResult<()> {
-    let signal = py.import("signal")?;
+    let signal = py.import("_signal")?;
     let set = signal.getattr("signal")?;
     set.call1((signal.getattr("SIGINT")?, signal.getattr("default_int_handler")?))?;
     for name in ["SIGTERM", "SIGHUP"] {

@@ -327,8 +327,10 @@ pub fn append(path: &Path, record: &RunRecord) -> Result<(), String> {
     append_within(path, &line, keep, MAX_BYTES)
 }
 
-/// Appends `line`, first dropping the oldest lines while the journal would hold more than `keep`
-/// lines or `max_bytes` bytes; `line` itself is always written.
+/// Appends `line`. When the journal would hold more than `keep` lines or `max_bytes` bytes, the
+/// oldest lines are dropped down to three quarters of both bounds first: the rewrite that drops
+/// them (a copy of the journal and an fsync) then comes once every quarter of the bound, not at
+/// every run of a full journal. `line` itself is always written.
 fn append_within(path: &Path, line: &[u8], keep: usize, max_bytes: usize) -> Result<(), String> {
     let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(folder).map_err(|e| e.to_string())?;
@@ -340,9 +342,12 @@ fn append_within(path: &Path, line: &[u8], keep: usize, max_bytes: usize) -> Res
     let mut lines: Vec<&[u8]> = text[..whole].split_inclusive(|&b| b == b'\n').collect();
     let mut bytes = whole;
     let mut dropped = 0;
-    while dropped < lines.len() && (lines.len() - dropped + 1 > keep || bytes + line.len() > max_bytes) {
-        bytes -= lines[dropped].len();
-        dropped += 1;
+    if lines.len() + 1 > keep || bytes + line.len() > max_bytes {
+        let (keep, max_bytes) = (keep * 3 / 4, max_bytes * 3 / 4);
+        while dropped < lines.len() && (lines.len() - dropped + 1 > keep || bytes + line.len() > max_bytes) {
+            bytes -= lines[dropped].len();
+            dropped += 1;
+        }
     }
     if dropped == 0 {
         // A line cut short by a killed append is removed before the next one is written.
@@ -420,9 +425,11 @@ mod tests {
         for n in 0..6 {
             append_within(&path, format!("{n}\n").as_bytes(), 4, 100).unwrap();
         }
-        assert_eq!(fs::read_to_string(&path).unwrap(), "2\n3\n4\n5\n", "at most 4 lines");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "2\n3\n4\n5\n", "at most 4 lines, cut to 3 at the 5th");
+        append_within(&path, b"12345\n", 4, 12).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "5\n12345\n", "cut to 3/4 of both bounds: 9 bytes");
         append_within(&path, b"12345678\n", 4, 12).unwrap();
-        assert_eq!(fs::read_to_string(&path).unwrap(), "5\n12345678\n", "at most 12 bytes");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "12345678\n", "at most 12 bytes, cut to 9");
         let long = format!("{}\n", "x".repeat(19));
         append_within(&path, long.as_bytes(), 4, 12).unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), long, "the newest line stays, alone, whatever its size");

@@ -45,6 +45,7 @@ mod supervisor;
 mod test_report;
 mod test_worker;
 mod testsuite;
+mod timings;
 mod tokens;
 mod turn;
 mod turn_template;
@@ -53,6 +54,7 @@ mod warm;
 use crate::cli::Command;
 
 fn main() {
+    timings::mark("client started");
     let cli = cli_words::parse();
     style::configure(cli.color, cli.quiet);
     if let Some(folder) = python_folder(&cli.command) {
@@ -73,6 +75,7 @@ fn main() {
         Command::Completions { shell } => completions::completions(*shell),
         Command::Man => completions::man_page(),
     };
+    timings::mark("client done");
     std::process::exit(code.into());
 }
 

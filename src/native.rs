@@ -16,6 +16,12 @@ fn strip_hidden(source: &str) -> String {
     hidden::strip(source)
 }
 
+/// Notes that the run reached `stage`, when MOSS_TIMINGS asks for it (see `timings`).
+#[pyfunction]
+fn mark(stage: &str) {
+    crate::timings::mark(stage)
+}
+
 /// The numbers (from 1) of the source's lines that the model never reads.
 #[pyfunction]
 fn hidden_lines(source: &str) -> Vec<usize> {
@@ -115,6 +121,7 @@ pub fn register(py: Python<'_>) -> PyResult<()> {
     let module = PyModule::new(py, "_moss_native")?;
     module.add_function(wrap_pyfunction!(strip_hidden, &module)?)?;
     module.add_function(wrap_pyfunction!(hidden_lines, &module)?)?;
+    module.add_function(wrap_pyfunction!(mark, &module)?)?;
     module.add_function(wrap_pyfunction!(reflect, &module)?)?;
     module.add_function(wrap_pyfunction!(device_call, &module)?)?;
     module.add_function(wrap_pyfunction!(device_events, &module)?)?;

@@ -115,6 +115,28 @@ fn exec_json_and_the_journal_carry_the_context_diff_with_short_values() {
 }
 
 #[test]
+fn a_full_journal_is_cut_to_three_quarters_so_the_next_runs_only_append() {
+    use std::os::unix::fs::MetadataExt;
+    let sandbox = agent();
+    sandbox.write("gen.py", "def main(moss):\n    moss.count += 1\n    return moss.count\n");
+    let run = || {
+        let out = sandbox.moss().env("MOSS_JOURNAL_KEEP", "8").args(["exec", "agent.py", "--code", "gen.py"]).output();
+        assert_exit(&out.unwrap(), 0);
+    };
+    let returns = || records(&sandbox).iter().map(|r| r["returns"].as_i64().unwrap()).collect::<Vec<_>>();
+    for _ in 0..9 {
+        run();
+    }
+    assert_eq!(returns(), [4, 5, 6, 7, 8, 9], "the 9th record found the journal full: cut to 6 of 8");
+    let inode = || std::fs::metadata(sandbox.path(JOURNAL)).unwrap().ino();
+    let cut = inode();
+    run();
+    run();
+    assert_eq!(returns(), [4, 5, 6, 7, 8, 9, 10, 11]);
+    assert_eq!(inode(), cut, "the two runs after the cut appended, without rewriting the journal");
+}
+
+#[test]
 fn old_records_are_dropped_never_the_newest() {
     let sandbox = agent();
     sandbox.write("gen.py", "def main(moss):\n    moss.count += 1\n    return moss.count\n");

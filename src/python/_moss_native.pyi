@@ -3,6 +3,9 @@
 def strip_hidden(source: str) -> str:
     """The source without `# <moss-hide>` regions."""
 
+def mark(stage: str) -> None:
+    """Notes that the run reached `stage`, when the MOSS_TIMINGS variable names a file to note it in."""
+
 def hidden_lines(source: str) -> list[int]:
     """The numbers (from 1) of the source's lines that the model never reads."""
 

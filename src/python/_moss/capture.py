@@ -7,12 +7,13 @@ context variable, so runtimes executing in parallel threads each record only the
 """
 from __future__ import annotations
 
+import _thread
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, TextIO
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing them would cost every run more than its code
+    from typing import Any, TextIO
 
 LIMIT = 1 << 20
 """Characters a recording keeps: what the code prints beyond it is only counted, so a run that
@@ -45,7 +46,7 @@ class Recording:
 
 
 _recording: ContextVar[Recording | None] = ContextVar("moss_stdout_recording", default=None)
-_lock = threading.Lock()
+_lock = _thread.allocate_lock()  # threading's Lock, without importing `threading` into every run
 _users = 0
 
 
@@ -65,22 +66,28 @@ class _Tee:
         return getattr(self._inner, name)
 
 
-@contextmanager
-def recording(record: Recording) -> Iterator[Recording]:
-    """Add what is printed through `sys.stdout` in this thread or task to `record`."""
-    global _users
-    with _lock:
-        if not isinstance(sys.stdout, _Tee):
-            sys.stdout = _Tee(sys.stdout)
-        installed = sys.stdout
-        _users += 1
-    token = _recording.set(record)
-    try:
-        yield record
-    finally:
-        _recording.reset(token)
+class recording:  # noqa: N801 - used as a function: `with recording(record):`
+    """Add what is printed through `sys.stdout` in this thread or task to `record`, in a `with`
+    block. (A class rather than `contextlib.contextmanager`, which every run would import.)"""
+
+    def __init__(self, record: Recording) -> None:
+        self._record = record
+
+    def __enter__(self) -> Recording:
+        global _users
+        with _lock:
+            if not isinstance(sys.stdout, _Tee):
+                sys.stdout = _Tee(sys.stdout)
+            self._installed = sys.stdout
+            _users += 1
+        self._token = _recording.set(self._record)
+        return self._record
+
+    def __exit__(self, *exc: object) -> None:
+        global _users
+        _recording.reset(self._token)
         with _lock:
             _users -= 1
             # The last one out unwraps, unless someone replaced sys.stdout in the meantime.
-            if _users == 0 and sys.stdout is installed:
-                sys.stdout = installed._inner
+            if _users == 0 and sys.stdout is self._installed:
+                sys.stdout = self._installed._inner

@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import keyword
-import linecache
 import os
 import sys
 import types
-from copy import deepcopy
 
-from _moss import values
+from _moss import sources, values
 from _moss.container import Container
 from _moss.runtime import CONTAINER_SLOT, Runtime
 from ghostos_moss import lifecycle
@@ -75,7 +72,9 @@ def load_module(path: str, name: str, source: str, package: str | None = None) -
     module.__file__ = path
     if parent is not None:
         module.__package__ = package
-        module.__spec__ = importlib.util.spec_from_file_location(name, path)
+        from importlib.util import spec_from_file_location  # imports `contextlib`: only for a package
+
+        module.__spec__ = spec_from_file_location(name, path)
     sys.modules[name] = module
     try:
         exec(compile(source, path, "exec", dont_inherit=True), module.__dict__)
@@ -219,7 +218,7 @@ def compile_by_name(compiler: Compiler, modulename: str | None) -> types.ModuleT
     if not filename:
         # Code with no file of its own (a PyContext's code) still shows its lines in tracebacks.
         filename = f"<moss {name}>"
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        sources.remember(filename, source)
     exec(compile(source, filename, "exec", dont_inherit=True), module.__dict__)
     if own_source:
         for attr, value in vars(origin).items():
@@ -295,7 +294,7 @@ def _place_defaults(runtime: Runtime, classes: list[type]) -> None:
             if name.startswith("_") or name in runtime.constants or not values.is_storable_default(value):
                 continue
             try:
-                copy = deepcopy(value)
+                copy = _copied(value)
             except Exception as e:
                 runtime.warnings.append(
                     f"moss.{name}: its default could not be copied ({type(e).__name__}: {e}), so it is not "
@@ -304,6 +303,18 @@ def _place_defaults(runtime: Runtime, classes: list[type]) -> None:
                 continue
             runtime.moss().__dict__[name] = copy
             runtime.placed_defaults[name] = copy
+
+
+_IMMUTABLE = (bool, int, float, complex, str, bytes, type(None))
+
+
+def _copied(value: object) -> object:
+    """A deep copy of `value`; an immutable scalar is its own copy (no `copy` module to import)."""
+    if type(value) in _IMMUTABLE:
+        return value
+    from copy import deepcopy
+
+    return deepcopy(value)
 
 
 def _restore(runtime: Runtime, saved: dict, injected: set[str]) -> None:

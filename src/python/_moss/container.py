@@ -6,19 +6,43 @@ import; `import ghostos_container` serves this module when no such package is in
 from __future__ import annotations
 
 import builtins
-import inspect
 import os
 import sys
-import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, ClassVar, Generic, Optional, Type, TypeVar, get_args, get_origin
 
-INSTANCE = TypeVar("INSTANCE")
-"""What a container holds for a contract."""
+from _moss import calls
 
-ABSTRACT = Type[INSTANCE]
-"""A contract: usually an abstract class whose implementation the container holds."""
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing them would cost every run more than its code
+    from collections.abc import Callable, Iterable, Iterator
+    from typing import Any, ClassVar, Generic, Optional, TypeVar
+
+    _Contract = TypeVar("_Contract")
+else:
+    _Contract = None
+
+    class Generic:
+        """Stands in for `typing.Generic` as `Provider`'s base at run time, so that type checkers
+        read `Provider[Ball]` as generic while runs do not import `typing`."""
+
+        def __class_getitem__(cls, item: object) -> type:
+            return cls
+
+TYPING_ALIASES = ("INSTANCE", "ABSTRACT", "Factory")
+"""Names of this module made from `typing` when first asked for, not in every run."""
+
+
+def __getattr__(name: str) -> object:
+    """`INSTANCE`: the TypeVar of what a container holds for a contract; `ABSTRACT`: a contract
+    (`Type[INSTANCE]`), usually an abstract class; `Factory`: makes a contract's value from the
+    container (`Callable[[Container], Any]`)."""
+    if name not in TYPING_ALIASES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from typing import Any, Callable, Type, TypeVar
+
+    instance = TypeVar("INSTANCE")
+    globals().update(INSTANCE=instance, ABSTRACT=Type[instance], Factory=Callable[[Container], Any])
+    return globals()[name]
 
 
 class IoCContainer(ABC):
@@ -196,6 +220,8 @@ class Container(IoCContainer):
     def get(self, abstract: Any) -> Any:
         self._check_usable()
         if self._bootstrappers and not self._bootstrapped:
+            import warnings
+
             warnings.warn(
                 f"container {self.bloodline} has {len(self._bootstrappers)} bootstrapper(s) that have not run; "
                 "call bootstrap() before using it",
@@ -324,6 +350,8 @@ class Container(IoCContainer):
             self._making.pop()
 
     def call(self, caller: Callable, *args: Any, **kwargs: Any) -> Any:
+        import inspect
+
         self._check_usable()
         namespace = getattr(inspect.unwrap(caller), "__globals__", None)
         if namespace is None:
@@ -333,6 +361,8 @@ class Container(IoCContainer):
 
     def _injected(self, target: Callable, namespace: dict, args: tuple, kwargs: dict) -> dict:
         """`kwargs` plus a value for each other parameter of `target` the container can fill."""
+        import inspect
+
         try:
             signature = inspect.signature(target)
             given = signature.bind_partial(*args, **kwargs).arguments
@@ -380,17 +410,16 @@ class Container(IoCContainer):
             Container.instance_count -= 1
 
 
-Factory = Callable[[Container], Any]
-"""Makes a contract's value from the container."""
-
-
-class Provider(Generic[INSTANCE], ABC):
+class Provider(Generic[_Contract], ABC):
     """Makes the value of a contract. `class BallProvider(Provider[Ball])` provides `Ball` without
     defining `contract()`.
 
     `singleton()` (True unless overridden) keeps the first value made; a provider that is not a
     singleton is inheritable: child containers take it over and make values with their bindings.
     """
+
+    # `Provider[Ball]`, as for a `typing.Generic` class, without importing `typing`.
+    __class_getitem__ = classmethod(type(list[int]))
 
     def singleton(self) -> bool:
         """Whether the container keeps the first value made."""
@@ -425,11 +454,11 @@ class Bootstrapper(ABC):
         """Do the work with the container."""
 
 
-class BootstrapProvider(Provider[INSTANCE], Bootstrapper):
+class BootstrapProvider(Provider, Bootstrapper):
     """A provider that is also a bootstrapper: registering it adds it as one."""
 
 
-class ProviderAdapter(Provider[INSTANCE]):
+class ProviderAdapter(Provider):
     """A provider made of a contract and a factory function (what `provide` returns)."""
 
     def __init__(self, contract_type: Any, factory: Callable[[Container], Any], singleton: bool = True,
@@ -511,6 +540,11 @@ def call_factory(make: Callable, container: Container) -> Any:
     """Call a factory with the container when it takes an argument, else with none: classes bound
     as factories (`bind(Ball, SimBall)`) usually take no argument; GhostOS factories take the
     container."""
+    known = calls.takes_positional(make, 1)
+    if known is not None:
+        return make(container) if known else make()
+    import inspect
+
     try:
         inspect.signature(make).bind(container)
     except TypeError:
@@ -534,10 +568,11 @@ def _generic_contract(cls: type) -> Any:
     """The `X` of the nearest `Provider[X]` (or subclass `[X]`) among the bases of `cls`."""
     for klass in cls.__mro__:
         for base in klass.__dict__.get("__orig_bases__", ()):
-            origin = get_origin(base)
+            origin = getattr(base, "__origin__", None)
             if isinstance(origin, type) and issubclass(origin, Provider):
-                args = get_args(base)
-                if args and not isinstance(args[0], TypeVar):
+                args = getattr(base, "__args__", ())
+                typing = sys.modules.get("typing")  # a TypeVar exists only once `typing` is imported
+                if args and not (typing is not None and isinstance(args[0], typing.TypeVar)):
                     return args[0]
     return None
 
@@ -545,6 +580,8 @@ def _generic_contract(cls: type) -> Any:
 def _resolve(annotation: Any, namespace: dict) -> Any:
     """The object an annotation names; a string is looked up as a (dotted) name in `namespace`,
     then the builtins. None when there is none or it cannot be found."""
+    import inspect
+
     if annotation is inspect.Parameter.empty:
         return None
     found = annotation
@@ -563,7 +600,7 @@ def _resolve(annotation: Any, namespace: dict) -> Any:
 def _makeable(hint: Any) -> bool:
     """Whether `make` may build `hint` for a parameter nothing fills: a concrete class that is
     not a builtin such as int or str."""
-    return isinstance(hint, type) and not inspect.isabstract(hint) and hint.__module__ != "builtins"
+    return isinstance(hint, type) and not getattr(hint, "__abstractmethods__", None) and hint.__module__ != "builtins"
 
 
 def _name(contract: Any) -> str:

@@ -1,8 +1,7 @@
 """Executing generated code in a compiled MOSS module and calling its target."""
 from __future__ import annotations
 
-import linecache
-
+from _moss import calls, sources
 from _moss.runtime import Runtime
 from ghostos_moss import lifecycle
 from ghostos_moss.abcd import MOSS_VALUE_NAME, Execution
@@ -31,7 +30,7 @@ class MissingLocal(TargetError, AttributeError):
 def compile_code(runtime: Runtime, code: str, filename: str) -> object:
     """Compile generated code under its own file name, so errors point at its lines."""
     runtime.code_file = filename
-    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    sources.remember(filename, code)
     try:
         return compile(code, filename, "exec", dont_inherit=True)
     except SyntaxError as error:
@@ -100,7 +99,7 @@ def call(fn: object, name: str, args: list, kwargs: dict | None = None) -> objec
     """Call `fn`, running a coroutine it returns to completion; a call its signature does not
     accept raises TargetError instead of running anything."""
     kwargs = kwargs or {}
-    signature = _signature(fn)
+    signature = None if not kwargs and calls.takes_positional(fn, len(args)) else _signature(fn)
     if signature is not None:
         try:
             signature.bind(*args, **kwargs)
@@ -149,6 +148,9 @@ def wait_for_threads() -> None:
 
 
 def _accepts(fn: object, args: list) -> bool:
+    known = calls.takes_positional(fn, len(args))
+    if known is not None:
+        return known
     signature = _signature(fn)
     if signature is None:
         return True

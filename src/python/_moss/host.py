@@ -9,9 +9,8 @@ import importlib
 import os
 import sys
 import types
-from collections.abc import Iterator
-from contextlib import contextmanager
 
+import _moss_native as native
 from _moss import compile as moss_compile
 from _moss import execute, matrix, tracebacks, values
 from _moss.container import Container
@@ -58,6 +57,7 @@ def run_exec(request: dict) -> dict:
         try:
             returns = execute.run(runtime, request["code"], compiled, request["target"], request["args"])
             execute.wait_for_threads()
+            native.mark("code ran")
         except execute.TargetError as e:
             result["error"] = tracebacks.failure("target", "TargetError", str(e), file=code_file, hint=e.hint)
             return result
@@ -76,6 +76,7 @@ def run_exec(request: dict) -> dict:
         result["properties"], unsaved = runtime.properties()
         result["reprs"] = _reprs_of_changes(result["started"], result["properties"])
         result["hidden"] = _hidden_attributes(request["source"])
+        native.mark("properties encoded")
         result["warnings"] += unsaved
         # A value the file set that the code left alone is the file's to fix, not the model's.
         result["file_warnings"] = [tracebacks.printable(w) for w in unsaved if w in unsaved_before]
@@ -97,26 +98,35 @@ def _hidden_attributes(source: str) -> list[str]:
     """The attributes the MOSS file declares or sets on hidden lines: a class attribute written
     in a `# <moss-hide>` region, or `obj.name = ...` there (a hook setting `moss.name`). What
     the code does to them is not told to the model, which must not learn their values."""
-    import ast
-
     import _moss_native as native
 
+    hidden = set(native.hidden_lines(source))
+    if not hidden:
+        return []
+    # `_ast` rather than `ast`, whose import (enum, contextlib, ...) every successful run would pay.
+    import _ast
+
     try:
-        tree = ast.parse(source)
+        tree = compile(source, "<moss file>", "exec", _ast.PyCF_ONLY_AST, dont_inherit=True)
     except (SyntaxError, ValueError):
         return []
-    hidden = set(native.hidden_lines(source))
-    in_class_bodies = {id(statement) for node in ast.walk(tree) if isinstance(node, ast.ClassDef)
-                       for statement in node.body}
     names: list[str] = []
-    for node in ast.walk(tree):
-        if not isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) or node.lineno not in hidden:
-            continue
-        for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
-            if isinstance(target, ast.Attribute):
-                names.append(target.attr)
-            elif isinstance(target, ast.Name) and id(node) in in_class_bodies:
-                names.append(target.id)
+
+    def visit(node: object, in_class_body: bool) -> None:
+        if isinstance(node, (_ast.Assign, _ast.AnnAssign, _ast.AugAssign)) and node.lineno in hidden:
+            for target in node.targets if isinstance(node, _ast.Assign) else [node.target]:
+                if isinstance(target, _ast.Attribute):
+                    names.append(target.attr)
+                elif isinstance(target, _ast.Name) and in_class_body:
+                    names.append(target.id)
+        for field in getattr(node, "_fields", ()):
+            child = getattr(node, field, None)
+            children = child if isinstance(child, list) else [child]
+            for item in children:
+                if isinstance(item, _ast.AST):
+                    visit(item, isinstance(node, _ast.ClassDef) and field == "body")
+
+    visit(tree, False)
     return names
 
 
@@ -149,6 +159,7 @@ def run_prompt(request: dict) -> dict:
             built = prompt.build(runtime, request["source"])
             if request.get("turn"):
                 built["ghost"] = prompt.ghost(runtime.module())
+            native.mark("prompt built")
         except BaseException as e:
             result["error"] = tracebacks.describe(e, "module", anchor=request["path"], moss_file=_moss_file(request))
             return result
@@ -237,29 +248,36 @@ def run_test_case(request: dict) -> dict:
     return result
 
 
-@contextmanager
-def _session(request: dict, result: dict, error_key: str, as_test: bool = False,
-             for_prompt: bool = False) -> Iterator[Runtime | None]:
-    """The compiled runtime (of the module `__test__` when `as_test`; with the type hints nothing
-    binds left unset when `for_prompt`, as `build_runtime` says), or None with `result[error_key]`
-    describing why it failed to load.
+class _session:  # noqa: N801 - used as a function: `with _session(...) as runtime:`
+    """`with _session(request, result, error_key) as runtime:` the compiled runtime (of the module
+    `__test__` when `as_test`; with the type hints nothing binds left unset when `for_prompt`, as
+    `build_runtime` says), or None with `result[error_key]` describing why it failed to load.
 
     On the way out, `on_destroy()` runs on every injection, the run's containers are shut down
-    and the runtime's warnings join `result["warnings"]`, whatever happened in between.
+    and the runtime's warnings join `result["warnings"]`, whatever happened in between. (A class
+    rather than `contextlib.contextmanager`, which every run would import.)
     """
-    path = request["path"]
-    runtime = None
-    try:
-        runtime = _compile(request, as_test, for_prompt)
-    except moss_compile.BindingMissing as e:
-        result[error_key] = tracebacks.failure("module", "BindingMissing", str(e), file=path, hint=e.hint)
-    except ProviderFailed as e:
-        result[error_key] = tracebacks.failure("module", "ProviderFailed", str(e), file=path, hint=e.hint)
-    except BaseException as e:
-        result[error_key] = tracebacks.describe(e, "module", anchor=path, moss_file=_moss_file(request))
-    try:
-        yield runtime
-    finally:
+
+    def __init__(self, request: dict, result: dict, error_key: str, as_test: bool = False,
+                 for_prompt: bool = False) -> None:
+        self._request, self._result, self._error_key = request, result, error_key
+        self._as_test, self._for_prompt = as_test, for_prompt
+        self._runtime: Runtime | None = None
+
+    def __enter__(self) -> Runtime | None:
+        path, result, error_key = self._request["path"], self._result, self._error_key
+        try:
+            self._runtime = _compile(self._request, self._as_test, self._for_prompt)
+        except moss_compile.BindingMissing as e:
+            result[error_key] = tracebacks.failure("module", "BindingMissing", str(e), file=path, hint=e.hint)
+        except ProviderFailed as e:
+            result[error_key] = tracebacks.failure("module", "ProviderFailed", str(e), file=path, hint=e.hint)
+        except BaseException as e:
+            result[error_key] = tracebacks.describe(e, "module", anchor=path, moss_file=_moss_file(self._request))
+        return self._runtime
+
+    def __exit__(self, *exc: object) -> None:
+        runtime, result = self._runtime, self._result
         if runtime is not None:
             _close(runtime)
             result["warnings"] = runtime.warnings + result["warnings"]
@@ -295,13 +313,16 @@ def _compile(request: dict, as_test: bool, for_prompt: bool) -> Runtime:
         _driver.bind(host)
     source = request["source"]
     module = _load_as_test(path, source) if as_test else moss_compile.load_module(path, name, source)
+    native.mark("moss file compiled")
     matrix.register_module_providers(host, module)
     recorded = request.get("recorded_module")
     if recorded and recorded != name:
         # Classes stored under the name the file's module had before (`agent:Profile` from when
         # it was compiled outside its package) are found in this module.
         sys.modules.setdefault(recorded, module)
-    return moss_compile.build_runtime(module, request["source"], request.get("properties") or {}, host, for_prompt)
+    runtime = moss_compile.build_runtime(module, request["source"], request.get("properties") or {}, host, for_prompt)
+    native.mark("injected")
+    return runtime
 
 
 def _close(runtime: Runtime) -> None:

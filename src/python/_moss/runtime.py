@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import types
-from contextlib import AbstractContextManager
 
 from _moss import capture, exact, tracebacks, values
 from _moss.container import Container
@@ -99,7 +98,7 @@ class Runtime(MossRuntime):
     def update_executing_code(self, code: str | None = None) -> None:
         self._moss.executing_code = code
 
-    def redirect_stdout(self) -> AbstractContextManager:
+    def redirect_stdout(self) -> capture.recording:
         """While inside, what this thread prints is also recorded for `dump_std_output()`."""
         return capture.recording(self._output)
 

@@ -3,7 +3,6 @@ MOSS file's hidden lines not quoted."""
 from __future__ import annotations
 
 import os
-import traceback
 
 
 def own_frame(filename: str) -> bool:
@@ -29,6 +28,8 @@ def describe(exc: BaseException, kind: str, anchor: str | None, *, moss_file: tu
     `moss_file` is the MOSS file's path and source: a line of its hidden regions is never quoted,
     as the model may read the traceback (see `Concealer`).
     """
+    import traceback  # only errors need it: a successful run does not pay for its import
+
     te = traceback.TracebackException(type(exc), exc, exc.__traceback__, compact=True)
     line = column = None
     where = None
@@ -94,6 +95,8 @@ class Concealer:
 
     def conceal(self, te: traceback.TracebackException) -> None:
         """Rewrite `te`'s own stack (not its chained exceptions') and its syntax error text."""
+        import traceback
+
         frames = []
         for frame in te.stack:
             if own_frame(frame.filename):

@@ -12,12 +12,12 @@ unrestorable. Moss's own tags for standard-library types (a date, a Decimal) imp
 """
 from __future__ import annotations
 
-import base64
-import json
 import os
 import sys
 import types
-from collections.abc import Callable
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing them would cost every run more than its code
+    from collections.abc import Callable
 
 TAG = "$moss"
 MAX_DEPTH = 90
@@ -189,6 +189,8 @@ def _encode_sequence(tag: str) -> Callable:
         items = [encode(item, f"{where}[{i}]", depth + 2) for i, item in enumerate(value)]
         if tag in ("set", "frozenset"):
             # Set order varies between runs (str hashes are salted); sorted, saving is repeatable.
+            import json
+
             items.sort(key=lambda item: json.dumps(item, sort_keys=True))
         return {TAG: tag, "items": items}
     return encode_sequence
@@ -215,8 +217,16 @@ def _encode_deque(value: object, where: str, depth: int) -> dict:
     return {**_encode_sequence("deque")(value, where, depth), "maxlen": value.maxlen}
 
 
+def _from_base64(text: str) -> bytes:
+    import base64  # only a stored bytes value needs it
+
+    return base64.b64decode(text, validate=True)
+
+
 def _encode_bytes(value: bytes, where: str, depth: int) -> dict:
-    return {TAG: type(value).__name__, "base64": base64.b64encode(value).decode("ascii")}
+    import binascii  # an extension module to load: only runs that store bytes pay for it
+
+    return {TAG: type(value).__name__, "base64": binascii.b2a_base64(value, newline=False).decode("ascii")}
 
 
 # ---------------------------------------------------------------- times, numbers, names
@@ -403,8 +413,8 @@ _DECODERS: dict[str, Callable] = {
     "set": _decode_sequence,
     "frozenset": _decode_sequence,
     "deque": _decode_sequence,
-    "bytes": lambda stored, where, notes: base64.b64decode(stored["base64"], validate=True),
-    "bytearray": lambda stored, where, notes: bytearray(base64.b64decode(stored["base64"], validate=True)),
+    "bytes": lambda stored, where, notes: _from_base64(stored["base64"]),
+    "bytearray": lambda stored, where, notes: bytearray(_from_base64(stored["base64"])),
     "defaultdict": _decode_defaultdict,
     "Counter": _by_mapping("collections:Counter"),
     "OrderedDict": _by_mapping("collections:OrderedDict"),

@@ -7,28 +7,30 @@ hidden regions that the binary finds (`_moss_native.hidden_lines`).
 """
 from __future__ import annotations
 
-import ast
-import importlib.util
+import _ast as ast  # the node classes without `ast`'s helpers, which import `enum` and `contextlib`
 import sys
 import types
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing them would cost every prompt more than its code
+    from collections.abc import Iterator
 
 import _moss_native as native
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-@dataclass
 class Bindings:
-    """The top-level bindings of a source, by where they are written."""
+    """The top-level bindings of a source, by where they are written. (A plain class: a
+    dataclass would import `dataclasses`, and `inspect` with it, into every prompt.)"""
 
-    imports: list[tuple[str, ast.alias, ast.ImportFrom | ast.Import]] = field(default_factory=list)
-    """Visible import aliases, in source order: (bound name, alias, statement); `*` for a star."""
-    defined: set[str] = field(default_factory=set)
-    """Names visible statements other than imports bind (assignments, defs, classes, ...)."""
-    hidden: set[str] = field(default_factory=set)
-    """Names any hidden line binds."""
+    def __init__(self) -> None:
+        self.imports: list[tuple[str, ast.alias, ast.ImportFrom | ast.Import]] = []
+        """Visible import aliases, in source order: (bound name, alias, statement); `*` for a star."""
+        self.defined: set[str] = set()
+        """Names visible statements other than imports bind (assignments, defs, classes, ...)."""
+        self.hidden: set[str] = set()
+        """Names any hidden line binds."""
 
 
 def bindings(source: str) -> Bindings:
@@ -40,7 +42,7 @@ def bindings(source: str) -> Bindings:
         # numbers would not agree.
         return found
     try:
-        tree = ast.parse(source)
+        tree = compile(source, "<unknown>", "exec", ast.PyCF_ONLY_AST)
     except (SyntaxError, ValueError):
         return found
     hidden_lines = set(native.hidden_lines(source))
@@ -105,10 +107,14 @@ def _what_import_binds(module: types.ModuleType, alias: ast.alias, statement: as
 
 
 def _imported_module(module: types.ModuleType, statement: ast.ImportFrom) -> types.ModuleType | None:
-    try:
-        name = importlib.util.resolve_name("." * statement.level + (statement.module or ""), module.__package__)
-    except (ImportError, ValueError):
-        return None
+    name = statement.module or ""
+    if statement.level:
+        from importlib.util import resolve_name  # it imports `contextlib`: only relative imports need it
+
+        try:
+            name = resolve_name("." * statement.level + name, module.__package__)
+        except (ImportError, ValueError):
+            return None
     return sys.modules.get(name)
 
 
@@ -133,7 +139,7 @@ def _module_level(body: list[ast.stmt]) -> Iterator[tuple[ast.stmt, bool]]:
 def _header_names(statement: ast.stmt) -> Iterator[str]:
     """What the part of a compound statement outside its blocks binds: `for` targets, `with ...
     as`, `except ... as`, `case` captures, walrus assignments in its tests."""
-    for part, value in ast.iter_fields(statement):
+    for part, value in _fields(statement):
         if part not in _BLOCKS:
             for node in value if isinstance(value, list) else [value]:
                 if isinstance(node, ast.AST):
@@ -147,7 +153,7 @@ def _names_in(node: ast.AST) -> Iterator[str]:
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         yield node.name
         # `global` in a function or class body binds module names when it runs.
-        yield from (name for inner in ast.walk(node) if isinstance(inner, ast.Global) for name in inner.names)
+        yield from (name for inner in _walk(node) if isinstance(inner, ast.Global) for name in inner.names)
         return
     if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
         yield node.id
@@ -155,6 +161,30 @@ def _names_in(node: ast.AST) -> Iterator[str]:
         yield node.name
     elif isinstance(node, ast.MatchMapping) and node.rest:
         yield node.rest
-    for child in ast.iter_child_nodes(node):
+    for child in _children(node):
         if not isinstance(child, ast.Lambda):
             yield from _names_in(child)
+
+
+def _fields(node: ast.AST) -> Iterator[tuple[str, object]]:
+    """(name, value) of each field the node has, as `ast.iter_fields`."""
+    for name in node._fields:
+        if hasattr(node, name):
+            yield name, getattr(node, name)
+
+
+def _children(node: ast.AST) -> Iterator[ast.AST]:
+    """The nodes directly under `node`, as `ast.iter_child_nodes`."""
+    for _, value in _fields(node):
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, ast.AST):
+                yield item
+
+
+def _walk(node: ast.AST) -> Iterator[ast.AST]:
+    """`node` and every node under it, as `ast.walk`."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        yield current
+        pending.extend(_children(current))

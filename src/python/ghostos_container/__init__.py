@@ -3,14 +3,12 @@ public API, implemented by moss.
 
 Used only when no real `ghostos_container` package is installed.
 """
+from _moss import container as _implementation
 from _moss.container import (
-    ABSTRACT,
-    INSTANCE,
     BootstrapProvider,
     Bootstrapper,
     Container,
     Contracts,
-    Factory,
     FactoryType,
     IoCContainer,
     Provider,
@@ -32,3 +30,10 @@ __all__ = [
     "get_container",
     "set_container",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """`INSTANCE`, `ABSTRACT` and `Factory`, made from `typing` when first asked for."""
+    if name not in _implementation.TYPING_ALIASES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(_implementation, name)

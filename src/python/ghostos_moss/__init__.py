@@ -6,16 +6,12 @@ in-process: `with moss_runtime_ctx("pkg.module") as runtime: runtime.execute(tar
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Any, Iterator, List, Optional
-
 from ghostos_container import Container, Provider
 from ghostos_moss.abcd import (
     MOSS_HIDDEN_MARK,
     MOSS_HIDDEN_UNMARK,
     MOSS_TYPE_NAME,
     MOSS_VALUE_NAME,
-    AttrPrompts,
     Execution,
     Injection,
     Moss,
@@ -27,9 +23,14 @@ from ghostos_moss.abcd import (
 from ghostos_moss.exports import Exporter
 from ghostos_moss.magics import MagicPrompter, __is_instance__, __is_subclass__
 from ghostos_moss.modules import DefaultModules, DefaultModulesProvider, ImportWrapper, Modules
-from ghostos_moss.prompts import PromptAbleClass, PromptAbleObj
 from ghostos_moss.pycontext import PyContext
-from ghostos_moss.testsuite import MossTestSuite
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing them would cost every run more than its code
+    from contextlib import AbstractContextManager
+    from typing import Any, Iterator, List, Optional
+
+    from ghostos_moss.testsuite import MossTestSuite
 
 __all__ = [
     "Moss", "MossCompiler", "MossRuntime", "MossPrompter", "Execution", "Injection", "SelfUpdater",
@@ -38,6 +39,27 @@ __all__ = [
     "moss_container", "moss_test_suite", "__is_subclass__", "__is_instance__", "MagicPrompter",
     "PromptAbleClass", "PromptAbleObj", "get_moss_compiler", "moss_runtime_ctx",
 ]
+
+
+_IMPORTED_ON_FIRST_USE = {
+    "AttrPrompts": "ghostos_moss.abcd",
+    "PromptAbleClass": "ghostos_moss.prompts",
+    "PromptAbleObj": "ghostos_moss.prompts",
+    "MossTestSuite": "ghostos_moss.testsuite",
+}
+"""Names whose modules a run seldom needs (they import `inspect`, `threading` or `typing`),
+imported when first asked for, so that `from ghostos_moss import Moss` stays cheap."""
+
+
+def __getattr__(name: str) -> object:
+    module = _IMPORTED_ON_FIRST_USE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ghostos_moss' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 
 class DefaultMOSSProvider(Provider[MossCompiler]):
@@ -68,13 +90,19 @@ def get_moss_compiler(container: Optional[Container] = None) -> MossCompiler:
     return compiler
 
 
-@contextmanager
 def moss_runtime_ctx(modulename: str, *, container: Optional[Container] = None,
                      providers: Optional[List[Provider[Any]]] = None,
-                     pycontext: Optional[PyContext] = None) -> Iterator[MossRuntime]:
+                     pycontext: Optional[PyContext] = None) -> AbstractContextManager[MossRuntime]:
     """Compile the module named `modulename` and yield its runtime, closed on the way out.
 
     `providers` are registered in the compiler's container; `pycontext` is joined first."""
+    from contextlib import contextmanager
+
+    return contextmanager(_runtime_in)(modulename, container, providers, pycontext)
+
+
+def _runtime_in(modulename: str, container: Optional[Container], providers: Optional[List[Provider[Any]]],
+                pycontext: Optional[PyContext]) -> Iterator[MossRuntime]:
     compiler = get_moss_compiler(container)
     if pycontext is not None:
         compiler.join_context(pycontext)
@@ -88,4 +116,6 @@ def moss_runtime_ctx(modulename: str, *, container: Optional[Container] = None,
 
 def moss_test_suite() -> MossTestSuite:
     """A test suite using a new `moss_container()`."""
+    from ghostos_moss.testsuite import MossTestSuite
+
     return MossTestSuite(moss_container())

@@ -3,20 +3,37 @@ compiler, runtime and prompter interfaces that lifecycle hooks and host code rec
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from contextlib import AbstractContextManager
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, NamedTuple, Optional, Type, TypeVar, Union
 
-from ghostos_moss.prompts import AttrPrompts, compile_attr_prompts, reflect_locals_imported
 from ghostos_moss.pycontext import PyContext
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing them would cost every run more than its code
+    from contextlib import AbstractContextManager
+    from typing import Any, ClassVar, Dict, List, Optional, Type, TypeVar, Union
+
+    from typing import Iterable, Tuple
+
     from ghostos_container import Container, Provider
+
+    T = TypeVar("T")
+    AttrPrompts = Iterable[Tuple[str, str]]
 
 __all__ = [
     "Moss", "MossCompiler", "MossRuntime", "Execution", "MossPrompter", "AttrPrompts", "MOSS_TYPE_NAME",
     "MOSS_VALUE_NAME", "MOSS_HIDDEN_MARK", "MOSS_HIDDEN_UNMARK", "Injection", "SelfUpdater",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """`AttrPrompts`, the type of `__moss_attr_prompts__()`: (name, prompt) pairs, an empty prompt
+    hiding the name. Made from `typing` when first asked for, not in every run."""
+    if name != "AttrPrompts":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from typing import Iterable, Tuple
+
+    globals()[name] = Iterable[Tuple[str, str]]
+    return globals()[name]
 
 MOSS_TYPE_NAME = "Moss"
 MOSS_VALUE_NAME = "moss"
@@ -31,8 +48,6 @@ class Moss(ABC):
     (bool, int, float, str, list, dict, None, pydantic models, dataclasses) persist: whatever you
     assign to `moss.<name>` is there again the next time your code runs.
     """
-
-    T = TypeVar("T")
 
     executing_code: Optional[str]
     """The code being executed now."""
@@ -65,13 +80,32 @@ class Injection(ABC):
         """Called once when the run ends, whether the code succeeded or not."""
 
 
-class Execution(NamedTuple):
+class Execution(tuple[object, ...]):
     """What running code in a runtime produced: the target's return value, what the run printed,
-    and the runtime's PyContext afterwards."""
+    and the runtime's PyContext afterwards. A named tuple (`returns, printed, context = ...`),
+    written out so that every run does not import `typing` or `collections` for it."""
 
-    returns: Any
-    std_output: str = ""
-    pycontext: Optional[PyContext] = None
+    __slots__ = ()
+    _fields = ("returns", "std_output", "pycontext")
+
+    def __new__(cls, returns: Any, std_output: str = "", pycontext: Optional[PyContext] = None) -> Execution:
+        return tuple.__new__(cls, (returns, std_output, pycontext))
+
+    returns = property(lambda self: self[0], doc="What the target returned.")
+    std_output = property(lambda self: self[1], doc="What the run printed.")
+    pycontext = property(lambda self: self[2], doc="The runtime's PyContext after the run.")
+
+    def _asdict(self) -> Dict[str, Any]:
+        return dict(zip(self._fields, self))
+
+    def _replace(self, **changes: Any) -> Execution:
+        return Execution(**{**self._asdict(), **changes})
+
+    def __getnewargs__(self) -> tuple[object, ...]:
+        return tuple(self)
+
+    def __repr__(self) -> str:
+        return "Execution(" + ", ".join(f"{name}={value!r}" for name, value in zip(self._fields, self)) + ")"
 
 
 class SelfUpdater(ABC):
@@ -224,6 +258,8 @@ class MossPrompter(ABC):
 
     def imported_attr_prompts(self) -> AttrPrompts:
         """(name, prompt) pairs reflecting the module's imported names."""
+        from ghostos_moss.prompts import reflect_locals_imported  # the prompt's reflection, not a run's
+
         module = self.module()
         yield from reflect_locals_imported(module.__name__, module.__dict__)
 
@@ -231,6 +267,8 @@ class MossPrompter(ABC):
         """`<attr>` sections: the module's `__moss_attr_prompts__()` first ("" hides a name), then
         the reflections of other imported names when `auto_generation`. Names in `attr_prompts`
         are not reflected."""
+        from ghostos_moss.prompts import compile_attr_prompts
+
         done: Dict[str, str] = dict(attr_prompts or {})
         order: List[str] = []
         hook = self.module().__dict__.get("__moss_attr_prompts__")

@@ -3,7 +3,9 @@ the interface of every exported name in the prompt."""
 from __future__ import annotations
 
 from abc import ABC
-from typing import Any, Iterable, Tuple
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing them would cost every run more than its code
+    from typing import Any, Iterable, Tuple
 
 __all__ = ["Exporter", "is_exports"]
 

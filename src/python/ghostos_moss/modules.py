@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import importlib
-import inspect
-import pkgutil
 from abc import ABC, abstractmethod
 from types import ModuleType
-from typing import Any, Iterable, List, Optional, Tuple, Union
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing them would cost every run more than its code
+    from typing import Any, Iterable, List, Optional, Tuple, Union
 
 from ghostos_container import Container, Provider
 
@@ -64,6 +64,8 @@ class DefaultModules(Modules):
         return importlib.import_module(modulename)
 
     def getsource(self, modulename: str) -> str:
+        import inspect  # imported here: every run builds a DefaultModules, few read a source
+
         return inspect.getsource(self.import_module(modulename))
 
     def save_source(self, modulename: str, source: str, reload: bool = False) -> None:
@@ -82,6 +84,8 @@ class DefaultModules(Modules):
         path = getattr(found, "__path__", None)
         if path is None:
             return
+        import pkgutil
+
         for info in pkgutil.iter_modules(path, prefix=found.__name__ + "."):
             yield info.name, info.ispkg
 

@@ -6,17 +6,15 @@ import inspect
 import sys
 from abc import ABC, abstractmethod
 from dataclasses import is_dataclass
-from typing import Any, Dict, Iterable, List, Optional, Tuple, is_typeddict
+from typing import Any, Dict, List, Optional, is_typeddict
 
+from ghostos_moss.abcd import AttrPrompts
 from ghostos_moss.utils import get_callable_definition, get_modulename, is_typing, make_class_prompt
 
 __all__ = [
     "reflect_code_prompt", "reflect_locals_imported", "reflect_class_with_methods", "join_prompt_lines",
     "compile_attr_prompts", "AttrPrompts", "PromptAbleClass", "PromptAbleObj",
 ]
-
-AttrPrompts = Iterable[Tuple[str, str]]
-"""(name, prompt) pairs, as `__moss_attr_prompts__()` yields them; an empty prompt hides the name."""
 
 ignore_modules = {"pydantic"}
 """Modules whose names `reflect_imported_attr` never reflects."""

@@ -6,25 +6,40 @@ not a `BaseModel` itself, so that importing `ghostos_moss` never imports pydanti
 cost every run a tenth of a second or more. Properties are kept as `EntityMeta`
 ({"type": ..., "content": ...}); restoring one never imports a module: a class named by a
 property is looked up in the module given to `get_prop` or in modules already imported.
+`json` and `copy` are imported where they are used: a run that never stores a list pays for neither.
 """
 from __future__ import annotations
 
-import json
 import sys
-from copy import deepcopy
 from types import FunctionType, ModuleType
-from typing import Any, Callable, Dict, Iterable, Optional, Tuple, Type, cast
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing them would cost every run more than its code
+    from typing import Any, Callable, Dict, Iterable, Optional, Tuple, Type, TypedDict
+
+    class EntityMeta(TypedDict):
+        type: str
+        content: str
 
 __all__ = ["PyContext", "EntityMeta"]
 
-from typing import TypedDict
+
+def __getattr__(name: str) -> object:
+    """`EntityMeta`, the TypedDict of a stored value ({"type": ..., "content": ...}: `type` names
+    it, "int", "dict", "pkg.mod:Class", ...; `content` holds it as text). Made from `typing` when
+    first asked for; this module builds the same dicts itself, without it."""
+    if name != "EntityMeta":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from typing import TypedDict
+
+    # The class TYPE_CHECKING declares above, made at run time (mypy reads that one).
+    globals()[name] = TypedDict("EntityMeta", {"type": str, "content": str})  # type: ignore[operator]
+    return globals()[name]
 
 
-class EntityMeta(TypedDict):
-    """A stored value: `type` names it ("int", "dict", "pkg.mod:Class", ...), `content` holds it as text."""
-
-    type: str
-    content: str
+def _meta(kind: str, content: str) -> EntityMeta:
+    """An EntityMeta."""
+    return {"type": kind, "content": content}
 
 
 _PLAIN: Dict[str, Callable[[str], Any]] = {"bool": lambda s: s == "True", "int": int, "float": float, "str": str}
@@ -33,19 +48,21 @@ _PLAIN: Dict[str, Callable[[str], Any]] = {"bool": lambda s: s == "True", "int":
 def to_entity_meta(value: Any) -> EntityMeta:
     """`value` as an EntityMeta; TypeError for a value that cannot be stored exactly."""
     if value is None:
-        return EntityMeta(type="None", content="")
+        return _meta("None", "")
     if isinstance(value, bool) or type(value) in (int, float, str):
-        return EntityMeta(type=type(value).__name__, content=repr(value) if type(value) is float else str(value))
+        return _meta(type(value).__name__, repr(value) if type(value) is float else str(value))
     if type(value) in (list, dict):
-        return EntityMeta(type=type(value).__name__, content=json.dumps(value, allow_nan=False))
+        import json
+
+        return _meta(type(value).__name__, json.dumps(value, allow_nan=False))
     if hasattr(value, "__to_entity_meta__"):
         meta: EntityMeta = value.__to_entity_meta__()
         return meta
     base_model = _base_model()
     if base_model is not None and isinstance(value, base_model):
-        return EntityMeta(type=_path_of(type(value)), content=value.model_dump_json(exclude_defaults=True))
+        return _meta(_path_of(type(value)), value.model_dump_json(exclude_defaults=True))
     if isinstance(value, FunctionType):
-        return EntityMeta(type=_path_of(value), content="")
+        return _meta(_path_of(value), "")
     raise TypeError(f"a {type(value).__name__} cannot be a PyContext property: store data (bool, int, float, "
                     "str, list, dict, None) or a pydantic model")
 
@@ -59,6 +76,8 @@ def from_entity_meta(meta: EntityMeta, module: Optional[ModuleType] = None) -> A
     if kind in _PLAIN:
         return _PLAIN[kind](content)
     if kind in ("list", "dict"):
+        import json
+
         return json.loads(content)
     found = _lookup(kind, module)
     if hasattr(found, "__from_entity_meta__"):
@@ -67,8 +86,9 @@ def from_entity_meta(meta: EntityMeta, module: Optional[ModuleType] = None) -> A
         return found
     base_model = _base_model()
     if base_model is not None and isinstance(found, type) and issubclass(found, base_model):
-        # cast: the checks narrow `found` to `type`, which has no pydantic methods.
-        return cast(Any, found).model_validate_json(content)
+        # The checks narrow `found` to `type`, which has no pydantic methods.
+        model: Any = found
+        return model.model_validate_json(content)
     raise TypeError(f"the stored type {kind!r} is neither a pydantic model, a function nor a class with "
                     "__from_entity_meta__")
 
@@ -142,6 +162,8 @@ class PyContext:
     def join(self, ctx: "PyContext") -> "PyContext":
         """A new PyContext: a copy of this one, its unset module/code/execute_code taken from `ctx`,
         and `ctx`'s properties added over same-named ones. Neither side changes."""
+        from copy import deepcopy
+
         joined = deepcopy(self)
         if joined.module is None:
             joined.module = ctx.module
@@ -169,12 +191,16 @@ class PyContext:
 
     def model_dump(self, exclude_defaults: bool = False, **_: Any) -> dict[str, Any]:
         """The fields as a dict (those at their default left out when asked)."""
+        from copy import deepcopy
+
         fields = dict(module=self.module, code=self.code, properties=deepcopy(self.properties),
                       execute_code=self.execute_code, executed=self.executed)
         return {k: v for k, v in fields.items() if not (exclude_defaults and v == _DEFAULTS[k])}
 
     def model_dump_json(self, exclude_defaults: bool = False, **_: Any) -> str:
         """The fields as JSON."""
+        import json
+
         return json.dumps(self.model_dump(exclude_defaults=exclude_defaults))
 
     @classmethod
@@ -185,6 +211,8 @@ class PyContext:
     @classmethod
     def model_validate_json(cls, text: str) -> "PyContext":
         """A PyContext from the JSON `model_dump_json` wrote."""
+        import json
+
         return cls(**json.loads(text))
 
     def model_copy(self, deep: bool = False) -> "PyContext":

@@ -2,10 +2,11 @@
 `save()` writes them to the file."""
 from __future__ import annotations
 
-import ast
 import sys
 from types import ModuleType
-from typing import Dict, Optional, cast
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing them would cost every run more than its code
+    from typing import Dict, Optional
 
 from ghostos_container import Container, Provider
 from ghostos_moss.abcd import SelfUpdater
@@ -17,13 +18,16 @@ __all__ = ["SelfUpdaterImpl", "SelfUpdaterProvider"]
 
 def top_level_sources(code: str) -> Dict[str, str]:
     """The exact source text of each top-level function and class of `code` (decorators included), by name."""
+    import ast  # only an edit of the source needs it, not every run that registers the updater
+
     found: Dict[str, str] = {}
     lines = code.splitlines(keepends=True)
     for node in ast.parse(code).body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             first = min([node.lineno] + [d.lineno for d in node.decorator_list])
             # ast.parse always sets where a node ends; only nodes built by hand lack it.
-            last, end_column = cast(int, node.end_lineno), cast(int, node.end_col_offset)
+            assert node.end_lineno is not None and node.end_col_offset is not None
+            last, end_column = node.end_lineno, node.end_col_offset
             text = "".join(lines[first - 1:last])
             found[node.name] = text[:len(text) - len(lines[last - 1]) + end_column]
     return found
