@@ -1,13 +1,17 @@
 //! The command line: every flag is declared and documented here, once.
 
+pub(crate) mod prompt;
+pub(crate) mod style;
+pub(crate) mod words;
+
 use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub use crate::cli_prompt::{PromptArgs, ToolSchema};
-use crate::cli_words::{parse_seconds, parse_size};
-use crate::reply::CodeFormat;
+pub use crate::cli::prompt::{PromptArgs, ToolSchema};
+use crate::cli::words::{parse_seconds, parse_size};
+use crate::prompt::reply::CodeFormat;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -160,7 +164,7 @@ pub enum Command {
             moss context show --context state.json --json | jq .count",
         after_long_help = crate::error::exit_codes_help()
     )]
-    Context(crate::context_cmd::ContextArgs),
+    Context(crate::cmd::context::ContextArgs),
 
     /// Show the run journal: what the last runs of `moss exec` did, failed ones included
     #[command(
@@ -252,7 +256,7 @@ pub enum Command {
     )]
     Python(PythonArgs),
 
-    Stubs(crate::stubs_cmd::StubsArgs),
+    Stubs(crate::cmd::stubs::StubsArgs),
 
     /// Print a shell completion script
     #[command(
@@ -460,8 +464,8 @@ pub struct TestArgs {
     pub device: Option<String>,
 
     /// Test only shard K of N: the files split by a hash of their path, the same way every time
-    #[arg(long, value_name = "K/N", value_parser = crate::shard::parse)]
-    pub shard: Option<crate::shard::Shard>,
+    #[arg(long, value_name = "K/N", value_parser = crate::testsuite::shard::parse)]
+    pub shard: Option<crate::testsuite::shard::Shard>,
 
     /// Re-run the successful runs in each file's journal against the file as it is now; saves nothing
     #[arg(long)]

@@ -5,6 +5,12 @@
 //! matches the responses, keeps async notifications for the child to poll, writes the trace, and
 //! stops the robot when the child is gone, however it ended.
 
+pub(crate) mod ble;
+pub mod packet;
+pub(crate) mod picture;
+pub mod sim;
+pub(crate) mod spec;
+
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::os::unix::net::UnixStream;
@@ -15,12 +21,12 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::ble::{self, BleBolt};
-pub use crate::device_spec::DeviceSpec;
-use crate::packet::{self, BLE_CHUNK, Decoder, ErrorCode, Packet, SeqCounter, TARGET_SECONDARY};
-use crate::picture::{self, LiveView};
-use crate::sim::{ARENA_HALF_WIDTH_CM, SimBolt, SimState};
-use crate::supervisor::Companion;
+use crate::device::ble::BleBolt;
+use crate::device::packet::{BLE_CHUNK, Decoder, ErrorCode, Packet, SeqCounter, TARGET_SECONDARY};
+use crate::device::picture::LiveView;
+use crate::device::sim::{ARENA_HALF_WIDTH_CM, SimBolt, SimState};
+pub use crate::device::spec::DeviceSpec;
+use crate::run::supervisor::Companion;
 
 /// How long finding and connecting to a real robot may take before the run gives up (exit 5).
 pub const CONNECT_DEADLINE: Duration = Duration::from_secs(15);

@@ -1,5 +1,12 @@
 //! `moss prompt`: the text a model reads before it writes code for a MOSS file.
 
+pub mod hidden;
+pub(crate) mod outline;
+pub(crate) mod reply;
+pub(crate) mod tokens;
+pub(crate) mod turn;
+pub(crate) mod turn_template;
+
 use std::io::Write;
 
 use serde::{Deserialize, Serialize};
@@ -7,17 +14,16 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::cli::PromptArgs;
-use crate::config::{self, Config};
-use crate::context;
+use crate::cli::style;
 use crate::device::DeviceSpec;
 use crate::error::MossError;
-use crate::host;
-use crate::moss_file;
-use crate::report::{self, ErrorInfo};
-use crate::style;
-use crate::supervisor::Supervision;
-use crate::tokens;
-use crate::turn::{self, Turn};
+use crate::project::config::{self, Config};
+use crate::project::context;
+use crate::project::moss_file;
+use crate::prompt::turn::Turn;
+use crate::run::host;
+use crate::run::report::{self, ErrorInfo};
+use crate::run::supervisor::Supervision;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct PromptReport {

@@ -2,6 +2,12 @@
 //! its `__moss_test_cases__` passes. Files run in parallel worker processes; results are
 //! reported in a stable order, never interleaved.
 
+pub(crate) mod discover;
+pub(crate) mod replay;
+pub(crate) mod report;
+pub(crate) mod shard;
+pub(crate) mod worker;
+
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -11,11 +17,10 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 use crate::cli::TestArgs;
-use crate::discover;
-use crate::report::ErrorInfo;
-use crate::style;
-use crate::test_report::{Console, ShardRun, Summary};
-use crate::test_worker::FileReport;
+use crate::cli::style;
+use crate::run::report::ErrorInfo;
+use crate::testsuite::report::{Console, ShardRun, Summary};
+use crate::testsuite::worker::FileReport;
 
 pub fn run(args: &TestArgs) -> u8 {
     let started = Instant::now();
@@ -73,7 +78,7 @@ pub fn run(args: &TestArgs) -> u8 {
     let mut summary = Summary::of(&reports, started.elapsed());
     summary.shard = args.shard.map(|shard| ShardRun { shard, files: files.len(), of: found });
     let junit = args.junit.as_deref().map(|path| {
-        crate::test_report::write_junit(path, &reports, &summary)
+        crate::testsuite::report::write_junit(path, &reports, &summary)
             .map_err(|e| format!("cannot write the JUnit report {}: {e}", path.display()))
     });
     console.report(&reports, &summary, args.exit_first && summary.failed > 0);
@@ -159,7 +164,7 @@ fn run_files(files: &[PathBuf], jobs: usize, args: &TestArgs, mut done: impl FnM
 }
 
 pub fn failures(report: &FileReport) -> usize {
-    use crate::test_worker::Outcome;
+    use crate::testsuite::worker::Outcome;
     report.checks.len().min(1) + report.cases.iter().filter(|c| c.outcome == Outcome::Failed).count()
 }
 

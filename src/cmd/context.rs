@@ -1,0 +1,263 @@
+//! `moss context`: read and edit a context file from the shell.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use serde_json::Value;
+
+use crate::cli::style;
+use crate::error::{ContextError, MossError};
+use crate::project::context::{self, ContextDoc, ContextFile};
+
+#[derive(Debug, Args)]
+pub struct ContextArgs {
+    #[command(subcommand)]
+    pub action: ContextAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContextAction {
+    /// Print every saved property (`name = value`, or one JSON object with --json)
+    Show {
+        #[command(flatten)]
+        target: ContextTarget,
+        /// Print one JSON object {name: value}
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print one saved property as JSON
+    Get {
+        #[command(flatten)]
+        target: ContextTarget,
+    },
+    /// Save one property: NAME then a JSON value (quote strings: '"text"')
+    Set {
+        #[command(flatten)]
+        target: ContextTarget,
+    },
+    /// Remove one saved property; it falls back to its default
+    Unset {
+        #[command(flatten)]
+        target: ContextTarget,
+    },
+    /// Remove every saved property and the last code; the run journal stays unless --journal
+    Reset {
+        #[command(flatten)]
+        target: ContextTarget,
+        /// Delete the run journal (`<stem>.runs.jsonl`) too
+        #[arg(long)]
+        journal: bool,
+    },
+    /// Print the context file's path
+    Path {
+        #[command(flatten)]
+        target: ContextTarget,
+    },
+}
+
+/// `FILE.py [NAME] [VALUE]` or `--context PATH [NAME] [VALUE]`: with --context, the first word is
+/// already the NAME.
+#[derive(Debug, Args)]
+pub struct ContextTarget {
+    /// The context file itself, instead of a MOSS file
+    #[arg(long, value_name = "PATH")]
+    pub context: Option<PathBuf>,
+
+    /// FILE.py (unless --context is given), then NAME and JSON-VALUE where the action takes them
+    #[arg(value_name = "FILE.py|NAME|JSON-VALUE", allow_negative_numbers = true)]
+    pub words: Vec<String>,
+}
+
+/// The context file named on the command line, and the MOSS file when it was named instead.
+struct Resolved {
+    path: PathBuf,
+    moss_file: Option<PathBuf>,
+    words: Vec<String>,
+}
+
+pub fn run(action: &ContextAction) -> Result<u8, MossError> {
+    match action {
+        ContextAction::Path { target } => {
+            let resolved = resolve(target, 0)?;
+            println!("{}", resolved.path.display());
+        }
+        ContextAction::Show { target, json } => {
+            let resolved = resolve(target, 0)?;
+            let doc = context::read(&resolved.path)?.unwrap_or_else(ContextDoc::empty);
+            print_properties(&resolved.path, &doc, *json);
+        }
+        ContextAction::Get { target } => {
+            let resolved = resolve(target, 1)?;
+            let name = &resolved.words[0];
+            let doc = context::read(&resolved.path)?.unwrap_or_else(ContextDoc::empty);
+            let value = doc
+                .properties
+                .get(name)
+                .ok_or_else(|| ContextError::NoProperty { path: resolved.path.clone(), name: name.clone() })?;
+            println!("{}", serde_json::to_string(value).expect("JSON serialises"));
+        }
+        ContextAction::Set { target } => {
+            let resolved = resolve(target, 2)?;
+            let name = property_name(&resolved.words[0])?;
+            let value: Value = serde_json::from_str(&tag_big_integers(&resolved.words[1])).map_err(|e| {
+                MossError::Usage(format!(
+                    "`{}` is not a JSON value ({e})\nhint: quote JSON strings inside shell quotes: '\"text\"'",
+                    resolved.words[1]
+                ))
+            })?;
+            edit(&resolved, |doc| {
+                doc.properties.insert(name.to_owned(), value);
+                Ok(())
+            })?;
+        }
+        ContextAction::Unset { target } => {
+            let resolved = resolve(target, 1)?;
+            let name = resolved.words[0].clone();
+            let path = resolved.path.clone();
+            edit(&resolved, |doc| match doc.properties.shift_remove(&name) {
+                Some(_) => Ok(()),
+                None => Err(ContextError::NoProperty { path, name }),
+            })?;
+        }
+        ContextAction::Reset { target, journal } => {
+            let resolved = resolve(target, 0)?;
+            if *journal {
+                let path = crate::run::journal::path_beside(&resolved.path);
+                crate::run::journal::remove(&path).map_err(|reason| ContextError::Unwritable { path, reason })?;
+            }
+            let mut file = ContextFile::open(&resolved.path)?;
+            if file.existed {
+                file.doc.properties.clear();
+                file.doc.last_code = None;
+                if let Some(moss_file) = &resolved.moss_file {
+                    file.set_module(moss_file, None);
+                }
+                file.save()?;
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// Applies `change` under the lock and saves; a context of another MOSS file is refused.
+fn edit(
+    resolved: &Resolved,
+    change: impl FnOnce(&mut ContextDoc) -> Result<(), ContextError>,
+) -> Result<(), MossError> {
+    let mut file = ContextFile::open(&resolved.path)?;
+    if let Some(moss_file) = &resolved.moss_file {
+        file.check_module(moss_file)?;
+        if file.doc.module.is_none() {
+            file.set_module(moss_file, None);
+        }
+    }
+    change(&mut file.doc)?;
+    file.save()?;
+    Ok(())
+}
+
+fn print_properties(path: &Path, doc: &ContextDoc, json: bool) {
+    let mut out = std::io::stdout().lock();
+    if json {
+        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&doc.properties).expect("JSON serialises"));
+        return;
+    }
+    if doc.properties.is_empty() {
+        style::note(&format!("no saved properties in {}", path.display()));
+    }
+    for (name, value) in &doc.properties {
+        let _ = writeln!(out, "{name} = {}", serde_json::to_string(value).expect("JSON serialises"));
+    }
+}
+
+fn resolve(target: &ContextTarget, wanted: usize) -> Result<Resolved, MossError> {
+    let mut words = target.words.clone();
+    let (path, moss_file) = match &target.context {
+        Some(path) => (path.clone(), None),
+        None if words.is_empty() => {
+            return Err(MossError::Usage("name the context: a MOSS file (FILE.py) or --context PATH".into()));
+        }
+        None => {
+            let file = std::path::absolute(words.remove(0)).map_err(|e| MossError::Usage(e.to_string()))?;
+            (crate::project::config::Config::for_moss_file(&file)?.context_path(&file), Some(file))
+        }
+    };
+    if words.len() != wanted {
+        let expected = match wanted {
+            0 => "no further arguments",
+            1 => "a property NAME",
+            _ => "a property NAME and a JSON-VALUE",
+        };
+        return Err(MossError::Usage(format!(
+            "expected {expected} after the context, got {}: {}",
+            words.len(),
+            if words.is_empty() { "nothing".into() } else { words.join(" ") }
+        )));
+    }
+    Ok(Resolved { path, moss_file, words })
+}
+
+/// The JSON text with every integer beyond 64 bits written as the tagged big int that `moss exec`
+/// stores (`{"$moss": "int", "value": "<digits>"}`), which a JSON number would round to a float.
+fn tag_big_integers(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let (mut in_string, mut escaped) = (false, false);
+    let mut chars = json.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if in_string {
+            (in_string, escaped) = (escaped || c != '"', !escaped && c == '\\');
+        } else if c == '-' || c.is_ascii_digit() {
+            let mut end = start + c.len_utf8();
+            while let Some(&(at, next)) =
+                chars.peek().filter(|(_, next)| next.is_ascii_alphanumeric() || "+-.".contains(*next))
+            {
+                end = at + next.len_utf8();
+                chars.next();
+            }
+            let token = &json[start..end];
+            let digits = token.strip_prefix('-').unwrap_or(token);
+            let integer = digits.bytes().all(|d| d.is_ascii_digit()) && (digits == "0" || !digits.starts_with('0'));
+            if integer && !digits.is_empty() && token.parse::<i64>().is_err() && token.parse::<u64>().is_err() {
+                out.push_str(&format!(r#"{{"$moss": "int", "value": "{token}"}}"#));
+            } else {
+                out.push_str(token);
+            }
+            continue;
+        } else {
+            in_string = c == '"';
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn property_name(name: &str) -> Result<&str, MossError> {
+    let valid =
+        name.chars().next().is_some_and(|c| c.is_alphabetic()) && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if valid {
+        Ok(name)
+    } else {
+        Err(MossError::Usage(format!(
+            "`{name}` is not a property name: it must be a Python identifier not starting with `_`"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tag_big_integers;
+
+    #[test]
+    fn only_integers_beyond_64_bits_outside_strings_are_tagged() {
+        let big = r#"{"$moss": "int", "value": "-18446744073709551617"}"#;
+        assert_eq!(tag_big_integers("-18446744073709551617"), big);
+        assert_eq!(
+            tag_big_integers("[18446744073709551615, -9223372036854775808]"),
+            "[18446744073709551615, -9223372036854775808]"
+        );
+        let text = r#"{"a\"99999999999999999999": "99999999999999999999", "f": 1e99999999999999999999}"#;
+        assert_eq!(tag_big_integers(text), text, "strings, escapes and floats are left alone");
+        assert_eq!(tag_big_integers("[-, --, 0099999999999999999999]"), "[-, --, 0099999999999999999999]");
+    }
+}

@@ -1,0 +1,133 @@
+//! `_moss_native`: the binary's functions that the shipped Python calls.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::fd::FromRawFd;
+use std::os::unix::net::UnixStream;
+use std::sync::Mutex;
+
+use pyo3::prelude::*;
+
+use crate::device::{Reply, Request};
+use crate::prompt::{hidden, outline};
+use crate::run::supervisor;
+
+/// The source without `# <moss-hide>` regions.
+#[pyfunction]
+fn strip_hidden(source: &str) -> String {
+    hidden::strip(source)
+}
+
+/// Notes that the run reached `stage`, when MOSS_TIMINGS asks for it (see `timings`).
+#[pyfunction]
+fn mark(stage: &str) {
+    crate::run::timings::mark(stage)
+}
+
+/// The numbers (from 1) of the source's lines that the model never reads.
+#[pyfunction]
+fn hidden_lines(source: &str) -> Vec<usize> {
+    hidden::hidden_lines(source)
+}
+
+/// The text of definition `qualname` in file `path`, in `mode` (source, signature, interface),
+/// shown under `name`; None when the file cannot be parsed or has no such definition.
+#[pyfunction]
+#[pyo3(signature = (path, qualname, mode, name, source, kept_decorators))]
+fn reflect(
+    path: &str,
+    qualname: &str,
+    mode: &str,
+    name: &str,
+    source: Option<String>,
+    kept_decorators: Vec<String>,
+) -> Option<String> {
+    let mode = outline::Mode::parse(mode)?;
+    let (text, outline) = outline::outline_of(path, source)?;
+    outline.render(&text, qualname, mode, name, &kept_decorators)
+}
+
+pyo3::create_exception!(
+    _moss_native,
+    DeviceError,
+    pyo3::exceptions::PyRuntimeError,
+    "The robot could not do what was asked."
+);
+
+/// Sends one command to the run's device and returns the data of its response; a robot that
+/// answers with an error code, or does not answer, raises DeviceError. `at` is the driver's
+/// simulated time, for the simulated BOLT.
+#[pyfunction]
+#[pyo3(signature = (device, command, target, data, at=None))]
+fn device_call(
+    py: Python<'_>,
+    device: u8,
+    command: u8,
+    target: Option<u8>,
+    data: Vec<u8>,
+    at: Option<f64>,
+) -> PyResult<Vec<u8>> {
+    match py.detach(|| exchange(&Request::Call { device, command, target, data, at }))? {
+        Reply::Done { error: 0, data, .. } => Ok(data),
+        Reply::Done { error, message, .. } => Err(DeviceError::new_err(format!(
+            "the robot refused command {device:#04x}/{command:#04x}: {message} (error {error})"
+        ))),
+        Reply::Failed { message } => Err(DeviceError::new_err(message)),
+        _ => Err(DeviceError::new_err("the device answered out of turn")),
+    }
+}
+
+/// The robot's notifications since the last call: (device, command, data) each.
+#[pyfunction]
+#[pyo3(signature = (at=None))]
+fn device_events(py: Python<'_>, at: Option<f64>) -> PyResult<Vec<(u8, u8, Vec<u8>)>> {
+    match py.detach(|| exchange(&Request::Events { at }))? {
+        Reply::Events { events } => Ok(events),
+        _ => Err(DeviceError::new_err("the device answered out of turn")),
+    }
+}
+
+/// Whether the run's robot is the simulated BOLT, which runs on the driver's simulated time.
+#[pyfunction]
+fn device_simulated(py: Python<'_>) -> PyResult<bool> {
+    match py.detach(|| exchange(&Request::Clock))? {
+        Reply::Clock { simulated } => Ok(simulated),
+        Reply::Failed { message } => Err(DeviceError::new_err(message)),
+        _ => Err(DeviceError::new_err("the device answered out of turn")),
+    }
+}
+
+fn exchange(request: &Request) -> PyResult<Reply> {
+    static CHANNEL: Mutex<Option<BufReader<UnixStream>>> = Mutex::new(None);
+    let mut channel = CHANNEL.lock().unwrap_or_else(|e| e.into_inner());
+    if channel.is_none() {
+        let fd = supervisor::companion_channel()
+            .ok_or_else(|| DeviceError::new_err("no device in this run; pass --device sim (or a real BOLT)"))?;
+        // SAFETY: the supervisor placed the companion socket at this descriptor for this process.
+        *channel = Some(BufReader::new(unsafe { UnixStream::from_raw_fd(fd) }));
+    }
+    let reader = channel.as_mut().expect("just set");
+    let lost = |e: std::io::Error| DeviceError::new_err(format!("the connection to the device was lost: {e}"));
+    let mut line = serde_json::to_string(request).expect("a request serialises");
+    line.push('\n');
+    reader.get_mut().write_all(line.as_bytes()).map_err(lost)?;
+    let mut answer = String::new();
+    if reader.read_line(&mut answer).map_err(lost)? == 0 {
+        return Err(DeviceError::new_err("the connection to the device was closed"));
+    }
+    serde_json::from_str(&answer).map_err(|e| DeviceError::new_err(format!("a malformed device reply: {e}")))
+}
+
+/// Makes `import _moss_native` work in this interpreter.
+pub fn register(py: Python<'_>) -> PyResult<()> {
+    let module = PyModule::new(py, "_moss_native")?;
+    module.add_function(wrap_pyfunction!(strip_hidden, &module)?)?;
+    module.add_function(wrap_pyfunction!(hidden_lines, &module)?)?;
+    module.add_function(wrap_pyfunction!(mark, &module)?)?;
+    module.add_function(wrap_pyfunction!(reflect, &module)?)?;
+    module.add_function(wrap_pyfunction!(device_call, &module)?)?;
+    module.add_function(wrap_pyfunction!(device_events, &module)?)?;
+    module.add_function(wrap_pyfunction!(device_simulated, &module)?)?;
+    module.add("DeviceError", py.get_type::<DeviceError>())?;
+    py.import("sys")?.getattr("modules")?.set_item("_moss_native", module)?;
+    Ok(())
+}

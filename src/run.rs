@@ -1,0 +1,12 @@
+//! Running model code: the supervised, sandboxed child that calls the shipped Python host, the
+//! report of what it did, the run journal, and warm mode (a `moss serve` server and its client).
+
+pub(crate) mod execute;
+pub(crate) mod host;
+pub(crate) mod journal;
+pub(crate) mod report;
+pub(crate) mod sandbox;
+pub(crate) mod serve;
+pub(crate) mod supervisor;
+pub(crate) mod timings;
+pub(crate) mod warm;

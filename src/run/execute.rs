@@ -1,0 +1,317 @@
+//! `moss exec`: run generated code in a compiled MOSS file, in a supervised child process, and
+//! save the context when it succeeds.
+
+use std::io::Read;
+use std::time::Duration;
+
+use pyo3::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::cli::ExecArgs;
+use crate::cli::style;
+use crate::device;
+use crate::embed::convert;
+use crate::error::{ErrorKind, MossError};
+use crate::project::config::{self, Config};
+use crate::project::context::{ContextFile, LastCode};
+use crate::project::moss_file;
+use crate::prompt::reply::{self, CodeFormat, Extracted, NoCode};
+use crate::run::host;
+use crate::run::journal;
+use crate::run::report::{self, ErrorInfo, ExecResult};
+use crate::run::sandbox::Sandbox;
+use crate::run::supervisor::{self, Supervision};
+use crate::run::warm;
+
+/// What the child sends back.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ChildReport {
+    #[serde(default)]
+    returns: Value,
+    returns_repr: Option<String>,
+    pub error: Option<ErrorInfo>,
+    properties: Option<Map<String, Value>>,
+    /// The properties as the code found them, after the defaults and the file's hooks ran.
+    #[serde(default)]
+    started: Option<Map<String, Value>>,
+    #[serde(default)]
+    unrestored: Vec<String>,
+    /// Python reprs of the values that changed, shown in the diff instead of their stored JSON.
+    #[serde(default)]
+    reprs: journal::Reprs,
+    /// Attributes the MOSS file declares or sets on hidden lines, left out of the diff.
+    #[serde(default)]
+    hidden: Vec<String>,
+    #[serde(default)]
+    module: Option<String>,
+    #[serde(default)]
+    warnings: Vec<String>,
+    /// Of `warnings`, those about values the MOSS file set and the code left alone.
+    #[serde(default)]
+    file_warnings: Vec<String>,
+}
+
+pub fn run(args: &ExecArgs) -> u8 {
+    let mut result = ExecResult::default();
+    let exit = match exec(args, &mut result) {
+        Ok(exit) => exit,
+        Err(e) => {
+            result.error = Some(ErrorInfo::from_moss_error(&e));
+            e.exit_code()
+        }
+    };
+    let moss_file = std::path::absolute(&args.file).unwrap_or_else(|_| args.file.clone());
+    journal::record(
+        &mut result,
+        exit,
+        &journal::RunFacts { moss_file: &moss_file, target: &args.target, args: &args.args },
+    );
+    report::exec_result(&result, args.json);
+    exit
+}
+
+fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
+    let (path, source) = moss_file::read(&args.file)?;
+    let config = Config::for_moss_file(&path)?;
+    let context_path = match (&args.context.context, args.context.no_context) {
+        (_, true) => None,
+        (Some(explicit), false) => Some(explicit.clone()),
+        (None, false) => Some(config.context_path(&path)),
+    };
+    result.journal = context_path.as_deref().and_then(journal::for_run);
+    let (Extracted { code, found, left_out }, code_file) = read_code(&args.code, args.code_format, &args.target)?;
+    result.warnings.extend(left_out);
+    result.code_format = Some(found);
+    result.code = Some((code.clone(), code_file.clone()));
+    let device = config.device(args.device.device.as_ref());
+    result.device_spec = device.clone();
+    if device.is_none() && (args.device.device_trace.is_some() || args.device.device_png.is_some()) {
+        return Err(MossError::Usage(
+            "--device-trace and --device-png need a device\nhint: pass --device sim, or set MOSS_DEVICE".into(),
+        ));
+    }
+    let mut context = context_path.as_deref().map(ContextFile::open).transpose()?;
+    if let Some(ctx) = &context {
+        ctx.check_module(&path)?;
+        result.context.path = Some(ctx.path.display().to_string());
+    }
+    let old_properties = context.as_ref().map(|c| c.doc.properties.clone()).unwrap_or_default();
+    let recorded_module = context.as_ref().and_then(|c| c.doc.module.as_ref()).and_then(|m| m.name.clone());
+    result.start = context.as_ref().map(|_| old_properties.clone());
+
+    let request = json!({
+        "path": path.to_string_lossy(),
+        "source": source,
+        "properties": old_properties,
+        "recorded_module": recorded_module,
+        "code": code,
+        "code_file": code_file,
+        "target": args.target,
+        "args": (!args.args.is_empty()).then(|| args.args.clone()),
+        "device": device,
+        "allow_imports": config.allow_imports(&args.allow_import),
+    });
+    let request = config::with_host_fields(request, &config);
+    let sandbox = args
+        .sandbox
+        .sandbox
+        .then(|| {
+            let context_dir = context.as_ref().and_then(|c| c.path.parent()).filter(|dir| !dir.as_os_str().is_empty());
+            Sandbox::prepare(context_dir, &args.sandbox.allow_write, args.sandbox.allow_net)
+        })
+        .transpose()?;
+    if let Some(sandbox) = &sandbox {
+        result.warnings.extend(sandbox.policy.unenforced.iter().map(|gap| format!("--sandbox: {gap}")));
+        result.sandbox = Some(sandbox.policy.clone());
+    }
+    let supervision = Supervision {
+        timeout: config.timeout(args.timeout).map(Duration::from_secs_f64),
+        passthrough: !args.json,
+        max_output: args.max_output.unwrap_or(supervisor::DEFAULT_MAX_OUTPUT as u64) as usize,
+        max_memory: args.max_memory,
+        sandbox: sandbox.as_ref().map(|s| s.policy.clone()),
+    };
+    let outputs = device::Outputs {
+        trace: args.device.device_trace.clone(),
+        png: args.device.device_png.clone(),
+        live: !args.json && style::colored(),
+    };
+    outputs.check().map_err(MossError::Usage)?;
+    let device = device.map(|spec| device::Setup::new(spec, outputs)).transpose().map_err(MossError::Device)?;
+    // Top-level code would run before the run finds no target, as a robot's moves would: refuse first.
+    if let Some(message) = reply::top_level::missing_target(&code, &source, &args.target) {
+        let error = ErrorInfo { file: Some(code_file), ..ErrorInfo::new(ErrorKind::Target, "TargetError", message) };
+        let exit = error.exit_code();
+        result.error = Some(error);
+        return Ok(exit);
+    }
+    crate::run::timings::mark("client ready");
+    let warm = match args.cold {
+        true => None,
+        false => match warm::exec(&config, &path, &request, &supervision, device.clone(), warm::wanted(args.warm)) {
+            Ok(warm) => warm,
+            Err(warm::Failure::Lost(lost)) => {
+                result.error = Some(ErrorInfo::server_lost(&lost));
+                return Ok(1);
+            }
+            Err(warm::Failure::NotStarted(error)) => {
+                let exit = error.exit_code();
+                result.error = Some(*error);
+                return Ok(exit);
+            }
+        },
+    };
+    let (run, device_report) = match warm {
+        Some(warm) => (host::outcome::<ChildReport>(warm.run, &supervision), warm.device),
+        None => run_cold(&path, &request, &supervision, device)?,
+    };
+    crate::run::timings::mark("child ended");
+
+    result.stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    result.stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    result.duration_ms = run.duration.as_secs_f64() * 1000.0;
+    result.device = device_report;
+    if !run.left_running.is_empty() {
+        result.warnings.push(left_running_warning(&run.left_running));
+    }
+    if let Some(unreachable) = result.device.as_ref().and_then(|d| d.unreachable.clone()) {
+        result.error = Some(ErrorInfo::device(&unreachable));
+        return Ok(5);
+    }
+    let (report, warnings) = match run.outcome {
+        Ok(done) => done,
+        Err(error) => {
+            let exit = error.exit_code();
+            result.error = Some(error);
+            return Ok(exit);
+        }
+    };
+    result.warnings.extend(warnings);
+    result.warnings.extend(report.warnings);
+    result.file_warnings = report.file_warnings;
+    result.returns_repr = report.returns_repr;
+    if let Some(error) = report.error {
+        let exit = error.exit_code();
+        result.error = Some(found.explain_lines(error.with_default_hint(), &code_file));
+        return Ok(exit);
+    }
+    result.ok = true;
+    result.returns = report.returns;
+
+    if let Some(ctx) = context.as_mut() {
+        let keeping_unrestored = |mut properties: Map<String, Value>| {
+            for name in &report.unrestored {
+                if let (false, Some(kept)) = (properties.contains_key(name), old_properties.get(name)) {
+                    properties.insert(name.clone(), kept.clone());
+                }
+            }
+            properties
+        };
+        let properties = keeping_unrestored(report.properties.unwrap_or_default());
+        // What the file's defaults and hooks set before the code ran is not the code's doing, and
+        // may come from hidden regions: the diff starts where the code started.
+        let started = report.started.map(keeping_unrestored).unwrap_or_else(|| old_properties.clone());
+        result.context.changed = changed(&old_properties, &properties);
+        result.context.diff = journal::ContextDiff::between(&started, &properties, &report.reprs);
+        result.context.diff.leave_out(&report.hidden);
+        ctx.doc.properties = properties;
+        ctx.set_module(&path, report.module.as_deref());
+        ctx.doc.last_code = Some(LastCode {
+            file: code_file,
+            target: args.target.clone(),
+            code,
+            executed_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        });
+        // An interrupt after the run ended still means "stop": the context stays as it was.
+        if let Some(signal) = supervisor::interrupted() {
+            result.ok = false;
+            result.context.changed.clear();
+            result.context.diff = Default::default();
+            result.error = Some(ErrorInfo::interrupted(signal, String::new()));
+            return Ok(report::INTERRUPTED_EXIT);
+        }
+        if let Err(e) = ctx.save() {
+            result.ok = false;
+            result.context.changed.clear();
+            result.context.diff = Default::default();
+            return Err(e.into());
+        }
+        result.context.saved = true;
+        crate::run::timings::mark("context saved");
+    }
+    Ok(0)
+}
+
+/// Runs the code in a child of this process, with the device served from here.
+fn run_cold(
+    path: &std::path::Path,
+    request: &Value,
+    supervision: &Supervision,
+    device: Option<device::Setup>,
+) -> Result<(host::HostRun<ChildReport>, Option<device::DeviceReport>), MossError> {
+    let (companion, report) = device.map(device::Setup::start).transpose().map_err(MossError::Device)?.unzip();
+    let run =
+        host::call(path, "run_exec", request, supervision, companion, read_report).map_err(MossError::RunNotStarted)?;
+    Ok((run, report.and_then(|r| r.try_recv().ok())))
+}
+
+/// Tells that the processes the code started and did not wait for were stopped with the run.
+pub fn left_running_warning(processes: &[String]) -> String {
+    format!(
+        "the code left {} running when the run ended; {} killed: {}\nhint: wait for what the code starts \
+         (`process.wait()`, `worker.join()`) so that its work is part of the run",
+        if processes.len() == 1 { "a process".to_owned() } else { format!("{} processes", processes.len()) },
+        if processes.len() == 1 { "it was" } else { "they were" },
+        processes.join(", ")
+    )
+}
+
+/// Reads the host's result; the return value may have no JSON form, everything else has one.
+pub fn read_report(outcome: &Bound<'_, PyAny>) -> PyResult<ChildReport> {
+    let returns = convert::from_py(&outcome.get_item("returns")?).unwrap_or(Value::Null);
+    outcome.set_item("returns", outcome.py().None())?;
+    let mut report: ChildReport = host::json(outcome)?;
+    report.returns = returns;
+    Ok(report)
+}
+
+/// The code taken out of the reply, and the file name it is compiled under (`<stdin>` for `-`).
+fn read_code(spec: &str, format: CodeFormat, target: &str) -> Result<(Extracted, String), MossError> {
+    let (bytes, name) = if spec == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| MossError::CodeUnreadable { source_name: "standard input".into(), reason: e.to_string() })?;
+        (bytes, "<stdin>".to_owned())
+    } else {
+        let bytes = std::fs::read(spec)
+            .map_err(|e| MossError::CodeUnreadable { source_name: spec.into(), reason: moss_file::io_reason(&e) })?;
+        (bytes, spec.to_owned())
+    };
+    let code = String::from_utf8(bytes)
+        .map_err(|e| MossError::CodeNotText { source_name: name.clone(), offset: e.utf8_error().valid_up_to() })?;
+    let reply = moss_file::without_bom(code);
+    let source_name = if spec == "-" { "standard input".to_owned() } else { name.clone() };
+    match reply::extract(&reply, format, target) {
+        Ok(extracted) => Ok((extracted, name)),
+        Err(NoCode::Missing(reason)) => Err(MossError::NoCode { source_name, reason }),
+        Err(NoCode::ApiError(message)) => Err(MossError::ApiError { source_name, message }),
+        Err(NoCode::CutOff(reason)) => Err(MossError::CutOff { source_name, reason }),
+    }
+}
+
+/// Names whose stored value differs between two property sets, sorted. Compared as written, since
+/// `Value`'s equality ignores key order, which is part of a stored dict.
+fn changed(before: &Map<String, Value>, after: &Map<String, Value>) -> Vec<String> {
+    let written = |value: Option<&Value>| value.map(|v| serde_json::to_string(v).expect("JSON serialises"));
+    let mut names: Vec<String> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|name| written(before.get(*name)) != written(after.get(*name)))
+        .cloned()
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}

@@ -1,0 +1,624 @@
+//! Runs a job in a forked child process and watches it from outside.
+//!
+//! Whatever the generated code does (blocks inside C, segfaults, calls `os._exit`, prints from a
+//! subprocess), the parent still captures the output, enforces the time limit with SIGKILL and
+//! writes the result. The parent never starts Python; only the child does.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::os::fd::OwnedFd;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use nix::fcntl::OFlag;
+use nix::sys::signal::{self, SigHandler, Signal, killpg};
+use nix::sys::wait::{WaitStatus, waitpid};
+use nix::unistd::{ForkResult, Pid, dup2_stderr, dup2_stdout, fork, pipe2, setpgid};
+
+/// How long to keep reading output after the child ended: a grandchild that inherited stdout may
+/// keep the pipe open forever, and must not hold up the result.
+const DRAIN_GRACE: Duration = Duration::from_millis(250);
+
+/// How long the code has to end after the first interrupt (to clean up after its
+/// KeyboardInterrupt) before its process group is killed.
+const INTERRUPT_GRACE: Duration = Duration::from_secs(3);
+
+/// How often the parent looks for an interrupt while it waits for the child.
+const WAKE_UP: Duration = Duration::from_millis(50);
+
+/// The signals whose delivery to moss interrupts a run.
+pub const INTERRUPTS: [Signal; 3] = [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP];
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Supervision {
+    pub timeout: Option<Duration>,
+    /// Copy the child's output to ours as it arrives (plain mode), besides capturing it.
+    pub passthrough: bool,
+    /// Bytes of stdout (and of stderr) kept: the first and last halves, with a marker saying
+    /// how much was dropped between them.
+    pub max_output: usize,
+    /// Address-space limit of the child, in bytes: allocations beyond it raise MemoryError.
+    pub max_memory: Option<u64>,
+    /// Confine the child with this policy before the job starts (`--sandbox`).
+    pub sandbox: Option<crate::run::sandbox::Policy>,
+}
+
+/// The exit status of a child that could not confine itself; its stderr says why.
+pub const SANDBOX_REFUSED: i32 = 72;
+
+/// What `--max-output` is when not given: plenty for a model to read, bounded for the host.
+pub const DEFAULT_MAX_OUTPUT: usize = 1 << 20;
+
+impl Default for Supervision {
+    fn default() -> Self {
+        Supervision {
+            timeout: None,
+            passthrough: false,
+            max_output: DEFAULT_MAX_OUTPUT,
+            max_memory: None,
+            sandbox: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    Exited(i32),
+    Signaled(Signal),
+    TimedOut,
+}
+
+pub struct ChildRun {
+    pub ending: Ending,
+    /// What the job returned, when the child lived to send it.
+    pub report: Option<Vec<u8>>,
+    /// The processes the code started that were still running when the child ended, which
+    /// were then killed: `command line (pid N)` each.
+    pub left_running: Vec<String>,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub duration: Duration,
+}
+
+/// Work the parent does for the child while it runs (serving a device), over a socket whose
+/// other end the child finds with `companion_channel()`.
+pub struct Companion {
+    pub child_end: OwnedFd,
+    pub serve: Box<dyn FnOnce() + Send>,
+}
+
+/// The child's end of its companion's socket, in the child.
+static COMPANION_FD: AtomicI32 = AtomicI32::new(-1);
+
+pub fn companion_channel() -> Option<std::os::fd::RawFd> {
+    let fd = COMPANION_FD.load(Ordering::SeqCst);
+    (fd >= 0).then_some(fd)
+}
+
+/// Forks; the child runs `job` with its stdout and stderr captured, and sends back the bytes the
+/// job returns. The companion, if any, is served on a thread of the parent until the child is
+/// gone. Call only while this process has a single thread.
+pub fn run_isolated(
+    supervision: &Supervision,
+    companion: Option<Companion>,
+    job: impl FnOnce() -> Vec<u8>,
+) -> io::Result<ChildRun> {
+    run_watched(supervision, companion, None, job)
+}
+
+/// Work for a thread of the parent, from the moment the child exists, given the child's id.
+pub type Watcher = Box<dyn FnOnce(Pid) + Send>;
+
+/// `run_isolated`, with a `watcher` started beside the child (a warm server uses it to hear
+/// from the client it runs for).
+pub fn run_watched(
+    supervision: &Supervision,
+    companion: Option<Companion>,
+    watcher: Option<Watcher>,
+    job: impl FnOnce() -> Vec<u8>,
+) -> io::Result<ChildRun> {
+    single_threaded()?;
+    let (out_read, out_write) = pipe2(OFlag::O_CLOEXEC)?;
+    let (err_read, err_write) = pipe2(OFlag::O_CLOEXEC)?;
+    let (report_read, report_write) = pipe2(OFlag::O_CLOEXEC)?;
+    let started = Instant::now();
+
+    // SAFETY: the caller guarantees a single-threaded process, so the child may run arbitrary code.
+    match unsafe { fork() }? {
+        ForkResult::Child => {
+            drop((out_read, err_read, report_read));
+            let channel = companion.map(|c| c.child_end);
+            child_main(out_write, err_write, report_write, channel, supervision, job)
+        }
+        ForkResult::Parent { child } => {
+            drop((out_write, err_write, report_write));
+            // Both sides set the group, so it exists before either relies on it.
+            let _ = setpgid(child, child);
+            let _forwarding = forward_signals_to(child);
+            let serving = companion.map(|Companion { child_end, serve }| {
+                drop(child_end);
+                thread::spawn(serve)
+            });
+            if let Some(watcher) = watcher {
+                thread::spawn(move || watcher(child));
+            }
+            let run = watch(child, supervision, started, out_read, err_read, report_read);
+            if let Some(serving) = serving {
+                let _ = serving.join();
+            }
+            run
+        }
+    }
+}
+
+/// The threads of this process, from /proc.
+pub fn thread_count() -> io::Result<usize> {
+    Ok(std::fs::read_dir("/proc/self/task")?.count())
+}
+
+/// Refuses to go on unless this process has one thread: a child forked beside other threads may
+/// find a lock one of them held (the allocator's, the interpreter's) taken forever.
+///
+/// A thread just joined can still be listed for a moment (the kernel wakes the joiner before it
+/// reaps the thread), so the count is given up to 100 ms to fall to one.
+pub fn single_threaded() -> io::Result<()> {
+    let deadline = Instant::now() + Duration::from_millis(100);
+    loop {
+        match thread_count()? {
+            1 => return Ok(()),
+            threads if Instant::now() >= deadline => {
+                return Err(io::Error::other(format!(
+                    "moss has {threads} threads where it must have one to fork a run safely; this is a bug in moss"
+                )));
+            }
+            _ => std::thread::sleep(Duration::from_millis(2)),
+        }
+    }
+}
+
+fn child_main(
+    out: OwnedFd,
+    err: OwnedFd,
+    report: OwnedFd,
+    channel: Option<OwnedFd>,
+    supervision: &Supervision,
+    job: impl FnOnce() -> Vec<u8>,
+) -> ! {
+    // The child must never outlive a parent that died: nobody would enforce its time limit.
+    let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
+    // A group of its own, so that a time limit ends the processes the code started too.
+    let _ = setpgid(Pid::from_raw(0), Pid::from_raw(0));
+    // Whatever moss inherited (SIGINT ignored under `nohup` or in a background job) or installed
+    // for an earlier run, the code starts with the default dispositions: the interpreter then
+    // installs its KeyboardInterrupt handler, and a forwarded SIGTERM ends the code.
+    for sig in INTERRUPTS {
+        // SAFETY: restoring a default disposition.
+        let _ = unsafe { signal::signal(sig, SigHandler::SigDfl) };
+    }
+    if let Some(limit) = supervision.max_memory {
+        let _ = nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_AS, limit, limit);
+    }
+    // Nobody can answer the code's `input()`; it must not stop the run waiting for a terminal.
+    if let Ok(null) = std::fs::File::open("/dev/null") {
+        let _ = nix::unistd::dup2_stdin(&null);
+    }
+    let redirected = dup2_stdout(&out).and_then(|_| dup2_stderr(&err));
+    drop((out, err));
+    if redirected.is_err() {
+        // SAFETY: _exit is always safe to call.
+        unsafe { nix::libc::_exit(70) }
+    }
+    let (report, channel) = keep_only_stdio_and(report, channel);
+    if let Some(channel) = channel {
+        use std::os::fd::IntoRawFd;
+        COMPANION_FD.store(channel.into_raw_fd(), Ordering::SeqCst);
+    }
+    if let Some(Err(refusal)) = supervision.sandbox.as_ref().map(crate::run::sandbox::enter) {
+        let _ = writeln!(io::stderr(), "{refusal}");
+        // SAFETY: _exit is always safe to call.
+        unsafe { nix::libc::_exit(SANDBOX_REFUSED) }
+    }
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+    let code = match result {
+        Ok(bytes) => {
+            let mut file = File::from(report);
+            if file.write_all(&bytes).is_ok() { 0 } else { 71 }
+        }
+        Err(_) => 101,
+    };
+    let _ = io::stdout().flush();
+    // SAFETY: _exit skips destructors and atexit handlers on purpose: the interpreter's teardown
+    // adds time and can hang on threads the generated code left running.
+    unsafe { nix::libc::_exit(code) }
+}
+
+/// The child's process group, for the signal handlers; 0 when there is none.
+static CHILD_GROUP: AtomicI32 = AtomicI32::new(0);
+
+/// The first interrupting signal this process received, or 0.
+static INTERRUPTED: AtomicI32 = AtomicI32::new(0);
+
+/// Records an interrupt of the run; returns whether it is the first. Async-signal-safe.
+pub fn note_interrupt(signal: nix::libc::c_int) -> bool {
+    INTERRUPTED.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst).is_ok()
+}
+
+/// The signal that interrupted this process's run, if one did: whatever the code did after it,
+/// the run is not to be trusted, and nothing of it is saved.
+pub fn interrupted() -> Option<Signal> {
+    match INTERRUPTED.load(Ordering::SeqCst) {
+        0 => None,
+        signal => Signal::try_from(signal).ok(),
+    }
+}
+
+/// An interrupt for the running child: the first is passed on to its process group (the code
+/// sees KeyboardInterrupt, or SIGTERM), any later one kills the group. Async-signal-safe.
+pub fn interrupt(signal: nix::libc::c_int) {
+    let first = note_interrupt(signal);
+    let group = CHILD_GROUP.load(Ordering::SeqCst);
+    if group > 0 {
+        let sent = if first { signal } else { nix::libc::SIGKILL };
+        // SAFETY: kill is async-signal-safe.
+        unsafe { nix::libc::kill(-group, sent) };
+    }
+}
+
+extern "C" fn forward(signal: nix::libc::c_int) {
+    interrupt(signal);
+}
+
+/// Ctrl-C and termination requests aimed at moss reach the code's process group instead, and
+/// moss stays to report them; moss decides this whatever dispositions it was started with. Only
+/// while the returned guard lives: after the run, moss is stopped by them as before it.
+fn forward_signals_to(child: Pid) -> Dispositions {
+    CHILD_GROUP.store(child.as_raw(), Ordering::SeqCst);
+    Dispositions::handled_by(forward)
+}
+
+/// The dispositions of the interrupting signals before a run took them over; restored when
+/// dropped, so that a process running several runs (a test worker) is not left deaf to Ctrl-C.
+pub struct Dispositions {
+    previous: Vec<(Signal, signal::SigAction)>,
+}
+
+impl Dispositions {
+    /// Has `handler` take the interrupting signals, which it must handle async-signal-safely.
+    pub fn handled_by(handler: extern "C" fn(nix::libc::c_int)) -> Dispositions {
+        let action =
+            signal::SigAction::new(SigHandler::Handler(handler), signal::SaFlags::SA_RESTART, signal::SigSet::empty());
+        let previous = INTERRUPTS
+            .into_iter()
+            // SAFETY: the caller's handler is async-signal-safe.
+            .filter_map(|sig| unsafe { signal::sigaction(sig, &action) }.ok().map(|old| (sig, old)))
+            .collect();
+        Dispositions { previous }
+    }
+}
+
+impl Drop for Dispositions {
+    fn drop(&mut self) {
+        for (sig, action) in &self.previous {
+            // SAFETY: puts back a disposition this process had before.
+            let _ = unsafe { signal::sigaction(*sig, action) };
+        }
+    }
+}
+
+/// Closes every descriptor the child inherited except stdin, stdout, stderr, `report` (moved to
+/// 3) and `channel` (moved to 4). Above all this drops the parent's lock on the context file: a
+/// process the generated code forks would otherwise hold that lock for as long as it lives.
+fn keep_only_stdio_and(report: OwnedFd, channel: Option<OwnedFd>) -> (OwnedFd, Option<OwnedFd>) {
+    use std::os::fd::{FromRawFd, IntoRawFd};
+    let wanted = [Some(report.into_raw_fd()), channel.map(IntoRawFd::into_raw_fd)];
+    // Park the descriptors above any number they are about to take, then place them.
+    let parked: Vec<Option<i32>> = wanted
+        .iter()
+        // SAFETY: fcntl(F_DUPFD_CLOEXEC) on descriptors this process owns.
+        .map(|fd| fd.map(|fd| unsafe { nix::libc::fcntl(fd, nix::libc::F_DUPFD_CLOEXEC, 10) }))
+        .collect();
+    let mut placed = Vec::new();
+    for (slot, fd) in parked.iter().enumerate() {
+        placed.push(fd.map(|fd| {
+            let target = 3 + slot as i32;
+            // SAFETY: dup3 onto a fixed number; whatever was there is ours to replace.
+            if fd < 0 || unsafe { nix::libc::dup3(fd, target, nix::libc::O_CLOEXEC) } != target {
+                // SAFETY: _exit is always safe to call.
+                unsafe { nix::libc::_exit(70) }
+            }
+            target
+        }));
+    }
+    let highest = 2 + placed.iter().flatten().count() as u32;
+    // SAFETY: closes descriptors above those kept; nothing else in the child uses them.
+    unsafe { nix::libc::close_range(highest + 1, u32::MAX, 0) };
+    // SAFETY: the numbers were just made to refer to the kept descriptors.
+    let mut owned = placed.into_iter().map(|fd| fd.map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }));
+    (owned.next().flatten().expect("the report descriptor"), owned.next().flatten())
+}
+
+fn watch(
+    child: Pid,
+    supervision: &Supervision,
+    started: Instant,
+    out: OwnedFd,
+    err: OwnedFd,
+    report: OwnedFd,
+) -> io::Result<ChildRun> {
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let limit = Some(supervision.max_output);
+    let stop = Arc::new(AtomicBool::new(false));
+    let (stdout, stdout_reader) = capture(
+        out,
+        supervision.passthrough.then(|| Box::new(io::stdout()) as Box<dyn Write + Send>),
+        limit,
+        (done_tx.clone(), Arc::clone(&stop)),
+    );
+    let (stderr, stderr_reader) = capture(
+        err,
+        supervision.passthrough.then(|| Box::new(io::stderr()) as Box<dyn Write + Send>),
+        limit,
+        (done_tx.clone(), Arc::clone(&stop)),
+    );
+    let (report_bytes, report_reader) = capture(report, None, None, (done_tx, Arc::clone(&stop)));
+
+    let (status_tx, status_rx) = mpsc::channel();
+    let waiter = thread::spawn(move || {
+        let _ = status_tx.send(waitpid(child, None));
+    });
+    let (status, killed) = wait_for(child, &status_rx, supervision.timeout, started);
+    // Every thread of the run ends with it: the next run forks, which is safe only single-threaded.
+    let _ = waiter.join();
+    let timed_out = killed == Some(Kill::TimeLimit);
+    let duration = started.elapsed();
+    CHILD_GROUP.store(0, Ordering::SeqCst);
+    let ending = match status {
+        _ if timed_out => Ending::TimedOut,
+        Some(Ok(WaitStatus::Exited(_, code))) => Ending::Exited(code),
+        Some(Ok(WaitStatus::Signaled(_, sig, _))) => Ending::Signaled(sig),
+        Some(Ok(other)) => return Err(io::Error::other(format!("unexpected child status {other:?}"))),
+        Some(Err(e)) => return Err(e.into()),
+        None => return Err(io::Error::other("the child's status was lost")),
+    };
+    let left_running = match killed {
+        Some(_) => Vec::new(),
+        // What an interrupted run left goes with it, unnamed: the run reports the interrupt.
+        None if interrupted().is_some() => {
+            let _ = killpg(child, Signal::SIGKILL);
+            Vec::new()
+        }
+        None => stop_left_running(child),
+    };
+
+    let deadline = Instant::now() + DRAIN_GRACE;
+    for _ in 0..3 {
+        if done_rx.recv_timeout(deadline.saturating_duration_since(Instant::now())).is_err() {
+            break;
+        }
+    }
+    stop.store(true, Ordering::SeqCst);
+    for reader in [stdout_reader, stderr_reader, report_reader] {
+        let _ = reader.join();
+    }
+    let take = |buffer: &Arc<Mutex<Kept>>| std::mem::take(&mut *buffer.lock().unwrap()).into_bytes();
+    let report = take(&report_bytes);
+    Ok(ChildRun {
+        report: (ending == Ending::Exited(0)).then_some(report),
+        ending,
+        left_running,
+        stdout: take(&stdout),
+        stderr: take(&stderr),
+        duration,
+    })
+}
+
+/// Why the parent killed the child's process group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kill {
+    TimeLimit,
+    /// The code had not ended `INTERRUPT_GRACE` after an interrupt.
+    Interrupt,
+}
+
+/// Waits for the child's status, killing its process group at the time limit, or when the code
+/// has not ended `INTERRUPT_GRACE` after an interrupt.
+fn wait_for(
+    child: Pid,
+    status: &mpsc::Receiver<nix::Result<WaitStatus>>,
+    limit: Option<Duration>,
+    started: Instant,
+) -> (Option<nix::Result<WaitStatus>>, Option<Kill>) {
+    let mut interrupted_at = None;
+    loop {
+        if interrupted_at.is_none() && interrupted().is_some() {
+            interrupted_at = Some(Instant::now());
+        }
+        let left = limit.map(|limit| limit.saturating_sub(started.elapsed()));
+        let grace_left = interrupted_at.map(|at| INTERRUPT_GRACE.saturating_sub(at.elapsed()));
+        let kill = match (left, grace_left) {
+            (Some(left), _) if left.is_zero() => Some(Kill::TimeLimit),
+            (_, Some(left)) if left.is_zero() => Some(Kill::Interrupt),
+            _ => None,
+        };
+        if kill.is_some() {
+            let _ = killpg(child, Signal::SIGKILL);
+            return (status.recv().ok(), kill);
+        }
+        let nap = [left, grace_left, Some(WAKE_UP)].into_iter().flatten().min().unwrap_or(WAKE_UP);
+        match status.recv_timeout(nap) {
+            Ok(status) => return (Some(status), None),
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return (None, None),
+        }
+    }
+}
+
+/// Kills what is left of the child's process group once the child has ended, and names it.
+/// The run is over: a process it started must not go on changing things nobody will report.
+fn stop_left_running(group: Pid) -> Vec<String> {
+    // Signal 0 only asks whether the group still has a member: most runs leave none, and skip
+    // reading /proc.
+    if killpg(group, None).is_err() {
+        return Vec::new();
+    }
+    let left = processes_in_group(group);
+    if !left.is_empty() {
+        let _ = killpg(group, Signal::SIGKILL);
+    }
+    left
+}
+
+/// `command line (pid N)` for each live process of a process group, from /proc.
+fn processes_in_group(group: Pid) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    let mut found: Vec<(i32, String)> = entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // `pid (comm) state ppid pgrp ...`; comm may itself hold spaces and parentheses.
+            let (comm, rest) = stat.split_once(" (")?.1.rsplit_once(") ")?;
+            let fields: Vec<&str> = rest.split_whitespace().take(3).collect();
+            (fields.first() != Some(&"Z") && fields.get(2)?.parse::<i32>().ok()? == group.as_raw())
+                .then(|| (pid, command_line(pid).unwrap_or_else(|| comm.to_owned())))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().map(|(pid, command)| format!("{command} (pid {pid})")).collect()
+}
+
+/// A process's command line, cut to a readable length; None for a kernel thread or a process
+/// already gone.
+///
+/// A process in the middle of `exec` already has its new name but not yet its arguments, so an
+/// empty command line is read again a few times before giving up on it.
+fn command_line(pid: i32) -> Option<String> {
+    let mut line = String::new();
+    for _ in 0..20 {
+        let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+        let words: Vec<String> =
+            raw.split(|b| *b == 0).filter(|w| !w.is_empty()).map(|w| String::from_utf8_lossy(w).into_owned()).collect();
+        line = words.join(" ");
+        if !line.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    if line.is_empty() {
+        return None;
+    }
+    const SHOWN: usize = 80;
+    Some(match line.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}...", &line[..cut]),
+        None => line,
+    })
+}
+
+/// Output kept within a limit: everything up to half of it, then the most recent bytes.
+#[derive(Default)]
+struct Kept {
+    head: Vec<u8>,
+    tail: std::collections::VecDeque<u8>,
+    dropped: u64,
+    limit: Option<usize>,
+}
+
+impl Kept {
+    fn push(&mut self, bytes: &[u8]) {
+        let Some(limit) = self.limit else {
+            self.head.extend_from_slice(bytes);
+            return;
+        };
+        let room = (limit / 2).saturating_sub(self.head.len());
+        let (first, rest) = bytes.split_at(room.min(bytes.len()));
+        self.head.extend_from_slice(first);
+        self.tail.extend(rest);
+        let over = self.tail.len().saturating_sub(limit - limit / 2);
+        self.tail.drain(..over);
+        self.dropped += over as u64;
+    }
+
+    fn into_bytes(self) -> Vec<u8> {
+        let mut bytes = self.head;
+        if self.dropped > 0 {
+            bytes.extend(
+                format!(
+                    "\n[moss: {} bytes of output dropped here; --max-output keeps the first and last {} bytes]\n",
+                    self.dropped,
+                    self.limit.unwrap_or(0) / 2
+                )
+                .bytes(),
+            );
+        }
+        bytes.extend(self.tail);
+        bytes
+    }
+}
+
+/// Reads `fd` to its end on a thread, keeping what `limit` allows and copying everything to
+/// `tee` as it comes; the thread says when it is `done`, and ends early once told to `stop` (a
+/// process the code left may hold the pipe open forever).
+fn capture(
+    fd: OwnedFd,
+    mut tee: Option<Box<dyn Write + Send>>,
+    limit: Option<usize>,
+    (done, stop): (mpsc::Sender<()>, Arc<AtomicBool>),
+) -> (Arc<Mutex<Kept>>, thread::JoinHandle<()>) {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    use std::os::fd::AsFd;
+    let buffer = Arc::new(Mutex::new(Kept { limit, ..Kept::default() }));
+    let sink = Arc::clone(&buffer);
+    let reader = thread::spawn(move || {
+        let mut file = File::from(fd);
+        let mut chunk = [0u8; 8192];
+        let nap = PollTimeout::try_from(WAKE_UP.as_millis() as i32).unwrap_or(PollTimeout::MAX);
+        while !stop.load(Ordering::SeqCst) {
+            let mut fds = [PollFd::new(file.as_fd(), PollFlags::POLLIN)];
+            if matches!(poll(&mut fds, nap), Ok(0) | Err(nix::errno::Errno::EINTR)) {
+                continue;
+            }
+            match file.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => {
+                    sink.lock().unwrap().push(&chunk[..n]);
+                    if let Some(out) = tee.as_mut() {
+                        // A closed reader of our own output (`| head`) must not stop the capture.
+                        if out.write_all(&chunk[..n]).and_then(|_| out.flush()).is_err() {
+                            tee = None;
+                        }
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            }
+        }
+        let _ = done.send(());
+    });
+    (buffer, reader)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Kept;
+
+    #[test]
+    fn output_over_the_limit_keeps_head_and_tail_and_says_how_much_was_dropped() {
+        let mut kept = Kept { limit: Some(10), ..Kept::default() };
+        for chunk in [&b"abc"[..], b"defgh", b"ijklmnop", b"qrst"] {
+            kept.push(chunk);
+        }
+        let text = String::from_utf8(kept.into_bytes()).unwrap();
+        assert!(text.starts_with("abcde\n[moss: 10 bytes of output dropped here"), "{text}");
+        assert!(text.ends_with("]\npqrst"), "{text}");
+    }
+
+    #[test]
+    fn output_within_the_limit_is_kept_whole() {
+        let mut kept = Kept { limit: Some(100), ..Kept::default() };
+        kept.push(b"hello");
+        assert_eq!(kept.into_bytes(), b"hello");
+    }
+}

@@ -1,0 +1,79 @@
+//! Finding the MOSS files under the paths `moss test` is given.
+
+use std::path::{Path, PathBuf};
+
+use ignore::WalkBuilder;
+
+/// Folders that hold installed code, not the project's own MOSS files (as do virtual environments
+/// and folders written by `moss stubs`).
+const SKIPPED_DIRS: &[&str] = &["__pycache__", "node_modules", "site-packages"];
+
+/// The MOSS files named or found under `paths`, sorted and without duplicates. Folders are
+/// searched recursively, honouring .gitignore files and skipping hidden folders, virtual
+/// environments and `__pycache__`; a file named explicitly is taken as it is, unless `only_moss`
+/// asks that it be a MOSS file, as a file found in a folder must be.
+pub fn moss_files(paths: &[PathBuf], only_moss: bool) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for path in paths {
+        if path.is_file() {
+            if !only_moss || std::fs::read_to_string(path).is_ok_and(|text| is_moss_source(&text)) {
+                found.push(absolute(path));
+            }
+            continue;
+        }
+        let walker = WalkBuilder::new(path)
+            .hidden(true)
+            .git_ignore(true)
+            .require_git(false)
+            .filter_entry(|entry| {
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                !is_dir || !(is_skipped_dir(entry.path()))
+            })
+            .build();
+        for entry in walker.flatten() {
+            let path = entry.path();
+            if entry.file_type().is_some_and(|t| t.is_file())
+                && path.extension().is_some_and(|e| e == "py")
+                && std::fs::read_to_string(path).is_ok_and(|text| is_moss_source(&text))
+            {
+                found.push(absolute(path));
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+fn is_skipped_dir(dir: &Path) -> bool {
+    let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    SKIPPED_DIRS.contains(&name) || dir.join("pyvenv.cfg").is_file() || dir.join(crate::cmd::stubs::MANIFEST).is_file()
+}
+
+/// A MOSS file imports `ghostos_moss` or defines `__moss_test_cases__`.
+pub fn is_moss_source(text: &str) -> bool {
+    text.lines().any(|line| {
+        let code = line.trim_start();
+        code.starts_with("from ghostos_moss")
+            || code.starts_with("import ghostos_moss")
+            || code.starts_with("__moss_test_cases__")
+    })
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_moss_source;
+
+    #[test]
+    fn recognises_moss_files_by_their_import_or_test_cases() {
+        assert!(is_moss_source("import os\nfrom ghostos_moss import Moss\n"));
+        assert!(is_moss_source("import ghostos_moss\n"));
+        assert!(is_moss_source("__moss_test_cases__ = ['a']\n"));
+        assert!(!is_moss_source("# from ghostos_moss import Moss\nx = 'import ghostos_moss'\n"));
+        assert!(!is_moss_source("import os\n"));
+    }
+}

@@ -1,0 +1,238 @@
+//! Runs that happened once, run again as test cases: `moss test --replay` re-runs the successful
+//! runs of a MOSS file's journal, and plain `moss test` runs the ones pinned with
+//! `moss log FILE --pin N` (`<stem>.pinned/*.json` beside the file).
+//!
+//! Each run starts from the properties the journal recorded it starting from, in a child of its
+//! own, against the MOSS file as it is now. Nothing is saved: not the context, not the journal.
+//! A run passes when it succeeds again; what it returns or prints is not compared, since a run
+//! may read the clock or a device.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::error::ErrorKind;
+use crate::run::journal::{self, RunRecord};
+use crate::run::report::ErrorInfo;
+use crate::testsuite::display;
+use crate::testsuite::worker::{CaseLoop, CaseReport, CaseSetup, FileReport, run_in_child};
+
+/// A run to do again, as a pinned case's file holds it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PinnedRun {
+    /// When the run was journaled.
+    pub time: String,
+    pub target: String,
+    #[serde(default)]
+    pub args: Vec<String>,
+    pub code: String,
+    /// The context's properties when the run started.
+    pub start: Map<String, Value>,
+    /// The device spec the run was given; a run again uses it (a simulator for a real BOLT)
+    /// unless `moss test --device` or the configuration names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+}
+
+impl PinnedRun {
+    /// The run of a record, or why it cannot be run again.
+    pub fn of(record: &RunRecord) -> Result<Self, String> {
+        if !record.ok {
+            return Err("it failed; only a successful run is run again".into());
+        }
+        let Some(code) = &record.code else { return Err("no code is journaled".into()) };
+        let Some(start) = &record.start else {
+            return Err("no starting properties are journaled (moss journals them up to 64 KiB, since the \
+                 version that replays)"
+                .into());
+        };
+        Ok(PinnedRun {
+            time: record.time.clone(),
+            target: record.target.clone(),
+            args: record.args.clone(),
+            code: code.clone(),
+            start: start.clone(),
+            device: record.device.clone(),
+        })
+    }
+
+    /// The device to run it again with: the one of `--device` or the configuration, else the one
+    /// it ran with, where a real BOLT becomes the simulator (a test must not drive a robot, and
+    /// CI has none).
+    fn device<'a>(&'a self, chosen: Option<&'a str>) -> Option<std::borrow::Cow<'a, str>> {
+        if let Some(chosen) = chosen {
+            return Some(chosen.into());
+        }
+        let recorded = self.device.as_deref()?;
+        Some(match crate::device::DeviceSpec::parse(recorded) {
+            Ok(crate::device::DeviceSpec::Bolt(_)) => "sim".into(),
+            _ => recorded.into(),
+        })
+    }
+}
+
+/// Replays every successful run of the file's journal, each as a case named `run N`, N counting
+/// the journal's records from 1 as `moss log` numbers them.
+pub fn journaled_runs(
+    path: &Path,
+    source: &str,
+    setup: &CaseSetup,
+    context: Option<&Path>,
+    cases: &mut CaseLoop,
+    report: &mut FileReport,
+) {
+    let context = context.map_or_else(|| setup.config.context_path(path), Path::to_path_buf);
+    let journal = journal::path_beside(&context);
+    let records = match journal::read(&journal) {
+        Ok((records, skipped)) => {
+            report.warnings.extend(skipped);
+            records
+        }
+        Err(e) => {
+            let message = format!("cannot read the run journal {}: {e}", journal.display());
+            report
+                .cases
+                .push(CaseReport::failed("journal", ErrorInfo::new(ErrorKind::Context, "ContextError", message)));
+            return;
+        }
+    };
+    let replayer = Replayer::new(path, source, setup, &context);
+    let mut not_replayed: Vec<(String, Vec<String>)> = Vec::new();
+    for (index, record) in records.iter().enumerate().filter(|(_, record)| record.ok) {
+        let name = format!("run {}", index + 1);
+        match PinnedRun::of(record) {
+            Ok(run) => {
+                let code_file = format!("{}#{}", file_name(&journal), index + 1);
+                let hint = format!(
+                    "{name} succeeded when it ran ({}); the MOSS file as it is now breaks it: fix the file, \
+                     unless the change is meant (then code written for the old file fails like this one)",
+                    run.time
+                );
+                cases.run(&name, report, |warnings| replayer.case(&name, &code_file, &run, hint, warnings));
+            }
+            Err(reason) => {
+                cases.run(&name, report, |_| CaseReport::skipped(&name));
+                match not_replayed.iter_mut().find(|(known, _)| *known == reason) {
+                    Some((_, names)) => names.push(name),
+                    None => not_replayed.push((reason, vec![name])),
+                }
+            }
+        }
+    }
+    for (reason, names) in not_replayed {
+        let runs = match names.len() {
+            1 => "1 successful run".to_owned(),
+            n => format!("{n} successful runs"),
+        };
+        report.warnings.push(format!(
+            "{runs} of {} skipped, not replayed ({}): {reason}",
+            display(&journal),
+            names.join(", ")
+        ));
+    }
+    if !records.iter().any(|record| record.ok) {
+        report.warnings.push(format!("{} holds no successful run to replay", display(&journal)));
+    }
+}
+
+/// Runs the file's pinned cases, `pinned:<name>` for each `<stem>.pinned/<name>.json`.
+pub fn pinned_runs(path: &Path, source: &str, setup: &CaseSetup, cases: &mut CaseLoop, report: &mut FileReport) {
+    let folder = pinned_folder(path);
+    let entries = match std::fs::read_dir(&folder) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+        Err(e) => {
+            let message = format!("cannot read the pinned runs in {}: {e}", display(&folder));
+            report
+                .cases
+                .push(CaseReport::failed("pinned", ErrorInfo::new(ErrorKind::Context, "PinnedCaseError", message)));
+            return;
+        }
+    };
+    let mut files: Vec<PathBuf> =
+        entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
+    files.sort();
+    report.no_cases &= files.is_empty();
+    let replayer = Replayer::new(path, source, setup, &setup.config.context_path(path));
+    for file in files {
+        let name = format!("pinned:{}", file.file_stem().unwrap_or_default().to_string_lossy());
+        // `#code`: a line number of an error counts in the code the file holds, not in its JSON.
+        let code_file = format!("{}/{}#code", file_name(&folder), file_name(&file));
+        let read = std::fs::read(&file).map_err(|e| e.to_string());
+        match read.and_then(|bytes| serde_json::from_slice::<PinnedRun>(&bytes).map_err(|e| e.to_string())) {
+            Ok(run) => {
+                let hint = format!(
+                    "this run succeeded when it was pinned; fix the MOSS file, or delete {} if the change is meant",
+                    display(&file)
+                );
+                cases.run(&name, report, |warnings| replayer.case(&name, &code_file, &run, hint, warnings));
+            }
+            Err(reason) => cases.run(&name, report, |_| {
+                let mut error = ErrorInfo::new(
+                    ErrorKind::Context,
+                    "PinnedCaseError",
+                    format!("{} is unreadable: {reason}", display(&file)),
+                );
+                error.hint = Some("pin the run again with `moss log FILE --pin N`, or delete the file".into());
+                CaseReport::failed(&name, error)
+            }),
+        }
+    }
+}
+
+/// The folder of a MOSS file's pinned cases: `<stem>.pinned/` beside it.
+pub fn pinned_folder(moss_file: &Path) -> PathBuf {
+    let stem = moss_file.file_stem().unwrap_or_default().to_string_lossy();
+    moss_file.with_file_name(format!("{stem}.pinned"))
+}
+
+/// Runs recorded runs of one MOSS file again.
+struct Replayer<'a> {
+    path: &'a Path,
+    source: &'a str,
+    /// The name the file's module had in its context, which stored classes defined in it refer to.
+    module: Option<String>,
+    setup: &'a CaseSetup<'a>,
+}
+
+impl<'a> Replayer<'a> {
+    fn new(path: &'a Path, source: &'a str, setup: &'a CaseSetup<'a>, context: &Path) -> Self {
+        let context = crate::project::context::read(context).ok().flatten();
+        Replayer { path, source, module: context.and_then(|c| c.module?.name), setup }
+    }
+
+    /// Runs `run` once more in a child: the file compiled afresh, `moss` restored from the run's
+    /// starting properties; it passes when the code runs to its end again.
+    fn case(
+        &self,
+        name: &str,
+        code_file: &str,
+        run: &PinnedRun,
+        hint: String,
+        warnings: &mut Vec<String>,
+    ) -> CaseReport {
+        let device = run.device(self.setup.device);
+        let setup = CaseSetup { device: device.as_deref(), ..*self.setup };
+        let request = json!({
+            "path": self.path.to_string_lossy(),
+            "source": self.source,
+            "properties": run.start,
+            "recorded_module": self.module,
+            "code": run.code,
+            "code_file": code_file,
+            "target": run.target,
+            "args": (!run.args.is_empty()).then_some(&run.args),
+            "device": setup.device,
+            "allow_imports": setup.config.allow_imports(&None),
+        });
+        let judge = |outcome: crate::run::execute::ChildReport, _: &str| {
+            outcome.error.map(|e| ErrorInfo { hint: Some(hint), ..e })
+        };
+        run_in_child(self.path, name, ("run_exec", request), &setup, crate::run::execute::read_report, judge, warnings)
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().unwrap_or_default().to_string_lossy().into_owned()
+}
