@@ -2,15 +2,17 @@
 
 pub(crate) mod prompt;
 pub(crate) mod style;
+pub(crate) mod values;
 pub(crate) mod words;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 pub use crate::cli::prompt::{PromptArgs, ToolSchema};
-use crate::cli::words::{parse_seconds, parse_size};
+use crate::cli::style::ColorChoice;
+use crate::cli::values::{parse_seconds, parse_size};
 use crate::prompt::reply::CodeFormat;
 
 #[derive(Debug, Parser)]
@@ -40,13 +42,6 @@ pub struct Cli {
     /// Print no warnings, only errors
     #[arg(short, long, global = true)]
     pub quiet: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
 }
 
 #[derive(Debug, Subcommand)]

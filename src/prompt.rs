@@ -21,8 +21,9 @@ use crate::project::config::{self, Config};
 use crate::project::context;
 use crate::project::moss_file;
 use crate::prompt::turn::Turn;
+use crate::run::error_info::ErrorInfo;
 use crate::run::host;
-use crate::run::report::{self, ErrorInfo};
+use crate::run::report;
 use crate::run::supervisor::Supervision;
 
 #[derive(Debug, Serialize, Deserialize)]

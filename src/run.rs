@@ -1,6 +1,9 @@
 //! Running model code: the supervised, sandboxed child that calls the shipped Python host, the
 //! report of what it did, the run journal, and warm mode (a `moss serve` server and its client).
 
+pub(crate) mod child_report;
+pub(crate) mod context_diff;
+pub(crate) mod error_info;
 pub(crate) mod execute;
 pub(crate) mod host;
 pub(crate) mod journal;
@@ -10,3 +13,4 @@ pub(crate) mod serve;
 pub(crate) mod supervisor;
 pub(crate) mod timings;
 pub(crate) mod warm;
+pub(crate) mod warm_protocol;

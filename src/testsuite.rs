@@ -2,7 +2,9 @@
 //! its `__moss_test_cases__` passes. Files run in parallel worker processes; results are
 //! reported in a stable order, never interleaved.
 
+pub(crate) mod case;
 pub(crate) mod discover;
+pub(crate) mod file_report;
 pub(crate) mod replay;
 pub(crate) mod report;
 pub(crate) mod shard;
@@ -18,9 +20,10 @@ use std::time::Instant;
 
 use crate::cli::TestArgs;
 use crate::cli::style;
-use crate::run::report::ErrorInfo;
+use crate::run::error_info::ErrorInfo;
+use crate::testsuite::discover::display;
+use crate::testsuite::file_report::{FileReport, failures};
 use crate::testsuite::report::{Console, ShardRun, Summary};
-use crate::testsuite::worker::FileReport;
 
 pub fn run(args: &TestArgs) -> u8 {
     let started = Instant::now();
@@ -163,11 +166,6 @@ fn run_files(files: &[PathBuf], jobs: usize, args: &TestArgs, mut done: impl FnM
     in_order
 }
 
-pub fn failures(report: &FileReport) -> usize {
-    use crate::testsuite::worker::Outcome;
-    report.checks.len().min(1) + report.cases.iter().filter(|c| c.outcome == Outcome::Failed).count()
-}
-
 /// Tests one file in a worker process of this same binary.
 fn test_in_worker(file: &Path, args: &TestArgs) -> FileReport {
     let shown = display(file);
@@ -231,15 +229,4 @@ fn test_in_worker(file: &Path, args: &TestArgs) -> FileReport {
             FileReport::failed(&shown, "compile", ErrorInfo::internal(&format!("cannot start a test worker: {e}")))
         }
     }
-}
-
-/// A path as the user would type it: relative to the current folder where possible.
-pub fn display(path: &Path) -> String {
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| pathdiff::diff_paths(path, cwd))
-        .filter(|relative| !relative.starts_with(".."))
-        .unwrap_or_else(|| path.into())
-        .display()
-        .to_string()
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, ValueEnum};
 
-use crate::cli::words::parse_seconds;
+use crate::cli::values::parse_seconds;
 
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("turn").args(["task", "task_file", "tool_schema"]).multiple(true)))]

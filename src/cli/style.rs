@@ -3,12 +3,19 @@
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use clap::ValueEnum;
 use owo_colors::{OwoColorize, Style};
-
-use crate::cli::ColorChoice;
 
 static COLOR: AtomicBool = AtomicBool::new(false);
 static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// When diagnostics are coloured (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
 
 pub fn configure(choice: ColorChoice, quiet: bool) {
     let color = match choice {

@@ -9,7 +9,7 @@ use crate::cli::DeviceAction;
 use crate::cli::style;
 use crate::device::ble;
 use crate::device::{self, DeviceSpec};
-use crate::run::report::ErrorInfo;
+use crate::run::error_info::ErrorInfo;
 
 pub fn run(action: &DeviceAction) -> u8 {
     let outcome = match action {

@@ -5,7 +5,8 @@ use std::io::Write;
 use crate::cli::LogArgs;
 use crate::cli::style;
 use crate::error::{ContextError, MossError};
-use crate::run::journal::{self, ContextDiff, RunRecord};
+use crate::run::context_diff::ContextDiff;
+use crate::run::journal::{self, RunRecord};
 use crate::testsuite::replay::PinnedRun;
 
 /// Lines of the code shown per run in plain output.

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use self::top_level::BlockRole;
-use crate::run::report::ErrorInfo;
+use crate::run::error_info::ErrorInfo;
 
 /// How `moss exec --code-format` reads the reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

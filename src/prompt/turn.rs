@@ -13,6 +13,7 @@ use crate::cli::{PromptArgs, ToolSchema};
 use crate::error::{ContextError, MossError};
 use crate::project::config::Config;
 use crate::prompt::turn_template::Template;
+use crate::run::context_diff;
 use crate::run::journal::{self, RunRecord};
 
 /// Of stdout and of stderr of the last run, this many bytes are shown (the first and last halves).
@@ -270,7 +271,7 @@ fn returned_text(record: &RunRecord) -> String {
     format!("\n`{}` returned: {}\n", record.target, cut(&shown))
 }
 
-fn changes_text(diff: &journal::ContextDiff) -> String {
+fn changes_text(diff: &context_diff::ContextDiff) -> String {
     if diff.is_empty() {
         return "\nNothing changed on `moss`.\n".to_owned();
     }

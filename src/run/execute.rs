@@ -4,53 +4,25 @@
 use std::io::Read;
 use std::time::Duration;
 
-use pyo3::prelude::*;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::cli::ExecArgs;
 use crate::cli::style;
 use crate::device;
-use crate::embed::convert;
 use crate::error::{ErrorKind, MossError};
 use crate::project::config::{self, Config};
 use crate::project::context::{ContextFile, LastCode};
 use crate::project::moss_file;
 use crate::prompt::reply::{self, CodeFormat, Extracted, NoCode};
+use crate::run::child_report::{ChildReport, read_report};
+use crate::run::context_diff::ContextDiff;
+use crate::run::error_info::ErrorInfo;
 use crate::run::host;
 use crate::run::journal;
-use crate::run::report::{self, ErrorInfo, ExecResult};
+use crate::run::report::{self, ExecResult};
 use crate::run::sandbox::Sandbox;
 use crate::run::supervisor::{self, Supervision};
 use crate::run::warm;
-
-/// What the child sends back.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct ChildReport {
-    #[serde(default)]
-    returns: Value,
-    returns_repr: Option<String>,
-    pub error: Option<ErrorInfo>,
-    properties: Option<Map<String, Value>>,
-    /// The properties as the code found them, after the defaults and the file's hooks ran.
-    #[serde(default)]
-    started: Option<Map<String, Value>>,
-    #[serde(default)]
-    unrestored: Vec<String>,
-    /// Python reprs of the values that changed, shown in the diff instead of their stored JSON.
-    #[serde(default)]
-    reprs: journal::Reprs,
-    /// Attributes the MOSS file declares or sets on hidden lines, left out of the diff.
-    #[serde(default)]
-    hidden: Vec<String>,
-    #[serde(default)]
-    module: Option<String>,
-    #[serde(default)]
-    warnings: Vec<String>,
-    /// Of `warnings`, those about values the MOSS file set and the code left alone.
-    #[serde(default)]
-    file_warnings: Vec<String>,
-}
 
 pub fn run(args: &ExecArgs) -> u8 {
     let mut result = ExecResult::default();
@@ -213,7 +185,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         // may come from hidden regions: the diff starts where the code started.
         let started = report.started.map(keeping_unrestored).unwrap_or_else(|| old_properties.clone());
         result.context.changed = changed(&old_properties, &properties);
-        result.context.diff = journal::ContextDiff::between(&started, &properties, &report.reprs);
+        result.context.diff = ContextDiff::between(&started, &properties, &report.reprs);
         result.context.diff.leave_out(&report.hidden);
         ctx.doc.properties = properties;
         ctx.set_module(&path, report.module.as_deref());
@@ -265,15 +237,6 @@ pub fn left_running_warning(processes: &[String]) -> String {
         if processes.len() == 1 { "it was" } else { "they were" },
         processes.join(", ")
     )
-}
-
-/// Reads the host's result; the return value may have no JSON form, everything else has one.
-pub fn read_report(outcome: &Bound<'_, PyAny>) -> PyResult<ChildReport> {
-    let returns = convert::from_py(&outcome.get_item("returns")?).unwrap_or(Value::Null);
-    outcome.set_item("returns", outcome.py().None())?;
-    let mut report: ChildReport = host::json(outcome)?;
-    report.returns = returns;
-    Ok(report)
 }
 
 /// The code taken out of the reply, and the file name it is compiled under (`<stdin>` for `-`).

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::embed::interpreter;
-use crate::run::report::ErrorInfo;
+use crate::run::error_info::ErrorInfo;
 use crate::run::supervisor::{self, Companion, Ending, Supervision};
 
 /// What a host call produced, seen from the parent.

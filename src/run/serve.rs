@@ -10,7 +10,7 @@
 //! imported, or the moss binary changes.
 
 use std::io::Read;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufReader};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -24,8 +24,7 @@ use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg};
 use nix::sys::wait::{WaitPidFlag, waitpid};
 use nix::unistd::{ForkResult, Pid, fork};
 use pyo3::prelude::*;
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::cli::ServeArgs;
 use crate::cli::style;
@@ -34,160 +33,15 @@ use crate::embed::interpreter;
 use crate::error::MossError;
 use crate::project::config::Config;
 use crate::project::moss_file;
+use crate::run::error_info::ErrorInfo;
 use crate::run::host;
-use crate::run::report::ErrorInfo;
-use crate::run::supervisor::{self, ChildRun, Ending, Supervision};
+use crate::run::supervisor::{self, ChildRun};
+use crate::run::warm_protocol::{Answer, Ask, ExecAsk, Identity, WireRun, receive, send, socket_path};
 
 /// A restarted server finds its listening socket under this descriptor number.
 const INHERITED_LISTENER: &str = "MOSS_SERVE_LISTENER";
 /// How often the server looks for changed files, a removed socket and the idle limit.
 const TICK: Duration = Duration::from_millis(250);
-
-/// The socket of `moss_file`'s server: `<stem>.serve.sock` in the folder of its contexts.
-pub fn socket_path(config: &Config, moss_file: &Path) -> PathBuf {
-    let stem = moss_file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "moss".into());
-    config.contexts_folder(moss_file).join(format!("{stem}.serve.sock"))
-}
-
-/// What must be equal in client and server for a warm run to be the run a cold one would be:
-/// the same moss binary, the same Python (chosen for the same environment), and the same
-/// variables that decide what the interpreter imports.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Identity {
-    binary: (String, u64, i64, i64),
-    python: Result<String, String>,
-    environment: Vec<(String, Option<String>)>,
-}
-
-/// How a refusal for another Python begins: the client says why it runs cold.
-pub const OTHER_PYTHON: &str = "the server runs Python";
-
-impl Identity {
-    /// The Python it chose, or why it has none.
-    fn python_text(&self) -> &str {
-        match &self.python {
-            Ok(text) | Err(text) => text,
-        }
-    }
-
-    pub fn of_this_process() -> Identity {
-        let exe = std::env::current_exe().unwrap_or_default();
-        let meta = std::fs::metadata(&exe).ok();
-        let binary = (
-            exe.display().to_string(),
-            meta.as_ref().map_or(0, |m| m.len()),
-            meta.as_ref().map_or(0, |m| m.mtime()),
-            meta.as_ref().map_or(0, |m| m.mtime_nsec()),
-        );
-        let environment =
-            ["VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "PYTHONNOUSERSITE", "PYTHONUSERBASE"]
-                .into_iter()
-                .map(|name| (name.to_owned(), std::env::var(name).ok()))
-                .collect();
-        let python = crate::embed::relaunch::chosen().0.map(|chosen| chosen.describe());
-        Identity { binary, python, environment }
-    }
-}
-
-/// What a client asks.
-#[derive(Serialize, Deserialize)]
-pub enum Ask {
-    Exec(Box<ExecAsk>),
-    /// Stop the server, if it serves this MOSS file.
-    Stop(PathBuf),
-}
-
-#[derive(Serialize, Deserialize)]
-pub struct ExecAsk {
-    pub identity: Identity,
-    pub moss_file: PathBuf,
-    pub cwd: PathBuf,
-    /// The `run_exec` request, with the client's environment in `environ`.
-    pub request: Value,
-    pub supervision: Supervision,
-    pub device: Option<device::Setup>,
-}
-
-#[derive(Serialize, Deserialize)]
-pub enum Answer {
-    /// Not this server's to run: the client runs it cold.
-    Refused(String),
-    Ran {
-        run: Box<WireRun>,
-        device: Option<DeviceReport>,
-    },
-    /// The run could not start (an unwritable device trace, no process to fork): the error a
-    /// cold run would have given, so that warm and cold exit alike.
-    NotStarted(Box<ErrorInfo>),
-    Stopping,
-}
-
-/// A `ChildRun` on the wire.
-#[derive(Serialize, Deserialize)]
-pub struct WireRun {
-    exited: Option<i32>,
-    signal: Option<i32>,
-    report: Option<String>,
-    stdout: String,
-    stderr: String,
-    duration: Duration,
-    #[serde(default)]
-    left_running: Vec<String>,
-}
-
-impl WireRun {
-    fn from_run(run: ChildRun) -> WireRun {
-        let (exited, signal) = match run.ending {
-            Ending::Exited(code) => (Some(code), None),
-            Ending::Signaled(signal) => (None, Some(signal as i32)),
-            Ending::TimedOut => (None, None),
-        };
-        let text = |bytes: Vec<u8>| {
-            String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-        };
-        WireRun {
-            exited,
-            signal,
-            report: run.report.map(text),
-            stdout: text(run.stdout),
-            stderr: text(run.stderr),
-            duration: run.duration,
-            left_running: run.left_running,
-        }
-    }
-
-    pub fn into_run(self) -> ChildRun {
-        let ending = match (self.exited, self.signal.and_then(|s| Signal::try_from(s).ok())) {
-            (Some(code), _) => Ending::Exited(code),
-            (None, Some(signal)) => Ending::Signaled(signal),
-            (None, None) => Ending::TimedOut,
-        };
-        ChildRun {
-            ending,
-            report: self.report.map(String::into_bytes),
-            stdout: self.stdout.into_bytes(),
-            stderr: self.stderr.into_bytes(),
-            duration: self.duration,
-            left_running: self.left_running,
-        }
-    }
-}
-
-/// Writes one message as a JSON line.
-pub fn send<T: Serialize>(stream: &mut UnixStream, message: &T) -> io::Result<()> {
-    let mut line = serde_json::to_vec(message).map_err(io::Error::other)?;
-    line.push(b'\n');
-    stream.write_all(&line)
-}
-
-/// Reads one JSON-line message.
-pub fn receive<T: for<'de> Deserialize<'de>>(reader: &mut impl BufRead) -> io::Result<T> {
-    let mut line = Vec::new();
-    if reader.read_until(b'\n', &mut line)? == 0 {
-        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the other side closed the connection"));
-    }
-    serde_json::from_slice(&line).map_err(io::Error::other)
-}
 
 static STOP: AtomicBool = AtomicBool::new(false);
 
@@ -478,7 +332,7 @@ fn run_here(
     let (companion, device_report) =
         ask.device.map(device::Setup::start).transpose().map_err(MossError::Device)?.unzip();
     let watcher: supervisor::Watcher = Box::new(move |child| relay_signals(connection, child));
-    let job = host::job(&served.moss_file, "run_exec", &ask.request, crate::run::execute::read_report);
+    let job = host::job(&served.moss_file, "run_exec", &ask.request, crate::run::child_report::read_report);
     let run =
         supervisor::run_watched(&ask.supervision, companion, Some(watcher), job).map_err(MossError::RunNotStarted)?;
     Ok((run, device_report.and_then(|r| r.try_recv().ok())))
@@ -494,12 +348,8 @@ fn refusal(ask: &ExecAsk, served: &Served, connection: &UnixStream) -> Option<St
     if ask.moss_file != served.moss_file {
         return Some(format!("this server runs {}", served.moss_file.display()));
     }
-    if ask.identity.python != served.identity.python {
-        let (server, client) = (served.identity.python_text(), ask.identity.python_text());
-        return Some(format!("{OTHER_PYTHON} {server}, and this run chose {client}"));
-    }
-    if ask.identity != served.identity {
-        return Some("the server runs another moss binary or Python environment".into());
+    if let Some(mismatch) = served.identity.mismatch(&ask.identity) {
+        return Some(mismatch);
     }
     // Between a change and the restart that follows, the client runs cold rather than on
     // modules that are out of date.
@@ -547,15 +397,4 @@ fn receive_with_fds(connection: &UnixStream) -> io::Result<(Ask, Vec<OwnedFd>)> 
     let mut reader = BufReader::new(io::Cursor::new(first).chain(connection.try_clone()?));
     let ask = receive(&mut reader)?;
     Ok((ask, fds))
-}
-
-/// Sends the first message with this process's stdout and stderr attached.
-pub fn send_with_stdio(stream: &UnixStream, ask: &Ask) -> io::Result<()> {
-    use nix::sys::socket::{ControlMessage, sendmsg};
-    let mut line = serde_json::to_vec(ask).map_err(io::Error::other)?;
-    line.push(b'\n');
-    let fds = [1, 2];
-    let control = [ControlMessage::ScmRights(&fds)];
-    let sent = sendmsg::<()>(stream.as_raw_fd(), &[io::IoSlice::new(&line)], &control, MsgFlags::empty(), None)?;
-    (&*stream).write_all(&line[sent..])
 }

@@ -15,9 +15,9 @@ use crate::cli::style;
 use crate::device;
 use crate::device::DeviceReport;
 use crate::project::config::Config;
-use crate::run::report::ErrorInfo;
-use crate::run::serve::{self, Answer, Ask, ExecAsk, Identity};
+use crate::run::error_info::ErrorInfo;
 use crate::run::supervisor::{ChildRun, Supervision};
+use crate::run::warm_protocol::{self, Answer, Ask, ExecAsk, Identity};
 
 /// A server started by `--warm` stops after this long without a run.
 const STARTED_IDLE_LIMIT: &str = "900";
@@ -54,7 +54,7 @@ pub fn exec(
     device: Option<device::Setup>,
     start: bool,
 ) -> Result<Option<WarmRun>, Failure> {
-    let socket = serve::socket_path(config, moss_file);
+    let socket = warm_protocol::socket_path(config, moss_file);
     let stream = match UnixStream::connect(&socket) {
         Ok(stream) => stream,
         Err(_) if start => match start_server(moss_file, &socket) {
@@ -89,17 +89,17 @@ pub fn exec(
         supervision: supervision.clone(),
         device,
     }));
-    if serve::send_with_stdio(&stream, &ask).is_err() {
+    if warm_protocol::send_with_stdio(&stream, &ask).is_err() {
         // Nothing was taken: a server that died after accepting cannot have run the code.
         return Ok(None);
     }
     let _forwarding = forward_signals_to_server(&stream);
-    let answer = serve::receive::<Answer>(&mut BufReader::new(&stream));
+    let answer = warm_protocol::receive::<Answer>(&mut BufReader::new(&stream));
     SERVER.store(-1, Ordering::SeqCst);
     match answer {
         Ok(Answer::Ran { run, device }) => Ok(Some(WarmRun { run: (*run).into_run(), device })),
         Ok(Answer::NotStarted(error)) => Err(Failure::NotStarted(error)),
-        Ok(Answer::Refused(reason)) if start && reason.starts_with(serve::OTHER_PYTHON) => {
+        Ok(Answer::Refused(reason)) if start && reason.starts_with(warm_protocol::OTHER_PYTHON) => {
             style::warning(&format!("--warm: {reason}; running cold"));
             Ok(None)
         }

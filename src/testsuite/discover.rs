@@ -64,6 +64,17 @@ fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.into())
 }
 
+/// A path as the user would type it: relative to the current folder where possible.
+pub fn display(path: &Path) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| pathdiff::diff_paths(path, cwd))
+        .filter(|relative| !relative.starts_with(".."))
+        .unwrap_or_else(|| path.into())
+        .display()
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::is_moss_source;

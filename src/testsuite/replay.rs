@@ -13,10 +13,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::error::ErrorKind;
+use crate::run::error_info::ErrorInfo;
 use crate::run::journal::{self, RunRecord};
-use crate::run::report::ErrorInfo;
-use crate::testsuite::display;
-use crate::testsuite::worker::{CaseLoop, CaseReport, CaseSetup, FileReport, run_in_child};
+use crate::testsuite::case::{CaseLoop, CaseSetup, run_in_child};
+use crate::testsuite::discover::display;
+use crate::testsuite::file_report::{CaseReport, FileReport};
 
 /// A run to do again, as a pinned case's file holds it.
 #[derive(Debug, Serialize, Deserialize)]
@@ -226,10 +227,18 @@ impl<'a> Replayer<'a> {
             "device": setup.device,
             "allow_imports": setup.config.allow_imports(&None),
         });
-        let judge = |outcome: crate::run::execute::ChildReport, _: &str| {
+        let judge = |outcome: crate::run::child_report::ChildReport, _: &str| {
             outcome.error.map(|e| ErrorInfo { hint: Some(hint), ..e })
         };
-        run_in_child(self.path, name, ("run_exec", request), &setup, crate::run::execute::read_report, judge, warnings)
+        run_in_child(
+            self.path,
+            name,
+            ("run_exec", request),
+            &setup,
+            crate::run::child_report::read_report,
+            judge,
+            warnings,
+        )
     }
 }
 

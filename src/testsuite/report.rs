@@ -10,8 +10,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use serde_json::json;
 
 use crate::cli::style;
-use crate::testsuite::failures;
-use crate::testsuite::worker::{FileReport, Outcome};
+use crate::testsuite::file_report::{FileReport, Outcome, failures};
 
 pub struct Summary {
     pub passed: usize,
@@ -178,7 +177,7 @@ fn more(n: usize) -> String {
     if n == 0 { String::new() } else { format!(", and {n} more failure{}", if n == 1 { "" } else { "s" }) }
 }
 
-fn failure_block(title: &str, error: &crate::run::report::ErrorInfo, stdout: &str, stderr: &str) -> String {
+fn failure_block(title: &str, error: &crate::run::error_info::ErrorInfo, stdout: &str, stderr: &str) -> String {
     let mut block = format!("\n---- {title} ----\n{}\n", failure_message(error));
     if let Some(at) = error.location() {
         block.push_str(&format!("  --> {at}\n"));
@@ -244,7 +243,7 @@ pub fn write_junit(path: &Path, reports: &[FileReport], summary: &Summary) -> st
     Ok(())
 }
 
-fn failure_status(error: &crate::run::report::ErrorInfo) -> TestCaseStatus {
+fn failure_status(error: &crate::run::error_info::ErrorInfo) -> TestCaseStatus {
     let mut status = TestCaseStatus::non_success(if error.kind == crate::error::ErrorKind::Exception {
         NonSuccessKind::Failure
     } else {
@@ -258,7 +257,7 @@ fn failure_status(error: &crate::run::report::ErrorInfo) -> TestCaseStatus {
 }
 
 /// A failed case's error is the case's own exception, not generated code's: say it plainly.
-fn failure_message(error: &crate::run::report::ErrorInfo) -> String {
+fn failure_message(error: &crate::run::error_info::ErrorInfo) -> String {
     match error.kind {
         crate::error::ErrorKind::Exception if error.type_name != "GoldenMismatch" => {
             format!("{}: {}", error.type_name, error.message)

@@ -1,0 +1,92 @@
+//! Running a file's test cases: each in a supervised child of its own, with a fresh device, one
+//! after the other as `-k` and `-x` decide. The worker's own cases and replayed runs both run so.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::device;
+use crate::project::config::{self, Config};
+use crate::run::error_info::ErrorInfo;
+use crate::run::host;
+use crate::run::supervisor::Supervision;
+use crate::testsuite::file_report::{CaseReport, FileReport, Outcome};
+
+/// Runs a file's cases one after the other, keeping those -k selects and skipping the rest
+/// after a failure with -x, or after an interrupt (Ctrl-C to `moss test`).
+pub struct CaseLoop<'a> {
+    filter: Option<&'a str>,
+    exit_first: bool,
+    stopped: bool,
+}
+
+impl<'a> CaseLoop<'a> {
+    /// Cases whose `FILE::NAME` contains `filter` (all without one); with `exit_first`, the rest
+    /// are skipped after the first failure.
+    pub fn new(filter: Option<&'a str>, exit_first: bool) -> Self {
+        CaseLoop { filter, exit_first, stopped: false }
+    }
+
+    pub fn run(&mut self, name: &str, report: &mut FileReport, case: impl FnOnce(&mut Vec<String>) -> CaseReport) {
+        if self.filter.is_some_and(|pattern| !format!("{}::{name}", report.path).contains(pattern)) {
+            return;
+        }
+        let result = if self.stopped { CaseReport::skipped(name) } else { case(&mut report.warnings) };
+        self.stopped |=
+            (self.exit_first && result.outcome == Outcome::Failed) || crate::run::supervisor::interrupted().is_some();
+        report.cases.push(result);
+    }
+}
+
+/// How a file's cases run: the same limits, configuration and device for each.
+pub struct CaseSetup<'a> {
+    pub supervision: &'a Supervision,
+    pub config: &'a Config,
+    pub device: Option<&'a str>,
+}
+
+/// Runs one case: the host function `call` in a supervised child of its own, with a fresh device;
+/// `judge` finds what failed in its outcome and stdout, if anything did.
+pub fn run_in_child<T: Serialize + serde::de::DeserializeOwned>(
+    path: &Path,
+    name: &str,
+    (function, request): (&str, serde_json::Value),
+    setup: &CaseSetup,
+    read: impl for<'py> FnOnce(&pyo3::Bound<'py, pyo3::PyAny>) -> pyo3::PyResult<T>,
+    judge: impl FnOnce(T, &str) -> Option<ErrorInfo>,
+    warnings: &mut Vec<String>,
+) -> CaseReport {
+    let request = config::with_host_fields(request, setup.config);
+    // Each case gets a fresh device of its own, as it gets a fresh runtime.
+    // Set up as `moss exec` sets it up; a spec that is no device fails the case as exec fails.
+    let device_setup = setup.device.map(|spec| device::Setup::new(spec.to_owned(), device::Outputs::default()));
+    let started = device_setup.transpose().and_then(|setup| setup.map(device::Setup::start).transpose());
+    let (companion, device_report) = match started {
+        Ok(started) => started.unzip(),
+        Err(message) => return CaseReport::failed(name, ErrorInfo::device(&message)),
+    };
+    let run = match host::call(path, function, &request, setup.supervision, companion, read) {
+        Ok(run) => run,
+        Err(e) => return CaseReport::failed(name, ErrorInfo::internal(&e.to_string())),
+    };
+    if !run.left_running.is_empty() {
+        warnings.push(format!("{name}: {}", crate::run::execute::left_running_warning(&run.left_running)));
+    }
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    let device = device_report.and_then(|report| report.try_recv().ok());
+    let unreachable = device.as_ref().and_then(|d| d.unreachable.as_deref()).map(ErrorInfo::device);
+    let error = match run.outcome {
+        _ if unreachable.is_some() => unreachable,
+        Ok((outcome, _)) => judge(outcome, &stdout),
+        Err(error) => Some(error),
+    };
+    CaseReport {
+        name: name.into(),
+        outcome: if error.is_some() { Outcome::Failed } else { Outcome::Passed },
+        duration_ms: run.duration.as_secs_f64() * 1000.0,
+        error,
+        stdout,
+        stderr: String::from_utf8_lossy(&run.stderr).into_owned(),
+        device,
+    }
+}
