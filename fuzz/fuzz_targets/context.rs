@@ -2,16 +2,10 @@
 //! panics; an accepted document saves and loads back to the same properties.
 #![no_main]
 
-#[path = "../../src/error.rs"]
-#[allow(dead_code)]
-mod error;
-#[path = "../../src/context.rs"]
-#[allow(dead_code)]
-mod context;
-
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
+use moss::project::context;
 
 fuzz_target!(|bytes: &[u8]| {
     let Ok(doc) = context::parse(Path::new("fuzz.context.json"), bytes) else { return };

@@ -2,10 +2,8 @@
 //! adds a line.
 #![no_main]
 
-#[path = "../../src/hidden.rs"]
-mod hidden;
-
 use libfuzzer_sys::fuzz_target;
+use moss::prompt::hidden;
 
 fuzz_target!(|source: &str| {
     let stripped = hidden::strip(source);

@@ -2,11 +2,8 @@
 //! panics, and every packet it yields encodes back to a frame it decodes again unchanged.
 #![no_main]
 
-#[path = "../../src/packet.rs"]
-#[allow(dead_code)]
-mod packet;
-
 use libfuzzer_sys::fuzz_target;
+use moss::device::packet;
 
 fuzz_target!(|input: (u8, Vec<u8>)| {
     let (chunk, bytes) = input;

@@ -3,14 +3,8 @@
 //! (a heading below 360°, the ball inside the arena).
 #![no_main]
 
-#[path = "../../src/packet.rs"]
-#[allow(dead_code)]
-mod packet;
-#[path = "../../src/sim.rs"]
-#[allow(dead_code)]
-mod sim;
-
 use libfuzzer_sys::fuzz_target;
+use moss::device::{packet, sim};
 
 /// One command: device, command, target, payload, then milliseconds until the next; or raw
 /// bytes as the radio might deliver them.
