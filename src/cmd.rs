@@ -1,6 +1,7 @@
-//! The commands that only read or show what the pipeline keeps: each file is one subcommand.
-//! (`moss prompt`, `exec`, `test` and `serve` start their own stage: see `prompt`, `run::execute`,
-//! `testsuite` and `run::serve`.)
+//! The subcommands beside the pipeline, one file each: they read or edit what it keeps (`config`,
+//! `context`, `log`), or serve the tools around it (`device`, `python`, `stubs`, `completions`).
+//! `moss prompt`, `exec`, `test` and `serve` are the pipeline's own entry points: `prompt`,
+//! `run::execute`, `testsuite` and `run::serve`.
 
 pub(crate) mod completions;
 pub(crate) mod config;

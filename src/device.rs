@@ -12,7 +12,7 @@ pub mod sim;
 pub(crate) mod spec;
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufReader, BufWriter, Write};
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -26,6 +26,7 @@ use crate::device::packet::{BLE_CHUNK, Decoder, ErrorCode, Packet, SeqCounter, T
 use crate::device::picture::LiveView;
 use crate::device::sim::{ARENA_HALF_WIDTH_CM, SimBolt, SimState};
 pub use crate::device::spec::DeviceSpec;
+use crate::json_lines;
 use crate::run::supervisor::Companion;
 
 /// How long finding and connecting to a real robot may take before the run gives up (exit 5).
@@ -299,10 +300,9 @@ impl Host {
         // What a real connection does first: wake the robot.
         self.call(0x13, 0x0D, None, Vec::new());
         if let Ok(reader) = stream.try_clone() {
-            let mut writer = stream;
-            for line in BufReader::new(reader).lines() {
-                let Ok(line) = line else { break };
-                let reply = match serde_json::from_str::<Request>(&line) {
+            let (mut reader, mut writer) = (BufReader::new(reader), stream);
+            loop {
+                let reply = match json_lines::read::<Request>(&mut reader) {
                     Ok(Request::Call { device, command, target, data, at }) => {
                         self.follow(at);
                         self.call(device, command, target, data)
@@ -319,10 +319,12 @@ impl Host {
                         Reply::Events { events: self.events.drain(..).map(|p| (p.device, p.command, p.data)).collect() }
                     }
                     Ok(Request::Clock) => Reply::Clock { simulated: matches!(self.robot, Robot::Sim(_)) },
-                    Err(e) => Reply::Failed { message: format!("a malformed device request: {e}") },
+                    Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                        Reply::Failed { message: format!("a malformed device request: {e}") }
+                    }
+                    Err(_) => break,
                 };
-                let text = serde_json::to_string(&reply).expect("a reply serialises");
-                if writeln!(writer, "{text}").and_then(|_| writer.flush()).is_err() {
+                if json_lines::write(&mut writer, &reply).and_then(|_| writer.flush()).is_err() {
                     break;
                 }
             }
@@ -460,7 +462,7 @@ impl Host {
             "err": packet.error.map(u8::from),
             "data": hex::encode(&packet.data),
         });
-        let _ = writeln!(trace, "{line}");
+        let _ = json_lines::write(trace, &line);
     }
 
     fn report(&mut self) -> DeviceReport {

@@ -1,7 +1,7 @@
 //! moss: let a program and a language model talk through Python code.
 //!
 //! The pipeline, one folder per stage:
-//! - `cli`: the command line, declared once; `cmd`: the subcommands that only read or show.
+//! - `cli`: the command line, declared once; `cmd`: the subcommands beside the pipeline, one file each.
 //! - `project`: the MOSS file, its configuration, the context file kept between runs.
 //! - `prompt`: what a model reads (`moss prompt`) and taking the code out of what it writes.
 //! - `run`: running that code in a supervised child (`moss exec`), its report and journal, and
@@ -9,12 +9,16 @@
 //! - `embed`: the embedded CPython and the native module its shipped Python calls.
 //! - `device`: the robot a run drives, real (Bluetooth LE) or simulated.
 //! - `testsuite`: `moss test`, its worker processes and its reports.
+//!
+//! Shared by all: `error` (the errors moss detects, each with its exit code) and `json_lines`
+//! (the one framing of what its processes say to each other).
 
 pub(crate) mod cli;
 pub(crate) mod cmd;
 pub mod device;
 pub(crate) mod embed;
 pub(crate) mod error;
+pub(crate) mod json_lines;
 pub mod project;
 pub mod prompt;
 pub(crate) mod run;

@@ -7,6 +7,7 @@ pub(crate) mod error_info;
 pub(crate) mod execute;
 pub(crate) mod host;
 pub(crate) mod journal;
+pub(crate) mod leftovers;
 pub(crate) mod report;
 pub(crate) mod sandbox;
 pub(crate) mod serve;

@@ -160,16 +160,7 @@ impl SimBolt {
     fn handle(&mut self, packet: &Packet, now: f64) -> (ErrorCode, Vec<u8>) {
         self.advance(now);
         let data = packet.data.as_slice();
-        let needs_secondary =
-            matches!(packet.device, 0x11 | 0x16 | 0x18) || (packet.device == 0x1A && packet.command != 0x1C);
-        let wanted_target = if needs_secondary {
-            Some(TARGET_SECONDARY)
-        } else if (packet.device, packet.command) == (0x1A, 0x1C) {
-            Some(TARGET_PRIMARY)
-        } else {
-            packet.target
-        };
-        if packet.target != wanted_target {
+        if packet.target != wanted_target(packet) {
             // A real BOLT ignores drive and matrix commands not addressed to the secondary
             // processor (and LED commands not addressed to the primary); answering "bad
             // target" makes that mistake visible.
@@ -270,6 +261,21 @@ impl SimBolt {
         (ErrorCode::Success, Vec::new())
     }
 }
+
+/// The processor a command must be addressed to: drive, sensor and matrix commands go to the
+/// secondary one, the LED command to the primary; others go where they are sent.
+fn wanted_target(packet: &Packet) -> Option<u8> {
+    let needs_secondary =
+        matches!(packet.device, 0x11 | 0x16 | 0x18) || (packet.device == 0x1A && packet.command != 0x1C);
+    if needs_secondary {
+        Some(TARGET_SECONDARY)
+    } else if (packet.device, packet.command) == (0x1A, 0x1C) {
+        Some(TARGET_PRIMARY)
+    } else {
+        packet.target
+    }
+}
+
 /// Whether a save-animation payload after its id, fps, transition and colour count holds exactly
 /// the palette, the frame count and that many frame indexes: a real BOLT answers anything else
 /// with "bad data length", and the simulator must never read past what it was sent.

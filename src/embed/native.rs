@@ -1,6 +1,6 @@
 //! `_moss_native`: the binary's functions that the shipped Python calls.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, ErrorKind};
 use std::os::fd::FromRawFd;
 use std::os::unix::net::UnixStream;
 use std::sync::Mutex;
@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use pyo3::prelude::*;
 
 use crate::device::{Reply, Request};
+use crate::json_lines;
 use crate::prompt::{hidden, outline};
 use crate::run::supervisor;
 
@@ -107,14 +108,12 @@ fn exchange(request: &Request) -> PyResult<Reply> {
     }
     let reader = channel.as_mut().expect("just set");
     let lost = |e: std::io::Error| DeviceError::new_err(format!("the connection to the device was lost: {e}"));
-    let mut line = serde_json::to_string(request).expect("a request serialises");
-    line.push('\n');
-    reader.get_mut().write_all(line.as_bytes()).map_err(lost)?;
-    let mut answer = String::new();
-    if reader.read_line(&mut answer).map_err(lost)? == 0 {
-        return Err(DeviceError::new_err("the connection to the device was closed"));
-    }
-    serde_json::from_str(&answer).map_err(|e| DeviceError::new_err(format!("a malformed device reply: {e}")))
+    json_lines::write(reader.get_mut(), request).map_err(lost)?;
+    json_lines::read(reader).map_err(|e| match e.kind() {
+        ErrorKind::UnexpectedEof => DeviceError::new_err("the connection to the device was closed"),
+        ErrorKind::InvalidData => DeviceError::new_err(format!("a malformed device reply: {e}")),
+        _ => lost(e),
+    })
 }
 
 /// Makes `import _moss_native` work in this interpreter.

@@ -2,6 +2,7 @@
 //! save the context when it succeeds.
 
 use std::io::Read;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
@@ -13,12 +14,13 @@ use crate::error::{ErrorKind, MossError};
 use crate::project::config::{self, Config};
 use crate::project::context::{ContextFile, LastCode};
 use crate::project::moss_file;
-use crate::prompt::reply::{self, CodeFormat, Extracted, NoCode};
+use crate::prompt::reply::{self, CodeFormat, Extracted, Found, NoCode};
 use crate::run::child_report::{ChildReport, read_report};
 use crate::run::context_diff::ContextDiff;
 use crate::run::error_info::ErrorInfo;
 use crate::run::host;
 use crate::run::journal;
+use crate::run::leftovers;
 use crate::run::report::{self, ExecResult};
 use crate::run::sandbox::Sandbox;
 use crate::run::supervisor::{self, Supervision};
@@ -43,7 +45,61 @@ pub fn run(args: &ExecArgs) -> u8 {
     exit
 }
 
+/// A run once its inputs are read and checked: the MOSS file, the code, the context it starts
+/// from, and how the child runs.
+struct Prepared {
+    path: PathBuf,
+    source: String,
+    code: String,
+    code_file: String,
+    found: Found,
+    config: Config,
+    context: Option<ContextFile>,
+    old_properties: Map<String, Value>,
+    request: Value,
+    supervision: Supervision,
+    /// Held until the run is over: dropping it removes the private temporary folder it grants.
+    _sandbox: Option<Sandbox>,
+    device: Option<device::Setup>,
+}
+
 fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
+    let mut prepared = prepare(args, result)?;
+    // Top-level code would run before the run finds no target, as a robot's moves would: refuse first.
+    if let Some(message) = reply::top_level::missing_target(&prepared.code, &prepared.source, &args.target) {
+        let error = ErrorInfo::new(ErrorKind::Target, "TargetError", message);
+        return Ok(failed(result, ErrorInfo { file: Some(prepared.code_file), ..error }));
+    }
+    crate::run::timings::mark("client ready");
+    let mut report = match run_child(args, &mut prepared, result)? {
+        Ok(report) => report,
+        Err(exit) => return Ok(exit),
+    };
+    result.warnings.append(&mut report.warnings);
+    result.file_warnings = std::mem::take(&mut report.file_warnings);
+    result.returns_repr = report.returns_repr.take();
+    if let Some(error) = report.error.take() {
+        let exit = error.exit_code();
+        result.error = Some(prepared.found.explain_lines(error.with_default_hint(), &prepared.code_file));
+        return Ok(exit);
+    }
+    result.ok = true;
+    result.returns = std::mem::take(&mut report.returns);
+    match prepared.context.take() {
+        Some(mut context) => save_context(&mut context, report, prepared, &args.target, result),
+        None => Ok(0),
+    }
+}
+
+/// Records `error` as the run's: its exit code.
+fn failed(result: &mut ExecResult, error: ErrorInfo) -> u8 {
+    let exit = error.exit_code();
+    result.error = Some(error);
+    exit
+}
+
+/// Reads the MOSS file, the code and the context, and decides how the child runs.
+fn prepare(args: &ExecArgs, result: &mut ExecResult) -> Result<Prepared, MossError> {
     let (path, source) = moss_file::read(&args.file)?;
     let config = Config::for_moss_file(&path)?;
     let context_path = match (&args.context.context, args.context.no_context) {
@@ -63,7 +119,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
             "--device-trace and --device-png need a device\nhint: pass --device sim, or set MOSS_DEVICE".into(),
         ));
     }
-    let mut context = context_path.as_deref().map(ContextFile::open).transpose()?;
+    let context = context_path.as_deref().map(ContextFile::open).transpose()?;
     if let Some(ctx) = &context {
         ctx.check_module(&path)?;
         result.context.path = Some(ctx.path.display().to_string());
@@ -85,11 +141,43 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         "allow_imports": config.allow_imports(&args.allow_import),
     });
     let request = config::with_host_fields(request, &config);
+    let (supervision, sandbox) = supervision(args, &config, context.as_ref(), result)?;
+    let outputs = device::Outputs {
+        trace: args.device.device_trace.clone(),
+        png: args.device.device_png.clone(),
+        live: !args.json && style::colored(),
+    };
+    outputs.check().map_err(MossError::Usage)?;
+    let device = device.map(|spec| device::Setup::new(spec, outputs)).transpose().map_err(MossError::Device)?;
+    Ok(Prepared {
+        path,
+        source,
+        code,
+        code_file,
+        found,
+        config,
+        context,
+        old_properties,
+        request,
+        supervision,
+        _sandbox: sandbox,
+        device,
+    })
+}
+
+/// The limits the child runs under, and with --sandbox what it may touch (beside the context,
+/// what --allow-write names) and the sandbox that grants it a private temporary folder.
+fn supervision(
+    args: &ExecArgs,
+    config: &Config,
+    context: Option<&ContextFile>,
+    result: &mut ExecResult,
+) -> Result<(Supervision, Option<Sandbox>), MossError> {
     let sandbox = args
         .sandbox
         .sandbox
         .then(|| {
-            let context_dir = context.as_ref().and_then(|c| c.path.parent()).filter(|dir| !dir.as_os_str().is_empty());
+            let context_dir = context.and_then(|c| c.path.parent()).filter(|dir| !dir.as_os_str().is_empty());
             Sandbox::prepare(context_dir, &args.sandbox.allow_write, args.sandbox.allow_net)
         })
         .transpose()?;
@@ -104,39 +192,32 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         max_memory: args.max_memory,
         sandbox: sandbox.as_ref().map(|s| s.policy.clone()),
     };
-    let outputs = device::Outputs {
-        trace: args.device.device_trace.clone(),
-        png: args.device.device_png.clone(),
-        live: !args.json && style::colored(),
-    };
-    outputs.check().map_err(MossError::Usage)?;
-    let device = device.map(|spec| device::Setup::new(spec, outputs)).transpose().map_err(MossError::Device)?;
-    // Top-level code would run before the run finds no target, as a robot's moves would: refuse first.
-    if let Some(message) = reply::top_level::missing_target(&code, &source, &args.target) {
-        let error = ErrorInfo { file: Some(code_file), ..ErrorInfo::new(ErrorKind::Target, "TargetError", message) };
-        let exit = error.exit_code();
-        result.error = Some(error);
-        return Ok(exit);
-    }
-    crate::run::timings::mark("client ready");
+    Ok((supervision, sandbox))
+}
+
+/// Runs the code on the MOSS file's warm server when one is up and wanted, else in a child of
+/// this process. `Ok(Err(exit))`: the run ended without a report, its error is in `result`.
+fn run_child(
+    args: &ExecArgs,
+    prepared: &mut Prepared,
+    result: &mut ExecResult,
+) -> Result<Result<ChildReport, u8>, MossError> {
+    let Prepared { config, path, request, supervision, .. } = &*prepared;
     let warm = match args.cold {
         true => None,
-        false => match warm::exec(&config, &path, &request, &supervision, device.clone(), warm::wanted(args.warm)) {
+        false => match warm::exec(config, path, request, supervision, prepared.device.clone(), warm::wanted(args.warm))
+        {
             Ok(warm) => warm,
             Err(warm::Failure::Lost(lost)) => {
                 result.error = Some(ErrorInfo::server_lost(&lost));
-                return Ok(1);
+                return Ok(Err(1));
             }
-            Err(warm::Failure::NotStarted(error)) => {
-                let exit = error.exit_code();
-                result.error = Some(*error);
-                return Ok(exit);
-            }
+            Err(warm::Failure::NotStarted(error)) => return Ok(Err(failed(result, *error))),
         },
     };
     let (run, device_report) = match warm {
-        Some(warm) => (host::outcome::<ChildReport>(warm.run, &supervision), warm.device),
-        None => run_cold(&path, &request, &supervision, device)?,
+        Some(warm) => (host::outcome::<ChildReport>(warm.run, &prepared.supervision), warm.device),
+        None => run_cold(&prepared.path, &prepared.request, &prepared.supervision, prepared.device.take())?,
     };
     crate::run::timings::mark("child ended");
 
@@ -145,73 +226,69 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     result.duration_ms = run.duration.as_secs_f64() * 1000.0;
     result.device = device_report;
     if !run.left_running.is_empty() {
-        result.warnings.push(left_running_warning(&run.left_running));
+        result.warnings.push(leftovers::warning(&run.left_running));
     }
     if let Some(unreachable) = result.device.as_ref().and_then(|d| d.unreachable.clone()) {
         result.error = Some(ErrorInfo::device(&unreachable));
-        return Ok(5);
+        return Ok(Err(5));
     }
-    let (report, warnings) = match run.outcome {
-        Ok(done) => done,
-        Err(error) => {
-            let exit = error.exit_code();
-            result.error = Some(error);
-            return Ok(exit);
+    match run.outcome {
+        Ok((report, warnings)) => {
+            result.warnings.extend(warnings);
+            Ok(Ok(report))
         }
-    };
-    result.warnings.extend(warnings);
-    result.warnings.extend(report.warnings);
-    result.file_warnings = report.file_warnings;
-    result.returns_repr = report.returns_repr;
-    if let Some(error) = report.error {
-        let exit = error.exit_code();
-        result.error = Some(found.explain_lines(error.with_default_hint(), &code_file));
-        return Ok(exit);
+        Err(error) => Ok(Err(failed(result, error))),
     }
-    result.ok = true;
-    result.returns = report.returns;
+}
 
-    if let Some(ctx) = context.as_mut() {
-        let keeping_unrestored = |mut properties: Map<String, Value>| {
-            for name in &report.unrestored {
-                if let (false, Some(kept)) = (properties.contains_key(name), old_properties.get(name)) {
-                    properties.insert(name.clone(), kept.clone());
-                }
+/// Keeps what the code left on `moss` in the context and saves it, unless an interrupt came first.
+fn save_context(
+    ctx: &mut ContextFile,
+    report: ChildReport,
+    prepared: Prepared,
+    target: &str,
+    result: &mut ExecResult,
+) -> Result<u8, MossError> {
+    let Prepared { path, code, code_file, old_properties, .. } = prepared;
+    let keeping_unrestored = |mut properties: Map<String, Value>| {
+        for name in &report.unrestored {
+            if let (false, Some(kept)) = (properties.contains_key(name), old_properties.get(name)) {
+                properties.insert(name.clone(), kept.clone());
             }
-            properties
-        };
-        let properties = keeping_unrestored(report.properties.unwrap_or_default());
-        // What the file's defaults and hooks set before the code ran is not the code's doing, and
-        // may come from hidden regions: the diff starts where the code started.
-        let started = report.started.map(keeping_unrestored).unwrap_or_else(|| old_properties.clone());
-        result.context.changed = changed(&old_properties, &properties);
-        result.context.diff = ContextDiff::between(&started, &properties, &report.reprs);
-        result.context.diff.leave_out(&report.hidden);
-        ctx.doc.properties = properties;
-        ctx.set_module(&path, report.module.as_deref());
-        ctx.doc.last_code = Some(LastCode {
-            file: code_file,
-            target: args.target.clone(),
-            code,
-            executed_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
-        });
-        // An interrupt after the run ended still means "stop": the context stays as it was.
-        if let Some(signal) = supervisor::interrupted() {
-            result.ok = false;
-            result.context.changed.clear();
-            result.context.diff = Default::default();
-            result.error = Some(ErrorInfo::interrupted(signal, String::new()));
-            return Ok(report::INTERRUPTED_EXIT);
         }
-        if let Err(e) = ctx.save() {
-            result.ok = false;
-            result.context.changed.clear();
-            result.context.diff = Default::default();
-            return Err(e.into());
-        }
-        result.context.saved = true;
-        crate::run::timings::mark("context saved");
+        properties
+    };
+    let properties = keeping_unrestored(report.properties.unwrap_or_default());
+    // What the file's defaults and hooks set before the code ran is not the code's doing, and
+    // may come from hidden regions: the diff starts where the code started.
+    let started = report.started.map(keeping_unrestored).unwrap_or_else(|| old_properties.clone());
+    result.context.changed = changed(&old_properties, &properties);
+    result.context.diff = ContextDiff::between(&started, &properties, &report.reprs);
+    result.context.diff.leave_out(&report.hidden);
+    ctx.doc.properties = properties;
+    ctx.set_module(&path, report.module.as_deref());
+    ctx.doc.last_code = Some(LastCode {
+        file: code_file,
+        target: target.to_owned(),
+        code,
+        executed_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+    });
+    // An interrupt after the run ended still means "stop": the context stays as it was.
+    if let Some(signal) = supervisor::interrupted() {
+        result.ok = false;
+        result.context.changed.clear();
+        result.context.diff = Default::default();
+        result.error = Some(ErrorInfo::interrupted(signal, String::new()));
+        return Ok(report::INTERRUPTED_EXIT);
     }
+    if let Err(e) = ctx.save() {
+        result.ok = false;
+        result.context.changed.clear();
+        result.context.diff = Default::default();
+        return Err(e.into());
+    }
+    result.context.saved = true;
+    crate::run::timings::mark("context saved");
     Ok(0)
 }
 
@@ -226,17 +303,6 @@ fn run_cold(
     let run =
         host::call(path, "run_exec", request, supervision, companion, read_report).map_err(MossError::RunNotStarted)?;
     Ok((run, report.and_then(|r| r.try_recv().ok())))
-}
-
-/// Tells that the processes the code started and did not wait for were stopped with the run.
-pub fn left_running_warning(processes: &[String]) -> String {
-    format!(
-        "the code left {} running when the run ended; {} killed: {}\nhint: wait for what the code starts \
-         (`process.wait()`, `worker.join()`) so that its work is part of the run",
-        if processes.len() == 1 { "a process".to_owned() } else { format!("{} processes", processes.len()) },
-        if processes.len() == 1 { "it was" } else { "they were" },
-        processes.join(", ")
-    )
 }
 
 /// The code taken out of the reply, and the file name it is compiled under (`<stdin>` for `-`).

@@ -252,8 +252,7 @@ fn keep() -> Result<usize, String> {
 /// Appends one record as one whole line, under the journal's lock.
 pub fn append(path: &Path, record: &RunRecord) -> Result<(), String> {
     let keep = keep()?;
-    let mut line = serde_json::to_vec(record).expect("a run record serialises");
-    line.push(b'\n');
+    let line = crate::json_lines::encode(record).expect("a run record serialises");
     append_within(path, &line, keep, MAX_BYTES)
 }
 

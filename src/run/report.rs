@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::cli::style;
 use crate::error::ErrorKind;
+use crate::json_lines;
 use crate::run::error_info::ErrorInfo;
 
 /// The exit status of an interrupted run: 128 + SIGINT, what shells report for Ctrl-C.
@@ -62,8 +63,7 @@ pub struct ContextReport {
 pub fn exec_result(result: &ExecResult, json: bool) {
     if json {
         let mut out = std::io::stdout().lock();
-        let _ = serde_json::to_writer(&mut out, result);
-        let _ = out.write_all(b"\n");
+        let _ = json_lines::write(&mut out, result);
         let _ = out.flush();
         for warning in &result.warnings {
             style::warning(warning);

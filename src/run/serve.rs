@@ -31,12 +31,13 @@ use crate::cli::style;
 use crate::device::{self, DeviceReport};
 use crate::embed::interpreter;
 use crate::error::MossError;
+use crate::json_lines;
 use crate::project::config::Config;
 use crate::project::moss_file;
 use crate::run::error_info::ErrorInfo;
 use crate::run::host;
 use crate::run::supervisor::{self, ChildRun};
-use crate::run::warm_protocol::{Answer, Ask, ExecAsk, Identity, WireRun, receive, send, socket_path};
+use crate::run::warm_protocol::{Answer, Ask, ExecAsk, Identity, WireRun, socket_path};
 
 /// A restarted server finds its listening socket under this descriptor number.
 const INHERITED_LISTENER: &str = "MOSS_SERVE_LISTENER";
@@ -69,22 +70,7 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
     let socket_inode =
         inode_now().ok_or_else(|| MossError::Usage(format!("{} vanished as the server started", socket.display())))?;
     let started = Instant::now();
-    interpreter::start(&path)
-        .map_err(|message| MossError::Usage(format!("{message}\nhint: `moss exec` shows the same error cold")))?;
-    let request =
-        crate::project::config::with_host_fields(json!({ "path": path.to_string_lossy(), "source": source }), &config);
-    let watch = Python::attach(|py| -> PyResult<Vec<PathBuf>> {
-        interpreter::prepare(py)?;
-        let host = py.import("_moss.host")?;
-        let outcome = host.getattr("warm_up")?.call1((crate::embed::convert::to_py(py, &request)?,))?;
-        outcome.get_item("watch")?.extract()
-    })
-    .map_err(|e| MossError::Usage(format!("the warm-up failed: {e}")))?;
-    let environment = crate::embed::relaunch::chosen().0.map(|chosen| chosen.environment_files()).unwrap_or_default();
-    let mut watched =
-        Watched::new([path.clone()].into_iter().chain(config.file.clone()).chain(watch).chain(environment));
-    watched.files.push((std::env::current_exe().unwrap_or_default(), None));
-    watched.snapshot();
+    let watched = warm_up(&path, source, &config)?;
 
     let served = Served { moss_file: path.clone(), identity: Identity::of_this_process(), watched };
     take_over_signals();
@@ -121,7 +107,8 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
             // A thread the warm-up left (an imported library started it) could hold a lock the
             // run would wait on forever: the client runs cold instead.
             style::warning(&format!("not serving a run: {e}; the imports of {} started a thread", path.display()));
-            let _ = send(&mut { connection }, &Answer::Refused(format!("the server cannot fork safely: {e}")));
+            let _ =
+                json_lines::write(&mut { connection }, &Answer::Refused(format!("the server cannot fork safely: {e}")));
             continue;
         }
         match fork_with_python() {
@@ -137,6 +124,29 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
         let _ = std::fs::remove_file(&socket);
     }
     Ok(0)
+}
+
+/// Starts the interpreter and imports what the MOSS file imports; then the files whose change
+/// makes the server restart: the MOSS file, its configuration, the project modules it imported,
+/// the Python environment and the moss binary.
+fn warm_up(path: &Path, source: String, config: &Config) -> Result<Watched, MossError> {
+    interpreter::start(path)
+        .map_err(|message| MossError::Usage(format!("{message}\nhint: `moss exec` shows the same error cold")))?;
+    let request =
+        crate::project::config::with_host_fields(json!({ "path": path.to_string_lossy(), "source": source }), config);
+    let watch = Python::attach(|py| -> PyResult<Vec<PathBuf>> {
+        interpreter::prepare(py)?;
+        let host = py.import("_moss.host")?;
+        let outcome = host.getattr("warm_up")?.call1((crate::embed::convert::to_py(py, &request)?,))?;
+        outcome.get_item("watch")?.extract()
+    })
+    .map_err(|e| MossError::Usage(format!("the warm-up failed: {e}")))?;
+    let environment = crate::embed::relaunch::chosen().0.map(|chosen| chosen.environment_files()).unwrap_or_default();
+    let mut watched =
+        Watched::new([path.to_path_buf()].into_iter().chain(config.file.clone()).chain(watch).chain(environment));
+    watched.files.push((std::env::current_exe().unwrap_or_default(), None));
+    watched.snapshot();
+    Ok(watched)
 }
 
 /// Forks a handler, with the interpreter's own locks taken around the fork as `os.fork` takes
@@ -191,9 +201,9 @@ fn stop(socket: &Path, moss_file: &Path) -> Result<u8, MossError> {
         style::note(&format!("no server is running on {}", socket.display()));
         return Ok(0);
     };
-    send(&mut stream, &Ask::Stop(moss_file.to_path_buf()))
+    json_lines::write(&mut stream, &Ask::Stop(moss_file.to_path_buf()))
         .map_err(|e| MossError::Usage(format!("cannot reach the server: {e}")))?;
-    let answer: Answer = receive(&mut BufReader::new(stream))
+    let answer: Answer = json_lines::read(&mut BufReader::new(stream))
         .map_err(|e| MossError::Usage(format!("the server did not answer: {e}")))?;
     if let Answer::Refused(reason) = answer {
         return Err(MossError::Usage(format!(
@@ -295,16 +305,19 @@ fn serve_connection(connection: UnixStream, served: &Served) -> io::Result<()> {
     let mut reply = connection.try_clone()?;
     let ask = match ask {
         Ask::Stop(moss_file) if !crate::project::context::same_file(&moss_file, &served.moss_file) => {
-            return send(&mut reply, &Answer::Refused(format!("it serves {}", served.moss_file.display())));
+            return json_lines::write(
+                &mut reply,
+                &Answer::Refused(format!("it serves {}", served.moss_file.display())),
+            );
         }
         Ask::Stop(_) => {
             let _ = nix::sys::signal::kill(nix::unistd::getppid(), Signal::SIGTERM);
-            return send(&mut reply, &Answer::Stopping);
+            return json_lines::write(&mut reply, &Answer::Stopping);
         }
         Ask::Exec(ask) => ask,
     };
     if let Some(reason) = refusal(&ask, served, &connection) {
-        return send(&mut reply, &Answer::Refused(reason));
+        return json_lines::write(&mut reply, &Answer::Refused(reason));
     }
     let [out, err]: [OwnedFd; 2] =
         fds.try_into().map_err(|_| io::Error::other("the client sent no stdout and stderr"))?;
@@ -312,7 +325,7 @@ fn serve_connection(connection: UnixStream, served: &Served) -> io::Result<()> {
         Ok((run, device)) => Answer::Ran { run: Box::new(WireRun::from_run(run)), device },
         Err(error) => Answer::NotStarted(Box::new(ErrorInfo::from_moss_error(&error))),
     };
-    send(&mut reply, &answer)
+    json_lines::write(&mut reply, &answer)
 }
 
 /// Runs the asked code as the client's cold run would, in its folder and with its stdout and
@@ -395,6 +408,6 @@ fn receive_with_fds(connection: &UnixStream) -> io::Result<(Ask, Vec<OwnedFd>)> 
     };
     first.truncate(read);
     let mut reader = BufReader::new(io::Cursor::new(first).chain(connection.try_clone()?));
-    let ask = receive(&mut reader)?;
+    let ask = json_lines::read(&mut reader)?;
     Ok((ask, fds))
 }

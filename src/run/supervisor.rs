@@ -18,6 +18,8 @@ use nix::sys::signal::{self, SigHandler, Signal, killpg};
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, dup2_stderr, dup2_stdout, fork, pipe2, setpgid};
 
+use crate::run::leftovers;
+
 /// How long to keep reading output after the child ended: a grandchild that inherited stdout may
 /// keep the pipe open forever, and must not hold up the result.
 const DRAIN_GRACE: Duration = Duration::from_millis(250);
@@ -390,7 +392,7 @@ fn watch(
             let _ = killpg(child, Signal::SIGKILL);
             Vec::new()
         }
-        None => stop_left_running(child),
+        None => leftovers::stop(child),
     };
 
     let deadline = Instant::now() + DRAIN_GRACE;
@@ -454,67 +456,6 @@ fn wait_for(
             Err(mpsc::RecvTimeoutError::Disconnected) => return (None, None),
         }
     }
-}
-
-/// Kills what is left of the child's process group once the child has ended, and names it.
-/// The run is over: a process it started must not go on changing things nobody will report.
-fn stop_left_running(group: Pid) -> Vec<String> {
-    // Signal 0 only asks whether the group still has a member: most runs leave none, and skip
-    // reading /proc.
-    if killpg(group, None).is_err() {
-        return Vec::new();
-    }
-    let left = processes_in_group(group);
-    if !left.is_empty() {
-        let _ = killpg(group, Signal::SIGKILL);
-    }
-    left
-}
-
-/// `command line (pid N)` for each live process of a process group, from /proc.
-fn processes_in_group(group: Pid) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
-    let mut found: Vec<(i32, String)> = entries
-        .flatten()
-        .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
-        .filter_map(|pid| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            // `pid (comm) state ppid pgrp ...`; comm may itself hold spaces and parentheses.
-            let (comm, rest) = stat.split_once(" (")?.1.rsplit_once(") ")?;
-            let fields: Vec<&str> = rest.split_whitespace().take(3).collect();
-            (fields.first() != Some(&"Z") && fields.get(2)?.parse::<i32>().ok()? == group.as_raw())
-                .then(|| (pid, command_line(pid).unwrap_or_else(|| comm.to_owned())))
-        })
-        .collect();
-    found.sort();
-    found.into_iter().map(|(pid, command)| format!("{command} (pid {pid})")).collect()
-}
-
-/// A process's command line, cut to a readable length; None for a kernel thread or a process
-/// already gone.
-///
-/// A process in the middle of `exec` already has its new name but not yet its arguments, so an
-/// empty command line is read again a few times before giving up on it.
-fn command_line(pid: i32) -> Option<String> {
-    let mut line = String::new();
-    for _ in 0..20 {
-        let raw = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-        let words: Vec<String> =
-            raw.split(|b| *b == 0).filter(|w| !w.is_empty()).map(|w| String::from_utf8_lossy(w).into_owned()).collect();
-        line = words.join(" ");
-        if !line.is_empty() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    if line.is_empty() {
-        return None;
-    }
-    const SHOWN: usize = 80;
-    Some(match line.char_indices().nth(SHOWN) {
-        Some((cut, _)) => format!("{}...", &line[..cut]),
-        None => line,
-    })
 }
 
 /// Output kept within a limit: everything up to half of it, then the most recent bytes.

@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::cli::style;
 use crate::device;
 use crate::device::DeviceReport;
+use crate::json_lines;
 use crate::project::config::Config;
 use crate::run::error_info::ErrorInfo;
 use crate::run::supervisor::{ChildRun, Supervision};
@@ -94,7 +95,7 @@ pub fn exec(
         return Ok(None);
     }
     let _forwarding = forward_signals_to_server(&stream);
-    let answer = warm_protocol::receive::<Answer>(&mut BufReader::new(&stream));
+    let answer = json_lines::read::<Answer>(&mut BufReader::new(&stream));
     SERVER.store(-1, Ordering::SeqCst);
     match answer {
         Ok(Answer::Ran { run, device }) => Ok(Some(WarmRun { run: (*run).into_run(), device })),

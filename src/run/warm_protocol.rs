@@ -1,8 +1,8 @@
 //! What a warm client and its server say to each other over the server's Unix socket: one JSON
-//! line each way, the first with the client's stdout and stderr attached. Both sides use these
+//! line each way (`json_lines`), the first with the client's stdout and stderr attached. Both sides use these
 //! types, so neither imports the other.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::net::UnixStream;
@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::device::{self, DeviceReport};
+use crate::json_lines;
 use crate::project::config::Config;
 use crate::run::error_info::ErrorInfo;
 use crate::run::supervisor::{ChildRun, Ending, Supervision};
@@ -158,27 +159,10 @@ impl WireRun {
     }
 }
 
-/// Writes one message as a JSON line.
-pub fn send<T: Serialize>(stream: &mut UnixStream, message: &T) -> io::Result<()> {
-    let mut line = serde_json::to_vec(message).map_err(io::Error::other)?;
-    line.push(b'\n');
-    stream.write_all(&line)
-}
-
-/// Reads one JSON-line message.
-pub fn receive<T: for<'de> Deserialize<'de>>(reader: &mut impl BufRead) -> io::Result<T> {
-    let mut line = Vec::new();
-    if reader.read_until(b'\n', &mut line)? == 0 {
-        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the other side closed the connection"));
-    }
-    serde_json::from_slice(&line).map_err(io::Error::other)
-}
-
 /// Sends the first message with this process's stdout and stderr attached.
 pub fn send_with_stdio(stream: &UnixStream, ask: &Ask) -> io::Result<()> {
     use nix::sys::socket::{ControlMessage, sendmsg};
-    let mut line = serde_json::to_vec(ask).map_err(io::Error::other)?;
-    line.push(b'\n');
+    let line = json_lines::encode(ask)?;
     let fds = [1, 2];
     let control = [ControlMessage::ScmRights(&fds)];
     let sent = sendmsg::<()>(stream.as_raw_fd(), &[io::IoSlice::new(&line)], &control, MsgFlags::empty(), None)?;

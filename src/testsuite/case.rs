@@ -70,7 +70,7 @@ pub fn run_in_child<T: Serialize + serde::de::DeserializeOwned>(
         Err(e) => return CaseReport::failed(name, ErrorInfo::internal(&e.to_string())),
     };
     if !run.left_running.is_empty() {
-        warnings.push(format!("{name}: {}", crate::run::execute::left_running_warning(&run.left_running)));
+        warnings.push(format!("{name}: {}", crate::run::leftovers::warning(&run.left_running)));
     }
     let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
     let device = device_report.and_then(|report| report.try_recv().ok());

@@ -48,7 +48,7 @@ struct CaseOutcome {
 
 pub fn run(args: &TestWorkerArgs) -> u8 {
     let report = test_file(args);
-    println!("{}", serde_json::to_string(&report).expect("a report serialises"));
+    crate::json_lines::write(&mut std::io::stdout().lock(), &report).expect("the report is written to moss test");
     0
 }
 
