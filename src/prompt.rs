@@ -17,13 +17,14 @@ use crate::cli::PromptArgs;
 use crate::cli::style;
 use crate::device::DeviceSpec;
 use crate::error::MossError;
-use crate::project::config::{self, Config};
+use crate::project::config::Config;
 use crate::project::context;
 use crate::project::moss_file;
 use crate::prompt::turn::Turn;
 use crate::run::error_info::ErrorInfo;
 use crate::run::host;
 use crate::run::report;
+use crate::run::request::RunRequest;
 use crate::run::supervisor::Supervision;
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -83,16 +84,14 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
     if let Some(spec) = &device {
         DeviceSpec::parse(spec).map_err(MossError::Device)?;
     }
-    let payload = json!({
-        "path": path.to_string_lossy(),
-        "source": source,
-        "properties": properties,
-        "recorded_module": recorded_module,
-        "device": device,
-        "allow_imports": config.allow_imports(&args.allow_import),
-        "turn": turn.is_some(),
-    });
-    let payload = config::with_host_fields(payload, &config);
+    let payload = RunRequest {
+        properties,
+        recorded_module,
+        device,
+        allow_imports: config.allow_imports(&args.allow_import),
+        turn: turn.is_some(),
+        ..RunRequest::new(&path, &source, &config)
+    };
     let timeout = config.timeout(args.timeout).map(std::time::Duration::from_secs_f64);
     let supervision = Supervision { timeout, ..Supervision::default() };
     let run = host::call(&path, "run_prompt", &payload, &supervision, None, host::json::<PromptReport>)

@@ -7,7 +7,6 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 use crate::error::MossError;
 
@@ -193,22 +192,6 @@ impl Config {
         let chosen = flag.as_ref().or(self.allow_imports.as_ref().map(|a| &a.value));
         chosen.map(|names| names.iter().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect())
     }
-
-    /// What the Python host needs of the configuration, to merge into its request.
-    pub fn host_fields(&self) -> Value {
-        json!({
-            "python_path": self.python_path.as_ref().map(|p| &p.value),
-            "providers": self.providers.as_ref().map(|p| &p.value),
-        })
-    }
-}
-
-/// Adds the configuration's host fields to a request object.
-pub fn with_host_fields(mut request: Value, config: &Config) -> Value {
-    if let (Some(object), Value::Object(fields)) = (request.as_object_mut(), config.host_fields()) {
-        object.extend(fields);
-    }
-    request
 }
 
 /// The path with `.` and `..` resolved by its words alone, as the folder walk that found the

@@ -5,13 +5,13 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::cli::ExecArgs;
 use crate::cli::style;
 use crate::device;
 use crate::error::{ErrorKind, MossError};
-use crate::project::config::{self, Config};
+use crate::project::config::Config;
 use crate::project::context::{ContextFile, LastCode};
 use crate::project::moss_file;
 use crate::prompt::reply::{self, CodeFormat, Extracted, Found, NoCode};
@@ -22,6 +22,7 @@ use crate::run::host;
 use crate::run::journal;
 use crate::run::leftovers;
 use crate::run::report::{self, ExecResult};
+use crate::run::request::RunRequest;
 use crate::run::sandbox::Sandbox;
 use crate::run::supervisor::{self, Supervision};
 use crate::run::warm;
@@ -56,7 +57,7 @@ struct Prepared {
     config: Config,
     context: Option<ContextFile>,
     old_properties: Map<String, Value>,
-    request: Value,
+    request: RunRequest,
     supervision: Supervision,
     /// Held until the run is over: dropping it removes the private temporary folder it grants.
     _sandbox: Option<Sandbox>,
@@ -128,19 +129,17 @@ fn prepare(args: &ExecArgs, result: &mut ExecResult) -> Result<Prepared, MossErr
     let recorded_module = context.as_ref().and_then(|c| c.doc.module.as_ref()).and_then(|m| m.name.clone());
     result.start = context.as_ref().map(|_| old_properties.clone());
 
-    let request = json!({
-        "path": path.to_string_lossy(),
-        "source": source,
-        "properties": old_properties,
-        "recorded_module": recorded_module,
-        "code": code,
-        "code_file": code_file,
-        "target": args.target,
-        "args": (!args.args.is_empty()).then(|| args.args.clone()),
-        "device": device,
-        "allow_imports": config.allow_imports(&args.allow_import),
-    });
-    let request = config::with_host_fields(request, &config);
+    let request = RunRequest {
+        properties: old_properties.clone(),
+        recorded_module,
+        code: Some(code.clone()),
+        code_file: Some(code_file.clone()),
+        target: Some(args.target.clone()),
+        args: (!args.args.is_empty()).then(|| args.args.clone()),
+        device: device.clone(),
+        allow_imports: config.allow_imports(&args.allow_import),
+        ..RunRequest::new(&path, &source, &config)
+    };
     let (supervision, sandbox) = supervision(args, &config, context.as_ref(), result)?;
     let outputs = device::Outputs {
         trace: args.device.device_trace.clone(),
@@ -295,7 +294,7 @@ fn save_context(
 /// Runs the code in a child of this process, with the device served from here.
 fn run_cold(
     path: &std::path::Path,
-    request: &Value,
+    request: &RunRequest,
     supervision: &Supervision,
     device: Option<device::Setup>,
 ) -> Result<(host::HostRun<ChildReport>, Option<device::DeviceReport>), MossError> {

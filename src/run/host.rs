@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::embed::interpreter;
 use crate::run::error_info::ErrorInfo;
+use crate::run::request::RunRequest;
 use crate::run::supervisor::{self, Companion, Ending, Supervision};
 
 /// What a host call produced, seen from the parent.
@@ -45,7 +46,7 @@ enum Message<T> {
 pub fn call<T: Serialize + DeserializeOwned>(
     moss_file: &Path,
     function: &str,
-    request: &serde_json::Value,
+    request: &RunRequest,
     supervision: &Supervision,
     companion: Option<Companion>,
     read: impl for<'py> FnOnce(&Bound<'py, PyAny>) -> PyResult<T>,
@@ -59,7 +60,7 @@ pub fn call<T: Serialize + DeserializeOwned>(
 pub fn job<'a, T: Serialize>(
     moss_file: &'a Path,
     function: &'a str,
-    request: &'a serde_json::Value,
+    request: &'a RunRequest,
     read: impl for<'py> FnOnce(&Bound<'py, PyAny>) -> PyResult<T> + 'a,
 ) -> impl FnOnce() -> Vec<u8> + 'a {
     move || {
@@ -111,7 +112,7 @@ pub fn json<T: DeserializeOwned>(outcome: &Bound<'_, PyAny>) -> PyResult<T> {
 /// Calls the host function in this process's (started) interpreter.
 fn call_here<T>(
     function: &str,
-    request: &serde_json::Value,
+    request: &RunRequest,
     read: impl for<'py> FnOnce(&Bound<'py, PyAny>) -> PyResult<T>,
 ) -> Result<T, String> {
     Python::attach(|py| -> PyResult<T> {
@@ -120,7 +121,8 @@ fn call_here<T>(
         crate::run::timings::mark("interpreter started");
         let host = py.import("_moss.host")?;
         crate::run::timings::mark("shipped modules imported");
-        let outcome = host.getattr(function)?.call1((crate::embed::convert::to_py(py, request)?,))?;
+        let request = serde_json::to_value(request).expect("a request serialises");
+        let outcome = host.getattr(function)?.call1((crate::embed::convert::to_py(py, &request)?,))?;
         let read = read(&outcome);
         crate::run::timings::mark("result encoded");
         read

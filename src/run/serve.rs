@@ -24,7 +24,6 @@ use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg};
 use nix::sys::wait::{WaitPidFlag, waitpid};
 use nix::unistd::{ForkResult, Pid, fork};
 use pyo3::prelude::*;
-use serde_json::json;
 
 use crate::cli::ServeArgs;
 use crate::cli::style;
@@ -36,6 +35,7 @@ use crate::project::config::Config;
 use crate::project::moss_file;
 use crate::run::error_info::ErrorInfo;
 use crate::run::host;
+use crate::run::request::RunRequest;
 use crate::run::supervisor::{self, ChildRun};
 use crate::run::warm_protocol::{Answer, Ask, ExecAsk, Identity, WireRun, socket_path};
 
@@ -132,8 +132,7 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
 fn warm_up(path: &Path, source: String, config: &Config) -> Result<Watched, MossError> {
     interpreter::start(path)
         .map_err(|message| MossError::Usage(format!("{message}\nhint: `moss exec` shows the same error cold")))?;
-    let request =
-        crate::project::config::with_host_fields(json!({ "path": path.to_string_lossy(), "source": source }), config);
+    let request = serde_json::to_value(RunRequest::new(path, &source, config)).expect("a request serialises");
     let watch = Python::attach(|py| -> PyResult<Vec<PathBuf>> {
         interpreter::prepare(py)?;
         let host = py.import("_moss.host")?;

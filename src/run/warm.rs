@@ -17,6 +17,7 @@ use crate::device::DeviceReport;
 use crate::json_lines;
 use crate::project::config::Config;
 use crate::run::error_info::ErrorInfo;
+use crate::run::request::RunRequest;
 use crate::run::supervisor::{ChildRun, Supervision};
 use crate::run::warm_protocol::{self, Answer, Ask, ExecAsk, Identity};
 
@@ -50,7 +51,7 @@ pub enum Failure {
 pub fn exec(
     config: &Config,
     moss_file: &Path,
-    request: &Value,
+    request: &RunRequest,
     supervision: &Supervision,
     device: Option<device::Setup>,
     start: bool,
@@ -77,7 +78,7 @@ pub fn exec(
             environ.insert(name.to_owned(), Value::from(policy.tmpdir.to_string_lossy().into_owned()));
         }
     }
-    request["environ"] = Value::Object(environ);
+    request.environ = Some(environ);
     let ask = Ask::Exec(Box::new(ExecAsk {
         identity: Identity::of_this_process(),
         moss_file: moss_file.to_path_buf(),

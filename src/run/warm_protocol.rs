@@ -12,12 +12,12 @@ use std::time::Duration;
 use nix::sys::signal::Signal;
 use nix::sys::socket::MsgFlags;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::device::{self, DeviceReport};
 use crate::json_lines;
 use crate::project::config::Config;
 use crate::run::error_info::ErrorInfo;
+use crate::run::request::RunRequest;
 use crate::run::supervisor::{ChildRun, Ending, Supervision};
 
 /// The socket of `moss_file`'s server: `<stem>.serve.sock` in the folder of its contexts.
@@ -89,7 +89,7 @@ pub struct ExecAsk {
     pub moss_file: PathBuf,
     pub cwd: PathBuf,
     /// The `run_exec` request, with the client's environment in `environ`.
-    pub request: Value,
+    pub request: RunRequest,
     pub supervision: Supervision,
     pub device: Option<device::Setup>,
 }

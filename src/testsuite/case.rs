@@ -6,9 +6,10 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::device;
-use crate::project::config::{self, Config};
+use crate::project::config::Config;
 use crate::run::error_info::ErrorInfo;
 use crate::run::host;
+use crate::run::request::RunRequest;
 use crate::run::supervisor::Supervision;
 use crate::testsuite::file_report::{CaseReport, FileReport, Outcome};
 
@@ -50,13 +51,12 @@ pub struct CaseSetup<'a> {
 pub fn run_in_child<T: Serialize + serde::de::DeserializeOwned>(
     path: &Path,
     name: &str,
-    (function, request): (&str, serde_json::Value),
+    (function, request): (&str, RunRequest),
     setup: &CaseSetup,
     read: impl for<'py> FnOnce(&pyo3::Bound<'py, pyo3::PyAny>) -> pyo3::PyResult<T>,
     judge: impl FnOnce(T, &str) -> Option<ErrorInfo>,
     warnings: &mut Vec<String>,
 ) -> CaseReport {
-    let request = config::with_host_fields(request, setup.config);
     // Each case gets a fresh device of its own, as it gets a fresh runtime.
     // Set up as `moss exec` sets it up; a spec that is no device fails the case as exec fails.
     let device_setup = setup.device.map(|spec| device::Setup::new(spec.to_owned(), device::Outputs::default()));

@@ -10,11 +10,12 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::error::ErrorKind;
 use crate::run::error_info::ErrorInfo;
 use crate::run::journal::{self, RunRecord};
+use crate::run::request::RunRequest;
 use crate::testsuite::case::{CaseLoop, CaseSetup, run_in_child};
 use crate::testsuite::discover::display;
 use crate::testsuite::file_report::{CaseReport, FileReport};
@@ -215,18 +216,17 @@ impl<'a> Replayer<'a> {
     ) -> CaseReport {
         let device = run.device(self.setup.device);
         let setup = CaseSetup { device: device.as_deref(), ..*self.setup };
-        let request = json!({
-            "path": self.path.to_string_lossy(),
-            "source": self.source,
-            "properties": run.start,
-            "recorded_module": self.module,
-            "code": run.code,
-            "code_file": code_file,
-            "target": run.target,
-            "args": (!run.args.is_empty()).then_some(&run.args),
-            "device": setup.device,
-            "allow_imports": setup.config.allow_imports(&None),
-        });
+        let request = RunRequest {
+            properties: run.start.clone(),
+            recorded_module: self.module.clone(),
+            code: Some(run.code.clone()),
+            code_file: Some(code_file.to_owned()),
+            target: Some(run.target.clone()),
+            args: (!run.args.is_empty()).then(|| run.args.clone()),
+            device: setup.device.map(str::to_owned),
+            allow_imports: setup.config.allow_imports(&None),
+            ..RunRequest::new(self.path, self.source, setup.config)
+        };
         let judge = |outcome: crate::run::child_report::ChildReport, _: &str| {
             outcome.error.map(|e| ErrorInfo { hint: Some(hint), ..e })
         };

@@ -7,14 +7,14 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::cli::TestWorkerArgs;
 use crate::error::ErrorKind;
-use crate::project::config::{self, Config};
+use crate::project::config::Config;
 use crate::project::moss_file;
 use crate::run::error_info::ErrorInfo;
 use crate::run::host;
+use crate::run::request::RunRequest;
 use crate::run::sandbox::Sandbox;
 use crate::run::supervisor::Supervision;
 use crate::testsuite::case::{CaseLoop, CaseSetup, run_in_child};
@@ -109,8 +109,7 @@ fn test_cases(
     cases: &mut CaseLoop,
     report: &mut FileReport,
 ) -> Result<(), ()> {
-    let request = json!({ "path": path.to_string_lossy(), "source": source, "device": setup.device });
-    let request = config::with_host_fields(request, setup.config);
+    let request = RunRequest { device: setup.device.map(str::to_owned), ..RunRequest::new(path, source, setup.config) };
     let run = match host::call(path, "collect_tests", &request, setup.supervision, None, host::json::<Collected>) {
         Ok(run) => run,
         Err(e) => {
@@ -154,7 +153,11 @@ fn test_cases(
 }
 
 fn run_case(path: &Path, source: &str, name: &str, setup: &CaseSetup, warnings: &mut Vec<String>) -> CaseReport {
-    let request = json!({ "path": path.to_string_lossy(), "source": source, "case": name, "device": setup.device });
+    let request = RunRequest {
+        case: Some(name.to_owned()),
+        device: setup.device.map(str::to_owned),
+        ..RunRequest::new(path, source, setup.config)
+    };
     let judge = |outcome: CaseOutcome, stdout: &str| match outcome {
         CaseOutcome { ok: true, .. } => golden_mismatch(path, name, stdout),
         CaseOutcome { error, .. } => {
