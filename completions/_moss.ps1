@@ -115,16 +115,8 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             break
         }
         'moss;test-worker' {
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'timeout')
-            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'k')
-            [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'device')
-            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'context')
-            [CompletionResult]::new('--allow-write', '--allow-write', [CompletionResultType]::ParameterName, 'With --sandbox, let the code write under PATH too (repeatable)')
+            [CompletionResult]::new('--job', '--job', [CompletionResultType]::ParameterName, 'How to test it, as `moss test` hands it over: one JSON word')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
-            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'x')
-            [CompletionResult]::new('--replay', '--replay', [CompletionResultType]::ParameterName, 'replay')
-            [CompletionResult]::new('--sandbox', '--sandbox', [CompletionResultType]::ParameterName, 'Confine the code with Landlock: writes only under the current folder, the context''s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError')
-            [CompletionResult]::new('--allow-net', '--allow-net', [CompletionResultType]::ParameterName, 'With --sandbox, let the code open TCP connections and listen on ports')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')

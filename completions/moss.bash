@@ -1235,29 +1235,13 @@ _moss() {
             return 0
             ;;
         moss__subcmd__test__subcmd__worker)
-            opts="-k -x -q -h --timeout --device --replay --context --sandbox --allow-write --allow-net --color --quiet --help"
+            opts="-q -h --job --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -k)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --device)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --allow-write)
+                --job)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -108,16 +108,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'moss;test-worker'= {
-            cand --timeout 'timeout'
-            cand -k 'k'
-            cand --device 'device'
-            cand --context 'context'
-            cand --allow-write 'With --sandbox, let the code write under PATH too (repeatable)'
+            cand --job 'How to test it, as `moss test` hands it over: one JSON word'
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
-            cand -x 'x'
-            cand --replay 'replay'
-            cand --sandbox 'Confine the code with Landlock: writes only under the current folder, the context''s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError'
-            cand --allow-net 'With --sandbox, let the code open TCP connections and listen on ports'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
             cand -h 'Print help'

@@ -107,18 +107,10 @@ complete -c moss -n "__fish_moss_using_subcommand test" -l sandbox -d 'Confine t
 complete -c moss -n "__fish_moss_using_subcommand test" -l allow-net -d 'With --sandbox, let the code open TCP connections and listen on ports'
 complete -c moss -n "__fish_moss_using_subcommand test" -s q -l quiet -d 'Print no warnings, only errors'
 complete -c moss -n "__fish_moss_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c moss -n "__fish_moss_using_subcommand test-worker" -l timeout -r
-complete -c moss -n "__fish_moss_using_subcommand test-worker" -s k -r
-complete -c moss -n "__fish_moss_using_subcommand test-worker" -l device -r
-complete -c moss -n "__fish_moss_using_subcommand test-worker" -l context -r -F
-complete -c moss -n "__fish_moss_using_subcommand test-worker" -l allow-write -d 'With --sandbox, let the code write under PATH too (repeatable)' -r -F
+complete -c moss -n "__fish_moss_using_subcommand test-worker" -l job -d 'How to test it, as `moss test` hands it over: one JSON word' -r
 complete -c moss -n "__fish_moss_using_subcommand test-worker" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c moss -n "__fish_moss_using_subcommand test-worker" -s x
-complete -c moss -n "__fish_moss_using_subcommand test-worker" -l replay
-complete -c moss -n "__fish_moss_using_subcommand test-worker" -l sandbox -d 'Confine the code with Landlock: writes only under the current folder, the context\'s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError'
-complete -c moss -n "__fish_moss_using_subcommand test-worker" -l allow-net -d 'With --sandbox, let the code open TCP connections and listen on ports'
 complete -c moss -n "__fish_moss_using_subcommand test-worker" -s q -l quiet -d 'Print no warnings, only errors'
 complete -c moss -n "__fish_moss_using_subcommand test-worker" -s h -l help -d 'Print help'
 complete -c moss -n "__fish_moss_using_subcommand device; and not __fish_seen_subcommand_from scan info help" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''

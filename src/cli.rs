@@ -9,6 +9,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use serde::{Deserialize, Serialize};
 
 pub use crate::cli::prompt::{PromptArgs, ToolSchema};
 use crate::cli::style::ColorChoice;
@@ -393,7 +394,7 @@ pub struct ExecArgs {
     pub cold: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args, Serialize, Deserialize)]
 pub struct SandboxArgs {
     /// Confine the code with Landlock: writes only under the current folder, the context's folder
     /// and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError
@@ -481,20 +482,41 @@ pub struct TestArgs {
 #[derive(Debug, Args)]
 pub struct TestWorkerArgs {
     pub file: PathBuf,
-    #[arg(long, value_parser = parse_seconds)]
+    /// How to test it, as `moss test` hands it over: one JSON word
+    #[arg(long, value_parser = parse_job)]
+    pub job: WorkerJob,
+}
+
+/// What of `moss test`'s command line decides how one file's cases run: handed to its worker as
+/// data, so that the worker reads exactly what `moss test` parsed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WorkerJob {
     pub timeout: Option<f64>,
-    #[arg(short = 'k')]
     pub filter: Option<String>,
-    #[arg(short = 'x')]
     pub exit_first: bool,
-    #[arg(long)]
     pub device: Option<String>,
-    #[arg(long)]
     pub replay: bool,
-    #[arg(long)]
+    /// Absolute: the worker may run elsewhere than where the path was typed.
     pub context: Option<PathBuf>,
-    #[command(flatten)]
     pub sandbox: SandboxArgs,
+}
+
+impl WorkerJob {
+    pub fn of(args: &TestArgs) -> WorkerJob {
+        WorkerJob {
+            timeout: args.timeout,
+            filter: args.filter.clone(),
+            exit_first: args.exit_first,
+            device: args.device.clone(),
+            replay: args.replay,
+            context: args.context.as_ref().map(|c| std::path::absolute(c).unwrap_or_else(|_| c.clone())),
+            sandbox: args.sandbox.clone(),
+        }
+    }
+}
+
+fn parse_job(text: &str) -> Result<WorkerJob, String> {
+    serde_json::from_str(text).map_err(|e| format!("not a test worker's job: {e}"))
 }
 
 #[derive(Debug, Args)]

@@ -18,8 +18,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Instant;
 
-use crate::cli::TestArgs;
 use crate::cli::style;
+use crate::cli::{TestArgs, WorkerJob};
 use crate::run::error_info::ErrorInfo;
 use crate::testsuite::discover::display;
 use crate::testsuite::file_report::{FileReport, failures};
@@ -179,35 +179,9 @@ fn test_in_worker(file: &Path, args: &TestArgs) -> FileReport {
             );
         }
     };
+    let job = serde_json::to_string(&WorkerJob::of(args)).expect("a job serialises");
     let mut command = Command::new(exe);
-    command.arg("test-worker").arg(&shown);
-    if let Some(timeout) = args.timeout {
-        command.arg("--timeout").arg(timeout.to_string());
-    }
-    if let Some(pattern) = &args.filter {
-        command.arg("-k").arg(pattern);
-    }
-    if args.exit_first {
-        command.arg("-x");
-    }
-    if args.replay {
-        command.arg("--replay");
-    }
-    if let Some(context) = &args.context {
-        command.arg("--context").arg(std::path::absolute(context).unwrap_or_else(|_| context.clone()));
-    }
-    if let Some(device) = &args.device {
-        command.arg("--device").arg(device);
-    }
-    if args.sandbox.sandbox {
-        command.arg("--sandbox");
-        for path in &args.sandbox.allow_write {
-            command.arg("--allow-write").arg(path);
-        }
-        if args.sandbox.allow_net {
-            command.arg("--allow-net");
-        }
-    }
+    command.arg("test-worker").arg(&shown).arg("--job").arg(job);
     match command.output() {
         Ok(output) if output.status.success() => serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
             FileReport::failed(

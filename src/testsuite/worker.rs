@@ -62,18 +62,19 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         Ok(config) => config,
         Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::from_moss_error(&e)),
     };
-    let device = config.device(args.device.as_ref());
+    let device = config.device(args.job.device.as_ref());
     let sandbox = match args
+        .job
         .sandbox
         .sandbox
-        .then(|| Sandbox::prepare(None, &args.sandbox.allow_write, args.sandbox.allow_net))
+        .then(|| Sandbox::prepare(None, &args.job.sandbox.allow_write, args.job.sandbox.allow_net))
         .transpose()
     {
         Ok(sandbox) => sandbox,
         Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::from_moss_error(&e)),
     };
     let supervision = Supervision {
-        timeout: Some(Duration::from_secs_f64(config.timeout(args.timeout).unwrap_or(DEFAULT_TIMEOUT))),
+        timeout: Some(Duration::from_secs_f64(config.timeout(args.job.timeout).unwrap_or(DEFAULT_TIMEOUT))),
         sandbox: sandbox.as_ref().map(|s| s.policy.clone()),
         ..Supervision::default()
     };
@@ -82,13 +83,13 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
     report
         .warnings
         .extend(sandbox.iter().flat_map(|s| s.policy.unenforced.iter().map(|gap| format!("--sandbox: {gap}"))));
-    let mut cases = CaseLoop::new(args.filter.as_deref(), args.exit_first);
-    if args.replay {
+    let mut cases = CaseLoop::new(args.job.filter.as_deref(), args.job.exit_first);
+    if args.job.replay {
         crate::testsuite::replay::journaled_runs(
             &path,
             &source,
             &setup,
-            args.context.as_deref(),
+            args.job.context.as_deref(),
             &mut cases,
             &mut report,
         );
