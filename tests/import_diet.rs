@@ -2,7 +2,9 @@
 //! does not import it should pay for. `inspect`, `traceback`, `linecache` (with `tokenize`), `dis`
 //! and `ast` are imported when an error is described or the code asks for them; `typing` (with
 //! `re` and `enum`) only when the MOSS file or its libraries use it. No timing: the modules
-//! loaded are compared with what the interpreter's own start-up loads.
+//! loaded are compared with what the interpreter's own start-up loads, in a clean virtual
+//! environment (a system site-packages may hold `.pth` start-up hooks that import `typing` and
+//! `re` themselves, which would hide what moss imports).
 
 mod common;
 
@@ -16,9 +18,9 @@ const NOT_FOR_SUCCESS: [&str; 10] =
 
 /// The modules of NOT_FOR_SUCCESS the interpreter's start-up (`site`, `.pth` hooks) loads by itself,
 /// before moss does anything: moss cannot be blamed for those.
-fn loaded_at_start(sb: &Sandbox) -> Vec<String> {
+fn loaded_at_start(sb: &Sandbox, venv: &std::path::Path) -> Vec<String> {
     let probe = format!("import sys; print(' '.join(m for m in {NOT_FOR_SUCCESS:?} if m in sys.modules))");
-    let out = sb.moss().args(["python", "-c", &probe]).output().unwrap();
+    let out = sb.moss().env("VIRTUAL_ENV", venv).args(["python", "-c", &probe]).output().unwrap();
     assert_exit(&out, 0);
     stdout(&out).split_whitespace().map(str::to_owned).collect()
 }
@@ -31,9 +33,12 @@ fn a_successful_run_imports_none_of_the_modules_only_errors_need() {
          return [m for m in {NOT_FOR_SUCCESS:?} if m in sys.modules]\n"
     );
     sb.write("gen.py", code);
-    let (out, result) = sb.exec_json("agent.py", "gen.py", &["--cold"]);
+    let venv = pythons::make_venv(&sb, pythons::build_minor(), "clean-venv");
+    let exec = ["exec", "agent.py", "--code", "gen.py", "--json", "--cold"];
+    let out = sb.moss().env("VIRTUAL_ENV", &venv).args(exec).output().unwrap();
+    let result = parse_result(&out);
     assert_exit(&out, 0);
-    let at_start = loaded_at_start(&sb);
+    let at_start = loaded_at_start(&sb, &venv);
     let loaded: Vec<&str> = result["returns"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
     let by_moss: Vec<&&str> = loaded.iter().filter(|m| !at_start.iter().any(|s| s == *m)).collect();
     assert!(by_moss.is_empty(), "a successful run imported {by_moss:?} (the interpreter's start-up: {at_start:?})");

@@ -5,9 +5,10 @@ A MOSS file's own hook replaces the default; it may call the default defined her
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: every run imports this module, and `typing` would cost it more
+    from typing import Any
 
-if TYPE_CHECKING:
     from _moss.runtime import Runtime
     from ghostos_moss.abcd import Execution, Moss, MossCompiler, MossPrompter, MossRuntime
 
@@ -52,7 +53,8 @@ def __moss_exec__(runtime: MossRuntime, *, target: str, code: str | None = None,
     from ghostos_moss.abcd import Execution
 
     # The runtime a MOSS file's hook is given is always moss's own.
-    returns = run_default(cast("Runtime", runtime), code, target, local_args, local_kwargs, args, kwargs)
+    own: Runtime = runtime  # type: ignore[assignment]
+    returns = run_default(own, code, target, local_args, local_kwargs, args, kwargs)
     pycontext = runtime.dump_pycontext()
     pycontext.execute_code = code
     pycontext.executed = True
