@@ -217,7 +217,8 @@ fn a_warm_server_restarts_when_its_environment_is_made_anew() {
     make_venv(&sandbox, 12, ".venv");
     sandbox.write(".venv/lib/python3.12/site-packages/tinypkg/__init__.py", "def where():\n    return 'made anew'\n");
     let third = run();
-    let served_again = (0..50).any(|_| {
+    // Generous: under a loaded machine the server's restart (a new interpreter, its imports) is slow.
+    let served_again = (0..300).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(100));
         runner() == json!([[3, 12], "serve"])
     });
