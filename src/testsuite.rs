@@ -12,6 +12,7 @@ pub(crate) mod worker;
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -182,6 +183,15 @@ fn test_in_worker(file: &Path, args: &TestArgs) -> FileReport {
     let job = serde_json::to_string(&WorkerJob::of(args)).expect("a job serialises");
     let mut command = Command::new(exe);
     command.arg("test-worker").arg(&shown).arg("--job").arg(job);
+    // A worker must not outlive `moss test` when it alone is ended (`kill PID`, a CI time limit):
+    // SIGTERM then reaches the worker, which ends its case as an interrupt ends it. The signal is
+    // tied to the thread that spawns the worker, and that thread waits for the worker to end.
+    // SAFETY: between fork and exec the hook only makes one async-signal-safe system call.
+    unsafe {
+        command.pre_exec(|| {
+            nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGTERM).map_err(std::io::Error::from)
+        });
+    }
     match command.output() {
         Ok(output) if output.status.success() => serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
             FileReport::failed(

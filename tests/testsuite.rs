@@ -475,3 +475,43 @@ fn a_worker_between_cases_is_still_ended_by_sigterm() {
     let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(group), nix::sys::signal::Signal::SIGKILL);
     assert!(left.is_empty(), "SIGTERM left processes of moss test running: {left:?}");
 }
+
+#[test]
+fn moss_test_ended_alone_takes_its_workers_and_their_cases_with_it() {
+    // A CI runner's time limit, or `kill PID`, signals moss test and not its process group.
+    use std::os::unix::process::CommandExt;
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "slow.py",
+        "from ghostos_moss import Moss\nimport os, pathlib, time\n\n# <moss-hide>\ndef test_slow(moss):\n    \
+         pathlib.Path('case.pid').write_text(str(os.getpid()))\n    time.sleep(60)\n\n\
+         __moss_test_cases__ = ['test_slow']\n# </moss-hide>\n",
+    );
+    let mut command = sandbox.moss_process();
+    command.args(["test", "slow.py"]).process_group(0);
+    let mut child = command.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let group = child.id() as i32;
+    let started = Instant::now();
+    let case = loop {
+        if let Some(pid) = std::fs::read_to_string(sandbox.path("case.pid")).ok().and_then(|t| t.parse::<i32>().ok()) {
+            break pid;
+        }
+        assert!(started.elapsed() < common::RUN_LIMIT, "the case never ran");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(group), nix::sys::signal::Signal::SIGTERM).unwrap();
+    child.wait().unwrap();
+    let alive = |pid: i32| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .is_ok_and(|stat| stat.rsplit_once(") ").is_some_and(|(_, rest)| !rest.starts_with('Z')))
+    };
+    let ended = Instant::now();
+    while (alive(case) || !live_members(group).is_empty()) && ended.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (case_alive, workers) = (alive(case), live_members(group));
+    let _ = nix::sys::signal::killpg(nix::unistd::Pid::from_raw(group), nix::sys::signal::Signal::SIGKILL);
+    let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(case), nix::sys::signal::Signal::SIGKILL);
+    assert!(workers.is_empty(), "moss test's workers outlived it: {workers:?}");
+    assert!(!case_alive, "a case outlived moss test: pid {case}");
+}
