@@ -40,7 +40,15 @@ pub fn run(args: &TestArgs) -> u8 {
         style::error(&message, Some("use --device sim for the simulated BOLT"));
         return DEVICE_UNREACHABLE;
     }
-    let mut files = discover::moss_files(&paths, args.only_moss_files);
+    let discover::Found { mut files, orphaned_pins } = discover::moss_files(&paths, args.only_moss_files);
+    for folder in &orphaned_pins {
+        let file = folder.with_extension("py");
+        style::warning(&format!(
+            "{} holds pinned runs of {}, which is gone: they are not run\nhint: rename the folder with its MOSS file, or delete it",
+            display(folder),
+            display(&file)
+        ));
+    }
     if files.is_empty() && args.only_moss_files {
         style::note("no MOSS file among the files given: nothing to test");
         return 0;

@@ -255,3 +255,18 @@ fn a_failing_pinned_case_points_at_the_line_of_its_code_not_of_its_json() {
     let place = format!("--> agent.pinned/{}#code:2", pinned.to_string_lossy());
     assert!(text.contains(&place), "{place} in:\n{text}");
 }
+
+#[test]
+fn pinned_runs_whose_moss_file_was_renamed_are_named_not_silently_dropped() {
+    let sandbox = journaled_agent();
+    assert_exit(&sandbox.moss().args(["log", "agent.py", "--pin", "2"]).output().unwrap(), 0);
+    std::fs::rename(sandbox.path("agent.py"), sandbox.path("bot.py")).unwrap();
+    let out = moss_test(&sandbox, &[]);
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("agent.pinned holds pinned runs of agent.py, which is gone: they are not run"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("rename the folder with its MOSS file"), "{}", stderr(&out));
+}

@@ -8,12 +8,22 @@ use ignore::WalkBuilder;
 /// and folders written by `moss stubs`).
 const SKIPPED_DIRS: &[&str] = &["__pycache__", "node_modules", "site-packages"];
 
-/// The MOSS files named or found under `paths`, sorted and without duplicates. Folders are
-/// searched recursively, honouring .gitignore files and skipping hidden folders, virtual
-/// environments and `__pycache__`; a file named explicitly is taken as it is, unless `only_moss`
-/// asks that it be a MOSS file, as a file found in a folder must be.
-pub fn moss_files(paths: &[PathBuf], only_moss: bool) -> Vec<PathBuf> {
+/// What the search of `moss test`'s paths found.
+pub struct Found {
+    /// The MOSS files, sorted and without duplicates.
+    pub files: Vec<PathBuf>,
+    /// Folders of pinned runs (`<stem>.pinned/`) beside no `<stem>.py`: their MOSS file was
+    /// renamed or removed, so no `moss test` runs them any more.
+    pub orphaned_pins: Vec<PathBuf>,
+}
+
+/// The MOSS files named or found under `paths`. Folders are searched recursively, honouring
+/// .gitignore files and skipping hidden folders, virtual environments and `__pycache__`; a file
+/// named explicitly is taken as it is, unless `only_moss` asks that it be a MOSS file, as a file
+/// found in a folder must be.
+pub fn moss_files(paths: &[PathBuf], only_moss: bool) -> Found {
     let mut found = Vec::new();
+    let mut orphaned_pins = Vec::new();
     for path in paths {
         if path.is_file() {
             if !only_moss || std::fs::read_to_string(path).is_ok_and(|text| is_moss_source(&text)) {
@@ -32,6 +42,12 @@ pub fn moss_files(paths: &[PathBuf], only_moss: bool) -> Vec<PathBuf> {
             .build();
         for entry in walker.flatten() {
             let path = entry.path();
+            if entry.file_type().is_some_and(|t| t.is_dir())
+                && path.extension().is_some_and(|e| e == "pinned")
+                && !path.with_extension("py").is_file()
+            {
+                orphaned_pins.push(absolute(path));
+            }
             if entry.file_type().is_some_and(|t| t.is_file())
                 && path.extension().is_some_and(|e| e == "py")
                 && std::fs::read_to_string(path).is_ok_and(|text| is_moss_source(&text))
@@ -42,7 +58,9 @@ pub fn moss_files(paths: &[PathBuf], only_moss: bool) -> Vec<PathBuf> {
     }
     found.sort();
     found.dedup();
-    found
+    orphaned_pins.sort();
+    orphaned_pins.dedup();
+    Found { files: found, orphaned_pins }
 }
 
 fn is_skipped_dir(dir: &Path) -> bool {
