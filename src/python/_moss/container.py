@@ -6,27 +6,29 @@ import; `import ghostos_container` serves this module when no such package is in
 from __future__ import annotations
 
 import builtins
-import os
 import sys
 from abc import ABC, abstractmethod
 
 from _moss import calls
+from _moss.providers import (
+    BootstrapProvider,
+    Bootstrapper,
+    Provider,
+    ProviderAdapter,
+    _name,
+    get_caller_info,
+    provide,
+)
+
+__all__ = [
+    "IoCContainer", "FactoryType", "Container", "Provider", "Bootstrapper", "BootstrapProvider", "ProviderAdapter",
+    "provide", "Contracts", "get_caller_info", "get_container", "set_container", "call_factory",
+]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: importing them would cost every run more than its code
     from collections.abc import Callable, Iterable, Iterator
-    from typing import Any, ClassVar, Generic, Optional, TypeVar
-
-    _Contract = TypeVar("_Contract")
-else:
-    _Contract = None
-
-    class Generic:
-        """Stands in for `typing.Generic` as `Provider`'s base at run time, so that type checkers
-        read `Provider[Ball]` as generic while runs do not import `typing`."""
-
-        def __class_getitem__(cls, item: object) -> type:
-            return cls
+    from typing import Any, ClassVar, Optional
 
 TYPING_ALIASES = ("INSTANCE", "ABSTRACT", "Factory")
 """Names of this module made from `typing` when first asked for, not in every run."""
@@ -410,88 +412,6 @@ class Container(IoCContainer):
             Container.instance_count -= 1
 
 
-class Provider(Generic[_Contract], ABC):
-    """Makes the value of a contract. `class BallProvider(Provider[Ball])` provides `Ball` without
-    defining `contract()`.
-
-    `singleton()` (True unless overridden) keeps the first value made; a provider that is not a
-    singleton is inheritable: child containers take it over and make values with their bindings.
-    """
-
-    # `Provider[Ball]`, as for a `typing.Generic` class, without importing `typing`.
-    __class_getitem__ = classmethod(type(list[int]))
-
-    def singleton(self) -> bool:
-        """Whether the container keeps the first value made."""
-        return True
-
-    def inheritable(self) -> bool:
-        """Whether child containers take this provider over."""
-        return not self.singleton()
-
-    def contract(self) -> Any:
-        """The contract provided: by default the `X` of `Provider[X]` in the class's bases."""
-        contract = _generic_contract(type(self))
-        if contract is None:
-            raise AttributeError(
-                f"{type(self).__name__} names no contract: define contract() or subclass Provider[SomeType]")
-        return contract
-
-    def aliases(self) -> Iterable[Any]:
-        """More contracts that follow this one when nothing else is bound to them."""
-        return []
-
-    @abstractmethod
-    def factory(self, con: Container) -> Any:
-        """Make the value; `con` gives what the value itself needs."""
-
-
-class Bootstrapper(ABC):
-    """Work to do once all bindings are in place, when the container bootstraps."""
-
-    @abstractmethod
-    def bootstrap(self, container: Container) -> None:
-        """Do the work with the container."""
-
-
-class BootstrapProvider(Provider, Bootstrapper):
-    """A provider that is also a bootstrapper: registering it adds it as one."""
-
-
-class ProviderAdapter(Provider):
-    """A provider made of a contract and a factory function (what `provide` returns)."""
-
-    def __init__(self, contract_type: Any, factory: Callable[[Container], Any], singleton: bool = True,
-                 lineinfo: str = "") -> None:
-        self._contract_type = contract_type
-        self._factory = factory
-        self._singleton = singleton
-        self._lineinfo = lineinfo
-
-    def singleton(self) -> bool:
-        return self._singleton
-
-    def contract(self) -> Any:
-        return self._contract_type
-
-    def factory(self, con: Container) -> Any:
-        return self._factory(con)
-
-    def __repr__(self) -> str:
-        where = f" at {self._lineinfo}" if self._lineinfo else ""
-        return f"<ghostos_container.ProviderAdapter for {_name(self._contract_type)}{where}>"
-
-
-def provide(abstract: Any, singleton: bool = True, lineinfo: str = "") -> Callable[[Factory], Provider]:
-    """Decorator: `provide(Ball)(lambda container: SimBall())` is a provider of `Ball`."""
-    lineinfo = lineinfo or get_caller_info(2)
-
-    def wrap(factory: Factory) -> Provider:
-        return ProviderAdapter(abstract, factory, singleton, lineinfo)
-
-    return wrap
-
-
 class Contracts:
     """A list of contracts a container must have bound."""
 
@@ -508,18 +428,6 @@ class Contracts:
     def join(self, target: Contracts) -> Contracts:
         """These contracts and `target`'s, each once."""
         return Contracts(list(dict.fromkeys([*self.contracts, *target.contracts])))
-
-
-def get_caller_info(backtrace: int = 1, with_full_file: bool = True) -> str:
-    """`file:line` of a caller: 1 is the function calling this one, 2 its caller, and so on
-    (the outermost frame when the stack is shallower)."""
-    frame = sys._getframe(0)
-    for _ in range(backtrace):
-        if frame.f_back is None:
-            break
-        frame = frame.f_back
-    filename = frame.f_code.co_filename
-    return f"{filename if with_full_file else os.path.basename(filename)}:{frame.f_lineno}"
 
 
 _global_container = Container()
@@ -564,19 +472,6 @@ def _inheritable(provider: Any) -> bool:
     return bool(inheritable()) if callable(inheritable) else not _singleton(provider)
 
 
-def _generic_contract(cls: type) -> Any:
-    """The `X` of the nearest `Provider[X]` (or subclass `[X]`) among the bases of `cls`."""
-    for klass in cls.__mro__:
-        for base in klass.__dict__.get("__orig_bases__", ()):
-            origin = getattr(base, "__origin__", None)
-            if isinstance(origin, type) and issubclass(origin, Provider):
-                args = getattr(base, "__args__", ())
-                typing = sys.modules.get("typing")  # a TypeVar exists only once `typing` is imported
-                if args and not (typing is not None and isinstance(args[0], typing.TypeVar)):
-                    return args[0]
-    return None
-
-
 def _resolve(annotation: Any, namespace: dict) -> Any:
     """The object an annotation names; a string is looked up as a (dotted) name in `namespace`,
     then the builtins. None when there is none or it cannot be found."""
@@ -601,7 +496,3 @@ def _makeable(hint: Any) -> bool:
     """Whether `make` may build `hint` for a parameter nothing fills: a concrete class that is
     not a builtin such as int or str."""
     return isinstance(hint, type) and not getattr(hint, "__abstractmethods__", None) and hint.__module__ != "builtins"
-
-
-def _name(contract: Any) -> str:
-    return getattr(contract, "__qualname__", None) or repr(contract)
