@@ -51,13 +51,13 @@ complete -c moss -n "__fish_moss_using_subcommand prompt" -l tool-schema -d 'Pri
 anthropic\t'`{"name", "description", "input_schema"}`'"
 complete -c moss -n "__fish_moss_using_subcommand prompt" -l context -d 'The context whose saved properties `moss` starts with (default: the MOSS file\'s own)' -r -F
 complete -c moss -n "__fish_moss_using_subcommand prompt" -l max-tokens -d 'Fail (exit 1) naming the biggest sections when the prompt has more than N tokens' -r
-complete -c moss -n "__fish_moss_using_subcommand prompt" -l timeout -d 'Stop (exit 124) when loading the MOSS file and building the prompt takes longer' -r
-complete -c moss -n "__fish_moss_using_subcommand prompt" -l device -d 'Bind the robot API (`Ball`, `LedMatrix`) for the file\'s hooks; the prompt is the same without it' -r
-complete -c moss -n "__fish_moss_using_subcommand prompt" -l allow-import -d 'State the import rule of `moss exec --allow-import MODULES` at the end of the prompt' -r
+complete -c moss -n "__fish_moss_using_subcommand prompt" -l timeout -d 'Stop after this many seconds (exit 124; in `moss test` the case fails, by default after 60) [env: MOSS_TIMEOUT]' -r
+complete -c moss -n "__fish_moss_using_subcommand prompt" -l device -d 'The robot to bind to `Ball` and `LedMatrix`: `sim` (`sim:NAME`, `sim?drop=SECS`) for the simulated BOLT, or `bolt`, a BOLT\'s name (SB-1A2B) or address [env: MOSS_DEVICE]' -r
+complete -c moss -n "__fish_moss_using_subcommand prompt" -l allow-import -d 'Let the code import only these modules (comma-separated; \'\' for none): others raise ImportError. `moss prompt` states the rule at the end of the prompt' -r
 complete -c moss -n "__fish_moss_using_subcommand prompt" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c moss -n "__fish_moss_using_subcommand prompt" -l json -d 'Print one JSON object: prompt, tokens, sections (name, module, kind, tokens), sha256'
+complete -c moss -n "__fish_moss_using_subcommand prompt" -l json -d 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
 complete -c moss -n "__fish_moss_using_subcommand prompt" -l stats -d 'Print a token count per section and the total on stderr'
 complete -c moss -n "__fish_moss_using_subcommand prompt" -s q -l quiet -d 'Print no warnings, only errors'
 complete -c moss -n "__fish_moss_using_subcommand prompt" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -69,19 +69,19 @@ json\t'A model API\'s answer: the code of its tool calls ({"code": ...}, OpenAI\
 complete -c moss -n "__fish_moss_using_subcommand exec" -l target -d 'The module-level name to call (or return, when it is not callable) after the code ran' -r
 complete -c moss -n "__fish_moss_using_subcommand exec" -l arg -d 'A module-level name whose value is passed to the target; repeat in call order. Without it, a target taking a positional parameter receives `moss`' -r
 complete -c moss -n "__fish_moss_using_subcommand exec" -l context -d 'The context file to load and save (default: .moss/<name>.context.json beside the MOSS file) [env: MOSS_CONTEXT]' -r -F
-complete -c moss -n "__fish_moss_using_subcommand exec" -l timeout -d 'Stop the run after this many seconds (exit 124); the context is left untouched [env: MOSS_TIMEOUT]' -r
+complete -c moss -n "__fish_moss_using_subcommand exec" -l timeout -d 'Stop after this many seconds (exit 124; in `moss test` the case fails, by default after 60) [env: MOSS_TIMEOUT]' -r
 complete -c moss -n "__fish_moss_using_subcommand exec" -l max-output -d 'Keep at most SIZE of stdout and of stderr for the result (the first and last halves; default 1M)' -r
 complete -c moss -n "__fish_moss_using_subcommand exec" -l max-memory -d 'Limit the run\'s memory to SIZE (e.g. 300M): allocations beyond it raise MemoryError' -r
-complete -c moss -n "__fish_moss_using_subcommand exec" -l allow-import -d 'Let the code import only these modules (comma-separated; \'\' for none): others raise ImportError' -r
+complete -c moss -n "__fish_moss_using_subcommand exec" -l allow-import -d 'Let the code import only these modules (comma-separated; \'\' for none): others raise ImportError. `moss prompt` states the rule at the end of the prompt' -r
 complete -c moss -n "__fish_moss_using_subcommand exec" -l allow-write -d 'With --sandbox, let the code write under PATH too (repeatable)' -r -F
-complete -c moss -n "__fish_moss_using_subcommand exec" -l device -d 'The robot to bind to `Ball` and `LedMatrix`: `sim` (or `sim:NAME`) for the simulated BOLT [env: MOSS_DEVICE]' -r
+complete -c moss -n "__fish_moss_using_subcommand exec" -l device -d 'The robot to bind to `Ball` and `LedMatrix`: `sim` (`sim:NAME`, `sim?drop=SECS`) for the simulated BOLT, or `bolt`, a BOLT\'s name (SB-1A2B) or address [env: MOSS_DEVICE]' -r
 complete -c moss -n "__fish_moss_using_subcommand exec" -l device-trace -d 'Write every packet to and from the device to PATH, one JSON object per line' -r -F
 complete -c moss -n "__fish_moss_using_subcommand exec" -l device-png -d 'With the simulated BOLT, write its final LED matrix and the path it travelled as a PNG' -r -F
 complete -c moss -n "__fish_moss_using_subcommand exec" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c moss -n "__fish_moss_using_subcommand exec" -l no-context -d 'Load and save no context: every property starts at its default'
-complete -c moss -n "__fish_moss_using_subcommand exec" -l json -d 'Print one JSON object with the result, output, error and context on stdout'
+complete -c moss -n "__fish_moss_using_subcommand exec" -l json -d 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
 complete -c moss -n "__fish_moss_using_subcommand exec" -l sandbox -d 'Confine the code with Landlock: writes only under the current folder, the context\'s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError'
 complete -c moss -n "__fish_moss_using_subcommand exec" -l allow-net -d 'With --sandbox, let the code open TCP connections and listen on ports'
 complete -c moss -n "__fish_moss_using_subcommand exec" -l warm -d 'Run on the MOSS file\'s warm server, starting one in the background if none is up (it stops after 15 idle minutes) [env: MOSS_WARM=1]'
@@ -89,17 +89,17 @@ complete -c moss -n "__fish_moss_using_subcommand exec" -l cold -d 'Run cold eve
 complete -c moss -n "__fish_moss_using_subcommand exec" -s q -l quiet -d 'Print no warnings, only errors'
 complete -c moss -n "__fish_moss_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c moss -n "__fish_moss_using_subcommand test" -s j -l jobs -d 'How many files to test at once (default: the number of cores)' -r
-complete -c moss -n "__fish_moss_using_subcommand test" -l timeout -d 'Fail a case (or a file\'s collection) that runs longer than this many seconds (default 60)' -r
+complete -c moss -n "__fish_moss_using_subcommand test" -l timeout -d 'Stop after this many seconds (exit 124; in `moss test` the case fails, by default after 60) [env: MOSS_TIMEOUT]' -r
 complete -c moss -n "__fish_moss_using_subcommand test" -l junit -d 'Write a JUnit XML report to PATH' -r -F
 complete -c moss -n "__fish_moss_using_subcommand test" -s k -d 'Run only the cases whose `path::case` contains PATTERN' -r
-complete -c moss -n "__fish_moss_using_subcommand test" -l device -d 'Run every case with this robot bound to `Ball` and `LedMatrix` (`sim`: a fresh simulated BOLT per case)' -r
+complete -c moss -n "__fish_moss_using_subcommand test" -l device -d 'The robot to bind to `Ball` and `LedMatrix`: `sim` (`sim:NAME`, `sim?drop=SECS`) for the simulated BOLT, or `bolt`, a BOLT\'s name (SB-1A2B) or address [env: MOSS_DEVICE]' -r
 complete -c moss -n "__fish_moss_using_subcommand test" -l shard -d 'Test only shard K of N: the files split by a hash of their path, the same way every time' -r
 complete -c moss -n "__fish_moss_using_subcommand test" -l context -d 'With --replay: the context file whose journal to replay, for runs made with `moss exec --context` (one MOSS file)' -r -F
 complete -c moss -n "__fish_moss_using_subcommand test" -l allow-write -d 'With --sandbox, let the code write under PATH too (repeatable)' -r -F
 complete -c moss -n "__fish_moss_using_subcommand test" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c moss -n "__fish_moss_using_subcommand test" -l json -d 'Print one JSON report on stdout (the summary line goes to stderr)'
+complete -c moss -n "__fish_moss_using_subcommand test" -l json -d 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
 complete -c moss -n "__fish_moss_using_subcommand test" -s x -l exitfirst -d 'Stop at the first failure'
 complete -c moss -n "__fish_moss_using_subcommand test" -l replay -d 'Re-run the successful runs in each file\'s journal against the file as it is now; saves nothing'
 complete -c moss -n "__fish_moss_using_subcommand test" -l only-moss-files -d 'Of the files named, test only MOSS files, and pass when none is (for pre-commit hooks)'
@@ -152,7 +152,7 @@ complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subco
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from show" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON object {name: value}'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print no warnings, only errors'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from get" -l context -d 'The context file itself, instead of a MOSS file' -r -F
@@ -199,13 +199,13 @@ complete -c moss -n "__fish_moss_using_subcommand log" -l pin -d 'Pin run N (as 
 complete -c moss -n "__fish_moss_using_subcommand log" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c moss -n "__fish_moss_using_subcommand log" -l json -d 'Print one JSON array of the records, oldest first'
+complete -c moss -n "__fish_moss_using_subcommand log" -l json -d 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
 complete -c moss -n "__fish_moss_using_subcommand log" -s q -l quiet -d 'Print no warnings, only errors'
 complete -c moss -n "__fish_moss_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c moss -n "__fish_moss_using_subcommand config" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c moss -n "__fish_moss_using_subcommand config" -l json -d 'Print one JSON object: the file found, the context path, and each setting with its source'
+complete -c moss -n "__fish_moss_using_subcommand config" -l json -d 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
 complete -c moss -n "__fish_moss_using_subcommand config" -s q -l quiet -d 'Print no warnings, only errors'
 complete -c moss -n "__fish_moss_using_subcommand config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c moss -n "__fish_moss_using_subcommand serve" -l idle-timeout -d 'Stop after this many seconds without a run (default: never)' -r

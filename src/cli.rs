@@ -1,5 +1,6 @@
 //! The command line: every flag is declared and documented here, once.
 
+pub(crate) mod groups;
 pub(crate) mod prompt;
 pub(crate) mod style;
 pub(crate) mod values;
@@ -11,9 +12,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use serde::{Deserialize, Serialize};
 
+pub use crate::cli::groups::{DeviceFlag, DeviceOutputs, ImportRule, JsonOutput, SandboxArgs, TimeLimit};
 pub use crate::cli::prompt::{PromptArgs, ToolSchema};
 use crate::cli::style::ColorChoice;
-use crate::cli::values::{parse_seconds, parse_size};
+use crate::cli::values::{parse_device, parse_seconds, parse_size};
+use crate::device::DeviceSpec;
 use crate::prompt::reply::CodeFormat;
 
 #[derive(Debug, Parser)]
@@ -62,7 +65,9 @@ pub enum Command {
             (the target to define, what persists on `moss`, what comes back), the module view above, \
             the last run from the run journal (its code, output, return value or error with the failing \
             line, and what changed on `moss`), then the task. `prompt-template` in the configuration \
-            lays it out another way. --stats, --json and --max-tokens count the whole of it. \
+            lays it out another way. --stats, --json (the prompt, its tokens, its sections and its \
+            sha256) and --max-tokens count the whole of it. --device binds the robot for the file's \
+            hooks; the prompt is the same bytes without it. \
             --tool-schema prints instead the declaration of a `moss` tool for tool-calling APIs.",
         after_help = "Examples:\n  \
             moss prompt agent.py > prompt.txt\n  \
@@ -84,7 +89,8 @@ pub enum Command {
             (or its repr when it has no JSON form). The context file is written only when the run \
             succeeds, atomically and under a lock; after any failure it is byte-for-byte what it was.\n\n\
             The run happens in a child process: a time limit, a crash or a hang in the generated \
-            code cannot take the result or the context file with it.",
+            code cannot take the result or the context file with it. --json prints one object: the \
+            return value, the output, the error and the context.",
         after_help = "Examples:\n  \
             moss exec agent.py --code gen.py\n  \
             llm < prompt.txt | moss exec agent.py --code - --json\n  \
@@ -110,7 +116,9 @@ pub enum Command {
             --shard K/N tests one of N parts of the files, each file's part fixed by a hash of its \
             path below the PATH it was found under. --replay runs, instead of the cases, each \
             successful run in the file's journal again (`run N`), from the properties it started \
-            from, against the file as it is now; it saves nothing.",
+            from, against the file as it is now; it saves nothing. With --device each case gets a \
+            fresh robot (a fresh simulated BOLT for `sim`). --json prints one report of every file \
+            and case; the summary line still goes to stderr.",
         after_help = "Examples:\n  \
             moss test\n  \
             moss test agents/ --jobs 4 --junit report.xml --shard 2/4\n  \
@@ -119,9 +127,10 @@ pub enum Command {
         after_long_help = "Exit codes:\n  \
             0    every case passed\n  \
             1    a case or a check failed\n  \
-            2    command-line usage error, or the --junit report cannot be written\n  \
+            2    command-line usage error (such as a --device that is no device spec), or the --junit \
+            report cannot be written\n  \
             4    no MOSS file was found under the given paths, or no case matches -k\n  \
-            5    --device is not a device spec, or a case failed because the device cannot be reached"
+            5    a case failed because the device cannot be reached"
     )]
     Test(TestArgs),
 
@@ -196,7 +205,8 @@ pub enum Command {
             roots), providers (`module:callable` returning providers to register for every run), \
             allow-imports (the import allow-list), device (a --device SPEC). Paths are relative to \
             the file. MOSS_CONTEXT, MOSS_DEVICE and MOSS_TIMEOUT override the file; command-line \
-            flags override both.",
+            flags override both. --json prints one object: the file found, the context path, and each \
+            setting with its source.",
         after_help = "Examples:\n  \
             moss config agent.py\n  \
             moss config agent.py --json | jq .settings.timeout\n  \
@@ -312,9 +322,8 @@ pub struct LogArgs {
     #[arg(short = 'n', long = "last", value_name = "N", default_value_t = 10)]
     pub last: usize,
 
-    /// Print one JSON array of the records, oldest first
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: JsonOutput,
 
     /// Pin run N (as numbered here) as a case that `moss test` runs: `<stem>.pinned/<time>.json`
     #[arg(long, value_name = "N", requires = "file", conflicts_with = "json")]
@@ -327,9 +336,8 @@ pub struct ConfigArgs {
     #[arg(value_name = "FILE.py")]
     pub file: Option<PathBuf>,
 
-    /// Print one JSON object: the file found, the context path, and each setting with its source
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: JsonOutput,
 }
 
 #[derive(Debug, Args)]
@@ -358,13 +366,11 @@ pub struct ExecArgs {
     #[command(flatten)]
     pub context: ContextChoice,
 
-    /// Stop the run after this many seconds (exit 124); the context is left untouched [env: MOSS_TIMEOUT]
-    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
-    pub timeout: Option<f64>,
+    #[command(flatten)]
+    pub time_limit: TimeLimit,
 
-    /// Print one JSON object with the result, output, error and context on stdout
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: JsonOutput,
 
     /// Keep at most SIZE of stdout and of stderr for the result (the first and last halves; default 1M)
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
@@ -374,15 +380,17 @@ pub struct ExecArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_memory: Option<u64>,
 
-    /// Let the code import only these modules (comma-separated; '' for none): others raise ImportError
-    #[arg(long, value_name = "MODULES", value_delimiter = ',')]
-    pub allow_import: Option<Vec<String>>,
+    #[command(flatten)]
+    pub imports: ImportRule,
 
     #[command(flatten)]
     pub sandbox: SandboxArgs,
 
     #[command(flatten)]
-    pub device: DeviceArgs,
+    pub device: DeviceFlag,
+
+    #[command(flatten)]
+    pub device_outputs: DeviceOutputs,
 
     /// Run on the MOSS file's warm server, starting one in the background if none is up
     /// (it stops after 15 idle minutes) [env: MOSS_WARM=1]
@@ -392,37 +400,6 @@ pub struct ExecArgs {
     /// Run cold even when a warm server for the MOSS file is up
     #[arg(long)]
     pub cold: bool,
-}
-
-#[derive(Debug, Clone, Args, Serialize, Deserialize)]
-pub struct SandboxArgs {
-    /// Confine the code with Landlock: writes only under the current folder, the context's folder
-    /// and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError
-    #[arg(long)]
-    pub sandbox: bool,
-
-    /// With --sandbox, let the code write under PATH too (repeatable)
-    #[arg(long, value_name = "PATH", requires = "sandbox")]
-    pub allow_write: Vec<PathBuf>,
-
-    /// With --sandbox, let the code open TCP connections and listen on ports
-    #[arg(long, requires = "sandbox")]
-    pub allow_net: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct DeviceArgs {
-    /// The robot to bind to `Ball` and `LedMatrix`: `sim` (or `sim:NAME`) for the simulated BOLT [env: MOSS_DEVICE]
-    #[arg(long, value_name = "SPEC")]
-    pub device: Option<String>,
-
-    /// Write every packet to and from the device to PATH, one JSON object per line
-    #[arg(long, value_name = "PATH")]
-    pub device_trace: Option<PathBuf>,
-
-    /// With the simulated BOLT, write its final LED matrix and the path it travelled as a PNG
-    #[arg(long, value_name = "PATH")]
-    pub device_png: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -435,17 +412,15 @@ pub struct TestArgs {
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
 
-    /// Fail a case (or a file's collection) that runs longer than this many seconds (default 60)
-    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
-    pub timeout: Option<f64>,
+    #[command(flatten)]
+    pub time_limit: TimeLimit,
 
     /// Write a JUnit XML report to PATH
     #[arg(long, value_name = "PATH")]
     pub junit: Option<PathBuf>,
 
-    /// Print one JSON report on stdout (the summary line goes to stderr)
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: JsonOutput,
 
     /// Run only the cases whose `path::case` contains PATTERN
     #[arg(short = 'k', value_name = "PATTERN")]
@@ -455,9 +430,8 @@ pub struct TestArgs {
     #[arg(short = 'x', long = "exitfirst")]
     pub exit_first: bool,
 
-    /// Run every case with this robot bound to `Ball` and `LedMatrix` (`sim`: a fresh simulated BOLT per case)
-    #[arg(long, value_name = "SPEC")]
-    pub device: Option<String>,
+    #[command(flatten)]
+    pub device: DeviceFlag,
 
     /// Test only shard K of N: the files split by a hash of their path, the same way every time
     #[arg(long, value_name = "K/N", value_parser = crate::testsuite::shard::parse)]
@@ -494,7 +468,7 @@ pub struct WorkerJob {
     pub timeout: Option<f64>,
     pub filter: Option<String>,
     pub exit_first: bool,
-    pub device: Option<String>,
+    pub device: Option<DeviceSpec>,
     pub replay: bool,
     /// Absolute: the worker may run elsewhere than where the path was typed.
     pub context: Option<PathBuf>,
@@ -504,10 +478,10 @@ pub struct WorkerJob {
 impl WorkerJob {
     pub fn of(args: &TestArgs) -> WorkerJob {
         WorkerJob {
-            timeout: args.timeout,
+            timeout: args.time_limit.timeout,
             filter: args.filter.clone(),
             exit_first: args.exit_first,
-            device: args.device.clone(),
+            device: args.device.spec.clone(),
             replay: args.replay,
             context: args.context.as_ref().map(|c| std::path::absolute(c).unwrap_or_else(|_| c.clone())),
             sandbox: args.sandbox.clone(),
@@ -541,7 +515,7 @@ pub enum DeviceAction {
     /// Connect to a device and print its battery and firmware version
     Info {
         /// `sim`, `bolt` (the first found), a name (SB-1A2B) or an address
-        #[arg(long, value_name = "SPEC")]
-        device: String,
+        #[arg(long, value_name = "SPEC", value_parser = parse_device)]
+        device: DeviceSpec,
     },
 }

@@ -25,7 +25,7 @@ use crate::device::ble::BleBolt;
 use crate::device::packet::{BLE_CHUNK, Decoder, ErrorCode, Packet, SeqCounter, TARGET_SECONDARY};
 use crate::device::picture::LiveView;
 use crate::device::sim::{ARENA_HALF_WIDTH_CM, SimBolt, SimState};
-pub use crate::device::spec::DeviceSpec;
+pub use crate::device::spec::{Device, DeviceSpec};
 use crate::json_lines;
 use crate::run::supervisor::Companion;
 
@@ -161,21 +161,14 @@ impl Outputs {
 /// moss itself, or the warm server that runs it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Setup {
-    pub spec: String,
+    pub spec: DeviceSpec,
     pub outputs: Outputs,
 }
 
 impl Setup {
-    /// Checks the spec at once, so that a bad one fails before anything runs.
-    pub fn new(spec: String, outputs: Outputs) -> Result<Setup, String> {
-        DeviceSpec::parse(&spec)?;
-        Ok(Setup { spec, outputs })
-    }
-
     /// The companion that serves the robot to a child, and where its report arrives.
     pub fn start(self) -> Result<(Companion, mpsc::Receiver<DeviceReport>), String> {
-        let spec = DeviceSpec::parse(&self.spec)?;
-        companion(&spec, self.outputs).map_err(|e| format!("cannot set up the device: {e}"))
+        companion(&self.spec, self.outputs).map_err(|e| format!("cannot set up the device: {e}"))
     }
 }
 
@@ -259,13 +252,13 @@ pub fn info(spec: &DeviceSpec) -> Result<Info, String> {
 
 impl Host {
     fn open(spec: &DeviceSpec, trace: Option<BufWriter<File>>) -> Host {
-        let (name, robot) = match spec {
-            DeviceSpec::Sim { name, drop_at } => {
+        let (name, robot) = match spec.device() {
+            Device::Sim { name, drop_at } => {
                 let mut sim = SimBolt::new();
                 sim.drop_at = *drop_at;
                 (name.clone(), Robot::Sim(Box::new(sim)))
             }
-            DeviceSpec::Bolt(selector) => match ble::connect(selector, CONNECT_DEADLINE) {
+            Device::Bolt(selector) => match ble::connect(selector, CONNECT_DEADLINE) {
                 Ok(bolt) => (bolt.name.clone(), Robot::Remote(Box::new(bolt))),
                 Err(message) => (String::new(), Robot::Unreachable(message)),
             },

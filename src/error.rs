@@ -92,13 +92,13 @@ pub const EXIT_CODES: [(u8, &str); 8] = [
         1,
         "the generated code raised or crashed the run; a `moss test` case failed; `context get`/`unset` of a missing property",
     ),
-    (2, "command-line usage error"),
+    (2, "command-line usage error, such as a `--device` or `MOSS_DEVICE` that is no device spec"),
     (
         3,
         "the reply holds no code, the code has a syntax error, or the target is missing or not callable with the given arguments",
     ),
     (4, "the MOSS file fails to load, a binding is missing, or the context file is invalid or locked past the wait"),
-    (5, "the device cannot be reached, or `--device` is not a device spec; the reply is an error of the model's API"),
+    (5, "the device cannot be reached; the reply is an error of the model's API"),
     (124, "the time limit was reached"),
     (130, "the run was interrupted (Ctrl-C, SIGTERM or SIGHUP to `moss`); nothing of it was saved"),
 ];

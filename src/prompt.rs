@@ -15,7 +15,6 @@ use sha2::{Digest, Sha256};
 
 use crate::cli::PromptArgs;
 use crate::cli::style;
-use crate::device::DeviceSpec;
 use crate::error::MossError;
 use crate::project::config::Config;
 use crate::project::context;
@@ -73,26 +72,23 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
     let file = args.file.as_deref().expect("clap requires FILE unless --tool-schema");
     let (path, source) = moss_file::read(file)?;
     let config = Config::for_moss_file(&path)?;
-    let context_path = args.context.clone().unwrap_or_else(|| config.context_path(&path));
+    let context_path = config.context_path(args.context.as_deref(), &path);
     let (properties, recorded_module) = match context::read(&context_path)? {
         Some(doc) => (doc.properties, doc.module.and_then(|m| m.name)),
         None => Default::default(),
     };
     // Whatever a turn needs besides the module is read first, so a bad task or template fails fast.
     let turn = Turn::for_prompt(args, &config, &context_path)?;
-    let device = config.device(args.device.as_ref());
-    if let Some(spec) = &device {
-        DeviceSpec::parse(spec).map_err(MossError::Device)?;
-    }
+    let device = config.device(args.device.spec.as_ref());
     let payload = RunRequest {
         properties,
         recorded_module,
         device,
-        allow_imports: config.allow_imports(&args.allow_import),
+        allow_imports: config.allow_imports(args.imports.allow_import.as_ref()),
         turn: turn.is_some(),
         ..RunRequest::new(&path, &source, &config)
     };
-    let timeout = config.timeout(args.timeout).map(std::time::Duration::from_secs_f64);
+    let timeout = config.timeout(args.time_limit.timeout).map(std::time::Duration::from_secs_f64);
     let supervision = Supervision { timeout, ..Supervision::default() };
     let run = host::call(&path, "run_prompt", &payload, &supervision, None, host::json::<PromptReport>)
         .map_err(MossError::RunNotStarted)?;
@@ -147,7 +143,7 @@ fn around(rendered: turn::Rendered, module_sections: Vec<Section>) -> (String, V
 
 /// Prints the prompt (or its JSON document), its token counts when asked, or the budget's error.
 fn print(args: &PromptArgs, text: String, mut sections: Vec<Section>) -> u8 {
-    let counting = args.json || args.stats || args.max_tokens.is_some();
+    let counting = args.output.json || args.stats || args.max_tokens.is_some();
     let total = if counting { tokens::count(&text) } else { 0 };
     if counting {
         for section in &mut sections {
@@ -172,7 +168,7 @@ fn print(args: &PromptArgs, text: String, mut sections: Vec<Section>) -> u8 {
     }
 
     let mut out = std::io::stdout().lock();
-    if args.json {
+    if args.output.json {
         let document = json!({
             "prompt": text,
             "tokens": total,

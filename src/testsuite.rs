@@ -36,10 +36,6 @@ pub fn run(args: &TestArgs) -> u8 {
         );
         return 2;
     }
-    if let Some(Err(message)) = args.device.as_deref().map(crate::device::DeviceSpec::parse) {
-        style::error(&message, Some("use --device sim for the simulated BOLT"));
-        return DEVICE_UNREACHABLE;
-    }
     let discover::Found { mut files, orphaned_pins } = discover::moss_files(&paths, args.only_moss_files);
     for folder in &orphaned_pins {
         let file = folder.with_extension("py");
@@ -83,7 +79,7 @@ pub fn run(args: &TestArgs) -> u8 {
     if let Some(shard) = args.shard {
         files = shard.select(files, &paths);
     }
-    let mut console = Console::new(files.len(), interactive, args.json);
+    let mut console = Console::new(files.len(), interactive, args.output.json);
 
     let reports = run_files(&files, jobs, args, |report| console.file_done(report));
     console.finish();

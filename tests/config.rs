@@ -90,6 +90,34 @@ fn the_environment_overrides_the_file_and_a_flag_overrides_both() {
     assert_exit(&out, 124);
 }
 
+/// The simulated robot's name and the context path of `moss exec --json` with `env` and `flags`.
+fn robot_and_context(sandbox: &Sandbox, env: &[(&str, &str)], flags: &[&str]) -> (String, String) {
+    let mut cmd = sandbox.moss();
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    let out =
+        cmd.args(["exec", "agent.py", "--code", "gen.py", "--target", "run", "--json"]).args(flags).output().unwrap();
+    let result = common::parse_result(&out);
+    assert_exit(&out, 0);
+    let path = result["context"]["path"].as_str().unwrap();
+    let file = std::path::Path::new(path).file_name().unwrap().to_string_lossy().into_owned();
+    (result["device"]["name"].as_str().unwrap().to_owned(), file)
+}
+
+#[test]
+fn the_device_and_the_context_come_from_the_flag_then_the_environment_then_the_file() {
+    let sandbox = Sandbox::with(&["spherogpt/agent.py", "spherogpt/gen.py"]);
+    sandbox.write("moss.toml", "device = \"sim:SB-F11E\"\ncontext-dir = \"from-file\"\n");
+    assert_eq!(robot_and_context(&sandbox, &[], &[]), ("SB-F11E".into(), "agent.context.json".into()));
+    let env = [("MOSS_DEVICE", "sim:SB-E4A1"), ("MOSS_CONTEXT", "from-env.json")];
+    assert_eq!(robot_and_context(&sandbox, &env, &[]), ("SB-E4A1".into(), "from-env.json".into()));
+    let flags = ["--device", "sim:SB-F1A6", "--context", "from-flag.json"];
+    assert_eq!(robot_and_context(&sandbox, &env, &flags), ("SB-F1A6".into(), "from-flag.json".into()));
+    assert!(sandbox.exists("from-file/agent.context.json") && sandbox.exists("from-env.json"));
+    assert!(sandbox.exists("from-flag.json"));
+}
+
 #[test]
 fn moss_device_and_moss_context_choose_the_robot_and_the_context_file() {
     let sandbox = Sandbox::with(&["spherogpt/agent.py", "spherogpt/gen.py"]);

@@ -184,11 +184,51 @@ fn a_real_bolt_out_of_reach_exits_5_naming_the_cause_and_the_fix() {
 }
 
 #[test]
-fn a_device_spec_that_is_no_device_is_refused_with_the_forms_that_work() {
+fn a_device_spec_that_is_no_device_is_a_usage_error_naming_where_it_was_written() {
     let sandbox = bolt_sandbox(&[]);
-    let out = sandbox.exec("agent.py", "gen.py", &["--device", "toaster"]);
-    assert_exit(&out, 5);
-    assert!(stderr(&out).contains("`toaster` is not a device") && stderr(&out).contains("sim:NAME"));
+    // The flag: refused by the command line of every command that takes it, before anything runs.
+    for command in [
+        vec!["exec", "agent.py", "--code", "gen.py", "--target", "run", "--device", "toaster"],
+        vec!["prompt", "agent.py", "--device", "toaster"],
+        vec!["test", "agent.py", "--device", "toaster"],
+        vec!["device", "info", "--device", "toaster"],
+    ] {
+        let out = sandbox.moss().args(&command).output().unwrap();
+        assert_exit(&out, 2);
+        let message = stderr(&out);
+        assert!(
+            message.contains("'--device <SPEC>'")
+                && message.contains("`toaster` is not a device")
+                && message.contains("sim:NAME"),
+            "{command:?}: {message}"
+        );
+    }
+    // The environment: the variable is named, and the run is refused as the command line's mistake.
+    let out = sandbox
+        .moss()
+        .env("MOSS_DEVICE", "toaster")
+        .args(["exec", "agent.py", "--code", "gen.py", "--target", "run", "--json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    let result = common::parse_result(&out);
+    assert_eq!(result["error"]["kind"], "usage", "{result}");
+    assert!(result["error"]["message"].as_str().unwrap().contains("MOSS_DEVICE=toaster"), "{result}");
+    assert!(result["error"]["hint"].as_str().unwrap().contains("sim:NAME"), "{result}");
+    // The configuration: the file and its key are named.
+    sandbox.write("moss.toml", "device = \"sim?drop=soon\"\n");
+    for command in [vec!["exec", "agent.py", "--code", "gen.py", "--target", "run"], vec!["prompt", "agent.py"]] {
+        let out = sandbox.moss().args(&command).output().unwrap();
+        assert_exit(&out, 2);
+        let message = stderr(&out);
+        assert!(
+            message.contains("moss.toml")
+                && message.contains("device: `drop=soon`")
+                && message.contains("?drop=SECONDS"),
+            "{command:?}: {message}"
+        );
+    }
+    assert!(!sandbox.exists(".moss/agent.context.json"), "nothing ran, nothing was saved");
 }
 
 #[test]

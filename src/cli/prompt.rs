@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, ValueEnum};
 
-use crate::cli::values::parse_seconds;
+use crate::cli::groups::{DeviceFlag, ImportRule, JsonOutput, TimeLimit};
 
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("turn").args(["task", "task_file", "tool_schema"]).multiple(true)))]
@@ -42,9 +42,8 @@ pub struct PromptArgs {
     #[arg(long, value_name = "PATH")]
     pub context: Option<PathBuf>,
 
-    /// Print one JSON object: prompt, tokens, sections (name, module, kind, tokens), sha256
-    #[arg(long)]
-    pub json: bool,
+    #[command(flatten)]
+    pub output: JsonOutput,
 
     /// Print a token count per section and the total on stderr
     #[arg(long)]
@@ -54,17 +53,14 @@ pub struct PromptArgs {
     #[arg(long, value_name = "N")]
     pub max_tokens: Option<usize>,
 
-    /// Stop (exit 124) when loading the MOSS file and building the prompt takes longer
-    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
-    pub timeout: Option<f64>,
+    #[command(flatten)]
+    pub time_limit: TimeLimit,
 
-    /// Bind the robot API (`Ball`, `LedMatrix`) for the file's hooks; the prompt is the same without it
-    #[arg(long, value_name = "SPEC")]
-    pub device: Option<String>,
+    #[command(flatten)]
+    pub device: DeviceFlag,
 
-    /// State the import rule of `moss exec --allow-import MODULES` at the end of the prompt
-    #[arg(long, value_name = "MODULES", value_delimiter = ',')]
-    pub allow_import: Option<Vec<String>>,
+    #[command(flatten)]
+    pub imports: ImportRule,
 }
 
 /// How `moss prompt --tool-schema` wraps the tool's schema.

@@ -1,4 +1,6 @@
-//! The values of flags that clap does not parse itself: seconds and sizes.
+//! The values of flags that clap does not parse itself: seconds, sizes and device specs.
+
+use crate::device::DeviceSpec;
 
 pub(crate) fn parse_seconds(text: &str) -> Result<f64, String> {
     let seconds = text.parse::<f64>().map_err(|_| format!("`{text}` is not a positive number of seconds"))?;
@@ -22,4 +24,9 @@ pub(crate) fn parse_size(text: &str) -> Result<u64, String> {
         Some(size) if size > 0 => Ok(size),
         _ => Err(format!("`{text}` is not a positive size such as 300M")),
     }
+}
+
+/// `--device SPEC`: refused as the command line's mistake (exit 2) before anything runs.
+pub(crate) fn parse_device(text: &str) -> Result<DeviceSpec, String> {
+    DeviceSpec::parse(text).map_err(|e| e.to_string())
 }

@@ -23,7 +23,7 @@ pub fn run(args: &ConfigArgs) -> Result<u8, MossError> {
         Some(file) => {
             let file = std::path::absolute(file).map_err(|e| MossError::Usage(e.to_string()))?;
             let config = Config::for_moss_file(&file)?;
-            let context = config.context_path(&file);
+            let context = config.context_path(None, &file);
             let folder = file.parent().map_or_else(|| cwd.clone(), Path::to_path_buf);
             (config, Some((file, context)), folder)
         }
@@ -31,7 +31,7 @@ pub fn run(args: &ConfigArgs) -> Result<u8, MossError> {
     };
     let (python, python_warnings) = python_env::choose(&folder);
     let lines = lines(&config);
-    if args.json {
+    if args.output.json {
         let settings: Map<String, Value> = lines
             .iter()
             .map(|line| {

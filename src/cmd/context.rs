@@ -22,9 +22,8 @@ pub enum ContextAction {
     Show {
         #[command(flatten)]
         target: ContextTarget,
-        /// Print one JSON object {name: value}
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        output: crate::cli::JsonOutput,
     },
     /// Print one saved property as JSON
     Get {
@@ -82,10 +81,10 @@ pub fn run(action: &ContextAction) -> Result<u8, MossError> {
             let resolved = resolve(target, 0)?;
             println!("{}", resolved.path.display());
         }
-        ContextAction::Show { target, json } => {
+        ContextAction::Show { target, output } => {
             let resolved = resolve(target, 0)?;
             let doc = context::read(&resolved.path)?.unwrap_or_else(ContextDoc::empty);
-            print_properties(&resolved.path, &doc, *json);
+            print_properties(&resolved.path, &doc, output.json);
         }
         ContextAction::Get { target } => {
             let resolved = resolve(target, 1)?;
@@ -180,7 +179,7 @@ fn resolve(target: &ContextTarget, wanted: usize) -> Result<Resolved, MossError>
         }
         None => {
             let file = std::path::absolute(words.remove(0)).map_err(|e| MossError::Usage(e.to_string()))?;
-            (crate::project::config::Config::for_moss_file(&file)?.context_path(&file), Some(file))
+            (crate::project::config::Config::for_moss_file(&file)?.context_path(None, &file), Some(file))
         }
     };
     if words.len() != wanted {

@@ -14,7 +14,7 @@ use crate::run::error_info::ErrorInfo;
 pub fn run(action: &DeviceAction) -> u8 {
     let outcome = match action {
         DeviceAction::Scan { timeout } => scan(Duration::from_secs_f64(*timeout)),
-        DeviceAction::Info { device } => DeviceSpec::parse(device).and_then(|spec| info(&spec)),
+        DeviceAction::Info { device } => info(device),
     };
     match outcome {
         Ok(()) => 0,

@@ -17,7 +17,7 @@ pub fn run(args: &LogArgs) -> Result<u8, MossError> {
         (Some(context), _) => context.clone(),
         (None, Some(file)) => {
             let file = std::path::absolute(file).map_err(|e| MossError::Usage(e.to_string()))?;
-            crate::project::config::Config::for_moss_file(&file)?.context_path(&file)
+            crate::project::config::Config::for_moss_file(&file)?.context_path(None, &file)
         }
         (None, None) => {
             return Err(MossError::Usage("name the journal: a MOSS file (FILE.py) or --context PATH".into()));
@@ -35,7 +35,7 @@ pub fn run(args: &LogArgs) -> Result<u8, MossError> {
     let first = records.len().saturating_sub(args.last);
     let shown = &records[first..];
     let mut out = std::io::stdout().lock();
-    if args.json {
+    if args.output.json {
         let _ = writeln!(out, "{}", serde_json::to_string_pretty(shown).expect("records serialise"));
     } else if shown.is_empty() {
         style::note(&format!("no runs journaled in {}", path.display()));

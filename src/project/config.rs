@@ -1,13 +1,17 @@
 //! Project configuration: `[tool.moss]` in `pyproject.toml`, or `moss.toml`, found by walking up
 //! from the MOSS file; then `MOSS_*` environment variables; command-line flags win over both.
+//! That order is decided here alone: the environment when it is read over the file, the flags in
+//! the resolvers (`timeout`, `device`, `allow_imports`, `context_path`) every command asks.
 //!
-//! Each value remembers where it came from, so `moss config` can say why it is what it is.
+//! Each value remembers where it came from, so `moss config` can say why it is what it is, and a
+//! bad one is refused naming the variable, or the file and the key.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::device::DeviceSpec;
 use crate::error::MossError;
 
 /// The settings a configuration file may hold, as written there.
@@ -76,7 +80,7 @@ pub struct Config {
     pub python_path: Option<Sourced<Vec<PathBuf>>>,
     pub providers: Option<Sourced<Vec<String>>>,
     pub allow_imports: Option<Sourced<Vec<String>>>,
-    pub device: Option<Sourced<String>>,
+    pub device: Option<Sourced<DeviceSpec>>,
     /// The template of `moss prompt --task`'s turn prompt (`prompt-template`).
     pub prompt_template: Option<Sourced<PathBuf>>,
     /// The Python to run (`python`): a virtual environment or an interpreter.
@@ -112,6 +116,11 @@ impl Config {
         if let Some(bad) = settings.providers.iter().flatten().find(|p| !is_provider_spec(p)) {
             return Err(invalid(file, &format!("providers: `{bad}` is not `module:callable`")));
         }
+        let device = settings
+            .device
+            .map(|spec| DeviceSpec::parse(&spec))
+            .transpose()
+            .map_err(|e| invalid(file, &format!("device: {} ({})", e.problem, e.fix)))?;
         let origin = Origin::File(file.to_path_buf());
         let base = file.parent().unwrap_or(Path::new("."));
         self.timeout = Sourced::from(settings.timeout, &origin);
@@ -120,7 +129,7 @@ impl Config {
             Sourced::from(settings.python_path.map(|paths| paths.iter().map(|p| base.join(p)).collect()), &origin);
         self.providers = Sourced::from(settings.providers, &origin);
         self.allow_imports = Sourced::from(settings.allow_imports, &origin);
-        self.device = Sourced::from(settings.device, &origin);
+        self.device = Sourced::from(device, &origin);
         self.prompt_template = Sourced::from(settings.prompt_template.map(|path| base.join(path)), &origin);
         self.python = Sourced::from(settings.python.map(|python| python_path(base, &python)), &origin);
         Ok(())
@@ -131,7 +140,10 @@ impl Config {
         if let Some((name, value)) = env("MOSS_CONTEXT") {
             self.context = Some(Sourced { value: PathBuf::from(value), origin: Origin::Env(name) });
         }
-        if let Some((name, value)) = env("MOSS_DEVICE") {
+        if let Some((name, text)) = env("MOSS_DEVICE") {
+            let value = DeviceSpec::parse(&text).map_err(|e| {
+                MossError::Usage(format!("{name}={text}: {}\nhint: {}, or unset {name}", e.problem, e.fix))
+            })?;
             self.device = Some(Sourced { value, origin: Origin::Env(name) });
         }
         if let Some((name, text)) = env("MOSS_TIMEOUT") {
@@ -144,10 +156,11 @@ impl Config {
         Ok(())
     }
 
-    /// The context file of `moss_file` when no `--context` is given.
-    pub fn context_path(&self, moss_file: &Path) -> PathBuf {
-        if let Some(context) = &self.context {
-            return context.value.clone();
+    /// The context file of `moss_file`: `--context` (the flag), else MOSS_CONTEXT, else
+    /// `<stem>.context.json` in its contexts folder.
+    pub fn context_path(&self, flag: Option<&Path>, moss_file: &Path) -> PathBuf {
+        if let Some(context) = flag.or(self.context.as_ref().map(|c| c.value.as_path())) {
+            return context.to_path_buf();
         }
         let name =
             crate::project::context::default_path(moss_file).file_name().expect("a context file name").to_owned();
@@ -180,18 +193,24 @@ impl Config {
     }
 
     pub fn timeout(&self, flag: Option<f64>) -> Option<f64> {
-        flag.or(self.timeout.as_ref().map(|t| t.value))
+        chosen(flag.as_ref(), &self.timeout).copied()
     }
 
-    pub fn device(&self, flag: Option<&String>) -> Option<String> {
-        flag.or(self.device.as_ref().map(|d| &d.value)).cloned()
+    pub fn device(&self, flag: Option<&DeviceSpec>) -> Option<DeviceSpec> {
+        chosen(flag, &self.device).cloned()
     }
 
     /// The import allow-list as the host takes it: `--allow-import ''` allows nothing.
-    pub fn allow_imports(&self, flag: &Option<Vec<String>>) -> Option<Vec<String>> {
-        let chosen = flag.as_ref().or(self.allow_imports.as_ref().map(|a| &a.value));
-        chosen.map(|names| names.iter().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect())
+    pub fn allow_imports(&self, flag: Option<&Vec<String>>) -> Option<Vec<String>> {
+        let names = chosen(flag, &self.allow_imports)?;
+        Some(names.iter().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect())
     }
+}
+
+/// A setting as a command uses it: its flag when given, else the environment's or the file's
+/// value, which `apply_env` has already chosen between.
+fn chosen<'a, T>(flag: Option<&'a T>, setting: &'a Option<Sourced<T>>) -> Option<&'a T> {
+    flag.or(setting.as_ref().map(|s| &s.value))
 }
 
 /// The path with `.` and `..` resolved by its words alone, as the folder walk that found the
@@ -290,7 +309,11 @@ mod tests {
         assert_eq!(config.timeout(None), Some(2.5));
         assert_eq!(config.timeout.as_ref().unwrap().origin, Origin::Env("MOSS_TIMEOUT"));
         assert_eq!(config.timeout(Some(1.0)), Some(1.0));
-        assert_eq!(config.device(None).as_deref(), Some("sim:FILE"));
+        assert_eq!(config.device(None).unwrap().as_str(), "sim:FILE");
+        config.apply_env(env(&[("MOSS_DEVICE", "sim:ENV")])).unwrap();
+        assert_eq!(config.device(None).unwrap().as_str(), "sim:ENV");
+        let flag = DeviceSpec::parse("sim:FLAG").unwrap();
+        assert_eq!(config.device(Some(&flag)), Some(flag));
     }
 
     #[test]
@@ -298,6 +321,8 @@ mod tests {
         let mut config = Config::default();
         let error = config.apply_env(env(&[("MOSS_TIMEOUT", "soon")])).unwrap_err();
         assert!(error.to_string().contains("MOSS_TIMEOUT=soon"), "{error}");
+        let error = config.apply_env(env(&[("MOSS_DEVICE", "toaster")])).unwrap_err();
+        assert!(error.to_string().contains("MOSS_DEVICE=toaster") && error.hint().unwrap().contains("sim:NAME"));
     }
 
     #[test]
@@ -310,9 +335,12 @@ mod tests {
             ..FileSettings::default()
         };
         config.apply_file(Path::new("/p/moss.toml"), settings).unwrap();
-        assert_eq!(config.context_path(Path::new("/p/a.py")), Path::new("/p/state/a.context.json"));
-        assert_eq!(config.context_path(Path::new("/p/agents/a.py")), Path::new("/p/state/agents/a.context.json"));
-        assert_eq!(config.context_path(Path::new("/p/x/../agents/a.py")), Path::new("/p/state/agents/a.context.json"));
+        assert_eq!(config.context_path(None, Path::new("/p/a.py")), Path::new("/p/state/a.context.json"));
+        assert_eq!(config.context_path(None, Path::new("/p/agents/a.py")), Path::new("/p/state/agents/a.context.json"));
+        assert_eq!(
+            config.context_path(None, Path::new("/p/x/../agents/a.py")),
+            Path::new("/p/state/agents/a.context.json")
+        );
         assert_eq!(config.python_path.unwrap().value, vec![PathBuf::from("/p/lib")]);
         assert_eq!(config.prompt_template.unwrap().value, PathBuf::from("/p/prompts/turn.txt"));
     }

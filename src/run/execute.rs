@@ -42,7 +42,7 @@ pub fn run(args: &ExecArgs) -> u8 {
         exit,
         &journal::RunFacts { moss_file: &moss_file, target: &args.target, args: &args.args },
     );
-    report::exec_result(&result, args.json);
+    report::exec_result(&result, args.output.json);
     exit
 }
 
@@ -103,19 +103,15 @@ fn failed(result: &mut ExecResult, error: ErrorInfo) -> u8 {
 fn prepare(args: &ExecArgs, result: &mut ExecResult) -> Result<Prepared, MossError> {
     let (path, source) = moss_file::read(&args.file)?;
     let config = Config::for_moss_file(&path)?;
-    let context_path = match (&args.context.context, args.context.no_context) {
-        (_, true) => None,
-        (Some(explicit), false) => Some(explicit.clone()),
-        (None, false) => Some(config.context_path(&path)),
-    };
+    let context_path = (!args.context.no_context).then(|| config.context_path(args.context.context.as_deref(), &path));
     result.journal = context_path.as_deref().and_then(journal::for_run);
     let (Extracted { code, found, left_out }, code_file) = read_code(&args.code, args.code_format, &args.target)?;
     result.warnings.extend(left_out);
     result.code_format = Some(found);
     result.code = Some((code.clone(), code_file.clone()));
-    let device = config.device(args.device.device.as_ref());
-    result.device_spec = device.clone();
-    if device.is_none() && (args.device.device_trace.is_some() || args.device.device_png.is_some()) {
+    let device = config.device(args.device.spec.as_ref());
+    result.device_spec = device.as_ref().map(|spec| spec.to_string());
+    if device.is_none() && (args.device_outputs.device_trace.is_some() || args.device_outputs.device_png.is_some()) {
         return Err(MossError::Usage(
             "--device-trace and --device-png need a device\nhint: pass --device sim, or set MOSS_DEVICE".into(),
         ));
@@ -137,17 +133,17 @@ fn prepare(args: &ExecArgs, result: &mut ExecResult) -> Result<Prepared, MossErr
         target: Some(args.target.clone()),
         args: (!args.args.is_empty()).then(|| args.args.clone()),
         device: device.clone(),
-        allow_imports: config.allow_imports(&args.allow_import),
+        allow_imports: config.allow_imports(args.imports.allow_import.as_ref()),
         ..RunRequest::new(&path, &source, &config)
     };
     let (supervision, sandbox) = supervision(args, &config, context.as_ref(), result)?;
     let outputs = device::Outputs {
-        trace: args.device.device_trace.clone(),
-        png: args.device.device_png.clone(),
-        live: !args.json && style::colored(),
+        trace: args.device_outputs.device_trace.clone(),
+        png: args.device_outputs.device_png.clone(),
+        live: !args.output.json && style::colored(),
     };
     outputs.check().map_err(MossError::Usage)?;
-    let device = device.map(|spec| device::Setup::new(spec, outputs)).transpose().map_err(MossError::Device)?;
+    let device = device.map(|spec| device::Setup { spec, outputs });
     Ok(Prepared {
         path,
         source,
@@ -185,8 +181,8 @@ fn supervision(
         result.sandbox = Some(sandbox.policy.clone());
     }
     let supervision = Supervision {
-        timeout: config.timeout(args.timeout).map(Duration::from_secs_f64),
-        passthrough: !args.json,
+        timeout: config.timeout(args.time_limit.timeout).map(Duration::from_secs_f64),
+        passthrough: !args.output.json,
         max_output: args.max_output.unwrap_or(supervisor::DEFAULT_MAX_OUTPUT as u64) as usize,
         max_memory: args.max_memory,
         sandbox: sandbox.as_ref().map(|s| s.policy.clone()),

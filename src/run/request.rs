@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::device::DeviceSpec;
 use crate::project::config::Config;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -26,7 +27,7 @@ pub struct RunRequest {
     pub case: Option<String>,
     /// The prompt is a turn's (`moss prompt --task`).
     pub turn: bool,
-    pub device: Option<String>,
+    pub device: Option<DeviceSpec>,
     pub allow_imports: Option<Vec<String>>,
     /// From the project's configuration: more import roots, and the providers of the container.
     pub python_path: Option<Vec<PathBuf>>,

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::device;
+use crate::device::{self, DeviceSpec};
 use crate::project::config::Config;
 use crate::run::error_info::ErrorInfo;
 use crate::run::host;
@@ -43,7 +43,7 @@ impl<'a> CaseLoop<'a> {
 pub struct CaseSetup<'a> {
     pub supervision: &'a Supervision,
     pub config: &'a Config,
-    pub device: Option<&'a str>,
+    pub device: Option<&'a DeviceSpec>,
 }
 
 /// Runs one case: the host function `call` in a supervised child of its own, with a fresh device;
@@ -58,9 +58,10 @@ pub fn run_in_child<T: Serialize + serde::de::DeserializeOwned>(
     warnings: &mut Vec<String>,
 ) -> CaseReport {
     // Each case gets a fresh device of its own, as it gets a fresh runtime.
-    // Set up as `moss exec` sets it up; a spec that is no device fails the case as exec fails.
-    let device_setup = setup.device.map(|spec| device::Setup::new(spec.to_owned(), device::Outputs::default()));
-    let started = device_setup.transpose().and_then(|setup| setup.map(device::Setup::start).transpose());
+    // Set up as `moss exec` sets it up; a device that cannot be set up fails the case as exec fails.
+    let device_setup =
+        setup.device.map(|spec| device::Setup { spec: spec.clone(), outputs: device::Outputs::default() });
+    let started = device_setup.map(device::Setup::start).transpose();
     let (companion, device_report) = match started {
         Ok(started) => started.unzip(),
         Err(message) => return CaseReport::failed(name, ErrorInfo::device(&message)),

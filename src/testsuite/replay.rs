@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::device::DeviceSpec;
 use crate::error::ErrorKind;
 use crate::run::error_info::ErrorInfo;
 use crate::run::journal::{self, RunRecord};
@@ -34,7 +35,7 @@ pub struct PinnedRun {
     /// The device spec the run was given; a run again uses it (a simulator for a real BOLT)
     /// unless `moss test --device` or the configuration names one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device: Option<String>,
+    pub device: Option<DeviceSpec>,
 }
 
 impl PinnedRun {
@@ -49,28 +50,23 @@ impl PinnedRun {
                  version that replays)"
                 .into());
         };
+        let device = record.device.as_deref().map(DeviceSpec::parse).transpose();
+        let device = device.map_err(|e| format!("the device it ran with is no device spec: {}", e.problem))?;
         Ok(PinnedRun {
             time: record.time.clone(),
             target: record.target.clone(),
             args: record.args.clone(),
             code: code.clone(),
             start: start.clone(),
-            device: record.device.clone(),
+            device,
         })
     }
 
     /// The device to run it again with: the one of `--device` or the configuration, else the one
     /// it ran with, where a real BOLT becomes the simulator (a test must not drive a robot, and
     /// CI has none).
-    fn device<'a>(&'a self, chosen: Option<&'a str>) -> Option<std::borrow::Cow<'a, str>> {
-        if let Some(chosen) = chosen {
-            return Some(chosen.into());
-        }
-        let recorded = self.device.as_deref()?;
-        Some(match crate::device::DeviceSpec::parse(recorded) {
-            Ok(crate::device::DeviceSpec::Bolt(_)) => "sim".into(),
-            _ => recorded.into(),
-        })
+    fn device(&self, chosen: Option<&DeviceSpec>) -> Option<DeviceSpec> {
+        chosen.cloned().or_else(|| self.device.as_ref().map(DeviceSpec::simulated))
     }
 }
 
@@ -84,7 +80,7 @@ pub fn journaled_runs(
     cases: &mut CaseLoop,
     report: &mut FileReport,
 ) {
-    let context = context.map_or_else(|| setup.config.context_path(path), Path::to_path_buf);
+    let context = setup.config.context_path(context, path);
     let journal = journal::path_beside(&context);
     let records = match journal::read(&journal) {
         Ok((records, skipped)) => {
@@ -156,7 +152,7 @@ pub fn pinned_runs(path: &Path, source: &str, setup: &CaseSetup, cases: &mut Cas
         entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
     files.sort();
     report.no_cases &= files.is_empty();
-    let replayer = Replayer::new(path, source, setup, &setup.config.context_path(path));
+    let replayer = Replayer::new(path, source, setup, &setup.config.context_path(None, path));
     for file in files {
         let name = format!("pinned:{}", file.file_stem().unwrap_or_default().to_string_lossy());
         // `#code`: a line number of an error counts in the code the file holds, not in its JSON.
@@ -215,7 +211,7 @@ impl<'a> Replayer<'a> {
         warnings: &mut Vec<String>,
     ) -> CaseReport {
         let device = run.device(self.setup.device);
-        let setup = CaseSetup { device: device.as_deref(), ..*self.setup };
+        let setup = CaseSetup { device: device.as_ref(), ..*self.setup };
         let request = RunRequest {
             properties: run.start.clone(),
             recorded_module: self.module.clone(),
@@ -223,8 +219,8 @@ impl<'a> Replayer<'a> {
             code_file: Some(code_file.to_owned()),
             target: Some(run.target.clone()),
             args: (!run.args.is_empty()).then(|| run.args.clone()),
-            device: setup.device.map(str::to_owned),
-            allow_imports: setup.config.allow_imports(&None),
+            device: setup.device.cloned(),
+            allow_imports: setup.config.allow_imports(None),
             ..RunRequest::new(self.path, self.source, setup.config)
         };
         let judge = |outcome: crate::run::child_report::ChildReport, _: &str| {

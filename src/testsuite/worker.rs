@@ -78,7 +78,7 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         sandbox: sandbox.as_ref().map(|s| s.policy.clone()),
         ..Supervision::default()
     };
-    let setup = CaseSetup { supervision: &supervision, config: &config, device: device.as_deref() };
+    let setup = CaseSetup { supervision: &supervision, config: &config, device: device.as_ref() };
     let mut report = FileReport::new(&shown);
     report
         .warnings
@@ -110,7 +110,7 @@ fn test_cases(
     cases: &mut CaseLoop,
     report: &mut FileReport,
 ) -> Result<(), ()> {
-    let request = RunRequest { device: setup.device.map(str::to_owned), ..RunRequest::new(path, source, setup.config) };
+    let request = RunRequest { device: setup.device.cloned(), ..RunRequest::new(path, source, setup.config) };
     let run = match host::call(path, "collect_tests", &request, setup.supervision, None, host::json::<Collected>) {
         Ok(run) => run,
         Err(e) => {
@@ -156,7 +156,7 @@ fn test_cases(
 fn run_case(path: &Path, source: &str, name: &str, setup: &CaseSetup, warnings: &mut Vec<String>) -> CaseReport {
     let request = RunRequest {
         case: Some(name.to_owned()),
-        device: setup.device.map(str::to_owned),
+        device: setup.device.cloned(),
         ..RunRequest::new(path, source, setup.config)
     };
     let judge = |outcome: CaseOutcome, stdout: &str| match outcome {

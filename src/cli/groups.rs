@@ -1,0 +1,74 @@
+//! Options that several commands take, declared once each so that every command spells, parses
+//! and documents them alike.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde::{Deserialize, Serialize};
+
+use crate::cli::values::{parse_device, parse_seconds};
+use crate::device::DeviceSpec;
+
+/// `--device SPEC` of `moss exec`, `moss prompt` and `moss test`.
+#[derive(Debug, Clone, Args)]
+pub struct DeviceFlag {
+    /// The robot to bind to `Ball` and `LedMatrix`: `sim` (`sim:NAME`, `sim?drop=SECS`) for the simulated
+    /// BOLT, or `bolt`, a BOLT's name (SB-1A2B) or address [env: MOSS_DEVICE]
+    #[arg(id = "device", long = "device", value_name = "SPEC", value_parser = parse_device)]
+    pub spec: Option<DeviceSpec>,
+}
+
+/// What `moss exec` records of its robot besides driving it.
+#[derive(Debug, Args)]
+pub struct DeviceOutputs {
+    /// Write every packet to and from the device to PATH, one JSON object per line
+    #[arg(long, value_name = "PATH")]
+    pub device_trace: Option<PathBuf>,
+
+    /// With the simulated BOLT, write its final LED matrix and the path it travelled as a PNG
+    #[arg(long, value_name = "PATH")]
+    pub device_png: Option<PathBuf>,
+}
+
+/// `--timeout SECS` of `moss exec`, `moss prompt` and `moss test`.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct TimeLimit {
+    /// Stop after this many seconds (exit 124; in `moss test` the case fails, by default after 60)
+    /// [env: MOSS_TIMEOUT]
+    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    pub timeout: Option<f64>,
+}
+
+/// `--allow-import MODULES` of `moss exec` and `moss prompt`.
+#[derive(Debug, Args)]
+pub struct ImportRule {
+    /// Let the code import only these modules (comma-separated; '' for none): others raise
+    /// ImportError. `moss prompt` states the rule at the end of the prompt
+    #[arg(long, value_name = "MODULES", value_delimiter = ',')]
+    pub allow_import: Option<Vec<String>>,
+}
+
+/// `--json` of every command that can print its product as data.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct JsonOutput {
+    /// Print one JSON document on stdout instead of text (diagnostics stay on stderr)
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `--sandbox` and what it allows, for `moss exec` and `moss test`.
+#[derive(Debug, Clone, Args, Serialize, Deserialize)]
+pub struct SandboxArgs {
+    /// Confine the code with Landlock: writes only under the current folder, the context's folder
+    /// and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError
+    #[arg(long)]
+    pub sandbox: bool,
+
+    /// With --sandbox, let the code write under PATH too (repeatable)
+    #[arg(long, value_name = "PATH", requires = "sandbox")]
+    pub allow_write: Vec<PathBuf>,
+
+    /// With --sandbox, let the code open TCP connections and listen on ports
+    #[arg(long, requires = "sandbox")]
+    pub allow_net: bool,
+}
