@@ -607,3 +607,22 @@ fn large_and_non_utf8_output_is_captured_whole_within_max_output() {
     assert_eq!(out.stdout.len(), 20000 * 100 + b"raw byte \xff end\n".len() + "\"done\"\n".len());
     assert!(out.stdout.ends_with(b"raw byte \xff end\n\"done\"\n"), "plain mode passes bytes through unchanged");
 }
+
+// ---------------------------------------------------------------- how source text is compiled
+
+#[test]
+fn source_text_means_what_it_says_whatever_encoding_it_declares() {
+    // Text read as UTF-8 is compiled as text: a PEP 263 line is a comment, as under `compile()`,
+    // not an order to decode the text's bytes again (which would turn "é" into "Ã©").
+    let sb = Sandbox::new();
+    sb.write("agent.py", "# -*- coding: latin-1 -*-\nNAME = \"é\"\n");
+    sb.write("code.py", "# vim: set fileencoding=latin-1 :\ndef main(moss):\n    return [NAME, \"ü\"]\n");
+    let (out, result) = sb.exec_json("agent.py", "code.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], json!(["é", "ü"]));
+
+    sb.write("bom.py", "\u{feff}def main(moss):\n    return \"ß\"\n");
+    let (out, result) = sb.exec_json("agent.py", "bom.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], json!("ß"));
+}

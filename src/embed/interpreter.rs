@@ -5,9 +5,10 @@ use std::ffi::{CString, OsStr, OsString, c_char};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
+use pyo3::exceptions::PyKeyError;
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyTuple};
+use pyo3::types::PyDict;
 
 use crate::embed::{libpython, relaunch};
 
@@ -112,30 +113,63 @@ pub fn prepare(py: Python<'_>) -> PyResult<()> {
 }
 
 /// Registers the shipped modules (`ghostos_moss`, the host side `_moss`, ...) with `import`.
+///
+/// Only their names go to Python now: a module's bytecode is read in place from the binary
+/// when it is imported, its source when something asks for its lines.
 fn install_shipped_modules(py: Python<'_>) -> PyResult<()> {
     let table = PyDict::new(py);
-    let mut importer = None;
     for module in embedded::MODULES {
-        let entry = PyTuple::new(
-            py,
-            [
-                module.is_package.into_pyobject(py)?.to_owned().into_any(),
-                module.file.into_pyobject(py)?.into_any(),
-                PyBytes::new(py, module.bytecode).into_any(),
-                module.source.into_pyobject(py)?.into_any(),
-            ],
-        )?;
-        table.set_item(module.name, entry)?;
-        if module.name == "_moss.importer" {
-            importer = Some(module);
-        }
+        table.set_item(module.name, (module.is_package, module.file))?;
     }
-    let importer = importer.expect("the build embeds _moss/importer.py");
-    let code = CString::new(importer.source).expect("no NUL in shipped source");
-    let file = CString::new(importer.file).expect("no NUL in a file name");
-    let module = PyModule::from_code(py, &code, &file, c"_moss_importer")?;
-    module.getattr("install")?.call1((table, embedded::CACHE_TAG))?;
+    let importer = shipped("_moss.importer").expect("the build embeds _moss/importer.py");
+    let bytecode_usable =
+        py.import("sys")?.getattr("implementation")?.getattr("cache_tag")?.extract::<String>()? == embedded::CACHE_TAG;
+    let code = if bytecode_usable {
+        py.import("marshal")?.getattr("loads")?.call1((static_bytes(py, importer.bytecode)?,))?
+    } else {
+        let compile = py.import("builtins")?.getattr("compile")?;
+        compile.call1((importer.source, importer.file, "exec"))?
+    };
+    let namespace = PyDict::new(py);
+    namespace.set_item("__name__", "_moss_importer")?;
+    namespace.set_item("__builtins__", py.import("builtins")?)?;
+    py.import("builtins")?.getattr("exec")?.call1((code, &namespace))?;
+    let bytecode_of =
+        if bytecode_usable { wrap_pyfunction!(shipped_bytecode, py)?.into_any() } else { py.None().into_bound(py) };
+    let install = namespace.get_item("install")?.expect("_moss/importer.py defines install");
+    install.call1((table, bytecode_of, wrap_pyfunction!(shipped_source, py)?))?;
     Ok(())
+}
+
+fn shipped(name: &str) -> Option<&'static embedded::EmbeddedModule> {
+    embedded::MODULES.iter().find(|module| module.name == name)
+}
+
+/// The embedded bytecode of shipped module `name`, as a read-only view of the binary's copy.
+#[pyfunction]
+fn shipped_bytecode<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    let module = shipped(name).ok_or_else(|| PyKeyError::new_err(name.to_owned()))?;
+    static_bytes(py, module.bytecode)
+}
+
+/// The source of shipped module `name`.
+#[pyfunction]
+fn shipped_source(name: &str) -> PyResult<&'static str> {
+    Ok(shipped(name).ok_or_else(|| PyKeyError::new_err(name.to_owned()))?.source)
+}
+
+/// `PyMemoryView_FromMemory`'s read-only flag: part of the stable ABI, but declared by pyo3 only
+/// with the buffer protocol, which abi3 has from 3.11.
+const PYBUF_READ: std::ffi::c_int = 0x100;
+
+/// A memoryview of data that lives as long as the process, without copying it.
+fn static_bytes<'py>(py: Python<'py>, data: &'static [u8]) -> PyResult<Bound<'py, PyAny>> {
+    let length = ffi::Py_ssize_t::try_from(data.len()).expect("embedded data is far below isize::MAX");
+    // SAFETY: the view is read-only (PyBUF_READ) over static data, which outlives any object.
+    unsafe {
+        let view = ffi::PyMemoryView_FromMemory(data.as_ptr().cast_mut().cast(), length, PYBUF_READ);
+        Bound::from_owned_ptr_or_err(py, view)
+    }
 }
 
 fn c_string(s: &OsStr) -> CString {

@@ -5,7 +5,10 @@ use std::os::fd::FromRawFd;
 use std::os::unix::net::UnixStream;
 use std::sync::Mutex;
 
+use std::ffi::CString;
+
 use pyo3::prelude::*;
+use pyo3::types::IntoPyDict;
 
 use crate::device::{Reply, Request};
 use crate::json_lines;
@@ -16,6 +19,41 @@ use crate::run::supervisor;
 #[pyfunction]
 fn strip_hidden(source: &str) -> String {
     hidden::strip(source)
+}
+
+/// The code of `source` as a module's, under `filename`: what `compile(source, filename, "exec",
+/// dont_inherit=True)` returns, without what `compile()` costs on its first call in a process
+/// (it readies all of `ast`'s node types, to check whether it was given a tree: a tenth of a
+/// light run). Whatever this path does not handle as `compile()` would (a declared encoding, a
+/// byte order mark, NUL, text that is not UTF-8, a syntax error) is left to `compile()` itself.
+#[pyfunction]
+fn compile_module<'py>(py: Python<'py>, source: &Bound<'py, PyAny>, filename: &str) -> PyResult<Bound<'py, PyAny>> {
+    let fast = source
+        .extract::<&str>()
+        .ok()
+        .filter(|text| !text.starts_with('\u{feff}') && !declares_encoding(text))
+        .and_then(|text| Some((CString::new(text).ok()?, CString::new(filename).ok()?)));
+    if let Some((c_source, c_filename)) = fast {
+        // SAFETY: both strings are NUL-terminated and outlive the call; the GIL is held.
+        let code =
+            unsafe { pyo3::ffi::Py_CompileString(c_source.as_ptr(), c_filename.as_ptr(), pyo3::ffi::Py_file_input) };
+        // SAFETY: a new reference, or NULL with an exception set (dropped: `compile()` reports).
+        if let Ok(code) = unsafe { Bound::from_owned_ptr_or_err(py, code) } {
+            return Ok(code);
+        }
+    }
+    let builtins = py.import("builtins")?;
+    let options = [("dont_inherit", true)].into_py_dict(py)?;
+    builtins.getattr("compile")?.call((source, filename, "exec"), Some(&options))
+}
+
+/// Whether one of the first two lines declares the source's encoding (PEP 263), which
+/// `compile()` ignores for text and the C API would obey.
+fn declares_encoding(source: &str) -> bool {
+    source.lines().take(2).any(|line| {
+        let line = line.trim_start_matches([' ', '\t', '\x0c']);
+        line.starts_with('#') && (line.contains("coding:") || line.contains("coding="))
+    })
 }
 
 /// Notes that the run reached `stage`, when MOSS_TIMINGS asks for it (see `timings`).
@@ -122,6 +160,7 @@ pub fn register(py: Python<'_>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(strip_hidden, &module)?)?;
     module.add_function(wrap_pyfunction!(hidden_lines, &module)?)?;
     module.add_function(wrap_pyfunction!(mark, &module)?)?;
+    module.add_function(wrap_pyfunction!(compile_module, &module)?)?;
     module.add_function(wrap_pyfunction!(reflect, &module)?)?;
     module.add_function(wrap_pyfunction!(device_call, &module)?)?;
     module.add_function(wrap_pyfunction!(device_events, &module)?)?;

@@ -1,5 +1,8 @@
 //! `# <moss-hide>` regions: code that runs but that the model never reads.
 
+use rustpython_parser::Parse;
+use rustpython_parser::ast::{self, Expr, Ranged, Stmt};
+
 const OPEN: &str = "# <moss-hide>";
 const CLOSE: &str = "# </moss-hide>";
 
@@ -40,6 +43,86 @@ pub fn hidden_lines(source: &str) -> Vec<usize> {
     roles(&source).enumerate().filter(|(_, role)| *role != Role::Visible).map(|(index, _)| index + 1).collect()
 }
 
+/// The attributes the source declares or sets on hidden lines: a class attribute assigned in a
+/// hidden region, or `obj.name = ...` there (a hook setting `moss.name`). What the code does to
+/// them is not told to the model, which must not learn their values. A source that does not parse
+/// has none: it did not run either.
+pub fn hidden_attributes(source: &str) -> Vec<String> {
+    let hidden = hidden_lines(source);
+    if hidden.is_empty() {
+        return Vec::new();
+    }
+    let Ok(suite) = ast::Suite::parse(source, "<moss file>") else {
+        return Vec::new();
+    };
+    let newlines: Vec<usize> = source.match_indices('\n').map(|(at, _)| at).collect();
+    let on_hidden_line = |stmt: &Stmt| {
+        let line = newlines.partition_point(|&at| at < stmt.start().to_usize()) + 1;
+        hidden.binary_search(&line).is_ok()
+    };
+    let mut names = Vec::new();
+    collect_hidden_attributes(&suite, false, &on_hidden_line, &mut names);
+    names
+}
+
+fn collect_hidden_attributes(body: &[Stmt], class_body: bool, hidden: &dyn Fn(&Stmt) -> bool, names: &mut Vec<String>) {
+    for stmt in body {
+        let targets: &[Expr] = match stmt {
+            Stmt::Assign(assign) => &assign.targets,
+            Stmt::AnnAssign(assign) => std::slice::from_ref(&*assign.target),
+            Stmt::AugAssign(assign) => std::slice::from_ref(&*assign.target),
+            _ => &[],
+        };
+        if hidden(stmt) {
+            targets.iter().for_each(|target| assigned_attributes(target, class_body, names));
+        }
+        for (inner, is_class) in nested_bodies(stmt) {
+            collect_hidden_attributes(inner, is_class, hidden, names);
+        }
+    }
+}
+
+/// The names an assignment target sets: `x.name` anywhere, a bare name in a class body.
+fn assigned_attributes(target: &Expr, class_body: bool, names: &mut Vec<String>) {
+    match target {
+        Expr::Attribute(attribute) => names.push(attribute.attr.to_string()),
+        Expr::Name(name) if class_body => names.push(name.id.to_string()),
+        Expr::Tuple(ast::ExprTuple { elts, .. }) | Expr::List(ast::ExprList { elts, .. }) => {
+            elts.iter().for_each(|element| assigned_attributes(element, class_body, names))
+        }
+        Expr::Starred(starred) => assigned_attributes(&starred.value, class_body, names),
+        _ => {}
+    }
+}
+
+fn handler_bodies(handlers: &[ast::ExceptHandler]) -> Vec<&[Stmt]> {
+    handlers.iter().map(|ast::ExceptHandler::ExceptHandler(handler)| handler.body.as_slice()).collect()
+}
+
+/// The statement's blocks, each with whether it is a class body.
+fn nested_bodies(stmt: &Stmt) -> Vec<(&[Stmt], bool)> {
+    let blocks: Vec<&[Stmt]> = match stmt {
+        Stmt::ClassDef(class) => return vec![(&class.body, true)],
+        Stmt::FunctionDef(function) => vec![&function.body],
+        Stmt::AsyncFunctionDef(function) => vec![&function.body],
+        Stmt::For(block) => vec![&block.body, &block.orelse],
+        Stmt::AsyncFor(block) => vec![&block.body, &block.orelse],
+        Stmt::While(block) => vec![&block.body, &block.orelse],
+        Stmt::If(block) => vec![&block.body, &block.orelse],
+        Stmt::With(block) => vec![&block.body],
+        Stmt::AsyncWith(block) => vec![&block.body],
+        Stmt::Match(block) => block.cases.iter().map(|case| case.body.as_slice()).collect(),
+        Stmt::Try(block) => {
+            [vec![&block.body[..], &block.orelse, &block.finalbody], handler_bodies(&block.handlers)].concat()
+        }
+        Stmt::TryStar(block) => {
+            [vec![&block.body[..], &block.orelse, &block.finalbody], handler_bodies(&block.handlers)].concat()
+        }
+        _ => Vec::new(),
+    };
+    blocks.into_iter().map(|block| (block, false)).collect()
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Role {
     Visible,
@@ -72,7 +155,7 @@ fn roles(source: &str) -> impl Iterator<Item = Role> + '_ {
 
 #[cfg(test)]
 mod tests {
-    use super::{CLOSE, OPEN, hidden_lines, strip};
+    use super::{CLOSE, OPEN, hidden_attributes, hidden_lines, strip};
 
     #[test]
     fn removes_region_and_markers() {
@@ -113,6 +196,15 @@ mod tests {
         let src = "a\r\n# <moss-hide>\r\nx\r\n  # <moss-hide>\r\ny\r\n  # </moss-hide>\r\n# </moss-hide>\r\nb\r\n";
         assert_eq!(hidden_lines(src), vec![2, 3, 4, 5, 6, 7]);
         assert_eq!(hidden_lines("a\n# </moss-hide>\nb"), vec![2]);
+    }
+
+    #[test]
+    fn hidden_attributes_are_those_set_on_hidden_lines() {
+        let src = "class Moss:\n    shown: int = 1\n    # <moss-hide>\n    secret: int = 2\n    # </moss-hide>\n\n\
+                   # <moss-hide>\ndef hook(moss):\n    if moss:\n        moss.token, (moss.key, *rest) = 1, (2, 3)\n\
+                   local = 4\n# </moss-hide>\nmoss.visible = 5\n";
+        assert_eq!(hidden_attributes(src), vec!["secret", "token", "key"]);
+        assert_eq!(hidden_attributes("a = (\n"), Vec::<String>::new());
     }
 
     #[test]

@@ -26,9 +26,6 @@ pub struct ChildReport {
     /// Python reprs of the values that changed, shown in the diff instead of their stored JSON.
     #[serde(default)]
     pub reprs: context_diff::Reprs,
-    /// Attributes the MOSS file declares or sets on hidden lines, left out of the diff.
-    #[serde(default)]
-    pub hidden: Vec<String>,
     #[serde(default)]
     pub module: Option<String>,
     #[serde(default)]

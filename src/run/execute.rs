@@ -244,7 +244,7 @@ fn save_context(
     target: &str,
     result: &mut ExecResult,
 ) -> Result<u8, MossError> {
-    let Prepared { path, code, code_file, old_properties, .. } = prepared;
+    let Prepared { path, source, code, code_file, old_properties, .. } = prepared;
     let keeping_unrestored = |mut properties: Map<String, Value>| {
         for name in &report.unrestored {
             if let (false, Some(kept)) = (properties.contains_key(name), old_properties.get(name)) {
@@ -259,7 +259,8 @@ fn save_context(
     let started = report.started.map(keeping_unrestored).unwrap_or_else(|| old_properties.clone());
     result.context.changed = changed(&old_properties, &properties);
     result.context.diff = ContextDiff::between(&started, &properties, &report.reprs);
-    result.context.diff.leave_out(&report.hidden);
+    // Attributes the file declares or sets on hidden lines are not the model's to see.
+    result.context.diff.leave_out(&crate::prompt::hidden::hidden_attributes(&source));
     ctx.doc.properties = properties;
     ctx.set_module(&path, report.module.as_deref());
     ctx.doc.last_code = Some(LastCode {

@@ -7,6 +7,8 @@ import os
 import sys
 import types
 
+import _moss_native as native
+
 from _moss import sources, values
 from _moss.container import Container
 from _moss.runtime import CONTAINER_SLOT, Runtime
@@ -77,7 +79,7 @@ def load_module(path: str, name: str, source: str, package: str | None = None) -
         module.__spec__ = spec_from_file_location(name, path)
     sys.modules[name] = module
     try:
-        exec(compile(source, path, "exec", dont_inherit=True), module.__dict__)
+        exec(native.compile_module(source, path), module.__dict__)
     except BaseException:
         sys.modules.pop(name, None)
         raise
@@ -219,7 +221,7 @@ def compile_by_name(compiler: Compiler, modulename: str | None) -> types.ModuleT
         # Code with no file of its own (a PyContext's code) still shows its lines in tracebacks.
         filename = f"<moss {name}>"
         sources.remember(filename, source)
-    exec(compile(source, filename, "exec", dont_inherit=True), module.__dict__)
+    exec(native.compile_module(source, filename), module.__dict__)
     if own_source:
         for attr, value in vars(origin).items():
             if isinstance(value, (type, types.FunctionType)) and getattr(value, "__module__", None) == origin.__name__:

@@ -1,6 +1,8 @@
 """Executing generated code in a compiled MOSS module and calling its target."""
 from __future__ import annotations
 
+import _moss_native as native
+
 from _moss import calls, sources
 from _moss.runtime import Runtime
 from ghostos_moss import lifecycle
@@ -32,7 +34,7 @@ def compile_code(runtime: Runtime, code: str, filename: str) -> object:
     runtime.code_file = filename
     sources.remember(filename, code)
     try:
-        return compile(code, filename, "exec", dont_inherit=True)
+        return native.compile_module(code, filename)
     except SyntaxError as error:
         # CPython quotes a syntax error's line from the file of that name on disk, which holds
         # the whole reply when the code was taken out of it; under a name that is no file, the

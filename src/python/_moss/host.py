@@ -75,7 +75,6 @@ def run_exec(request: dict) -> dict:
             name for name, value in namespace.items() if namespace_before.get(name, namespace) is not value))
         result["properties"], unsaved = runtime.properties()
         result["reprs"] = _reprs_of_changes(result["started"], result["properties"])
-        result["hidden"] = _hidden_attributes(request["source"])
         native.mark("properties encoded")
         result["warnings"] += unsaved
         # A value the file set that the code left alone is the file's to fix, not the model's.
@@ -92,42 +91,6 @@ def _properties_before_the_code(runtime: Runtime) -> tuple[dict, list[str]]:
     started, unsaved = runtime.properties()
     runtime.unrestored[:] = unrestored
     return started, unsaved
-
-
-def _hidden_attributes(source: str) -> list[str]:
-    """The attributes the MOSS file declares or sets on hidden lines: a class attribute written
-    in a `# <moss-hide>` region, or `obj.name = ...` there (a hook setting `moss.name`). What
-    the code does to them is not told to the model, which must not learn their values."""
-    import _moss_native as native
-
-    hidden = set(native.hidden_lines(source))
-    if not hidden:
-        return []
-    # `_ast` rather than `ast`, whose import (enum, contextlib, ...) every successful run would pay.
-    import _ast
-
-    try:
-        tree = compile(source, "<moss file>", "exec", _ast.PyCF_ONLY_AST, dont_inherit=True)
-    except (SyntaxError, ValueError):
-        return []
-    names: list[str] = []
-
-    def visit(node: object, in_class_body: bool) -> None:
-        if isinstance(node, (_ast.Assign, _ast.AnnAssign, _ast.AugAssign)) and node.lineno in hidden:
-            for target in node.targets if isinstance(node, _ast.Assign) else [node.target]:
-                if isinstance(target, _ast.Attribute):
-                    names.append(target.attr)
-                elif isinstance(target, _ast.Name) and in_class_body:
-                    names.append(target.id)
-        for field in getattr(node, "_fields", ()):
-            child = getattr(node, field, None)
-            children = child if isinstance(child, list) else [child]
-            for item in children:
-                if isinstance(item, _ast.AST):
-                    visit(item, isinstance(node, _ast.ClassDef) and field == "body")
-
-    visit(tree, False)
-    return names
 
 
 def _reprs_of_changes(started: dict, after: dict) -> dict[str, dict[str, str]]:

@@ -3,6 +3,10 @@
 The binary runs this file itself (it cannot be imported before the finder exists) and calls
 `install`. Modules in FALLBACK are served only when no installed package of that name exists.
 
+It imports nothing that the interpreter's start has not loaded already: every run pays for
+what this file imports. A module's bytecode and source stay in the binary until it is imported
+(bytecode) or a traceback or reflection asks for its lines (source).
+
 The embedded bytecode is for the Python moss was built with. Under another version each module
 is compiled from its source once and kept in a cache (`$XDG_CACHE_HOME/moss/bytecode/<tag>/`,
 else `~/.cache/...`), keyed by the source's hash; without a writable cache, or with
@@ -14,18 +18,29 @@ from __future__ import annotations
 import marshal
 import os
 import sys
-from importlib.machinery import ModuleSpec, PathFinder
-from types import CodeType
+from _frozen_importlib import ModuleSpec
+from _frozen_importlib_external import PathFinder
 
 FALLBACK = {"ghostos_container", "ghostos"}
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: `collections.abc` and `types` are not loaded at start
+    from collections.abc import Callable
+    from types import CodeType, ModuleType
+
 
 class ShippedModules:
-    """A meta-path finder and loader over {name: (is_package, file, bytecode, source)}."""
+    """A meta-path finder and loader over the shipped modules.
 
-    def __init__(self, table: dict, bytecode_usable: bool) -> None:
+    `table` maps a module's name to (is_package, file); `bytecode_of(name)` and `source_of(name)`
+    read the binary's copy of its code and text.
+    """
+
+    def __init__(self, table: dict[str, tuple[bool, str]], bytecode_of: Callable[[str], object] | None,
+                 source_of: Callable[[str], str]) -> None:
         self._table = table
-        self._bytecode_usable = bytecode_usable
+        self._bytecode_of = bytecode_of
+        self._source_of = source_of
 
     def find_spec(self, name: str, path: object = None, target: object = None) -> ModuleSpec | None:
         entry = self._table.get(name)
@@ -34,7 +49,7 @@ class ShippedModules:
         top = name.partition(".")[0]
         if top in FALLBACK and PathFinder.find_spec(top) is not None:
             return None
-        is_package, file = entry[0], entry[1]
+        is_package, file = entry
         spec = ModuleSpec(name, self, origin=file, is_package=is_package)
         spec.has_location = True
         if is_package:
@@ -44,13 +59,16 @@ class ShippedModules:
     def create_module(self, spec: ModuleSpec) -> None:
         return None
 
-    def exec_module(self, module: object) -> None:
-        _, file, bytecode, source = self._table[module.__name__]
-        code = marshal.loads(bytecode) if self._bytecode_usable else compiled(module.__name__, file, source)
+    def exec_module(self, module: ModuleType) -> None:
+        name = module.__name__
+        if self._bytecode_of is not None:
+            code = marshal.loads(self._bytecode_of(name))  # type: ignore[arg-type]
+        else:
+            code = compiled(name, self._table[name][1], self._source_of(name))
         exec(code, module.__dict__)
 
     def get_source(self, name: str) -> str:
-        return self._table[name][3]
+        return self._source_of(name)
 
     def is_package(self, name: str) -> bool:
         return self._table[name][0]
@@ -71,7 +89,7 @@ def compiled(name: str, file: str, source: str) -> CodeType:
     try:
         with open(path, "rb") as cached:
             code = marshal.loads(cached.read())
-        if isinstance(code, CodeType):
+        if isinstance(code, type(compiled.__code__)):
             return code
     except (OSError, ValueError, EOFError, TypeError):
         pass
@@ -97,5 +115,8 @@ def store(path: str, code: CodeType) -> None:
             pass
 
 
-def install(table: dict, cache_tag: str) -> None:
-    sys.meta_path.insert(0, ShippedModules(table, cache_tag == sys.implementation.cache_tag))
+def install(table: dict[str, tuple[bool, str]], bytecode_of: Callable[[str], object] | None,
+            source_of: Callable[[str], str]) -> None:
+    """Puts the shipped modules first on `sys.meta_path`; `bytecode_of` is None when the embedded
+    bytecode is not this Python's."""
+    sys.meta_path.insert(0, ShippedModules(table, bytecode_of, source_of))
