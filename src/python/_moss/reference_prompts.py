@@ -82,6 +82,27 @@ def _shows_source(value: type) -> bool:
     return base_model is not None and issubclass(value, base_model)
 
 
+def class_source(cls: type) -> str:
+    """`inspect.getsource(cls)`, also for a class whose `__module__` names the module that
+    publishes it rather than the one defining it (moss's own public classes): its source is then
+    found in the file of its methods."""
+    try:
+        return inspect.getsource(cls)
+    except OSError:
+        files = {f.__code__.co_filename for f in vars(cls).values() if inspect.isfunction(f)}
+        for module in list(sys.modules.values()):
+            if getattr(module, "__file__", None) in files and vars(module).get(cls.__name__) is cls:
+                import ast
+                import linecache
+
+                lines = linecache.getlines(module.__file__, vars(module))
+                for node in ast.parse("".join(lines)).body:
+                    if isinstance(node, ast.ClassDef) and node.name == cls.__name__:
+                        first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+                        return "".join(lines[first - 1:node.end_lineno])
+        raise
+
+
 def reflect_code_prompt(value: Any, throw: bool = False) -> Optional[str]:
     """How the prompt shows `value`: a typing construct as written (`dict[int, str]`), what a
     value says about itself, the source of an abstract class / model / dataclass / TypedDict, the
@@ -95,7 +116,7 @@ def reflect_code_prompt(value: Any, throw: bool = False) -> Optional[str]:
         if defined is not None:
             return defined
         if inspect.isclass(value) and _shows_source(value):
-            return inspect.getsource(value)
+            return class_source(value)
         if inspect.isfunction(value) or inspect.ismethod(value):
             return get_callable_definition(value)
     except Exception:
@@ -132,7 +153,7 @@ def reflect_class_with_methods(cls: type) -> str:
     """A class's header and docstring with the definitions of its public methods."""
     methods = [get_callable_definition(member) for name, member in inspect.getmembers(cls)
                if not name.startswith("_") and (inspect.isfunction(member) or inspect.ismethod(member))]
-    return make_class_prompt(source=inspect.getsource(cls), doc=inspect.getdoc(cls), attrs=methods)
+    return make_class_prompt(source=class_source(cls), doc=inspect.getdoc(cls), attrs=methods)
 
 
 def join_prompt_lines(*prompts: Optional[str]) -> str:
