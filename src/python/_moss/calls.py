@@ -51,7 +51,7 @@ def call_factory(make: Callable[..., Any], container: object) -> Any:
     return make(container)
 
 
-def resolve_annotation(annotation: Any, namespace: dict) -> Any:
+def resolve_annotation(annotation: Any, namespace: dict[str, Any]) -> Any:
     """The object an annotation names; a string is looked up as a (dotted) name in `namespace`,
     then the builtins. None when there is none or it cannot be found."""
     import inspect

@@ -3,7 +3,9 @@ that write their own prompt, and the reflection of the names a module imports. T
 Python-API prompter uses it; `ghostos_moss.prompts` is its public home."""
 from __future__ import annotations
 
+import ast
 import inspect
+import linecache
 import sys
 from abc import ABC, abstractmethod
 from dataclasses import is_dataclass
@@ -91,16 +93,19 @@ def class_source(cls: type) -> str:
     except OSError:
         files = {f.__code__.co_filename for f in vars(cls).values() if inspect.isfunction(f)}
         for module in list(sys.modules.values()):
-            if getattr(module, "__file__", None) in files and vars(module).get(cls.__name__) is cls:
-                import ast
-                import linecache
-
-                lines = linecache.getlines(module.__file__, vars(module))
-                for node in ast.parse("".join(lines)).body:
-                    if isinstance(node, ast.ClassDef) and node.name == cls.__name__:
-                        first = min([node.lineno] + [d.lineno for d in node.decorator_list])
-                        return "".join(lines[first - 1:node.end_lineno])
+            file = getattr(module, "__file__", None)
+            if file in files and vars(module).get(cls.__name__) is cls:
+                return _top_level_class_source(cls.__name__, linecache.getlines(file, vars(module)))
         raise
+
+
+def _top_level_class_source(name: str, lines: List[str]) -> str:
+    """The source of the top-level class `name` (decorators included) among a module's `lines`."""
+    for node in ast.parse("".join(lines)).body:
+        if isinstance(node, ast.ClassDef) and node.name == name:
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            return "".join(lines[first - 1:node.end_lineno])
+    raise OSError(f"could not find the definition of class {name}")
 
 
 def reflect_code_prompt(value: Any, throw: bool = False) -> Optional[str]:
