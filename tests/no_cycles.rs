@@ -2,8 +2,8 @@
 //! shipped inside the binary (`src/python`) and in the crate's own Rust files. A cycle makes the
 //! order of imports decide what exists when, and ties modules that should stand alone.
 //!
-//! Python: every `import` and `from ... import` counts, at any level (a function's import is
-//! still an import), relative ones resolved; `from X import Y` imports `X`, and `X.Y` too when
+//! Python: every `import` and `from ... import` counts, at any level (a function's import, or
+//! one under `if TYPE_CHECKING:`, is still an import), relative ones resolved; `from X import Y` imports `X`, and `X.Y` too when
 //! `Y` is a shipped module. Importing a submodule is not counted as importing its parent
 //! package (Python runs the parent first, which is no cycle of the files' own making).
 //! Rust: each `crate::a::b` path, in `use` or in code, ties a file to the file defining `a::b`.
@@ -238,6 +238,21 @@ fn no_shipped_python_module_imports_one_that_imports_it_back() {
     let graph = python_graph();
     let found = cycles(&graph);
     assert!(found.is_empty(), "the shipped Python has import cycles:{}", describe(&graph, &found));
+}
+
+/// The engine builds on nothing public: `_moss` owns the contracts, defaults and names, and the
+/// public `ghostos_moss` imports them from it, so the two never close a cycle between them.
+#[test]
+fn the_engine_never_imports_the_public_package() {
+    let graph = python_graph();
+    let upward: Vec<String> = graph
+        .iter()
+        .filter(|(from, _)| from.as_str() == "_moss" || from.starts_with("_moss."))
+        .flat_map(|(from, targets)| targets.iter().map(move |(to, place)| (from, to, place)))
+        .filter(|(_, to, _)| to.as_str() == "ghostos_moss" || to.starts_with("ghostos_moss."))
+        .map(|(from, to, place)| format!("    {from} -> {to}  ({place})"))
+        .collect();
+    assert!(upward.is_empty(), "the engine imports the public package:\n{}", upward.join("\n"));
 }
 
 /// The file that defines the module path `segments` (`["run", "host", "Thing"]`): the longest
