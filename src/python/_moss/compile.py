@@ -11,10 +11,10 @@ import _moss_native as native
 
 from _moss import sources, values
 from _moss.container import Container
+from _moss.contracts import COMPILED, MOSS_TYPE_NAME, MOSS_VALUE_NAME, Injection, Moss, MossCompiler, SelfUpdater
+from _moss.hints import classvar_names, own_classes, type_hints
+from _moss.pycontext import PyContext
 from _moss.runtime import CONTAINER_SLOT, Runtime
-from ghostos_moss import lifecycle
-from ghostos_moss.abcd import MOSS_TYPE_NAME, MOSS_VALUE_NAME, Injection, Moss, MossCompiler, SelfUpdater
-from ghostos_moss.pycontext import PyContext
 
 
 class BindingMissing(Exception):
@@ -100,7 +100,7 @@ class Compiler(MossCompiler):
 
     def __init__(self, container: Container | None = None, *, preloaded: tuple[types.ModuleType, str] | None = None,
                  saved: dict | None = None, for_prompt: bool = False) -> None:
-        from ghostos_moss.modules import DefaultModules, ImportWrapper, Modules
+        from _moss.modules import DefaultModules, ImportWrapper, Modules
 
         self._container = Container(parent=container)
         self._modules = (container.fetch(Modules) if container is not None else None) or DefaultModules()
@@ -173,7 +173,7 @@ class Compiler(MossCompiler):
         return compile_by_name(self, modulename)
 
     def _new_runtime(self, module: types.ModuleType) -> Runtime:
-        from ghostos_moss.self_updater import SelfUpdaterProvider
+        from _moss.self_updater import SelfUpdaterProvider
 
         moss_type = module.__dict__.get(MOSS_TYPE_NAME, self._default_moss_type or Moss)
         if not (isinstance(moss_type, type) and issubclass(moss_type, Moss)):
@@ -245,8 +245,8 @@ def _inject(runtime: Runtime, moss_type: type, compiler: Compiler, saved: dict) 
     moss = runtime.moss()
     module = runtime.module()
     classes = own_classes(moss_type)
-    hints = _type_hints(classes, module)
-    runtime.constants.update(_classvar_names(classes, module))
+    hints = type_hints(classes, module)
+    runtime.constants.update(classvar_names(classes, module))
     injected = {name for name in hints if not hasattr(moss_type, name)} | set(compiler._injects)
     _place_defaults(runtime, classes)
     _restore(runtime, saved, injected)
@@ -276,7 +276,7 @@ def _inject(runtime: Runtime, moss_type: type, compiler: Compiler, saved: dict) 
             value.on_inject(runtime, name)
 
     module.__dict__[MOSS_VALUE_NAME] = moss
-    hook = module.__dict__.get(lifecycle.COMPILED)
+    hook = module.__dict__.get(COMPILED)
     if callable(hook):
         hook(moss)
 
@@ -339,11 +339,6 @@ def _restore(runtime: Runtime, saved: dict, injected: set[str]) -> None:
         runtime.warnings.extend(notes)
 
 
-def own_classes(moss_type: type) -> list[type]:
-    """The classes of a `Moss` subclass's MRO that the MOSS file (or its imports) defined."""
-    return [c for c in moss_type.__mro__ if c not in Moss.__mro__]
-
-
 def _instantiate(moss_type: type) -> Moss:
     """An instance of `moss_type`; when the class leaves `pprint` abstract (as the base does), of
     a subclass that prints to the run's output. `__init__` is skipped when it wants arguments
@@ -377,49 +372,3 @@ def _concrete(moss_type: type) -> type:
                                                        "__qualname__": moss_type.__qualname__})
         type.__setattr__(moss_type, "__moss_concrete__", made)
     return made
-
-
-def _type_hints(classes: list[type], module: types.ModuleType) -> dict[str, object]:
-    """Annotations of the `Moss` subclasses, resolved in the module; ClassVars left out."""
-    return {name: hint for name, hint in _annotations(classes, module).items() if not _is_classvar(hint)}
-
-
-def _classvar_names(classes: list[type], module: types.ModuleType) -> set[str]:
-    return {name for name, hint in _annotations(classes, module).items() if _is_classvar(hint)}
-
-
-def _annotations(classes: list[type], module: types.ModuleType) -> dict[str, object]:
-    """Annotations of the `Moss` subclasses, resolved in the module where they can be."""
-    hints: dict[str, object] = {}
-    for cls in reversed(classes):
-        for name, hint in cls.__dict__.get("__annotations__", {}).items():
-            if isinstance(hint, str) and not hint.startswith(("ClassVar", "typing.ClassVar")):
-                try:
-                    hint = eval(hint, module.__dict__)
-                except Exception:
-                    pass
-            hints[name] = hint
-    return hints
-
-
-def _is_classvar(hint: object) -> bool:
-    if isinstance(hint, str):
-        return hint.startswith(("ClassVar", "typing.ClassVar"))
-    typing = sys.modules.get("typing")
-    return typing is not None and (hint is typing.ClassVar or getattr(hint, "__origin__", None) is typing.ClassVar)
-
-
-def hinted_types(moss_type: type, module: types.ModuleType) -> list[type]:
-    """The classes a `Moss` class's type hints name, also inside `Optional[...]`, `list[...]`."""
-    found: list[type] = []
-    for hint in _type_hints(own_classes(moss_type), module).values():
-        for cls in _classes_in(hint):
-            if cls not in found:
-                found.append(cls)
-    return found
-
-
-def _classes_in(hint: object) -> list[type]:
-    if isinstance(hint, type) and not isinstance(hint, types.GenericAlias):
-        return [hint]
-    return [cls for arg in getattr(hint, "__args__", None) or () for cls in _classes_in(arg)]

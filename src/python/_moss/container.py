@@ -1,24 +1,16 @@
-"""The IoC container that fills `Moss` type hints.
+"""The IoC container that fills `Moss` type hints, and the providers that make its values.
 
 moss's own implementation of the public API of `ghostos_container` 0.2.7, which MOSS files
 import; `import ghostos_container` serves this module when no such package is installed.
 """
 from __future__ import annotations
 
-import builtins
+import os
 import sys
 from abc import ABC, abstractmethod
 
 from _moss import calls
-from _moss.providers import (
-    BootstrapProvider,
-    Bootstrapper,
-    Provider,
-    ProviderAdapter,
-    _name,
-    get_caller_info,
-    provide,
-)
+from _moss.calls import call_factory
 
 __all__ = [
     "IoCContainer", "FactoryType", "Container", "Provider", "Bootstrapper", "BootstrapProvider", "ProviderAdapter",
@@ -28,7 +20,20 @@ __all__ = [
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: importing them would cost every run more than its code
     from collections.abc import Callable, Iterable, Iterator
-    from typing import Any, ClassVar, Optional
+    from typing import Any, ClassVar, Generic, Optional, TypeVar
+
+    _Contract = TypeVar("_Contract")
+    Factory = Callable[["Container"], Any]
+else:
+    _Contract = None
+
+    class Generic:
+        """Stands in for `typing.Generic` as `Provider`'s base at run time, so that type checkers
+        read `Provider[Ball]` as generic while runs do not import `typing`."""
+
+        def __class_getitem__(cls, item: object) -> type:
+            return cls
+
 
 TYPING_ALIASES = ("INSTANCE", "ABSTRACT", "Factory")
 """Names of this module made from `typing` when first asked for, not in every run."""
@@ -45,6 +50,117 @@ def __getattr__(name: str) -> object:
     instance = TypeVar("INSTANCE")
     globals().update(INSTANCE=instance, ABSTRACT=Type[instance], Factory=Callable[[Container], Any])
     return globals()[name]
+
+
+class Provider(Generic[_Contract], ABC):
+    """Makes the value of a contract. `class BallProvider(Provider[Ball])` provides `Ball` without
+    defining `contract()`.
+
+    `singleton()` (True unless overridden) keeps the first value made; a provider that is not a
+    singleton is inheritable: child containers take it over and make values with their bindings.
+    """
+
+    # `Provider[Ball]`, as for a `typing.Generic` class, without importing `typing`.
+    __class_getitem__ = classmethod(type(list[int]))
+
+    def singleton(self) -> bool:
+        """Whether the container keeps the first value made."""
+        return True
+
+    def inheritable(self) -> bool:
+        """Whether child containers take this provider over."""
+        return not self.singleton()
+
+    def contract(self) -> Any:
+        """The contract provided: by default the `X` of `Provider[X]` in the class's bases."""
+        contract = _generic_contract(type(self))
+        if contract is None:
+            raise AttributeError(
+                f"{type(self).__name__} names no contract: define contract() or subclass Provider[SomeType]")
+        return contract
+
+    def aliases(self) -> Iterable[Any]:
+        """More contracts that follow this one when nothing else is bound to them."""
+        return []
+
+    @abstractmethod
+    def factory(self, con: Container) -> Any:
+        """Make the value; `con` gives what the value itself needs."""
+
+
+class Bootstrapper(ABC):
+    """Work to do once all bindings are in place, when the container bootstraps."""
+
+    @abstractmethod
+    def bootstrap(self, container: Container) -> None:
+        """Do the work with the container."""
+
+
+class BootstrapProvider(Provider, Bootstrapper):
+    """A provider that is also a bootstrapper: registering it adds it as one."""
+
+
+class ProviderAdapter(Provider):
+    """A provider made of a contract and a factory function (what `provide` returns)."""
+
+    def __init__(self, contract_type: Any, factory: Callable[[Container], Any], singleton: bool = True,
+                 lineinfo: str = "") -> None:
+        self._contract_type = contract_type
+        self._factory = factory
+        self._singleton = singleton
+        self._lineinfo = lineinfo
+
+    def singleton(self) -> bool:
+        return self._singleton
+
+    def contract(self) -> Any:
+        return self._contract_type
+
+    def factory(self, con: Container) -> Any:
+        return self._factory(con)
+
+    def __repr__(self) -> str:
+        where = f" at {self._lineinfo}" if self._lineinfo else ""
+        return f"<ghostos_container.ProviderAdapter for {_name(self._contract_type)}{where}>"
+
+
+def provide(abstract: Any, singleton: bool = True, lineinfo: str = "") -> Callable[[Factory], Provider]:
+    """Decorator: `provide(Ball)(lambda container: SimBall())` is a provider of `Ball`."""
+    lineinfo = lineinfo or get_caller_info(2)
+
+    def wrap(factory: Factory) -> Provider:
+        return ProviderAdapter(abstract, factory, singleton, lineinfo)
+
+    return wrap
+
+
+def get_caller_info(backtrace: int = 1, with_full_file: bool = True) -> str:
+    """`file:line` of a caller: 1 is the function calling this one, 2 its caller, and so on
+    (the outermost frame when the stack is shallower)."""
+    frame = sys._getframe(0)
+    for _ in range(backtrace):
+        if frame.f_back is None:
+            break
+        frame = frame.f_back
+    filename = frame.f_code.co_filename
+    return f"{filename if with_full_file else os.path.basename(filename)}:{frame.f_lineno}"
+
+
+def _generic_contract(cls: type) -> Any:
+    """The `X` of the nearest `Provider[X]` (or subclass `[X]`) among the bases of `cls`."""
+    for klass in cls.__mro__:
+        for base in klass.__dict__.get("__orig_bases__", ()):
+            origin = getattr(base, "__origin__", None)
+            if isinstance(origin, type) and issubclass(origin, Provider):
+                args = getattr(base, "__args__", ())
+                typing = sys.modules.get("typing")  # a TypeVar exists only once `typing` is imported
+                if args and not (typing is not None and isinstance(args[0], typing.TypeVar)):
+                    return args[0]
+    return None
+
+
+def _name(contract: Any) -> str:
+    return getattr(contract, "__qualname__", None) or repr(contract)
 
 
 class IoCContainer(ABC):
@@ -375,11 +491,11 @@ class Container(IoCContainer):
         for name, parameter in signature.parameters.items():
             if name in given or parameter.kind not in fillable:
                 continue
-            hint = _resolve(parameter.annotation, namespace)
+            hint = calls.resolve_annotation(parameter.annotation, namespace)
             if hint is None:
                 continue
             value = self.get(hint)
-            if value is None and parameter.default is inspect.Parameter.empty and _makeable(hint):
+            if value is None and parameter.default is inspect.Parameter.empty and calls.makeable(hint):
                 value = self.make(hint)
             if value is not None:
                 filled[name] = value
@@ -444,24 +560,6 @@ def set_container(container: Container) -> None:
     _global_container = container
 
 
-def call_factory(make: Callable, container: Container) -> Any:
-    """Call a factory with the container when it takes an argument, else with none: classes bound
-    as factories (`bind(Ball, SimBall)`) usually take no argument; GhostOS factories take the
-    container."""
-    known = calls.takes_positional(make, 1)
-    if known is not None:
-        return make(container) if known else make()
-    import inspect
-
-    try:
-        inspect.signature(make).bind(container)
-    except TypeError:
-        return make()
-    except ValueError:
-        pass
-    return make(container)
-
-
 def _singleton(provider: Any) -> bool:
     singleton = getattr(provider, "singleton", None)
     return bool(singleton()) if callable(singleton) else True
@@ -470,29 +568,3 @@ def _singleton(provider: Any) -> bool:
 def _inheritable(provider: Any) -> bool:
     inheritable = getattr(provider, "inheritable", None)
     return bool(inheritable()) if callable(inheritable) else not _singleton(provider)
-
-
-def _resolve(annotation: Any, namespace: dict) -> Any:
-    """The object an annotation names; a string is looked up as a (dotted) name in `namespace`,
-    then the builtins. None when there is none or it cannot be found."""
-    import inspect
-
-    if annotation is inspect.Parameter.empty:
-        return None
-    found = annotation
-    if isinstance(annotation, str):
-        head, *rest = annotation.strip().split(".")
-        found = namespace.get(head, getattr(builtins, head, None))
-        for part in rest:
-            found = getattr(found, part, None)
-    try:
-        hash(found)
-    except TypeError:
-        return None  # not something a container can have bound
-    return found
-
-
-def _makeable(hint: Any) -> bool:
-    """Whether `make` may build `hint` for a parameter nothing fills: a concrete class that is
-    not a builtin such as int or str."""
-    return isinstance(hint, type) and not getattr(hint, "__abstractmethods__", None) and hint.__module__ != "builtins"

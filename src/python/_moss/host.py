@@ -12,9 +12,9 @@ import types
 
 import _moss_native as native
 from _moss import compile as moss_compile
-from _moss import execute, matrix, tracebacks, values
+from _moss import matrix, tracebacks, values
 from _moss.container import Container
-from _moss.runtime import Runtime
+from _moss.runtime import Runtime, TargetError, call, compile_code, run_code, wait_for_threads
 
 TEST_CASES = "__moss_test_cases__"
 TEST_MODULE = "__test__"
@@ -42,7 +42,7 @@ def run_exec(request: dict) -> dict:
         result["unrestored"] = runtime.unrestored
         code_file = request["code_file"]
         try:
-            compiled = execute.compile_code(runtime, request["code"], code_file)
+            compiled = compile_code(runtime, request["code"], code_file)
         except (SyntaxError, ValueError) as e:
             if isinstance(e, ValueError):
                 e = SyntaxError(str(e), (code_file, None, None, None))
@@ -55,10 +55,10 @@ def run_exec(request: dict) -> dict:
         result["started"], unsaved_before = _properties_before_the_code(runtime)
         namespace_before = dict(runtime.locals())
         try:
-            returns = execute.run(runtime, request["code"], compiled, request["target"], request["args"])
-            execute.wait_for_threads()
+            returns = run_code(runtime, request["code"], compiled, request["target"], request["args"])
+            wait_for_threads()
             native.mark("code ran")
-        except execute.TargetError as e:
+        except TargetError as e:
             result["error"] = tracebacks.failure("target", "TargetError", str(e), file=code_file, hint=e.hint)
             return result
         except BaseException as e:
@@ -119,7 +119,7 @@ def run_prompt(request: dict) -> dict:
         if runtime is None:
             return result
         try:
-            built = prompt.build(runtime, request["source"])
+            built = prompt.build(runtime, request["source"], runtime.ignored_modules)
             if request.get("turn"):
                 built["ghost"] = prompt.ghost(runtime.module())
             native.mark("prompt built")
@@ -153,7 +153,7 @@ def collect_tests(request: dict) -> dict:
         if runtime is None:
             return result
         try:
-            result["warnings"] += prompt.build(runtime, request["source"])["warnings"]
+            result["warnings"] += prompt.build(runtime, request["source"], runtime.ignored_modules)["warnings"]
         except BaseException as e:
             result["prompt_error"] = tracebacks.describe(e, "module", anchor=request["path"],
                                                          moss_file=_moss_file(request))
@@ -195,13 +195,13 @@ def run_test_case(request: dict) -> dict:
             return result
         name = request["case"]
         try:
-            returned = execute.call(runtime.locals()[name], name, [runtime.moss()])
+            returned = call(runtime.locals()[name], name, [runtime.moss()])
             if isinstance(returned, (types.GeneratorType, types.AsyncGeneratorType)):
-                raise execute.TargetError(
+                raise TargetError(
                     f"`{name}` is a generator: its body runs only when iterated, so it cannot pass or fail; "
                     "a test case must run to its end (use plain calls and asserts instead of `yield`)")
-            execute.wait_for_threads()
-        except execute.TargetError as e:
+            wait_for_threads()
+        except TargetError as e:
             result["error"] = tracebacks.failure("target", "TargetError", str(e), file=request["path"])
             return result
         except BaseException as e:

@@ -5,19 +5,16 @@ import types
 
 import _moss_native as native
 from _moss import reflect
-from _moss.runtime import Runtime
-from ghostos_moss import lifecycle
-from ghostos_moss.abcd import MossPrompter
-
-ATTRS_HEADER = "# What the names imported above are (one <attr> section each):"
+from _moss.contracts import ATTR_PROMPTS, MODULE_PROMPT, MossPrompter, MossRuntime, default_layout
 
 
 class Prompter(MossPrompter):
     """What `__moss_module_prompt__(prompter)` receives."""
 
-    def __init__(self, runtime: Runtime, source: str) -> None:
+    def __init__(self, runtime: MossRuntime, source: str, ignored_modules: list[str]) -> None:
         self._runtime = runtime
         self._source = source
+        self._ignored_modules = ignored_modules
         self._reflections: list[reflect.Reflection] | None = None
         self.warnings: list[str] = []
 
@@ -34,18 +31,18 @@ class Prompter(MossPrompter):
     def reflections(self) -> list[reflect.Reflection]:
         """Reflections of imported names, overridden by `__moss_attr_prompts__()` where it says."""
         if self._reflections is None:
-            ignored = set(self._runtime.ignored_modules) | set(getattr(self._runtime.moss(), "__ignored__", []) or [])
+            ignored = set(self._ignored_modules) | set(getattr(self._runtime.moss(), "__ignored__", []) or [])
             found = {r.name: r for r in reflect.reflect_module(self.module(), self._source, self.warnings, ignored)}
             order = list(found)
-            hook = self.module().__dict__.get(lifecycle.ATTR_PROMPTS)
+            hook = self.module().__dict__.get(ATTR_PROMPTS)
             for pair in (hook() if callable(hook) else ()) or ():
                 if not (isinstance(pair, tuple) and len(pair) == 2):
-                    raise TypeError(f"{lifecycle.ATTR_PROMPTS}() must yield (name, prompt) pairs, not {pair!r}")
+                    raise TypeError(f"{ATTR_PROMPTS}() must yield (name, prompt) pairs, not {pair!r}")
                 name, prompt = pair
                 if prompt is None:
                     continue
                 if not isinstance(prompt, str):
-                    raise TypeError(f"{lifecycle.ATTR_PROMPTS}() gave {name!r} a {type(prompt).__name__}, not a str")
+                    raise TypeError(f"{ATTR_PROMPTS}() gave {name!r} a {type(prompt).__name__}, not a str")
                 if name not in found:
                     order.append(name)
                 found[name] = reflect.Reflection(name, self.module().__name__, "override", prompt)
@@ -105,7 +102,7 @@ class ApiPrompter(Prompter):
         return MossPrompter.dump_imported_prompt(self, auto_generation, attr_prompts)
 
     def dump_module_prompt(self, attr_prompts: dict | None = None) -> str:
-        hook = self.module().__dict__.get(lifecycle.MODULE_PROMPT)
+        hook = self.module().__dict__.get(MODULE_PROMPT)
         if callable(hook) and not getattr(self, "_in_hook", False):
             # A hook that asks for the default prompt gets it instead of itself again.
             self._in_hook = True
@@ -127,8 +124,8 @@ class ApiPrompter(Prompter):
     def get_imported_attrs_prompt(self, includes: list | None = None) -> str:
         """`<attr>` sections for the imported names (only those in `includes`, when given),
         leaving out names from typing, inspect, abc and pydantic."""
-        from ghostos_moss.prompts import reflect_code_prompt
-        from ghostos_moss.utils import get_modulename
+        from _moss.reference_prompts import reflect_code_prompt
+        from _moss.prompt_utils import get_modulename
 
         ignored = set(self.REFERENCE_IGNORED) | set(self.ignored_modules())
         sections = []
@@ -142,10 +139,10 @@ class ApiPrompter(Prompter):
         return "\n\n".join(sections)
 
     def ignored_modules(self) -> list[str]:
-        return list(self._runtime.ignored_modules) + list(getattr(self._runtime.moss(), "__ignored__", []) or [])
+        return list(self._ignored_modules) + list(getattr(self._runtime.moss(), "__ignored__", []) or [])
 
     def replaced_magic_prompts(self) -> dict:
-        from ghostos_moss.magics import is_magic_prompter
+        from _moss.magics import is_magic_prompter
 
         from _moss import visibility
 
@@ -154,24 +151,16 @@ class ApiPrompter(Prompter):
                 if is_magic_prompter(v) and n not in self._hidden_only()}
 
 
-def default_layout(source: str, attrs: str) -> str:
-    """The visible source, then the `<attr>` sections in a quoted block."""
-    source = source.rstrip()
-    if not attrs:
-        return source + "\n"
-    return f"{source}\n\n\n{ATTRS_HEADER}\n{_quoted(attrs)}\n"
-
-
-def build(runtime: Runtime, source: str) -> dict:
+def build(runtime: MossRuntime, source: str, ignored_modules: list[str]) -> dict:
     """The prompt, and its sections for token accounting."""
-    prompter = Prompter(runtime, source)
+    prompter = Prompter(runtime, source, ignored_modules)
     module = runtime.module()
-    hook = module.__dict__.get(lifecycle.MODULE_PROMPT)
+    hook = module.__dict__.get(MODULE_PROMPT)
     if callable(hook):
         prompt = hook(prompter)
         if not isinstance(prompt, str):
-            raise TypeError(f"{lifecycle.MODULE_PROMPT}(prompter) returned a {type(prompt).__name__}, not a str")
-        sections = [{"name": lifecycle.MODULE_PROMPT, "module": module.__name__, "kind": "custom", "text": prompt}]
+            raise TypeError(f"{MODULE_PROMPT}(prompter) returned a {type(prompt).__name__}, not a str")
+        sections = [{"name": MODULE_PROMPT, "module": module.__name__, "kind": "custom", "text": prompt}]
     else:
         prompt = prompter.dump_module_prompt()
         sections = [{"name": "<source>", "module": module.__name__, "kind": "source",
@@ -195,11 +184,3 @@ def ghost(module: types.ModuleType) -> dict | None:
 def _attr_section(r: reflect.Reflection) -> str:
     where = f' from="{r.alias_of}"' if r.alias_of else (f' module="{r.origin}"' if r.origin else "")
     return f'# <attr name="{r.name}"{where}>\n{r.prompt.strip()}\n# </attr>'
-
-
-def _quoted(text: str) -> str:
-    """Wrap in triple quotes that the text itself does not contain."""
-    for quote in ('"""', "'''"):
-        if quote not in text:
-            return f"{quote}\n{text}\n{quote}"
-    return '"""\n' + text.replace('"""', '\\"\\"\\"') + '\n"""'

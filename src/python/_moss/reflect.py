@@ -11,6 +11,7 @@ import types
 
 import _moss_native as native
 from _moss import visibility
+from _moss.hints import hinted_types
 
 IGNORED_MODULES = frozenset({
     "__future__", "_moss", "abc", "builtins", "collections", "dataclasses", "enum", "functools",
@@ -109,8 +110,8 @@ def reflect_value(name: str, value: object, module: types.ModuleType, warnings: 
     `asked`: the value is a `Moss` type hint or in `__watching__`, so a plain class is shown too.
     `skip`: values (by id, with their section's name) that a module's interface only mentions.
     """
-    from ghostos_moss.abcd import Moss
-    from ghostos_moss.magics import MagicPrompter
+    from _moss.contracts import Moss
+    from _moss.magics import MagicPrompter
 
     origin = _origin_module(value)
     if value is Moss:
@@ -285,7 +286,7 @@ def _reached_by(value: object, imported: dict[str, object]) -> bool:
 
 
 def _writes_own_prompt(value: object) -> bool:
-    from ghostos_moss.magics import MagicPrompter
+    from _moss.magics import MagicPrompter
 
     if isinstance(value, MagicPrompter):
         return True
@@ -332,8 +333,6 @@ def _is_typing_alias(value: object) -> bool:
 
 def _asked_for(module: types.ModuleType) -> list[object]:
     """Types named in the `Moss` class's hints, then `Moss.__watching__`, in a stable order."""
-    from _moss.compile import hinted_types
-
     moss_type = module.__dict__.get("Moss")
     if not isinstance(moss_type, type):
         return []

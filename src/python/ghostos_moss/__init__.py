@@ -3,11 +3,12 @@
 This package is provided by the `moss` tool inside every run; MOSS files import it as they
 would import the reference `ghostos_moss` package. Host code can also compile and run modules
 in-process: `with moss_runtime_ctx("pkg.module") as runtime: runtime.execute(target="main")`.
+Its classes are defined in moss's engine (`_moss`), which builds on them, and exported here
+under their public names.
 """
 from __future__ import annotations
 
-from ghostos_container import Container, Provider
-from ghostos_moss.abcd import (
+from _moss.contracts import (
     MOSS_HIDDEN_MARK,
     MOSS_HIDDEN_UNMARK,
     MOSS_TYPE_NAME,
@@ -20,10 +21,11 @@ from ghostos_moss.abcd import (
     MossRuntime,
     SelfUpdater,
 )
+from _moss.magics import MagicPrompter, __is_instance__, __is_subclass__
+from _moss.modules import DefaultModules, DefaultModulesProvider, ImportWrapper, Modules
+from _moss.pycontext import PyContext
+from ghostos_container import Container, Provider
 from ghostos_moss.exports import Exporter
-from ghostos_moss.magics import MagicPrompter, __is_instance__, __is_subclass__
-from ghostos_moss.modules import DefaultModules, DefaultModulesProvider, ImportWrapper, Modules
-from ghostos_moss.pycontext import PyContext
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: importing them would cost every run more than its code
@@ -42,9 +44,9 @@ __all__ = [
 
 
 _IMPORTED_ON_FIRST_USE = {
-    "AttrPrompts": "ghostos_moss.abcd",
-    "PromptAbleClass": "ghostos_moss.prompts",
-    "PromptAbleObj": "ghostos_moss.prompts",
+    "AttrPrompts": "_moss.reference_prompts",
+    "PromptAbleClass": "_moss.reference_prompts",
+    "PromptAbleObj": "_moss.reference_prompts",
     "MossTestSuite": "ghostos_moss.testsuite",
 }
 """Names whose modules a run seldom needs (they import `inspect`, `threading` or `typing`),

@@ -40,7 +40,7 @@ class Exporter(ABC):
         import sys
 
         from _moss.reflect import indent, reflect_value
-        from ghostos_moss.prompts import reflect_code_prompt
+        from _moss.reference_prompts import reflect_code_prompt
 
         warnings: list[str] = []
         module = sys.modules[cls.__module__]

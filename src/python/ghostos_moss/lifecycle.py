@@ -1,22 +1,19 @@
 """The optional hooks a MOSS file may define, with their default behaviour.
 
 A MOSS file's own hook replaces the default; it may call the default defined here, as in
-`from ghostos_moss.lifecycle import __moss_exec__`.
+`from ghostos_moss.lifecycle import __moss_exec__`. The engine looks a hook up on the module and,
+without one, does what these defaults do itself: they are its behaviour, offered to hooks.
 """
 from __future__ import annotations
+
+from _moss.contracts import default_module_prompt
+from _moss.runtime import Runtime
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: every run imports this module, and `typing` would cost it more
     from typing import Any
 
-    from _moss.runtime import Runtime
-    from ghostos_moss.abcd import Execution, Moss, MossCompiler, MossPrompter, MossRuntime
-
-COMPILE = "__moss_compile__"
-COMPILED = "__moss_compiled__"
-ATTR_PROMPTS = "__moss_attr_prompts__"
-MODULE_PROMPT = "__moss_module_prompt__"
-EXEC = "__moss_exec__"
+    from _moss.contracts import Execution, Moss, MossCompiler, MossPrompter, MossRuntime
 
 __all__ = ["__moss_compile__", "__moss_compiled__", "__moss_attr_prompts__", "__moss_module_prompt__", "__moss_exec__"]
 
@@ -37,9 +34,7 @@ def __moss_attr_prompts__() -> list[tuple[str, str]]:
 
 def __moss_module_prompt__(prompter: MossPrompter, attr_prompts: dict[str, str] | None = None) -> str:
     """The whole prompt: the visible source, then the reflections of imported names in a quoted block."""
-    from _moss.prompt import default_layout
-
-    return default_layout(prompter.get_source_code(True), prompter.dump_imported_prompt(attr_prompts=attr_prompts))
+    return default_module_prompt(prompter, attr_prompts)
 
 
 def __moss_exec__(runtime: MossRuntime, *, target: str, code: str | None = None, local_args: list[str] | None = None,
@@ -49,13 +44,7 @@ def __moss_exec__(runtime: MossRuntime, *, target: str, code: str | None = None,
     `local_args`/`local_kwargs` and the given `args`/`kwargs` (with `moss` when none are given and
     it takes an argument), or return it when it is not callable. Returns an `Execution`: the
     target's return value, what the runtime printed and its PyContext."""
-    from _moss.execute import run_default
-    from ghostos_moss.abcd import Execution
-
     # The runtime a MOSS file's hook is given is always moss's own.
     own: Runtime = runtime  # type: ignore[assignment]
-    returns = run_default(own, code, target, local_args, local_kwargs, args, kwargs)
-    pycontext = runtime.dump_pycontext()
-    pycontext.execute_code = code
-    pycontext.executed = True
-    return Execution(returns, runtime.dump_std_output(), pycontext)
+    return own.execute_by_default(target=target, code=code, local_args=local_args, local_kwargs=local_kwargs,
+                                  args=args, kwargs=kwargs)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from typing import Callable, Dict, List, Optional
 
+from _moss.contracts import Execution, MossCompiler, MossRuntime
+from _moss.pycontext import PyContext
 from ghostos_container import Container
-from ghostos_moss.abcd import Execution, MossCompiler, MossRuntime
-from ghostos_moss.pycontext import PyContext
 
 MAGIC_TEST_CASES_ATTR_NAME = "__moss_test_cases__"
 
