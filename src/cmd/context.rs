@@ -23,7 +23,7 @@ pub enum ContextAction {
         #[command(flatten)]
         target: ContextTarget,
         #[command(flatten)]
-        output: crate::cli::JsonOutput,
+        output: crate::cli::groups::JsonOutput,
     },
     /// Print one saved property as JSON
     Get {
