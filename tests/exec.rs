@@ -626,3 +626,14 @@ fn source_text_means_what_it_says_whatever_encoding_it_declares() {
     assert_exit(&out, 0);
     assert_eq!(result["returns"], json!("ß"));
 }
+
+#[test]
+fn the_moss_file_and_the_code_run_with_the_garbage_collector_on() {
+    // moss loads its own modules with the collector off; whatever the user wrote runs with it on.
+    let sb = Sandbox::new();
+    sb.write("agent.py", "import gc\nAT_LOAD = gc.isenabled()\n");
+    sb.write("code.py", "def main(moss):\n    return [AT_LOAD, gc.isenabled()]\n");
+    let (out, result) = sb.exec_json("agent.py", "code.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], json!([true, true]));
+}

@@ -116,6 +116,9 @@ fn call_here<T>(
     read: impl for<'py> FnOnce(&Bound<'py, PyAny>) -> PyResult<T>,
 ) -> Result<T, String> {
     Python::attach(|py| -> PyResult<T> {
+        // The collector would find nothing to free among moss's own modules, only walk them as
+        // they load; the host turns it back on before the MOSS file's code runs.
+        py.import("gc")?.call_method0("disable")?;
         interpreter::prepare(py)?;
         interpreter::default_signal_handlers(py)?;
         crate::run::timings::mark("interpreter started");

@@ -5,6 +5,7 @@ Every entry point compiles the MOSS file afresh, reports a failure to load as an
 """
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -229,6 +230,10 @@ class _session:  # noqa: N801 - used as a function: `with _session(...) as runti
 
     def __enter__(self) -> Runtime | None:
         path, result, error_key = self._request["path"], self._result, self._error_key
+        # moss's modules are loaded, and live as long as the run: out of the collector's sight, a
+        # collection does not walk them again. The MOSS file and the code run with it on, as usual.
+        gc.freeze()
+        gc.enable()
         try:
             self._runtime = _compile(self._request, self._as_test, self._for_prompt)
         except moss_compile.BindingMissing as e:
