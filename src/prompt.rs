@@ -9,7 +9,6 @@ pub(crate) mod turn_template;
 
 use std::io::Write;
 
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -20,34 +19,11 @@ use crate::project::config::Config;
 use crate::project::context;
 use crate::project::moss_file;
 use crate::prompt::turn::Turn;
-use crate::run::error_info::ErrorInfo;
+use crate::run::child_report::{PromptOutcome, Section};
 use crate::run::host;
 use crate::run::report;
 use crate::run::request::RunRequest;
 use crate::run::supervisor::Supervision;
-
-#[derive(Debug, Serialize, Deserialize)]
-struct PromptReport {
-    error: Option<ErrorInfo>,
-    prompt: Option<String>,
-    #[serde(default)]
-    sections: Vec<Section>,
-    #[serde(default)]
-    warnings: Vec<String>,
-    #[serde(default)]
-    ghost: Option<turn::Ghost>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct Section {
-    name: String,
-    module: String,
-    kind: String,
-    #[serde(default)]
-    text: String,
-    #[serde(default)]
-    tokens: usize,
-}
 
 pub fn run(args: &PromptArgs) -> u8 {
     match prompt(args) {
@@ -90,19 +66,15 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
     };
     let timeout = config.timeout(args.time_limit.timeout).map(std::time::Duration::from_secs_f64);
     let supervision = Supervision { timeout, ..Supervision::default() };
-    let run = host::call(&path, "run_prompt", &payload, &supervision, None, host::json::<PromptReport>)
-        .map_err(MossError::RunNotStarted)?;
+    let run = host::call::<PromptOutcome>(&path, &payload, &supervision, None).map_err(MossError::RunNotStarted)?;
 
     // What the MOSS file printed while loading is a diagnostic here: stdout holds only the prompt.
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(&run.stdout).and_then(|_| err.write_all(&run.stderr));
     drop(err);
 
-    let report: PromptReport = match run.outcome {
-        Ok((mut report, warnings)) => {
-            report.warnings.splice(0..0, warnings);
-            report
-        }
+    let report = match run.outcome {
+        Ok(report) => report,
         Err(error) => {
             report::print_error(&error);
             return Ok(error.exit_code());
@@ -116,13 +88,14 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
         report::print_error(&error);
         return Ok(error.exit_code());
     }
-    let text = report.prompt.unwrap_or_default();
+    let PromptOutcome { prompt, sections, ghost } = report.outcome;
+    let text = prompt.unwrap_or_default();
     let (text, sections) = match turn {
         Some(mut turn) => {
-            turn.ghost = report.ghost;
-            around(turn.render(&text), report.sections)
+            turn.ghost = ghost;
+            around(turn.render(&text), sections)
         }
-        None => (text, report.sections),
+        None => (text, sections),
     };
     Ok(print(args, text, sections))
 }
@@ -134,35 +107,39 @@ fn around(rendered: turn::Rendered, module_sections: Vec<Section>) -> (String, V
         module: String::new(),
         kind: "turn".to_owned(),
         text: part.text,
-        tokens: 0,
     };
     let before = rendered.before.into_iter().map(section);
     let sections = before.chain(module_sections).chain(rendered.after.into_iter().map(section)).collect();
     (rendered.text, sections)
 }
 
+/// A section of the prompt and its tokens (0 when nothing asked for them).
+struct Counted {
+    section: Section,
+    tokens: usize,
+}
+
 /// Prints the prompt (or its JSON document), its token counts when asked, or the budget's error.
-fn print(args: &PromptArgs, text: String, mut sections: Vec<Section>) -> u8 {
+fn print(args: &PromptArgs, text: String, sections: Vec<Section>) -> u8 {
     let counting = args.output.json || args.stats || args.max_tokens.is_some();
-    let total = if counting { tokens::count(&text) } else { 0 };
-    if counting {
-        for section in &mut sections {
-            section.tokens = tokens::count(&section.text);
-        }
-    }
+    let count = |text: &str| if counting { tokens::count(text) } else { 0 };
+    let total = count(&text);
+    let sections: Vec<Counted> =
+        sections.into_iter().map(|section| Counted { tokens: count(&section.text), section }).collect();
     if args.stats {
         print_stats(&sections, total);
     }
     if let Some(budget) = args.max_tokens.filter(|budget| total > *budget) {
-        let mut biggest: Vec<&Section> = sections.iter().collect();
-        biggest.sort_by(|a, b| b.tokens.cmp(&a.tokens).then(a.name.cmp(&b.name)));
-        let named: Vec<String> = biggest.iter().take(3).map(|s| format!("{} ({} tokens)", s.name, s.tokens)).collect();
+        let mut biggest: Vec<&Counted> = sections.iter().collect();
+        biggest.sort_by(|a, b| b.tokens.cmp(&a.tokens).then(a.section.name.cmp(&b.section.name)));
+        let named: Vec<String> =
+            biggest.iter().take(3).map(|s| format!("{} ({} tokens)", s.section.name, s.tokens)).collect();
         style::error(
             &format!(
                 "the prompt is {total} tokens, over the budget of {budget}; the biggest sections: {}",
                 named.join(", ")
             ),
-            Some(budget_hint(biggest[0])),
+            Some(budget_hint(&biggest[0].section)),
         );
         return 1;
     }
@@ -175,7 +152,9 @@ fn print(args: &PromptArgs, text: String, mut sections: Vec<Section>) -> u8 {
             "encoding": tokens::ENCODING,
             "sections": sections
                 .iter()
-                .map(|s| json!({"name": s.name, "module": s.module, "kind": s.kind, "tokens": s.tokens}))
+                .map(|Counted { section: s, tokens }| {
+                    json!({"name": s.name, "module": s.module, "kind": s.kind, "tokens": tokens})
+                })
                 .collect::<Vec<_>>(),
             "sha256": hex::encode(Sha256::digest(text.as_bytes())),
         });
@@ -201,11 +180,11 @@ fn budget_hint(biggest: &Section) -> &'static str {
     }
 }
 
-fn print_stats(sections: &[Section], total: usize) {
-    let width = sections.iter().map(|s| s.name.len()).max().unwrap_or(0).max(7);
+fn print_stats(sections: &[Counted], total: usize) {
+    let width = sections.iter().map(|s| s.section.name.len()).max().unwrap_or(0).max(7);
     let mut lines = format!("{:>7}  {:width$}  {:10}  module\n", "tokens", "section", "kind");
-    for s in sections {
-        lines.push_str(&format!("{:>7}  {:width$}  {:10}  {}\n", s.tokens, s.name, s.kind, s.module));
+    for Counted { section: s, tokens } in sections {
+        lines.push_str(&format!("{:>7}  {:width$}  {:10}  {}\n", tokens, s.name, s.kind, s.module));
     }
     lines.push_str(&format!("{total:>7}  total ({})\n", tokens::ENCODING));
     let _ = std::io::stderr().lock().write_all(lines.as_bytes());

@@ -1,7 +1,7 @@
 //! Running model code: the supervised, sandboxed child that calls the shipped Python host, the
 //! report of what it did, the run journal, and warm mode (a `moss serve` server and its client).
 //! Every run, cold, warm or a test case, asks the host with one `RunRequest` (`request`) and reads
-//! back one `ChildReport` (`child_report`) or a test's outcome.
+//! back one `ChildReport` (`child_report`) around the outcome of the entry point it called.
 
 pub(crate) mod child_report;
 pub(crate) mod context_diff;

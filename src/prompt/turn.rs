@@ -6,13 +6,13 @@
 use std::io::Read;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::cli::{PromptArgs, ToolSchema};
 use crate::error::{ContextError, MossError};
 use crate::project::config::Config;
 use crate::prompt::turn_template::Template;
+use crate::run::child_report::Ghost;
 use crate::run::context_diff;
 use crate::run::journal::{self, RunRecord};
 
@@ -20,15 +20,6 @@ use crate::run::journal::{self, RunRecord};
 const OUTPUT_BUDGET: usize = 1500;
 /// An error message or a return value is cut to this many bytes.
 const VALUE_BUDGET: usize = 1000;
-
-/// What the file's `__ghost__` (a GhostOS `MossAgent`) says the model is and does.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Ghost {
-    #[serde(default)]
-    pub persona: String,
-    #[serde(default)]
-    pub instruction: String,
-}
 
 /// One part of the turn prompt, for token accounting.
 pub struct Part {

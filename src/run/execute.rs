@@ -15,7 +15,7 @@ use crate::project::config::Config;
 use crate::project::context::{ContextFile, LastCode};
 use crate::project::moss_file;
 use crate::prompt::reply::{self, CodeFormat, Extracted, Found, NoCode};
-use crate::run::child_report::{ChildReport, read_report};
+use crate::run::child_report::{ChildReport, ExecOutcome};
 use crate::run::context_diff::ContextDiff;
 use crate::run::error_info::ErrorInfo;
 use crate::run::host;
@@ -77,17 +77,17 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         Err(exit) => return Ok(exit),
     };
     result.warnings.append(&mut report.warnings);
-    result.file_warnings = std::mem::take(&mut report.file_warnings);
-    result.returns_repr = report.returns_repr.take();
+    result.file_warnings = std::mem::take(&mut report.outcome.file_warnings);
+    result.returns_repr = report.outcome.returns_repr.take();
     if let Some(error) = report.error.take() {
         let exit = error.exit_code();
         result.error = Some(prepared.found.explain_lines(error.with_default_hint(), &prepared.code_file));
         return Ok(exit);
     }
     result.ok = true;
-    result.returns = std::mem::take(&mut report.returns);
+    result.returns = std::mem::take(&mut report.outcome.returns);
     match prepared.context.take() {
-        Some(mut context) => save_context(&mut context, report, prepared, &args.target, result),
+        Some(mut context) => save_context(&mut context, report.outcome, prepared, &args.target, result),
         None => Ok(0),
     }
 }
@@ -196,7 +196,7 @@ fn run_child(
     args: &ExecArgs,
     prepared: &mut Prepared,
     result: &mut ExecResult,
-) -> Result<Result<ChildReport, u8>, MossError> {
+) -> Result<Result<ChildReport<ExecOutcome>, u8>, MossError> {
     let Prepared { config, path, request, supervision, .. } = &*prepared;
     let warm = match args.cold {
         true => None,
@@ -211,7 +211,7 @@ fn run_child(
         },
     };
     let (run, device_report) = match warm {
-        Some(warm) => (host::outcome::<ChildReport>(warm.run, &prepared.supervision), warm.device),
+        Some(warm) => (host::outcome::<ExecOutcome>(warm.run, &prepared.supervision), warm.device),
         None => run_cold(&prepared.path, &prepared.request, &prepared.supervision, prepared.device.take())?,
     };
     crate::run::timings::mark("child ended");
@@ -228,10 +228,7 @@ fn run_child(
         return Ok(Err(5));
     }
     match run.outcome {
-        Ok((report, warnings)) => {
-            result.warnings.extend(warnings);
-            Ok(Ok(report))
-        }
+        Ok(report) => Ok(Ok(report)),
         Err(error) => Ok(Err(failed(result, error))),
     }
 }
@@ -239,7 +236,7 @@ fn run_child(
 /// Keeps what the code left on `moss` in the context and saves it, unless an interrupt came first.
 fn save_context(
     ctx: &mut ContextFile,
-    report: ChildReport,
+    report: ExecOutcome,
     prepared: Prepared,
     target: &str,
     result: &mut ExecResult,
@@ -294,10 +291,9 @@ fn run_cold(
     request: &RunRequest,
     supervision: &Supervision,
     device: Option<device::Setup>,
-) -> Result<(host::HostRun<ChildReport>, Option<device::DeviceReport>), MossError> {
+) -> Result<(host::HostRun<ExecOutcome>, Option<device::DeviceReport>), MossError> {
     let (companion, report) = device.map(device::Setup::start).transpose().map_err(MossError::Device)?.unzip();
-    let run =
-        host::call(path, "run_exec", request, supervision, companion, read_report).map_err(MossError::RunNotStarted)?;
+    let run = host::call::<ExecOutcome>(path, request, supervision, companion).map_err(MossError::RunNotStarted)?;
     Ok((run, report.and_then(|r| r.try_recv().ok())))
 }
 

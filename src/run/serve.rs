@@ -33,6 +33,7 @@ use crate::error::MossError;
 use crate::json_lines;
 use crate::project::config::Config;
 use crate::project::moss_file;
+use crate::run::child_report::ExecOutcome;
 use crate::run::error_info::ErrorInfo;
 use crate::run::host;
 use crate::run::request::RunRequest;
@@ -344,7 +345,7 @@ fn run_here(
     let (companion, device_report) =
         ask.device.map(device::Setup::start).transpose().map_err(MossError::Device)?.unzip();
     let watcher: supervisor::Watcher = Box::new(move |child| relay_signals(connection, child));
-    let job = host::job(&served.moss_file, "run_exec", &ask.request, crate::run::child_report::read_report);
+    let job = host::job::<ExecOutcome>(&served.moss_file, &ask.request);
     let run =
         supervisor::run_watched(&ask.supervision, companion, Some(watcher), job).map_err(MossError::RunNotStarted)?;
     Ok((run, device_report.and_then(|r| r.try_recv().ok())))

@@ -3,10 +3,9 @@
 
 use std::path::Path;
 
-use serde::Serialize;
-
 use crate::device::{self, DeviceSpec};
 use crate::project::config::Config;
+use crate::run::child_report::{ChildReport, HostOutcome};
 use crate::run::error_info::ErrorInfo;
 use crate::run::host;
 use crate::run::request::RunRequest;
@@ -46,15 +45,14 @@ pub struct CaseSetup<'a> {
     pub device: Option<&'a DeviceSpec>,
 }
 
-/// Runs one case: the host function `call` in a supervised child of its own, with a fresh device;
-/// `judge` finds what failed in its outcome and stdout, if anything did.
-pub fn run_in_child<T: Serialize + serde::de::DeserializeOwned>(
+/// Runs one case: the host function that answers with `O` in a supervised child of its own, with
+/// a fresh device; `judge` finds what failed in its report and stdout, if anything did.
+pub fn run_in_child<O: HostOutcome>(
     path: &Path,
     name: &str,
-    (function, request): (&str, RunRequest),
+    request: RunRequest,
     setup: &CaseSetup,
-    read: impl for<'py> FnOnce(&pyo3::Bound<'py, pyo3::PyAny>) -> pyo3::PyResult<T>,
-    judge: impl FnOnce(T, &str) -> Option<ErrorInfo>,
+    judge: impl FnOnce(ChildReport<O>, &str) -> Option<ErrorInfo>,
     warnings: &mut Vec<String>,
 ) -> CaseReport {
     // Each case gets a fresh device of its own, as it gets a fresh runtime.
@@ -66,7 +64,7 @@ pub fn run_in_child<T: Serialize + serde::de::DeserializeOwned>(
         Ok(started) => started.unzip(),
         Err(message) => return CaseReport::failed(name, ErrorInfo::device(&message)),
     };
-    let run = match host::call(path, function, &request, setup.supervision, companion, read) {
+    let run = match host::call::<O>(path, &request, setup.supervision, companion) {
         Ok(run) => run,
         Err(e) => return CaseReport::failed(name, ErrorInfo::internal(&e.to_string())),
     };
@@ -78,7 +76,7 @@ pub fn run_in_child<T: Serialize + serde::de::DeserializeOwned>(
     let unreachable = device.as_ref().and_then(|d| d.unreachable.as_deref()).map(ErrorInfo::device);
     let error = match run.outcome {
         _ if unreachable.is_some() => unreachable,
-        Ok((outcome, _)) => judge(outcome, &stdout),
+        Ok(report) => judge(report, &stdout),
         Err(error) => Some(error),
     };
     CaseReport {

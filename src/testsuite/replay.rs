@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::device::DeviceSpec;
 use crate::error::ErrorKind;
+use crate::run::child_report::{ChildReport, ExecOutcome};
 use crate::run::error_info::ErrorInfo;
 use crate::run::journal::{self, RunRecord};
 use crate::run::request::RunRequest;
@@ -223,18 +224,9 @@ impl<'a> Replayer<'a> {
             allow_imports: setup.config.allow_imports(None),
             ..RunRequest::new(self.path, self.source, setup.config)
         };
-        let judge = |outcome: crate::run::child_report::ChildReport, _: &str| {
-            outcome.error.map(|e| ErrorInfo { hint: Some(hint), ..e })
-        };
-        run_in_child(
-            self.path,
-            name,
-            ("run_exec", request),
-            &setup,
-            crate::run::child_report::read_report,
-            judge,
-            warnings,
-        )
+        let judge =
+            |report: ChildReport<ExecOutcome>, _: &str| report.error.map(|e| ErrorInfo { hint: Some(hint), ..e });
+        run_in_child(self.path, name, request, &setup, judge, warnings)
     }
 }
 

@@ -6,12 +6,11 @@
 use std::path::Path;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
 use crate::cli::TestWorkerArgs;
 use crate::error::ErrorKind;
 use crate::project::config::Config;
 use crate::project::moss_file;
+use crate::run::child_report::{CaseOutcome, ChildReport, Collection};
 use crate::run::error_info::ErrorInfo;
 use crate::run::host;
 use crate::run::request::RunRequest;
@@ -22,29 +21,6 @@ use crate::testsuite::file_report::{CaseReport, CheckReport, FileReport};
 
 /// A case's time limit when neither --timeout nor the configuration sets one.
 const DEFAULT_TIMEOUT: f64 = 60.0;
-
-#[derive(Serialize, Deserialize)]
-struct Collected {
-    compile_error: Option<ErrorInfo>,
-    prompt_error: Option<ErrorInfo>,
-    cases: Vec<ListedCase>,
-    #[serde(default)]
-    warnings: Vec<String>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct ListedCase {
-    name: String,
-    problem: Option<String>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct CaseOutcome {
-    ok: bool,
-    error: Option<ErrorInfo>,
-    #[serde(default)]
-    warnings: Vec<String>,
-}
 
 pub fn run(args: &TestWorkerArgs) -> u8 {
     let report = test_file(args);
@@ -111,7 +87,7 @@ fn test_cases(
     report: &mut FileReport,
 ) -> Result<(), ()> {
     let request = RunRequest { device: setup.device.cloned(), ..RunRequest::new(path, source, setup.config) };
-    let run = match host::call(path, "collect_tests", &request, setup.supervision, None, host::json::<Collected>) {
+    let run = match host::call::<Collection>(path, &request, setup.supervision, None) {
         Ok(run) => run,
         Err(e) => {
             *report = FileReport::failed(&report.path, "compile", ErrorInfo::internal(&e.to_string()));
@@ -125,15 +101,16 @@ fn test_cases(
         stdout: output(&run.stdout),
         stderr: output(&run.stderr),
     };
-    let (collected, warnings) = match run.outcome {
-        Ok(done) => done,
+    let collected = match run.outcome {
+        Ok(collected) => collected,
         Err(error) => {
             report.checks.push(check("compile", error));
             return Err(());
         }
     };
-    report.warnings.extend(warnings.into_iter().chain(collected.warnings));
-    for (name, error) in [("compile", collected.compile_error), ("prompt", collected.prompt_error)] {
+    report.warnings.extend(collected.warnings);
+    // The collection's error is the file's failure to compile as the test module.
+    for (name, error) in [("compile", collected.error), ("prompt", collected.outcome.prompt_error)] {
         if let Some(error) = error {
             report.checks.push(check(name, error.with_default_hint()));
         }
@@ -141,8 +118,8 @@ fn test_cases(
     if report.checks.iter().any(|c| c.name == "compile") {
         return Err(());
     }
-    report.no_cases = collected.cases.is_empty();
-    for case in collected.cases {
+    report.no_cases = collected.outcome.cases.is_empty();
+    for case in collected.outcome.cases {
         cases.run(&case.name, report, |warnings| match case.problem {
             Some(problem) => {
                 CaseReport::failed(&case.name, case_error(ErrorInfo::new(ErrorKind::Target, "TargetError", problem)))
@@ -159,13 +136,11 @@ fn run_case(path: &Path, source: &str, name: &str, setup: &CaseSetup, warnings: 
         device: setup.device.cloned(),
         ..RunRequest::new(path, source, setup.config)
     };
-    let judge = |outcome: CaseOutcome, stdout: &str| match outcome {
-        CaseOutcome { ok: true, .. } => golden_mismatch(path, name, stdout),
-        CaseOutcome { error, .. } => {
-            Some(error.map(case_error).unwrap_or_else(|| ErrorInfo::internal("the case failed without an error")))
-        }
+    let judge = |report: ChildReport<CaseOutcome>, stdout: &str| match report.error {
+        None => golden_mismatch(path, name, stdout),
+        Some(error) => Some(case_error(error)),
     };
-    run_in_child(path, name, ("run_test_case", request), setup, host::json::<CaseOutcome>, judge, warnings)
+    run_in_child(path, name, request, setup, judge, warnings)
 }
 
 /// A case that cannot be called is fixed in the MOSS file: `moss test` has no `--target` to

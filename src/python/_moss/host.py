@@ -1,6 +1,7 @@
-"""Entry points the `moss` binary calls; each takes and returns plain data.
+"""Entry points the `moss` binary calls; each takes a request and returns plain data: a `Report`,
+but for `warm_up`, which `moss serve` calls in its own process.
 
-Every entry point compiles the MOSS file afresh, reports a failure to load as an error object
+Every entry point compiles the MOSS file afresh, reports a failure to load as the report's error
 (never as an exception), and destroys the runtime whatever happened.
 """
 from __future__ import annotations
@@ -17,6 +18,60 @@ from _moss import matrix, tracebacks, values
 from _moss.container import Container
 from _moss.runtime import Runtime, TargetError, call, compile_code, run_code, wait_for_threads
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: importing them would cost every run more than its code
+    from typing import Generic, TypedDict, TypeVar
+
+    OutcomeT = TypeVar("OutcomeT")
+
+    class Report(TypedDict, Generic[OutcomeT]):
+        """What every entry point returns (the binary reads it as `ChildReport`): why the request
+        failed (an error object from `tracebacks`, or None), the warnings, and the outcome of that
+        entry point."""
+
+        error: dict | None
+        warnings: list[str]
+        outcome: OutcomeT
+
+    class ExecOutcome(TypedDict):
+        """`run_exec`: the code's return value, the properties before and after it ran, and what
+        the diff shows of them."""
+
+        returns: object
+        returns_repr: str | None
+        module: str | None
+        properties: dict | None
+        started: dict | None
+        unrestored: list[str]
+        reprs: dict[str, dict[str, str]]
+        file_warnings: list[str]
+
+    class Section(TypedDict):
+        name: str
+        module: str
+        kind: str
+        text: str
+
+    class PromptOutcome(TypedDict):
+        """`run_prompt`: the prompt and its sections; `ghost` for a turn's prompt."""
+
+        prompt: str | None
+        sections: list[Section]
+        ghost: dict[str, str] | None
+
+    class ListedCase(TypedDict):
+        name: str
+        problem: str | None
+
+    class Collection(TypedDict):
+        """`collect_tests`: the report's error says the file does not compile as `__test__`."""
+
+        prompt_error: dict | None
+        cases: list[ListedCase]
+
+    class CaseOutcome(TypedDict):
+        """`run_test_case`: a case passes when it returns; the report's error says all else."""
+
 TEST_CASES = "__moss_test_cases__"
 TEST_MODULE = "__test__"
 """The name the file's module has for `moss test`, as in the reference's test suite."""
@@ -31,16 +86,17 @@ class ProviderFailed(Exception):
     )
 
 
-def run_exec(request: dict) -> dict:
+def run_exec(request: dict) -> Report[ExecOutcome]:
     """Run generated code. request: path, source, properties (stored JSON), recorded_module
     (the module name the context recorded), code, code_file, target, args (list or None)."""
-    result: dict = {"ok": False, "returns": None, "returns_repr": None, "error": None, "module": None,
-                    "properties": None, "started": None, "unrestored": [], "warnings": [],
-                    "file_warnings": []}
-    with _session(request, result, "error") as runtime:
+    outcome: ExecOutcome = {"returns": None, "returns_repr": None, "module": None, "properties": None,
+                            "started": None, "unrestored": [], "reprs": {"before": {}, "after": {}},
+                            "file_warnings": []}
+    result: Report[ExecOutcome] = {"error": None, "warnings": [], "outcome": outcome}
+    with _session(request, result) as runtime:
         if runtime is None:
             return result
-        result["unrestored"] = runtime.unrestored
+        outcome["unrestored"] = runtime.unrestored
         code_file = request["code_file"]
         try:
             compiled = compile_code(runtime, request["code"], code_file)
@@ -53,7 +109,8 @@ def run_exec(request: dict) -> dict:
             from _moss import imports
 
             imports.restrict(runtime.module(), request["allow_imports"])
-        result["started"], unsaved_before = _properties_before_the_code(runtime)
+        started, unsaved_before = _properties_before_the_code(runtime)
+        outcome["started"] = started
         namespace_before = dict(runtime.locals())
         try:
             returns = run_code(runtime, request["code"], compiled, request["target"], request["args"])
@@ -65,22 +122,22 @@ def run_exec(request: dict) -> dict:
         except BaseException as e:
             result["error"] = tracebacks.describe(e, "exception", anchor=code_file, moss_file=_moss_file(request))
             return result
-        result["module"] = runtime.module().__name__
+        module = outcome["module"] = runtime.module().__name__
         try:
-            result["returns"] = values.plain(returns)
+            outcome["returns"] = values.plain(returns)
         except Exception:
-            result["returns"] = None
-        result["returns_repr"] = tracebacks.printable(_safe_repr(returns))
+            outcome["returns"] = None
+        outcome["returns_repr"] = tracebacks.printable(_safe_repr(returns))
         namespace = runtime.locals()
-        values.CODE_DEFINED = (result["module"], frozenset(
+        values.CODE_DEFINED = (module, frozenset(
             name for name, value in namespace.items() if namespace_before.get(name, namespace) is not value))
-        result["properties"], unsaved = runtime.properties()
-        result["reprs"] = _reprs_of_changes(result["started"], result["properties"])
+        properties, unsaved = runtime.properties()
+        outcome["properties"] = properties
+        outcome["reprs"] = _reprs_of_changes(started, properties)
         native.mark("properties encoded")
         result["warnings"] += unsaved
         # A value the file set that the code left alone is the file's to fix, not the model's.
-        result["file_warnings"] = [tracebacks.printable(w) for w in unsaved if w in unsaved_before]
-        result["ok"] = True
+        outcome["file_warnings"] = [tracebacks.printable(w) for w in unsaved if w in unsaved_before]
     return result
 
 
@@ -110,64 +167,67 @@ def _reprs_of_changes(started: dict, after: dict) -> dict[str, dict[str, str]]:
     return reprs
 
 
-def run_prompt(request: dict) -> dict:
-    """Build the prompt. request: path, source, properties; with `turn`, the report's `ghost`
+def run_prompt(request: dict) -> Report[PromptOutcome]:
+    """Build the prompt. request: path, source, properties; with `turn`, the outcome's `ghost`
     holds the persona and instruction of the file's `__ghost__`, for the turn prompt."""
     from _moss import prompt
 
-    result: dict = {"ok": False, "error": None, "prompt": None, "sections": [], "warnings": []}
-    with _session(request, result, "error", for_prompt=True) as runtime:
+    outcome: PromptOutcome = {"prompt": None, "sections": [], "ghost": None}
+    result: Report[PromptOutcome] = {"error": None, "warnings": [], "outcome": outcome}
+    with _session(request, result, for_prompt=True) as runtime:
         if runtime is None:
             return result
         try:
             built = prompt.build(runtime, request["source"], runtime.ignored_modules)
             if request.get("turn"):
-                built["ghost"] = prompt.ghost(runtime.module())
+                outcome["ghost"] = prompt.ghost(runtime.module())
             native.mark("prompt built")
         except BaseException as e:
             result["error"] = tracebacks.describe(e, "module", anchor=request["path"], moss_file=_moss_file(request))
             return result
-        result["warnings"] += built.pop("warnings")
+        result["warnings"] += built["warnings"]
+        outcome["prompt"], outcome["sections"] = built["prompt"], built["sections"]
         if request.get("allow_imports") is not None:
             from _moss import imports
 
             rule = imports.rule(request["allow_imports"])
-            built["prompt"] = built["prompt"].rstrip("\n") + "\n\n" + rule + "\n"
-            built["sections"].append({"name": "<imports>", "module": "", "kind": "rule", "text": rule})
-        result.update(built, ok=True)
+            outcome["prompt"] = built["prompt"].rstrip("\n") + "\n\n" + rule + "\n"
+            outcome["sections"].append({"name": "<imports>", "module": "", "kind": "rule", "text": rule})
     return result
 
 
-def collect_tests(request: dict) -> dict:
+def collect_tests(request: dict) -> Report[Collection]:
     """Check that the MOSS file compiles and its prompt builds, as `moss prompt` builds it, and
     list its test cases as the reference's test suite finds them: in the file compiled as the
     module `__test__`, so that cases under `if __name__ == "__test__":` exist. Neither needs a
     binding for every type hint (as for `moss prompt`); a case that runs does.
 
-    request: path, source. Returns compile_error and prompt_error (error objects or None) and
-    cases: [{"name", "problem"}], where problem says why a listed case cannot run.
+    request: path, source. The report's error says why the file does not compile as `__test__`;
+    the outcome's prompt_error why its prompt does not build, and its cases each say why the case
+    cannot run (`problem`), if it cannot.
     """
     from _moss import prompt
 
-    result: dict = {"compile_error": None, "prompt_error": None, "cases": [], "warnings": []}
-    with _session(request, result, "compile_error", for_prompt=True) as runtime:
+    outcome: Collection = {"prompt_error": None, "cases": []}
+    result: Report[Collection] = {"error": None, "warnings": [], "outcome": outcome}
+    with _session(request, result, for_prompt=True) as runtime:
         if runtime is None:
             return result
         try:
             result["warnings"] += prompt.build(runtime, request["source"], runtime.ignored_modules)["warnings"]
         except BaseException as e:
-            result["prompt_error"] = tracebacks.describe(e, "module", anchor=request["path"],
-                                                         moss_file=_moss_file(request))
-    as_test: dict = {"compile_error": None, "warnings": []}
-    with _session(request, as_test, "compile_error", as_test=True, for_prompt=True) as runtime:
+            outcome["prompt_error"] = tracebacks.describe(e, "module", anchor=request["path"],
+                                                          moss_file=_moss_file(request))
+    as_test: Report[None] = {"error": None, "warnings": [], "outcome": None}
+    with _session(request, as_test, as_test=True, for_prompt=True) as runtime:
         if runtime is not None:
-            result["cases"], as_test["compile_error"] = _listed_cases(runtime, request["path"])
-    result["compile_error"] = as_test["compile_error"]
+            outcome["cases"], as_test["error"] = _listed_cases(runtime, request["path"])
+    result["error"] = as_test["error"]
     result["warnings"] += [w for w in as_test["warnings"] if w not in result["warnings"]]
     return result
 
 
-def _listed_cases(runtime: Runtime, path: str) -> tuple[list[dict], dict | None]:
+def _listed_cases(runtime: Runtime, path: str) -> tuple[list[ListedCase], dict | None]:
     """The cases `__moss_test_cases__` names, each with why it cannot run (or None); or the error
     of a `__moss_test_cases__` that is not a list of names."""
     names = runtime.locals().get(TEST_CASES, [])
@@ -175,7 +235,7 @@ def _listed_cases(runtime: Runtime, path: str) -> tuple[list[dict], dict | None]
         return [], tracebacks.failure(
             "module", "TypeError", f"{TEST_CASES} must be a list of function names, not {_safe_repr(names)}",
             file=path)
-    cases = []
+    cases: list[ListedCase] = []
     for name in names:
         case = runtime.locals().get(name)
         problem = None
@@ -187,11 +247,11 @@ def _listed_cases(runtime: Runtime, path: str) -> tuple[list[dict], dict | None]
     return cases, None
 
 
-def run_test_case(request: dict) -> dict:
+def run_test_case(request: dict) -> Report[CaseOutcome]:
     """Run one test case in a fresh runtime of the file compiled as `__test__`; it passes when
     `case(moss)` returns. request: path, source, case."""
-    result: dict = {"ok": False, "error": None, "warnings": []}
-    with _session(request, result, "error", as_test=True) as runtime:
+    result: Report[CaseOutcome] = {"error": None, "warnings": [], "outcome": {}}
+    with _session(request, result, as_test=True) as runtime:
         if runtime is None:
             return result
         name = request["case"]
@@ -208,28 +268,26 @@ def run_test_case(request: dict) -> dict:
         except BaseException as e:
             result["error"] = tracebacks.describe(e, "exception", anchor=request["path"], moss_file=_moss_file(request))
             return result
-        result["ok"] = True
     return result
 
 
 class _session:  # noqa: N801 - used as a function: `with _session(...) as runtime:`
-    """`with _session(request, result, error_key) as runtime:` the compiled runtime (of the module
-    `__test__` when `as_test`; with the type hints nothing binds left unset when `for_prompt`, as
-    `build_runtime` says), or None with `result[error_key]` describing why it failed to load.
+    """`with _session(request, result) as runtime:` the compiled runtime (of the module `__test__`
+    when `as_test`; with the type hints nothing binds left unset when `for_prompt`, as
+    `build_runtime` says), or None with `result["error"]` describing why it failed to load.
 
     On the way out, `on_destroy()` runs on every injection, the run's containers are shut down
     and the runtime's warnings join `result["warnings"]`, whatever happened in between. (A class
     rather than `contextlib.contextmanager`, which every run would import.)
     """
 
-    def __init__(self, request: dict, result: dict, error_key: str, as_test: bool = False,
-                 for_prompt: bool = False) -> None:
-        self._request, self._result, self._error_key = request, result, error_key
+    def __init__(self, request: dict, result: Report, as_test: bool = False, for_prompt: bool = False) -> None:
+        self._request, self._result = request, result
         self._as_test, self._for_prompt = as_test, for_prompt
         self._runtime: Runtime | None = None
 
     def __enter__(self) -> Runtime | None:
-        path, result, error_key = self._request["path"], self._result, self._error_key
+        path, result = self._request["path"], self._result
         # moss's modules are loaded, and live as long as the run: out of the collector's sight, a
         # collection does not walk them again. The MOSS file and the code run with it on, as usual.
         gc.freeze()
@@ -237,11 +295,11 @@ class _session:  # noqa: N801 - used as a function: `with _session(...) as runti
         try:
             self._runtime = _compile(self._request, self._as_test, self._for_prompt)
         except moss_compile.BindingMissing as e:
-            result[error_key] = tracebacks.failure("module", "BindingMissing", str(e), file=path, hint=e.hint)
+            result["error"] = tracebacks.failure("module", "BindingMissing", str(e), file=path, hint=e.hint)
         except ProviderFailed as e:
-            result[error_key] = tracebacks.failure("module", "ProviderFailed", str(e), file=path, hint=e.hint)
+            result["error"] = tracebacks.failure("module", "ProviderFailed", str(e), file=path, hint=e.hint)
         except BaseException as e:
-            result[error_key] = tracebacks.describe(e, "module", anchor=path, moss_file=_moss_file(self._request))
+            result["error"] = tracebacks.describe(e, "module", anchor=path, moss_file=_moss_file(self._request))
         return self._runtime
 
     def __exit__(self, *exc: object) -> None:
