@@ -1,10 +1,16 @@
 """The moss binary's own functions, which the shipped Python calls (a module built into moss)."""
 
+import types
+
 def strip_hidden(source: str) -> str:
     """The source without `# <moss-hide>` regions."""
 
 def mark(stage: str) -> None:
     """Notes that the run reached `stage`, when the MOSS_TIMINGS variable names a file to note it in."""
+
+def compile_module(source: str | bytes, filename: str) -> types.CodeType:
+    """The code of `source` as a module's, under `filename`: what `compile(source, filename, "exec",
+    dont_inherit=True)` returns, without readying all of `ast`'s node types on the first call."""
 
 def hidden_lines(source: str) -> list[int]:
     """The numbers (from 1) of the source's lines that the model never reads."""
