@@ -15,6 +15,11 @@ def compile_module(source: str | bytes, filename: str) -> types.CodeType:
 def hidden_lines(source: str) -> list[int]:
     """The numbers (from 1) of the source's lines that the model never reads."""
 
+def source_bindings(source: str) -> tuple[list[tuple[str, str, str | None, str | None, int, bool]], list[str], list[str]]:
+    """Where the source binds its module-level names: the visible imports, each as (bound name,
+    name, asname, from-module, level, is_from), in source order; the names other visible
+    statements bind; the names hidden lines bind. Empty when the source cannot be read."""
+
 def reflect(path: str, qualname: str, mode: str, name: str, source: str | None, kept_decorators: list[str]) -> str | None:
     """The text of definition `qualname` in file `path`, in `mode` (source, signature, interface),
     shown under `name`; None when the file cannot be parsed or has no such definition."""
