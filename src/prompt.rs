@@ -1,5 +1,6 @@
 //! `moss prompt`: the text a model reads before it writes code for a MOSS file.
 
+pub(crate) mod bindings;
 pub mod hidden;
 pub(crate) mod outline;
 pub(crate) mod reply;

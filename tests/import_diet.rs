@@ -1,7 +1,8 @@
 //! What a successful run imports: nothing that only errors need, and nothing a MOSS file that
 //! does not import it should pay for. `inspect`, `traceback`, `linecache` (with `tokenize`), `dis`
 //! and `ast` are imported when an error is described or the code asks for them; `typing` (with
-//! `re` and `enum`) only when the MOSS file or its libraries use it. No timing: the modules
+//! `re` and `enum`) only when the MOSS file or its libraries use it; `_ast` (whose first use readies
+//! all of CPython's syntax-tree types, a seventh of a light prompt) not even for a prompt. No timing: the modules
 //! loaded are compared with what the interpreter's own start-up loads, in a clean virtual
 //! environment (a system site-packages may hold `.pth` start-up hooks that import `typing` and
 //! `re` themselves, which would hide what moss imports).
@@ -13,8 +14,8 @@ use common::*;
 const LIGHT: &str = "bench/light/agent.py";
 
 /// Modules only an error report (or a prompt's reflection) needs, then what `typing` imports.
-const NOT_FOR_SUCCESS: [&str; 10] =
-    ["inspect", "tokenize", "traceback", "linecache", "dis", "ast", "textwrap", "typing", "re", "enum"];
+const NOT_FOR_SUCCESS: [&str; 11] =
+    ["inspect", "tokenize", "traceback", "linecache", "dis", "ast", "_ast", "textwrap", "typing", "re", "enum"];
 
 /// The modules of NOT_FOR_SUCCESS the interpreter's start-up (`site`, `.pth` hooks) loads by itself,
 /// before moss does anything: moss cannot be blamed for those.
@@ -43,6 +44,25 @@ fn a_successful_run_imports_none_of_the_modules_only_errors_need() {
     let by_moss: Vec<&&str> = loaded.iter().filter(|m| !at_start.iter().any(|s| s == *m)).collect();
     assert!(by_moss.is_empty(), "a successful run imported {by_moss:?} (the interpreter's start-up: {at_start:?})");
     assert_eq!(sb.properties("agent")["total"], 5.0, "the run did its work and saved it");
+}
+
+#[test]
+fn a_successful_prompt_imports_no_syntax_tree() {
+    let sb = Sandbox::with(&[LIGHT]);
+    let venv = pythons::make_venv(&sb, pythons::build_minor(), "clean-venv");
+    // The interpreter notes each import on stderr (`import 'name' # ...`), which the prompt passes on.
+    let out =
+        sb.moss().env("VIRTUAL_ENV", &venv).env("PYTHONVERBOSE", "1").args(["prompt", "agent.py"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("<attr name=\"Parent\""), "the prompt explains the imports: {}", stdout(&out));
+    let notes = stderr(&out);
+    let imported: Vec<&str> =
+        notes.lines().filter_map(|line| line.strip_prefix("import '")?.split('\'').next()).collect();
+    assert!(imported.contains(&"_moss.visibility"), "the notes are read: {imported:?}");
+    let at_start = loaded_at_start(&sb, &venv);
+    let syntax_tree: Vec<&&str> =
+        imported.iter().filter(|m| ["_ast", "ast"].contains(m) && !at_start.iter().any(|s| s == *m)).collect();
+    assert!(syntax_tree.is_empty(), "a successful prompt imported {syntax_tree:?}");
 }
 
 #[test]

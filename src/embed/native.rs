@@ -12,7 +12,7 @@ use pyo3::types::IntoPyDict;
 
 use crate::device::{Reply, Request};
 use crate::json_lines;
-use crate::prompt::{hidden, outline};
+use crate::prompt::{bindings, hidden, outline};
 use crate::run::supervisor;
 
 /// The source without `# <moss-hide>` regions.
@@ -66,6 +66,19 @@ fn mark(stage: &str) {
 #[pyfunction]
 fn hidden_lines(source: &str) -> Vec<usize> {
     hidden::hidden_lines(source)
+}
+
+/// What `_moss.visibility.Bindings` is built from: the visible imports, each as (bound name,
+/// name, asname, from-module, level, whether a `from` import), then the names other visible
+/// statements bind, then the names hidden lines bind.
+type BindingsData = (Vec<(String, String, Option<String>, Option<String>, u32, bool)>, Vec<String>, Vec<String>);
+
+/// Where the source binds its module-level names, read by the binary's parser (see `bindings`).
+#[pyfunction]
+fn source_bindings(source: &str) -> BindingsData {
+    let found = bindings::bindings(source);
+    let imports = found.imports.into_iter().map(|i| (i.bound, i.name, i.asname, i.module, i.level, i.is_from));
+    (imports.collect(), found.defined.into_iter().collect(), found.hidden.into_iter().collect())
 }
 
 /// The text of definition `qualname` in file `path`, in `mode` (source, signature, interface),
@@ -159,6 +172,7 @@ pub fn register(py: Python<'_>) -> PyResult<()> {
     let module = PyModule::new(py, "_moss_native")?;
     module.add_function(wrap_pyfunction!(strip_hidden, &module)?)?;
     module.add_function(wrap_pyfunction!(hidden_lines, &module)?)?;
+    module.add_function(wrap_pyfunction!(source_bindings, &module)?)?;
     module.add_function(wrap_pyfunction!(mark, &module)?)?;
     module.add_function(wrap_pyfunction!(compile_module, &module)?)?;
     module.add_function(wrap_pyfunction!(reflect, &module)?)?;

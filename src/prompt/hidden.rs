@@ -100,7 +100,7 @@ fn handler_bodies(handlers: &[ast::ExceptHandler]) -> Vec<&[Stmt]> {
 }
 
 /// The statement's blocks, each with whether it is a class body.
-fn nested_bodies(stmt: &Stmt) -> Vec<(&[Stmt], bool)> {
+pub(crate) fn nested_bodies(stmt: &Stmt) -> Vec<(&[Stmt], bool)> {
     let blocks: Vec<&[Stmt]> = match stmt {
         Stmt::ClassDef(class) => return vec![(&class.body, true)],
         Stmt::FunctionDef(function) => vec![&function.body],

@@ -92,7 +92,7 @@ class ApiPrompter(Prompter):
         from _moss import visibility
 
         found = visibility.bindings(self._source)
-        return found.hidden - found.defined - {name for name, _, _ in found.imports}
+        return found.hidden - found.defined - {entry.bound for entry in found.imports}
 
     def imported_attr_prompts(self) -> list[tuple[str, str]]:
         hidden = self._hidden_only()
