@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import _thread
 import sys
-from contextvars import ContextVar
+from _contextvars import ContextVar  # what `contextvars` re-exports, without loading it
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: importing them would cost every run more than its code

@@ -1,7 +1,6 @@
 """Compiling a MOSS file: run its source in a fresh module, then build and inject `moss`."""
 from __future__ import annotations
 
-import importlib
 import keyword
 import os
 import sys
@@ -59,6 +58,13 @@ def placement(path: str) -> tuple[str, str | None]:
     return ".".join(parts), folder
 
 
+def _imported(name: str) -> types.ModuleType:
+    """The module `name` (absolute), imported if it is not yet: `importlib.import_module` without
+    importing `importlib` (and `warnings` with it) into every run."""
+    __import__(name)
+    return sys.modules[name]
+
+
 def load_module(path: str, name: str, source: str, package: str | None = None) -> types.ModuleType:
     """Execute the MOSS file's source in a new module registered as `name`.
 
@@ -69,7 +75,7 @@ def load_module(path: str, name: str, source: str, package: str | None = None) -
     imports resolve in.
     """
     package = name.rpartition(".")[0] if package is None else package
-    parent = importlib.import_module(package) if package else None
+    parent = _imported(package) if package else None
     module = types.ModuleType(name)
     module.__file__ = path
     if parent is not None:
@@ -137,7 +143,7 @@ class Compiler(MossCompiler):
     def with_default_moss_type(self, moss_type: type | str) -> Compiler:
         if isinstance(moss_type, str):
             modulename, _, attr = moss_type.partition(":")
-            moss_type = getattr(importlib.import_module(modulename), attr)
+            moss_type = getattr(_imported(modulename), attr)
         if not (isinstance(moss_type, type) and issubclass(moss_type, Moss)):
             raise TypeError(f"the default Moss type must be a subclass of ghostos_moss.Moss, not {moss_type!r}")
         self._default_moss_type = moss_type
@@ -205,7 +211,7 @@ def compile_by_name(compiler: Compiler, modulename: str | None) -> types.ModuleT
     if context.module is None and context.code is None:
         context.module = modulename
     compiler.container().bootstrap()
-    origin = importlib.import_module(context.module) if context.module else None
+    origin = _imported(context.module) if context.module else None
     name = modulename or context.module or "__moss__"
     source = compiler._source = compiler.pycontext_code()
     module = types.ModuleType(name)

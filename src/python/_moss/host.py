@@ -7,7 +7,6 @@ Every entry point compiles the MOSS file afresh, reports a failure to load as th
 from __future__ import annotations
 
 import gc
-import importlib
 import os
 import sys
 import types
@@ -390,6 +389,7 @@ def warm_up(request: dict) -> dict:
     report. Returns the project's source files (`watch`): the server restarts when one changes.
     """
     import ast
+    import importlib
     from contextlib import redirect_stderr, redirect_stdout
 
     _add_import_roots(request)
@@ -450,6 +450,8 @@ def _project_files() -> list[str]:
 
 def _register_configured(host: Container, spec: str) -> None:
     """Register what the configuration's `module:callable` returns: one provider or several."""
+    import importlib  # only a configuration with `providers` needs it
+
     module_name, _, attribute = spec.partition(":")
     try:
         target: object = importlib.import_module(module_name.strip())

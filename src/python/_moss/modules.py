@@ -3,7 +3,6 @@
 Public home: `ghostos_moss.modules`, as each class's `__module__` says."""
 from __future__ import annotations
 
-import importlib
 from abc import ABC, abstractmethod
 from types import ModuleType
 TYPE_CHECKING = False
@@ -69,6 +68,8 @@ class DefaultModules(Modules):
     __module__ = "ghostos_moss.modules"
 
     def import_module(self, modulename: str) -> ModuleType:
+        import importlib  # imported here: every run builds a DefaultModules, few import through it
+
         return importlib.import_module(modulename)
 
     def getsource(self, modulename: str) -> str:
@@ -98,6 +99,8 @@ class DefaultModules(Modules):
             yield info.name, info.ispkg
 
     def reload(self, module: ModuleType) -> ModuleType:
+        import importlib
+
         return importlib.reload(module)
 
 

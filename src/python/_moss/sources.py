@@ -7,7 +7,11 @@ join `linecache.cache` when something imports it: an error being described, or t
 from __future__ import annotations
 
 import sys
-from importlib.machinery import ModuleSpec, PathFinder
+from _frozen_importlib_external import PathFinder  # `importlib.machinery` would import `importlib`, `warnings`
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
 
 _waiting: dict[str, str] = {}
 
