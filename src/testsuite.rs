@@ -21,6 +21,7 @@ use std::time::Instant;
 
 use crate::cli::style;
 use crate::cli::{TestArgs, WorkerJob};
+use crate::error::Problem;
 use crate::run::error_info::ErrorInfo;
 use crate::testsuite::discover::display;
 use crate::testsuite::file_report::{FileReport, failures};
@@ -39,10 +40,9 @@ pub fn run(args: &TestArgs) -> u8 {
     let discover::Found { mut files, orphaned_pins } = discover::moss_files(&paths, args.only_moss_files);
     for folder in &orphaned_pins {
         let file = folder.with_extension("py");
-        style::warning(&format!(
-            "{} holds pinned runs of {}, which is gone: they are not run\nhint: rename the folder with its MOSS file, or delete it",
-            display(folder),
-            display(&file)
+        style::warn(&Problem::hinted(
+            format!("{} holds pinned runs of {}, which is gone: they are not run", display(folder), display(&file)),
+            "rename the folder with its MOSS file, or delete it",
         ));
     }
     if files.is_empty() && args.only_moss_files {
