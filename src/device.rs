@@ -26,6 +26,7 @@ use crate::device::packet::{BLE_CHUNK, Decoder, ErrorCode, Packet, SeqCounter, T
 use crate::device::picture::LiveView;
 use crate::device::sim::{ARENA_HALF_WIDTH_CM, SimBolt, SimState};
 pub use crate::device::spec::{Device, DeviceSpec};
+use crate::error::Problem;
 use crate::json_lines;
 use crate::run::supervisor::Companion;
 
@@ -39,14 +40,14 @@ const ATTEMPTS: usize = 3;
 /// split and joined arbitrarily. The Bluetooth transport is one; tests use others.
 pub trait Link: Send {
     /// Writes one framed packet.
-    fn write(&mut self, framed: &[u8]) -> Result<(), String>;
+    fn write(&mut self, framed: &[u8]) -> Result<(), Problem>;
     /// Bytes the robot sent, waiting up to `timeout` for the first of them.
     fn read(&mut self, timeout: Duration) -> Vec<u8>;
     fn close(self: Box<Self>);
 }
 
 impl Link for BleBolt {
-    fn write(&mut self, framed: &[u8]) -> Result<(), String> {
+    fn write(&mut self, framed: &[u8]) -> Result<(), Problem> {
         BleBolt::write(self, framed)
     }
 
@@ -64,7 +65,7 @@ impl Link for BleBolt {
 enum Robot {
     Sim(Box<SimBolt>),
     Remote(Box<dyn Link>),
-    Unreachable(String),
+    Unreachable(Problem),
 }
 
 /// One request from the child, one JSON object per line. `at` is the driver's simulated time,
@@ -124,8 +125,8 @@ pub struct DeviceReport {
     pub packets_sent: usize,
     pub errors: Vec<String>,
     /// Why a real robot could not be reached: the run then fails with exit 5.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub unreachable: Option<String>,
+    #[serde(default, with = "crate::error::problem_text", skip_serializing_if = "Option::is_none")]
+    pub unreachable: Option<Problem>,
 }
 
 /// What a run records of its device besides driving it.
@@ -141,15 +142,14 @@ pub struct Outputs {
 impl Outputs {
     /// Refuses, before anything runs, an output file whose folder does not exist: that is the
     /// caller's mistake, not the robot's, and must not cost a run.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), Problem> {
         for (flag, path) in [("--device-trace", &self.trace), ("--device-png", &self.png)] {
             let Some(path) = path else { continue };
             let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
             if !folder.is_dir() {
-                return Err(format!(
-                    "{flag} {}: the folder {} does not exist\nhint: create it first, or write the file elsewhere",
-                    path.display(),
-                    folder.display()
+                return Err(Problem::hinted(
+                    format!("{flag} {}: the folder {} does not exist", path.display(), folder.display()),
+                    "create it first, or write the file elsewhere",
                 ));
             }
         }
@@ -167,8 +167,8 @@ pub struct Setup {
 
 impl Setup {
     /// The companion that serves the robot to a child, and where its report arrives.
-    pub fn start(self) -> Result<(Companion, mpsc::Receiver<DeviceReport>), String> {
-        companion(&self.spec, self.outputs).map_err(|e| format!("cannot set up the device: {e}"))
+    pub fn start(self) -> Result<(Companion, mpsc::Receiver<DeviceReport>), Problem> {
+        companion(&self.spec, self.outputs).map_err(|e| Problem::new(format!("cannot set up the device: {e}")))
     }
 }
 
@@ -221,10 +221,10 @@ pub struct Info {
 }
 
 /// Connects to the device, asks what `moss device info` shows, and disconnects.
-pub fn info(spec: &DeviceSpec) -> Result<Info, String> {
+pub fn info(spec: &DeviceSpec) -> Result<Info, Problem> {
     let mut host = Host::open(spec, None);
-    if let Robot::Unreachable(message) = &host.robot {
-        return Err(message.clone());
+    if let Robot::Unreachable(problem) = &host.robot {
+        return Err(problem.clone());
     }
     let mut ask = |device: u8, command: u8, target: Option<u8>| match host.call(device, command, target, Vec::new()) {
         Reply::Done { error: 0, data, .. } => Some(data),
@@ -260,7 +260,7 @@ impl Host {
             }
             Device::Bolt(selector) => match ble::connect(selector, CONNECT_DEADLINE) {
                 Ok(bolt) => (bolt.name.clone(), Robot::Remote(Box::new(bolt))),
-                Err(message) => (String::new(), Robot::Unreachable(message)),
+                Err(problem) => (String::new(), Robot::Unreachable(problem)),
             },
         };
         let mut host = Host::with(name, robot, trace);
@@ -357,15 +357,15 @@ impl Host {
             }
         }
         if matches!(self.robot, Robot::Remote(_))
-            && let Robot::Remote(link) = std::mem::replace(&mut self.robot, Robot::Unreachable(String::new()))
+            && let Robot::Remote(link) = std::mem::replace(&mut self.robot, Robot::Unreachable(Problem::new("")))
         {
             link.close();
         }
     }
 
     fn call(&mut self, device: u8, command: u8, target: Option<u8>, data: Vec<u8>) -> Reply {
-        if let Robot::Unreachable(message) = &self.robot {
-            return Reply::Failed { message: message.clone() };
+        if let Robot::Unreachable(problem) = &self.robot {
+            return Reply::Failed { message: problem.message.clone() };
         }
         if (device, command, data.len()) == (0x16, 0x07, 4) {
             (self.speed, self.heading) = (data[0], u16::from_be_bytes([data[1], data[2]]));
@@ -383,13 +383,14 @@ impl Host {
                     self.take_in(now, &answer, Some(&request))
                 }
                 Robot::Remote(link) => match link.write(&framed) {
-                    Err(message) => {
-                        self.robot = Robot::Unreachable(message.clone());
+                    Err(problem) => {
+                        let message = problem.message.clone();
+                        self.robot = Robot::Unreachable(problem);
                         return Reply::Failed { message };
                     }
                     Ok(()) => self.await_answer(&request),
                 },
-                Robot::Unreachable(message) => return Reply::Failed { message: message.clone() },
+                Robot::Unreachable(problem) => return Reply::Failed { message: problem.message.clone() },
             };
             if let (Some(live), Robot::Sim(sim)) = (&mut self.live, &self.robot) {
                 live.draw(&self.name, &sim.state, false);
@@ -460,7 +461,7 @@ impl Host {
 
     fn report(&mut self) -> DeviceReport {
         let unreachable = match &self.robot {
-            Robot::Unreachable(message) if !message.is_empty() => Some(message.clone()),
+            Robot::Unreachable(problem) if !problem.message.is_empty() => Some(problem.clone()),
             _ => None,
         };
         let (mut heading, mut speed, mut position) = (self.heading, self.speed, None);
@@ -499,7 +500,7 @@ mod tests {
     }
 
     impl Link for ChoppyLink {
-        fn write(&mut self, framed: &[u8]) -> Result<(), String> {
+        fn write(&mut self, framed: &[u8]) -> Result<(), Problem> {
             self.writes += 1;
             if self.lost > 0 {
                 self.lost -= 1;

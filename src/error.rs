@@ -109,6 +109,85 @@ pub fn exit_codes_help() -> String {
     format!("Exit codes:\n{}", lines.join("\n"))
 }
 
+/// A failure said for a person: what is wrong, and what to do next when moss knows. The two
+/// travel apart so that each output shows the hint its own way: a `hint:` line on stderr,
+/// `error.hint` in JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Problem {
+    pub fn new(message: impl Into<String>) -> Self {
+        Problem { message: message.into(), hint: None }
+    }
+
+    pub fn hinted(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Problem { message: message.into(), hint: Some(hint.into()) }
+    }
+
+    /// The same problem said after `context`, as in "cannot set up the device: ...".
+    pub fn after(self, context: &str) -> Self {
+        Problem { message: format!("{context}: {}", self.message), ..self }
+    }
+
+    /// The one-string form, for the outputs that hold a problem as one string (a `warnings`
+    /// entry, a device's `unreachable`): the message, then the hint on a `hint:` line, as stderr
+    /// shows them.
+    pub fn to_text(&self) -> String {
+        match &self.hint {
+            Some(hint) => format!("{}{HINT_LINE}{hint}", self.message),
+            None => self.message.clone(),
+        }
+    }
+
+    /// Reads back `to_text`: a warning that crossed a process or the journal as one string.
+    pub fn from_text(text: &str) -> Self {
+        match text.split_once(HINT_LINE) {
+            Some((message, hint)) => Problem::hinted(message, hint),
+            None => Problem::new(text),
+        }
+    }
+}
+
+/// Serde of an optional `Problem` in its one-string form, for a format that holds it so (a
+/// device report's `unreachable`).
+pub mod problem_text {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Problem;
+
+    pub fn serialize<S: Serializer>(problem: &Option<Problem>, serializer: S) -> Result<S::Ok, S::Error> {
+        problem.as_ref().map(Problem::to_text).serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Problem>, D::Error> {
+        Ok(Option::<String>::deserialize(deserializer)?.map(|text| Problem::from_text(&text)))
+    }
+}
+
+/// Where the one-string form of a `Problem` starts its hint.
+const HINT_LINE: &str = "\nhint: ";
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<String> for Problem {
+    fn from(message: String) -> Self {
+        Problem::new(message)
+    }
+}
+
+impl From<&str> for Problem {
+    fn from(message: &str) -> Self {
+        Problem::new(message)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum MossError {
     #[error("cannot read the MOSS file {}: {reason}", path.display())]
@@ -138,9 +217,8 @@ pub enum MossError {
     #[error(transparent)]
     Context(#[from] ContextError),
 
-    /// The message may end in `\nhint: ...`, shown as the hint.
-    #[error("{}", .0.split("\nhint: ").next().unwrap_or_default())]
-    Usage(String),
+    #[error("{0}")]
+    Usage(Problem),
 
     #[error("invalid configuration in {}: {detail}", path.display())]
     Config { path: PathBuf, detail: String },
@@ -148,9 +226,8 @@ pub enum MossError {
     #[error("could not start the run: {0}")]
     RunNotStarted(std::io::Error),
 
-    /// The message may end in `\nhint: ...`, shown as the hint.
-    #[error("{}", .0.split("\nhint: ").next().unwrap_or_default())]
-    Device(String),
+    #[error("{0}")]
+    Device(Problem),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -187,6 +264,11 @@ pub enum ContextError {
 }
 
 impl MossError {
+    /// The command line (or a setting) asks for what cannot be: exit 2.
+    pub fn usage(problem: impl Into<Problem>) -> Self {
+        MossError::Usage(problem.into())
+    }
+
     pub fn exit_code(&self) -> u8 {
         match self {
             // Not a failure of a run: the lookup's answer is "there is none".
@@ -227,11 +309,10 @@ impl MossError {
                                          tokens (max_tokens, max_output_tokens, num_predict), or ask for shorter code"
                 .into(),
             MossError::Context(e) => return e.hint(),
-            MossError::Usage(message) => return message.split_once("\nhint: ").map(|(_, hint)| hint.to_owned()),
+            MossError::Usage(problem) | MossError::Device(problem) => return problem.hint.clone(),
             MossError::Config { .. } => {
                 "fix the file: `moss config` shows the keys it reads (context-dir, timeout, python-path, providers, allow-imports, device, prompt-template, python)".into()
             }
-            MossError::Device(message) => return message.split_once("\nhint: ").map(|(_, hint)| hint.to_owned()),
             MossError::RunNotStarted(_) => {
                 "the system refused a new process or pipe; check the limits on processes and open files (ulimit -u, ulimit -n)".into()
             }
@@ -272,7 +353,7 @@ impl ContextError {
 
 #[cfg(test)]
 mod tests {
-    use super::{EXIT_CODES, ErrorKind};
+    use super::{ContextError, EXIT_CODES, ErrorKind, MossError, Problem};
 
     #[test]
     fn every_kind_exits_with_a_listed_code_and_is_named_as_in_json() {
@@ -280,5 +361,30 @@ mod tests {
             assert!(EXIT_CODES.iter().any(|(code, _)| *code == kind.exit_code()), "{kind} exits unlisted");
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
         }
+    }
+
+    #[test]
+    fn a_hint_is_never_part_of_the_message() {
+        let errors = [
+            MossError::usage(Problem::hinted("the task is empty", "say what the model should do")),
+            MossError::usage("name the context"),
+            MossError::Device(Problem::hinted("no Bluetooth adapter was found", "plug one in")),
+            MossError::NoCode { source_name: "reply.md".into(), reason: "it is empty".into() },
+            MossError::Context(ContextError::InvalidLockWait { value: "soon".into() }),
+        ];
+        for error in errors {
+            assert!(!error.to_string().contains("hint"), "{error}");
+        }
+        let hinted = MossError::usage(Problem::hinted("the task is empty", "say what the model should do"));
+        assert_eq!(hinted.hint().as_deref(), Some("say what the model should do"));
+        assert_eq!(MossError::usage("name the context").hint(), None);
+    }
+
+    #[test]
+    fn the_one_string_form_reads_back_as_the_problem_it_was() {
+        for problem in [Problem::hinted("gone: it left", "bring it back"), Problem::new("gone")] {
+            assert_eq!(Problem::from_text(&problem.to_text()), problem);
+        }
+        assert_eq!(Problem::hinted("gone", "bring it back").to_text(), "gone\nhint: bring it back");
     }
 }

@@ -21,6 +21,7 @@ use std::time::Instant;
 
 use crate::cli::style;
 use crate::cli::{TestArgs, WorkerJob};
+use crate::error::Problem;
 use crate::run::error_info::ErrorInfo;
 use crate::testsuite::discover::display;
 use crate::testsuite::file_report::{FileReport, failures};
@@ -29,45 +30,10 @@ use crate::testsuite::report::{Console, ShardRun, Summary};
 pub fn run(args: &TestArgs) -> u8 {
     let started = Instant::now();
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    if let Some(missing) = paths.iter().find(|p| !p.exists()) {
-        style::error(
-            &format!("{} does not exist", missing.display()),
-            Some("pass MOSS files or folders that hold them"),
-        );
-        return 2;
-    }
-    let discover::Found { mut files, orphaned_pins } = discover::moss_files(&paths, args.only_moss_files);
-    for folder in &orphaned_pins {
-        let file = folder.with_extension("py");
-        style::warning(&format!(
-            "{} holds pinned runs of {}, which is gone: they are not run\nhint: rename the folder with its MOSS file, or delete it",
-            display(folder),
-            display(&file)
-        ));
-    }
-    if files.is_empty() && args.only_moss_files {
-        style::note("no MOSS file among the files given: nothing to test");
-        return 0;
-    }
-    if files.is_empty() {
-        let searched: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        style::error(
-            &format!("no MOSS files found under {}", searched.join(", ")),
-            Some(
-                "a MOSS file is a .py file that imports ghostos_moss or defines __moss_test_cases__; hidden folders, virtual environments and .gitignore'd files are skipped",
-            ),
-        );
-        return NOTHING_TO_TEST;
-    }
-    if args.context.is_some() && files.len() > 1 {
-        style::error(
-            &format!("--context names the context of one MOSS file, and {} were found", files.len()),
-            Some(
-                "name the one MOSS file whose runs were made with that context: moss test --replay FILE.py --context PATH",
-            ),
-        );
-        return 2;
-    }
+    let mut files = match files_to_test(args, &paths) {
+        Ok(files) => files,
+        Err(code) => return code,
+    };
     if let Some(Err(message)) = args.junit.as_deref().map(prepare_junit_folder) {
         style::error(&message, Some("pass a --junit path in a folder that can be created and written"));
         return 2;
@@ -106,6 +72,50 @@ pub fn run(args: &TestArgs) -> u8 {
         }
         _ => 0,
     }
+}
+
+/// The MOSS files `moss test` runs, or (already said on stderr) the exit code when there are none
+/// to run or the paths and flags do not fit together.
+fn files_to_test(args: &TestArgs, paths: &[PathBuf]) -> Result<Vec<PathBuf>, u8> {
+    if let Some(missing) = paths.iter().find(|p| !p.exists()) {
+        style::error(
+            &format!("{} does not exist", missing.display()),
+            Some("pass MOSS files or folders that hold them"),
+        );
+        return Err(2);
+    }
+    let discover::Found { files, orphaned_pins } = discover::moss_files(paths, args.only_moss_files);
+    for folder in &orphaned_pins {
+        let file = folder.with_extension("py");
+        style::warn(&Problem::hinted(
+            format!("{} holds pinned runs of {}, which is gone: they are not run", display(folder), display(&file)),
+            "rename the folder with its MOSS file, or delete it",
+        ));
+    }
+    if files.is_empty() && args.only_moss_files {
+        style::note("no MOSS file among the files given: nothing to test");
+        return Err(0);
+    }
+    if files.is_empty() {
+        let searched: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        style::error(
+            &format!("no MOSS files found under {}", searched.join(", ")),
+            Some(
+                "a MOSS file is a .py file that imports ghostos_moss or defines __moss_test_cases__; hidden folders, virtual environments and .gitignore'd files are skipped",
+            ),
+        );
+        return Err(NOTHING_TO_TEST);
+    }
+    if args.context.is_some() && files.len() > 1 {
+        style::error(
+            &format!("--context names the context of one MOSS file, and {} were found", files.len()),
+            Some(
+                "name the one MOSS file whose runs were made with that context: moss test --replay FILE.py --context PATH",
+            ),
+        );
+        return Err(2);
+    }
+    Ok(files)
 }
 
 /// The exit status when there is nothing to test: no MOSS file, or no case that -k matches.

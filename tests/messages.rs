@@ -137,3 +137,42 @@ fn an_error_kind_moss_does_not_know_is_an_internal_error_naming_it() {
     assert_error_kind(&result, "internal");
     assert!(error_message(&result).contains("mystery"), "the message names the unknown kind: {result}");
 }
+
+#[test]
+fn a_usage_errors_hint_is_its_own_line_in_plain_text_and_its_own_field_in_json() {
+    let sb = Sandbox::with(&[AGENT, "exec/code/count.py"]);
+    assert_usage_error(
+        &sb,
+        &[("MOSS_TIMEOUT", "soon")],
+        &[],
+        "MOSS_TIMEOUT=soon is not a time limit: not a number",
+        "set it to a number of seconds, such as 30 or 0.5, or unset it",
+    );
+    assert_usage_error(
+        &sb,
+        &[],
+        &["--device-trace", "trace.jsonl"],
+        "--device-trace and --device-png need a device",
+        "pass --device sim, or set MOSS_DEVICE",
+    );
+}
+
+/// `moss exec` of count.py with `env` and `args` is refused with exactly `message` and `hint`:
+/// as an `error:` and a `hint:` line on stderr, and as the fields of `error` with `--json`.
+fn assert_usage_error(sb: &Sandbox, env: &[(&str, &str)], args: &[&str], message: &str, hint: &str) {
+    let moss = || {
+        let mut command = sb.moss();
+        command.env_remove("MOSS_DEVICE").envs(env.iter().copied());
+        command.args(["exec", "agent.py", "--code", "count.py"]).args(args);
+        command
+    };
+    let out = moss().output().unwrap();
+    assert_exit(&out, 2);
+    assert_eq!(stderr(&out), format!("error: {message}\nhint: {hint}\n"));
+    let out = moss().arg("--json").output().unwrap();
+    assert_exit(&out, 2);
+    let result = parse_result(&out);
+    assert_error_kind(&result, "usage");
+    assert_eq!(result["error"]["message"], message, "the message holds no hint: {result}");
+    assert_eq!(result["error"]["hint"], hint, "{result}");
+}

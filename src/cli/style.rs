@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use clap::ValueEnum;
 use owo_colors::{OwoColorize, Style};
 
+use crate::error::Problem;
+
 static COLOR: AtomicBool = AtomicBool::new(false);
 static QUIET: AtomicBool = AtomicBool::new(false);
 
@@ -59,14 +61,18 @@ pub fn hint(text: &str) {
     emit(&hint_lines(text));
 }
 
-pub fn warning(message: &str) {
+/// A warning kept as one string, as the `warnings` of a run hold it (`Problem::to_text`).
+pub fn warning(text: &str) {
+    warn(&Problem::from_text(text));
+}
+
+pub fn warn(problem: &Problem) {
     if QUIET.load(Ordering::Relaxed) {
         return;
     }
-    let (first, rest) = message.split_once("\nhint: ").map_or((message, None), |(a, b)| (a, Some(b)));
-    let mut out = format!("{} {first}\n", label("warning:", Style::new().yellow().bold()));
-    if let Some(rest) = rest {
-        out.push_str(&hint_lines(rest));
+    let mut out = format!("{} {}\n", label("warning:", Style::new().yellow().bold()), problem.message);
+    if let Some(hint) = &problem.hint {
+        out.push_str(&hint_lines(hint));
     }
     emit(&out);
 }

@@ -1,6 +1,7 @@
 //! The values of flags that clap does not parse itself: seconds, sizes and device specs.
 
 use crate::device::DeviceSpec;
+use crate::error::Problem;
 
 pub(crate) fn parse_seconds(text: &str) -> Result<f64, String> {
     let seconds = text.parse::<f64>().map_err(|_| format!("`{text}` is not a positive number of seconds"))?;
@@ -26,7 +27,8 @@ pub(crate) fn parse_size(text: &str) -> Result<u64, String> {
     }
 }
 
-/// `--device SPEC`: refused as the command line's mistake (exit 2) before anything runs.
+/// `--device SPEC`: refused as the command line's mistake (exit 2) before anything runs. The
+/// command line shows the refusal as one string, so its hint rides in it on a line of its own.
 pub(crate) fn parse_device(text: &str) -> Result<DeviceSpec, String> {
-    DeviceSpec::parse(text).map_err(|e| e.to_string())
+    DeviceSpec::parse(text).map_err(|e| Problem::from(e).to_text())
 }

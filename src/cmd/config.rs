@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use crate::cli::ConfigArgs;
 use crate::embed::python_env::{self, Chosen};
-use crate::error::MossError;
+use crate::error::{MossError, Problem};
 use crate::project::config::{Config, Sourced};
 
 /// One line of the report: a key, its value as TOML would write it, and where it came from.
@@ -21,7 +21,7 @@ pub fn run(args: &ConfigArgs) -> Result<u8, MossError> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let (config, context, folder) = match &args.file {
         Some(file) => {
-            let file = std::path::absolute(file).map_err(|e| MossError::Usage(e.to_string()))?;
+            let file = std::path::absolute(file).map_err(|e| MossError::usage(e.to_string()))?;
             let config = Config::for_moss_file(&file)?;
             let context = config.context_path(None, &file);
             let folder = file.parent().map_or_else(|| cwd.clone(), Path::to_path_buf);
@@ -47,13 +47,13 @@ pub fn run(args: &ConfigArgs) -> Result<u8, MossError> {
                 "rule": chosen.rule.key(),
                 "because": chosen.rule.to_string(),
             }),
-            Err(message) => json!({ "error": message }),
+            Err(problem) => json!({ "error": problem.to_text() }),
         };
         let report = json!({
             "file": config.file,
             "context": context.as_ref().map(|(_, path)| path),
             "python": python,
-            "python_warnings": python_warnings,
+            "python_warnings": python_warnings.iter().map(Problem::to_text).collect::<Vec<_>>(),
             "settings": settings,
         });
         println!("{report}");
@@ -117,10 +117,10 @@ fn render(config: &Config, context: Option<(&Path, &Path)>, lines: &[Line]) -> S
 }
 
 /// Which Python runs the file's code, and the rule that chose it.
-fn render_python(python: &Result<Chosen, String>, warnings: &[String]) -> String {
+fn render_python(python: &Result<Chosen, Problem>, warnings: &[Problem]) -> String {
     let mut out = String::new();
     for warning in warnings {
-        out.push_str(&format!("# warning: {}\n", warning.replace('\n', "\n#   ")));
+        out.push_str(&format!("# warning: {}\n", warning.to_text().replace('\n', "\n#   ")));
     }
     match python {
         Ok(chosen) => out.push_str(&format!(
@@ -129,7 +129,7 @@ fn render_python(python: &Result<Chosen, String>, warnings: &[String]) -> String
             chosen.program.display(),
             chosen.rule
         )),
-        Err(message) => out.push_str(&format!("# no Python to run: {}\n", message.replace('\n', "\n#   "))),
+        Err(problem) => out.push_str(&format!("# no Python to run: {}\n", problem.to_text().replace('\n', "\n#   "))),
     }
     out
 }

@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use serde_json::Value;
 
 use crate::cli::style;
-use crate::error::{ContextError, MossError};
+use crate::error::{ContextError, MossError, Problem};
 use crate::project::context::{self, ContextDoc, ContextFile};
 
 #[derive(Debug, Args)]
@@ -100,9 +100,9 @@ pub fn run(action: &ContextAction) -> Result<u8, MossError> {
             let resolved = resolve(target, 2)?;
             let name = property_name(&resolved.words[0])?;
             let value: Value = serde_json::from_str(&tag_big_integers(&resolved.words[1])).map_err(|e| {
-                MossError::Usage(format!(
-                    "`{}` is not a JSON value ({e})\nhint: quote JSON strings inside shell quotes: '\"text\"'",
-                    resolved.words[1]
+                MossError::usage(Problem::hinted(
+                    format!("`{}` is not a JSON value ({e})", resolved.words[1]),
+                    "quote JSON strings inside shell quotes: '\"text\"'",
                 ))
             })?;
             edit(&resolved, |doc| {
@@ -175,10 +175,10 @@ fn resolve(target: &ContextTarget, wanted: usize) -> Result<Resolved, MossError>
     let (path, moss_file) = match &target.context {
         Some(path) => (path.clone(), None),
         None if words.is_empty() => {
-            return Err(MossError::Usage("name the context: a MOSS file (FILE.py) or --context PATH".into()));
+            return Err(MossError::usage("name the context: a MOSS file (FILE.py) or --context PATH"));
         }
         None => {
-            let file = std::path::absolute(words.remove(0)).map_err(|e| MossError::Usage(e.to_string()))?;
+            let file = std::path::absolute(words.remove(0)).map_err(|e| MossError::usage(e.to_string()))?;
             (crate::project::config::Config::for_moss_file(&file)?.context_path(None, &file), Some(file))
         }
     };
@@ -188,7 +188,7 @@ fn resolve(target: &ContextTarget, wanted: usize) -> Result<Resolved, MossError>
             1 => "a property NAME",
             _ => "a property NAME and a JSON-VALUE",
         };
-        return Err(MossError::Usage(format!(
+        return Err(MossError::usage(format!(
             "expected {expected} after the context, got {}: {}",
             words.len(),
             if words.is_empty() { "nothing".into() } else { words.join(" ") }
@@ -237,7 +237,7 @@ fn property_name(name: &str) -> Result<&str, MossError> {
     if valid {
         Ok(name)
     } else {
-        Err(MossError::Usage(format!(
+        Err(MossError::usage(format!(
             "`{name}` is not a property name: it must be a Python identifier not starting with `_`"
         )))
     }

@@ -9,7 +9,7 @@ use crate::cli::DeviceAction;
 use crate::cli::style;
 use crate::device::ble;
 use crate::device::{self, DeviceSpec};
-use crate::run::error_info::ErrorInfo;
+use crate::error::Problem;
 
 pub fn run(action: &DeviceAction) -> u8 {
     let outcome = match action {
@@ -18,15 +18,14 @@ pub fn run(action: &DeviceAction) -> u8 {
     };
     match outcome {
         Ok(()) => 0,
-        Err(message) => {
-            let error = ErrorInfo::device(&message);
-            style::error(&error.message, error.hint.as_deref());
+        Err(problem) => {
+            style::error(&problem.message, problem.hint.as_deref());
             5
         }
     }
 }
 
-fn scan(timeout: Duration) -> Result<(), String> {
+fn scan(timeout: Duration) -> Result<(), Problem> {
     let spinner = std::io::stderr().is_terminal().then(|| {
         let spinner = ProgressBar::new_spinner();
         spinner.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("a valid template"));
@@ -49,7 +48,7 @@ fn scan(timeout: Duration) -> Result<(), String> {
     Ok(())
 }
 
-fn info(spec: &DeviceSpec) -> Result<(), String> {
+fn info(spec: &DeviceSpec) -> Result<(), Problem> {
     let info = device::info(spec)?;
     println!("name      {}", info.name);
     match (info.battery_percent, info.battery_volts) {

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use crate::cli::LogArgs;
 use crate::cli::style;
-use crate::error::{ContextError, MossError};
+use crate::error::{ContextError, MossError, Problem};
 use crate::run::context_diff::ContextDiff;
 use crate::run::journal::{self, RunRecord};
 use crate::testsuite::replay::PinnedRun;
@@ -16,11 +16,11 @@ pub fn run(args: &LogArgs) -> Result<u8, MossError> {
     let context = match (&args.context, &args.file) {
         (Some(context), _) => context.clone(),
         (None, Some(file)) => {
-            let file = std::path::absolute(file).map_err(|e| MossError::Usage(e.to_string()))?;
+            let file = std::path::absolute(file).map_err(|e| MossError::usage(e.to_string()))?;
             crate::project::config::Config::for_moss_file(&file)?.context_path(None, &file)
         }
         (None, None) => {
-            return Err(MossError::Usage("name the journal: a MOSS file (FILE.py) or --context PATH".into()));
+            return Err(MossError::usage("name the journal: a MOSS file (FILE.py) or --context PATH"));
         }
     };
     let path = journal::path_beside(&context);
@@ -108,15 +108,13 @@ fn pin(
     number: usize,
 ) -> Result<u8, MossError> {
     let record = number.checked_sub(1).and_then(|index| records.get(index)).ok_or_else(|| {
-        MossError::Usage(format!(
-            "{} holds runs 1 to {}, not run {number}\nhint: `moss log {}` numbers the runs",
-            journal.display(),
-            records.len(),
-            file.display()
+        MossError::usage(Problem::hinted(
+            format!("{} holds runs 1 to {}, not run {number}", journal.display(), records.len()),
+            format!("`moss log {}` numbers the runs", file.display()),
         ))
     })?;
     let run =
-        PinnedRun::of(record).map_err(|reason| MossError::Usage(format!("run {number} cannot be pinned: {reason}")))?;
+        PinnedRun::of(record).map_err(|reason| MossError::usage(format!("run {number} cannot be pinned: {reason}")))?;
     let folder = crate::testsuite::replay::pinned_folder(file);
     let target = folder.join(format!("{}.json", record.time.replace(':', "-")));
     let mut text = serde_json::to_vec_pretty(&run).expect("a pinned run serialises");
@@ -126,7 +124,7 @@ fn pin(
         temp.write_all(&text)?;
         temp.persist(&target).map(drop).map_err(|e| e.error)
     });
-    written.map_err(|e| MossError::Usage(format!("cannot write the pinned case {}: {e}", target.display())))?;
+    written.map_err(|e| MossError::usage(format!("cannot write the pinned case {}: {e}", target.display())))?;
     style::note(&format!("pinned run {number} as {}; `moss test {}` runs it", target.display(), file.display()));
     Ok(0)
 }

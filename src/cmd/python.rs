@@ -9,13 +9,11 @@ use crate::embed::{interpreter, libpython};
 
 /// Runs the interpreter on the arguments as `python` would and ends the process with its status.
 pub fn run(args: &PythonArgs) -> ! {
-    let warnings = interpreter::start_as_python(&args.args).unwrap_or_else(|message| {
-        style::error(&message, None);
+    let warnings = interpreter::start_as_python(&args.args).unwrap_or_else(|problem| {
+        style::error(&problem.message, problem.hint.as_deref());
         std::process::exit(1)
     });
-    for warning in warnings {
-        style::warning(&warning);
-    }
+    warnings.iter().for_each(style::warn);
     if let Err(message) = Python::attach(|py| {
         interpreter::prepare(py)
             .map_err(|e| format!("moss could not make its packages importable: {}", interpreter::describe(py, &e)))

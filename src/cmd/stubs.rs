@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cli::style;
 use crate::embed::interpreter::embedded;
-use crate::error::MossError;
+use crate::error::{MossError, Problem};
 
 /// Where the stubs go when no DIR is given: inside the project's `.moss` folder, which
 /// `moss test` never searches and a `.gitignore` line keeps out of version control.
@@ -77,7 +77,7 @@ pub fn run(args: &StubsArgs) -> Result<u8, MossError> {
     let files = shipped_files();
     let manifest =
         Manifest { moss: env!("CARGO_PKG_VERSION").into(), files: files.iter().map(|(p, _)| p.clone()).collect() };
-    let unwritable = |path: &Path, e: std::io::Error| MossError::Usage(format!("cannot write {}: {e}", path.display()));
+    let unwritable = |path: &Path, e: std::io::Error| MossError::usage(format!("cannot write {}: {e}", path.display()));
     for (relative, text) in &files {
         let path = dir.join(relative);
         fs::create_dir_all(path.parent().expect("a file in the folder")).map_err(|e| unwritable(&path, e))?;
@@ -126,11 +126,12 @@ fn shipped_files() -> Vec<(String, String)> {
 /// empty; an error for any other folder, which is not ours to write into.
 fn previous_manifest(dir: &Path) -> Result<Option<Manifest>, MossError> {
     let refuse = |why: String| {
-        MossError::Usage(format!(
-            "{} {why}; moss stubs writes only into a new or empty folder, or one it wrote before\n\
-             hint: pass another DIR, or remove {} first",
-            dir.display(),
-            dir.display()
+        MossError::usage(Problem::hinted(
+            format!(
+                "{} {why}; moss stubs writes only into a new or empty folder, or one it wrote before",
+                dir.display()
+            ),
+            format!("pass another DIR, or remove {} first", dir.display()),
         ))
     };
     let mut entries = match fs::read_dir(dir) {

@@ -11,6 +11,7 @@ use futures_util::StreamExt;
 use uuid::Uuid;
 
 use crate::device::packet::BLE_CHUNK;
+use crate::error::Problem;
 
 const API_SERVICE: Uuid = Uuid::from_u128(0x00010001_574f_4f20_5370_6865726f2121);
 const API_CHARACTERISTIC: Uuid = Uuid::from_u128(0x00010002_574f_4f20_5370_6865726f2121);
@@ -62,25 +63,22 @@ pub struct BleBolt {
     pub name: String,
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
+fn runtime() -> Result<tokio::runtime::Runtime, Problem> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the Bluetooth runtime: {e}"))
+        .map_err(|e| Problem::new(format!("cannot start the Bluetooth runtime: {e}")))
 }
 
 /// The first Bluetooth adapter, or why there is none.
-async fn adapter() -> Result<Adapter, String> {
+async fn adapter() -> Result<Adapter, Problem> {
     let manager = Manager::new().await.map_err(explain)?;
     let adapters = manager.adapters().await.map_err(explain)?;
-    adapters
-        .into_iter()
-        .next()
-        .ok_or_else(|| "no Bluetooth adapter was found\nhint: plug one in, or check `bluetoothctl list`".to_owned())
+    adapters.into_iter().next().ok_or_else(no_adapter)
 }
 
 /// The BOLTs advertising within `timeout`.
-pub fn scan(timeout: Duration) -> Result<Vec<Found>, String> {
+pub fn scan(timeout: Duration) -> Result<Vec<Found>, Problem> {
     let rt = runtime()?;
     rt.block_on(async {
         let adapter = adapter().await?;
@@ -100,7 +98,7 @@ pub fn scan(timeout: Duration) -> Result<Vec<Found>, String> {
 }
 
 /// Finds and connects to the robot within `deadline`, unlocks it and subscribes to its answers.
-pub fn connect(selector: &Selector, deadline: Duration) -> Result<BleBolt, String> {
+pub fn connect(selector: &Selector, deadline: Duration) -> Result<BleBolt, Problem> {
     let rt = runtime()?;
     let started = Instant::now();
     let (peripheral, name, api, incoming) = rt.block_on(async {
@@ -111,9 +109,10 @@ pub fn connect(selector: &Selector, deadline: Duration) -> Result<BleBolt, Strin
             loop {
                 for peripheral in adapter.peripherals().await.map_err(explain)? {
                     if let Ok(Some(p)) = peripheral.properties().await
-                        && selector.matches(p.local_name.as_deref(), &p.address.to_string()) {
-                            return Ok::<_, String>((peripheral, p.local_name.unwrap_or_default()));
-                        }
+                        && selector.matches(p.local_name.as_deref(), &p.address.to_string())
+                    {
+                        return Ok::<_, Problem>((peripheral, p.local_name.unwrap_or_default()));
+                    }
                 }
                 if let Some(CentralEvent::DeviceDiscovered(_)) = events.next().await {}
             }
@@ -121,19 +120,23 @@ pub fn connect(selector: &Selector, deadline: Duration) -> Result<BleBolt, Strin
         .await;
         let _ = adapter.stop_scan().await;
         let (peripheral, name) = found.map_err(|_| {
-            format!(
-                "{} was not found within {} s\nhint: switch it on and bring it near; `moss device scan` lists the BOLTs in range",
-                selector.describe(),
-                deadline.as_secs()
+            Problem::hinted(
+                format!("{} was not found within {} s", selector.describe(), deadline.as_secs()),
+                "switch it on and bring it near; `moss device scan` lists the BOLTs in range",
             )
         })??;
         let left = deadline.saturating_sub(started.elapsed()).max(Duration::from_secs(1));
-        peripheral.connect_with_timeout(left).await.map_err(|e| format!("cannot connect to {name}: {}", explain(e)))?;
+        peripheral
+            .connect_with_timeout(left)
+            .await
+            .map_err(|e| explain(e).after(&format!("cannot connect to {name}")))?;
         peripheral.discover_services().await.map_err(explain)?;
         let characteristics = peripheral.characteristics();
         let find = |uuid: Uuid| characteristics.iter().find(|c| c.uuid == uuid).cloned();
         let (Some(api), Some(unlock)) = (find(API_CHARACTERISTIC), find(UNLOCK_CHARACTERISTIC)) else {
-            return Err(format!("{name} does not offer the Sphero API v2 characteristics; is it a BOLT?"));
+            return Err(Problem::new(format!(
+                "{name} does not offer the Sphero API v2 characteristics; is it a BOLT?"
+            )));
         };
         // Subscribe before the first write, so that no early answer is lost.
         let mut notifications = peripheral.notifications().await.map_err(explain)?;
@@ -147,14 +150,14 @@ pub fn connect(selector: &Selector, deadline: Duration) -> Result<BleBolt, Strin
                 }
             }
         });
-        Ok::<_, String>((peripheral, name, api, rx))
+        Ok::<_, Problem>((peripheral, name, api, rx))
     })?;
     Ok(BleBolt { runtime: rt, peripheral, api, incoming, last_write: None, name })
 }
 
 impl BleBolt {
     /// Writes one framed packet in 20-byte chunks, no sooner than PACE after the previous one.
-    pub fn write(&mut self, framed: &[u8]) -> Result<(), String> {
+    pub fn write(&mut self, framed: &[u8]) -> Result<(), Problem> {
         if let Some(wait) = self.last_write.map(|at| PACE.saturating_sub(at.elapsed())) {
             std::thread::sleep(wait);
         }
@@ -165,7 +168,7 @@ impl BleBolt {
                 peripheral
                     .write(api, chunk, WriteType::WithResponse)
                     .await
-                    .map_err(|e| format!("the connection to {} was lost: {}", self.name, explain(e)))?;
+                    .map_err(|e| explain(e).after(&format!("the connection to {} was lost", self.name)))?;
             }
             Ok(())
         })
@@ -196,17 +199,30 @@ impl BleBolt {
 }
 
 /// A btleplug error as the cause a user can act on.
-fn explain(error: btleplug::Error) -> String {
+fn explain(error: btleplug::Error) -> Problem {
     let text = error.to_string();
     if text.contains("system_bus_socket") {
-        "the system D-Bus is not running, so BlueZ cannot be reached\nhint: start dbus and bluetoothd (for example `systemctl start bluetooth`), or use --device sim".into()
+        Problem::hinted(
+            "the system D-Bus is not running, so BlueZ cannot be reached",
+            "start dbus and bluetoothd (for example `systemctl start bluetooth`), or use --device sim",
+        )
     } else if text.contains("org.bluez") {
-        "BlueZ (bluetoothd) is not running\nhint: install and start it (`apt-get install bluez`, `systemctl start bluetooth`), or use --device sim".into()
+        Problem::hinted(
+            "BlueZ (bluetoothd) is not running",
+            "install and start it (`apt-get install bluez`, `systemctl start bluetooth`), or use --device sim",
+        )
     } else if matches!(error, btleplug::Error::NoAdapterAvailable) {
-        "no Bluetooth adapter was found\nhint: plug one in, or check `bluetoothctl list`".into()
+        no_adapter()
     } else if matches!(error, btleplug::Error::PermissionDenied) {
-        "permission to use Bluetooth was denied\nhint: add yourself to the `bluetooth` group, or run as a user BlueZ allows".into()
+        Problem::hinted(
+            "permission to use Bluetooth was denied",
+            "add yourself to the `bluetooth` group, or run as a user BlueZ allows",
+        )
     } else {
-        text
+        Problem::new(text)
     }
+}
+
+fn no_adapter() -> Problem {
+    Problem::hinted("no Bluetooth adapter was found", "plug one in, or check `bluetoothctl list`")
 }

@@ -7,6 +7,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::device::ble::Selector;
+use crate::error::Problem;
 
 /// A device spec as it was written, with the robot it names. It travels (to a test worker, a
 /// warm server, the run journal) as the words written, so that what a run records is what the
@@ -35,9 +36,9 @@ pub struct NotADevice {
     pub fix: &'static str,
 }
 
-impl fmt::Display for NotADevice {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}\nhint: {}", self.problem, self.fix)
+impl From<NotADevice> for Problem {
+    fn from(e: NotADevice) -> Problem {
+        Problem::hinted(e.problem, e.fix)
     }
 }
 

@@ -11,6 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::embed::{libpython, relaunch};
+use crate::error::Problem;
 
 pub mod embedded {
     pub struct EmbeddedModule {
@@ -32,7 +33,7 @@ pub mod embedded {
 ///
 /// In a process forked from one that started it already (a warm server), the interpreter is
 /// resumed instead, with the warnings it started with.
-pub fn start(argv0: &Path) -> Result<Vec<String>, String> {
+pub fn start(argv0: &Path) -> Result<Vec<String>, Problem> {
     // SAFETY: Py_IsInitialized may be called at any time.
     if unsafe { ffi::Py_IsInitialized() } != 0 {
         // SAFETY: this process was forked by the thread that holds the GIL; CPython's own fork
@@ -42,17 +43,19 @@ pub fn start(argv0: &Path) -> Result<Vec<String>, String> {
     }
     let (chosen, warnings) = relaunch::chosen();
     let program = chosen?.program.as_path();
-    initialize(program, &[argv0.as_os_str()], CommandLine::Moss)
-        .map_err(|status| format!("the embedded Python failed to start: {}", status.failure().unwrap_or_default()))?;
-    let _ = START_WARNINGS.set(warnings.to_vec());
-    Ok(warnings.to_vec())
+    initialize(program, &[argv0.as_os_str()], CommandLine::Moss).map_err(|status| {
+        Problem::new(format!("the embedded Python failed to start: {}", status.failure().unwrap_or_default()))
+    })?;
+    let warnings: Vec<String> = warnings.iter().map(Problem::to_text).collect();
+    let _ = START_WARNINGS.set(warnings.clone());
+    Ok(warnings)
 }
 
 /// Starts CPython in this process as `python ARGS...` would start: options such as `-c`, `-m`,
 /// `-X` and `-u` are the interpreter's own. Paths and site-packages are found as `start` finds
 /// them. Returns what to warn about; a command line python refuses, or one that only asks for
 /// python's help or version, ends the process here with python's exit status.
-pub fn start_as_python(args: &[OsString]) -> Result<Vec<String>, String> {
+pub fn start_as_python(args: &[OsString]) -> Result<&'static [Problem], Problem> {
     let (chosen, warnings) = relaunch::chosen();
     let program = chosen?.program.as_path();
     let mut argv: Vec<&OsStr> = vec![program.as_os_str()];
@@ -61,7 +64,7 @@ pub fn start_as_python(args: &[OsString]) -> Result<Vec<String>, String> {
         // SAFETY: prints python's own message (if any) and exits with its status.
         unsafe { libpython::Py_ExitStatusException(status) }
     }
-    Ok(warnings.to_vec())
+    Ok(warnings)
 }
 
 /// Who reads the command line the interpreter is started with.

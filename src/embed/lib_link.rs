@@ -6,10 +6,12 @@
 use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
+use crate::error::Problem;
+
 /// A folder whose `libpython3.so` is a link to `library`: under moss's cache
 /// (`$XDG_CACHE_HOME/moss/lib/<hash of the library's path>/`, else `~/.cache/...`), else under the
 /// temporary folder.
-pub fn folder_for(library: &Path) -> Result<PathBuf, String> {
+pub fn folder_for(library: &Path) -> Result<PathBuf, Problem> {
     use sha2::Digest;
     let name = hex::encode(&sha2::Sha256::digest(library.as_os_str().as_encoded_bytes())[..8]);
     let mut tried = Vec::new();
@@ -20,10 +22,9 @@ pub fn folder_for(library: &Path) -> Result<PathBuf, String> {
             Err(e) => tried.push(format!("{}: {e}", folder.display())),
         }
     }
-    Err(format!(
-        "cannot make a folder with libpython3.so for {} ({})\nhint: make $XDG_CACHE_HOME or the temporary folder writable",
-        library.display(),
-        tried.join("; ")
+    Err(Problem::hinted(
+        format!("cannot make a folder with libpython3.so for {} ({})", library.display(), tried.join("; ")),
+        "make $XDG_CACHE_HOME or the temporary folder writable",
     ))
 }
 

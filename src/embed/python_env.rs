@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::error::Problem;
 use crate::project::config::{Config, Origin, Sourced};
 
 /// The CPython 3 minor versions this binary runs on, each tested.
@@ -90,15 +91,15 @@ impl Chosen {
 
 /// The Python for runs of MOSS files in `folder` (a MOSS file's folder, or the current one), and
 /// warnings about what was passed over.
-pub fn choose(folder: &Path) -> (Result<Chosen, String>, Vec<String>) {
+pub fn choose(folder: &Path) -> (Result<Chosen, Problem>, Vec<Problem>) {
     let mut warnings = Vec::new();
     if let Some(venv) = std::env::var_os("VIRTUAL_ENV").filter(|v| !v.is_empty()).map(PathBuf::from) {
         if venv.join("pyvenv.cfg").is_file() {
             return (environment(&venv, Rule::VirtualEnv), warnings);
         }
-        warnings.push(format!(
-            "VIRTUAL_ENV is {}, which has no pyvenv.cfg; it is not used\nhint: deactivate it, or point VIRTUAL_ENV at a virtual environment",
-            venv.display()
+        warnings.push(Problem::hinted(
+            format!("VIRTUAL_ENV is {}, which has no pyvenv.cfg; it is not used", venv.display()),
+            "deactivate it, or point VIRTUAL_ENV at a virtual environment",
         ));
     }
     // A configuration moss cannot read is the command's to report; here it names no Python.
@@ -115,7 +116,7 @@ pub fn choose(folder: &Path) -> (Result<Chosen, String>, Vec<String>) {
         Some(Ok(chosen)) => Ok(chosen),
         // Nobody chose this one: it is passed over, where a Python named on purpose is an error.
         Some(Err(reason)) => {
-            warnings.push(format!("the python3 on PATH is passed over: {reason}"));
+            warnings.push(reason.after("the python3 on PATH is passed over"));
             built()
         }
         None => built(),
@@ -126,7 +127,7 @@ pub fn choose(folder: &Path) -> (Result<Chosen, String>, Vec<String>) {
 /// The nearest `.venv` holding a `pyvenv.cfg` at or above `folder`, as `uv run` and `uv python
 /// find` look for one (a workspace member's runs use the workspace root's). A `.venv` that is no
 /// environment is passed over with a warning: quietly running another Python would surprise.
-fn nearest_venv(folder: &Path, warnings: &mut Vec<String>) -> Option<PathBuf> {
+fn nearest_venv(folder: &Path, warnings: &mut Vec<Problem>) -> Option<PathBuf> {
     let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.to_path_buf());
     for venv in folder.ancestors().map(|dir| dir.join(".venv")) {
         if venv.join("pyvenv.cfg").is_file() {
@@ -138,9 +139,9 @@ fn nearest_venv(folder: &Path, warnings: &mut Vec<String>) -> Option<PathBuf> {
         } else {
             "not a virtual environment (it has no pyvenv.cfg)".to_owned()
         };
-        warnings.push(format!(
-            "{} is {what}; it is passed over\nhint: recreate it (`python3 -m venv {0}` or `uv venv`), or remove it",
-            venv.display()
+        warnings.push(Problem::hinted(
+            format!("{} is {what}; it is passed over", venv.display()),
+            format!("recreate it (`python3 -m venv {}` or `uv venv`), or remove it", venv.display()),
         ));
     }
     None
@@ -148,14 +149,14 @@ fn nearest_venv(folder: &Path, warnings: &mut Vec<String>) -> Option<PathBuf> {
 
 /// `python = "..."` of a configuration file: a virtual environment, an interpreter, or an
 /// installation's folder.
-fn configured_python(path: &Path, file: &Path) -> Result<Chosen, String> {
+fn configured_python(path: &Path, file: &Path) -> Result<Chosen, Problem> {
     let file = &std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
     let rule = Rule::Configured(file.to_path_buf());
     let bad = |what: &str| {
-        format!(
-            "python = {:?} in {}: {what}\nhint: name a virtual environment's folder or a python3 interpreter, relative to that file",
-            path.strip_prefix(file.parent().unwrap_or(Path::new(""))).unwrap_or(path).display().to_string(),
-            file.display()
+        let written = path.strip_prefix(file.parent().unwrap_or(Path::new(""))).unwrap_or(path);
+        Problem::hinted(
+            format!("python = {:?} in {}: {what}", written.display().to_string(), file.display()),
+            "name a virtual environment's folder or a python3 interpreter, relative to that file",
         )
     };
     let chosen = if path.join("pyvenv.cfg").is_file() {
@@ -171,7 +172,7 @@ fn configured_python(path: &Path, file: &Path) -> Result<Chosen, String> {
     } else {
         return Err(bad("no such file or folder"));
     };
-    chosen.map_err(|reason| format!("python in {}: {reason}", file.display()))
+    chosen.map_err(|reason| reason.after(&format!("python in {}", file.display())))
 }
 
 /// The first `python3` on `PATH`.
@@ -186,7 +187,7 @@ fn is_executable(path: &Path) -> bool {
 }
 
 /// A Python interpreter named by path: in a virtual environment, a pyenv shim, or installed.
-fn interpreter(python: &Path, rule: Rule) -> Result<Chosen, String> {
+fn interpreter(python: &Path, rule: Rule) -> Result<Chosen, Problem> {
     if let Some(venv) = python.parent().and_then(Path::parent).filter(|venv| venv.join("pyvenv.cfg").is_file()) {
         return environment(venv, rule);
     }
@@ -203,25 +204,24 @@ fn interpreter(python: &Path, rule: Rule) -> Result<Chosen, String> {
 }
 
 /// A virtual environment: started as its own python, on its base installation's library.
-fn environment(venv: &Path, rule: Rule) -> Result<Chosen, String> {
+fn environment(venv: &Path, rule: Rule) -> Result<Chosen, Problem> {
     let cfg_path = venv.join("pyvenv.cfg");
-    let cfg = std::fs::read_to_string(&cfg_path).map_err(|e| format!("cannot read {}: {e}", cfg_path.display()))?;
+    let cfg = std::fs::read_to_string(&cfg_path)
+        .map_err(|e| Problem::new(format!("cannot read {}: {e}", cfg_path.display())))?;
     let home = cfg
         .lines()
         .filter_map(|line| line.split_once('='))
         .find(|(key, _)| key.trim() == "home")
         .map(|(_, value)| PathBuf::from(value.trim()))
-        .ok_or_else(|| format!("{} names no home (the Python it was made from)", cfg_path.display()))?;
-    let base = ["python3", "python"]
-        .iter()
-        .map(|name| home.join(name))
-        .find(|python| python.exists())
-        .ok_or_else(|| {
-            format!(
-                "the virtual environment {} was made from a Python in {}, which is gone\nhint: recreate the environment",
+        .ok_or_else(|| Problem::new(format!("{} names no home (the Python it was made from)", cfg_path.display())))?;
+    let base =
+        ["python3", "python"].iter().map(|name| home.join(name)).find(|python| python.exists()).ok_or_else(|| {
+            let gone = format!(
+                "the virtual environment {} was made from a Python in {}, which is gone",
                 venv.display(),
                 home.display()
-            )
+            );
+            Problem::hinted(gone, "recreate the environment")
         })?;
     let found = installation(&base)?;
     let program = ["bin/python3", "bin/python"].iter().map(|name| venv.join(name)).find(|p| p.exists());
@@ -263,7 +263,7 @@ struct Installation {
 
 /// What `python3.N`'s own installation says (`<prefix>/lib/libpython3.N.so.1.0` beside
 /// `libpython3.so`), else what the interpreter says of itself.
-fn installation(python: &Path) -> Result<Installation, String> {
+fn installation(python: &Path) -> Result<Installation, Problem> {
     if let Ok(real) = std::fs::canonicalize(python) {
         let minor = real.file_name().and_then(|n| n.to_str()?.strip_prefix("python3.")?.parse::<u8>().ok());
         let lib_dir = real.parent().and_then(Path::parent).map(|prefix| prefix.join("lib"));
@@ -279,7 +279,7 @@ fn installation(python: &Path) -> Result<Installation, String> {
 }
 
 /// Asks the interpreter (isolated, without site) for its kind, version and library folder.
-fn ask(python: &Path) -> Result<Installation, String> {
+fn ask(python: &Path) -> Result<Installation, Problem> {
     const SCRIPT: &str = "import sys, sysconfig\nv = sysconfig.get_config_var\n\
         print(sys.implementation.name, sys.version_info[0], sys.version_info[1], int(bool(v('Py_GIL_DISABLED'))), \
         int(bool(v('Py_ENABLE_SHARED'))))\nprint(sys.executable)\n\
@@ -287,16 +287,16 @@ fn ask(python: &Path) -> Result<Installation, String> {
     let output = Command::new(python)
         .args(["-I", "-S", "-c", SCRIPT])
         .output()
-        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+        .map_err(|e| Problem::new(format!("cannot run {}: {e}", python.display())))?;
     let text = String::from_utf8_lossy(&output.stdout);
     let lines: Vec<&str> = text.lines().collect();
     let facts: Vec<&str> = lines.first().map(|l| l.split_whitespace().collect()).unwrap_or_default();
     let [name, major, minor, free_threaded, shared] = facts[..] else {
-        return Err(format!(
+        return Err(Problem::new(format!(
             "{} did not run as a Python interpreter: {}",
             python.display(),
             String::from_utf8_lossy(&output.stderr).trim()
-        ));
+        )));
     };
     let version = format!("{name} {major}.{minor}");
     let minor = match (name, major, minor.parse::<u8>()) {
@@ -312,10 +312,13 @@ fn ask(python: &Path) -> Result<Installation, String> {
     // programs link with, the same library.
     let library = [line(3), line(4)].into_iter().map(|name| lib_dir.join(name)).find(|library| library.is_file());
     let (Some(library), "1") = (library, shared) else {
-        return Err(format!(
-            "{} ({version}) has no shared library libpython3.{minor}.so in {}; moss loads it\nhint: use a Python built with --enable-shared (pyenv: PYTHON_CONFIGURE_OPTS=--enable-shared)",
-            python.display(),
-            lib_dir.display()
+        return Err(Problem::hinted(
+            format!(
+                "{} ({version}) has no shared library libpython3.{minor}.so in {}; moss loads it",
+                python.display(),
+                lib_dir.display()
+            ),
+            "use a Python built with --enable-shared (pyenv: PYTHON_CONFIGURE_OPTS=--enable-shared)",
         ));
     };
     // Distributions ship the versioned library without libpython3.so.
@@ -324,15 +327,18 @@ fn ask(python: &Path) -> Result<Installation, String> {
     Ok(Installation { executable: line(1), minor, lib_dir, library })
 }
 
-fn supported(python: &Path, minor: u8) -> Result<u8, String> {
+fn supported(python: &Path, minor: u8) -> Result<u8, Problem> {
     if SUPPORTED.contains(&minor) { Ok(minor) } else { Err(unsupported(python, &format!("CPython 3.{minor}"))) }
 }
 
-fn unsupported(python: &Path, what: &str) -> String {
-    format!(
-        "{} is {what}; moss runs CPython 3.{} to 3.{} (with the GIL)\nhint: make a virtual environment with one of those, or name one with python = \"...\" under [tool.moss]",
-        python.display(),
-        SUPPORTED.start(),
-        SUPPORTED.end()
+fn unsupported(python: &Path, what: &str) -> Problem {
+    Problem::hinted(
+        format!(
+            "{} is {what}; moss runs CPython 3.{} to 3.{} (with the GIL)",
+            python.display(),
+            SUPPORTED.start(),
+            SUPPORTED.end()
+        ),
+        "make a virtual environment with one of those, or name one with python = \"...\" under [tool.moss]",
     )
 }

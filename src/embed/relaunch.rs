@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 
 use crate::embed::libpython;
 use crate::embed::python_env::{self, Chosen};
+use crate::error::Problem;
 
 /// Set in the run moss starts again: `=` and the original `LD_LIBRARY_PATH`, or empty if it was
 /// unset. Its presence also says not to start again.
@@ -22,7 +23,7 @@ const MARKER: &str = "MOSS_PYTHON_LIBRARY_WAS";
 const LIBRARY_PATH: &str = "LD_LIBRARY_PATH";
 
 /// The chosen Python (or why there is none) and warnings about what was passed over.
-type Choice = (Result<Chosen, String>, Vec<String>);
+type Choice = (Result<Chosen, Problem>, Vec<Problem>);
 
 static CHOICE: OnceLock<Choice> = OnceLock::new();
 
@@ -62,7 +63,7 @@ fn enter_environment(chosen: &Chosen) {
 }
 
 /// The Python `prepare` chose (for the current folder if it was not called), or why none.
-pub fn chosen() -> (Result<&'static Chosen, String>, &'static [String]) {
+pub fn chosen() -> (Result<&'static Chosen, Problem>, &'static [Problem]) {
     let (chosen, warnings) = CHOICE.get_or_init(|| {
         let (chosen, warnings) = python_env::choose(Path::new("."));
         (chosen.and_then(|chosen| load(chosen, true)), warnings)
@@ -70,7 +71,7 @@ pub fn chosen() -> (Result<&'static Chosen, String>, &'static [String]) {
     (chosen.as_ref().map_err(Clone::clone), warnings)
 }
 
-fn load(chosen: Chosen, relaunched: bool) -> Result<Chosen, String> {
+fn load(chosen: Chosen, relaunched: bool) -> Result<Chosen, Problem> {
     let (loaded, text) = libpython::loaded_version();
     let real = |path: &Path| std::fs::canonicalize(path).ok();
     let same_library = libpython::loaded_library().and_then(|path| real(&path)) == real(&chosen.library);
@@ -79,14 +80,15 @@ fn load(chosen: Chosen, relaunched: bool) -> Result<Chosen, String> {
         return Ok(chosen);
     }
     if relaunched {
-        return Err(format!(
-            "moss chose Python 3.{} ({}: {}) but loaded the library of Python {text} from {}\nhint: check that {} holds libpython3.so of Python 3.{}",
-            chosen.minor,
-            chosen.rule,
-            chosen.program.display(),
-            std::env::var(LIBRARY_PATH).unwrap_or_default(),
-            chosen.lib_dir.display(),
-            chosen.minor
+        return Err(Problem::hinted(
+            format!(
+                "moss chose Python 3.{} ({}: {}) but loaded the library of Python {text} from {}",
+                chosen.minor,
+                chosen.rule,
+                chosen.program.display(),
+                std::env::var(LIBRARY_PATH).unwrap_or_default(),
+            ),
+            format!("check that {} holds libpython3.so of Python 3.{}", chosen.lib_dir.display(), chosen.minor),
         ));
     }
     let original = std::env::var_os(LIBRARY_PATH);
@@ -98,12 +100,13 @@ fn load(chosen: Chosen, relaunched: bool) -> Result<Chosen, String> {
         library_path.push(":");
         library_path.push(original);
     }
-    let exe = std::env::current_exe().map_err(|e| format!("cannot find the moss binary to run it again: {e}"))?;
+    let exe = std::env::current_exe()
+        .map_err(|e| Problem::new(format!("cannot find the moss binary to run it again: {e}")))?;
     let mut args = std::env::args_os();
     let mut command = std::process::Command::new(exe);
     command.arg0(args.next().unwrap_or_else(|| "moss".into())).args(args);
     let error = command.env(LIBRARY_PATH, library_path).env(MARKER, marker).exec();
-    Err(format!("cannot run moss again on the library of Python 3.{}: {error}", chosen.minor))
+    Err(Problem::new(format!("cannot run moss again on the library of Python 3.{}: {error}", chosen.minor)))
 }
 
 /// In a run moss started again: puts `LD_LIBRARY_PATH` back as the user had it. Whether this is

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::device::DeviceSpec;
-use crate::error::MossError;
+use crate::error::{MossError, Problem};
 
 /// The settings a configuration file may hold, as written there.
 #[derive(Debug, Default, Deserialize)]
@@ -142,14 +142,20 @@ impl Config {
         }
         if let Some((name, text)) = env("MOSS_DEVICE") {
             let value = DeviceSpec::parse(&text).map_err(|e| {
-                MossError::Usage(format!("{name}={text}: {}\nhint: {}, or unset {name}", e.problem, e.fix))
+                MossError::usage(Problem::hinted(
+                    format!("{name}={text}: {}", e.problem),
+                    format!("{}, or unset {name}", e.fix),
+                ))
             })?;
             self.device = Some(Sourced { value, origin: Origin::Env(name) });
         }
         if let Some((name, text)) = env("MOSS_TIMEOUT") {
             let value = text.trim().parse::<f64>().map_err(|_| "not a number".to_owned()).and_then(check_timeout);
             let value = value.map_err(|detail| {
-                MossError::Usage(format!("{name}={text} is not a time limit: {detail}\nhint: set it to a number of seconds, such as 30 or 0.5, or unset it"))
+                MossError::usage(Problem::hinted(
+                    format!("{name}={text} is not a time limit: {detail}"),
+                    "set it to a number of seconds, such as 30 or 0.5, or unset it",
+                ))
             })?;
             self.timeout = Some(Sourced { value, origin: Origin::Env(name) });
         }

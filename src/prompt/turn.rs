@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use crate::cli::{PromptArgs, ToolSchema};
-use crate::error::{ContextError, MossError};
+use crate::error::{ContextError, MossError, Problem};
 use crate::project::config::Config;
 use crate::prompt::turn_template::Template;
 use crate::run::child_report::Ghost;
@@ -95,9 +95,10 @@ impl Turn {
 /// The task of `--task` or `--task-file`, trimmed; None when neither is given.
 fn read_task(args: &PromptArgs) -> Result<Option<String>, MossError> {
     let unreadable = |source: &str, reason: String| {
-        MossError::Usage(format!(
-            "cannot read the task from {source}: {reason}\nhint: pass --task-file PATH to a UTF-8 text file, \
-             --task-file - to read standard input, or the task itself with --task TEXT"
+        MossError::usage(Problem::hinted(
+            format!("cannot read the task from {source}: {reason}"),
+            "pass --task-file PATH to a UTF-8 text file, --task-file - to read standard input, or the task itself \
+             with --task TEXT",
         ))
     };
     let text = match (&args.task, args.task_file.as_deref()) {
@@ -115,9 +116,10 @@ fn read_task(args: &PromptArgs) -> Result<Option<String>, MossError> {
     // Read as reply files are: an editor's byte order mark and Windows line endings are not the task's.
     let text = crate::project::moss_file::without_bom(text).replace("\r\n", "\n");
     match text.trim() {
-        "" => Err(MossError::Usage(
-            "the task is empty\nhint: say what the model should do, e.g. --task 'drive a square'".into(),
-        )),
+        "" => Err(MossError::usage(Problem::hinted(
+            "the task is empty",
+            "say what the model should do, e.g. --task 'drive a square'",
+        ))),
         task => Ok(Some(task.to_owned())),
     }
 }
@@ -290,8 +292,9 @@ pub fn fence_for(text: &str) -> String {
 /// for the MOSS file.
 pub fn format_as_file(file: &Path) -> Option<MossError> {
     let word = file.to_str().filter(|word| <ToolSchema as clap::ValueEnum>::from_str(word, true).is_ok())?;
-    Some(MossError::Usage(format!(
-        "there is no MOSS file `{word}`\nhint: give the format with an equals sign: --tool-schema={word}"
+    Some(MossError::usage(Problem::hinted(
+        format!("there is no MOSS file `{word}`"),
+        format!("give the format with an equals sign: --tool-schema={word}"),
     )))
 }
 

@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use crate::error::MossError;
+use crate::error::{MossError, Problem};
 
 /// Every placeholder a template may use, in the order the docs list them.
 pub const PLACEHOLDERS: [&str; 8] =
@@ -66,17 +66,19 @@ impl Template {
     pub fn read(path: &Path) -> Result<Template, MossError> {
         let shown = path.display();
         let text = std::fs::read_to_string(path).map_err(|e| {
-            MossError::Usage(format!(
-                "cannot read the prompt template {shown}: {}\nhint: fix `prompt-template` in the configuration \
-                 (`moss config` shows where it is set); its path is relative to that file",
-                crate::project::moss_file::io_reason(&e)
+            MossError::usage(Problem::hinted(
+                format!("cannot read the prompt template {shown}: {}", crate::project::moss_file::io_reason(&e)),
+                "fix `prompt-template` in the configuration (`moss config` shows where it is set); its path is \
+                 relative to that file",
             ))
         })?;
         Template::parse(&text).map_err(|(line, name)| {
-            MossError::Usage(format!(
-                "the prompt template {shown}:{line} uses the unknown placeholder {{{name}}}\nhint: the placeholders are {}; \
-                 write {{{{ and }}}} for a literal brace before or after a word",
-                PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
+            MossError::usage(Problem::hinted(
+                format!("the prompt template {shown}:{line} uses the unknown placeholder {{{name}}}"),
+                format!(
+                    "the placeholders are {}; write {{{{ and }}}} for a literal brace before or after a word",
+                    PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
+                ),
             ))
         })
     }

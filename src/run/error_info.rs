@@ -5,7 +5,7 @@
 use nix::sys::signal::Signal;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ErrorKind, MossError};
+use crate::error::{ErrorKind, MossError, Problem};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ErrorInfo {
@@ -39,8 +39,8 @@ impl ErrorInfo {
             MossError::ApiError { .. } => "ApiError",
             _ => "MossError",
         };
-        if let MossError::Device(message) = e {
-            return ErrorInfo::device(message);
+        if let MossError::Device(problem) = e {
+            return ErrorInfo::device(problem.clone());
         }
         ErrorInfo { hint: e.hint(), ..ErrorInfo::new(e.kind(), type_name, e.to_string()) }
     }
@@ -82,30 +82,24 @@ impl ErrorInfo {
         }
     }
 
-    /// The warm server ended during the run, so nobody knows how far the code got; `message`
-    /// ends in `\nhint: ...`.
-    pub fn server_lost(message: &str) -> Self {
-        let (message, hint) = message.split_once("\nhint: ").unwrap_or((message, ""));
-        let error = ErrorInfo::new(ErrorKind::Crash, "ServerLost", message.to_owned());
-        ErrorInfo { hint: Some(format!("the context was left as it was; {hint}")), ..error }
+    /// The warm server ended during the run, so nobody knows how far the code got.
+    pub fn server_lost(lost: Problem) -> Self {
+        let error = ErrorInfo::new(ErrorKind::Crash, "ServerLost", lost.message);
+        let hint = format!("the context was left as it was; {}", lost.hint.unwrap_or_default());
+        ErrorInfo { hint: Some(hint), ..error }
     }
 
-    /// The robot cannot be reached; `message` may end in `\nhint: ...`.
-    pub fn device(message: &str) -> Self {
-        let (message, hint) = match message.split_once("\nhint: ") {
-            Some((message, hint)) => (message, Some(hint.to_owned())),
-            None => (message, None),
-        };
-        ErrorInfo { hint, ..ErrorInfo::new(ErrorKind::Device, "DeviceError", message.to_owned()) }
+    /// The robot cannot be reached.
+    pub fn device(unreachable: Problem) -> Self {
+        ErrorInfo { hint: unreachable.hint, ..ErrorInfo::new(ErrorKind::Device, "DeviceError", unreachable.message) }
     }
 
     /// The embedded interpreter could not start.
-    pub fn no_interpreter(message: &str) -> Self {
-        let (message, hint) = match message.split_once("\nhint: ") {
-            Some((message, hint)) => (message, hint.to_owned()),
-            None => (message, "`moss config FILE` shows which Python moss chose for the file, and why".to_owned()),
-        };
-        ErrorInfo { hint: Some(hint), ..ErrorInfo::new(ErrorKind::Module, "MossError", message.to_owned()) }
+    pub fn no_interpreter(problem: Problem) -> Self {
+        let hint = problem
+            .hint
+            .unwrap_or_else(|| "`moss config FILE` shows which Python moss chose for the file, and why".to_owned());
+        ErrorInfo { hint: Some(hint), ..ErrorInfo::new(ErrorKind::Module, "MossError", problem.message) }
     }
 
     pub fn location(&self) -> Option<String> {

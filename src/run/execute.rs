@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::cli::ExecArgs;
 use crate::cli::style;
 use crate::device;
-use crate::error::{ErrorKind, MossError};
+use crate::error::{ErrorKind, MossError, Problem};
 use crate::project::config::Config;
 use crate::project::context::{ContextFile, LastCode};
 use crate::project::moss_file;
@@ -112,9 +112,10 @@ fn prepare(args: &ExecArgs, result: &mut ExecResult) -> Result<Prepared, MossErr
     let device = config.device(args.device.spec.as_ref());
     result.device_spec = device.as_ref().map(|spec| spec.to_string());
     if device.is_none() && (args.device_outputs.device_trace.is_some() || args.device_outputs.device_png.is_some()) {
-        return Err(MossError::Usage(
-            "--device-trace and --device-png need a device\nhint: pass --device sim, or set MOSS_DEVICE".into(),
-        ));
+        return Err(MossError::usage(Problem::hinted(
+            "--device-trace and --device-png need a device",
+            "pass --device sim, or set MOSS_DEVICE",
+        )));
     }
     let context = context_path.as_deref().map(ContextFile::open).transpose()?;
     if let Some(ctx) = &context {
@@ -204,7 +205,7 @@ fn run_child(
         {
             Ok(warm) => warm,
             Err(warm::Failure::Lost(lost)) => {
-                result.error = Some(ErrorInfo::server_lost(&lost));
+                result.error = Some(ErrorInfo::server_lost(lost));
                 return Ok(Err(1));
             }
             Err(warm::Failure::NotStarted(error)) => return Ok(Err(failed(result, *error))),
@@ -221,10 +222,10 @@ fn run_child(
     result.duration_ms = run.duration.as_secs_f64() * 1000.0;
     result.device = device_report;
     if !run.left_running.is_empty() {
-        result.warnings.push(leftovers::warning(&run.left_running));
+        result.warnings.push(leftovers::warning(&run.left_running).to_text());
     }
     if let Some(unreachable) = result.device.as_ref().and_then(|d| d.unreachable.clone()) {
-        result.error = Some(ErrorInfo::device(&unreachable));
+        result.error = Some(ErrorInfo::device(unreachable));
         return Ok(Err(5));
     }
     match run.outcome {

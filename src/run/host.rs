@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::embed::interpreter;
+use crate::error::Problem;
 use crate::run::child_report::{self, ChildReport, HostOutcome};
 use crate::run::error_info::ErrorInfo;
 use crate::run::request::RunRequest;
@@ -29,9 +30,7 @@ pub struct HostRun<O> {
 enum Message<O> {
     Done(ChildReport<O>),
     /// The interpreter could not start: the installation is at fault, not the MOSS file.
-    NoInterpreter {
-        message: String,
-    },
+    NoInterpreter(Problem),
     /// The host itself failed: a bug in moss.
     Failed {
         message: String,
@@ -56,7 +55,7 @@ pub fn job<'a, O: HostOutcome>(moss_file: &'a Path, request: &'a RunRequest) -> 
     move || {
         crate::run::timings::mark("child started");
         let message = match interpreter::start(moss_file) {
-            Err(message) => Message::NoInterpreter { message },
+            Err(problem) => Message::NoInterpreter(problem),
             Ok(warnings) => match call_here::<O>(request) {
                 Ok(mut report) => {
                     report.warnings.splice(0..0, warnings);
@@ -79,7 +78,7 @@ pub fn outcome<O: HostOutcome>(run: supervisor::ChildRun, supervision: &Supervis
             Err(ErrorInfo::sandbox_refused(&String::from_utf8_lossy(&run.stderr)))
         }
         (None, _, Some(Ok(Message::Done(report)))) => Ok(report),
-        (None, _, Some(Ok(Message::NoInterpreter { message }))) => Err(ErrorInfo::no_interpreter(&message)),
+        (None, _, Some(Ok(Message::NoInterpreter(problem)))) => Err(ErrorInfo::no_interpreter(problem)),
         (None, _, Some(Ok(Message::Failed { message }))) => Err(ErrorInfo::internal(&message)),
         (None, Ending::Exited(code), _) => Err(ErrorInfo::crash(Ok(code))),
         (None, Ending::Signaled(signal), _) => Err(ErrorInfo::crash(Err(signal))),

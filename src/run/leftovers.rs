@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use crate::error::Problem;
+
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
@@ -68,12 +70,14 @@ fn command_line(pid: i32) -> Option<String> {
 }
 
 /// Tells that the processes the code started and did not wait for were stopped with the run.
-pub fn warning(processes: &[String]) -> String {
-    format!(
-        "the code left {} running when the run ended; {} killed: {}\nhint: wait for what the code starts \
-         (`process.wait()`, `worker.join()`) so that its work is part of the run",
-        if processes.len() == 1 { "a process".to_owned() } else { format!("{} processes", processes.len()) },
-        if processes.len() == 1 { "it was" } else { "they were" },
-        processes.join(", ")
+pub fn warning(processes: &[String]) -> Problem {
+    Problem::hinted(
+        format!(
+            "the code left {} running when the run ended; {} killed: {}",
+            if processes.len() == 1 { "a process".to_owned() } else { format!("{} processes", processes.len()) },
+            if processes.len() == 1 { "it was" } else { "they were" },
+            processes.join(", ")
+        ),
+        "wait for what the code starts (`process.wait()`, `worker.join()`) so that its work is part of the run",
     )
 }

@@ -15,7 +15,7 @@ use landlock::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::error::MossError;
+use crate::error::{MossError, Problem};
 
 /// The newest Landlock ABI whose rights the sandbox asks for: scoped signals and abstract
 /// sockets. Later ABIs add logging controls, which change nothing the code can do.
@@ -56,19 +56,18 @@ impl Sandbox {
         let tmpdir = tempfile::Builder::new()
             .prefix("moss-sandbox-")
             .tempdir()
-            .map_err(|e| MossError::Usage(format!("cannot create the sandbox's temporary folder: {e}")))?;
+            .map_err(|e| MossError::usage(format!("cannot create the sandbox's temporary folder: {e}")))?;
         let mut writable = vec![tmpdir.path().to_path_buf()];
         let cwd =
-            std::env::current_dir().map_err(|e| MossError::Usage(format!("cannot find the current folder: {e}")))?;
+            std::env::current_dir().map_err(|e| MossError::usage(format!("cannot find the current folder: {e}")))?;
         writable.push(cwd);
         // The parent saves the context, so a folder not made yet needs no rule.
         writable.extend(context_dir.and_then(|dir| std::fs::canonicalize(dir).ok()));
         for path in allow_write {
             let full = std::fs::canonicalize(path).map_err(|e| {
-                MossError::Usage(format!(
-                    "--allow-write {}: {}\nhint: name a file or folder that exists; create it first if the code is to fill it",
-                    path.display(),
-                    crate::project::moss_file::io_reason(&e)
+                MossError::usage(Problem::hinted(
+                    format!("--allow-write {}: {}", path.display(), crate::project::moss_file::io_reason(&e)),
+                    "name a file or folder that exists; create it first if the code is to fill it",
                 ))
             })?;
             writable.push(full);

@@ -29,7 +29,7 @@ use crate::cli::ServeArgs;
 use crate::cli::style;
 use crate::device::{self, DeviceReport};
 use crate::embed::interpreter;
-use crate::error::MossError;
+use crate::error::{MossError, Problem};
 use crate::json_lines;
 use crate::project::config::Config;
 use crate::project::moss_file;
@@ -69,7 +69,7 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
     let inode_now = || std::fs::metadata(&socket).map(|m| m.ino()).ok();
     // The socket's own file: when it is removed or replaced, this server is no longer reachable.
     let socket_inode =
-        inode_now().ok_or_else(|| MossError::Usage(format!("{} vanished as the server started", socket.display())))?;
+        inode_now().ok_or_else(|| MossError::usage(format!("{} vanished as the server started", socket.display())))?;
     let started = Instant::now();
     let watched = warm_up(&path, source, &config)?;
 
@@ -131,8 +131,10 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
 /// makes the server restart: the MOSS file, its configuration, the project modules it imported,
 /// the Python environment and the moss binary.
 fn warm_up(path: &Path, source: String, config: &Config) -> Result<Watched, MossError> {
-    interpreter::start(path)
-        .map_err(|message| MossError::Usage(format!("{message}\nhint: `moss exec` shows the same error cold")))?;
+    interpreter::start(path).map_err(|problem| {
+        let hint = problem.hint.unwrap_or_else(|| "`moss exec` shows the same error cold".into());
+        MossError::usage(Problem { hint: Some(hint), ..problem })
+    })?;
     let request = serde_json::to_value(RunRequest::new(path, &source, config)).expect("a request serialises");
     let watch = Python::attach(|py| -> PyResult<Vec<PathBuf>> {
         interpreter::prepare(py)?;
@@ -140,7 +142,7 @@ fn warm_up(path: &Path, source: String, config: &Config) -> Result<Watched, Moss
         let outcome = host.getattr("warm_up")?.call1((crate::embed::convert::to_py(py, &request)?,))?;
         outcome.get_item("watch")?.extract()
     })
-    .map_err(|e| MossError::Usage(format!("the warm-up failed: {e}")))?;
+    .map_err(|e| MossError::usage(format!("the warm-up failed: {e}")))?;
     let environment = crate::embed::relaunch::chosen().0.map(|chosen| chosen.environment_files()).unwrap_or_default();
     let mut watched =
         Watched::new([path.to_path_buf()].into_iter().chain(config.file.clone()).chain(watch).chain(environment));
@@ -173,26 +175,30 @@ fn listen(socket: &Path) -> Result<UnixListener, MossError> {
         set_cloexec(fd, true);
         return Ok(listener);
     }
-    let unavailable = |reason: String| MossError::Usage(format!("cannot serve on {}: {reason}", socket.display()));
+    let unavailable =
+        |reason: Problem| MossError::usage(reason.after(&format!("cannot serve on {}", socket.display())));
     if UnixStream::connect(socket).is_ok() {
-        return Err(unavailable(
-            "a server is already running there\nhint: stop it with `moss serve --stop FILE.py`, or just use it: `moss exec` finds it".into(),
-        ));
+        return Err(unavailable(Problem::hinted(
+            "a server is already running there",
+            "stop it with `moss serve --stop FILE.py`, or just use it: `moss exec` finds it",
+        )));
     }
     if let Some(folder) = socket.parent() {
-        std::fs::create_dir_all(folder).map_err(|e| unavailable(e.to_string()))?;
+        std::fs::create_dir_all(folder).map_err(|e| unavailable(e.to_string().into()))?;
     }
     let _ = std::fs::remove_file(socket);
     let listener = UnixListener::bind(socket).map_err(|e| {
-        let hint = if socket.as_os_str().len() > 100 {
-            "\nhint: the path is too long for a socket; set a shorter context-dir"
-        } else {
-            ""
-        };
-        unavailable(format!("{e}{hint}"))
+        let reason = Problem::new(e.to_string());
+        unavailable(match socket.as_os_str().len() > 100 {
+            true => {
+                Problem { hint: Some("the path is too long for a socket; set a shorter context-dir".into()), ..reason }
+            }
+            false => reason,
+        })
     })?;
     // Only the user may connect: a run executes with the server's rights.
-    std::fs::set_permissions(socket, std::fs::Permissions::from_mode(0o600)).map_err(|e| unavailable(e.to_string()))?;
+    std::fs::set_permissions(socket, std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| unavailable(e.to_string().into()))?;
     Ok(listener)
 }
 
@@ -202,13 +208,13 @@ fn stop(socket: &Path, moss_file: &Path) -> Result<u8, MossError> {
         return Ok(0);
     };
     json_lines::write(&mut stream, &Ask::Stop(moss_file.to_path_buf()))
-        .map_err(|e| MossError::Usage(format!("cannot reach the server: {e}")))?;
+        .map_err(|e| MossError::usage(format!("cannot reach the server: {e}")))?;
     let answer: Answer = json_lines::read(&mut BufReader::new(stream))
-        .map_err(|e| MossError::Usage(format!("the server did not answer: {e}")))?;
+        .map_err(|e| MossError::usage(format!("the server did not answer: {e}")))?;
     if let Answer::Refused(reason) = answer {
-        return Err(MossError::Usage(format!(
-            "the server on {} was left running: {reason}\nhint: run `moss serve --stop` with the file it serves",
-            socket.display()
+        return Err(MossError::usage(Problem::hinted(
+            format!("the server on {} was left running: {reason}", socket.display()),
+            "run `moss serve --stop` with the file it serves",
         )));
     }
     style::note(&format!("stopped the server on {}", socket.display()));

@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::cli::style;
 use crate::device;
 use crate::device::DeviceReport;
+use crate::error::Problem;
 use crate::json_lines;
 use crate::project::config::Config;
 use crate::run::error_info::ErrorInfo;
@@ -38,9 +39,8 @@ pub fn wanted(flag: bool) -> bool {
 
 /// Why a warm run gave no result.
 pub enum Failure {
-    /// The server was lost after it took the run: the code may have run. The message ends in
-    /// `\nhint: ...`.
-    Lost(String),
+    /// The server was lost after it took the run: the code may have run.
+    Lost(Problem),
     /// The run could not start, for the reason a cold run would have given.
     NotStarted(Box<ErrorInfo>),
 }
@@ -106,9 +106,9 @@ pub fn exec(
             Ok(None)
         }
         Ok(Answer::Refused(_) | Answer::Stopping) => Ok(None),
-        Err(e) => Err(Failure::Lost(format!(
-            "the warm server at {} failed during the run: {e}\nhint: run again with --cold, or restart the server (`moss serve --stop`)",
-            socket.display()
+        Err(e) => Err(Failure::Lost(Problem::hinted(
+            format!("the warm server at {} failed during the run: {e}", socket.display()),
+            "run again with --cold, or restart the server (`moss serve --stop`)",
         ))),
     }
 }

@@ -70,7 +70,8 @@ impl Identity {
                 .into_iter()
                 .map(|name| (name.to_owned(), std::env::var(name).ok()))
                 .collect();
-        let python = crate::embed::relaunch::chosen().0.map(|chosen| chosen.describe());
+        let python =
+            crate::embed::relaunch::chosen().0.map(|chosen| chosen.describe()).map_err(|problem| problem.message);
         Identity { binary, python, environment }
     }
 }

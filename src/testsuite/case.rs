@@ -62,18 +62,18 @@ pub fn run_in_child<O: HostOutcome>(
     let started = device_setup.map(device::Setup::start).transpose();
     let (companion, device_report) = match started {
         Ok(started) => started.unzip(),
-        Err(message) => return CaseReport::failed(name, ErrorInfo::device(&message)),
+        Err(problem) => return CaseReport::failed(name, ErrorInfo::device(problem)),
     };
     let run = match host::call::<O>(path, &request, setup.supervision, companion) {
         Ok(run) => run,
         Err(e) => return CaseReport::failed(name, ErrorInfo::internal(&e.to_string())),
     };
     if !run.left_running.is_empty() {
-        warnings.push(format!("{name}: {}", crate::run::leftovers::warning(&run.left_running)));
+        warnings.push(crate::run::leftovers::warning(&run.left_running).after(name).to_text());
     }
     let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
     let device = device_report.and_then(|report| report.try_recv().ok());
-    let unreachable = device.as_ref().and_then(|d| d.unreachable.as_deref()).map(ErrorInfo::device);
+    let unreachable = device.as_ref().and_then(|d| d.unreachable.clone()).map(ErrorInfo::device);
     let error = match run.outcome {
         _ if unreachable.is_some() => unreachable,
         Ok(report) => judge(report, &stdout),
