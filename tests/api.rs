@@ -20,6 +20,39 @@ fn the_public_names_are_importable_and_behave_as_documented() {
 }
 
 #[test]
+fn a_plain_import_reaches_each_submodule_importing_it_on_first_use() {
+    let sandbox = Sandbox::new();
+    let code = "import sys, ghostos_moss\n\
+                names = ['abcd', 'prompts', 'utils', 'pycontext', 'modules', 'moss_impl', 'magics', 'testsuite', \
+                'self_updater', 'exports', 'lifecycle']\n\
+                print([n for n in names if f'ghostos_moss.{n}' in sys.modules])\n\
+                print(all(getattr(ghostos_moss, n) is sys.modules[f'ghostos_moss.{n}'] for n in names))\n\
+                print(ghostos_moss.abcd.Moss is ghostos_moss.Moss, ghostos_moss.moss_impl.MossCompilerImpl.__name__)\n\
+                print(hasattr(ghostos_moss, 'no_such_module'))";
+    let out = sandbox.moss().args(["python", "-c", code]).output().unwrap();
+    assert_exit(&out, 0);
+    // Only what `ghostos_moss` itself needs is loaded by the import: the rest waits for its first use.
+    assert_eq!(stdout(&out), "['exports']\nTrue\nTrue Compiler\nFalse\n", "{}", stderr(&out));
+}
+
+#[test]
+fn the_shipped_classes_reflect_though_their_public_modules_are_not_imported() {
+    let sandbox = Sandbox::with(&["api/fresh_reflection.py"]);
+    let out = sandbox.moss().args(["python", "fresh_reflection.py"]).output().unwrap();
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    let expected = [
+        "PyContext: class PyContext: / -",
+        "Moss: class Moss(ABC): / class Moss(ABC):",
+        "MossRuntime: class MossRuntime(ABC): / class MossRuntime(ABC):",
+        "Injection: class Injection(ABC): / class Injection(ABC):",
+    ];
+    for line in expected {
+        assert!(text.lines().any(|l| l == line), "{line:?} in:\n{text}{}", stderr(&out));
+    }
+}
+
+#[test]
 fn pycontext_works_without_pydantic() {
     let sandbox = Sandbox::new();
     let code = "import sys; sys.modules['pydantic'] = None\n\

@@ -299,6 +299,7 @@ fn the_compatibility_page_lists_every_public_name_of_the_reference_and_each_impo
                 "ghostos_moss.testsuite",
                 "ghostos_moss.modules",
                 "ghostos_moss.self_updater",
+                "ghostos_moss.moss_impl",
             ],
         ),
         ("ghostos_container", "0.2.7", &["ghostos_container"]),

@@ -9,7 +9,7 @@ import linecache
 import sys
 from abc import ABC, abstractmethod
 from dataclasses import is_dataclass
-from typing import Any, Dict, Iterable, List, Optional, Tuple, is_typeddict
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple, is_typeddict
 
 from _moss.prompt_utils import get_callable_definition, get_modulename, is_typing, make_class_prompt
 
@@ -86,17 +86,31 @@ def _shows_source(value: type) -> bool:
 
 def class_source(cls: type) -> str:
     """`inspect.getsource(cls)`, also for a class whose `__module__` names the module that
-    publishes it rather than the one defining it (moss's own public classes): its source is then
-    found in the file of its methods."""
+    publishes it rather than the one defining it (moss's own public classes, defined in `_moss`):
+    its source is then found in the loaded module whose file holds its methods' code and whose
+    namespace holds the class, whether or not the public module was ever imported."""
     try:
         return inspect.getsource(cls)
-    except OSError:
-        files = {f.__code__.co_filename for f in vars(cls).values() if inspect.isfunction(f)}
+    except (OSError, TypeError):  # TypeError: inspect takes a class whose module is not loaded for a built-in
+        files = _method_files(cls)
         for module in list(sys.modules.values()):
             file = getattr(module, "__file__", None)
             if file in files and vars(module).get(cls.__name__) is cls:
                 return _top_level_class_source(cls.__name__, linecache.getlines(file, vars(module)))
         raise
+
+
+def _method_files(cls: type) -> Set[str]:
+    """The files holding the code of the functions, class and static methods and properties `cls` defines."""
+    files: Set[str] = set()
+    for member in vars(cls).values():
+        if isinstance(member, (classmethod, staticmethod)):
+            member = member.__func__
+        elif isinstance(member, property):
+            member = member.fget
+        if inspect.isfunction(member):
+            files.add(member.__code__.co_filename)
+    return files
 
 
 def _top_level_class_source(name: str, lines: List[str]) -> str:

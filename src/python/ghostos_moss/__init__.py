@@ -54,14 +54,25 @@ imported when first asked for, so that `from ghostos_moss import Moss` stays che
 
 
 def __getattr__(name: str) -> object:
+    """A name of `_IMPORTED_ON_FIRST_USE`, or a submodule (`ghostos_moss.abcd`), imported when first
+    asked for: the reference's `import ghostos_moss` loads every submodule, which a run need not pay for."""
     module = _IMPORTED_ON_FIRST_USE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'ghostos_moss' has no attribute {name!r}")
-    import importlib
+    if module is not None:
+        import importlib
 
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
+    if not name.startswith("_"):
+        submodule = f"{__name__}.{name}"
+        try:
+            __import__(submodule)  # not `importlib.import_module`: a plain lookup must not load importlib
+        except ModuleNotFoundError as error:
+            if error.name != submodule:
+                raise
+        else:
+            return globals()[name]  # the import system set it, as on any package
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class DefaultMOSSProvider(Provider[MossCompiler]):
