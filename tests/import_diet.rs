@@ -15,8 +15,20 @@ const LIGHT: &str = "bench/light/agent.py";
 
 /// Modules only an error report (or a prompt's reflection) needs, then what `typing` imports.
 const NOT_FOR_SUCCESS: [&str; 14] = [
-    "inspect", "tokenize", "traceback", "linecache", "dis", "ast", "_ast", "textwrap", "typing", "re", "enum",
-    "importlib", "warnings", "contextvars",
+    "inspect",
+    "tokenize",
+    "traceback",
+    "linecache",
+    "dis",
+    "ast",
+    "_ast",
+    "textwrap",
+    "typing",
+    "re",
+    "enum",
+    "importlib",
+    "warnings",
+    "contextvars",
 ];
 
 /// The modules of NOT_FOR_SUCCESS the interpreter's start-up (`site`, `.pth` hooks) loads by itself,
