@@ -396,7 +396,7 @@ def warm_up(request: dict) -> dict:
     path, source = request["path"], request["source"]
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, RecursionError, MemoryError):  # each run reports it
         tree = ast.Module(body=[], type_ignores=[])
     statements = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
     modules = [spec.partition(":")[0].strip() for spec in request.get("providers") or []]
