@@ -674,6 +674,21 @@ fn source_too_deeply_nested_for_the_compiler_is_its_own_error_not_moss_s() {
 }
 
 #[test]
+fn the_code_sees_moss_s_objects_through_the_collector_in_a_cold_run() {
+    // A cold run puts moss's objects in the oldest generation, where `gc.get_referrers()` finds
+    // them; a warm server freezes them, out of its sight, so forked runs do not copy their pages.
+    let sb = Sandbox::new();
+    sb.write("agent.py", "X = 1\n");
+    sb.write(
+        "code.py",
+        "import gc, sys\n\ndef main(moss):\n    return any(r is sys.modules for r in gc.get_referrers(sys))\n",
+    );
+    let (out, result) = sb.exec_json("agent.py", "code.py", &["--no-context"]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], json!(!*WARM));
+}
+
+#[test]
 fn the_moss_file_and_the_code_run_with_the_garbage_collector_on() {
     // moss loads its own modules with the collector off; whatever the user wrote runs with it on.
     let sb = Sandbox::new();
