@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use common::{Sandbox, assert_exit, stderr, stdout};
@@ -211,4 +212,20 @@ fn a_pycontext_joined_at_compile_time_sets_the_moss_properties() {
     let (out, result) = sandbox.exec_json("joining.py", "gen.py", &["--no-context"]);
     assert_exit(&out, 0);
     assert_eq!(result["returns"], 5, "{result}");
+}
+
+#[test]
+fn a_module_in_a_folder_whose_name_is_not_utf8_compiles_as_python_imports_it() {
+    let sandbox = Sandbox::new();
+    let folder = sandbox.root().join(std::ffi::OsStr::from_bytes(b"d\xe9"));
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("mymod.py"), "X = 41\n").unwrap();
+    let code = "import os, sys\n\
+                sys.path.insert(0, os.fsdecode(os.path.join(os.getcwdb(), b'd\\xe9')))\n\
+                from ghostos_moss import moss_runtime_ctx\n\
+                with moss_runtime_ctx('mymod') as rt:\n\
+                \x20   print(rt.module().X + 1, rt.module().__file__.endswith('d\\udce9/mymod.py'))";
+    let out = sandbox.moss().args(["python", "-c", code]).output().unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "42 True\n", "{}", stderr(&out));
 }

@@ -344,6 +344,30 @@ fn a_moss_file_that_is_not_utf8_leaves_the_context_untouched() {
 }
 
 #[test]
+fn a_moss_file_whose_name_is_not_utf8_is_refused_before_anything_runs() {
+    use std::os::unix::ffi::OsStrExt;
+
+    let sb = Sandbox::with(&["exec/code/announce.py"]);
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.py");
+    std::fs::write(sb.root().join(name), "X = 1\n").unwrap();
+    let stored = "{\"format\": \"moss-context\", \"version\": 1, \"properties\": {\"count\": 1}}\n";
+    sb.write("ctx.json", stored);
+    for context in [&["--context", "ctx.json"][..], &[]] {
+        let out =
+            sb.moss().arg("exec").arg(name).args(["--code", "announce.py", "--json"]).args(context).output().unwrap();
+        assert_exit(&out, 2);
+        let result = parse_result(&out);
+        assert_error_kind(&result, "usage");
+        let message = error_message(&result);
+        assert!(message.contains("caf") && message.contains("not UTF-8"), "{result}");
+        assert!(result["error"]["hint"].as_str().unwrap_or_default().contains("rename"), "{result}");
+        assert_eq!(result["stdout"], "", "no generated code ran");
+    }
+    assert_eq!(sb.read("ctx.json"), stored.as_bytes());
+    assert!(!sb.exists(".moss"), "no context was made for it");
+}
+
+#[test]
 fn a_removed_moss_file_leaves_the_context_untouched() {
     assert_moss_file_failure_keeps_context(None, "module");
 }

@@ -628,6 +628,67 @@ fn source_text_means_what_it_says_whatever_encoding_it_declares() {
 }
 
 #[test]
+fn a_warning_of_the_compiler_is_shown_once_when_the_source_does_not_compile() {
+    // The compiler warns as it parses; a syntax error further down must not make moss parse (and
+    // warn) again, in the code or in the MOSS file.
+    let sb = Sandbox::new();
+    sb.write("agent.py", "import warnings\nwarnings.simplefilter(\"always\")\n");
+    sb.write("code.py", "def main(moss):\n    x = \"\\d\"\n    return 1 +\n");
+    let (out, result) = sb.exec_json("agent.py", "code.py", &["--no-context"]);
+    assert_exit(&out, 3);
+    let printed = result["stderr"].as_str().unwrap_or_default();
+    assert_eq!(printed.matches("invalid escape sequence").count(), 1, "{printed}");
+    assert!(printed.starts_with("code.py:2: "), "{printed}");
+
+    sb.write("broken.py", "x = \"\\d\"\ny = (\n");
+    let out = sb
+        .moss()
+        .env("PYTHONWARNINGS", "always")
+        .args(["exec", "broken.py", "--code", "code.py", "--no-context", "--json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 4);
+    let printed = parse_result(&out)["stderr"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(printed.matches("invalid escape sequence").count(), 1, "{printed}");
+}
+
+#[test]
+fn source_too_deeply_nested_for_the_compiler_is_its_own_error_not_moss_s() {
+    let sb = Sandbox::new();
+    sb.write("agent.py", "X = 1\n");
+    let long_sum = vec!["1"; 20_000].join("+");
+    let deep = format!("{}1", "-".repeat(100_000));
+    for expression in [&long_sum, &deep] {
+        sb.write("code.py", format!("def main(moss):\n    return {expression}\n"));
+        let (out, result) = sb.exec_json("agent.py", "code.py", &["--no-context"]);
+        assert_exit(&out, 3);
+        assert_error_kind(&result, "syntax");
+        assert!(error_message(&result).contains("too deeply nested or too complex"), "{result}");
+
+        sb.write("nested.py", format!("X = {expression}\n"));
+        let (out, result) = sb.exec_json("nested.py", "code.py", &["--no-context"]);
+        assert_exit(&out, 4);
+        assert_error_kind(&result, "module");
+        assert!(error_message(&result).contains("too deeply nested or too complex"), "{result}");
+    }
+}
+
+#[test]
+fn the_code_sees_moss_s_objects_through_the_collector_in_a_cold_run() {
+    // A cold run puts moss's objects in the oldest generation, where `gc.get_referrers()` finds
+    // them; a warm server freezes them, out of its sight, so forked runs do not copy their pages.
+    let sb = Sandbox::new();
+    sb.write("agent.py", "X = 1\n");
+    sb.write(
+        "code.py",
+        "import gc, sys\n\ndef main(moss):\n    return any(r is sys.modules for r in gc.get_referrers(sys))\n",
+    );
+    let (out, result) = sb.exec_json("agent.py", "code.py", &["--no-context"]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], json!(!*WARM));
+}
+
+#[test]
 fn the_moss_file_and_the_code_run_with_the_garbage_collector_on() {
     // moss loads its own modules with the collector off; whatever the user wrote runs with it on.
     let sb = Sandbox::new();

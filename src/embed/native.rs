@@ -5,10 +5,11 @@ use std::os::fd::FromRawFd;
 use std::os::unix::net::UnixStream;
 use std::sync::Mutex;
 
-use std::ffi::CString;
+use std::ffi::{CString, c_char, c_int};
 
+use pyo3::exceptions::{PyMemoryError, PyRecursionError, PySyntaxError};
 use pyo3::prelude::*;
-use pyo3::types::IntoPyDict;
+use pyo3::types::{IntoPyDict, PyString};
 
 use crate::device::{Reply, Request};
 use crate::json_lines;
@@ -21,39 +22,80 @@ fn strip_hidden(source: &str) -> String {
     hidden::strip(source)
 }
 
-/// The code of `source` as a module's, under `filename`: what `compile(source, filename, "exec",
-/// dont_inherit=True)` returns, without what `compile()` costs on its first call in a process
-/// (it readies all of `ast`'s node types, to check whether it was given a tree: a tenth of a
-/// light run). Whatever this path does not handle as `compile()` would (a declared encoding, a
-/// byte order mark, NUL, text that is not UTF-8, a syntax error) is left to `compile()` itself.
-#[pyfunction]
-fn compile_module<'py>(py: Python<'py>, source: &Bound<'py, PyAny>, filename: &str) -> PyResult<Bound<'py, PyAny>> {
-    let fast = source
-        .extract::<&str>()
-        .ok()
-        .filter(|text| !text.starts_with('\u{feff}') && !declares_encoding(text))
-        .and_then(|text| Some((CString::new(text).ok()?, CString::new(filename).ok()?)));
-    if let Some((c_source, c_filename)) = fast {
-        // SAFETY: both strings are NUL-terminated and outlive the call; the GIL is held.
-        let code =
-            unsafe { pyo3::ffi::Py_CompileString(c_source.as_ptr(), c_filename.as_ptr(), pyo3::ffi::Py_file_input) };
-        // SAFETY: a new reference, or NULL with an exception set (dropped: `compile()` reports).
-        if let Ok(code) = unsafe { Bound::from_owned_ptr_or_err(py, code) } {
-            return Ok(code);
-        }
-    }
-    let builtins = py.import("builtins")?;
-    let options = [("dont_inherit", true)].into_py_dict(py)?;
-    builtins.getattr("compile")?.call((source, filename, "exec"), Some(&options))
+/// `PyCompilerFlags` (Include/cpython/compile.h), the same in every supported version.
+#[repr(C)]
+struct CompilerFlags {
+    flags: c_int,
+    feature_version: c_int,
 }
 
-/// Whether one of the first two lines declares the source's encoding (PEP 263), which
-/// `compile()` ignores for text and the C API would obey.
-fn declares_encoding(source: &str) -> bool {
-    source.lines().take(2).any(|line| {
-        let line = line.trim_start_matches([' ', '\t', '\x0c']);
-        line.starts_with('#') && (line.contains("coding:") || line.contains("coding="))
-    })
+/// What `compile()` sets for a str source: its text is UTF-8, and a PEP 263 line is a comment.
+const PYCF_SOURCE_IS_UTF8: c_int = 0x0100;
+const PYCF_IGNORE_COOKIE: c_int = 0x0800;
+
+unsafe extern "C" {
+    /// Outside the stable ABI, which offers no way to pass `compile()`'s flags with a file name
+    /// given as a str; every CPython 3.10 to 3.13 exports it.
+    fn Py_CompileStringObject(
+        source: *const c_char,
+        filename: *mut pyo3::ffi::PyObject,
+        start: c_int,
+        flags: *mut CompilerFlags,
+        optimize: c_int,
+    ) -> *mut pyo3::ffi::PyObject;
+}
+
+/// The code of `source` as a module's, under `filename`: what `compile(source, filename, "exec",
+/// dont_inherit=True)` returns or raises, through the same call with the same flags, without what
+/// `compile()` costs on its first call in a process (it readies all of `ast`'s node types, to
+/// check whether it was given a tree: a tenth of a light run). Source that is not text, or that
+/// cannot be UTF-8 (a NUL, a lone surrogate), is left to `compile()` itself, which says why.
+///
+/// One difference: a source too deeply nested or too complex for the compiler, which makes it
+/// raise RecursionError or MemoryError, raises a SyntaxError saying so, as the source's error.
+#[pyfunction]
+fn compile_module<'py>(
+    py: Python<'py>,
+    source: &Bound<'py, PyAny>,
+    filename: &Bound<'py, PyString>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let text = source.extract::<&str>().ok().and_then(|text| CString::new(text).ok());
+    let compiled = match text {
+        Some(text) => {
+            let mut flags = CompilerFlags {
+                flags: PYCF_SOURCE_IS_UTF8 | PYCF_IGNORE_COOKIE,
+                feature_version: c_int::from(py.version_info().minor),
+            };
+            // SAFETY: the text is NUL-terminated and outlives the call, the file name is a live
+            // str, the flags are those of this version's layout; the GIL is held.
+            let code = unsafe {
+                Py_CompileStringObject(text.as_ptr(), filename.as_ptr(), pyo3::ffi::Py_file_input, &mut flags, -1)
+            };
+            // SAFETY: a new reference, or NULL with an exception set.
+            unsafe { Bound::from_owned_ptr_or_err(py, code) }
+        }
+        None => {
+            let options = [("dont_inherit", true)].into_py_dict(py)?;
+            py.import("builtins")?.getattr("compile")?.call((source, filename, "exec"), Some(&options))
+        }
+    };
+    compiled.map_err(|error| beyond_the_compiler(py, error, filename))
+}
+
+/// A RecursionError or MemoryError of the compiler as the SyntaxError of a source it cannot take;
+/// any other error as it is.
+fn beyond_the_compiler(py: Python<'_>, error: PyErr, filename: &Bound<'_, PyString>) -> PyErr {
+    if !error.is_instance_of::<PyRecursionError>(py) && !error.is_instance_of::<PyMemoryError>(py) {
+        return error;
+    }
+    let said = error.value(py).str().map(|text| text.to_string()).unwrap_or_default();
+    let cause = error.get_type(py).name().map(|name| name.to_string()).unwrap_or_default();
+    let cause = if said.is_empty() { cause } else { format!("{cause}: {said}") };
+    let message = format!(
+        "an expression is too deeply nested or too complex for Python's compiler ({cause}); \
+         split it into smaller statements"
+    );
+    PySyntaxError::new_err((message, (filename.clone().unbind(), py.None(), py.None(), py.None())))
 }
 
 /// Notes that the run reached `stage`, when MOSS_TIMINGS asks for it (see `timings`).

@@ -2,11 +2,19 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::MossError;
+use crate::error::{MossError, Problem};
 
 /// The MOSS file's absolute path and its source.
 pub fn read(path: &Path) -> Result<(PathBuf, String), MossError> {
     let path = std::path::absolute(path).unwrap_or_else(|_| path.into());
+    if path.to_str().is_none() {
+        // Python would be given another path (imports from its folder would fail) and the
+        // context records the path as text: refused before anything runs or is written.
+        return Err(MossError::usage(Problem::hinted(
+            format!("the MOSS file's path {} is not UTF-8", path.display()),
+            "rename the file, or the folders on its path, with UTF-8 names",
+        )));
+    }
     if path.is_dir() {
         return Err(MossError::MossFileUnreadable { path, reason: "it is a directory".into() });
     }

@@ -287,9 +287,15 @@ class _session:  # noqa: N801 - used as a function: `with _session(...) as runti
 
     def __enter__(self) -> Runtime | None:
         path, result = self._request["path"], self._result
-        # moss's modules are loaded, and live as long as the run: out of the collector's sight, a
-        # collection does not walk them again. The MOSS file and the code run with it on, as usual.
+        # moss's modules are loaded (with the collector off) and live as long as the run: in the
+        # oldest generation, young collections do not walk them again, and `gc.get_referrers()`
+        # still finds them. In a run forked from a warm server they stay frozen, out of the
+        # collector's sight, as the server left them: a collection does not copy their pages.
+        # The MOSS file and the code run with the collector on, as usual.
+        forked_from_a_warm_server = gc.get_freeze_count() > 0
         gc.freeze()
+        if not forked_from_a_warm_server:
+            gc.unfreeze()
         gc.enable()
         try:
             self._runtime = _compile(self._request, self._as_test, self._for_prompt)
@@ -396,7 +402,7 @@ def warm_up(request: dict) -> dict:
     path, source = request["path"], request["source"]
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, RecursionError, MemoryError):  # each run reports it
         tree = ast.Module(body=[], type_ignores=[])
     statements = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
     modules = [spec.partition(":")[0].strip() for spec in request.get("providers") or []]

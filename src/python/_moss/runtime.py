@@ -209,14 +209,21 @@ def compile_code(runtime: Runtime, code: str, filename: str) -> object:
     try:
         return native.compile_module(code, filename)
     except SyntaxError as error:
+        if error.lineno is None:
+            raise
         # CPython quotes a syntax error's line from the file of that name on disk, which holds
         # the whole reply when the code was taken out of it; under a name that is no file, the
-        # error quotes, and its column counts in, the code itself.
-        try:
-            compile(code, "<moss code>", "exec", dont_inherit=True)
-        except SyntaxError as own:
-            own.filename = filename
-            raise own from None
+        # error quotes, and its column counts in, the code itself. The compiler's warnings were
+        # shown by the first compile already.
+        import warnings  # only a syntax error needs it
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                native.compile_module(code, "<moss code>")
+            except SyntaxError as own:
+                own.filename = filename
+                raise own from None
         raise error
 
 
