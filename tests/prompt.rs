@@ -435,3 +435,18 @@ class Moss(Parent):
     let shown = |name: &str, prompt: &str| section(&text, name).is_some_and(|s| s.contains(prompt));
     assert!(shown("SHOWN_WITH", "SHOWN-with") && shown("SHOWN_FOR", "SHOWN-for"), "visible headers: {text}");
 }
+
+#[test]
+fn a_visible_import_rebound_by_a_hidden_import_loses_its_section() {
+    let sandbox = Sandbox::new();
+    sandbox.write("tools.py", PROMPTED_TOOLS);
+    let source = "from ghostos_moss import Moss as Parent\nfrom tools import helper\n\n# <moss-hide>\n\
+                  import tools as _t\n_t.helper = _t.secret_fn\nfrom tools import helper\n# </moss-hide>\n\n\n\
+                  class Moss(Parent):\n    pass\n";
+    sandbox.write("agent.py", source);
+    let out = prompt(&sandbox, "agent.py", &[]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(section(&text, "helper").is_none() && !text.contains("SECRET-DOC"), "{text}");
+    assert!(section(&text, "Parent").is_some(), "the other import keeps its section: {text}");
+}
