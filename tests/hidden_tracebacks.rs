@@ -106,3 +106,33 @@ fn a_replayed_run_that_fails_now_reports_without_quoting_hidden_lines() {
     assert_conceals_hidden_source(&report);
     assert!(report.contains(&format!("line {}, in <hidden>\n", line_of(QUOTA, "raise ValueError("))), "{report}");
 }
+
+/// CPython ends a line at a lone CR too: the hidden line a frame points at is the one CPython
+/// counts, however the file's lines end.
+#[test]
+fn a_hidden_line_after_lines_ended_by_lone_carriage_returns_is_not_quoted() {
+    let sb = Sandbox::new();
+    let source = "from ghostos_moss import Moss as Parent\r# a\r# b\r# c\n# <moss-hide>\ndef setup():\n\
+                  \x20   return {\"api_key\": \"sk-live-SECRET\"}[\"nokey\"]\n# </moss-hide>\nclass Moss(Parent):\n    pass\n";
+    sb.write("agent.py", source);
+    sb.write("code.py", "def main(moss):\n    return setup()\n");
+    let (out, result) = sb.exec_json("agent.py", "code.py", &[]);
+    assert_exit(&out, 1);
+    let traceback = result["error"]["traceback"].as_str().unwrap();
+    assert!(traceback.contains("agent.py\", line 7, in <hidden>\n    (hidden)\n"), "{traceback}");
+    assert!(!traceback.contains("SECRET") && !traceback.contains("setup():"), "{traceback}");
+    let log = stdout(&sb.moss().args(["log", "agent.py"]).output().unwrap());
+    assert!(log.contains("KeyError") && !log.contains("SECRET"), "{log}");
+}
+
+/// A traceback quotes the line CPython numbers: a form feed or a line separator (U+2028) in a
+/// string or a comment of the code does not end a line.
+#[test]
+fn the_codes_line_quoted_is_the_one_cpython_numbers_past_form_feeds_and_line_separators() {
+    let sb = Sandbox::with(&["exec/agent.py"]);
+    sb.write("code.py", "def main(moss):\n    s = \"page\x0cbreak\"  # a\u{2028}b\n    x = 1\n    return 1 / 0\n");
+    let (out, result) = sb.exec_json("agent.py", "code.py", &[]);
+    assert_exit(&out, 1);
+    let traceback = result["error"]["traceback"].as_str().unwrap();
+    assert!(traceback.contains("code.py\", line 4, in main\n    return 1 / 0\n"), "{traceback}");
+}

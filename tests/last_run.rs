@@ -136,3 +136,28 @@ fn what_the_code_does_to_a_hidden_attribute_is_not_told() {
         "{last}"
     );
 }
+
+/// A helper indented with a space then a tab: CPython reads it (a tab moves to the next multiple
+/// of 8), the binary's parser does not, so the hidden attribute cannot be told from the syntax
+/// tree; what the code does to it is still not told.
+#[test]
+fn what_the_code_does_to_a_hidden_attribute_is_not_told_when_the_binarys_parser_cannot_read_the_file() {
+    let sandbox = Sandbox::new();
+    let moss_file = "from ghostos_moss import Moss as Parent\n\n\ndef helper():\n \treturn 1\n\n\n\
+                     class Moss(Parent):\n    count: int = 0\n    # <moss-hide>\n    api_key: str = \"sk-secret-default\"\n    # </moss-hide>\n";
+    sandbox.write("agent.py", moss_file);
+    sandbox.write(
+        "code.py",
+        "def main(moss):\n    moss.count += helper()\n    moss.api_key = moss.api_key + '-changed'\n",
+    );
+    let (out, result) = sandbox.exec_json("agent.py", "code.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        result["context"]["diff"],
+        serde_json::json!({"added": {}, "changed": {"count": {"before": "0", "after": "1"}}, "removed": {}})
+    );
+    let log = stdout(&sandbox.moss().args(["log", "agent.py"]).output().unwrap());
+    assert!(log.contains("~count: 0 → 1") && !log.contains("sk-secret"), "{log}");
+    let last = last_run(&sandbox, "agent.py");
+    assert!(last.contains("- moss.count changed from 0 to 1") && !last.contains("sk-secret"), "{last}");
+}

@@ -337,3 +337,116 @@ fn a_docstring_line_indented_with_a_no_break_space_is_reflected_not_a_crash() {
     assert_exit(&out, 0);
     assert!(stdout(&out).contains("\u{a0}Then report them."), "{}", stdout(&out));
 }
+
+#[test]
+fn lines_ended_by_lone_carriage_returns_are_lines_and_their_hidden_regions_are_hidden() {
+    let sandbox = Sandbox::new();
+    let source = "from ghostos_moss import Moss as Parent\r# <moss-hide>\rAPI_KEY = \"sk-live-SECRET-CR\"\r\
+                  # </moss-hide>\rclass Moss(Parent):\r    pass\r";
+    sandbox.write("agent.py", source);
+    let out = prompt(&sandbox, "agent.py", &[]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.starts_with("from ghostos_moss import Moss as Parent\nclass Moss(Parent):\n    pass\n"), "{text}");
+    assert!(!text.contains("SECRET") && !text.contains("moss-hide"), "{text}");
+}
+
+/// `tools.py` for the binding tests: objects that write their own prompt, and a secret function.
+const PROMPTED_TOOLS: &str = r#"class Prompted:
+    def __init__(self, text):
+        self.text = text
+
+    def __prompt__(self):
+        return self.text
+
+
+def helper(a: int) -> int:
+    """Public helper."""
+    return a
+
+
+def secret_fn(key: str) -> str:
+    """SECRET-DOC: do not show."""
+    return key
+"#;
+
+#[test]
+fn a_name_bound_on_a_hidden_line_of_a_header_written_over_several_lines_is_not_explained() {
+    let sandbox = Sandbox::new();
+    sandbox.write("tools.py", PROMPTED_TOOLS);
+    let source = r#"from ghostos_moss import Moss as Parent
+import contextlib
+from tools import Prompted
+
+with contextlib.nullcontext(Prompted("SHOWN-with")) as SHOWN_WITH:
+    pass
+
+with (
+    contextlib.nullcontext(Prompted("ALSO-HIDDEN-with")) as HEADER_SHARED,
+    # <moss-hide>
+    contextlib.nullcontext(Prompted("LEAK-with")) as WITH_SECRET,
+    # </moss-hide>
+):
+    pass
+
+for (
+    FOR_SHARED,
+    # <moss-hide>
+    FOR_SECRET,
+    # </moss-hide>
+) in [(Prompted("ALSO-HIDDEN-for"), Prompted("LEAK-for"))]:
+    pass
+
+for SHOWN_FOR in [Prompted("SHOWN-for")]:
+    # <moss-hide>
+    HIDDEN_IN_BLOCK = Prompted("LEAK-block")
+    # </moss-hide>
+
+if (
+    # <moss-hide>
+    IF_SECRET := Prompted("LEAK-walrus")
+    # </moss-hide>
+):
+    pass
+
+match {"k": Prompted("LEAK-capture")}:
+    # <moss-hide>
+    case {"k": CAPTURED}:
+        pass
+    # </moss-hide>
+    case _:
+        pass
+
+
+class Moss(Parent):
+    pass
+"#;
+    sandbox.write("agent.py", source);
+    let out = prompt(&sandbox, "agent.py", &[]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    for name in ["WITH_SECRET", "FOR_SECRET", "IF_SECRET", "CAPTURED", "HIDDEN_IN_BLOCK"] {
+        assert!(section(&text, name).is_none(), "{name} is bound on a hidden line: {text}");
+    }
+    for name in ["HEADER_SHARED", "FOR_SHARED"] {
+        assert!(section(&text, name).is_none(), "{name} shares its header with a hidden line: {text}");
+    }
+    assert!(!text.contains("LEAK-with") && !text.contains("LEAK-walrus") && !text.contains("LEAK-block"), "{text}");
+    let shown = |name: &str, prompt: &str| section(&text, name).is_some_and(|s| s.contains(prompt));
+    assert!(shown("SHOWN_WITH", "SHOWN-with") && shown("SHOWN_FOR", "SHOWN-for"), "visible headers: {text}");
+}
+
+#[test]
+fn a_visible_import_rebound_by_a_hidden_import_loses_its_section() {
+    let sandbox = Sandbox::new();
+    sandbox.write("tools.py", PROMPTED_TOOLS);
+    let source = "from ghostos_moss import Moss as Parent\nfrom tools import helper\n\n# <moss-hide>\n\
+                  import tools as _t\n_t.helper = _t.secret_fn\nfrom tools import helper\n# </moss-hide>\n\n\n\
+                  class Moss(Parent):\n    pass\n";
+    sandbox.write("agent.py", source);
+    let out = prompt(&sandbox, "agent.py", &[]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(section(&text, "helper").is_none() && !text.contains("SECRET-DOC"), "{text}");
+    assert!(section(&text, "Parent").is_some(), "the other import keeps its section: {text}");
+}

@@ -12,8 +12,12 @@ use common::*;
 use serde_json::{Value, json};
 
 /// Sources that files do not show well: line endings, characters CPython refuses, a syntax error.
-const EDGE_CASES: [(&str, &str); 8] = [
+const EDGE_CASES: [(&str, &str); 9] = [
     ("a lone CR", "import os\rshown = 1\n"),
+    (
+        "lone CRs around a hidden region",
+        "import os\r# <moss-hide>\rimport sys\rsecret = 1\r# </moss-hide>\rshown = 2\r",
+    ),
     ("CRLF line ends", "import os\r\n# <moss-hide>\r\nimport sys\r\nsecret = 1\r\n# </moss-hide>\r\nshown = 2\r\n"),
     ("a NUL", "import os\nshown = '\0'\n"),
     ("a byte order mark", "\u{feff}import os\nshown = 1\n"),
@@ -82,7 +86,7 @@ fn the_binary_finds_the_bindings_cpythons_parser_found() {
 
 #[test]
 fn the_snippets_bind_what_each_rule_says() {
-    let cases: Vec<(String, String)> = ["statements", "definitions", "matching", "hidden_regions"]
+    let cases: Vec<(String, String)> = ["statements", "definitions", "matching", "hidden_regions", "headers"]
         .iter()
         .map(|name| (name.to_string(), fixture_text(&format!("visibility/{name}.py"))))
         .collect();
@@ -125,6 +129,17 @@ fn the_snippets_bind_what_each_rule_says() {
         ["hidden_module", "concealed", "renamed", "*", "value", "hidden_in_if", "hidden_in_block", "Secret", "both"]
     {
         assert!(has(&hidden, "hidden", name), "hidden_regions.py hides {name}: {hidden}");
+    }
+
+    let headers = reading("headers");
+    for name in ["with_shown", "with_hidden", "for_first", "for_hidden", "while_hidden", "if_first", "if_hidden"] {
+        assert!(has(&headers, "hidden", name), "headers.py hides {name}, on a header with a hidden line: {headers}");
+    }
+    for name in ["case_hidden", "case_shown", "case_half_hidden", "except_hidden", "in_hidden_block"] {
+        assert!(has(&headers, "hidden", name), "headers.py hides {name}: {headers}");
+    }
+    for name in ["other_capture", "except_shown", "loop_shown"] {
+        assert!(has(&headers, "defined", name), "headers.py binds {name} visibly: {headers}");
     }
 }
 

@@ -33,35 +33,33 @@ pub struct Bindings {
     pub hidden: BTreeSet<String>,
 }
 
-/// Where the source binds its module-level names. A source whose lines cannot be matched with
-/// its hidden regions, or that this parser cannot read (syntax newer than it knows), binds
-/// nothing visibly: nothing of it is explained.
+/// Where the source binds its module-level names. A source that this parser cannot read (syntax
+/// newer than it knows), or that CPython would refuse, binds nothing visibly: nothing of it is
+/// explained.
 pub fn bindings(source: &str) -> Bindings {
     let mut found = Bindings::default();
-    // A lone CR ends a line for CPython but not for the hidden-region scanner, so the line
-    // numbers would not agree. CPython refuses text with a NUL or that starts with a byte order
-    // mark, which this parser reads.
-    if source.replace("\r\n", "").contains('\r') || source.contains('\0') || source.starts_with('\u{feff}') {
+    // CPython refuses text with a NUL or that starts with a byte order mark, which this parser
+    // reads.
+    if source.contains('\0') || source.starts_with('\u{feff}') {
         return found;
     }
     let Ok(suite) = ast::Suite::parse(source, "<moss file>") else {
         return found;
     };
-    let newlines = source.match_indices('\n').map(|(at, _)| at).collect();
-    let lines = Lines { newlines, hidden: hidden::hidden_lines(source) };
+    let lines = Lines { starts: hidden::line_starts(source), hidden: hidden::hidden_lines(source) };
     module_level(&suite, &lines, &mut found);
     found
 }
 
 /// The line numbers of offsets, and which lines are hidden.
 struct Lines {
-    newlines: Vec<usize>,
+    starts: Vec<usize>,
     hidden: Vec<usize>,
 }
 
 impl Lines {
     fn of(&self, offset: ast::TextSize) -> usize {
-        self.newlines.partition_point(|&at| at < offset.to_usize()) + 1
+        hidden::line_at(&self.starts, offset.to_usize())
     }
 
     fn any_hidden(&self, first: usize, last: usize) -> bool {
@@ -71,8 +69,8 @@ impl Lines {
 }
 
 /// Reads the statements that run in the module's namespace: a compound statement binds in its
-/// header (checked on its first line) and its blocks are read in turn; the bodies of functions
-/// and classes are not, but their `global` statements bind module names when they run.
+/// header (see `header_parts`) and its blocks are read in turn; the bodies of functions and
+/// classes are not, but their `global` statements bind module names when they run.
 fn module_level(body: &[Stmt], lines: &Lines, found: &mut Bindings) {
     for stmt in body {
         let first = lines.of(stmt.start());
@@ -101,9 +99,12 @@ fn module_level(body: &[Stmt], lines: &Lines, found: &mut Bindings) {
                     statement_names(stmt, &mut names);
                     (first, lines.of(stmt.end()))
                 } else {
-                    header_names(stmt, &mut names);
+                    for (part, first, last) in header_parts(stmt, first, lines) {
+                        let side = if lines.any_hidden(first, last) { &mut found.hidden } else { &mut found.defined };
+                        side.extend(part);
+                    }
                     blocks.into_iter().for_each(|(block, _)| module_level(block, lines, found));
-                    (first, first)
+                    continue;
                 }
             }
         };
@@ -148,33 +149,47 @@ fn globals(stmt: &Stmt, names: &mut Vec<String>) {
     }
 }
 
-/// What the part of a compound statement outside its blocks binds: `for` targets, `with ...
-/// as`, `except ... as`, `case` captures, walrus assignments in its tests. (Not `case` guards
-/// nor `except` types: CPython's own reading of the header, which this mirrors, skips them.)
-fn header_names(stmt: &Stmt, names: &mut Vec<String>) {
-    match stmt {
+/// What the parts of a compound statement outside its blocks bind, each with the lines it spans:
+/// `for` targets, `with ... as`, walrus assignments in its tests (from the statement's first line
+/// to the end of its header's last expression, so that a name on any line of a header written
+/// over several lines counts), each `except ... as` (its clause's line to its type's end) and
+/// each `case` capture (its pattern's lines). (Not `case` guards nor `except` types: CPython's
+/// own reading of the header, which this mirrors, skips them.)
+fn header_parts(stmt: &Stmt, first: usize, lines: &Lines) -> Vec<(Vec<String>, usize, usize)> {
+    let header: Vec<&Expr> = match stmt {
         Stmt::For(ast::StmtFor { target, iter, .. }) | Stmt::AsyncFor(ast::StmtAsyncFor { target, iter, .. }) => {
-            expr_names(target, names);
-            expr_names(iter, names);
+            vec![target, iter]
         }
-        Stmt::While(ast::StmtWhile { test, .. }) | Stmt::If(ast::StmtIf { test, .. }) => expr_names(test, names),
-        Stmt::With(ast::StmtWith { items, .. }) | Stmt::AsyncWith(ast::StmtAsyncWith { items, .. }) => {
-            for item in items {
-                expr_names(&item.context_expr, names);
-                item.optional_vars.iter().for_each(|vars| expr_names(vars, names));
+        Stmt::While(ast::StmtWhile { test, .. }) | Stmt::If(ast::StmtIf { test, .. }) => vec![test],
+        Stmt::With(ast::StmtWith { items, .. }) | Stmt::AsyncWith(ast::StmtAsyncWith { items, .. }) => items
+            .iter()
+            .flat_map(|item| [&item.context_expr].into_iter().chain(item.optional_vars.as_deref()))
+            .collect(),
+        Stmt::Match(ast::StmtMatch { subject, .. }) => vec![subject],
+        _ => Vec::new(),
+    };
+    let mut names = Vec::new();
+    header.iter().for_each(|expr| expr_names(expr, &mut names));
+    let last = header.iter().map(|expr| lines.of(expr.end())).max().unwrap_or(first);
+    let mut parts = vec![(names, first, last)];
+    match stmt {
+        Stmt::Match(ast::StmtMatch { cases, .. }) => {
+            for case in cases {
+                let mut captured = Vec::new();
+                pattern_names(&case.pattern, &mut captured);
+                parts.push((captured, lines.of(case.pattern.start()), lines.of(case.pattern.end())));
             }
-        }
-        Stmt::Match(ast::StmtMatch { subject, cases, .. }) => {
-            expr_names(subject, names);
-            cases.iter().for_each(|case| pattern_names(&case.pattern, names));
         }
         Stmt::Try(ast::StmtTry { handlers, .. }) | Stmt::TryStar(ast::StmtTryStar { handlers, .. }) => {
             for ast::ExceptHandler::ExceptHandler(handler) in handlers {
-                names.extend(handler.name.as_ref().map(|name| name.to_string()));
+                let clause = lines.of(handler.start());
+                let last = handler.type_.as_ref().map_or(clause, |type_| lines.of(type_.end()));
+                parts.push((handler.name.iter().map(|name| name.to_string()).collect(), clause, last));
             }
         }
         _ => {}
     }
+    parts
 }
 
 /// What a simple statement binds.
@@ -316,8 +331,10 @@ mod tests {
     }
 
     #[test]
-    fn lines_ended_by_a_lone_cr_bind_nothing() {
-        assert_eq!(bindings("a = 1\rb = 2\n"), Default::default());
-        assert_eq!(names(&bindings("a = 1\r\nb = 2\r\n").defined), ["a", "b"]);
+    fn a_lone_cr_ends_a_line_as_for_cpython() {
+        let found = bindings("import os\r# <moss-hide>\rimport sys\rsecret = 1\r# </moss-hide>\rshown = 2\r");
+        assert_eq!(names(&found.hidden), ["secret", "sys"]);
+        assert_eq!(names(&found.defined), ["shown"]);
+        assert_eq!(found.imports.iter().map(|i| i.bound.as_str()).collect::<Vec<_>>(), ["os"]);
     }
 }

@@ -13,10 +13,9 @@ const CLOSE: &str = "# </moss-hide>";
 /// marker with nothing open is dropped like any marker line. Blank lines right after a removed
 /// region are dropped when the text before it already ends in two blank lines.
 pub fn strip(source: &str) -> String {
-    let source = source.replace("\r\n", "\n");
     let mut out = String::with_capacity(source.len());
     let mut after_region = false;
-    for (line, role) in source.split_inclusive('\n').zip(roles(&source)) {
+    for (line, role) in lines(source).zip(roles(source)) {
         match role {
             Role::Close { outermost } => {
                 after_region = outermost;
@@ -32,37 +31,78 @@ pub fn strip(source: &str) -> String {
         } else {
             after_region = false;
         }
-        out.push_str(line);
+        let text = line.trim_end_matches(['\r', '\n']);
+        out.push_str(text);
+        if text.len() < line.len() {
+            out.push('\n');
+        }
     }
     out
 }
 
 /// The numbers (from 1) of the lines the model never reads: hidden lines and marker lines.
 pub fn hidden_lines(source: &str) -> Vec<usize> {
-    let source = source.replace("\r\n", "\n");
-    roles(&source).enumerate().filter(|(_, role)| *role != Role::Visible).map(|(index, _)| index + 1).collect()
+    roles(source).enumerate().filter(|(_, role)| *role != Role::Visible).map(|(index, _)| index + 1).collect()
+}
+
+/// The source's lines as CPython numbers them (in tracebacks, in `ast` line numbers), each with
+/// its ending: a line ends at `\r\n`, at a lone `\r` or at `\n`.
+pub(crate) fn lines(source: &str) -> impl Iterator<Item = &str> {
+    let mut rest = source;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end =
+            rest.find(['\r', '\n']).map_or(rest.len(), |at| at + if rest[at..].starts_with("\r\n") { 2 } else { 1 });
+        let (line, after) = rest.split_at(end);
+        rest = after;
+        Some(line)
+    })
+}
+
+/// Where each line of the source but the first starts, for `line_at`.
+pub(crate) fn line_starts(source: &str) -> Vec<usize> {
+    lines(source)
+        .scan(0, |start, line| {
+            *start += line.len();
+            Some(*start)
+        })
+        .filter(|&start| start < source.len())
+        .collect()
+}
+
+/// The number (from 1) of the line holding byte `offset`, given the source's `line_starts`.
+pub(crate) fn line_at(starts: &[usize], offset: usize) -> usize {
+    starts.partition_point(|&start| start <= offset) + 1
 }
 
 /// The attributes the source declares or sets on hidden lines: a class attribute assigned in a
 /// hidden region, or `obj.name = ...` there (a hook setting `moss.name`). What the code does to
-/// them is not told to the model, which must not learn their values. A source that does not parse
-/// has none: it did not run either.
+/// them is not told to the model, which must not learn their values. A source this parser cannot
+/// read may still run (CPython reads syntax it does not know): then every word written on a
+/// hidden line is taken for such an attribute.
 pub fn hidden_attributes(source: &str) -> Vec<String> {
     let hidden = hidden_lines(source);
     if hidden.is_empty() {
         return Vec::new();
     }
     let Ok(suite) = ast::Suite::parse(source, "<moss file>") else {
-        return Vec::new();
+        return words_on_hidden_lines(source);
     };
-    let newlines: Vec<usize> = source.match_indices('\n').map(|(at, _)| at).collect();
-    let on_hidden_line = |stmt: &Stmt| {
-        let line = newlines.partition_point(|&at| at < stmt.start().to_usize()) + 1;
-        hidden.binary_search(&line).is_ok()
-    };
+    let starts = line_starts(source);
+    let on_hidden_line = |stmt: &Stmt| hidden.binary_search(&line_at(&starts, stmt.start().to_usize())).is_ok();
     let mut names = Vec::new();
     collect_hidden_attributes(&suite, false, &on_hidden_line, &mut names);
     names
+}
+
+/// Every word (a run of letters, digits and underscores) written inside hidden regions, once each.
+fn words_on_hidden_lines(source: &str) -> Vec<String> {
+    let hidden_text = lines(source).zip(roles(source)).filter(|(_, role)| *role == Role::Hidden).map(|(line, _)| line);
+    let words = hidden_text.flat_map(|line| line.split(|c: char| !(c.is_alphanumeric() || c == '_')));
+    let unique: std::collections::BTreeSet<&str> = words.filter(|word| !word.is_empty()).collect();
+    unique.into_iter().map(str::to_owned).collect()
 }
 
 fn collect_hidden_attributes(body: &[Stmt], class_body: bool, hidden: &dyn Fn(&Stmt) -> bool, names: &mut Vec<String>) {
@@ -134,10 +174,10 @@ enum Role {
     },
 }
 
-/// What each `\n`-terminated line of `source` is.
+/// What each line of `source` is.
 fn roles(source: &str) -> impl Iterator<Item = Role> + '_ {
     let mut depth = 0usize;
-    source.split_inclusive('\n').map(move |line| {
+    lines(source).map(move |line| {
         let code = line.trim_start();
         if code.starts_with(OPEN) {
             depth += 1;
@@ -205,6 +245,21 @@ mod tests {
                    local = 4\n# </moss-hide>\nmoss.visible = 5\n";
         assert_eq!(hidden_attributes(src), vec!["secret", "token", "key"]);
         assert_eq!(hidden_attributes("a = (\n"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_source_this_parser_cannot_read_hides_every_word_of_its_hidden_lines() {
+        let src = "def f():\n \treturn 1\n\nclass Moss:\n    shown = 1\n    # <moss-hide>\n    api_key: str = 'k'\n    # </moss-hide>\n";
+        assert_eq!(hidden_attributes(src), vec!["api_key", "k", "str"]);
+    }
+
+    #[test]
+    fn a_lone_cr_ends_a_line_as_for_cpython() {
+        let src = "a\r# <moss-hide>\rx\r\n# </moss-hide>\nb\r";
+        assert_eq!(hidden_lines(src), vec![2, 3, 4]);
+        assert_eq!(strip(src), "a\nb\n");
+        assert_eq!(hidden_attributes("class A:\r    # <moss-hide>\r    key = 1\r    # </moss-hide>\r"), vec!["key"]);
+        assert_eq!(super::line_at(&super::line_starts("a\rb\r\nc\nd"), 6), 3);
     }
 
     #[test]

@@ -205,7 +205,9 @@ impl RunError {
 fn visible_source(moss_file: &Path) -> Option<String> {
     let source = fs::read_to_string(moss_file).ok()?;
     let hidden = crate::prompt::hidden::hidden_lines(&source);
-    let lines = source.lines().enumerate().map(|(index, line)| if hidden.contains(&(index + 1)) { "" } else { line });
+    let lines = crate::prompt::hidden::lines(&source).enumerate();
+    let lines =
+        lines.map(|(index, line)| if hidden.contains(&(index + 1)) { "" } else { line.trim_end_matches(['\r', '\n']) });
     Some(lines.collect::<Vec<_>>().join("\n"))
 }
 

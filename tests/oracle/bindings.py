@@ -24,13 +24,8 @@ class Bindings:
 
 
 def bindings(source: str) -> Bindings:
-    """Where the source binds its module-level names. A source whose lines cannot be matched
-    with its hidden regions binds nothing visibly, so nothing of it is explained."""
+    """Where the source binds its module-level names. A source CPython cannot read binds nothing."""
     found = Bindings()
-    if "\r" in source.replace("\r\n", ""):
-        # A lone CR ends a line for CPython but not for the hidden-region scanner: the line
-        # numbers would not agree.
-        return found
     try:
         tree = compile(source, "<unknown>", "exec", ast.PyCF_ONLY_AST)
     except (SyntaxError, ValueError):
@@ -49,10 +44,13 @@ def bindings(source: str) -> Bindings:
                 else:
                     found.imports.append((name, alias, statement))
             continue
+        if header:
+            for names, first, last in _header_parts(statement):
+                (found.hidden if hidden(first, last) else found.defined).update(names)
+            continue
         first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", [])])
-        last = statement.lineno if header else statement.end_lineno or statement.lineno
-        names = set(_header_names(statement) if header else _names_in(statement))
-        (found.hidden if hidden(first, last) else found.defined).update(names)
+        last = statement.end_lineno or statement.lineno
+        (found.hidden if hidden(first, last) else found.defined).update(_names_in(statement))
     return found
 
 
@@ -74,17 +72,20 @@ def _module_level(body: list[ast.stmt]) -> Iterator[tuple[ast.stmt, bool]]:
             yield from _module_level(block)
 
 
-def _header_names(statement: ast.stmt) -> Iterator[str]:
-    """What the part of a compound statement outside its blocks binds: `for` targets, `with ...
-    as`, `except ... as`, `case` captures, walrus assignments in its tests."""
-    for part, value in _fields(statement):
-        if part not in _BLOCKS:
-            for node in value if isinstance(value, list) else [value]:
-                if isinstance(node, ast.AST):
-                    yield from _names_in(node)
-    yield from (handler.name for handler in getattr(statement, "handlers", []) if handler.name)
+def _header_parts(statement: ast.stmt) -> Iterator[tuple[list[str], int, int]]:
+    """What the parts of a compound statement outside its blocks bind, each with the lines it
+    spans: `for` targets, `with ... as`, walrus assignments in its tests (from the statement's
+    first line to the end of its header's last expression), each `except ... as` (its clause's
+    line to its type's end), each `case` capture (its pattern's lines)."""
+    header = [node for part, value in _fields(statement) if part not in _BLOCKS
+              for node in (value if isinstance(value, list) else [value]) if isinstance(node, ast.AST)]
+    last = max([statement.lineno] + [getattr(inner, "end_lineno", 0) or 0 for node in header for inner in _walk(node)])
+    yield [name for node in header for name in _names_in(node)], statement.lineno, last
+    for handler in getattr(statement, "handlers", []):
+        if handler.name:
+            yield [handler.name], handler.lineno, handler.type.end_lineno if handler.type else handler.lineno
     for case in getattr(statement, "cases", []):
-        yield from _names_in(case.pattern)
+        yield list(_names_in(case.pattern)), case.pattern.lineno, case.pattern.end_lineno
 
 
 def _names_in(node: ast.AST) -> Iterator[str]:

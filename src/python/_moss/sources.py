@@ -28,7 +28,17 @@ def remember(filename: str, source: str) -> None:
 
 
 def _cache(linecache: object, filename: str, source: str) -> None:
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # type: ignore[attr-defined]
+    linecache.cache[filename] = (len(source), None, _numbered_lines(source), filename)  # type: ignore[attr-defined]
+
+
+def _numbered_lines(source: str) -> list[str]:
+    """The lines of `source` as CPython numbers them, each ending in `\\n` as `linecache` keeps
+    them: a line ends at `\\r\\n`, `\\r` or `\\n` only, not at the other breaks `str.splitlines`
+    knows (a form feed, U+2028, ...), which may sit in a string or a comment."""
+    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return [line + "\n" for line in lines]
 
 
 class _WhenLinecacheLoads:

@@ -46,15 +46,16 @@ class Bindings:
 
 
 def bindings(source: str) -> Bindings:
-    """Where the source binds its module-level names. A source whose lines cannot be matched
-    with its hidden regions, or that the binary's parser cannot read, binds nothing visibly, so
-    nothing of it is explained."""
+    """Where the source binds its module-level names. A source that the binary's parser cannot
+    read binds nothing visibly, so nothing of it is explained."""
     imports, defined, hidden = native.source_bindings(source)
     return Bindings([Import(*entry) for entry in imports], set(defined), set(hidden))
 
 
 def explained(module: types.ModuleType, found: Bindings) -> dict[str, object]:
-    """The names a visible import bound that still hold what it bound, with their values."""
+    """The names a visible import bound that still hold what it bound and that no hidden line
+    binds again, with their values. (A hidden re-import may bind another object under the same
+    name, or the same one: either way what the name holds is the hidden code's doing.)"""
     names: dict[str, object] = {}
     for entry in found.imports:
         if entry.bound == "*":
@@ -65,7 +66,8 @@ def explained(module: types.ModuleType, found: Bindings) -> dict[str, object]:
         else:
             candidates = [(entry.bound, _what_import_binds(module, entry))]
         for bound, expected in candidates:
-            if expected is not _MISSING and module.__dict__.get(bound, _MISSING) is expected:
+            still_bound = expected is not _MISSING and module.__dict__.get(bound, _MISSING) is expected
+            if still_bound and bound not in found.hidden:
                 names[bound] = expected
     return names
 
