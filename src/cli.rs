@@ -127,8 +127,9 @@ pub enum Command {
         after_long_help = "Exit codes:\n  \
             0    every case passed\n  \
             1    a case or a check failed\n  \
-            2    command-line usage error (such as a --device that is no device spec), or the --junit \
-            report cannot be written\n  \
+            2    command-line usage error (such as a --device that is no device spec), a configuration or a \
+            MOSS_* variable the cases use is invalid (one error, before any file runs), or the --junit report \
+            cannot be written\n  \
             4    no MOSS file was found under the given paths, or no case matches -k\n  \
             5    a case failed because the device cannot be reached"
     )]

@@ -56,16 +56,16 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
     };
     // Whatever a turn needs besides the module is read first, so a bad task or template fails fast.
     let turn = Turn::for_prompt(args, &config, &context_path)?;
-    let device = config.device(args.device.spec.as_ref());
+    let device = config.device(args.device.spec.as_ref())?;
     let payload = RunRequest {
         properties,
         recorded_module,
         device,
-        allow_imports: config.allow_imports(args.imports.allow_import.as_ref()),
+        allow_imports: config.allow_imports(args.imports.allow_import.as_ref())?,
         turn: turn.is_some(),
         ..RunRequest::new(&path, &source, &config)
     };
-    let timeout = config.timeout(args.time_limit.timeout).map(std::time::Duration::from_secs_f64);
+    let timeout = config.timeout(args.time_limit.timeout)?.map(std::time::Duration::from_secs_f64);
     let supervision = Supervision { timeout, ..Supervision::default() };
     let run = host::call::<PromptOutcome>(&path, &payload, &supervision, None).map_err(MossError::RunNotStarted)?;
 

@@ -45,6 +45,11 @@ pub fn run(args: &TestArgs) -> u8 {
     if let Some(shard) = args.shard {
         files = shard.select(files, &paths);
     }
+    let job = WorkerJob::of(args);
+    if let Err(e) = files.iter().try_for_each(|file| worker::Settings::of(file, &job).map(drop)) {
+        style::error(&e.to_string(), e.hint().as_deref());
+        return e.exit_code();
+    }
     let mut console = Console::new(files.len(), interactive, args.output.json);
 
     let reports = run_files(&files, jobs, args, |report| console.file_done(report));

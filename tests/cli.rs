@@ -135,3 +135,33 @@ fn the_exit_codes_of_help_are_the_documented_ones() {
     assert!(!documented.is_empty(), "docs/cli.md's exit-code table has no rows");
     assert_eq!(listed, documented, "--help and docs/cli.md list different exit codes");
 }
+
+#[test]
+fn exec_json_prints_its_one_object_for_a_usage_error_in_the_arguments_too() {
+    let sb = Sandbox::with(&["exec/agent.py", "exec/code/count.py"]);
+    let exec = |words: &[&str]| sb.moss().arg("exec").args(words).output().unwrap();
+    for (words, message, hint) in [
+        (&["agent.py", "--code", "count.py", "--json", "--device", "toaster"][..], "'--device <SPEC>'", "sim:NAME"),
+        (&["--json", "agent.py", "--code", "count.py", "--timeout", "abc"], "'--timeout <SECS>'", "--help"),
+        (&["agent.py", "--json"], "--code", "--help"),
+        (&["agent.py", "--code", "count.py", "--jsno", "--json"], "'--jsno'", "--json"),
+    ] {
+        let out = exec(words);
+        assert_exit(&out, 2);
+        let result = parse_result(&out);
+        assert_error_kind(&result, "usage");
+        assert_eq!(result["ok"], false, "{result}");
+        assert!(error_message(&result).contains(message), "{words:?}: {result}");
+        assert!(!error_message(&result).starts_with("error:"), "{words:?}: {result}");
+        assert!(result["error"]["hint"].as_str().unwrap().contains(hint), "{words:?}: {result}");
+    }
+    // Without --json, and for the help, clap's own words on their own streams.
+    let out = exec(&["agent.py", "--code", "count.py", "--device", "toaster"]);
+    assert_exit(&out, 2);
+    assert_eq!(stdout(&out), "");
+    assert!(stderr(&out).contains("`toaster` is not a device"), "{}", stderr(&out));
+    let out = exec(&["--json", "--help"]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("Usage:"), "{}", stdout(&out));
+    assert!(!sb.exists(".moss"), "no usage error may run the code");
+}

@@ -251,3 +251,65 @@ fn a_time_limit_too_long_for_any_timer_is_a_usage_error_from_every_source() {
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("more than a year"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_bad_setting_fails_only_the_commands_that_use_it_and_never_one_whose_flag_overrides_it() {
+    let sandbox = configured("moss.toml", "", "def main(moss):\n    import json\n    return json.dumps(1)\n");
+    let bad = [
+        ("", &[("MOSS_TIMEOUT", "soon")][..], &["--timeout", "5"][..]),
+        ("timeout = -1\n", &[], &["--timeout", "5"]),
+        ("timeout = 'soon'\n", &[("MOSS_TIMEOUT", "5")], &[]),
+        ("allow-imports = 'json'\n", &[], &["--allow-import", "json"]),
+        ("", &[("MOSS_DEVICE", "toaster")], &["--device", "sim"]),
+    ];
+    for (file, env, flags) in bad {
+        sandbox.write("moss.toml", file);
+        let moss = |words: &[&str]| sandbox.moss().envs(env.iter().copied()).args(words).output().unwrap();
+        let exec = moss(&[&["exec", "agent.py", "--code", "gen.py"][..], flags].concat());
+        assert_exit(&exec, 0);
+        let prompt = moss(&[&["prompt", "agent.py"][..], flags].concat());
+        assert_exit(&prompt, 0);
+        for words in [&["context", "show", "agent.py"][..], &["log", "agent.py"], &["context", "path", "agent.py"]] {
+            assert_exit(&moss(words), 0);
+        }
+    }
+    // Nothing above it: the bad value is the run's, refused naming the file and the key.
+    sandbox.write("moss.toml", "allow-imports = 'json'\n");
+    let out = sandbox.exec("agent.py", "gen.py", &["--no-context"]);
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("moss.toml: allow-imports: \"json\" is not a list"), "{}", stderr(&out));
+}
+
+#[test]
+fn moss_config_shows_a_bad_value_saying_it_is_invalid_with_the_rest() {
+    let sandbox = configured("moss.toml", "timeout = 9\ndevice = 'toaster'\n", "");
+    let out = sandbox.moss().env("MOSS_TIMEOUT", "soon").args(["config", "agent.py"]).output().unwrap();
+    assert_exit(&out, 2);
+    let text = stdout(&out);
+    assert!(text.contains("timeout = \"soon\"  # $MOSS_TIMEOUT, invalid: `soon` is not a number"), "{text}");
+    assert!(text.contains("device = \"toaster\"  # ") && text.contains("invalid: `toaster` is not a device"), "{text}");
+    assert!(text.contains("# allow-imports is not set") && text.contains("# runs Python"), "the rest: {text}");
+    let errors = stderr(&out);
+    assert!(errors.contains("error: MOSS_TIMEOUT=soon") && errors.contains("moss.toml: device:"), "{errors}");
+
+    let out = sandbox.moss().env("MOSS_TIMEOUT", "soon").args(["config", "agent.py", "--json"]).output().unwrap();
+    assert_exit(&out, 2);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["settings"]["timeout"]["value"], "soon", "{report}");
+    assert!(report["settings"]["timeout"]["error"].as_str().unwrap().contains("MOSS_TIMEOUT=soon"), "{report}");
+    assert_eq!(report["settings"]["device"]["value"], "toaster", "{report}");
+    assert!(report["context"].as_str().unwrap().ends_with("agent.context.json"), "{report}");
+
+    // A file that cannot be read at all: the rest is still shown, and the file's error said.
+    sandbox.write("moss.toml", "time-out = 3\n");
+    let out = sandbox.moss().env("MOSS_DEVICE", "sim").args(["config", "agent.py"]).output().unwrap();
+    assert_exit(&out, 2);
+    let text = stdout(&out);
+    assert!(text.contains("moss.toml, invalid: none of its values is used"), "{text}");
+    assert!(text.contains("device = \"sim\"  # $MOSS_DEVICE") && text.contains("# runs Python"), "{text}");
+    assert!(stderr(&out).contains("time-out"), "{}", stderr(&out));
+    let out = sandbox.moss().args(["config", "--json"]).output().unwrap();
+    assert_exit(&out, 2);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["file_error"].as_str().unwrap().contains("time-out"), "{report}");
+}

@@ -430,3 +430,30 @@ fn a_saved_move_keeps_its_animation_and_plays_it_when_run_again() {
     assert!(saved_animations[0]["data"].as_str().unwrap().contains("000000ff0000"), "its palette");
     assert_eq!(sent(&trace(&sandbox), 0x1A, 0x43).len(), 1, "and plays it");
 }
+
+#[test]
+fn a_device_written_higher_up_wins_over_a_bad_one_written_lower() {
+    let sandbox = bolt_sandbox(&[]);
+    let exec = |env: &[(&str, &str)], flags: &[&str]| {
+        let mut command = sandbox.moss();
+        command.envs(env.iter().copied()).args(["exec", "agent.py", "--code", "gen.py", "--target", "run", "--json"]);
+        let out = command.args(flags).output().unwrap();
+        (common::parse_result(&out), out)
+    };
+    let (result, out) = exec(&[("MOSS_DEVICE", "toaster")], &["--device", "sim"]);
+    assert_exit(&out, 0);
+    assert_eq!(result["device"]["name"], "SB-0000", "the flag's robot: {result}");
+    sandbox.write("moss.toml", "device = \"toaster\"\n");
+    for (env, flags) in [(&[][..], &["--device", "sim:SB-F1A6"][..]), (&[("MOSS_DEVICE", "sim:SB-F1A6")][..], &[][..])]
+    {
+        let (result, out) = exec(env, flags);
+        assert_exit(&out, 0);
+        assert_eq!(result["device"]["name"], "SB-F1A6", "{env:?} {flags:?}: {result}");
+    }
+    let prompt = sandbox.moss().env("MOSS_DEVICE", "toaster").args(["prompt", "agent.py", "--device", "sim"]).output();
+    assert_exit(&prompt.unwrap(), 0);
+    // Unless something higher up names a device, the bad one is the run's, and is refused naming where it was written.
+    let (result, out) = exec(&[], &[]);
+    assert_exit(&out, 2);
+    assert!(result["error"]["message"].as_str().unwrap().contains("moss.toml: device: `toaster`"), "{result}");
+}

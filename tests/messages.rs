@@ -145,8 +145,8 @@ fn a_usage_errors_hint_is_its_own_line_in_plain_text_and_its_own_field_in_json()
         &sb,
         &[("MOSS_TIMEOUT", "soon")],
         &[],
-        "MOSS_TIMEOUT=soon is not a time limit: not a number",
-        "set it to a number of seconds, such as 30 or 0.5, or unset it",
+        "MOSS_TIMEOUT=soon: `soon` is not a number",
+        "set it to a number of seconds, such as 30 or 0.5, or unset MOSS_TIMEOUT",
     );
     assert_usage_error(
         &sb,

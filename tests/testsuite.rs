@@ -515,3 +515,30 @@ fn moss_test_ended_alone_takes_its_workers_and_their_cases_with_it() {
     assert!(workers.is_empty(), "moss test's workers outlived it: {workers:?}");
     assert!(!case_alive, "a case outlived moss test: pid {case}");
 }
+
+#[test]
+fn a_bad_device_or_time_limit_written_for_every_file_is_one_usage_error_unless_a_flag_overrides_it() {
+    let sandbox = project();
+    let bad = [
+        ("", &[("MOSS_DEVICE", "toaster")][..], "MOSS_DEVICE=toaster", &["--device", "sim"][..]),
+        ("device = 'toaster'\n", &[], "moss.toml: device: `toaster`", &["--device", "sim"]),
+        ("", &[("MOSS_TIMEOUT", "soon")], "MOSS_TIMEOUT=soon", &["--timeout", "2"]),
+    ];
+    for (file, env, named, flags) in bad {
+        sandbox.write("moss.toml", file);
+        let moss = || {
+            let mut command = sandbox.moss();
+            command.env("CI", "true").envs(env.iter().copied()).args(["test", "passing.py", "failing.py"]);
+            command
+        };
+        let out = moss().output().unwrap();
+        assert_exit(&out, 2);
+        let errors = common::stderr(&out);
+        assert_eq!(errors.matches("error:").count(), 1, "one error, not one per file: {errors}");
+        assert!(errors.contains(named), "{errors}");
+        assert!(!stdout(&out).contains("FAIL"), "{}", stdout(&out));
+
+        let out = moss().args(flags).arg("-k").arg("passing").output().unwrap();
+        assert_exit(&out, 0);
+    }
+}

@@ -5,41 +5,80 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value, json};
 
 use crate::cli::ConfigArgs;
+use crate::cli::style;
 use crate::embed::python_env::{self, Chosen};
 use crate::error::{MossError, Problem};
-use crate::project::config::{Config, Sourced};
+use crate::project::config::{ALLOW_IMPORTS, Config, DEVICE, Rule, Sourced, TIMEOUT, Written};
 
 /// One line of the report: a key, its value as TOML would write it, and where it came from.
 struct Line {
     key: &'static str,
-    value: Option<(Value, String)>,
+    value: Option<Shown>,
     /// What it means that the key is not set.
     unset: &'static str,
 }
 
+struct Shown {
+    value: Value,
+    origin: String,
+    /// Why a command that uses the value refuses it: the problem alone, for the line, and the
+    /// error that command reports.
+    invalid: Option<(String, MossError)>,
+}
+
 pub fn run(args: &ConfigArgs) -> Result<u8, MossError> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let (config, context, folder) = match &args.file {
-        Some(file) => {
-            let file = std::path::absolute(file).map_err(|e| MossError::usage(e.to_string()))?;
-            let config = Config::for_moss_file(&file)?;
-            let context = config.context_path(None, &file);
-            let folder = file.parent().map_or_else(|| cwd.clone(), Path::to_path_buf);
-            (config, Some((file, context)), folder)
-        }
-        None => (Config::from_folder(&cwd)?, None, cwd),
-    };
+    let file = args.file.as_ref().map(std::path::absolute).transpose().map_err(|e| MossError::usage(e.to_string()))?;
+    let folder = file.as_ref().and_then(|file| file.parent()).map_or(cwd, Path::to_path_buf);
+    let (config, unreadable) = Config::as_far_as_readable(&folder);
+    let context = file.map(|file| {
+        let path = config.context_path(None, &file);
+        (file, path)
+    });
     let (python, python_warnings) = python_env::choose(&folder);
     let lines = lines(&config);
+    let report = Report { config: &config, unreadable: unreadable.as_ref(), context: context.as_ref(), lines: &lines };
     if args.output.json {
-        let settings: Map<String, Value> = lines
+        println!("{}", report.to_json(&python, &python_warnings));
+    } else {
+        print!("{}", report.render());
+        print!("{}", render_python(&python, &python_warnings));
+    }
+    // The whole report is shown; then what a command would refuse is refused as it would be.
+    let invalid = lines.iter().filter_map(|line| Some(&line.value.as_ref()?.invalid.as_ref()?.1));
+    let mut exit = 0;
+    for error in unreadable.iter().chain(invalid) {
+        style::error(&error.to_string(), error.hint().as_deref());
+        exit = error.exit_code();
+    }
+    Ok(exit)
+}
+
+/// What `moss config` reports of the configuration: the file found (and why it cannot be read,
+/// when it cannot), the context of the MOSS file named, and each setting.
+struct Report<'a> {
+    config: &'a Config,
+    unreadable: Option<&'a MossError>,
+    context: Option<&'a (PathBuf, PathBuf)>,
+    lines: &'a [Line],
+}
+
+impl Report<'_> {
+    fn to_json(&self, python: &Result<Chosen, Problem>, python_warnings: &[Problem]) -> Value {
+        let settings: Map<String, Value> = self
+            .lines
             .iter()
             .map(|line| {
-                let value = line.value.as_ref().map(|(value, origin)| json!({ "value": value, "source": origin }));
+                let value = line.value.as_ref().map(|shown| match &shown.invalid {
+                    None => json!({ "value": shown.value, "source": shown.origin }),
+                    Some((_, error)) => json!({
+                        "value": shown.value, "source": shown.origin, "error": error.to_string(), "hint": error.hint(),
+                    }),
+                });
                 (line.key.to_owned(), value.unwrap_or(Value::Null))
             })
             .collect();
-        let python = match &python {
+        let python = match python {
             Ok(chosen) => json!({
                 "program": chosen.program,
                 "version": format!("3.{}", chosen.minor),
@@ -49,36 +88,82 @@ pub fn run(args: &ConfigArgs) -> Result<u8, MossError> {
             }),
             Err(problem) => json!({ "error": problem.to_text() }),
         };
-        let report = json!({
-            "file": config.file,
-            "context": context.as_ref().map(|(_, path)| path),
+        json!({
+            "file": self.config.file,
+            "file_error": self.unreadable.map(ToString::to_string),
+            "context": self.context.map(|(_, path)| path),
             "python": python,
             "python_warnings": python_warnings.iter().map(Problem::to_text).collect::<Vec<_>>(),
             "settings": settings,
-        });
-        println!("{report}");
-        return Ok(0);
+        })
     }
-    print!("{}", render(&config, context.as_ref().map(|(file, path)| (file.as_path(), path.as_path())), &lines));
-    print!("{}", render_python(&python, &python_warnings));
-    Ok(0)
+
+    fn render(&self) -> String {
+        let config = self.config;
+        let mut out = String::new();
+        match (&config.file, self.unreadable) {
+            (Some(file), None) => out.push_str(&format!("# configuration file: {}\n", file.display())),
+            (Some(file), Some(_)) => out.push_str(&format!(
+                "# configuration file: {}, invalid: none of its values is used (the error follows)\n",
+                file.display()
+            )),
+            (None, _) => out.push_str("# no moss.toml, nor pyproject.toml with [tool.moss], in this folder or above\n"),
+        }
+        if let Some((file, path)) = self.context {
+            let origin = match (&config.context, &config.context_dir) {
+                (Some(context), _) => context.origin.to_string(),
+                (None, Some(dir)) => format!("context-dir, from {}", dir.origin),
+                (None, None) => "default".to_owned(),
+            };
+            out.push_str(&format!("# for {}\n", file.display()));
+            out.push_str(&format!("context = {}  # {origin}\n", Value::from(path.to_string_lossy())));
+        }
+        for line in self.lines {
+            match &line.value {
+                Some(Shown { value, origin, invalid: None }) => {
+                    out.push_str(&format!("{} = {value}  # {origin}\n", line.key))
+                }
+                Some(Shown { value, origin, invalid: Some((problem, _)) }) => {
+                    out.push_str(&format!("{} = {value}  # {origin}, invalid: {problem}\n", line.key))
+                }
+                None => out.push_str(&format!("# {} is not set: {}\n", line.key, line.unset)),
+            }
+        }
+        out
+    }
 }
 
 fn lines(config: &Config) -> Vec<Line> {
-    fn entry<T: serde::Serialize>(setting: &Option<Sourced<T>>) -> Option<(Value, String)> {
-        setting.as_ref().map(|s| (serde_json::to_value(&s.value).expect("a setting serialises"), s.origin.to_string()))
+    fn entry<T: serde::Serialize>(setting: &Option<Sourced<T>>) -> Option<Shown> {
+        setting.as_ref().map(|s| Shown { value: json_of(&s.value), origin: s.origin.to_string(), invalid: None })
+    }
+    /// A setting kept as written: the value it reads as, or what was written and why it is refused.
+    fn written<T: serde::Serialize>(setting: &Option<Sourced<Written>>, rule: &Rule<T>) -> Option<Shown> {
+        let setting = setting.as_ref()?;
+        let origin = setting.origin.to_string();
+        Some(match (rule.read)(&setting.value) {
+            Ok(value) => Shown { value: json_of(&value), origin, invalid: None },
+            Err(e) => {
+                let problem = e.problem.clone();
+                Shown { value: setting.value.to_json(), origin, invalid: Some((problem, setting.refusal(rule, e))) }
+            }
+        })
     }
     vec![
         Line { key: "context-dir", value: entry(&config.context_dir), unset: ".moss/ beside each MOSS file" },
-        Line { key: "timeout", value: entry(&config.timeout), unset: "no time limit" },
+        Line { key: "timeout", value: written(&config.timeout, &TIMEOUT), unset: "no time limit" },
         Line {
             key: "python-path",
             value: entry(&config.python_path),
             unset: "only the MOSS file's folder is added to sys.path",
         },
         Line { key: "providers", value: entry(&config.providers), unset: "none registered" },
-        Line { key: "allow-imports", value: entry(&config.allow_imports), unset: "every import is allowed" },
-        Line { key: "device", value: entry(&config.device), unset: "no robot" },
+        Line {
+            key: "allow-imports",
+            value: written(&config.allow_imports, &ALLOW_IMPORTS),
+            unset: "every import is allowed",
+        },
+        Line { key: "device", value: written(&config.device, &DEVICE), unset: "no robot" },
         Line {
             key: "prompt-template",
             value: entry(&config.prompt_template),
@@ -92,28 +177,8 @@ fn lines(config: &Config) -> Vec<Line> {
     ]
 }
 
-fn render(config: &Config, context: Option<(&Path, &Path)>, lines: &[Line]) -> String {
-    let mut out = String::new();
-    match &config.file {
-        Some(file) => out.push_str(&format!("# configuration file: {}\n", file.display())),
-        None => out.push_str("# no moss.toml, nor pyproject.toml with [tool.moss], in this folder or above\n"),
-    }
-    if let Some((file, path)) = context {
-        let origin = match (&config.context, &config.context_dir) {
-            (Some(context), _) => context.origin.to_string(),
-            (None, Some(dir)) => format!("context-dir, from {}", dir.origin),
-            (None, None) => "default".to_owned(),
-        };
-        out.push_str(&format!("# for {}\n", file.display()));
-        out.push_str(&format!("context = {}  # {origin}\n", Value::from(path.to_string_lossy())));
-    }
-    for line in lines {
-        match &line.value {
-            Some((value, origin)) => out.push_str(&format!("{} = {value}  # {origin}\n", line.key)),
-            None => out.push_str(&format!("# {} is not set: {}\n", line.key, line.unset)),
-        }
-    }
-    out
+fn json_of<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("a setting serialises")
 }
 
 /// Which Python runs the file's code, and the rule that chose it.

@@ -4,7 +4,9 @@
 //! the resolvers (`timeout`, `device`, `allow_imports`, `context_path`) every command asks.
 //!
 //! Each value remembers where it came from, so `moss config` can say why it is what it is, and a
-//! bad one is refused naming the variable, or the file and the key.
+//! bad one is refused naming the variable, or the file and the key. The settings a flag can
+//! override (timeout, device, allow-imports) are kept as written and checked only when a command
+//! uses them and nothing above them gave a value: a bad one fails only what it would decide.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -19,11 +21,11 @@ use crate::error::{MossError, Problem};
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct FileSettings {
     context_dir: Option<PathBuf>,
-    timeout: Option<f64>,
+    timeout: Option<toml::Value>,
     python_path: Option<Vec<PathBuf>>,
     providers: Option<Vec<String>>,
-    allow_imports: Option<Vec<String>>,
-    device: Option<String>,
+    allow_imports: Option<toml::Value>,
+    device: Option<toml::Value>,
     prompt_template: Option<PathBuf>,
     python: Option<PathBuf>,
 }
@@ -67,6 +69,76 @@ impl<T> Sourced<T> {
     }
 }
 
+/// A value as it was written, not yet checked: a variable's text, or a value in a file.
+#[derive(Debug, Clone)]
+pub enum Written {
+    Text(String),
+    Toml(toml::Value),
+}
+
+impl Written {
+    /// The value as `moss config` shows it: as it was written.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Written::Text(text) => text.as_str().into(),
+            Written::Toml(value) => serde_json::to_value(value).expect("a TOML value serialises"),
+        }
+    }
+
+    /// The words written, as a variable holds them.
+    fn words(&self) -> String {
+        match self {
+            Written::Text(text) => text.clone(),
+            Written::Toml(value) => value.to_string(),
+        }
+    }
+}
+
+/// As a problem quotes it: a variable's text in backticks, a file's value as TOML writes it.
+impl fmt::Display for Written {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Written::Text(text) => write!(f, "`{text}`"),
+            Written::Toml(value) => write!(f, "{value}"),
+        }
+    }
+}
+
+/// Why a written value is no value of its setting: what is wrong, and what to write instead.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invalid {
+    pub problem: String,
+    pub fix: String,
+}
+
+/// A setting kept as written: its key in a file, and how a written value becomes its value.
+pub struct Rule<T> {
+    pub key: &'static str,
+    pub read: fn(&Written) -> Result<T, Invalid>,
+}
+
+pub const TIMEOUT: Rule<f64> = Rule { key: "timeout", read: seconds };
+pub const DEVICE: Rule<DeviceSpec> = Rule { key: "device", read: device_spec };
+pub const ALLOW_IMPORTS: Rule<Vec<String>> = Rule { key: "allow-imports", read: module_names };
+
+impl Sourced<Written> {
+    /// The value `rule` reads in what was written, or the error naming where it was written.
+    pub fn checked<T>(&self, rule: &Rule<T>) -> Result<T, MossError> {
+        (rule.read)(&self.value).map_err(|e| self.refusal(rule, e))
+    }
+
+    /// Why the value is refused, named by the variable, or the file and the key.
+    pub fn refusal<T>(&self, rule: &Rule<T>, Invalid { problem, fix }: Invalid) -> MossError {
+        match &self.origin {
+            Origin::Env(name) => MossError::usage(Problem::hinted(
+                format!("{name}={}: {problem}", self.value.words()),
+                format!("{fix}, or unset {name}"),
+            )),
+            Origin::File(file) => invalid(file, &format!("{}: {problem} ({fix})", rule.key)),
+        }
+    }
+}
+
 /// The configuration that applies to one MOSS file, before command-line flags.
 #[derive(Debug, Default)]
 pub struct Config {
@@ -76,11 +148,14 @@ pub struct Config {
     pub context: Option<Sourced<PathBuf>>,
     /// The folder for context files, `<stem>.context.json` each (`context-dir`).
     pub context_dir: Option<Sourced<PathBuf>>,
-    pub timeout: Option<Sourced<f64>>,
+    /// Read with `TIMEOUT`, by `timeout`.
+    pub timeout: Option<Sourced<Written>>,
     pub python_path: Option<Sourced<Vec<PathBuf>>>,
     pub providers: Option<Sourced<Vec<String>>>,
-    pub allow_imports: Option<Sourced<Vec<String>>>,
-    pub device: Option<Sourced<DeviceSpec>>,
+    /// Read with `ALLOW_IMPORTS`, by `allow_imports`.
+    pub allow_imports: Option<Sourced<Written>>,
+    /// Read with `DEVICE`, by `device`.
+    pub device: Option<Sourced<Written>>,
     /// The template of `moss prompt --task`'s turn prompt (`prompt-template`).
     pub prompt_template: Option<Sourced<PathBuf>>,
     /// The Python to run (`python`): a virtual environment or an interpreter.
@@ -100,66 +175,55 @@ impl Config {
 
     /// The configuration for MOSS files in `folder`.
     pub fn from_folder(folder: &Path) -> Result<Config, MossError> {
+        match Config::as_far_as_readable(folder) {
+            (config, None) => Ok(config),
+            (_, Some(unreadable)) => Err(unreadable),
+        }
+    }
+
+    /// The configuration for MOSS files in `folder`, without the file when it cannot be read (it
+    /// is no TOML, or holds an unknown key or a value of the wrong type), with why beside it: what
+    /// `moss config` shows, around the file's error.
+    pub fn as_far_as_readable(folder: &Path) -> (Config, Option<MossError>) {
         let mut config = Config::default();
-        if let Some((file, settings)) = find_file(folder)? {
-            config.apply_file(&file, settings)?;
+        let mut unreadable = None;
+        if let Some((file, settings)) = find_file(folder) {
+            unreadable = settings.and_then(|settings| config.apply_file(&file, settings)).err();
             config.file = Some(file);
         }
-        config.apply_env(|name| std::env::var(name).ok())?;
-        Ok(config)
+        config.apply_env(|name| std::env::var(name).ok());
+        (config, unreadable)
     }
 
     fn apply_file(&mut self, file: &Path, settings: FileSettings) -> Result<(), MossError> {
-        if let Some(timeout) = settings.timeout {
-            check_timeout(timeout).map_err(|detail| invalid(file, &format!("timeout: {detail}")))?;
-        }
         if let Some(bad) = settings.providers.iter().flatten().find(|p| !is_provider_spec(p)) {
             return Err(invalid(file, &format!("providers: `{bad}` is not `module:callable`")));
         }
-        let device = settings
-            .device
-            .map(|spec| DeviceSpec::parse(&spec))
-            .transpose()
-            .map_err(|e| invalid(file, &format!("device: {} ({})", e.problem, e.fix)))?;
         let origin = Origin::File(file.to_path_buf());
         let base = file.parent().unwrap_or(Path::new("."));
-        self.timeout = Sourced::from(settings.timeout, &origin);
+        self.timeout = Sourced::from(settings.timeout.map(Written::Toml), &origin);
         self.context_dir = Sourced::from(settings.context_dir.map(|dir| base.join(dir)), &origin);
         self.python_path =
             Sourced::from(settings.python_path.map(|paths| paths.iter().map(|p| base.join(p)).collect()), &origin);
         self.providers = Sourced::from(settings.providers, &origin);
-        self.allow_imports = Sourced::from(settings.allow_imports, &origin);
-        self.device = Sourced::from(device, &origin);
+        self.allow_imports = Sourced::from(settings.allow_imports.map(Written::Toml), &origin);
+        self.device = Sourced::from(settings.device.map(Written::Toml), &origin);
         self.prompt_template = Sourced::from(settings.prompt_template.map(|path| base.join(path)), &origin);
         self.python = Sourced::from(settings.python.map(|python| python_path(base, &python)), &origin);
         Ok(())
     }
 
-    fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<(), MossError> {
+    fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) {
         let env = |name: &'static str| var(name).filter(|v| !v.is_empty()).map(|v| (name, v));
         if let Some((name, value)) = env("MOSS_CONTEXT") {
             self.context = Some(Sourced { value: PathBuf::from(value), origin: Origin::Env(name) });
         }
         if let Some((name, text)) = env("MOSS_DEVICE") {
-            let value = DeviceSpec::parse(&text).map_err(|e| {
-                MossError::usage(Problem::hinted(
-                    format!("{name}={text}: {}", e.problem),
-                    format!("{}, or unset {name}", e.fix),
-                ))
-            })?;
-            self.device = Some(Sourced { value, origin: Origin::Env(name) });
+            self.device = Some(Sourced { value: Written::Text(text), origin: Origin::Env(name) });
         }
         if let Some((name, text)) = env("MOSS_TIMEOUT") {
-            let value = text.trim().parse::<f64>().map_err(|_| "not a number".to_owned()).and_then(check_timeout);
-            let value = value.map_err(|detail| {
-                MossError::usage(Problem::hinted(
-                    format!("{name}={text} is not a time limit: {detail}"),
-                    "set it to a number of seconds, such as 30 or 0.5, or unset it",
-                ))
-            })?;
-            self.timeout = Some(Sourced { value, origin: Origin::Env(name) });
+            self.timeout = Some(Sourced { value: Written::Text(text), origin: Origin::Env(name) });
         }
-        Ok(())
     }
 
     /// The context file of `moss_file`: `--context` (the flag), else MOSS_CONTEXT, else
@@ -198,25 +262,65 @@ impl Config {
         }
     }
 
-    pub fn timeout(&self, flag: Option<f64>) -> Option<f64> {
-        chosen(flag.as_ref(), &self.timeout).copied()
+    pub fn timeout(&self, flag: Option<f64>) -> Result<Option<f64>, MossError> {
+        chosen(flag, &self.timeout, &TIMEOUT)
     }
 
-    pub fn device(&self, flag: Option<&DeviceSpec>) -> Option<DeviceSpec> {
-        chosen(flag, &self.device).cloned()
+    pub fn device(&self, flag: Option<&DeviceSpec>) -> Result<Option<DeviceSpec>, MossError> {
+        chosen(flag.cloned(), &self.device, &DEVICE)
     }
 
     /// The import allow-list as the host takes it: `--allow-import ''` allows nothing.
-    pub fn allow_imports(&self, flag: Option<&Vec<String>>) -> Option<Vec<String>> {
-        let names = chosen(flag, &self.allow_imports)?;
-        Some(names.iter().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect())
+    pub fn allow_imports(&self, flag: Option<&Vec<String>>) -> Result<Option<Vec<String>>, MossError> {
+        let names = chosen(flag.cloned(), &self.allow_imports, &ALLOW_IMPORTS)?;
+        Ok(names.map(|names| names.iter().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect()))
     }
 }
 
 /// A setting as a command uses it: its flag when given, else the environment's or the file's
-/// value, which `apply_env` has already chosen between.
-fn chosen<'a, T>(flag: Option<&'a T>, setting: &'a Option<Sourced<T>>) -> Option<&'a T> {
-    flag.or(setting.as_ref().map(|s| &s.value))
+/// value (`apply_env` has already chosen between them), read only now.
+fn chosen<T>(flag: Option<T>, setting: &Option<Sourced<Written>>, rule: &Rule<T>) -> Result<Option<T>, MossError> {
+    match flag {
+        Some(value) => Ok(Some(value)),
+        None => setting.as_ref().map(|written| written.checked(rule)).transpose(),
+    }
+}
+
+const SECONDS_FIX: &str = "set it to a number of seconds, such as 30 or 0.5";
+
+/// A time limit: a number in a file, a number's text in a variable.
+fn seconds(written: &Written) -> Result<f64, Invalid> {
+    let seconds = match written {
+        Written::Text(text) => text.trim().parse::<f64>().ok(),
+        Written::Toml(toml::Value::Float(seconds)) => Some(*seconds),
+        Written::Toml(toml::Value::Integer(seconds)) => Some(*seconds as f64),
+        Written::Toml(_) => None,
+    };
+    let not_a_number = || Invalid { problem: format!("{written} is not a number"), fix: SECONDS_FIX.into() };
+    check_timeout(seconds.ok_or_else(not_a_number)?).map_err(|problem| Invalid { problem, fix: SECONDS_FIX.into() })
+}
+
+fn device_spec(written: &Written) -> Result<DeviceSpec, Invalid> {
+    match written {
+        Written::Text(spec) | Written::Toml(toml::Value::String(spec)) => {
+            DeviceSpec::parse(spec).map_err(|e| Invalid { problem: e.problem, fix: e.fix.into() })
+        }
+        Written::Toml(_) => Err(Invalid {
+            problem: format!("{written} is not a device spec"),
+            fix: "write it as a string, such as \"sim\"".into(),
+        }),
+    }
+}
+
+fn module_names(written: &Written) -> Result<Vec<String>, Invalid> {
+    let names = match written {
+        Written::Toml(toml::Value::Array(items)) => items.iter().map(|item| item.as_str().map(str::to_owned)).collect(),
+        _ => None,
+    };
+    names.ok_or_else(|| Invalid {
+        problem: format!("{written} is not a list of module names"),
+        fix: "write a list of strings, such as [\"math\", \"myapp\"]".into(),
+    })
 }
 
 /// The path with `.` and `..` resolved by its words alone, as the folder walk that found the
@@ -268,28 +372,32 @@ fn invalid(file: &Path, detail: &str) -> MossError {
     MossError::Config { path: file.to_path_buf(), detail: detail.trim().to_owned() }
 }
 
-/// The nearest `moss.toml`, or `pyproject.toml` with a `[tool.moss]` table, in `folder` or above.
-/// A `moss.toml` wins over a `pyproject.toml` in the same folder.
-fn find_file(folder: &Path) -> Result<Option<(PathBuf, FileSettings)>, MossError> {
+/// The nearest `moss.toml`, or `pyproject.toml` with a `[tool.moss]` table, in `folder` or above,
+/// with its settings or why they cannot be read. A `moss.toml` wins over a `pyproject.toml` in the
+/// same folder; a `pyproject.toml` that cannot be read may hold `[tool.moss]`, so it is the one.
+fn find_file(folder: &Path) -> Option<(PathBuf, Result<FileSettings, MossError>)> {
     for dir in folder.ancestors() {
         let moss_toml = dir.join("moss.toml");
         if moss_toml.is_file() {
-            let text = read(&moss_toml)?;
-            let settings = toml::from_str(&text).map_err(|e| invalid(&moss_toml, &e.to_string()))?;
-            return Ok(Some((moss_toml, settings)));
+            let settings = read(&moss_toml)
+                .and_then(|text| toml::from_str(&text).map_err(|e| invalid(&moss_toml, &e.to_string())));
+            return Some((moss_toml, settings));
         }
         let pyproject = dir.join("pyproject.toml");
         if pyproject.is_file() {
-            let text = read(&pyproject)?;
-            let project: PyProject = toml::from_str(&text).map_err(|e| invalid(&pyproject, &e.to_string()))?;
-            if let Some(table) = project.tool.and_then(|t| t.moss) {
-                let settings =
-                    table.try_into().map_err(|e: toml::de::Error| invalid(&pyproject, &format!("[tool.moss]: {e}")))?;
-                return Ok(Some((pyproject, settings)));
-            }
+            let project = read(&pyproject)
+                .and_then(|text| toml::from_str::<PyProject>(&text).map_err(|e| invalid(&pyproject, &e.to_string())));
+            let settings = match project.map(|project| project.tool.and_then(|tools| tools.moss)) {
+                Ok(None) => continue,
+                Ok(Some(table)) => {
+                    table.try_into().map_err(|e: toml::de::Error| invalid(&pyproject, &format!("[tool.moss]: {e}")))
+                }
+                Err(unreadable) => Err(unreadable),
+            };
+            return Some((pyproject, settings));
         }
     }
-    Ok(None)
+    None
 }
 
 fn read(path: &Path) -> Result<String, MossError> {
@@ -308,27 +416,44 @@ mod tests {
     #[test]
     fn the_environment_wins_over_the_file_and_a_flag_over_both() {
         let mut config = Config::default();
-        let settings = FileSettings { timeout: Some(10.0), device: Some("sim:FILE".into()), ..FileSettings::default() };
+        let settings = FileSettings {
+            timeout: Some(toml::Value::Integer(10)),
+            device: Some("sim:FILE".into()),
+            ..FileSettings::default()
+        };
         config.apply_file(Path::new("/p/moss.toml"), settings).unwrap();
-        assert_eq!(config.timeout(None), Some(10.0));
-        config.apply_env(env(&[("MOSS_TIMEOUT", "2.5")])).unwrap();
-        assert_eq!(config.timeout(None), Some(2.5));
+        assert_eq!(config.timeout(None).unwrap(), Some(10.0));
+        config.apply_env(env(&[("MOSS_TIMEOUT", "2.5")]));
+        assert_eq!(config.timeout(None).unwrap(), Some(2.5));
         assert_eq!(config.timeout.as_ref().unwrap().origin, Origin::Env("MOSS_TIMEOUT"));
-        assert_eq!(config.timeout(Some(1.0)), Some(1.0));
-        assert_eq!(config.device(None).unwrap().as_str(), "sim:FILE");
-        config.apply_env(env(&[("MOSS_DEVICE", "sim:ENV")])).unwrap();
-        assert_eq!(config.device(None).unwrap().as_str(), "sim:ENV");
+        assert_eq!(config.timeout(Some(1.0)).unwrap(), Some(1.0));
+        assert_eq!(config.device(None).unwrap().unwrap().as_str(), "sim:FILE");
+        config.apply_env(env(&[("MOSS_DEVICE", "sim:ENV")]));
+        assert_eq!(config.device(None).unwrap().unwrap().as_str(), "sim:ENV");
         let flag = DeviceSpec::parse("sim:FLAG").unwrap();
-        assert_eq!(config.device(Some(&flag)), Some(flag));
+        assert_eq!(config.device(Some(&flag)).unwrap(), Some(flag));
     }
 
     #[test]
-    fn a_bad_environment_value_is_a_usage_error_naming_it() {
+    fn a_bad_value_is_refused_naming_where_it_was_written_only_when_it_is_the_one_used() {
         let mut config = Config::default();
-        let error = config.apply_env(env(&[("MOSS_TIMEOUT", "soon")])).unwrap_err();
-        assert!(error.to_string().contains("MOSS_TIMEOUT=soon"), "{error}");
-        let error = config.apply_env(env(&[("MOSS_DEVICE", "toaster")])).unwrap_err();
+        let settings = FileSettings {
+            timeout: Some(toml::Value::String("30".into())),
+            allow_imports: Some(toml::Value::String("math".into())),
+            ..FileSettings::default()
+        };
+        config.apply_file(Path::new("/p/moss.toml"), settings).unwrap();
+        let error = config.timeout(None).unwrap_err();
+        assert!(error.to_string().contains("moss.toml: timeout: \"30\" is not a number"), "{error}");
+        assert!(config.allow_imports(None).unwrap_err().to_string().contains("allow-imports"));
+        assert_eq!(config.allow_imports(Some(&vec![" math".into(), "".into()])).unwrap(), Some(vec!["math".into()]));
+        config.apply_env(env(&[("MOSS_TIMEOUT", "soon"), ("MOSS_DEVICE", "toaster")]));
+        let error = config.timeout(None).unwrap_err();
+        assert_eq!(error.to_string(), "MOSS_TIMEOUT=soon: `soon` is not a number");
+        assert_eq!(config.timeout(Some(3.0)).unwrap(), Some(3.0));
+        let error = config.device(None).unwrap_err();
         assert!(error.to_string().contains("MOSS_DEVICE=toaster") && error.hint().unwrap().contains("sim:NAME"));
+        assert!(error.hint().unwrap().ends_with("or unset MOSS_DEVICE"), "{:?}", error.hint());
     }
 
     #[test]

@@ -109,7 +109,7 @@ fn prepare(args: &ExecArgs, result: &mut ExecResult) -> Result<Prepared, MossErr
     result.warnings.extend(left_out);
     result.code_format = Some(found);
     result.code = Some((code.clone(), code_file.clone()));
-    let device = config.device(args.device.spec.as_ref());
+    let device = config.device(args.device.spec.as_ref())?;
     result.device_spec = device.as_ref().map(|spec| spec.to_string());
     if device.is_none() && (args.device_outputs.device_trace.is_some() || args.device_outputs.device_png.is_some()) {
         return Err(MossError::usage(Problem::hinted(
@@ -134,7 +134,7 @@ fn prepare(args: &ExecArgs, result: &mut ExecResult) -> Result<Prepared, MossErr
         target: Some(args.target.clone()),
         args: (!args.args.is_empty()).then(|| args.args.clone()),
         device: device.clone(),
-        allow_imports: config.allow_imports(args.imports.allow_import.as_ref()),
+        allow_imports: config.allow_imports(args.imports.allow_import.as_ref())?,
         ..RunRequest::new(&path, &source, &config)
     };
     let (supervision, sandbox) = supervision(args, &config, context.as_ref(), result)?;
@@ -182,7 +182,7 @@ fn supervision(
         result.sandbox = Some(sandbox.policy.clone());
     }
     let supervision = Supervision {
-        timeout: config.timeout(args.time_limit.timeout).map(Duration::from_secs_f64),
+        timeout: config.timeout(args.time_limit.timeout)?.map(Duration::from_secs_f64),
         passthrough: !args.output.json,
         max_output: args.max_output.unwrap_or(supervisor::DEFAULT_MAX_OUTPUT as u64) as usize,
         max_memory: args.max_memory,

@@ -43,6 +43,8 @@ pub struct CaseSetup<'a> {
     pub supervision: &'a Supervision,
     pub config: &'a Config,
     pub device: Option<&'a DeviceSpec>,
+    /// The import allow-list of the runs replayed from the journal or pinned.
+    pub allow_imports: Option<&'a Vec<String>>,
 }
 
 /// Runs one case: the host function that answers with `O` in a supervised child of its own, with

@@ -221,7 +221,7 @@ impl<'a> Replayer<'a> {
             target: Some(run.target.clone()),
             args: (!run.args.is_empty()).then(|| run.args.clone()),
             device: setup.device.cloned(),
-            allow_imports: setup.config.allow_imports(None),
+            allow_imports: setup.allow_imports.cloned(),
             ..RunRequest::new(self.path, self.source, setup.config)
         };
         let judge =

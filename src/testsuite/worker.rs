@@ -6,8 +6,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::cli::TestWorkerArgs;
-use crate::error::ErrorKind;
+use crate::cli::{TestWorkerArgs, WorkerJob};
+use crate::device::DeviceSpec;
+use crate::error::{ErrorKind, MossError};
 use crate::project::config::Config;
 use crate::project::moss_file;
 use crate::run::child_report::{CaseOutcome, ChildReport, Collection};
@@ -34,11 +35,10 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         Ok(read) => read,
         Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::from_moss_error(&e)),
     };
-    let config = match Config::for_moss_file(&path) {
-        Ok(config) => config,
+    let (config, settings) = match Settings::of(&path, &args.job) {
+        Ok(read) => read,
         Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::from_moss_error(&e)),
     };
-    let device = config.device(args.job.device.as_ref());
     let sandbox = match args
         .job
         .sandbox
@@ -50,11 +50,16 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::from_moss_error(&e)),
     };
     let supervision = Supervision {
-        timeout: Some(Duration::from_secs_f64(config.timeout(args.job.timeout).unwrap_or(DEFAULT_TIMEOUT))),
+        timeout: Some(Duration::from_secs_f64(settings.timeout)),
         sandbox: sandbox.as_ref().map(|s| s.policy.clone()),
         ..Supervision::default()
     };
-    let setup = CaseSetup { supervision: &supervision, config: &config, device: device.as_ref() };
+    let setup = CaseSetup {
+        supervision: &supervision,
+        config: &config,
+        device: settings.device.as_ref(),
+        allow_imports: settings.allow_imports.as_ref(),
+    };
     let mut report = FileReport::new(&shown);
     report
         .warnings
@@ -75,6 +80,28 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         crate::testsuite::replay::pinned_runs(&path, &source, &setup, &mut cases, &mut report);
     }
     report
+}
+
+/// What of a file's configuration its cases and replayed runs use, the job's flags over it.
+/// `moss test` reads it for every file before any worker starts, so that a bad value written for
+/// every file (a `MOSS_*` variable, a project's configuration) is one usage error, not a failure
+/// per file.
+pub(crate) struct Settings {
+    pub device: Option<DeviceSpec>,
+    pub timeout: f64,
+    pub allow_imports: Option<Vec<String>>,
+}
+
+impl Settings {
+    pub(crate) fn of(moss_file: &Path, job: &WorkerJob) -> Result<(Config, Settings), MossError> {
+        let config = Config::for_moss_file(moss_file)?;
+        let settings = Settings {
+            device: config.device(job.device.as_ref())?,
+            timeout: config.timeout(job.timeout)?.unwrap_or(DEFAULT_TIMEOUT),
+            allow_imports: config.allow_imports(None)?,
+        };
+        Ok((config, settings))
+    }
 }
 
 /// The compile and prompt checks, then each of `__moss_test_cases__`; Err when the file does
