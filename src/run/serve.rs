@@ -1,16 +1,17 @@
 //! `moss serve`: a warm server for one MOSS file.
 //!
 //! The server starts the interpreter once and imports what the MOSS file imports, then waits on
-//! a Unix socket beside the file's contexts. For each `moss exec` that connects, it forks a
-//! handler, which runs the code exactly as a cold run would (a supervised child of its own, the
-//! MOSS file compiled afresh, the client's folder, environment, stdout and stderr) and answers
-//! with what the child produced. The client keeps the context: loading, locking and saving it
-//! are the same either way. The server itself never runs user code, never starts a thread (it
-//! forks), and restarts itself when the MOSS file, its configuration, a project module it
-//! imported, or the moss binary changes.
+//! a Unix socket beside the file's contexts. For each `moss exec` that connects, it forks the run
+//! straight from its main loop, into the pipes, folder and environment the client sent (the MOSS
+//! file compiled afresh, as a cold run does), and tells the client the run's process id. The
+//! client supervises the run as a cold run's parent does (output, time limit, interrupts,
+//! processes left running; `supervisor::watch_child`); the server only reaps it, tells the client
+//! how it ended, and kills it if the client goes away first. The client keeps the context:
+//! loading, locking and saving it are the same either way. The server itself never runs user
+//! code, never starts a thread, and restarts itself when the MOSS file, its configuration, a
+//! project module it imported, or the moss binary changes.
 
-use std::io::Read;
-use std::io::{self, BufReader};
+use std::io::{self, BufReader, Read};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -21,13 +22,12 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::{self, SigHandler, Signal};
 use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg};
-use nix::sys::wait::{WaitPidFlag, waitpid};
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, fork};
 use pyo3::prelude::*;
 
 use crate::cli::ServeArgs;
 use crate::cli::style;
-use crate::device::{self, DeviceReport};
 use crate::embed::interpreter;
 use crate::error::MossError;
 use crate::json_lines;
@@ -36,8 +36,8 @@ use crate::project::moss_file;
 use crate::run::error_info::ErrorInfo;
 use crate::run::host;
 use crate::run::request::RunRequest;
-use crate::run::supervisor::{self, ChildRun};
-use crate::run::warm_protocol::{Answer, Ask, ExecAsk, Identity, WireRun, socket_path};
+use crate::run::supervisor::{self, WriteEnds};
+use crate::run::warm_protocol::{Answer, Ask, Ended, ExecAsk, Identity, RUN_DESCRIPTORS, socket_path};
 
 /// A restarted server finds its listening socket under this descriptor number.
 const INHERITED_LISTENER: &str = "MOSS_SERVE_LISTENER";
@@ -83,42 +83,37 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
     ));
     let idle_limit = args.idle_timeout.map(Duration::from_secs_f64);
     let mut last_used = Instant::now();
+    let mut runs: Vec<Run> = Vec::new();
     loop {
-        reap_handlers();
-        if STOP.load(Ordering::SeqCst) || inode_now() != Some(socket_inode) {
-            break;
-        }
-        if idle_limit.is_some_and(|limit| last_used.elapsed() >= limit) {
+        let stopping = STOP.load(Ordering::SeqCst)
+            || inode_now() != Some(socket_inode)
+            || idle_limit.is_some_and(|limit| last_used.elapsed() >= limit);
+        // Runs in flight end first: the run dies with the server, and the clients would see it lost.
+        if stopping && runs.is_empty() {
             break;
         }
         // A server restarted while its environment is being made anew would choose another Python,
         // which no client that chose this one could use: it waits for the environment.
-        if served.watched.changed()
+        if !stopping
+            && runs.is_empty()
+            && served.watched.changed()
             && crate::embed::relaunch::chosen().0.is_ok_and(|chosen| chosen.environment_present())
         {
             restart(&listener);
         }
-        if !readable(&listener, TICK) {
+        let (new_client, tended) = wait(&listener, &runs);
+        for index in tended.into_iter().rev() {
+            if runs[index].tend() {
+                runs.swap_remove(index);
+            }
+        }
+        if !new_client {
             continue;
         }
         let Ok((connection, _)) = listener.accept() else { continue };
         last_used = Instant::now();
-        if let Err(e) = supervisor::single_threaded() {
-            // A thread the warm-up left (an imported library started it) could hold a lock the
-            // run would wait on forever: the client runs cold instead.
-            style::warning(&format!("not serving a run: {e}; the imports of {} started a thread", path.display()));
-            let _ =
-                json_lines::write(&mut { connection }, &Answer::Refused(format!("the server cannot fork safely: {e}")));
-            continue;
-        }
-        match fork_with_python() {
-            Ok(ForkResult::Child) => {
-                drop(listener);
-                handle(connection, &served)
-            }
-            Ok(ForkResult::Parent { .. }) => drop(connection),
-            Err(e) => style::warning(&format!("cannot fork a handler: {e}")),
-        }
+        let refusal = stopping.then(|| "the server is stopping".to_owned());
+        runs.extend(take(connection, &served, refusal));
     }
     if inode_now() == Some(socket_inode) {
         let _ = std::fs::remove_file(&socket);
@@ -148,12 +143,12 @@ fn warm_up(path: &Path, source: String, config: &Config) -> Result<Watched, Moss
     Ok(watched)
 }
 
-/// Forks a handler, with the interpreter's own locks taken around the fork as `os.fork` takes
-/// them: the run the handler forks in turn re-initialises them (`PyOS_AfterFork_Child`).
+/// Forks a run, with the interpreter's own locks taken around the fork as `os.fork` takes them:
+/// the run re-initialises them as it resumes the interpreter (`PyOS_AfterFork_Child`).
 fn fork_with_python() -> nix::Result<ForkResult> {
     // SAFETY: this thread holds the GIL (the server never releases it), and it is the only thread.
     unsafe { pyo3::ffi::PyOS_BeforeFork() };
-    // SAFETY: the server has one thread; the handler only runs Rust until it forks the run.
+    // SAFETY: the server has one thread (checked before each run), so the child may run anything.
     let forked = unsafe { fork() };
     if !matches!(forked, Ok(ForkResult::Child)) {
         // SAFETY: pairs with PyOS_BeforeFork above, in the process that called it.
@@ -233,22 +228,6 @@ fn set_cloexec(fd: RawFd, on: bool) {
     unsafe { nix::libc::fcntl(fd, nix::libc::F_SETFD, flags) };
 }
 
-fn readable(listener: &UnixListener, timeout: Duration) -> bool {
-    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-    use std::os::fd::AsFd;
-    let mut fds = [PollFd::new(listener.as_fd(), PollFlags::POLLIN)];
-    let timeout = PollTimeout::try_from(timeout.as_millis() as i32).unwrap_or(PollTimeout::MAX);
-    matches!(poll(&mut fds, timeout), Ok(n) if n > 0)
-}
-
-fn reap_handlers() {
-    while let Ok(status) = waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
-        if status == nix::sys::wait::WaitStatus::StillAlive {
-            break;
-        }
-    }
-}
-
 /// Ctrl-C and SIGTERM stop the server (Python would only set a flag). A run gets Python's own
 /// handling back from the supervisor, as a cold run has it.
 fn take_over_signals() {
@@ -289,69 +268,171 @@ impl Watched {
     }
 }
 
-/// Serves one connection, in a process forked for it.
-fn handle(connection: UnixStream, served: &Served) -> ! {
-    let code = match serve_connection(connection, served) {
-        Ok(()) => 0,
-        Err(_) => 1,
-    };
-    // SAFETY: _exit skips the interpreter's teardown, which belongs to the server.
-    unsafe { nix::libc::_exit(code) }
+/// A run the server forked, until it is reaped.
+struct Run {
+    child: Pid,
+    /// Readable once the child has ended; None where the kernel has no pidfd (before Linux 5.3),
+    /// and the child is then looked for at short intervals.
+    ended: Option<OwnedFd>,
+    /// The client it runs for, until it goes away.
+    client: Option<UnixStream>,
 }
 
-fn serve_connection(connection: UnixStream, served: &Served) -> io::Result<()> {
-    let (ask, fds) = receive_with_fds(&connection)?;
-    let mut reply = connection.try_clone()?;
+/// How often runs without a pidfd are looked for.
+const REAP_INTERVAL: Duration = Duration::from_millis(5);
+/// How long a client that connected has to send its ask; the server serves no one meanwhile.
+const ASK_WAIT: Duration = Duration::from_secs(5);
+
+impl Run {
+    fn forked(child: Pid, client: UnixStream) -> Run {
+        // SAFETY: pidfd_open on a child of this process, not yet reaped.
+        let fd = unsafe { nix::libc::syscall(nix::libc::SYS_pidfd_open, child.as_raw(), 0) };
+        // SAFETY: a descriptor pidfd_open just made for this process.
+        let ended = (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd as RawFd) });
+        Run { child, ended, client: Some(client) }
+    }
+
+    /// Reaps the child if it ended and tells its client how; kills it if its client went away
+    /// (as a cold run dies with its parent). Returns whether the run is over.
+    fn tend(&mut self) -> bool {
+        match waitpid(self.child, Some(WaitPidFlag::WNOHANG)) {
+            Ok(status) if status != WaitStatus::StillAlive => {
+                if let (Some(client), Some(ended)) = (self.client.as_mut(), Ended::of(status)) {
+                    let _ = json_lines::write(client, &Answer::Ended(ended));
+                }
+                return true;
+            }
+            Ok(_) => {}
+            Err(_) => return true,
+        }
+        let gone = self.client.as_ref().is_some_and(|client| {
+            use nix::sys::socket::recv;
+            // The client sends nothing after its ask: only its end (or a broken connection) is read.
+            match recv(client.as_raw_fd(), &mut [0u8; 1], MsgFlags::MSG_DONTWAIT) {
+                Ok(0) => true,
+                Ok(_) => false,
+                Err(e) => !matches!(e, nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR),
+            }
+        });
+        if gone {
+            self.client = None;
+            let _ = signal::killpg(self.child, Signal::SIGKILL);
+        }
+        false
+    }
+}
+
+/// Waits up to a tick for a client to connect or a run to need tending: whether a client is
+/// waiting, and the indices of the runs to tend.
+fn wait(listener: &UnixListener, runs: &[Run]) -> (bool, Vec<usize>) {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    use std::os::fd::AsFd;
+    let mut fds = vec![PollFd::new(listener.as_fd(), PollFlags::POLLIN)];
+    let mut owners = Vec::new();
+    for (index, run) in runs.iter().enumerate() {
+        for fd in
+            [run.ended.as_ref().map(|fd| fd.as_fd()), run.client.as_ref().map(|c| c.as_fd())].into_iter().flatten()
+        {
+            fds.push(PollFd::new(fd, PollFlags::POLLIN));
+            owners.push(index);
+        }
+    }
+    let unwatched: Vec<usize> = (0..runs.len()).filter(|&i| runs[i].ended.is_none()).collect();
+    let nap = if unwatched.is_empty() { TICK } else { REAP_INTERVAL };
+    let timeout = PollTimeout::try_from(nap.as_millis() as i32).unwrap_or(PollTimeout::MAX);
+    if !matches!(poll(&mut fds, timeout), Ok(n) if n > 0) {
+        return (false, unwatched);
+    }
+    let ready = |fd: &PollFd| fd.revents().is_some_and(|r| !r.is_empty());
+    let mut tended: Vec<usize> = owners.iter().zip(&fds[1..]).filter(|(_, fd)| ready(fd)).map(|(&i, _)| i).collect();
+    tended.extend(unwatched);
+    tended.sort_unstable();
+    tended.dedup();
+    (ready(&fds[0]), tended)
+}
+
+/// Takes a client's ask: stops, refuses, or forks the run and returns it.
+fn take(connection: UnixStream, served: &Served, refusal: Option<String>) -> Option<Run> {
+    let _ = connection.set_read_timeout(Some(ASK_WAIT));
+    let _ = connection.set_write_timeout(Some(ASK_WAIT));
+    let (ask, fds) = receive_with_fds(&connection).ok()?;
+    let mut reply = &connection;
     let ask = match ask {
         Ask::Stop(moss_file) if !crate::project::context::same_file(&moss_file, &served.moss_file) => {
-            return json_lines::write(
-                &mut reply,
-                &Answer::Refused(format!("it serves {}", served.moss_file.display())),
-            );
+            let _ =
+                json_lines::write(&mut reply, &Answer::Refused(format!("it serves {}", served.moss_file.display())));
+            return None;
         }
         Ask::Stop(_) => {
-            let _ = nix::sys::signal::kill(nix::unistd::getppid(), Signal::SIGTERM);
-            return json_lines::write(&mut reply, &Answer::Stopping);
+            STOP.store(true, Ordering::SeqCst);
+            let _ = json_lines::write(&mut reply, &Answer::Stopping);
+            return None;
         }
         Ask::Exec(ask) => ask,
     };
-    if let Some(reason) = refusal(&ask, served, &connection) {
-        return json_lines::write(&mut reply, &Answer::Refused(reason));
+    let expected = RUN_DESCRIPTORS + usize::from(ask.companion);
+    let refusal = refusal
+        .or_else(|| refusal_of(&ask, served, &connection))
+        .or_else(|| {
+            (fds.len() != expected).then(|| format!("the client sent {} descriptors, not {expected}", fds.len()))
+        })
+        .or_else(|| {
+            // A thread the warm-up left (an imported library started it) could hold a lock the
+            // run would wait on forever: the client runs cold instead.
+            let error = supervisor::single_threaded().err()?;
+            style::warning(&format!(
+                "not serving a run: {error}; the imports of {} started a thread",
+                served.moss_file.display()
+            ));
+            Some(format!("the server cannot fork safely: {error}"))
+        });
+    if let Some(reason) = refusal {
+        let _ = json_lines::write(&mut reply, &Answer::Refused(reason));
+        return None;
     }
-    let [out, err]: [OwnedFd; 2] =
-        fds.try_into().map_err(|_| io::Error::other("the client sent no stdout and stderr"))?;
-    let answer = match run_here(*ask, served, out, err, connection) {
-        Ok((run, device)) => Answer::Ran { run: Box::new(WireRun::from_run(run)), device },
-        Err(error) => Answer::NotStarted(Box::new(ErrorInfo::from_moss_error(&error))),
-    };
-    json_lines::write(&mut reply, &answer)
+    match fork_run(*ask, fds, served) {
+        Ok(child) => {
+            if json_lines::write(&mut reply, &Answer::Started(child.as_raw())).is_err() {
+                let _ = signal::killpg(child, Signal::SIGKILL);
+            }
+            Some(Run::forked(child, connection))
+        }
+        Err(e) => {
+            let error = ErrorInfo::from_moss_error(&MossError::RunNotStarted(e.into()));
+            let _ = json_lines::write(&mut reply, &Answer::NotStarted(Box::new(error)));
+            None
+        }
+    }
 }
 
-/// Runs the asked code as the client's cold run would, in its folder and with its stdout and
-/// stderr; fails as that run would when it cannot start.
-fn run_here(
-    ask: ExecAsk,
-    served: &Served,
-    out: OwnedFd,
-    err: OwnedFd,
-    connection: UnixStream,
-) -> Result<(ChildRun, Option<DeviceReport>), MossError> {
-    std::env::set_current_dir(&ask.cwd).map_err(MossError::RunNotStarted)?;
-    nix::unistd::dup2_stdout(&out)
-        .and_then(|_| nix::unistd::dup2_stderr(&err))
-        .map_err(|e| MossError::RunNotStarted(e.into()))?;
-    drop((out, err));
-    let (companion, device_report) =
-        ask.device.map(device::Setup::start).transpose().map_err(MossError::Device)?.unzip();
-    let watcher: supervisor::Watcher = Box::new(move |child| relay_signals(connection, child));
-    let job = host::job(&served.moss_file, "run_exec", &ask.request, crate::run::child_report::read_report);
-    let run =
-        supervisor::run_watched(&ask.supervision, companion, Some(watcher), job).map_err(MossError::RunNotStarted)?;
-    Ok((run, device_report.and_then(|r| r.try_recv().ok())))
+/// Forks the run into the client's pipes and folder; the server's copies of them are closed
+/// when this returns.
+fn fork_run(ask: ExecAsk, fds: Vec<OwnedFd>, served: &Served) -> nix::Result<Pid> {
+    let mut fds = fds.into_iter();
+    let mut next = || fds.next().expect("the count was checked");
+    let ends = WriteEnds { out: next(), err: next(), report: next() };
+    let folder = next();
+    let channel = ask.companion.then(&mut next);
+    match fork_with_python()? {
+        ForkResult::Child => {
+            if nix::unistd::fchdir(&folder).is_err() {
+                // SAFETY: _exit is always safe to call.
+                unsafe { nix::libc::_exit(70) }
+            }
+            drop(folder);
+            let job = host::job(&served.moss_file, "run_exec", &ask.request, crate::run::child_report::read_report);
+            supervisor::child_main(ends, channel, &ask.supervision, job)
+        }
+        ForkResult::Parent { child } => {
+            // Both sides set the group, so it exists before the client relies on it.
+            let _ = nix::unistd::setpgid(child, child);
+            Ok(child)
+        }
+    }
 }
 
 /// Why this server must not run `ask`, if it must not.
-fn refusal(ask: &ExecAsk, served: &Served, connection: &UnixStream) -> Option<String> {
+fn refusal_of(ask: &ExecAsk, served: &Served, connection: &UnixStream) -> Option<String> {
     let peer = nix::sys::socket::getsockopt(connection, nix::sys::socket::sockopt::PeerCredentials).ok();
     // SAFETY: getuid cannot fail.
     if peer.is_none_or(|p| p.uid() != unsafe { nix::libc::getuid() }) {
@@ -371,28 +452,10 @@ fn refusal(ask: &ExecAsk, served: &Served, connection: &UnixStream) -> Option<St
     None
 }
 
-/// Passes the client's signals (one byte each) on as interrupts of the run, as a cold run's
-/// parent does with its own; the client gone (the connection closed) ends the run, as the death
-/// of a cold run's parent does.
-fn relay_signals(connection: UnixStream, child: Pid) {
-    let mut connection = connection;
-    let mut byte = [0u8; 1];
-    loop {
-        match connection.read(&mut byte) {
-            Ok(1) => supervisor::interrupt(i32::from(byte[0])),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            _ => {
-                let _ = signal::killpg(child, Signal::SIGKILL);
-                return;
-            }
-        }
-    }
-}
-
-/// The client's first message and the descriptors sent with it (its stdout and stderr).
+/// The client's first message and the descriptors sent with it (`RUN_DESCRIPTORS`).
 fn receive_with_fds(connection: &UnixStream) -> io::Result<(Ask, Vec<OwnedFd>)> {
     let mut first = vec![0u8; 64 * 1024];
-    let mut space = nix::cmsg_space!([RawFd; 2]);
+    let mut space = nix::cmsg_space!([RawFd; RUN_DESCRIPTORS + 1]);
     let (read, fds) = {
         let mut iov = [io::IoSliceMut::new(&mut first)];
         let message = recvmsg::<()>(connection.as_raw_fd(), &mut iov, Some(&mut space), MsgFlags::MSG_CMSG_CLOEXEC)?;

@@ -108,52 +108,69 @@ pub fn run_isolated(
     companion: Option<Companion>,
     job: impl FnOnce() -> Vec<u8>,
 ) -> io::Result<ChildRun> {
-    run_watched(supervision, companion, None, job)
-}
-
-/// Work for a thread of the parent, from the moment the child exists, given the child's id.
-pub type Watcher = Box<dyn FnOnce(Pid) + Send>;
-
-/// `run_isolated`, with a `watcher` started beside the child (a warm server uses it to hear
-/// from the client it runs for).
-pub fn run_watched(
-    supervision: &Supervision,
-    companion: Option<Companion>,
-    watcher: Option<Watcher>,
-    job: impl FnOnce() -> Vec<u8>,
-) -> io::Result<ChildRun> {
     single_threaded()?;
-    let (out_read, out_write) = pipe2(OFlag::O_CLOEXEC)?;
-    let (err_read, err_write) = pipe2(OFlag::O_CLOEXEC)?;
-    let (report_read, report_write) = pipe2(OFlag::O_CLOEXEC)?;
+    let (reading, writing) = pipes()?;
     let started = Instant::now();
-
     // SAFETY: the caller guarantees a single-threaded process, so the child may run arbitrary code.
     match unsafe { fork() }? {
         ForkResult::Child => {
-            drop((out_read, err_read, report_read));
-            let channel = companion.map(|c| c.child_end);
-            child_main(out_write, err_write, report_write, channel, supervision, job)
+            drop(reading);
+            child_main(writing, companion.map(|c| c.child_end), supervision, job)
         }
         ForkResult::Parent { child } => {
-            drop((out_write, err_write, report_write));
+            drop(writing);
             // Both sides set the group, so it exists before either relies on it.
             let _ = setpgid(child, child);
-            let _forwarding = forward_signals_to(child);
-            let serving = companion.map(|Companion { child_end, serve }| {
+            let serve = companion.map(|Companion { child_end, serve }| {
                 drop(child_end);
-                thread::spawn(serve)
+                serve
             });
-            if let Some(watcher) = watcher {
-                thread::spawn(move || watcher(child));
-            }
-            let run = watch(child, supervision, started, out_read, err_read, report_read);
-            if let Some(serving) = serving {
-                let _ = serving.join();
-            }
-            run
+            watch_child(child, supervision, started, reading, serve, move || Ok(waitpid(child, None)?))
         }
     }
+}
+
+/// The ends of a run's pipes its watcher reads: the run's stdout, stderr and report.
+pub struct ReadEnds {
+    out: OwnedFd,
+    err: OwnedFd,
+    report: OwnedFd,
+}
+
+/// The ends the run writes to, in the order a warm client passes them to its server.
+pub struct WriteEnds {
+    pub out: OwnedFd,
+    pub err: OwnedFd,
+    pub report: OwnedFd,
+}
+
+/// The pipes between a run and its watcher, each end closed on exec.
+pub fn pipes() -> io::Result<(ReadEnds, WriteEnds)> {
+    let (out_read, out) = pipe2(OFlag::O_CLOEXEC)?;
+    let (err_read, err) = pipe2(OFlag::O_CLOEXEC)?;
+    let (report_read, report) = pipe2(OFlag::O_CLOEXEC)?;
+    Ok((ReadEnds { out: out_read, err: err_read, report: report_read }, WriteEnds { out, err, report }))
+}
+
+/// Watches the run `child` (a process group of its own) as a cold run's parent does: captures
+/// its output, forwards interrupts to its group, kills it at the time limit, stops what it left
+/// running, and serves the companion's work meanwhile. `status` waits for the child's end: the
+/// child may be another process's (a warm server's, which forked it for this one).
+pub fn watch_child(
+    child: Pid,
+    supervision: &Supervision,
+    started: Instant,
+    reading: ReadEnds,
+    serve: Option<Box<dyn FnOnce() + Send>>,
+    status: impl FnOnce() -> io::Result<WaitStatus> + Send + 'static,
+) -> io::Result<ChildRun> {
+    let _forwarding = forward_signals_to(child);
+    let serving = serve.map(thread::spawn);
+    let run = watch(child, supervision, started, reading, status);
+    if let Some(serving) = serving {
+        let _ = serving.join();
+    }
+    run
 }
 
 /// The threads of this process, from /proc.
@@ -181,10 +198,10 @@ pub fn single_threaded() -> io::Result<()> {
     }
 }
 
-fn child_main(
-    out: OwnedFd,
-    err: OwnedFd,
-    report: OwnedFd,
+/// The run's side of a fork, in the process forked for it (by this process, or by a warm
+/// server for a client): never returns.
+pub fn child_main(
+    WriteEnds { out, err, report }: WriteEnds,
     channel: Option<OwnedFd>,
     supervision: &Supervision,
     job: impl FnOnce() -> Vec<u8>,
@@ -346,9 +363,8 @@ fn watch(
     child: Pid,
     supervision: &Supervision,
     started: Instant,
-    out: OwnedFd,
-    err: OwnedFd,
-    report: OwnedFd,
+    ReadEnds { out, err, report }: ReadEnds,
+    status: impl FnOnce() -> io::Result<WaitStatus> + Send + 'static,
 ) -> io::Result<ChildRun> {
     let (done_tx, done_rx) = mpsc::channel::<()>();
     let limit = Some(supervision.max_output);
@@ -369,7 +385,7 @@ fn watch(
 
     let (status_tx, status_rx) = mpsc::channel();
     let waiter = thread::spawn(move || {
-        let _ = status_tx.send(waitpid(child, None));
+        let _ = status_tx.send(status());
     });
     let (status, killed) = wait_for(child, &status_rx, supervision.timeout, started);
     // Every thread of the run ends with it: the next run forks, which is safe only single-threaded.
@@ -382,7 +398,7 @@ fn watch(
         Some(Ok(WaitStatus::Exited(_, code))) => Ending::Exited(code),
         Some(Ok(WaitStatus::Signaled(_, sig, _))) => Ending::Signaled(sig),
         Some(Ok(other)) => return Err(io::Error::other(format!("unexpected child status {other:?}"))),
-        Some(Err(e)) => return Err(e.into()),
+        Some(Err(e)) => return Err(e),
         None => return Err(io::Error::other("the child's status was lost")),
     };
     let left_running = match killed {
@@ -429,10 +445,10 @@ enum Kill {
 /// has not ended `INTERRUPT_GRACE` after an interrupt.
 fn wait_for(
     child: Pid,
-    status: &mpsc::Receiver<nix::Result<WaitStatus>>,
+    status: &mpsc::Receiver<io::Result<WaitStatus>>,
     limit: Option<Duration>,
     started: Instant,
-) -> (Option<nix::Result<WaitStatus>>, Option<Kill>) {
+) -> (Option<io::Result<WaitStatus>>, Option<Kill>) {
     let mut interrupted_at = None;
     loop {
         if interrupted_at.is_none() && interrupted().is_some() {
