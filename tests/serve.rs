@@ -233,6 +233,39 @@ fn killing_the_client_ends_the_run_on_the_server() {
 }
 
 #[test]
+fn a_server_stopped_during_a_run_lets_the_run_end_first() {
+    let sandbox = project();
+    sandbox.write(
+        "slow.py",
+        "import os, time\ndef main(moss):\n    open('started.txt', 'w').write(str(os.getppid()))\n    \
+         time.sleep(1)\n    return 'finished'\n",
+    );
+    let mut server = Server::start(&sandbox, "agent.py");
+    let client = sandbox
+        .moss_process()
+        .args(["exec", "agent.py", "--code", "slow.py", "--no-context", "--json"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::fs::read_to_string(sandbox.path("started.txt")).unwrap_or_default().is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(20), "the run never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let parent: u32 = std::fs::read_to_string(sandbox.path("started.txt")).unwrap().parse().unwrap();
+    assert_eq!(parent, server.child.id(), "the run did not start on the server");
+    let stop = sandbox.moss().args(["serve", "--stop", "agent.py"]).output().unwrap();
+    assert_exit(&stop, 0);
+    let out = client.wait_with_output().unwrap();
+    let result = common::parse_result(&out);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], "finished", "{result}");
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "the server ended with {status}");
+    assert!(!socket(&sandbox, "agent.py").exists(), "the stopped server left its socket");
+}
+
+#[test]
 fn a_server_for_another_environment_is_passed_over() {
     let sandbox = project();
     let _server = Server::start(&sandbox, "agent.py");
