@@ -1,18 +1,19 @@
 //! `moss serve`: a warm server for one MOSS file.
 //!
 //! The server starts the interpreter once and imports what the MOSS file imports, then waits on
-//! a Unix socket beside the file's contexts. For each `moss exec` that connects, it forks the run
-//! straight from its main loop, into the pipes, folder and environment the client sent (the MOSS
-//! file compiled afresh, as a cold run does), and tells the client the run's process id. The
-//! client supervises the run as a cold run's parent does (output, time limit, interrupts,
-//! processes left running; `supervisor::watch_child`); the server only reaps it, tells the client
-//! how it ended, and kills it if the client goes away first. The client keeps the context:
-//! loading, locking and saving it are the same either way. The server itself never runs user
-//! code, never starts a thread, and restarts itself when the MOSS file, its configuration, a
-//! project module it imported, or the moss binary changes.
+//! a Unix socket beside the file's contexts. For each `moss exec` that connects, a process it
+//! forked from its main loop (ahead of the ask, when it can: `warm_runs`) runs the code in the
+//! pipes, folder and environment the client sent (the MOSS file compiled afresh, as a cold run
+//! does), and the client is told the run's process id. The client supervises the run as a cold
+//! run's parent does (output, time limit, interrupts, processes left running;
+//! `supervisor::watch_child`); the server only reaps it, tells the client how it ended, and
+//! kills it if the client goes away first. The client keeps the context: loading, locking and
+//! saving it are the same either way. The server itself never runs user code, never starts a
+//! thread, and restarts itself when the MOSS file, its configuration, a project module it
+//! imported, or the moss binary changes.
 
-use std::io::{self, BufReader, Read};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::io::{self, BufReader};
+use std::os::fd::{AsRawFd, FromRawFd, RawFd};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::os::unix::process::CommandExt;
@@ -20,10 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{self, SigHandler, Signal};
-use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg};
-use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
-use nix::unistd::{ForkResult, Pid, fork};
+use nix::sys::signal::{self, SigHandler};
 use pyo3::prelude::*;
 
 use crate::cli::ServeArgs;
@@ -34,10 +32,10 @@ use crate::json_lines;
 use crate::project::config::Config;
 use crate::project::moss_file;
 use crate::run::error_info::ErrorInfo;
-use crate::run::host;
 use crate::run::request::RunRequest;
-use crate::run::supervisor::{self, WriteEnds};
-use crate::run::warm_protocol::{Answer, Ask, Ended, ExecAsk, Identity, RUN_DESCRIPTORS, socket_path};
+use crate::run::supervisor;
+use crate::run::warm_protocol::{self, Answer, Ask, ExecAsk, Identity, RUN_DESCRIPTORS, socket_path};
+use crate::run::warm_runs::{self, Run, Spare};
 
 /// A restarted server finds its listening socket under this descriptor number.
 const INHERITED_LISTENER: &str = "MOSS_SERVE_LISTENER";
@@ -82,43 +80,71 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
         args.file.display()
     ));
     let idle_limit = args.idle_timeout.map(Duration::from_secs_f64);
+    serve(&listener, &served, idle_limit, || inode_now() == Some(socket_inode));
+    if inode_now() == Some(socket_inode) {
+        let _ = std::fs::remove_file(&socket);
+    }
+    Ok(0)
+}
+
+/// Takes clients' asks and tends their runs until the server is stopped (or its socket is gone,
+/// or it was idle too long) and its runs in flight have ended: a run dies with the server, and
+/// its client would see it lost. Between runs it keeps a spare forked (`warm_runs`), unless a
+/// file it watches changed: a run forked while another is in flight is forked when asked for.
+fn serve(listener: &UnixListener, served: &Served, idle_limit: Option<Duration>, reachable: impl Fn() -> bool) {
     let mut last_used = Instant::now();
     let mut runs: Vec<Run> = Vec::new();
+    let mut spare: Option<Spare> = None;
     loop {
-        let stopping = STOP.load(Ordering::SeqCst)
-            || inode_now() != Some(socket_inode)
-            || idle_limit.is_some_and(|limit| last_used.elapsed() >= limit);
-        // Runs in flight end first: the run dies with the server, and the clients would see it lost.
+        let stopping =
+            STOP.load(Ordering::SeqCst) || !reachable() || idle_limit.is_some_and(|limit| last_used.elapsed() >= limit);
+        let changed = served.watched.changed();
+        if stopping || changed {
+            // A spare forked before a change would run modules that are out of date.
+            if let Some(spare) = spare.take() {
+                spare.end();
+            }
+        }
         if stopping && runs.is_empty() {
             break;
         }
         // A server restarted while its environment is being made anew would choose another Python,
         // which no client that chose this one could use: it waits for the environment.
-        if !stopping
+        if changed
+            && !stopping
             && runs.is_empty()
-            && served.watched.changed()
             && crate::embed::relaunch::chosen().0.is_ok_and(|chosen| chosen.environment_present())
         {
-            restart(&listener);
+            restart(listener);
         }
-        let (new_client, tended) = wait(&listener, &runs);
-        for index in tended.into_iter().rev() {
+        if spare.is_none()
+            && runs.is_empty()
+            && !stopping
+            && !changed
+            && supervisor::thread_count().is_ok_and(|threads| threads == 1)
+        {
+            spare = Spare::fork(&served.moss_file).ok();
+        }
+        let ready = warm_runs::wait(listener, &runs, spare.as_ref(), TICK);
+        if ready.spare && spare.as_ref().is_some_and(Spare::died) {
+            spare = None;
+        }
+        for index in ready.runs.into_iter().rev() {
             if runs[index].tend() {
                 runs.swap_remove(index);
             }
         }
-        if !new_client {
+        if !ready.client {
             continue;
         }
         let Ok((connection, _)) = listener.accept() else { continue };
         last_used = Instant::now();
         let refusal = stopping.then(|| "the server is stopping".to_owned());
-        runs.extend(take(connection, &served, refusal));
+        runs.extend(take(connection, served, &mut spare, refusal));
     }
-    if inode_now() == Some(socket_inode) {
-        let _ = std::fs::remove_file(&socket);
+    if let Some(spare) = spare {
+        spare.end();
     }
-    Ok(0)
 }
 
 /// Starts the interpreter and imports what the MOSS file imports; then the files whose change
@@ -141,20 +167,6 @@ fn warm_up(path: &Path, source: String, config: &Config) -> Result<Watched, Moss
     watched.files.push((std::env::current_exe().unwrap_or_default(), None));
     watched.snapshot();
     Ok(watched)
-}
-
-/// Forks a run, with the interpreter's own locks taken around the fork as `os.fork` takes them:
-/// the run re-initialises them as it resumes the interpreter (`PyOS_AfterFork_Child`).
-fn fork_with_python() -> nix::Result<ForkResult> {
-    // SAFETY: this thread holds the GIL (the server never releases it), and it is the only thread.
-    unsafe { pyo3::ffi::PyOS_BeforeFork() };
-    // SAFETY: the server has one thread (checked before each run), so the child may run anything.
-    let forked = unsafe { fork() };
-    if !matches!(forked, Ok(ForkResult::Child)) {
-        // SAFETY: pairs with PyOS_BeforeFork above, in the process that called it.
-        unsafe { pyo3::ffi::PyOS_AfterFork_Parent() };
-    }
-    forked
 }
 
 /// Binds the socket, or takes over the one a restarting server handed down.
@@ -268,94 +280,14 @@ impl Watched {
     }
 }
 
-/// A run the server forked, until it is reaped.
-struct Run {
-    child: Pid,
-    /// Readable once the child has ended; None where the kernel has no pidfd (before Linux 5.3),
-    /// and the child is then looked for at short intervals.
-    ended: Option<OwnedFd>,
-    /// The client it runs for, until it goes away.
-    client: Option<UnixStream>,
-}
-
-/// How often runs without a pidfd are looked for.
-const REAP_INTERVAL: Duration = Duration::from_millis(5);
 /// How long a client that connected has to send its ask; the server serves no one meanwhile.
 const ASK_WAIT: Duration = Duration::from_secs(5);
 
-impl Run {
-    fn forked(child: Pid, client: UnixStream) -> Run {
-        // SAFETY: pidfd_open on a child of this process, not yet reaped.
-        let fd = unsafe { nix::libc::syscall(nix::libc::SYS_pidfd_open, child.as_raw(), 0) };
-        // SAFETY: a descriptor pidfd_open just made for this process.
-        let ended = (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd as RawFd) });
-        Run { child, ended, client: Some(client) }
-    }
-
-    /// Reaps the child if it ended and tells its client how; kills it if its client went away
-    /// (as a cold run dies with its parent). Returns whether the run is over.
-    fn tend(&mut self) -> bool {
-        match waitpid(self.child, Some(WaitPidFlag::WNOHANG)) {
-            Ok(status) if status != WaitStatus::StillAlive => {
-                if let (Some(client), Some(ended)) = (self.client.as_mut(), Ended::of(status)) {
-                    let _ = json_lines::write(client, &Answer::Ended(ended));
-                }
-                return true;
-            }
-            Ok(_) => {}
-            Err(_) => return true,
-        }
-        let gone = self.client.as_ref().is_some_and(|client| {
-            use nix::sys::socket::recv;
-            // The client sends nothing after its ask: only its end (or a broken connection) is read.
-            match recv(client.as_raw_fd(), &mut [0u8; 1], MsgFlags::MSG_DONTWAIT) {
-                Ok(0) => true,
-                Ok(_) => false,
-                Err(e) => !matches!(e, nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR),
-            }
-        });
-        if gone {
-            self.client = None;
-            let _ = signal::killpg(self.child, Signal::SIGKILL);
-        }
-        false
-    }
-}
-
-/// Waits up to a tick for a client to connect or a run to need tending: whether a client is
-/// waiting, and the indices of the runs to tend.
-fn wait(listener: &UnixListener, runs: &[Run]) -> (bool, Vec<usize>) {
-    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-    use std::os::fd::AsFd;
-    let mut fds = vec![PollFd::new(listener.as_fd(), PollFlags::POLLIN)];
-    let mut owners = Vec::new();
-    for (index, run) in runs.iter().enumerate() {
-        for fd in
-            [run.ended.as_ref().map(|fd| fd.as_fd()), run.client.as_ref().map(|c| c.as_fd())].into_iter().flatten()
-        {
-            fds.push(PollFd::new(fd, PollFlags::POLLIN));
-            owners.push(index);
-        }
-    }
-    let unwatched: Vec<usize> = (0..runs.len()).filter(|&i| runs[i].ended.is_none()).collect();
-    let nap = if unwatched.is_empty() { TICK } else { REAP_INTERVAL };
-    let timeout = PollTimeout::try_from(nap.as_millis() as i32).unwrap_or(PollTimeout::MAX);
-    if !matches!(poll(&mut fds, timeout), Ok(n) if n > 0) {
-        return (false, unwatched);
-    }
-    let ready = |fd: &PollFd| fd.revents().is_some_and(|r| !r.is_empty());
-    let mut tended: Vec<usize> = owners.iter().zip(&fds[1..]).filter(|(_, fd)| ready(fd)).map(|(&i, _)| i).collect();
-    tended.extend(unwatched);
-    tended.sort_unstable();
-    tended.dedup();
-    (ready(&fds[0]), tended)
-}
-
 /// Takes a client's ask: stops, refuses, or forks the run and returns it.
-fn take(connection: UnixStream, served: &Served, refusal: Option<String>) -> Option<Run> {
+fn take(connection: UnixStream, served: &Served, spare: &mut Option<Spare>, refusal: Option<String>) -> Option<Run> {
     let _ = connection.set_read_timeout(Some(ASK_WAIT));
     let _ = connection.set_write_timeout(Some(ASK_WAIT));
-    let (ask, fds) = receive_with_fds(&connection).ok()?;
+    let (ask, fds) = warm_protocol::receive_with_fds(&connection).ok()?;
     let mut reply = &connection;
     let ask = match ask {
         Ask::Stop(moss_file) if !crate::project::context::same_file(&moss_file, &served.moss_file) => {
@@ -390,45 +322,26 @@ fn take(connection: UnixStream, served: &Served, refusal: Option<String>) -> Opt
         let _ = json_lines::write(&mut reply, &Answer::Refused(reason));
         return None;
     }
-    match fork_run(*ask, fds, served) {
-        Ok(child) => {
-            if json_lines::write(&mut reply, &Answer::Started(child.as_raw())).is_err() {
-                let _ = signal::killpg(child, Signal::SIGKILL);
+    let ask = Ask::Exec(ask);
+    // A spare that died since it was forked is replaced once.
+    let mut connection = connection;
+    for _ in 0..2 {
+        let spare = match spare.take().map_or_else(|| Spare::fork(&served.moss_file), Ok) {
+            Ok(spare) => spare,
+            Err(e) => {
+                let error = ErrorInfo::from_moss_error(&MossError::RunNotStarted(e));
+                let _ = json_lines::write(&mut &connection, &Answer::NotStarted(Box::new(error)));
+                return None;
             }
-            Some(Run::forked(child, connection))
-        }
-        Err(e) => {
-            let error = ErrorInfo::from_moss_error(&MossError::RunNotStarted(e.into()));
-            let _ = json_lines::write(&mut reply, &Answer::NotStarted(Box::new(error)));
-            None
+        };
+        match spare.hand(&ask, &fds, connection) {
+            Ok(run) => return Some(run),
+            Err(back) => connection = back,
         }
     }
-}
-
-/// Forks the run into the client's pipes and folder; the server's copies of them are closed
-/// when this returns.
-fn fork_run(ask: ExecAsk, fds: Vec<OwnedFd>, served: &Served) -> nix::Result<Pid> {
-    let mut fds = fds.into_iter();
-    let mut next = || fds.next().expect("the count was checked");
-    let ends = WriteEnds { out: next(), err: next(), report: next() };
-    let folder = next();
-    let channel = ask.companion.then(&mut next);
-    match fork_with_python()? {
-        ForkResult::Child => {
-            if nix::unistd::fchdir(&folder).is_err() {
-                // SAFETY: _exit is always safe to call.
-                unsafe { nix::libc::_exit(70) }
-            }
-            drop(folder);
-            let job = host::job(&served.moss_file, "run_exec", &ask.request, crate::run::child_report::read_report);
-            supervisor::child_main(ends, channel, &ask.supervision, job)
-        }
-        ForkResult::Parent { child } => {
-            // Both sides set the group, so it exists before the client relies on it.
-            let _ = nix::unistd::setpgid(child, child);
-            Ok(child)
-        }
-    }
+    let error = ErrorInfo::from_moss_error(&MossError::RunNotStarted(io::Error::other("the forked run died at once")));
+    let _ = json_lines::write(&mut &connection, &Answer::NotStarted(Box::new(error)));
+    None
 }
 
 /// Why this server must not run `ask`, if it must not.
@@ -450,26 +363,4 @@ fn refusal_of(ask: &ExecAsk, served: &Served, connection: &UnixStream) -> Option
         return Some("a watched file changed; the server is restarting".into());
     }
     None
-}
-
-/// The client's first message and the descriptors sent with it (`RUN_DESCRIPTORS`).
-fn receive_with_fds(connection: &UnixStream) -> io::Result<(Ask, Vec<OwnedFd>)> {
-    let mut first = vec![0u8; 64 * 1024];
-    let mut space = nix::cmsg_space!([RawFd; RUN_DESCRIPTORS + 1]);
-    let (read, fds) = {
-        let mut iov = [io::IoSliceMut::new(&mut first)];
-        let message = recvmsg::<()>(connection.as_raw_fd(), &mut iov, Some(&mut space), MsgFlags::MSG_CMSG_CLOEXEC)?;
-        let mut fds = Vec::new();
-        for cmsg in message.cmsgs()? {
-            if let ControlMessageOwned::ScmRights(received) = cmsg {
-                // SAFETY: the kernel just created these descriptors for this process.
-                fds.extend(received.into_iter().map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }));
-            }
-        }
-        (message.bytes, fds)
-    };
-    first.truncate(read);
-    let mut reader = BufReader::new(io::Cursor::new(first).chain(connection.try_clone()?));
-    let ask = json_lines::read(&mut reader)?;
-    Ok((ask, fds))
 }

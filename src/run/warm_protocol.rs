@@ -2,14 +2,14 @@
 //! (`json_lines`), the client's ask first, with the descriptors of the run's pipes attached. Both
 //! sides use these types, so neither imports the other.
 
-use std::io::{self, Write};
-use std::os::fd::{AsRawFd, RawFd};
+use std::io::{self, BufReader, Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 
 use nix::sys::signal::Signal;
-use nix::sys::socket::MsgFlags;
+use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg};
 use nix::sys::wait::WaitStatus;
 use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
@@ -148,4 +148,26 @@ pub fn send_with_fds(stream: &UnixStream, ask: &Ask, fds: &[RawFd]) -> io::Resul
     let control = [ControlMessage::ScmRights(fds)];
     let sent = sendmsg::<()>(stream.as_raw_fd(), &[io::IoSlice::new(&line)], &control, MsgFlags::empty(), None)?;
     (&*stream).write_all(&line[sent..])
+}
+
+/// The client's first message and the descriptors sent with it (`RUN_DESCRIPTORS`).
+pub fn receive_with_fds(connection: &UnixStream) -> io::Result<(Ask, Vec<OwnedFd>)> {
+    let mut first = vec![0u8; 64 * 1024];
+    let mut space = nix::cmsg_space!([RawFd; RUN_DESCRIPTORS + 1]);
+    let (read, fds) = {
+        let mut iov = [io::IoSliceMut::new(&mut first)];
+        let message = recvmsg::<()>(connection.as_raw_fd(), &mut iov, Some(&mut space), MsgFlags::MSG_CMSG_CLOEXEC)?;
+        let mut fds = Vec::new();
+        for cmsg in message.cmsgs()? {
+            if let ControlMessageOwned::ScmRights(received) = cmsg {
+                // SAFETY: the kernel just created these descriptors for this process.
+                fds.extend(received.into_iter().map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }));
+            }
+        }
+        (message.bytes, fds)
+    };
+    first.truncate(read);
+    let mut reader = BufReader::new(io::Cursor::new(first).chain(connection.try_clone()?));
+    let ask = json_lines::read(&mut reader)?;
+    Ok((ask, fds))
 }
