@@ -266,6 +266,33 @@ fn a_server_stopped_during_a_run_lets_the_run_end_first() {
 }
 
 #[test]
+fn runs_at_the_same_time_all_run_on_the_server() {
+    let sandbox = project();
+    sandbox.write(
+        "slow_who.py",
+        "import os, time\ndef main(moss):\n    time.sleep(0.5)\n    \
+         return open(f'/proc/{os.getppid()}/cmdline').read().split('\\0')[1]\n",
+    );
+    let _server = Server::start(&sandbox, "agent.py");
+    let clients: Vec<_> = (0..3)
+        .map(|_| {
+            sandbox
+                .moss_process()
+                .args(["exec", "agent.py", "--code", "slow_who.py", "--no-context", "--json"])
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for client in clients {
+        let out = client.wait_with_output().unwrap();
+        let result = common::parse_result(&out);
+        assert_exit(&out, 0);
+        assert_eq!(result["returns"], "serve", "{result}");
+    }
+}
+
+#[test]
 fn a_server_for_another_environment_is_passed_over() {
     let sandbox = project();
     let _server = Server::start(&sandbox, "agent.py");

@@ -63,6 +63,7 @@ impl Run {
     /// (as a cold run dies with its parent). Returns whether the run is over.
     pub fn tend(&mut self) -> bool {
         if let Some(status) = self.forked.reaped() {
+            crate::run::timings::mark("run reaped");
             if let (Some(client), Some(ended)) = (self.client.as_mut(), status.and_then(Ended::of)) {
                 let _ = json_lines::write(client, &Answer::Ended(ended));
             }
