@@ -260,11 +260,6 @@ static CHILD_GROUP: AtomicI32 = AtomicI32::new(0);
 /// The first interrupting signal this process received, or 0.
 static INTERRUPTED: AtomicI32 = AtomicI32::new(0);
 
-/// Records an interrupt of the run; returns whether it is the first. Async-signal-safe.
-pub fn note_interrupt(signal: nix::libc::c_int) -> bool {
-    INTERRUPTED.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst).is_ok()
-}
-
 /// The signal that interrupted this process's run, if one did: whatever the code did after it,
 /// the run is not to be trusted, and nothing of it is saved.
 pub fn interrupted() -> Option<Signal> {
@@ -276,18 +271,14 @@ pub fn interrupted() -> Option<Signal> {
 
 /// An interrupt for the running child: the first is passed on to its process group (the code
 /// sees KeyboardInterrupt, or SIGTERM), any later one kills the group. Async-signal-safe.
-pub fn interrupt(signal: nix::libc::c_int) {
-    let first = note_interrupt(signal);
+extern "C" fn forward(signal: nix::libc::c_int) {
+    let first = INTERRUPTED.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst).is_ok();
     let group = CHILD_GROUP.load(Ordering::SeqCst);
     if group > 0 {
         let sent = if first { signal } else { nix::libc::SIGKILL };
         // SAFETY: kill is async-signal-safe.
         unsafe { nix::libc::kill(-group, sent) };
     }
-}
-
-extern "C" fn forward(signal: nix::libc::c_int) {
-    interrupt(signal);
 }
 
 /// Ctrl-C and termination requests aimed at moss reach the code's process group instead, and
@@ -300,13 +291,13 @@ fn forward_signals_to(child: Pid) -> Dispositions {
 
 /// The dispositions of the interrupting signals before a run took them over; restored when
 /// dropped, so that a process running several runs (a test worker) is not left deaf to Ctrl-C.
-pub struct Dispositions {
+struct Dispositions {
     previous: Vec<(Signal, signal::SigAction)>,
 }
 
 impl Dispositions {
     /// Has `handler` take the interrupting signals, which it must handle async-signal-safely.
-    pub fn handled_by(handler: extern "C" fn(nix::libc::c_int)) -> Dispositions {
+    fn handled_by(handler: extern "C" fn(nix::libc::c_int)) -> Dispositions {
         let action =
             signal::SigAction::new(SigHandler::Handler(handler), signal::SaFlags::SA_RESTART, signal::SigSet::empty());
         let previous = INTERRUPTS
