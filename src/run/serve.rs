@@ -105,14 +105,15 @@ fn serve(listener: &UnixListener, served: &Served, idle_limit: Option<Duration>,
                 spare.end();
             }
         }
-        if stopping && runs.is_empty() {
+        let in_flight = runs.iter().any(Run::in_flight);
+        if stopping && !in_flight {
             break;
         }
         // A server restarted while its environment is being made anew would choose another Python,
         // which no client that chose this one could use: it waits for the environment.
         if changed
             && !stopping
-            && runs.is_empty()
+            && !in_flight
             && crate::embed::relaunch::chosen().0.is_ok_and(|chosen| chosen.environment_present())
         {
             restart(listener);

@@ -249,6 +249,7 @@ pub fn child_main(
         Err(_) => 101,
     };
     let _ = io::stdout().flush();
+    crate::run::timings::mark("report written");
     // SAFETY: _exit skips destructors and atexit handlers on purpose: the interpreter's teardown
     // adds time and can hang on threads the generated code left running.
     unsafe { nix::libc::_exit(code) }

@@ -95,6 +95,11 @@ pub fn exec(
         Ok(Answer::Refused(_) | Answer::Stopping | Answer::Ended(_)) => return Ok(None),
         Err(e) => return Err(lost(&socket, &e)),
     };
+    // The connection stays open until this process ends: the server forks the process for its
+    // next run once this client is done, not while it saves the context.
+    if let Ok(kept) = answers.get_ref().try_clone() {
+        std::mem::forget(kept);
+    }
     let serve = companion.take().map(|Companion { child_end, serve }| {
         drop(child_end);
         serve

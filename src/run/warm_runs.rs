@@ -7,7 +7,7 @@ use std::io;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::{self, Signal};
@@ -51,37 +51,57 @@ impl Forked {
     }
 }
 
-/// A run the server forked, until it is reaped.
+/// A run the server forked, until it is reaped and its client is done.
 pub struct Run {
     forked: Forked,
     /// The client it runs for, until it goes away.
     client: Option<UnixStream>,
+    /// When it was reaped. Its client still saves the context then: the next spare is forked
+    /// once the client is done (its connection closed), so that the two do not compete.
+    reaped_at: Option<Instant>,
 }
 
+/// How long a client whose run ended may keep its connection before the server stops waiting
+/// for it to fork the next spare.
+const CLIENT_FINISH: Duration = Duration::from_secs(2);
+
 impl Run {
+    /// Whether its process has not been reaped yet.
+    pub fn in_flight(&self) -> bool {
+        self.reaped_at.is_none()
+    }
+
     /// Reaps the child if it ended and tells its client how; kills it if its client went away
-    /// (as a cold run dies with its parent). Returns whether the run is over.
+    /// (as a cold run dies with its parent). Returns whether the run is over, client included.
     pub fn tend(&mut self) -> bool {
+        if let Some(at) = self.reaped_at {
+            return self.client_gone() || at.elapsed() >= CLIENT_FINISH;
+        }
         if let Some(status) = self.forked.reaped() {
             crate::run::timings::mark("run reaped");
             if let (Some(client), Some(ended)) = (self.client.as_mut(), status.and_then(Ended::of)) {
                 let _ = json_lines::write(client, &Answer::Ended(ended));
             }
-            return true;
+            self.reaped_at = Some(Instant::now());
+            self.forked.ended = None;
+            return self.client.is_none();
         }
-        let gone = self.client.as_ref().is_some_and(|client| {
-            // The client sends nothing after its ask: only its end (or a broken connection) is read.
+        if self.client_gone() {
+            self.client = None;
+            let _ = signal::killpg(self.forked.child, Signal::SIGKILL);
+        }
+        false
+    }
+
+    /// Whether the client closed its connection (it sends nothing after its ask).
+    fn client_gone(&self) -> bool {
+        self.client.as_ref().is_none_or(|client| {
             match nix::sys::socket::recv(client.as_raw_fd(), &mut [0u8; 1], MsgFlags::MSG_DONTWAIT) {
                 Ok(0) => true,
                 Ok(_) => false,
                 Err(e) => !matches!(e, nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR),
             }
-        });
-        if gone {
-            self.client = None;
-            let _ = signal::killpg(self.forked.child, Signal::SIGKILL);
-        }
-        false
+        })
     }
 }
 
@@ -122,7 +142,7 @@ impl Spare {
         if json_lines::write(&mut &client, &Answer::Started(child.as_raw())).is_err() {
             let _ = signal::killpg(child, Signal::SIGKILL);
         }
-        Ok(Run { forked: self.forked, client: Some(client) })
+        Ok(Run { forked: self.forked, client: Some(client), reaped_at: None })
     }
 
     /// Whether the spare died: it is reaped then.
@@ -158,7 +178,8 @@ pub fn wait(listener: &impl AsFd, runs: &[Run], spare: Option<&Spare>, tick: Dur
             owners.push(index);
         }
     }
-    let unwatched: Vec<usize> = (0..runs.len()).filter(|&i| runs[i].forked.ended.is_none()).collect();
+    let unwatched: Vec<usize> =
+        (0..runs.len()).filter(|&i| runs[i].in_flight() && runs[i].forked.ended.is_none()).collect();
     let nap = if unwatched.is_empty() { tick } else { REAP_INTERVAL };
     let timeout = PollTimeout::try_from(nap.as_millis() as i32).unwrap_or(PollTimeout::MAX);
     let polled = matches!(poll(&mut fds, timeout), Ok(n) if n > 0);
@@ -167,6 +188,8 @@ pub fn wait(listener: &impl AsFd, runs: &[Run], spare: Option<&Spare>, tick: Dur
     let mut tended: Vec<usize> =
         owners.iter().zip(&fds[first_run..]).filter(|(_, fd)| ready(fd)).map(|(&i, _)| i).collect();
     tended.extend(unwatched);
+    // A finished run's client is looked at every time, for its time to finish.
+    tended.extend((0..runs.len()).filter(|&i| !runs[i].in_flight()));
     tended.sort_unstable();
     tended.dedup();
     let spare = spare.is_some() && (spare_ended.is_none() || ready(&fds[1]));
