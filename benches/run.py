@@ -42,7 +42,7 @@ FIXTURES = {"light": [], "pydantic": ["pydantic"]}
 START = [
     "client started", "client ready", "child started", "interpreter started", "shipped modules imported",
     "moss file compiled", "injected", "code ran", "prompt built", "properties encoded", "result encoded",
-    "child ended", "context saved", "client done",
+    "report written", "child ended", "context saved", "client done",
 ]
 """The stages `MOSS_TIMINGS` marks, in the order a run passes them."""
 

@@ -18,3 +18,4 @@ pub(crate) mod supervisor;
 pub(crate) mod timings;
 pub(crate) mod warm;
 pub(crate) mod warm_protocol;
+pub(crate) mod warm_runs;

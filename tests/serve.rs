@@ -11,11 +11,10 @@ use common::{Sandbox, assert_exit, stderr, stdout};
 use serde_json::Value;
 
 /// Code that says which process runs it: a run forked by a server has the server as its
-/// grandparent (server, handler, run); a cold run has the client as its parent.
+/// parent; a cold run has the client.
 const WHO_RUNS: &str = "import os\n\
 def main(moss):\n\
-\x20   parent = open(f'/proc/{os.getppid()}/stat').read().rsplit(')', 1)[1].split()[1]\n\
-\x20   return open(f'/proc/{parent}/cmdline').read().split('\\0')[1]\n";
+\x20   return open(f'/proc/{os.getppid()}/cmdline').read().split('\\0')[1]\n";
 
 /// A `moss serve` in the background, stopped when dropped.
 struct Server {
@@ -224,15 +223,73 @@ fn killing_the_client_ends_the_run_on_the_server() {
         assert!(started.elapsed() < Duration::from_secs(20), "the run never started");
         std::thread::sleep(Duration::from_millis(10));
     }
-    // The run's parent is the server's handler, a child of the server: the run was warm.
-    let handler = std::fs::read_to_string(sandbox.path("started.txt")).unwrap();
-    let stat = std::fs::read_to_string(format!("/proc/{handler}/stat")).unwrap();
-    let handler_parent: u32 = stat.rsplit_once(") ").unwrap().1.split_whitespace().nth(1).unwrap().parse().unwrap();
-    assert_eq!(handler_parent, server.child.id(), "the run did not start on the server");
+    // The run's parent is the server: the run was warm.
+    let parent: u32 = std::fs::read_to_string(sandbox.path("started.txt")).unwrap().parse().unwrap();
+    assert_eq!(parent, server.child.id(), "the run did not start on the server");
     client.kill().unwrap();
     client.wait().unwrap();
     std::thread::sleep(Duration::from_millis(2000));
     assert!(!sandbox.exists("finished.txt"), "the run outlived its client");
+}
+
+#[test]
+fn a_server_stopped_during_a_run_lets_the_run_end_first() {
+    let sandbox = project();
+    sandbox.write(
+        "slow.py",
+        "import os, time\ndef main(moss):\n    open('started.txt', 'w').write(str(os.getppid()))\n    \
+         time.sleep(1)\n    return 'finished'\n",
+    );
+    let mut server = Server::start(&sandbox, "agent.py");
+    let client = sandbox
+        .moss_process()
+        .args(["exec", "agent.py", "--code", "slow.py", "--no-context", "--json"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::fs::read_to_string(sandbox.path("started.txt")).unwrap_or_default().is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(20), "the run never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let parent: u32 = std::fs::read_to_string(sandbox.path("started.txt")).unwrap().parse().unwrap();
+    assert_eq!(parent, server.child.id(), "the run did not start on the server");
+    let stop = sandbox.moss().args(["serve", "--stop", "agent.py"]).output().unwrap();
+    assert_exit(&stop, 0);
+    let out = client.wait_with_output().unwrap();
+    let result = common::parse_result(&out);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], "finished", "{result}");
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "the server ended with {status}");
+    assert!(!socket(&sandbox, "agent.py").exists(), "the stopped server left its socket");
+}
+
+#[test]
+fn runs_at_the_same_time_all_run_on_the_server() {
+    let sandbox = project();
+    sandbox.write(
+        "slow_who.py",
+        "import os, time\ndef main(moss):\n    time.sleep(0.5)\n    \
+         return open(f'/proc/{os.getppid()}/cmdline').read().split('\\0')[1]\n",
+    );
+    let _server = Server::start(&sandbox, "agent.py");
+    let clients: Vec<_> = (0..3)
+        .map(|_| {
+            sandbox
+                .moss_process()
+                .args(["exec", "agent.py", "--code", "slow_who.py", "--no-context", "--json"])
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for client in clients {
+        let out = client.wait_with_output().unwrap();
+        let result = common::parse_result(&out);
+        assert_exit(&out, 0);
+        assert_eq!(result["returns"], "serve", "{result}");
+    }
 }
 
 #[test]
@@ -299,7 +356,7 @@ fn a_server_lost_during_the_run_is_a_crash_that_keeps_the_context() {
     let before = sandbox.read(".moss/agent.context.json");
     sandbox.write(
         "doomed.py",
-        "import os, time\ndef main(moss):\n    moss.count = 2\n    open('handler.pid', 'w').write(str(os.getppid()))\n    time.sleep(20)\n",
+        "import os, time\ndef main(moss):\n    moss.count = 2\n    open('server.pid', 'w').write(str(os.getppid()))\n    time.sleep(20)\n",
     );
     let _server = Server::start(&sandbox, "agent.py");
     let client = sandbox
@@ -309,7 +366,7 @@ fn a_server_lost_during_the_run_is_a_crash_that_keeps_the_context() {
         .spawn()
         .unwrap();
     let killer = std::thread::spawn({
-        let pid_file = sandbox.path("handler.pid");
+        let pid_file = sandbox.path("server.pid");
         move || {
             let started = Instant::now();
             while !pid_file.exists() || std::fs::read_to_string(&pid_file).unwrap().is_empty() {

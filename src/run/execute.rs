@@ -198,11 +198,14 @@ fn run_child(
     prepared: &mut Prepared,
     result: &mut ExecResult,
 ) -> Result<Result<ChildReport<ExecOutcome>, u8>, MossError> {
+    // The device is served from here, warm or cold: its trace, pictures and report are this
+    // process's, and a device that cannot be set up fails alike in both modes.
+    let (mut companion, device_report) =
+        prepared.device.take().map(device::Setup::start).transpose().map_err(MossError::Device)?.unzip();
     let Prepared { config, path, request, supervision, .. } = &*prepared;
     let warm = match args.cold {
         true => None,
-        false => match warm::exec(config, path, request, supervision, prepared.device.clone(), warm::wanted(args.warm))
-        {
+        false => match warm::exec(config, path, request, supervision, &mut companion, warm::wanted(args.warm)) {
             Ok(warm) => warm,
             Err(warm::Failure::Lost(lost)) => {
                 result.error = Some(ErrorInfo::server_lost(lost));
@@ -211,10 +214,11 @@ fn run_child(
             Err(warm::Failure::NotStarted(error)) => return Ok(Err(failed(result, *error))),
         },
     };
-    let (run, device_report) = match warm {
-        Some(warm) => (host::outcome::<ExecOutcome>(warm.run, &prepared.supervision), warm.device),
-        None => run_cold(&prepared.path, &prepared.request, &prepared.supervision, prepared.device.take())?,
+    let run = match warm {
+        Some(run) => host::outcome::<ExecOutcome>(run, supervision),
+        None => host::call::<ExecOutcome>(path, request, supervision, companion).map_err(MossError::RunNotStarted)?,
     };
+    let device_report = device_report.and_then(|report| report.try_recv().ok());
     crate::run::timings::mark("child ended");
 
     result.stdout = String::from_utf8_lossy(&run.stdout).into_owned();
@@ -284,18 +288,6 @@ fn save_context(
     result.context.saved = true;
     crate::run::timings::mark("context saved");
     Ok(0)
-}
-
-/// Runs the code in a child of this process, with the device served from here.
-fn run_cold(
-    path: &std::path::Path,
-    request: &RunRequest,
-    supervision: &Supervision,
-    device: Option<device::Setup>,
-) -> Result<(host::HostRun<ExecOutcome>, Option<device::DeviceReport>), MossError> {
-    let (companion, report) = device.map(device::Setup::start).transpose().map_err(MossError::Device)?.unzip();
-    let run = host::call::<ExecOutcome>(path, request, supervision, companion).map_err(MossError::RunNotStarted)?;
-    Ok((run, report.and_then(|r| r.try_recv().ok())))
 }
 
 /// The code taken out of the reply, and the file name it is compiled under (`<stdin>` for `-`).

@@ -1,17 +1,19 @@
 //! `moss serve`: a warm server for one MOSS file.
 //!
 //! The server starts the interpreter once and imports what the MOSS file imports, then waits on
-//! a Unix socket beside the file's contexts. For each `moss exec` that connects, it forks a
-//! handler, which runs the code exactly as a cold run would (a supervised child of its own, the
-//! MOSS file compiled afresh, the client's folder, environment, stdout and stderr) and answers
-//! with what the child produced. The client keeps the context: loading, locking and saving it
-//! are the same either way. The server itself never runs user code, never starts a thread (it
-//! forks), and restarts itself when the MOSS file, its configuration, a project module it
+//! a Unix socket beside the file's contexts. For each `moss exec` that connects, a process it
+//! forked from its main loop (ahead of the ask, when it can: `warm_runs`) runs the code in the
+//! pipes, folder and environment the client sent (the MOSS file compiled afresh, as a cold run
+//! does), and the client is told the run's process id. The client supervises the run as a cold
+//! run's parent does (output, time limit, interrupts, processes left running;
+//! `supervisor::watch_child`); the server only reaps it, tells the client how it ended, and
+//! kills it if the client goes away first. The client keeps the context: loading, locking and
+//! saving it are the same either way. The server itself never runs user code, never starts a
+//! thread, and restarts itself when the MOSS file, its configuration, a project module it
 //! imported, or the moss binary changes.
 
-use std::io::Read;
 use std::io::{self, BufReader};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, FromRawFd, RawFd};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::os::unix::process::CommandExt;
@@ -19,26 +21,21 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{self, SigHandler, Signal};
-use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg};
-use nix::sys::wait::{WaitPidFlag, waitpid};
-use nix::unistd::{ForkResult, Pid, fork};
+use nix::sys::signal::{self, SigHandler};
 use pyo3::prelude::*;
 
 use crate::cli::ServeArgs;
 use crate::cli::style;
-use crate::device::{self, DeviceReport};
 use crate::embed::interpreter;
 use crate::error::{MossError, Problem};
 use crate::json_lines;
 use crate::project::config::Config;
 use crate::project::moss_file;
-use crate::run::child_report::ExecOutcome;
 use crate::run::error_info::ErrorInfo;
-use crate::run::host;
 use crate::run::request::RunRequest;
-use crate::run::supervisor::{self, ChildRun};
-use crate::run::warm_protocol::{Answer, Ask, ExecAsk, Identity, WireRun, socket_path};
+use crate::run::supervisor;
+use crate::run::warm_protocol::{self, Answer, Ask, ExecAsk, Identity, RUN_DESCRIPTORS, socket_path};
+use crate::run::warm_runs::{self, Run, Spare};
 
 /// A restarted server finds its listening socket under this descriptor number.
 const INHERITED_LISTENER: &str = "MOSS_SERVE_LISTENER";
@@ -83,48 +80,72 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
         args.file.display()
     ));
     let idle_limit = args.idle_timeout.map(Duration::from_secs_f64);
-    let mut last_used = Instant::now();
-    loop {
-        reap_handlers();
-        if STOP.load(Ordering::SeqCst) || inode_now() != Some(socket_inode) {
-            break;
-        }
-        if idle_limit.is_some_and(|limit| last_used.elapsed() >= limit) {
-            break;
-        }
-        // A server restarted while its environment is being made anew would choose another Python,
-        // which no client that chose this one could use: it waits for the environment.
-        if served.watched.changed()
-            && crate::embed::relaunch::chosen().0.is_ok_and(|chosen| chosen.environment_present())
-        {
-            restart(&listener);
-        }
-        if !readable(&listener, TICK) {
-            continue;
-        }
-        let Ok((connection, _)) = listener.accept() else { continue };
-        last_used = Instant::now();
-        if let Err(e) = supervisor::single_threaded() {
-            // A thread the warm-up left (an imported library started it) could hold a lock the
-            // run would wait on forever: the client runs cold instead.
-            style::warning(&format!("not serving a run: {e}; the imports of {} started a thread", path.display()));
-            let _ =
-                json_lines::write(&mut { connection }, &Answer::Refused(format!("the server cannot fork safely: {e}")));
-            continue;
-        }
-        match fork_with_python() {
-            Ok(ForkResult::Child) => {
-                drop(listener);
-                handle(connection, &served)
-            }
-            Ok(ForkResult::Parent { .. }) => drop(connection),
-            Err(e) => style::warning(&format!("cannot fork a handler: {e}")),
-        }
-    }
+    serve(&listener, &served, idle_limit, || inode_now() == Some(socket_inode));
     if inode_now() == Some(socket_inode) {
         let _ = std::fs::remove_file(&socket);
     }
     Ok(0)
+}
+
+/// Takes clients' asks and tends their runs until the server is stopped (or its socket is gone,
+/// or it was idle too long) and its runs in flight have ended: a run dies with the server, and
+/// its client would see it lost. Between runs it keeps a spare forked (`warm_runs`), unless a
+/// file it watches changed: a run forked while another is in flight is forked when asked for.
+fn serve(listener: &UnixListener, served: &Served, idle_limit: Option<Duration>, reachable: impl Fn() -> bool) {
+    let mut last_used = Instant::now();
+    let mut runs: Vec<Run> = Vec::new();
+    let mut spare: Option<Spare> = None;
+    loop {
+        let stopping =
+            STOP.load(Ordering::SeqCst) || !reachable() || idle_limit.is_some_and(|limit| last_used.elapsed() >= limit);
+        let changed = served.watched.changed();
+        if stopping || changed {
+            // A spare forked before a change would run modules that are out of date.
+            if let Some(spare) = spare.take() {
+                spare.end();
+            }
+        }
+        let in_flight = runs.iter().any(Run::in_flight);
+        if stopping && !in_flight {
+            break;
+        }
+        // A server restarted while its environment is being made anew would choose another Python,
+        // which no client that chose this one could use: it waits for the environment.
+        if changed
+            && !stopping
+            && !in_flight
+            && crate::embed::relaunch::chosen().0.is_ok_and(|chosen| chosen.environment_present())
+        {
+            restart(listener);
+        }
+        if spare.is_none()
+            && runs.is_empty()
+            && !stopping
+            && !changed
+            && supervisor::thread_count().is_ok_and(|threads| threads == 1)
+        {
+            spare = Spare::fork(&served.moss_file).ok();
+        }
+        let ready = warm_runs::wait(listener, &runs, spare.as_ref(), TICK);
+        if ready.spare && spare.as_ref().is_some_and(Spare::died) {
+            spare = None;
+        }
+        for index in ready.runs.into_iter().rev() {
+            if runs[index].tend() {
+                runs.swap_remove(index);
+            }
+        }
+        if !ready.client {
+            continue;
+        }
+        let Ok((connection, _)) = listener.accept() else { continue };
+        last_used = Instant::now();
+        let refusal = stopping.then(|| "the server is stopping".to_owned());
+        runs.extend(take(connection, served, &mut spare, refusal));
+    }
+    if let Some(spare) = spare {
+        spare.end();
+    }
 }
 
 /// Starts the interpreter and imports what the MOSS file imports; then the files whose change
@@ -149,20 +170,6 @@ fn warm_up(path: &Path, source: String, config: &Config) -> Result<Watched, Moss
     watched.files.push((std::env::current_exe().unwrap_or_default(), None));
     watched.snapshot();
     Ok(watched)
-}
-
-/// Forks a handler, with the interpreter's own locks taken around the fork as `os.fork` takes
-/// them: the run the handler forks in turn re-initialises them (`PyOS_AfterFork_Child`).
-fn fork_with_python() -> nix::Result<ForkResult> {
-    // SAFETY: this thread holds the GIL (the server never releases it), and it is the only thread.
-    unsafe { pyo3::ffi::PyOS_BeforeFork() };
-    // SAFETY: the server has one thread; the handler only runs Rust until it forks the run.
-    let forked = unsafe { fork() };
-    if !matches!(forked, Ok(ForkResult::Child)) {
-        // SAFETY: pairs with PyOS_BeforeFork above, in the process that called it.
-        unsafe { pyo3::ffi::PyOS_AfterFork_Parent() };
-    }
-    forked
 }
 
 /// Binds the socket, or takes over the one a restarting server handed down.
@@ -240,22 +247,6 @@ fn set_cloexec(fd: RawFd, on: bool) {
     unsafe { nix::libc::fcntl(fd, nix::libc::F_SETFD, flags) };
 }
 
-fn readable(listener: &UnixListener, timeout: Duration) -> bool {
-    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-    use std::os::fd::AsFd;
-    let mut fds = [PollFd::new(listener.as_fd(), PollFlags::POLLIN)];
-    let timeout = PollTimeout::try_from(timeout.as_millis() as i32).unwrap_or(PollTimeout::MAX);
-    matches!(poll(&mut fds, timeout), Ok(n) if n > 0)
-}
-
-fn reap_handlers() {
-    while let Ok(status) = waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
-        if status == nix::sys::wait::WaitStatus::StillAlive {
-            break;
-        }
-    }
-}
-
 /// Ctrl-C and SIGTERM stop the server (Python would only set a flag). A run gets Python's own
 /// handling back from the supervisor, as a cold run has it.
 fn take_over_signals() {
@@ -296,69 +287,72 @@ impl Watched {
     }
 }
 
-/// Serves one connection, in a process forked for it.
-fn handle(connection: UnixStream, served: &Served) -> ! {
-    let code = match serve_connection(connection, served) {
-        Ok(()) => 0,
-        Err(_) => 1,
-    };
-    // SAFETY: _exit skips the interpreter's teardown, which belongs to the server.
-    unsafe { nix::libc::_exit(code) }
-}
+/// How long a client that connected has to send its ask; the server serves no one meanwhile.
+const ASK_WAIT: Duration = Duration::from_secs(5);
 
-fn serve_connection(connection: UnixStream, served: &Served) -> io::Result<()> {
-    let (ask, fds) = receive_with_fds(&connection)?;
-    let mut reply = connection.try_clone()?;
+/// Takes a client's ask: stops, refuses, or forks the run and returns it.
+fn take(connection: UnixStream, served: &Served, spare: &mut Option<Spare>, refusal: Option<String>) -> Option<Run> {
+    let _ = connection.set_read_timeout(Some(ASK_WAIT));
+    let _ = connection.set_write_timeout(Some(ASK_WAIT));
+    let (ask, fds) = warm_protocol::receive_with_fds(&connection).ok()?;
+    let mut reply = &connection;
     let ask = match ask {
         Ask::Stop(moss_file) if !crate::project::context::same_file(&moss_file, &served.moss_file) => {
-            return json_lines::write(
-                &mut reply,
-                &Answer::Refused(format!("it serves {}", served.moss_file.display())),
-            );
+            let _ =
+                json_lines::write(&mut reply, &Answer::Refused(format!("it serves {}", served.moss_file.display())));
+            return None;
         }
         Ask::Stop(_) => {
-            let _ = nix::sys::signal::kill(nix::unistd::getppid(), Signal::SIGTERM);
-            return json_lines::write(&mut reply, &Answer::Stopping);
+            STOP.store(true, Ordering::SeqCst);
+            let _ = json_lines::write(&mut reply, &Answer::Stopping);
+            return None;
         }
         Ask::Exec(ask) => ask,
     };
-    if let Some(reason) = refusal(&ask, served, &connection) {
-        return json_lines::write(&mut reply, &Answer::Refused(reason));
+    let expected = RUN_DESCRIPTORS + usize::from(ask.companion);
+    let refusal = refusal
+        .or_else(|| refusal_of(&ask, served, &connection))
+        .or_else(|| {
+            (fds.len() != expected).then(|| format!("the client sent {} descriptors, not {expected}", fds.len()))
+        })
+        .or_else(|| {
+            // A thread the warm-up left (an imported library started it) could hold a lock the
+            // run would wait on forever: the client runs cold instead.
+            let error = supervisor::single_threaded().err()?;
+            style::warning(&format!(
+                "not serving a run: {error}; the imports of {} started a thread",
+                served.moss_file.display()
+            ));
+            Some(format!("the server cannot fork safely: {error}"))
+        });
+    if let Some(reason) = refusal {
+        let _ = json_lines::write(&mut reply, &Answer::Refused(reason));
+        return None;
     }
-    let [out, err]: [OwnedFd; 2] =
-        fds.try_into().map_err(|_| io::Error::other("the client sent no stdout and stderr"))?;
-    let answer = match run_here(*ask, served, out, err, connection) {
-        Ok((run, device)) => Answer::Ran { run: Box::new(WireRun::from_run(run)), device },
-        Err(error) => Answer::NotStarted(Box::new(ErrorInfo::from_moss_error(&error))),
-    };
-    json_lines::write(&mut reply, &answer)
-}
-
-/// Runs the asked code as the client's cold run would, in its folder and with its stdout and
-/// stderr; fails as that run would when it cannot start.
-fn run_here(
-    ask: ExecAsk,
-    served: &Served,
-    out: OwnedFd,
-    err: OwnedFd,
-    connection: UnixStream,
-) -> Result<(ChildRun, Option<DeviceReport>), MossError> {
-    std::env::set_current_dir(&ask.cwd).map_err(MossError::RunNotStarted)?;
-    nix::unistd::dup2_stdout(&out)
-        .and_then(|_| nix::unistd::dup2_stderr(&err))
-        .map_err(|e| MossError::RunNotStarted(e.into()))?;
-    drop((out, err));
-    let (companion, device_report) =
-        ask.device.map(device::Setup::start).transpose().map_err(MossError::Device)?.unzip();
-    let watcher: supervisor::Watcher = Box::new(move |child| relay_signals(connection, child));
-    let job = host::job::<ExecOutcome>(&served.moss_file, &ask.request);
-    let run =
-        supervisor::run_watched(&ask.supervision, companion, Some(watcher), job).map_err(MossError::RunNotStarted)?;
-    Ok((run, device_report.and_then(|r| r.try_recv().ok())))
+    let ask = Ask::Exec(ask);
+    // A spare that died since it was forked is replaced once.
+    let mut connection = connection;
+    for _ in 0..2 {
+        let spare = match spare.take().map_or_else(|| Spare::fork(&served.moss_file), Ok) {
+            Ok(spare) => spare,
+            Err(e) => {
+                let error = ErrorInfo::from_moss_error(&MossError::RunNotStarted(e));
+                let _ = json_lines::write(&mut &connection, &Answer::NotStarted(Box::new(error)));
+                return None;
+            }
+        };
+        match spare.hand(&ask, &fds, connection) {
+            Ok(run) => return Some(run),
+            Err(back) => connection = back,
+        }
+    }
+    let error = ErrorInfo::from_moss_error(&MossError::RunNotStarted(io::Error::other("the forked run died at once")));
+    let _ = json_lines::write(&mut &connection, &Answer::NotStarted(Box::new(error)));
+    None
 }
 
 /// Why this server must not run `ask`, if it must not.
-fn refusal(ask: &ExecAsk, served: &Served, connection: &UnixStream) -> Option<String> {
+fn refusal_of(ask: &ExecAsk, served: &Served, connection: &UnixStream) -> Option<String> {
     let peer = nix::sys::socket::getsockopt(connection, nix::sys::socket::sockopt::PeerCredentials).ok();
     // SAFETY: getuid cannot fail.
     if peer.is_none_or(|p| p.uid() != unsafe { nix::libc::getuid() }) {
@@ -376,44 +370,4 @@ fn refusal(ask: &ExecAsk, served: &Served, connection: &UnixStream) -> Option<St
         return Some("a watched file changed; the server is restarting".into());
     }
     None
-}
-
-/// Passes the client's signals (one byte each) on as interrupts of the run, as a cold run's
-/// parent does with its own; the client gone (the connection closed) ends the run, as the death
-/// of a cold run's parent does.
-fn relay_signals(connection: UnixStream, child: Pid) {
-    let mut connection = connection;
-    let mut byte = [0u8; 1];
-    loop {
-        match connection.read(&mut byte) {
-            Ok(1) => supervisor::interrupt(i32::from(byte[0])),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            _ => {
-                let _ = signal::killpg(child, Signal::SIGKILL);
-                return;
-            }
-        }
-    }
-}
-
-/// The client's first message and the descriptors sent with it (its stdout and stderr).
-fn receive_with_fds(connection: &UnixStream) -> io::Result<(Ask, Vec<OwnedFd>)> {
-    let mut first = vec![0u8; 64 * 1024];
-    let mut space = nix::cmsg_space!([RawFd; 2]);
-    let (read, fds) = {
-        let mut iov = [io::IoSliceMut::new(&mut first)];
-        let message = recvmsg::<()>(connection.as_raw_fd(), &mut iov, Some(&mut space), MsgFlags::MSG_CMSG_CLOEXEC)?;
-        let mut fds = Vec::new();
-        for cmsg in message.cmsgs()? {
-            if let ControlMessageOwned::ScmRights(received) = cmsg {
-                // SAFETY: the kernel just created these descriptors for this process.
-                fds.extend(received.into_iter().map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }));
-            }
-        }
-        (message.bytes, fds)
-    };
-    first.truncate(read);
-    let mut reader = BufReader::new(io::Cursor::new(first).chain(connection.try_clone()?));
-    let ask = json_lines::read(&mut reader)?;
-    Ok((ask, fds))
 }

@@ -108,52 +108,69 @@ pub fn run_isolated(
     companion: Option<Companion>,
     job: impl FnOnce() -> Vec<u8>,
 ) -> io::Result<ChildRun> {
-    run_watched(supervision, companion, None, job)
-}
-
-/// Work for a thread of the parent, from the moment the child exists, given the child's id.
-pub type Watcher = Box<dyn FnOnce(Pid) + Send>;
-
-/// `run_isolated`, with a `watcher` started beside the child (a warm server uses it to hear
-/// from the client it runs for).
-pub fn run_watched(
-    supervision: &Supervision,
-    companion: Option<Companion>,
-    watcher: Option<Watcher>,
-    job: impl FnOnce() -> Vec<u8>,
-) -> io::Result<ChildRun> {
     single_threaded()?;
-    let (out_read, out_write) = pipe2(OFlag::O_CLOEXEC)?;
-    let (err_read, err_write) = pipe2(OFlag::O_CLOEXEC)?;
-    let (report_read, report_write) = pipe2(OFlag::O_CLOEXEC)?;
+    let (reading, writing) = pipes()?;
     let started = Instant::now();
-
     // SAFETY: the caller guarantees a single-threaded process, so the child may run arbitrary code.
     match unsafe { fork() }? {
         ForkResult::Child => {
-            drop((out_read, err_read, report_read));
-            let channel = companion.map(|c| c.child_end);
-            child_main(out_write, err_write, report_write, channel, supervision, job)
+            drop(reading);
+            child_main(writing, companion.map(|c| c.child_end), supervision, job)
         }
         ForkResult::Parent { child } => {
-            drop((out_write, err_write, report_write));
+            drop(writing);
             // Both sides set the group, so it exists before either relies on it.
             let _ = setpgid(child, child);
-            let _forwarding = forward_signals_to(child);
-            let serving = companion.map(|Companion { child_end, serve }| {
+            let serve = companion.map(|Companion { child_end, serve }| {
                 drop(child_end);
-                thread::spawn(serve)
+                serve
             });
-            if let Some(watcher) = watcher {
-                thread::spawn(move || watcher(child));
-            }
-            let run = watch(child, supervision, started, out_read, err_read, report_read);
-            if let Some(serving) = serving {
-                let _ = serving.join();
-            }
-            run
+            watch_child(child, supervision, started, reading, serve, move || Ok(waitpid(child, None)?))
         }
     }
+}
+
+/// The ends of a run's pipes its watcher reads: the run's stdout, stderr and report.
+pub struct ReadEnds {
+    out: OwnedFd,
+    err: OwnedFd,
+    report: OwnedFd,
+}
+
+/// The ends the run writes to, in the order a warm client passes them to its server.
+pub struct WriteEnds {
+    pub out: OwnedFd,
+    pub err: OwnedFd,
+    pub report: OwnedFd,
+}
+
+/// The pipes between a run and its watcher, each end closed on exec.
+pub fn pipes() -> io::Result<(ReadEnds, WriteEnds)> {
+    let (out_read, out) = pipe2(OFlag::O_CLOEXEC)?;
+    let (err_read, err) = pipe2(OFlag::O_CLOEXEC)?;
+    let (report_read, report) = pipe2(OFlag::O_CLOEXEC)?;
+    Ok((ReadEnds { out: out_read, err: err_read, report: report_read }, WriteEnds { out, err, report }))
+}
+
+/// Watches the run `child` (a process group of its own) as a cold run's parent does: captures
+/// its output, forwards interrupts to its group, kills it at the time limit, stops what it left
+/// running, and serves the companion's work meanwhile. `status` waits for the child's end: the
+/// child may be another process's (a warm server's, which forked it for this one).
+pub fn watch_child(
+    child: Pid,
+    supervision: &Supervision,
+    started: Instant,
+    reading: ReadEnds,
+    serve: Option<Box<dyn FnOnce() + Send>>,
+    status: impl FnOnce() -> io::Result<WaitStatus> + Send + 'static,
+) -> io::Result<ChildRun> {
+    let _forwarding = forward_signals_to(child);
+    let serving = serve.map(thread::spawn);
+    let run = watch(child, supervision, started, reading, status);
+    if let Some(serving) = serving {
+        let _ = serving.join();
+    }
+    run
 }
 
 /// The threads of this process, from /proc.
@@ -181,10 +198,10 @@ pub fn single_threaded() -> io::Result<()> {
     }
 }
 
-fn child_main(
-    out: OwnedFd,
-    err: OwnedFd,
-    report: OwnedFd,
+/// The run's side of a fork, in the process forked for it (by this process, or by a warm
+/// server for a client): never returns.
+pub fn child_main(
+    WriteEnds { out, err, report }: WriteEnds,
     channel: Option<OwnedFd>,
     supervision: &Supervision,
     job: impl FnOnce() -> Vec<u8>,
@@ -232,6 +249,7 @@ fn child_main(
         Err(_) => 101,
     };
     let _ = io::stdout().flush();
+    crate::run::timings::mark("report written");
     // SAFETY: _exit skips destructors and atexit handlers on purpose: the interpreter's teardown
     // adds time and can hang on threads the generated code left running.
     unsafe { nix::libc::_exit(code) }
@@ -242,11 +260,6 @@ static CHILD_GROUP: AtomicI32 = AtomicI32::new(0);
 
 /// The first interrupting signal this process received, or 0.
 static INTERRUPTED: AtomicI32 = AtomicI32::new(0);
-
-/// Records an interrupt of the run; returns whether it is the first. Async-signal-safe.
-pub fn note_interrupt(signal: nix::libc::c_int) -> bool {
-    INTERRUPTED.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst).is_ok()
-}
 
 /// The signal that interrupted this process's run, if one did: whatever the code did after it,
 /// the run is not to be trusted, and nothing of it is saved.
@@ -259,18 +272,14 @@ pub fn interrupted() -> Option<Signal> {
 
 /// An interrupt for the running child: the first is passed on to its process group (the code
 /// sees KeyboardInterrupt, or SIGTERM), any later one kills the group. Async-signal-safe.
-pub fn interrupt(signal: nix::libc::c_int) {
-    let first = note_interrupt(signal);
+extern "C" fn forward(signal: nix::libc::c_int) {
+    let first = INTERRUPTED.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst).is_ok();
     let group = CHILD_GROUP.load(Ordering::SeqCst);
     if group > 0 {
         let sent = if first { signal } else { nix::libc::SIGKILL };
         // SAFETY: kill is async-signal-safe.
         unsafe { nix::libc::kill(-group, sent) };
     }
-}
-
-extern "C" fn forward(signal: nix::libc::c_int) {
-    interrupt(signal);
 }
 
 /// Ctrl-C and termination requests aimed at moss reach the code's process group instead, and
@@ -283,13 +292,13 @@ fn forward_signals_to(child: Pid) -> Dispositions {
 
 /// The dispositions of the interrupting signals before a run took them over; restored when
 /// dropped, so that a process running several runs (a test worker) is not left deaf to Ctrl-C.
-pub struct Dispositions {
+struct Dispositions {
     previous: Vec<(Signal, signal::SigAction)>,
 }
 
 impl Dispositions {
     /// Has `handler` take the interrupting signals, which it must handle async-signal-safely.
-    pub fn handled_by(handler: extern "C" fn(nix::libc::c_int)) -> Dispositions {
+    fn handled_by(handler: extern "C" fn(nix::libc::c_int)) -> Dispositions {
         let action =
             signal::SigAction::new(SigHandler::Handler(handler), signal::SaFlags::SA_RESTART, signal::SigSet::empty());
         let previous = INTERRUPTS
@@ -346,9 +355,8 @@ fn watch(
     child: Pid,
     supervision: &Supervision,
     started: Instant,
-    out: OwnedFd,
-    err: OwnedFd,
-    report: OwnedFd,
+    ReadEnds { out, err, report }: ReadEnds,
+    status: impl FnOnce() -> io::Result<WaitStatus> + Send + 'static,
 ) -> io::Result<ChildRun> {
     let (done_tx, done_rx) = mpsc::channel::<()>();
     let limit = Some(supervision.max_output);
@@ -369,7 +377,7 @@ fn watch(
 
     let (status_tx, status_rx) = mpsc::channel();
     let waiter = thread::spawn(move || {
-        let _ = status_tx.send(waitpid(child, None));
+        let _ = status_tx.send(status());
     });
     let (status, killed) = wait_for(child, &status_rx, supervision.timeout, started);
     // Every thread of the run ends with it: the next run forks, which is safe only single-threaded.
@@ -382,7 +390,7 @@ fn watch(
         Some(Ok(WaitStatus::Exited(_, code))) => Ending::Exited(code),
         Some(Ok(WaitStatus::Signaled(_, sig, _))) => Ending::Signaled(sig),
         Some(Ok(other)) => return Err(io::Error::other(format!("unexpected child status {other:?}"))),
-        Some(Err(e)) => return Err(e.into()),
+        Some(Err(e)) => return Err(e),
         None => return Err(io::Error::other("the child's status was lost")),
     };
     let left_running = match killed {
@@ -429,10 +437,10 @@ enum Kill {
 /// has not ended `INTERRUPT_GRACE` after an interrupt.
 fn wait_for(
     child: Pid,
-    status: &mpsc::Receiver<nix::Result<WaitStatus>>,
+    status: &mpsc::Receiver<io::Result<WaitStatus>>,
     limit: Option<Duration>,
     started: Instant,
-) -> (Option<nix::Result<WaitStatus>>, Option<Kill>) {
+) -> (Option<io::Result<WaitStatus>>, Option<Kill>) {
     let mut interrupted_at = None;
     loop {
         if interrupted_at.is_none() && interrupted().is_some() {

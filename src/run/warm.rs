@@ -1,36 +1,30 @@
 //! The client side of warm mode: `moss exec` hands its run to the MOSS file's `moss serve`
 //! server when one is up, and runs cold when none is.
 
-use std::io::BufReader;
+use std::fs::File;
+use std::io::{self, BufReader};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
+use nix::unistd::Pid;
 use serde_json::Value;
 
 use crate::cli::style;
-use crate::device;
-use crate::device::DeviceReport;
 use crate::error::Problem;
 use crate::json_lines;
 use crate::project::config::Config;
 use crate::run::error_info::ErrorInfo;
 use crate::run::request::RunRequest;
-use crate::run::supervisor::{ChildRun, Supervision};
+use crate::run::supervisor::{self, ChildRun, Companion, Supervision};
 use crate::run::warm_protocol::{self, Answer, Ask, ExecAsk, Identity};
 
 /// A server started by `--warm` stops after this long without a run.
 const STARTED_IDLE_LIMIT: &str = "900";
 /// How long `--warm` waits for a server it started to take connections.
 const START_WAIT: Duration = Duration::from_secs(30);
-
-pub struct WarmRun {
-    pub run: ChildRun,
-    pub device: Option<DeviceReport>,
-}
 
 /// Whether to start a server when none is up: `--warm`, or `MOSS_WARM=1`.
 pub fn wanted(flag: bool) -> bool {
@@ -45,17 +39,19 @@ pub enum Failure {
     NotStarted(Box<ErrorInfo>),
 }
 
-/// Runs `request` on the MOSS file's server. `Ok(None)`: no server would run it (none is up, or
-/// it refused before running anything), so the caller runs cold. An error after the server took
-/// the run is not retried cold: the code may have run.
+/// Runs `request` on the MOSS file's server, and watches the run the server forks for it from
+/// here, as a cold run's parent watches its child; the device's companion, if any, is taken
+/// and served from here too. `Ok(None)`: no server would run it (none is up, or it refused
+/// before running anything), so the caller runs cold. An error after the server took the run
+/// is not retried cold: the code may have run.
 pub fn exec(
     config: &Config,
     moss_file: &Path,
     request: &RunRequest,
     supervision: &Supervision,
-    device: Option<device::Setup>,
+    companion: &mut Option<Companion>,
     start: bool,
-) -> Result<Option<WarmRun>, Failure> {
+) -> Result<Option<ChildRun>, Failure> {
     let socket = warm_protocol::socket_path(config, moss_file);
     let stream = match UnixStream::connect(&socket) {
         Ok(stream) => stream,
@@ -68,6 +64,57 @@ pub fn exec(
         },
         Err(_) => return Ok(None),
     };
+    let ask = Ask::Exec(Box::new(ExecAsk {
+        identity: Identity::of_this_process(),
+        moss_file: moss_file.to_path_buf(),
+        request: with_environment(request, supervision),
+        supervision: supervision.clone(),
+        companion: companion.is_some(),
+    }));
+    // The run enters this folder: a folder that is gone cannot be entered; a cold run needs none.
+    let Ok(folder) = File::open(".") else { return Ok(None) };
+    let Ok((reading, writing)) = supervisor::pipes() else { return Ok(None) };
+    let mut fds =
+        vec![writing.out.as_raw_fd(), writing.err.as_raw_fd(), writing.report.as_raw_fd(), folder.as_raw_fd()];
+    fds.extend(companion.as_ref().map(|c| c.child_end.as_raw_fd()));
+    let started = Instant::now();
+    if warm_protocol::send_with_fds(&stream, &ask, &fds).is_err() {
+        // Nothing was taken: a server that died after accepting cannot have run the code.
+        return Ok(None);
+    }
+    // The server holds its own copies now: the run's end closes the last writer of each pipe.
+    drop((writing, folder));
+    let mut answers = BufReader::new(stream);
+    let child = match json_lines::read::<Answer>(&mut answers) {
+        Ok(Answer::Started(pid)) => Pid::from_raw(pid),
+        Ok(Answer::NotStarted(error)) => return Err(Failure::NotStarted(error)),
+        Ok(Answer::Refused(reason)) if start && reason.starts_with(warm_protocol::OTHER_PYTHON) => {
+            style::warning(&format!("--warm: {reason}; running cold"));
+            return Ok(None);
+        }
+        Ok(Answer::Refused(_) | Answer::Stopping | Answer::Ended(_)) => return Ok(None),
+        Err(e) => return Err(lost(&socket, &e)),
+    };
+    // The connection stays open until this process ends: the server forks the process for its
+    // next run once this client is done, not while it saves the context.
+    if let Ok(kept) = answers.get_ref().try_clone() {
+        std::mem::forget(kept);
+    }
+    let serve = companion.take().map(|Companion { child_end, serve }| {
+        drop(child_end);
+        serve
+    });
+    let ended = move || match json_lines::read::<Answer>(&mut answers) {
+        Ok(Answer::Ended(ended)) => ended.status(child),
+        Ok(_) => Err(io::Error::other("the server answered out of turn")),
+        Err(e) => Err(e),
+    };
+    let run = supervisor::watch_child(child, supervision, started, reading, serve, ended);
+    run.map(Some).map_err(|e| lost(&socket, &e))
+}
+
+/// The request with the client's environment, which the run takes on.
+fn with_environment(request: &RunRequest, supervision: &Supervision) -> RunRequest {
     let mut request = request.clone();
     let mut environ: serde_json::Map<String, Value> = std::env::vars_os()
         .map(|(k, v)| (k.to_string_lossy().into_owned(), Value::from(v.to_string_lossy().into_owned())))
@@ -79,38 +126,14 @@ pub fn exec(
         }
     }
     request.environ = Some(environ);
-    let ask = Ask::Exec(Box::new(ExecAsk {
-        identity: Identity::of_this_process(),
-        moss_file: moss_file.to_path_buf(),
-        // A folder that is gone cannot be entered by the server; a cold run needs none.
-        cwd: match std::env::current_dir() {
-            Ok(cwd) => cwd,
-            Err(_) => return Ok(None),
-        },
-        request,
-        supervision: supervision.clone(),
-        device,
-    }));
-    if warm_protocol::send_with_stdio(&stream, &ask).is_err() {
-        // Nothing was taken: a server that died after accepting cannot have run the code.
-        return Ok(None);
-    }
-    let _forwarding = forward_signals_to_server(&stream);
-    let answer = json_lines::read::<Answer>(&mut BufReader::new(&stream));
-    SERVER.store(-1, Ordering::SeqCst);
-    match answer {
-        Ok(Answer::Ran { run, device }) => Ok(Some(WarmRun { run: (*run).into_run(), device })),
-        Ok(Answer::NotStarted(error)) => Err(Failure::NotStarted(error)),
-        Ok(Answer::Refused(reason)) if start && reason.starts_with(warm_protocol::OTHER_PYTHON) => {
-            style::warning(&format!("--warm: {reason}; running cold"));
-            Ok(None)
-        }
-        Ok(Answer::Refused(_) | Answer::Stopping) => Ok(None),
-        Err(e) => Err(Failure::Lost(Problem::hinted(
-            format!("the warm server at {} failed during the run: {e}", socket.display()),
-            "run again with --cold, or restart the server (`moss serve --stop`)",
-        ))),
-    }
+    request
+}
+
+fn lost(socket: &Path, error: &io::Error) -> Failure {
+    Failure::Lost(Problem::hinted(
+        format!("the warm server at {} failed during the run: {error}", socket.display()),
+        "run again with --cold, or restart the server (`moss serve --stop`)",
+    ))
 }
 
 /// Starts `moss serve` for the file in the background and connects to it once it is warm.
@@ -135,24 +158,4 @@ fn start_server(moss_file: &Path, socket: &Path) -> Result<UnixStream, String> {
         std::thread::sleep(Duration::from_millis(5));
     }
     Err(format!("the server did not start within {} s", START_WAIT.as_secs()))
-}
-
-/// The connection to the server during a run, for the signal handler; -1 when there is none.
-static SERVER: AtomicI32 = AtomicI32::new(-1);
-
-extern "C" fn forward(sig: nix::libc::c_int) {
-    crate::run::supervisor::note_interrupt(sig);
-    let fd = SERVER.load(Ordering::SeqCst);
-    if fd >= 0 {
-        let byte = sig as u8;
-        // SAFETY: write is async-signal-safe; the byte outlives the call.
-        unsafe { nix::libc::write(fd, (&byte as *const u8).cast(), 1) };
-    }
-}
-
-/// Ctrl-C and termination requests reach the run through the server, as they reach a cold run,
-/// while the returned guard lives.
-fn forward_signals_to_server(stream: &UnixStream) -> crate::run::supervisor::Dispositions {
-    SERVER.store(stream.as_raw_fd(), Ordering::SeqCst);
-    crate::run::supervisor::Dispositions::handled_by(forward)
 }

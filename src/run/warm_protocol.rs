@@ -1,24 +1,24 @@
-//! What a warm client and its server say to each other over the server's Unix socket: one JSON
-//! line each way (`json_lines`), the first with the client's stdout and stderr attached. Both sides use these
-//! types, so neither imports the other.
+//! What a warm client and its server say to each other over the server's Unix socket: JSON lines
+//! (`json_lines`), the client's ask first, with the descriptors of the run's pipes attached. Both
+//! sides use these types, so neither imports the other.
 
-use std::io::{self, Write};
-use std::os::fd::AsRawFd;
+use std::io::{self, BufReader, Read, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use nix::sys::signal::Signal;
-use nix::sys::socket::MsgFlags;
+use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg};
+use nix::sys::wait::WaitStatus;
+use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
 
-use crate::device::{self, DeviceReport};
 use crate::json_lines;
 use crate::project::config::Config;
 use crate::run::error_info::ErrorInfo;
 use crate::run::request::RunRequest;
-use crate::run::supervisor::{ChildRun, Ending, Supervision};
+use crate::run::supervisor::Supervision;
 
 /// The socket of `moss_file`'s server: `<stem>.serve.sock` in the folder of its contexts.
 pub fn socket_path(config: &Config, moss_file: &Path) -> PathBuf {
@@ -88,84 +88,87 @@ pub enum Ask {
 pub struct ExecAsk {
     pub identity: Identity,
     pub moss_file: PathBuf,
-    pub cwd: PathBuf,
     /// The `run_exec` request, with the client's environment in `environ`.
     pub request: RunRequest,
     pub supervision: Supervision,
-    pub device: Option<device::Setup>,
+    /// Whether a device companion's socket follows the descriptors every run is sent with.
+    pub companion: bool,
 }
 
+/// What the server says to a client, in this order: `Started`, then `Ended`; or one of the
+/// others alone.
 #[derive(Serialize, Deserialize)]
 pub enum Answer {
     /// Not this server's to run: the client runs it cold.
     Refused(String),
-    Ran {
-        run: Box<WireRun>,
-        device: Option<DeviceReport>,
-    },
-    /// The run could not start (an unwritable device trace, no process to fork): the error a
-    /// cold run would have given, so that warm and cold exit alike.
+    /// The run was forked, with this process id, which is also its process group's: the client
+    /// watches it from here on as a cold run's parent watches its child.
+    Started(i32),
+    /// The run's process ended (the server reaped it).
+    Ended(Ended),
+    /// The run could not start (no process to fork): the error a cold run would have given, so
+    /// that warm and cold exit alike.
     NotStarted(Box<ErrorInfo>),
     Stopping,
 }
 
-/// A `ChildRun` on the wire.
+/// How the run's process ended, as its parent saw it.
 #[derive(Serialize, Deserialize)]
-pub struct WireRun {
-    exited: Option<i32>,
-    signal: Option<i32>,
-    report: Option<String>,
-    stdout: String,
-    stderr: String,
-    duration: Duration,
-    #[serde(default)]
-    left_running: Vec<String>,
+pub enum Ended {
+    Exited(i32),
+    Signaled(i32),
 }
 
-impl WireRun {
-    pub fn from_run(run: ChildRun) -> WireRun {
-        let (exited, signal) = match run.ending {
-            Ending::Exited(code) => (Some(code), None),
-            Ending::Signaled(signal) => (None, Some(signal as i32)),
-            Ending::TimedOut => (None, None),
-        };
-        let text = |bytes: Vec<u8>| {
-            String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-        };
-        WireRun {
-            exited,
-            signal,
-            report: run.report.map(text),
-            stdout: text(run.stdout),
-            stderr: text(run.stderr),
-            duration: run.duration,
-            left_running: run.left_running,
+impl Ended {
+    /// The end `status` tells of, if it tells of one.
+    pub fn of(status: WaitStatus) -> Option<Ended> {
+        match status {
+            WaitStatus::Exited(_, code) => Some(Ended::Exited(code)),
+            WaitStatus::Signaled(_, signal, _) => Some(Ended::Signaled(signal as i32)),
+            _ => None,
         }
     }
 
-    pub fn into_run(self) -> ChildRun {
-        let ending = match (self.exited, self.signal.and_then(|s| Signal::try_from(s).ok())) {
-            (Some(code), _) => Ending::Exited(code),
-            (None, Some(signal)) => Ending::Signaled(signal),
-            (None, None) => Ending::TimedOut,
-        };
-        ChildRun {
-            ending,
-            report: self.report.map(String::into_bytes),
-            stdout: self.stdout.into_bytes(),
-            stderr: self.stderr.into_bytes(),
-            duration: self.duration,
-            left_running: self.left_running,
-        }
+    /// The status `waitpid` gave the server, as the client's supervisor takes it.
+    pub fn status(self, child: Pid) -> io::Result<WaitStatus> {
+        Ok(match self {
+            Ended::Exited(code) => WaitStatus::Exited(child, code),
+            Ended::Signaled(signal) => WaitStatus::Signaled(child, Signal::try_from(signal)?, false),
+        })
     }
 }
 
-/// Sends the first message with this process's stdout and stderr attached.
-pub fn send_with_stdio(stream: &UnixStream, ask: &Ask) -> io::Result<()> {
+/// The descriptors a client sends with its `Exec` ask, in order: the run's stdout, stderr and
+/// report pipes, the client's working folder, and the device companion's socket when it has one.
+pub const RUN_DESCRIPTORS: usize = 4;
+
+/// Sends the first message with the descriptors `fds` attached.
+pub fn send_with_fds(stream: &UnixStream, ask: &Ask, fds: &[RawFd]) -> io::Result<()> {
     use nix::sys::socket::{ControlMessage, sendmsg};
     let line = json_lines::encode(ask)?;
-    let fds = [1, 2];
-    let control = [ControlMessage::ScmRights(&fds)];
+    let control = [ControlMessage::ScmRights(fds)];
     let sent = sendmsg::<()>(stream.as_raw_fd(), &[io::IoSlice::new(&line)], &control, MsgFlags::empty(), None)?;
     (&*stream).write_all(&line[sent..])
+}
+
+/// The client's first message and the descriptors sent with it (`RUN_DESCRIPTORS`).
+pub fn receive_with_fds(connection: &UnixStream) -> io::Result<(Ask, Vec<OwnedFd>)> {
+    let mut first = vec![0u8; 64 * 1024];
+    let mut space = nix::cmsg_space!([RawFd; RUN_DESCRIPTORS + 1]);
+    let (read, fds) = {
+        let mut iov = [io::IoSliceMut::new(&mut first)];
+        let message = recvmsg::<()>(connection.as_raw_fd(), &mut iov, Some(&mut space), MsgFlags::MSG_CMSG_CLOEXEC)?;
+        let mut fds = Vec::new();
+        for cmsg in message.cmsgs()? {
+            if let ControlMessageOwned::ScmRights(received) = cmsg {
+                // SAFETY: the kernel just created these descriptors for this process.
+                fds.extend(received.into_iter().map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }));
+            }
+        }
+        (message.bytes, fds)
+    };
+    first.truncate(read);
+    let mut reader = BufReader::new(io::Cursor::new(first).chain(connection.try_clone()?));
+    let ask = json_lines::read(&mut reader)?;
+    Ok((ask, fds))
 }

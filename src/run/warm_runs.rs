@@ -1,0 +1,287 @@
+//! The processes a warm server forks: the spare, forked ahead of the next ask and waiting for
+//! it, and each run (a spare that took an ask) until it is reaped. Forking the server, a process
+//! of some 35 MB, costs a copy of its page tables and then copy-on-write faults in the server as
+//! it goes on: a spare pays them while no client waits.
+
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::net::UnixStream;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use nix::sys::signal::{self, Signal};
+use nix::sys::socket::MsgFlags;
+use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
+use nix::unistd::{ForkResult, Pid, fork};
+
+use crate::json_lines;
+use crate::run::host;
+use crate::run::supervisor::{self, WriteEnds};
+use crate::run::warm_protocol::{self, Answer, Ask, Ended, ExecAsk};
+
+/// How often processes without a pidfd (before Linux 5.3) are looked for.
+const REAP_INTERVAL: Duration = Duration::from_millis(5);
+
+/// A process the server forked, and what tells of its end.
+struct Forked {
+    child: Pid,
+    /// Readable once the child has ended; None where the kernel has no pidfd, and the child is
+    /// then looked for every `REAP_INTERVAL`.
+    ended: Option<OwnedFd>,
+}
+
+impl Forked {
+    fn new(child: Pid) -> Forked {
+        // SAFETY: pidfd_open on a child of this process, not yet reaped.
+        let fd = unsafe { nix::libc::syscall(nix::libc::SYS_pidfd_open, child.as_raw(), 0) };
+        // SAFETY: a descriptor pidfd_open just made for this process.
+        let ended = (fd >= 0).then(|| unsafe { OwnedFd::from_raw_fd(fd as RawFd) });
+        Forked { child, ended }
+    }
+
+    /// How the child ended, if it did: it is reaped then. None as a status: it is gone, how is
+    /// not known.
+    fn reaped(&self) -> Option<Option<WaitStatus>> {
+        match waitpid(self.child, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) => None,
+            Ok(status) => Some(Some(status)),
+            Err(_) => Some(None),
+        }
+    }
+}
+
+/// A run the server forked, until it is reaped and its client is done.
+pub struct Run {
+    forked: Forked,
+    /// The client it runs for, until it goes away.
+    client: Option<UnixStream>,
+    /// When it was reaped. Its client still saves the context then: the next spare is forked
+    /// once the client is done (its connection closed), so that the two do not compete.
+    reaped_at: Option<Instant>,
+}
+
+/// How long a client whose run ended may keep its connection before the server stops waiting
+/// for it to fork the next spare.
+const CLIENT_FINISH: Duration = Duration::from_secs(2);
+
+impl Run {
+    /// Whether its process has not been reaped yet.
+    pub fn in_flight(&self) -> bool {
+        self.reaped_at.is_none()
+    }
+
+    /// Reaps the child if it ended and tells its client how; kills it if its client went away
+    /// (as a cold run dies with its parent). Returns whether the run is over, client included.
+    pub fn tend(&mut self) -> bool {
+        if let Some(at) = self.reaped_at {
+            return self.client_gone() || at.elapsed() >= CLIENT_FINISH;
+        }
+        if let Some(status) = self.forked.reaped() {
+            crate::run::timings::mark("run reaped");
+            if let (Some(client), Some(ended)) = (self.client.as_mut(), status.and_then(Ended::of)) {
+                let _ = json_lines::write(client, &Answer::Ended(ended));
+            }
+            self.reaped_at = Some(Instant::now());
+            self.forked.ended = None;
+            return self.client.is_none();
+        }
+        if self.client_gone() {
+            self.client = None;
+            let _ = signal::killpg(self.forked.child, Signal::SIGKILL);
+        }
+        false
+    }
+
+    /// Whether the client closed its connection (it sends nothing after its ask).
+    fn client_gone(&self) -> bool {
+        self.client.as_ref().is_none_or(|client| {
+            match nix::sys::socket::recv(client.as_raw_fd(), &mut [0u8; 1], MsgFlags::MSG_DONTWAIT) {
+                Ok(0) => true,
+                Ok(_) => false,
+                Err(e) => !matches!(e, nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR),
+            }
+        })
+    }
+}
+
+/// A process forked ahead of the next ask, waiting for it on `asks`.
+pub struct Spare {
+    forked: Forked,
+    asks: UnixStream,
+}
+
+impl Spare {
+    /// Forks a spare for runs of `moss_file`. Call only while this process has a single thread.
+    pub fn fork(moss_file: &Path) -> io::Result<Spare> {
+        let (ours, theirs) = UnixStream::pair()?;
+        match fork_with_python()? {
+            ForkResult::Child => {
+                drop(ours);
+                wait_for_ask(theirs, moss_file)
+            }
+            ForkResult::Parent { child } => {
+                // Its own process group from the start, so that the group the client is told of
+                // exists before the client relies on it.
+                let _ = nix::unistd::setpgid(child, child);
+                Ok(Spare { forked: Forked::new(child), asks: ours })
+            }
+        }
+    }
+
+    /// Hands `ask` and its descriptors to the spare, which runs it for `client`, and tells the
+    /// client; the server's copies of the descriptors can be closed once this returns. The
+    /// client back when the spare is gone.
+    pub fn hand(self, ask: &Ask, fds: &[OwnedFd], client: UnixStream) -> Result<Run, UnixStream> {
+        let raw: Vec<RawFd> = fds.iter().map(AsRawFd::as_raw_fd).collect();
+        if warm_protocol::send_with_fds(&self.asks, ask, &raw).is_err() {
+            self.end();
+            return Err(client);
+        }
+        let child = self.forked.child;
+        if json_lines::write(&mut &client, &Answer::Started(child.as_raw())).is_err() {
+            let _ = signal::killpg(child, Signal::SIGKILL);
+        }
+        Ok(Run { forked: self.forked, client: Some(client), reaped_at: None })
+    }
+
+    /// Whether the spare died: it is reaped then.
+    pub fn died(&self) -> bool {
+        self.forked.reaped().is_some()
+    }
+
+    /// Ends the spare and reaps it: before the server restarts or stops.
+    pub fn end(self) {
+        let _ = signal::kill(self.forked.child, Signal::SIGKILL);
+        let _ = waitpid(self.forked.child, None);
+    }
+}
+
+/// What the server's wait found ready.
+pub struct Ready {
+    pub client: bool,
+    /// The indices of the runs to tend.
+    pub runs: Vec<usize>,
+    pub spare: bool,
+}
+
+/// Waits up to `tick` for a client to connect, a run to need tending or the spare to die.
+pub fn wait(listener: &impl AsFd, runs: &[Run], spare: Option<&Spare>, tick: Duration) -> Ready {
+    let mut fds = vec![PollFd::new(listener.as_fd(), PollFlags::POLLIN)];
+    let spare_ended = spare.and_then(|s| s.forked.ended.as_ref());
+    fds.extend(spare_ended.map(|fd| PollFd::new(fd.as_fd(), PollFlags::POLLIN)));
+    let mut owners = Vec::new();
+    for (index, run) in runs.iter().enumerate() {
+        let watched = [run.forked.ended.as_ref().map(|fd| fd.as_fd()), run.client.as_ref().map(|c| c.as_fd())];
+        for fd in watched.into_iter().flatten() {
+            fds.push(PollFd::new(fd, PollFlags::POLLIN));
+            owners.push(index);
+        }
+    }
+    let unwatched: Vec<usize> =
+        (0..runs.len()).filter(|&i| runs[i].in_flight() && runs[i].forked.ended.is_none()).collect();
+    let nap = if unwatched.is_empty() { tick } else { REAP_INTERVAL };
+    let timeout = PollTimeout::try_from(nap.as_millis() as i32).unwrap_or(PollTimeout::MAX);
+    let polled = matches!(poll(&mut fds, timeout), Ok(n) if n > 0);
+    let ready = |fd: &PollFd| polled && fd.revents().is_some_and(|r| !r.is_empty());
+    let first_run = 1 + usize::from(spare_ended.is_some());
+    let mut tended: Vec<usize> =
+        owners.iter().zip(&fds[first_run..]).filter(|(_, fd)| ready(fd)).map(|(&i, _)| i).collect();
+    tended.extend(unwatched);
+    // A finished run's client is looked at every time, for its time to finish.
+    tended.extend((0..runs.len()).filter(|&i| !runs[i].in_flight()));
+    tended.sort_unstable();
+    tended.dedup();
+    let spare = spare.is_some() && (spare_ended.is_none() || ready(&fds[1]));
+    Ready { client: ready(&fds[0]), runs: tended, spare }
+}
+
+/// Forks, with the interpreter's own locks taken around the fork as `os.fork` takes them: the
+/// run re-initialises them as it resumes the interpreter (`PyOS_AfterFork_Child`).
+fn fork_with_python() -> nix::Result<ForkResult> {
+    // SAFETY: this thread holds the GIL (the server never releases it), and it is the only thread.
+    unsafe { pyo3::ffi::PyOS_BeforeFork() };
+    // SAFETY: the server has one thread (checked before each fork), so the child may run anything.
+    let forked = unsafe { fork() };
+    if !matches!(forked, Ok(ForkResult::Child)) {
+        // SAFETY: pairs with PyOS_BeforeFork above, in the process that called it.
+        unsafe { pyo3::ffi::PyOS_AfterFork_Parent() };
+    }
+    forked
+}
+
+/// The spare's life: it waits for an ask and runs it; it ends when the server hands it none.
+fn wait_for_ask(asks: UnixStream, moss_file: &Path) -> ! {
+    // A spare must never outlive its server: nobody would reap it.
+    let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
+    // The server's listener and its clients' connections are not the spare's to hold open.
+    let kept = asks.as_raw_fd() as u32;
+    // SAFETY: closes descriptors this process inherited and does not use.
+    unsafe {
+        nix::libc::close_range(3, kept - 1, 0);
+        nix::libc::close_range(kept + 1, u32::MAX, 0);
+    }
+    own_writable_pages(&asks);
+    match warm_protocol::receive_with_fds(&asks) {
+        Ok((Ask::Exec(ask), fds)) => {
+            drop(asks);
+            run(*ask, fds, moss_file)
+        }
+        // SAFETY: _exit skips the interpreter's teardown, which belongs to the server.
+        _ => unsafe { nix::libc::_exit(0) },
+    }
+}
+
+/// Runs `ask` in this process, in the client's pipes and folder (`RUN_DESCRIPTORS`).
+fn run(ask: ExecAsk, fds: Vec<OwnedFd>, moss_file: &Path) -> ! {
+    let mut fds = fds.into_iter();
+    let (Some(out), Some(err), Some(report), Some(folder)) = (fds.next(), fds.next(), fds.next(), fds.next()) else {
+        // SAFETY: _exit is always safe to call.
+        unsafe { nix::libc::_exit(70) }
+    };
+    if nix::unistd::fchdir(&folder).is_err() {
+        // SAFETY: _exit is always safe to call.
+        unsafe { nix::libc::_exit(70) }
+    }
+    drop(folder);
+    let channel = fds.next();
+    let job = host::job::<crate::run::child_report::ExecOutcome>(moss_file, &ask.request);
+    supervisor::child_main(WriteEnds { out, err, report }, channel, &ask.supervision, job)
+}
+
+/// How much memory the spare makes its own between two looks for an ask.
+const OWNED_AT_ONCE: usize = 1 << 20;
+
+/// Copies now the pages that the run would copy as it first writes to them (copy-on-write, one
+/// page fault each), while no client waits: the writable private mappings, which are about all
+/// the server ever wrote. Stops as soon as an ask arrives on `asks`: the rest is copied as the
+/// run writes.
+fn own_writable_pages(asks: &UnixStream) {
+    let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else { return };
+    let mut ranges = Vec::new();
+    for line in maps.lines() {
+        let mut fields = line.split_whitespace();
+        let (Some(range), Some(permissions)) = (fields.next(), fields.next()) else { continue };
+        let parsed = range.split_once('-').and_then(|(start, end)| {
+            Some((usize::from_str_radix(start, 16).ok()?, usize::from_str_radix(end, 16).ok()?))
+        });
+        if let (Some(range), true) = (parsed, permissions.starts_with("rw") && permissions.ends_with('p')) {
+            ranges.push(range);
+        }
+    }
+    let asked = || {
+        let mut fds = [PollFd::new(asks.as_fd(), PollFlags::POLLIN)];
+        !matches!(poll(&mut fds, PollTimeout::ZERO), Ok(0))
+    };
+    for (start, end) in ranges {
+        for at in (start..end).step_by(OWNED_AT_ONCE) {
+            if asked() {
+                return;
+            }
+            // SAFETY: faults in pages of this process's own mapping; no content changes. A
+            // kernel without MADV_POPULATE_WRITE (before 5.14) refuses, and the run copies them.
+            let length = OWNED_AT_ONCE.min(end - at);
+            unsafe { nix::libc::madvise(at as *mut nix::libc::c_void, length, nix::libc::MADV_POPULATE_WRITE) };
+        }
+    }
+}
