@@ -698,3 +698,16 @@ fn the_moss_file_and_the_code_run_with_the_garbage_collector_on() {
     assert_exit(&out, 0);
     assert_eq!(result["returns"], json!([true, true]));
 }
+
+#[test]
+fn an_error_only_the_compiler_finds_is_told_before_a_missing_target() {
+    // The reading that refuses code without `main` accepts what only CPython's compiler rejects.
+    let sb = Sandbox::with(&[AGENT]);
+    sb.write("returns.py", "print(\"never\")\nx = 1\nreturn x\n");
+    let (out, result) = sb.exec_json("agent.py", "returns.py", &[]);
+    assert_exit(&out, 3);
+    assert_error_kind(&result, "syntax");
+    assert!(error_message(&result).contains("'return' outside function"), "{result}");
+    assert_eq!(result["error"]["line"], 3, "{result}");
+    assert_eq!(result["stdout"], "", "{result}");
+}

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::cli::ExecArgs;
 use crate::cli::style;
 use crate::device;
-use crate::error::{ErrorKind, MossError, Problem};
+use crate::error::{MossError, Problem};
 use crate::project::config::Config;
 use crate::project::context::{ContextFile, LastCode};
 use crate::project::moss_file;
@@ -66,11 +66,9 @@ struct Prepared {
 
 fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     let mut prepared = prepare(args, result)?;
-    // Top-level code would run before the run finds no target, as a robot's moves would: refuse first.
-    if let Some(message) = reply::top_level::missing_target(&prepared.code, &prepared.source, &args.target) {
-        let error = ErrorInfo::new(ErrorKind::Target, "TargetError", message);
-        return Ok(failed(result, ErrorInfo { file: Some(prepared.code_file), ..error }));
-    }
+    // Top-level code would run before the run finds no target, as a robot's moves would: the run
+    // refuses it once compiled, so that an error only Python's compiler finds is told first.
+    prepared.request.no_target = reply::top_level::missing_target(&prepared.code, &prepared.source, &args.target);
     crate::run::timings::mark("client ready");
     let mut report = match run_child(args, &mut prepared, result)? {
         Ok(report) => report,

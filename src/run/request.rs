@@ -23,6 +23,9 @@ pub struct RunRequest {
     pub code_file: Option<String>,
     pub target: Option<String>,
     pub args: Option<Vec<String>>,
+    /// Why the code will find no target, when reading it (and the MOSS file) shows that: the run
+    /// compiles the code, so that an error of its own is told first, and runs none of it.
+    pub no_target: Option<String>,
     /// The test case to run.
     pub case: Option<String>,
     /// The prompt is a turn's (`moss prompt --task`).

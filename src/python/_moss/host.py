@@ -87,7 +87,8 @@ class ProviderFailed(Exception):
 
 def run_exec(request: dict) -> Report[ExecOutcome]:
     """Run generated code. request: path, source, properties (stored JSON), recorded_module
-    (the module name the context recorded), code, code_file, target, args (list or None)."""
+    (the module name the context recorded), code, code_file, target, args (list or None), no_target
+    (why reading the code found no target, if it did: none of it runs)."""
     outcome: ExecOutcome = {"returns": None, "returns_repr": None, "module": None, "properties": None,
                             "started": None, "unrestored": [], "reprs": {"before": {}, "after": {}},
                             "file_warnings": []}
@@ -103,6 +104,10 @@ def run_exec(request: dict) -> Report[ExecOutcome]:
             if isinstance(e, ValueError):
                 e = SyntaxError(str(e), (code_file, None, None, None))
             result["error"] = tracebacks.describe(e, "syntax", anchor=code_file, moss_file=_moss_file(request))
+            return result
+        if request.get("no_target"):
+            # Reading the code showed it binds no target: none of it runs.
+            result["error"] = tracebacks.failure("target", "TargetError", request["no_target"], file=code_file)
             return result
         if request.get("allow_imports") is not None:
             from _moss import imports
