@@ -229,3 +229,28 @@ fn a_module_in_a_folder_whose_name_is_not_utf8_compiles_as_python_imports_it() {
     assert_exit(&out, 0);
     assert_eq!(stdout(&out), "42 True\n", "{}", stderr(&out));
 }
+
+#[test]
+fn prompts_built_through_the_python_api_leave_out_a_visible_import_a_hidden_one_rebinds() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "tools.py",
+        "def helper(a: int) -> int:\n    \"\"\"Public helper.\"\"\"\n    return a\n\n\n\
+         def secret_fn(key: str) -> str:\n    \"\"\"SECRET-DOC: do not show.\"\"\"\n    return key\n",
+    );
+    sandbox.write(
+        "rebound.py",
+        "from ghostos_moss import Moss as Parent\nfrom tools import helper\n\n# <moss-hide>\n\
+         import tools as _t\n_t.helper = _t.secret_fn\nfrom tools import helper\n# </moss-hide>\n\n\n\
+         class Moss(Parent):\n    pass\n",
+    );
+    let code = "from ghostos_moss import moss_runtime_ctx\n\
+                with moss_runtime_ctx('rebound') as rt:\n\
+                \x20   p = rt.prompter()\n\
+                \x20   print(p.dump_module_prompt(), p.get_imported_attrs_prompt(), sorted(p.get_imported_attrs()))";
+    let out = sandbox.moss().args(["python", "-c", code]).output().unwrap();
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(!text.contains("SECRET-DOC") && !text.contains("secret_fn") && !text.contains("'helper'"), "{text}");
+    assert!(text.contains("'Parent'"), "the other import is still there: {text}");
+}

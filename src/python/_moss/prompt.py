@@ -88,14 +88,15 @@ class ApiPrompter(Prompter):
     REFERENCE_IGNORED = ("pydantic", "typing", "typing_extensions", "inspect", "abc", "openai")
     """Modules `get_imported_attrs_prompt` leaves out, as the reference's compiler does."""
 
-    def _hidden_only(self) -> set[str]:
+    def _hidden(self) -> set[str]:
+        """Names a hidden line binds: what they hold may be what the hidden line put there, even
+        when a visible line binds them too."""
         from _moss import visibility
 
-        found = visibility.bindings(self._source)
-        return found.hidden - found.defined - {entry.bound for entry in found.imports}
+        return visibility.bindings(self._source).hidden
 
     def imported_attr_prompts(self) -> list[tuple[str, str]]:
-        hidden = self._hidden_only()
+        hidden = self._hidden()
         return [(n, p) for n, p in MossPrompter.imported_attr_prompts(self) if n not in hidden]
 
     def dump_imported_prompt(self, auto_generation: bool = True, attr_prompts: dict | None = None) -> str:
@@ -115,7 +116,7 @@ class ApiPrompter(Prompter):
     def get_imported_attrs(self) -> dict:
         """Every public value of the module that comes from elsewhere (classes, functions,
         typing constructs, modules), by name."""
-        hidden = self._hidden_only()
+        hidden = self._hidden()
         own = self.module().__name__
         return {name: value for name, value in self.module().__dict__.items()
                 if not name.startswith("_") and name not in hidden and name != "moss"
@@ -148,7 +149,7 @@ class ApiPrompter(Prompter):
 
         visible = visibility.visible_view(self.module(), visibility.bindings(self._source))
         return {n: v.__moss_magic_prompt__(visible) for n, v in self.module().__dict__.items()
-                if is_magic_prompter(v) and n not in self._hidden_only()}
+                if is_magic_prompter(v) and n not in self._hidden()}
 
 
 def build(runtime: MossRuntime, source: str, ignored_modules: list[str]) -> dict:
