@@ -161,3 +161,24 @@ fn what_the_code_does_to_a_hidden_attribute_is_not_told_when_the_binarys_parser_
     let last = last_run(&sandbox, "agent.py");
     assert!(last.contains("- moss.count changed from 0 to 1") && !last.contains("sk-secret"), "{last}");
 }
+
+/// Python binds identifiers NFKC-normalised: `ﬁeld` (with the ligature) written in a hidden
+/// region is the attribute `field` the code changes, and is not told either.
+#[test]
+fn a_hidden_attribute_spelt_with_a_compatibility_character_is_not_told() {
+    let sandbox = Sandbox::new();
+    let moss_file = "from ghostos_moss import Moss as Parent\n\n\nclass Moss(Parent):\n    count: int = 0\n    \
+                     # <moss-hide>\n    \u{fb01}eld: str = \"sk-secret-default\"\n    # </moss-hide>\n";
+    sandbox.write("agent.py", moss_file);
+    sandbox.write("code.py", "def main(moss):\n    moss.count += 1\n    moss.field = moss.field + '-changed'\n");
+    assert_exit(&sandbox.exec("agent.py", "code.py", &[]), 0);
+    let (out, result) = sandbox.exec_json("agent.py", "code.py", &[]);
+    assert_exit(&out, 0);
+    let diff = &result["context"]["diff"];
+    assert_eq!(
+        diff,
+        &serde_json::json!({"added": {}, "changed": {"count": {"before": "1", "after": "2"}}, "removed": {}})
+    );
+    let last = last_run(&sandbox, "agent.py");
+    assert!(!last.contains("sk-secret"), "{last}");
+}

@@ -450,3 +450,18 @@ fn a_visible_import_rebound_by_a_hidden_import_loses_its_section() {
     assert!(section(&text, "helper").is_none() && !text.contains("SECRET-DOC"), "{text}");
     assert!(section(&text, "Parent").is_some(), "the other import keeps its section: {text}");
 }
+
+#[test]
+fn a_hidden_rebinding_spelt_with_a_compatibility_character_takes_the_section_away() {
+    // `ＮOTE` (a full-width N) binds `NOTE`, as Python normalises identifiers (NFKC).
+    let sandbox = Sandbox::new();
+    sandbox.write("tools.py", PROMPTED_TOOLS);
+    let source = "from ghostos_moss import Moss as Parent\nfrom tools import Prompted\n\nNOTE = Prompted('shown')\n\n\
+                  # <moss-hide>\n\u{ff2e}OTE = Prompted('SECRET-PROMPT')\n# </moss-hide>\n\n\n\
+                  class Moss(Parent):\n    pass\n";
+    sandbox.write("agent.py", source);
+    let out = prompt(&sandbox, "agent.py", &[]);
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(section(&text, "NOTE").is_none() && !text.contains("SECRET-PROMPT"), "{text}");
+}

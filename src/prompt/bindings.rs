@@ -48,7 +48,26 @@ pub fn bindings(source: &str) -> Bindings {
     };
     let lines = Lines { starts: hidden::line_starts(source), hidden: hidden::hidden_lines(source) };
     module_level(&suite, &lines, &mut found);
-    found
+    as_python_binds(found)
+}
+
+/// The names as Python binds them (NFKC, see `hidden::as_python_binds`), which is how the module's
+/// namespace holds them.
+fn as_python_binds(found: Bindings) -> Bindings {
+    let normal = |name: String| hidden::as_python_binds(&name);
+    Bindings {
+        imports: (found.imports.into_iter())
+            .map(|import| Import {
+                bound: normal(import.bound),
+                name: normal(import.name),
+                asname: import.asname.map(normal),
+                module: import.module.map(normal),
+                ..import
+            })
+            .collect(),
+        defined: found.defined.into_iter().map(normal).collect(),
+        hidden: found.hidden.into_iter().map(normal).collect(),
+    }
 }
 
 /// The line numbers of offsets, and which lines are hidden.

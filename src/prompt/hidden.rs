@@ -2,6 +2,7 @@
 
 use rustpython_parser::Parse;
 use rustpython_parser::ast::{self, Expr, Ranged, Stmt};
+use unicode_normalization::UnicodeNormalization;
 
 const OPEN: &str = "# <moss-hide>";
 const CLOSE: &str = "# </moss-hide>";
@@ -94,15 +95,25 @@ pub fn hidden_attributes(source: &str) -> Vec<String> {
     let on_hidden_line = |stmt: &Stmt| hidden.binary_search(&line_at(&starts, stmt.start().to_usize())).is_ok();
     let mut names = Vec::new();
     collect_hidden_attributes(&suite, false, &on_hidden_line, &mut names);
-    names
+    names.iter().map(|name| as_python_binds(name)).collect()
+}
+
+/// A name as Python binds it: identifiers are NFKC-normalised (PEP 3131), so `ﬁeld` written in
+/// the source binds `field`, the name the module and the context know.
+pub(crate) fn as_python_binds(name: &str) -> String {
+    match name.is_ascii() {
+        true => name.to_owned(),
+        false => name.nfkc().collect(),
+    }
 }
 
 /// Every word (a run of letters, digits and underscores) written inside hidden regions, once each.
 fn words_on_hidden_lines(source: &str) -> Vec<String> {
     let hidden_text = lines(source).zip(roles(source)).filter(|(_, role)| *role == Role::Hidden).map(|(line, _)| line);
     let words = hidden_text.flat_map(|line| line.split(|c: char| !(c.is_alphanumeric() || c == '_')));
-    let unique: std::collections::BTreeSet<&str> = words.filter(|word| !word.is_empty()).collect();
-    unique.into_iter().map(str::to_owned).collect()
+    let unique: std::collections::BTreeSet<String> =
+        words.filter(|word| !word.is_empty()).map(as_python_binds).collect();
+    unique.into_iter().collect()
 }
 
 fn collect_hidden_attributes(body: &[Stmt], class_body: bool, hidden: &dyn Fn(&Stmt) -> bool, names: &mut Vec<String>) {
