@@ -82,6 +82,21 @@ fn a_run_slow_to_exit_leaves_nothing_running() {
     assert_eq!(result["warnings"], serde_json::json!([]), "nothing was left running");
 }
 
+/// The run's process, taken as ended from its report while it still exits, is reaped before a
+/// cold `moss exec` exits: none is left behind, and its resources count among moss's children's.
+#[test]
+fn a_cold_runs_process_is_gone_when_moss_exits() {
+    let sb = Sandbox::with(&[AGENT]);
+    sb.write(
+        "big.py",
+        "import os\n\nKEPT = []\n\ndef main(moss):\n    KEPT.append(b'x' * (256 << 20))\n    return os.getpid()\n",
+    );
+    let (out, result) = sb.exec_json("agent.py", "big.py", &["--cold"]);
+    assert_exit(&out, 0);
+    let pid = result["returns"].as_i64().expect("the run's pid");
+    assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists(), "the run's process {pid} is still there");
+}
+
 /// Runs code that starts `spawn` and leaves it running; checks that the run succeeded, that the
 /// result's warning names exactly that process (`command`), and that it was killed.
 fn assert_left_process_killed_and_named(sb: &Sandbox, spawn: &str, command: &str) {

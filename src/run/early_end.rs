@@ -5,14 +5,16 @@
 //! child therefore writes its report whole (its length first), then closes its pipes itself and
 //! exits: its watcher sees every pipe at its end and the report complete, takes that as the run
 //! ended well, and saves and prints while the child's memory is freed. The child is reaped
-//! afterwards (`reap_ended_runs`). A run without a complete report (it crashed, was killed,
-//! timed out or was interrupted) is still waited for, and ends as its exit status says.
+//! afterwards: before this process forks again (`reap_ended_runs`), or as it ends
+//! (`reap_own_runs`). A run without a complete report (it crashed, was killed, timed out or was
+//! interrupted) is still waited for, and ends as its exit status says.
 
 use std::fs::File;
 use std::io::{self, Write};
 use std::sync::Mutex;
 use std::thread::JoinHandle;
 
+use nix::sys::wait::{Id, WaitPidFlag, waitid};
 use nix::unistd::{Pid, getpgid, getppid, setpgid};
 
 use crate::run::supervisor;
@@ -52,21 +54,34 @@ pub fn close_before_exit(report: File) {
     }
 }
 
-/// The watchers still waiting for the exit status of runs whose report was taken as their end.
-static UNREAPED: Mutex<Vec<JoinHandle<()>>> = Mutex::new(Vec::new());
+/// The runs taken as ended from their reports, with the watcher threads waiting for their exit
+/// status.
+static UNREAPED: Mutex<Vec<(Pid, JoinHandle<()>)>> = Mutex::new(Vec::new());
 
-/// Keeps `watcher`, which waits for the exit status of a run taken as ended, until
-/// `reap_ended_runs`.
-pub fn reap_later(watcher: JoinHandle<()>) {
-    UNREAPED.lock().unwrap_or_else(|e| e.into_inner()).push(watcher);
+/// Keeps `watcher`, which waits for the exit status of `run`, taken as ended, until it is
+/// reaped: by `reap_ended_runs`, or at the latest as this process ends (`reap_own_runs`).
+pub fn reap_later(run: Pid, watcher: JoinHandle<()>) {
+    UNREAPED.lock().unwrap_or_else(|e| e.into_inner()).push((run, watcher));
 }
 
 /// Waits until every run taken as ended from its report has been reaped, and its watcher's
 /// thread is gone: before this process forks again.
 pub fn reap_ended_runs() {
-    let watchers = std::mem::take(&mut *UNREAPED.lock().unwrap_or_else(|e| e.into_inner()));
-    for watcher in watchers {
+    for (_, watcher) in std::mem::take(&mut *UNREAPED.lock().unwrap_or_else(|e| e.into_inner())) {
         let _ = watcher.join();
+    }
+}
+
+/// As this process ends, waits for the runs that are its own children to be reaped, so that
+/// it leaves none behind (and their resources count among its children's, as `time` reads
+/// them). A warm run is its server's to reap: its client does not wait for it.
+pub fn reap_own_runs() {
+    for (run, watcher) in std::mem::take(&mut *UNREAPED.lock().unwrap_or_else(|e| e.into_inner())) {
+        // Only asks: a child of this process not reaped yet is left to its watcher to reap.
+        let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
+        if waitid(Id::Pid(run), flags).is_ok() {
+            let _ = watcher.join();
+        }
     }
 }
 

@@ -403,7 +403,7 @@ fn watch(
     // Every thread of the run ends before the next run forks, which is safe only single-threaded;
     // a run taken as ended from its report is reaped meanwhile.
     match end {
-        End::Reported => early_end::reap_later(waiter),
+        End::Reported => early_end::reap_later(child, waiter),
         _ => {
             let _ = waiter.join();
         }
