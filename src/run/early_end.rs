@@ -22,12 +22,11 @@ use crate::run::supervisor;
 /// Bytes of the length written ahead of a report.
 const LENGTH: usize = size_of::<u64>();
 
-/// Writes `report` whole to the report pipe, its length first.
+/// Writes `report` whole to the report pipe, its length first. Not copied into one buffer: a
+/// run near its memory limit (`--max-memory`) must not fail for the report's sake.
 pub fn write_report(pipe: &mut File, report: &[u8]) -> io::Result<()> {
-    let mut framed = Vec::with_capacity(LENGTH + report.len());
-    framed.extend_from_slice(&(report.len() as u64).to_le_bytes());
-    framed.extend_from_slice(report);
-    pipe.write_all(&framed)
+    pipe.write_all(&(report.len() as u64).to_le_bytes())?;
+    pipe.write_all(report)
 }
 
 /// The report in what the report pipe carried, if it is exactly one whole report.
