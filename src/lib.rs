@@ -52,6 +52,7 @@ pub fn main() -> i32 {
         Command::Man => cmd::completions::man_page(),
     };
     timings::mark("client done");
+    run::early_end::reap_own_runs();
     i32::from(code)
 }
 /// For a command that runs Python, the folder whose project decides which Python: the MOSS

@@ -3,8 +3,10 @@
 //! Every run, cold, warm or a test case, asks the host with one `RunRequest` (`request`) and reads
 //! back one `ChildReport` (`child_report`) around the outcome of the entry point it called.
 
+pub(crate) mod capture;
 pub(crate) mod child_report;
 pub(crate) mod context_diff;
+pub(crate) mod early_end;
 pub(crate) mod error_info;
 pub(crate) mod execute;
 pub(crate) mod host;

@@ -53,27 +53,75 @@ fn a_daemon_thread_does_not_keep_the_run_alive() {
 #[test]
 fn a_process_left_running_is_killed_and_named_in_a_warning() {
     let sb = Sandbox::with(&[AGENT]);
-    sb.write(
-        "spawn.py",
-        "import subprocess\n\ndef main(moss):\n    moss.count = 3\n    \
-         return subprocess.Popen(['sleep', '37']).pid\n",
-    );
-    let (out, result) = sb.exec_json("agent.py", "spawn.py", &[]);
-    assert_exit(&out, 0);
-    assert_eq!(sb.properties("agent")["count"], 3, "the run itself succeeded");
-    let pid = result["returns"].as_i64().expect("the pid") as i32;
-    let warnings = result["warnings"].to_string();
-    assert!(warnings.contains(&format!("sleep 37 (pid {pid})")), "the warning names the process: {warnings}");
-    let alive = || nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok() && !is_zombie(pid);
-    let started = Instant::now();
-    while alive() && started.elapsed() < Duration::from_secs(5) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert!(!alive(), "the process was killed");
+    assert_left_process_killed_and_named(&sb, "subprocess.Popen(['sleep', '37'])", "sleep 37");
 
     let out = sb.exec("agent.py", "spawn.py", &[]);
     assert_exit(&out, 0);
     assert!(stderr(&out).contains("warning: the code left a process running"), "{}", stderr(&out));
+}
+
+/// A process that holds none of the run's output lets the run end as soon as its report is
+/// whole, while its own process still exits: the process left is still found, and only it.
+#[test]
+fn a_process_left_running_apart_from_the_runs_output_is_killed_and_named_alone() {
+    let sb = Sandbox::with(&[AGENT]);
+    let spawn = "subprocess.Popen(['sleep', '38'], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, \
+                 stderr=subprocess.DEVNULL)";
+    assert_left_process_killed_and_named(&sb, spawn, "sleep 38");
+}
+
+/// The run's own process may still be exiting (freeing what the code allocated) when its
+/// report is taken as the run's end: it is not a process the code left running.
+#[test]
+fn a_run_slow_to_exit_leaves_nothing_running() {
+    let sb = Sandbox::with(&[AGENT]);
+    sb.write("big.py", "KEPT = []\n\ndef main(moss):\n    KEPT.append(b'x' * (256 << 20))\n    moss.count = 4\n");
+    let (out, result) = sb.exec_json("agent.py", "big.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(sb.properties("agent")["count"], 4);
+    assert_eq!(result["warnings"], serde_json::json!([]), "nothing was left running");
+}
+
+/// The run's process, taken as ended from its report while it still exits, is reaped before a
+/// cold `moss exec` exits: none is left behind, and its resources count among moss's children's.
+#[test]
+fn a_cold_runs_process_is_gone_when_moss_exits() {
+    let sb = Sandbox::with(&[AGENT]);
+    sb.write(
+        "big.py",
+        "import os\n\nKEPT = []\n\ndef main(moss):\n    KEPT.append(b'x' * (256 << 20))\n    return os.getpid()\n",
+    );
+    let (out, result) = sb.exec_json("agent.py", "big.py", &["--cold"]);
+    assert_exit(&out, 0);
+    let pid = result["returns"].as_i64().expect("the run's pid");
+    assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists(), "the run's process {pid} is still there");
+}
+
+/// Runs code that starts `spawn` and leaves it running; checks that the run succeeded, that the
+/// result's warning names exactly that process (`command`), and that it was killed.
+fn assert_left_process_killed_and_named(sb: &Sandbox, spawn: &str, command: &str) {
+    sb.write("spawn.py", format!("import subprocess\n\ndef main(moss):\n    moss.count = 3\n    return {spawn}.pid\n"));
+    let (out, result) = sb.exec_json("agent.py", "spawn.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(sb.properties("agent")["count"], 3, "the run itself succeeded");
+    let pid = result["returns"].as_i64().expect("the pid") as i32;
+    let warnings = result["warnings"].as_array().expect("warnings");
+    let left: Vec<&str> = warnings.iter().filter_map(|w| w.as_str()).filter(|w| w.contains("left a process")).collect();
+    assert_eq!(left.len(), 1, "one warning about what was left: {warnings:?}");
+    assert!(
+        left[0].contains(&format!("it was killed: {command} (pid {pid})")),
+        "the warning names the process, and only it: {}",
+        left[0]
+    );
+    let started = Instant::now();
+    while alive(pid) && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!alive(pid), "the process was killed");
+}
+
+fn alive(pid: i32) -> bool {
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok() && !is_zombie(pid)
 }
 
 fn is_zombie(pid: i32) -> bool {

@@ -8,8 +8,9 @@ use crate::error::Problem;
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
-/// Kills what is left of the child's process group once the child has ended, and names it.
-/// The run is over: a process it started must not go on changing things nobody will report.
+/// Kills what is left of the child's process group once the child has ended (or, taken as ended
+/// from its report, has left the group to exit: `early_end`), and names it. The run is over: a
+/// process it started must not go on changing things nobody will report.
 pub fn stop(group: Pid) -> Vec<String> {
     // Signal 0 only asks whether the group still has a member: most runs leave none, and skip
     // reading /proc.
@@ -23,12 +24,14 @@ pub fn stop(group: Pid) -> Vec<String> {
     left
 }
 
-/// `command line (pid N)` for each live process of a process group, from /proc.
+/// `command line (pid N)` for each live process of a process group, from /proc, but its leader:
+/// the run's own process, which may still be ending when its report was taken as its end.
 fn processes_in_group(group: Pid) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
     let mut found: Vec<(i32, String)> = entries
         .flatten()
         .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|&pid| pid != group.as_raw())
         .filter_map(|pid| {
             let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
             // `pid (comm) state ppid pgrp ...`; comm may itself hold spaces and parentheses.

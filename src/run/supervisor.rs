@@ -5,7 +5,7 @@
 //! writes the result. The parent never starts Python; only the child does.
 
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::mpsc;
@@ -18,7 +18,8 @@ use nix::sys::signal::{self, SigHandler, Signal, killpg};
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, dup2_stderr, dup2_stdout, fork, pipe2, setpgid};
 
-use crate::run::leftovers;
+use crate::run::capture::{Kept, capture};
+use crate::run::{early_end, leftovers};
 
 /// How long to keep reading output after the child ended: a grandchild that inherited stdout may
 /// keep the pipe open forever, and must not hold up the result.
@@ -29,7 +30,7 @@ const DRAIN_GRACE: Duration = Duration::from_millis(250);
 const INTERRUPT_GRACE: Duration = Duration::from_secs(3);
 
 /// How often the parent looks for an interrupt while it waits for the child.
-const WAKE_UP: Duration = Duration::from_millis(50);
+pub(crate) const WAKE_UP: Duration = Duration::from_millis(50);
 
 /// The signals whose delivery to moss interrupts a run.
 pub const INTERRUPTS: [Signal; 3] = [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP];
@@ -179,11 +180,13 @@ pub fn thread_count() -> io::Result<usize> {
 }
 
 /// Refuses to go on unless this process has one thread: a child forked beside other threads may
-/// find a lock one of them held (the allocator's, the interpreter's) taken forever.
+/// find a lock one of them held (the allocator's, the interpreter's) taken forever. The runs
+/// taken as ended from their reports are reaped first, and their watchers' threads end.
 ///
 /// A thread just joined can still be listed for a moment (the kernel wakes the joiner before it
 /// reaps the thread), so the count is given up to 100 ms to fall to one.
 pub fn single_threaded() -> io::Result<()> {
+    early_end::reap_ended_runs();
     let deadline = Instant::now() + Duration::from_millis(100);
     loop {
         match thread_count()? {
@@ -241,15 +244,17 @@ pub fn child_main(
         unsafe { nix::libc::_exit(SANDBOX_REFUSED) }
     }
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+    let mut report = File::from(report);
     let code = match result {
-        Ok(bytes) => {
-            let mut file = File::from(report);
-            if file.write_all(&bytes).is_ok() { 0 } else { 71 }
-        }
+        Ok(bytes) => match early_end::write_report(&mut report, &bytes) {
+            Ok(()) => 0,
+            Err(_) => 71,
+        },
         Err(_) => 101,
     };
     let _ = io::stdout().flush();
     crate::run::timings::mark("report written");
+    early_end::close_before_exit(report);
     // SAFETY: _exit skips destructors and atexit handlers on purpose: the interpreter's teardown
     // adds time and can hang on threads the generated code left running.
     unsafe { nix::libc::_exit(code) }
@@ -351,6 +356,24 @@ fn keep_only_stdio_and(report: OwnedFd, channel: Option<OwnedFd>) -> (OwnedFd, O
     (owned.next().flatten().expect("the report descriptor"), owned.next().flatten())
 }
 
+/// What the watcher of a run hears from the threads watching with it.
+enum Event {
+    /// One of the run's pipes reached its end, or was given up on.
+    Closed,
+    Status(io::Result<WaitStatus>),
+}
+
+/// The run's pipes: stdout, stderr, report.
+const PIPES: usize = 3;
+
+/// How the wait for a run's end ended.
+enum End {
+    Status(io::Result<WaitStatus>),
+    /// Every pipe ended and the report is whole: the run ended well, its process is ending.
+    Reported,
+    Lost,
+}
+
 fn watch(
     child: Pid,
     supervision: &Supervision,
@@ -358,40 +381,44 @@ fn watch(
     ReadEnds { out, err, report }: ReadEnds,
     status: impl FnOnce() -> io::Result<WaitStatus> + Send + 'static,
 ) -> io::Result<ChildRun> {
-    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let (events, heard) = mpsc::channel::<Event>();
     let limit = Some(supervision.max_output);
     let stop = Arc::new(AtomicBool::new(false));
-    let (stdout, stdout_reader) = capture(
-        out,
-        supervision.passthrough.then(|| Box::new(io::stdout()) as Box<dyn Write + Send>),
-        limit,
-        (done_tx.clone(), Arc::clone(&stop)),
-    );
-    let (stderr, stderr_reader) = capture(
-        err,
-        supervision.passthrough.then(|| Box::new(io::stderr()) as Box<dyn Write + Send>),
-        limit,
-        (done_tx.clone(), Arc::clone(&stop)),
-    );
-    let (report_bytes, report_reader) = capture(report, None, None, (done_tx, Arc::clone(&stop)));
+    let tell_closed = || {
+        let events = events.clone();
+        move || {
+            let _ = events.send(Event::Closed);
+        }
+    };
+    let tee = |to: Box<dyn Write + Send>| supervision.passthrough.then_some(to);
+    let (stdout, stdout_reader) = capture(out, tee(Box::new(io::stdout())), limit, Arc::clone(&stop), tell_closed());
+    let (stderr, stderr_reader) = capture(err, tee(Box::new(io::stderr())), limit, Arc::clone(&stop), tell_closed());
+    let (report_bytes, report_reader) = capture(report, None, None, Arc::clone(&stop), tell_closed());
 
-    let (status_tx, status_rx) = mpsc::channel();
     let waiter = thread::spawn(move || {
-        let _ = status_tx.send(status());
+        let _ = events.send(Event::Status(status()));
     });
-    let (status, killed) = wait_for(child, &status_rx, supervision.timeout, started);
-    // Every thread of the run ends with it: the next run forks, which is safe only single-threaded.
-    let _ = waiter.join();
+    let reported = || early_end::whole_report(report_bytes.lock().unwrap().unlimited()).is_some();
+    let (end, killed, mut closed) = wait_for(child, &heard, supervision.timeout, started, reported);
+    // Every thread of the run ends before the next run forks, which is safe only single-threaded;
+    // a run taken as ended from its report is reaped meanwhile.
+    match end {
+        End::Reported => early_end::reap_later(child, waiter),
+        _ => {
+            let _ = waiter.join();
+        }
+    }
     let timed_out = killed == Some(Kill::TimeLimit);
     let duration = started.elapsed();
     CHILD_GROUP.store(0, Ordering::SeqCst);
-    let ending = match status {
+    let ending = match end {
         _ if timed_out => Ending::TimedOut,
-        Some(Ok(WaitStatus::Exited(_, code))) => Ending::Exited(code),
-        Some(Ok(WaitStatus::Signaled(_, sig, _))) => Ending::Signaled(sig),
-        Some(Ok(other)) => return Err(io::Error::other(format!("unexpected child status {other:?}"))),
-        Some(Err(e)) => return Err(e),
-        None => return Err(io::Error::other("the child's status was lost")),
+        End::Reported => Ending::Exited(0),
+        End::Status(Ok(WaitStatus::Exited(_, code))) => Ending::Exited(code),
+        End::Status(Ok(WaitStatus::Signaled(_, sig, _))) => Ending::Signaled(sig),
+        End::Status(Ok(other)) => return Err(io::Error::other(format!("unexpected child status {other:?}"))),
+        End::Status(Err(e)) => return Err(e),
+        End::Lost => return Err(io::Error::other("the child's status was lost")),
     };
     let left_running = match killed {
         Some(_) => Vec::new(),
@@ -404,9 +431,11 @@ fn watch(
     };
 
     let deadline = Instant::now() + DRAIN_GRACE;
-    for _ in 0..3 {
-        if done_rx.recv_timeout(deadline.saturating_duration_since(Instant::now())).is_err() {
-            break;
+    while closed < PIPES {
+        match heard.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(Event::Closed) => closed += 1,
+            Ok(Event::Status(_)) => {}
+            Err(_) => break,
         }
     }
     stop.store(true, Ordering::SeqCst);
@@ -416,7 +445,7 @@ fn watch(
     let take = |buffer: &Arc<Mutex<Kept>>| std::mem::take(&mut *buffer.lock().unwrap()).into_bytes();
     let report = take(&report_bytes);
     Ok(ChildRun {
-        report: (ending == Ending::Exited(0)).then_some(report),
+        report: (ending == Ending::Exited(0)).then(|| early_end::whole_report(&report).map(<[u8]>::to_vec)).flatten(),
         ending,
         left_running,
         stdout: take(&stdout),
@@ -433,15 +462,19 @@ enum Kill {
     Interrupt,
 }
 
-/// Waits for the child's status, killing its process group at the time limit, or when the code
-/// has not ended `INTERRUPT_GRACE` after an interrupt.
+/// Waits for the run's end: its status, or every pipe closed with the report whole (unless an
+/// interrupt came). Kills its process group at the time limit, or when the code has not ended
+/// `INTERRUPT_GRACE` after an interrupt, and then waits for its status. Says too how many of
+/// the pipes it saw closed.
 fn wait_for(
     child: Pid,
-    status: &mpsc::Receiver<io::Result<WaitStatus>>,
+    events: &mpsc::Receiver<Event>,
     limit: Option<Duration>,
     started: Instant,
-) -> (Option<io::Result<WaitStatus>>, Option<Kill>) {
+    reported: impl Fn() -> bool,
+) -> (End, Option<Kill>, usize) {
     let mut interrupted_at = None;
+    let mut closed = 0;
     loop {
         if interrupted_at.is_none() && interrupted().is_some() {
             interrupted_at = Some(Instant::now());
@@ -455,119 +488,25 @@ fn wait_for(
         };
         if kill.is_some() {
             let _ = killpg(child, Signal::SIGKILL);
-            return (status.recv().ok(), kill);
+            loop {
+                match events.recv() {
+                    Ok(Event::Closed) => closed += 1,
+                    Ok(Event::Status(status)) => return (End::Status(status), kill, closed),
+                    Err(_) => return (End::Lost, kill, closed),
+                }
+            }
         }
         let nap = [left, grace_left, Some(WAKE_UP)].into_iter().flatten().min().unwrap_or(WAKE_UP);
-        match status.recv_timeout(nap) {
-            Ok(status) => return (Some(status), None),
-            Err(mpsc::RecvTimeoutError::Timeout) => continue,
-            Err(mpsc::RecvTimeoutError::Disconnected) => return (None, None),
-        }
-    }
-}
-
-/// Output kept within a limit: everything up to half of it, then the most recent bytes.
-#[derive(Default)]
-struct Kept {
-    head: Vec<u8>,
-    tail: std::collections::VecDeque<u8>,
-    dropped: u64,
-    limit: Option<usize>,
-}
-
-impl Kept {
-    fn push(&mut self, bytes: &[u8]) {
-        let Some(limit) = self.limit else {
-            self.head.extend_from_slice(bytes);
-            return;
-        };
-        let room = (limit / 2).saturating_sub(self.head.len());
-        let (first, rest) = bytes.split_at(room.min(bytes.len()));
-        self.head.extend_from_slice(first);
-        self.tail.extend(rest);
-        let over = self.tail.len().saturating_sub(limit - limit / 2);
-        self.tail.drain(..over);
-        self.dropped += over as u64;
-    }
-
-    fn into_bytes(self) -> Vec<u8> {
-        let mut bytes = self.head;
-        if self.dropped > 0 {
-            bytes.extend(
-                format!(
-                    "\n[moss: {} bytes of output dropped here; --max-output keeps the first and last {} bytes]\n",
-                    self.dropped,
-                    self.limit.unwrap_or(0) / 2
-                )
-                .bytes(),
-            );
-        }
-        bytes.extend(self.tail);
-        bytes
-    }
-}
-
-/// Reads `fd` to its end on a thread, keeping what `limit` allows and copying everything to
-/// `tee` as it comes; the thread says when it is `done`, and ends early once told to `stop` (a
-/// process the code left may hold the pipe open forever).
-fn capture(
-    fd: OwnedFd,
-    mut tee: Option<Box<dyn Write + Send>>,
-    limit: Option<usize>,
-    (done, stop): (mpsc::Sender<()>, Arc<AtomicBool>),
-) -> (Arc<Mutex<Kept>>, thread::JoinHandle<()>) {
-    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-    use std::os::fd::AsFd;
-    let buffer = Arc::new(Mutex::new(Kept { limit, ..Kept::default() }));
-    let sink = Arc::clone(&buffer);
-    let reader = thread::spawn(move || {
-        let mut file = File::from(fd);
-        let mut chunk = [0u8; 8192];
-        let nap = PollTimeout::try_from(WAKE_UP.as_millis() as i32).unwrap_or(PollTimeout::MAX);
-        while !stop.load(Ordering::SeqCst) {
-            let mut fds = [PollFd::new(file.as_fd(), PollFlags::POLLIN)];
-            if matches!(poll(&mut fds, nap), Ok(0) | Err(nix::errno::Errno::EINTR)) {
-                continue;
-            }
-            match file.read(&mut chunk) {
-                Ok(0) => break,
-                Ok(n) => {
-                    sink.lock().unwrap().push(&chunk[..n]);
-                    if let Some(out) = tee.as_mut() {
-                        // A closed reader of our own output (`| head`) must not stop the capture.
-                        if out.write_all(&chunk[..n]).and_then(|_| out.flush()).is_err() {
-                            tee = None;
-                        }
-                    }
+        match events.recv_timeout(nap) {
+            Ok(Event::Status(status)) => return (End::Status(status), None, closed),
+            Ok(Event::Closed) => {
+                closed += 1;
+                if closed == PIPES && interrupted().is_none() && reported() {
+                    return (End::Reported, None, closed);
                 }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(_) => break,
             }
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return (End::Lost, None, closed),
         }
-        let _ = done.send(());
-    });
-    (buffer, reader)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Kept;
-
-    #[test]
-    fn output_over_the_limit_keeps_head_and_tail_and_says_how_much_was_dropped() {
-        let mut kept = Kept { limit: Some(10), ..Kept::default() };
-        for chunk in [&b"abc"[..], b"defgh", b"ijklmnop", b"qrst"] {
-            kept.push(chunk);
-        }
-        let text = String::from_utf8(kept.into_bytes()).unwrap();
-        assert!(text.starts_with("abcde\n[moss: 10 bytes of output dropped here"), "{text}");
-        assert!(text.ends_with("]\npqrst"), "{text}");
-    }
-
-    #[test]
-    fn output_within_the_limit_is_kept_whole() {
-        let mut kept = Kept { limit: Some(100), ..Kept::default() };
-        kept.push(b"hello");
-        assert_eq!(kept.into_bytes(), b"hello");
     }
 }

@@ -73,6 +73,9 @@ impl Run {
 
     /// Reaps the child if it ended and tells its client how; kills it if its client went away
     /// (as a cold run dies with its parent). Returns whether the run is over, client included.
+    ///
+    /// A client that took the run's whole report as its end (`early_end`) may be gone before the
+    /// child is reaped: the kill then changes nothing, the child having left its group to exit.
     pub fn tend(&mut self) -> bool {
         if let Some(at) = self.reaped_at {
             return self.client_gone() || at.elapsed() >= CLIENT_FINISH;
