@@ -6,8 +6,10 @@ use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::Duration;
 
-use crate::run::supervisor::WAKE_UP;
+/// How often a waiting thread looks for an interrupt or an order to stop.
+pub(crate) const WAKE_UP: Duration = Duration::from_millis(50);
 
 /// Output kept within a limit: everything up to half of it, then the most recent bytes.
 #[derive(Default)]

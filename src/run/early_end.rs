@@ -17,8 +17,6 @@ use std::thread::JoinHandle;
 use nix::sys::wait::{Id, WaitPidFlag, waitid};
 use nix::unistd::{Pid, getpgid, getppid, setpgid};
 
-use crate::run::supervisor;
-
 /// Bytes of the length written ahead of a report.
 const LENGTH: usize = size_of::<u64>();
 
@@ -36,18 +34,18 @@ pub fn whole_report(carried: &[u8]) -> Option<&[u8]> {
 }
 
 /// The child's last step before `_exit`, once its report is written: closes its stdout, stderr,
-/// report pipe and companion socket, so that its watcher sees them end now rather than after
+/// report pipe and companion socket (`companion`, its descriptor if it has one), so that its watcher sees them end now rather than after
 /// the kernel has freed the child's memory.
 ///
 /// The child first moves to its parent's process group: its own group, which the watcher
 /// looks into for processes the code left running (`leftovers::stop`), then holds only those,
 /// and is found empty at once when there are none.
-pub fn close_before_exit(report: File) {
+pub fn close_before_exit(report: File, companion: Option<std::os::fd::RawFd>) {
     if let Ok(group) = getpgid(Some(getppid())) {
         let _ = setpgid(Pid::from_raw(0), group);
     }
     drop(report);
-    for fd in [1, 2].into_iter().chain(supervisor::companion_channel()) {
+    for fd in [1, 2].into_iter().chain(companion) {
         // SAFETY: the child is about to `_exit`; nothing of it writes to these descriptors again.
         unsafe { nix::libc::close(fd) };
     }

@@ -18,7 +18,7 @@ use nix::sys::signal::{self, SigHandler, Signal, killpg};
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::unistd::{ForkResult, Pid, dup2_stderr, dup2_stdout, fork, pipe2, setpgid};
 
-use crate::run::capture::{Kept, capture};
+use crate::run::capture::{Kept, WAKE_UP, capture};
 use crate::run::{early_end, leftovers};
 
 /// How long to keep reading output after the child ended: a grandchild that inherited stdout may
@@ -28,9 +28,6 @@ const DRAIN_GRACE: Duration = Duration::from_millis(250);
 /// How long the code has to end after the first interrupt (to clean up after its
 /// KeyboardInterrupt) before its process group is killed.
 const INTERRUPT_GRACE: Duration = Duration::from_secs(3);
-
-/// How often the parent looks for an interrupt while it waits for the child.
-pub(crate) const WAKE_UP: Duration = Duration::from_millis(50);
 
 /// The signals whose delivery to moss interrupts a run.
 pub const INTERRUPTS: [Signal; 3] = [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP];
@@ -254,7 +251,7 @@ pub fn child_main(
     };
     let _ = io::stdout().flush();
     crate::run::timings::mark("report written");
-    early_end::close_before_exit(report);
+    early_end::close_before_exit(report, companion_channel());
     // SAFETY: _exit skips destructors and atexit handlers on purpose: the interpreter's teardown
     // adds time and can hang on threads the generated code left running.
     unsafe { nix::libc::_exit(code) }
