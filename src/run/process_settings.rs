@@ -46,11 +46,8 @@ pub struct ProcessSettings {
 
 impl ProcessSettings {
     pub fn of_this_process() -> ProcessSettings {
-        // The mask can only be read by setting it: it is put back at once.
-        let umask = nix::sys::stat::umask(nix::sys::stat::Mode::empty());
-        nix::sys::stat::umask(umask);
         let limits = RESOURCES.iter().map(|&(resource, _)| limit(resource)).collect();
-        ProcessSettings { umask: umask.bits(), nice: nice(), limits }
+        ProcessSettings { umask: umask(), nice: nice(), limits }
     }
 
     /// Why a process forked from this one could not take `wanted` on, if it could not: a hard
@@ -94,6 +91,18 @@ fn limit(resource: LimitNumber) -> Option<(u64, u64)> {
     let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
     // SAFETY: getrlimit writes into the struct it is given.
     (unsafe { libc::getrlimit(resource, &mut limit) } == 0).then_some((limit.rlim_cur, limit.rlim_max))
+}
+
+fn umask() -> u32 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let listed = status.lines().find_map(|line| line.strip_prefix("Umask:")).map(str::trim);
+    listed.and_then(|octal| u32::from_str_radix(octal, 8).ok()).unwrap_or_else(|| {
+        // Before Linux 4.7 the mask can only be read by setting it, which another thread could
+        // see as it creates a file: it is put back at once.
+        let mask = nix::sys::stat::umask(nix::sys::stat::Mode::empty());
+        nix::sys::stat::umask(mask);
+        mask.bits()
+    })
 }
 
 fn nice() -> i32 {
