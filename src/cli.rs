@@ -221,8 +221,9 @@ pub enum Command {
     /// Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds
     #[command(
         long_about = "Keep a MOSS file warm: runs of `moss exec` on it start in milliseconds.\n\n\
-            The server starts Python once, imports what the MOSS file imports (never the file's own \
-            code), and listens on `<stem>.serve.sock` in the folder of the file's contexts. While it \
+            The server starts Python once, imports what the MOSS file imports, runs the file's body \
+            once in a throwaway module with its output discarded (so that libraries finish their \
+            lazy imports; each run compiles the file afresh), and listens on `<stem>.serve.sock` in the folder of the file's contexts. While it \
             is up, `moss exec` on that file runs there: each run is forked from the warm server into \
             a process of its own, with the client's folder, environment, stdout and stderr, the \
             MOSS file compiled afresh, and the same time limit, memory limit, sandbox and device as \

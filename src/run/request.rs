@@ -35,7 +35,8 @@ pub struct RunRequest {
     /// From the project's configuration: more import roots, and the providers of the container.
     pub python_path: Option<Vec<PathBuf>>,
     pub providers: Option<Vec<String>>,
-    /// A warm run's: the environment of the client, which the server's handler takes on.
+    /// A warm run's: the environment of the client, which the run takes on; each name and value
+    /// is a string of its bytes, one character per byte (Latin-1).
     pub environ: Option<Map<String, Value>>,
 }
 

@@ -32,6 +32,7 @@ use crate::json_lines;
 use crate::project::config::Config;
 use crate::project::moss_file;
 use crate::run::error_info::ErrorInfo;
+use crate::run::process_settings::ProcessSettings;
 use crate::run::request::RunRequest;
 use crate::run::supervisor;
 use crate::run::warm_protocol::{self, Answer, Ask, ExecAsk, Identity, RUN_DESCRIPTORS, socket_path};
@@ -363,6 +364,9 @@ fn refusal_of(ask: &ExecAsk, served: &Served, connection: &UnixStream) -> Option
     }
     if let Some(mismatch) = served.identity.mismatch(&ask.identity) {
         return Some(mismatch);
+    }
+    if let Some(out_of_reach) = ProcessSettings::of_this_process().out_of_reach(&ask.settings) {
+        return Some(out_of_reach);
     }
     // Between a change and the restart that follows, the client runs cold rather than on
     // modules that are out of date.

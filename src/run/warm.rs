@@ -17,6 +17,7 @@ use crate::error::Problem;
 use crate::json_lines;
 use crate::project::config::Config;
 use crate::run::error_info::ErrorInfo;
+use crate::run::process_settings::ProcessSettings;
 use crate::run::request::RunRequest;
 use crate::run::supervisor::{self, ChildRun, Companion, Supervision};
 use crate::run::warm_protocol::{self, Answer, Ask, ExecAsk, Identity};
@@ -68,6 +69,7 @@ pub fn exec(
         identity: Identity::of_this_process(),
         moss_file: moss_file.to_path_buf(),
         request: with_environment(request, supervision),
+        settings: ProcessSettings::of_this_process(),
         supervision: supervision.clone(),
         companion: companion.is_some(),
     }));
@@ -88,7 +90,7 @@ pub fn exec(
     let child = match json_lines::read::<Answer>(&mut answers) {
         Ok(Answer::Started(pid)) => Pid::from_raw(pid),
         Ok(Answer::NotStarted(error)) => return Err(Failure::NotStarted(error)),
-        Ok(Answer::Refused(reason)) if start && reason.starts_with(warm_protocol::OTHER_PYTHON) => {
+        Ok(Answer::Refused(reason)) if start && warm_protocol::told_when_warm_is_asked(&reason) => {
             style::warning(&format!("--warm: {reason}; running cold"));
             return Ok(None);
         }
@@ -113,16 +115,19 @@ pub fn exec(
     run.map(Some).map_err(|e| lost(&socket, &e))
 }
 
-/// The request with the client's environment, which the run takes on.
+/// The request with the client's environment, which the run takes on: each name and value as a
+/// string of its bytes, one character per byte (Latin-1), so that a value that is not UTF-8
+/// arrives as it is.
 fn with_environment(request: &RunRequest, supervision: &Supervision) -> RunRequest {
+    use std::os::unix::ffi::OsStrExt;
+    let as_bytes = |text: &std::ffi::OsStr| text.as_bytes().iter().map(|&byte| char::from(byte)).collect::<String>();
     let mut request = request.clone();
-    let mut environ: serde_json::Map<String, Value> = std::env::vars_os()
-        .map(|(k, v)| (k.to_string_lossy().into_owned(), Value::from(v.to_string_lossy().into_owned())))
-        .collect();
+    let mut environ: serde_json::Map<String, Value> =
+        std::env::vars_os().map(|(k, v)| (as_bytes(&k), Value::from(as_bytes(&v)))).collect();
     // What the sandbox sets in a cold child's environment must reach the warm run's too.
     if let Some(policy) = &supervision.sandbox {
         for name in crate::run::sandbox::TMPDIR_VARIABLES {
-            environ.insert(name.to_owned(), Value::from(policy.tmpdir.to_string_lossy().into_owned()));
+            environ.insert(name.to_owned(), Value::from(as_bytes(policy.tmpdir.as_os_str())));
         }
     }
     request.environ = Some(environ);

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::json_lines;
 use crate::project::config::Config;
 use crate::run::error_info::ErrorInfo;
+use crate::run::process_settings::ProcessSettings;
 use crate::run::request::RunRequest;
 use crate::run::supervisor::Supervision;
 
@@ -28,16 +29,76 @@ pub fn socket_path(config: &Config, moss_file: &Path) -> PathBuf {
 
 /// What must be equal in client and server for a warm run to be the run a cold one would be:
 /// the same moss binary, the same Python (chosen for the same environment), and the same
-/// variables that decide what the interpreter imports.
+/// variables that the interpreter reads only as it starts (`STARTUP_VARIABLES`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Identity {
     binary: (String, u64, i64, i64),
     python: Result<String, String>,
-    environment: Vec<(String, Option<String>)>,
+    /// Each of `STARTUP_VARIABLES` with its value's bytes, if it is set.
+    environment: Vec<(String, Option<Vec<u8>>)>,
 }
+
+/// The variables a server's interpreter has already read, whose value a run cannot take on
+/// later: which Python and what it imports, the flags and settings CPython 3.10 to 3.13 read
+/// at start-up (`PYTHONWARNINGS`, `PYTHONHASHSEED`, `PYTHONIOENCODING`, ...), one asyncio reads as
+/// it is imported, and those that decide the locale and with it the encoding of stdio.
+const STARTUP_VARIABLES: [&str; 42] = [
+    "VIRTUAL_ENV",
+    "PYTHONHOME",
+    "PYTHONPATH",
+    "PYTHONSAFEPATH",
+    "PYTHONPLATLIBDIR",
+    "PYTHONNOUSERSITE",
+    "PYTHONUSERBASE",
+    "PYTHONEXECUTABLE",
+    "PYTHONOPTIMIZE",
+    "PYTHONDEBUG",
+    "PYTHONINSPECT",
+    "PYTHONUNBUFFERED",
+    "PYTHONVERBOSE",
+    "PYTHONCASEOK",
+    "PYTHONDONTWRITEBYTECODE",
+    "PYTHONPYCACHEPREFIX",
+    "PYTHONHASHSEED",
+    "PYTHONINTMAXSTRDIGITS",
+    "PYTHONIOENCODING",
+    "PYTHONWARNINGS",
+    "PYTHONFAULTHANDLER",
+    "PYTHONTRACEMALLOC",
+    "PYTHONPROFILEIMPORTTIME",
+    "PYTHONASYNCIODEBUG",
+    "PYTHONMALLOC",
+    "PYTHONMALLOCSTATS",
+    "PYTHONCOERCECLOCALE",
+    "PYTHONDEVMODE",
+    "PYTHONUTF8",
+    "PYTHONWARNDEFAULTENCODING",
+    "PYTHONNODEBUGRANGES",
+    "PYTHONPERFSUPPORT",
+    "PYTHON_PERF_JIT_SUPPORT",
+    "PYTHON_CPU_COUNT",
+    "PYTHON_FROZEN_MODULES",
+    "PYTHON_GIL",
+    "PYTHONDUMPREFS",
+    "PYTHONDUMPREFSFILE",
+    "PYTHON_PRESITE",
+    "LC_ALL",
+    "LC_CTYPE",
+    "LANG",
+];
 
 /// How a refusal for another Python begins: the client says why it runs cold.
 pub const OTHER_PYTHON: &str = "the server runs Python";
+/// How a refusal for another value of a start-up variable begins.
+pub const OTHER_STARTUP: &str = "the server's interpreter started with another";
+
+/// Whether a refusal is one the client tells of when warm mode was asked for: the server is up
+/// and for this file, but this run's Python, start-up variables or process settings differ.
+pub fn told_when_warm_is_asked(reason: &str) -> bool {
+    [OTHER_PYTHON, OTHER_STARTUP, crate::run::process_settings::OUT_OF_REACH]
+        .iter()
+        .any(|start| reason.starts_with(start))
+}
 
 impl Identity {
     /// Why a server with this identity must not run a client's code, if it must not.
@@ -46,7 +107,15 @@ impl Identity {
             let (server, client) = (self.python_text(), client.python_text());
             return Some(format!("{OTHER_PYTHON} {server}, and this run chose {client}"));
         }
-        (client != self).then(|| "the server runs another moss binary or Python environment".into())
+        if client.binary != self.binary || client.environment.len() != self.environment.len() {
+            return Some("the server runs another moss binary".into());
+        }
+        let differing: Vec<&str> = (self.environment.iter().zip(&client.environment))
+            .filter(|(ours, theirs)| ours != theirs)
+            .map(|((name, _), _)| name.as_str())
+            .collect();
+        (!differing.is_empty())
+            .then(|| format!("{OTHER_STARTUP} {}, which Python reads only as it starts", differing.join(", ")))
     }
 
     /// The Python it chose, or why it has none.
@@ -57,6 +126,7 @@ impl Identity {
     }
 
     pub fn of_this_process() -> Identity {
+        use std::os::unix::ffi::OsStringExt;
         let exe = std::env::current_exe().unwrap_or_default();
         let meta = std::fs::metadata(&exe).ok();
         let binary = (
@@ -65,11 +135,10 @@ impl Identity {
             meta.as_ref().map_or(0, |m| m.mtime()),
             meta.as_ref().map_or(0, |m| m.mtime_nsec()),
         );
-        let environment =
-            ["VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "PYTHONNOUSERSITE", "PYTHONUSERBASE"]
-                .into_iter()
-                .map(|name| (name.to_owned(), std::env::var(name).ok()))
-                .collect();
+        let environment = STARTUP_VARIABLES
+            .into_iter()
+            .map(|name| (name.to_owned(), std::env::var_os(name).map(OsStringExt::into_vec)))
+            .collect();
         let python =
             crate::embed::relaunch::chosen().0.map(|chosen| chosen.describe()).map_err(|problem| problem.message);
         Identity { binary, python, environment }
@@ -90,6 +159,8 @@ pub struct ExecAsk {
     pub moss_file: PathBuf,
     /// The `run_exec` request, with the client's environment in `environ`.
     pub request: RunRequest,
+    /// The client's umask, resource limits and priority, which the run takes on.
+    pub settings: ProcessSettings,
     pub supervision: Supervision,
     /// Whether a device companion's socket follows the descriptors every run is sent with.
     pub companion: bool,

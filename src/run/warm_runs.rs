@@ -247,6 +247,11 @@ fn run(ask: ExecAsk, fds: Vec<OwnedFd>, moss_file: &Path) -> ! {
         unsafe { nix::libc::_exit(70) }
     }
     drop(folder);
+    if let Err(refusal) = ask.settings.take_on() {
+        let _ = nix::unistd::write(&err, format!("moss: the warm run {refusal}\n").as_bytes());
+        // SAFETY: _exit is always safe to call.
+        unsafe { nix::libc::_exit(70) }
+    }
     let channel = fds.next();
     let job = host::job::<crate::run::child_report::ExecOutcome>(moss_file, &ask.request);
     supervisor::child_main(WriteEnds { out, err, report }, channel, &ask.supervision, job)

@@ -318,11 +318,7 @@ class _session:  # noqa: N801 - used as a function: `with _session(...) as runti
             _close(runtime)
             result["warnings"] = runtime.warnings + result["warnings"]
         result["warnings"] = [tracebacks.printable(w) for w in result["warnings"]]
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except Exception:
-                pass
+        _flush((sys.stdout, sys.stderr))
 
 
 def _moss_file(request: dict) -> tuple[str, str]:
@@ -334,11 +330,7 @@ def _compile(request: dict, as_test: bool, for_prompt: bool) -> Runtime:
     path = request["path"]
     _add_import_roots(request)
     if request.get("environ") is not None:
-        # A run forked from a warm server sees its client's environment, as a cold run would.
-        os.environ.clear()
-        os.environ.update(request["environ"])
-        if "tempfile" in sys.modules:
-            sys.modules["tempfile"].tempdir = None  # found again from the new TMPDIR
+        _take_on_environment(request["environ"])
     name, _ = moss_compile.placement(path)
     host = Container()
     for spec in request.get("providers") or []:
@@ -359,6 +351,20 @@ def _compile(request: dict, as_test: bool, for_prompt: bool) -> Runtime:
     runtime = moss_compile.build_runtime(module, request["source"], request.get("properties") or {}, host, for_prompt)
     native.mark("injected")
     return runtime
+
+
+def _take_on_environment(environ: dict[str, str]) -> None:
+    """Give a run forked from a warm server its client's environment, as a cold run has it. Each
+    name and value comes as a string of its bytes, one character per byte (Latin-1), so that a
+    value that is not UTF-8 is set byte for byte."""
+    import time
+
+    os.environb.clear()
+    os.environb.update({name.encode("latin-1"): value.encode("latin-1") for name, value in environ.items()})
+    # The C library read TZ when the server started; a cold run reads the client's.
+    time.tzset()
+    if "tempfile" in sys.modules:
+        sys.modules["tempfile"].tempdir = None  # found again from the new TMPDIR
 
 
 def _close(runtime: Runtime) -> None:
@@ -401,7 +407,6 @@ def warm_up(request: dict) -> dict:
     """
     import ast
     import importlib
-    from contextlib import redirect_stderr, redirect_stdout
 
     _add_import_roots(request)
     path, source = request["path"], request["source"]
@@ -412,7 +417,7 @@ def warm_up(request: dict) -> dict:
     statements = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
     modules = [spec.partition(":")[0].strip() for spec in request.get("providers") or []]
     name, _ = moss_compile.placement(path)
-    with open(os.devnull, "w") as sink, redirect_stdout(sink), redirect_stderr(sink):
+    with _output_discarded():
         for statement in statements:
             _quietly(lambda: exec(compile(ast.Module(body=[statement], type_ignores=[]), path, "exec"), {}))
         for module in modules:
@@ -432,6 +437,40 @@ def warm_up(request: dict) -> dict:
     gc.collect()
     gc.freeze()
     return {"watch": watch}
+
+
+class _output_discarded:  # noqa: N801 - used as a function: `with _output_discarded():`
+    """`with _output_discarded():` what is written to stdout and stderr goes nowhere, at the level
+    of the descriptors: `sys.stdout` and `sys.stderr` stay the objects they were, so that a
+    library that kept one (a logging handler) writes, in each run forked later, to descriptors
+    1 and 2, which the run points at its client's pipes. Whatever the block assigned to
+    `sys.stdout` or `sys.stderr` is undone."""
+
+    def __enter__(self) -> None:
+        self._streams = sys.stdout, sys.stderr
+        _flush(self._streams)
+        self._saved = os.dup(1), os.dup(2)
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        os.close(null)
+
+    def __exit__(self, *exc: object) -> None:
+        # What the block left buffered is discarded with the rest, not written by a later run.
+        _flush((sys.stdout, sys.stderr) + self._streams)
+        sys.stdout, sys.stderr = self._streams
+        for fd, saved in zip((1, 2), self._saved):
+            os.dup2(saved, fd)
+            os.close(saved)
+
+
+def _flush(streams: tuple) -> None:
+    """Flush each stream that can be flushed (one the code replaced or closed may not)."""
+    for stream in streams:
+        try:
+            stream.flush()
+        except Exception:
+            pass
 
 
 def _quietly(action: object) -> None:

@@ -1,0 +1,145 @@
+//! What a run inherits besides its code's words: the client's umask, resource limits, priority
+//! and environment (bytes as they are, TZ), the interpreter's start-up variables, and output to
+//! streams a library kept from the MOSS file's import. Each run is compared with the same run
+//! `--cold`; in the `_warm` suite a first run starts the server with the test's own settings,
+//! and the runs compared come after, with other settings.
+
+mod common;
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::process::{Command, Output};
+
+use common::{Sandbox, WARM, assert_exit, stderr};
+use serde_json::{Value, json};
+
+/// Code that returns what it found, and which process runs it: a run forked by a server has the
+/// server as its parent, a cold run the client.
+const REPORTS: &str = "import os, resource, time\n\
+def main(moss):\n\
+\x20   open('made.txt', 'w').close()\n\
+\x20   mode = os.stat('made.txt').st_mode & 0o777\n\
+\x20   os.remove('made.txt')\n\
+\x20   return {\n\
+\x20       'runner': open(f'/proc/{os.getppid()}/cmdline').read().split('\\0')[1],\n\
+\x20       'mode': oct(mode),\n\
+\x20       'open_files': list(resource.getrlimit(resource.RLIMIT_NOFILE)),\n\
+\x20       'nice': os.nice(0),\n\
+\x20       'hour_at_epoch': time.localtime(0).tm_hour,\n\
+\x20       'bytes': list(os.environb.get(b'MOSS_TEST_BYTES', b'')),\n\
+\x20       'hash': hash('moss'),\n\
+\x20   }\n";
+
+/// A sandbox whose server, in the `_warm` suite, is up with the test's own settings.
+fn served() -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox.write("agent.py", "from ghostos_moss import Moss\n");
+    sandbox.write("reports.py", REPORTS);
+    assert_exit(&sandbox.exec("agent.py", "reports.py", &["--no-context"]), 0);
+    sandbox
+}
+
+/// `moss exec agent.py --code CODE --no-context --json EXTRA` run by `sh` as `{shell} moss ...`
+/// (`exec`, or commands such as `umask 077 && exec nice -n 3`), with `env` added.
+fn exec_from_shell(sandbox: &Sandbox, shell: &str, env: &[(&str, &OsStr)], code: &str, extra: &[&str]) -> Output {
+    let moss = sandbox.moss_process();
+    let mut command = Command::new("sh");
+    command.arg("-c").arg(format!("{shell} \"$@\"")).arg("sh").arg(moss.get_program());
+    command.args(["exec", "agent.py", "--code", code, "--no-context", "--json"]).args(extra);
+    command.current_dir(sandbox.root());
+    for (name, value) in moss.get_envs() {
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+    }
+    command.envs(env.iter().copied());
+    command.output().unwrap()
+}
+
+/// The run's result as the default mode and as `--cold` give it, each checked to exit 0.
+fn reports_warm_and_cold(sandbox: &Sandbox, shell: &str, env: &[(&str, &OsStr)]) -> (Value, Value, String) {
+    let [warm, cold] =
+        [&[][..], &["--cold"][..]].map(|extra| exec_from_shell(sandbox, shell, env, "reports.py", extra));
+    assert_exit(&warm, 0);
+    assert_exit(&cold, 0);
+    let returns = |out: &Output| common::parse_result(out)["returns"].clone();
+    (returns(&warm), returns(&cold), stderr(&warm))
+}
+
+/// Where the code ran: on the server in the `_warm` suite, else in the client's child.
+fn expected_runner(on_the_server: bool) -> &'static str {
+    if *WARM && on_the_server { "serve" } else { "exec" }
+}
+
+#[test]
+fn the_run_takes_on_the_clients_umask_open_files_limit_and_priority() {
+    let sandbox = served();
+    let (warm, cold, _) = reports_warm_and_cold(&sandbox, "umask 077 && ulimit -n 512 && exec nice -n 3", &[]);
+    assert_eq!(warm["runner"], expected_runner(true), "{warm}");
+    assert_eq!((&cold["mode"], &cold["open_files"]), (&json!("0o600"), &json!([512, 512])), "{cold}");
+    for field in ["mode", "open_files", "nice"] {
+        assert_eq!(warm[field], cold[field], "{field}: warm {warm}, cold {cold}");
+    }
+}
+
+#[test]
+fn a_hard_limit_above_the_servers_runs_cold_and_says_so_when_warm_is_asked() {
+    let sandbox = Sandbox::new();
+    sandbox.write("agent.py", "from ghostos_moss import Moss\n");
+    sandbox.write("reports.py", REPORTS);
+    assert_exit(&exec_from_shell(&sandbox, "ulimit -n 256 && exec", &[], "reports.py", &[]), 0);
+    let (warm, cold, said) = reports_warm_and_cold(&sandbox, "exec", &[]);
+    assert_eq!(warm["runner"], "exec", "a run the server cannot give the client's limits runs cold: {warm}");
+    assert_eq!(warm["open_files"], cold["open_files"]);
+    if *WARM {
+        assert!(said.contains("RLIMIT_NOFILE") && said.contains("running cold"), "{said}");
+    }
+}
+
+#[test]
+fn the_run_reads_the_clients_time_zone_and_environment_bytes_as_they_are() {
+    let sandbox = served();
+    let not_utf8 = OsStr::from_bytes(b"caf\xe9");
+    let env = [("TZ", OsStr::new("Asia/Tokyo")), ("MOSS_TEST_BYTES", not_utf8)];
+    let (warm, cold, _) = reports_warm_and_cold(&sandbox, "exec", &env);
+    assert_eq!(warm["runner"], expected_runner(true), "{warm}");
+    assert_eq!((&cold["hour_at_epoch"], &cold["bytes"]), (&json!(9), &json!([99, 97, 102, 233])), "{cold}");
+    assert_eq!((&warm["hour_at_epoch"], &warm["bytes"]), (&cold["hour_at_epoch"], &cold["bytes"]), "{warm}");
+}
+
+#[test]
+fn a_start_up_variable_other_than_the_servers_runs_cold_and_says_so_when_warm_is_asked() {
+    let sandbox = served();
+    let (warm, cold, said) = reports_warm_and_cold(&sandbox, "exec", &[("PYTHONHASHSEED", OsStr::new("1"))]);
+    assert_eq!(warm["runner"], "exec", "{warm}");
+    assert_eq!(warm["hash"], cold["hash"]);
+    if *WARM {
+        assert!(said.contains("PYTHONHASHSEED") && said.contains("running cold"), "{said}");
+    }
+    sandbox.write("warns.py", "import warnings\ndef main(moss):\n    warnings.warn('careful')\n    return 1\n");
+    let env = [("PYTHONWARNINGS", OsStr::new("error"))];
+    let [warm, cold] =
+        [&[][..], &["--cold"][..]].map(|extra| exec_from_shell(&sandbox, "exec", &env, "warns.py", extra));
+    assert_exit(&cold, 1);
+    assert_exit(&warm, 1);
+}
+
+#[test]
+fn a_logging_handler_the_moss_file_set_up_writes_to_the_runs_stderr() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "agent.py",
+        "import logging\nfrom ghostos_moss import Moss\n\
+         logging.basicConfig(level=logging.INFO, format='LOG %(message)s')\n\
+         log = logging.getLogger('agent')\nprint('the body ran')\n",
+    );
+    sandbox.write("logs.py", "def main(moss):\n    log.info('hello from run')\n    return 1\n");
+    for _ in 0..2 {
+        let out = sandbox.exec("agent.py", "logs.py", &["--no-context"]);
+        assert_exit(&out, 0);
+        assert!(stderr(&out).contains("LOG hello from run\n"), "{}", stderr(&out));
+        assert!(!stderr(&out).contains("Logging error"), "{}", stderr(&out));
+        assert_eq!(common::stdout(&out), "the body ran\n1\n");
+    }
+}
