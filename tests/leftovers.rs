@@ -128,3 +128,32 @@ fn is_zombie(pid: i32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .is_ok_and(|stat| stat.rsplit_once(") ").is_some_and(|(_, rest)| rest.starts_with('Z')))
 }
+
+/// moss killed with SIGKILL has no chance to stop what the code started: the run's process ends
+/// its whole group when its parent dies, so the code's processes do not outlive moss.
+#[test]
+fn the_codes_processes_do_not_outlive_a_moss_killed_outright() {
+    let sb = Sandbox::with(&[AGENT]);
+    sb.write(
+        "linger.py",
+        "import subprocess, time\n\ndef main(moss):\n    child = subprocess.Popen(['sleep', '100'])\n    \
+         open('child.pid', 'w').write(str(child.pid))\n    time.sleep(60)\n",
+    );
+    let mut moss = sb.moss_process().args(["exec", "agent.py", "--code", "linger.py"]).spawn().unwrap();
+    let started = Instant::now();
+    while !sb.exists("child.pid") && started.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid: i32 = String::from_utf8(sb.read("child.pid")).unwrap().parse().expect("the code wrote its child's pid");
+    moss.kill().unwrap();
+    let _ = moss.wait();
+    let killed = Instant::now();
+    while alive(pid) && killed.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let left = alive(pid);
+    if left {
+        let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+    }
+    assert!(!left, "the code's `sleep 100` (pid {pid}) outlived moss");
+}

@@ -206,10 +206,9 @@ pub fn child_main(
     supervision: &Supervision,
     job: impl FnOnce() -> Vec<u8>,
 ) -> ! {
-    // The child must never outlive a parent that died: nobody would enforce its time limit.
-    let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
     // A group of its own, so that a time limit ends the processes the code started too.
     let _ = setpgid(Pid::from_raw(0), Pid::from_raw(0));
+    end_with_parent();
     // Whatever moss inherited (SIGINT ignored under `nohup` or in a background job) or installed
     // for an earlier run, the code starts with the default dispositions: the interpreter then
     // installs its KeyboardInterrupt handler, and a forwarded SIGTERM ends the code.
@@ -255,6 +254,34 @@ pub fn child_main(
     // SAFETY: _exit skips destructors and atexit handlers on purpose: the interpreter's teardown
     // adds time and can hang on threads the generated code left running.
     unsafe { nix::libc::_exit(code) }
+}
+
+/// In a run's child: its process group, which it ends when its parent dies.
+static RUN_GROUP: AtomicI32 = AtomicI32::new(0);
+
+/// Makes the child end with its parent, and the processes the code started with it: the kernel
+/// signals the child when the parent dies (even by SIGKILL, which leaves the parent no chance
+/// to stop them), and the handler kills the run's whole process group. With SIGKILL as the
+/// signal, the child would die alone and leave the code's processes running.
+fn end_with_parent() {
+    extern "C" fn end_run_group(_: nix::libc::c_int) {
+        // SAFETY: killpg and _exit are async-signal-safe.
+        unsafe {
+            nix::libc::killpg(RUN_GROUP.load(Ordering::SeqCst), nix::libc::SIGKILL);
+            nix::libc::_exit(137)
+        }
+    }
+    RUN_GROUP.store(nix::unistd::getpid().as_raw(), Ordering::SeqCst);
+    let signal = nix::libc::SIGRTMIN() + 1;
+    // SAFETY: the handler only calls async-signal-safe functions; the mask blocks nothing.
+    let installed = unsafe {
+        let mut action: nix::libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = end_run_group as extern "C" fn(nix::libc::c_int) as usize;
+        nix::libc::sigaction(signal, &action, std::ptr::null_mut()) == 0
+    };
+    let death_signal = if installed { signal } else { nix::libc::SIGKILL };
+    // SAFETY: PR_SET_PDEATHSIG takes a signal number.
+    unsafe { nix::libc::prctl(nix::libc::PR_SET_PDEATHSIG, death_signal as nix::libc::c_ulong) };
 }
 
 /// The child's process group, for the signal handlers; 0 when there is none.
