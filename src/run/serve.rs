@@ -209,23 +209,56 @@ fn listen(socket: &Path) -> Result<UnixListener, MossError> {
     Ok(listener)
 }
 
+/// How long `--stop` waits for the server to end: it ends once its runs in flight have.
+const STOP_WAIT: Duration = Duration::from_secs(30);
+
+/// Asks the server on `socket` to stop, and waits for it to be gone, so that a new server can
+/// take the socket as soon as this returns.
 fn stop(socket: &Path, moss_file: &Path) -> Result<u8, MossError> {
     let Ok(mut stream) = UnixStream::connect(socket) else {
         style::note(&format!("no server is running on {}", socket.display()));
         return Ok(0);
     };
+    let server = nix::sys::socket::getsockopt(&stream, nix::sys::socket::sockopt::PeerCredentials).map(|p| p.pid());
+    let _ = stream.set_read_timeout(Some(warm_protocol::ANSWER_WAIT));
     json_lines::write(&mut stream, &Ask::Stop(moss_file.to_path_buf()))
         .map_err(|e| MossError::usage(format!("cannot reach the server: {e}")))?;
-    let answer: Answer = json_lines::read(&mut BufReader::new(stream))
-        .map_err(|e| MossError::usage(format!("the server did not answer: {e}")))?;
+    let answer: Answer = json_lines::read(&mut BufReader::new(stream)).map_err(|e| {
+        MossError::usage(Problem::hinted(
+            format!("the server on {} did not answer: {e}", socket.display()),
+            "it may be stopped (SIGSTOP) or stuck; end its process to free the socket",
+        ))
+    })?;
     if let Answer::Refused(reason) = answer {
         return Err(MossError::usage(Problem::hinted(
             format!("the server on {} was left running: {reason}", socket.display()),
             "run `moss serve --stop` with the file it serves",
         )));
     }
+    let asked = Instant::now();
+    while server.is_ok_and(still_running) {
+        if asked.elapsed() >= STOP_WAIT {
+            return Err(MossError::usage(Problem::hinted(
+                format!(
+                    "the server on {} is stopping, but a run in flight still keeps it after {} s",
+                    socket.display(),
+                    STOP_WAIT.as_secs()
+                ),
+                "it ends, and frees the socket, as soon as that run ends; its client's --timeout bounds it",
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
     style::note(&format!("stopped the server on {}", socket.display()));
     Ok(0)
+}
+
+/// Whether process `pid` runs still (not ended, nor only waiting for its parent to reap it).
+fn still_running(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| stat.rsplit_once(')').map(|(_, rest)| !rest.trim_start().starts_with(['Z', 'X'])))
+        .unwrap_or(false)
 }
 
 /// Replaces this process with a fresh server on the same socket, so that a changed file is
@@ -287,8 +320,10 @@ impl Watched {
     }
 }
 
-/// How long a client that connected has to send its ask; the server serves no one meanwhile.
-const ASK_WAIT: Duration = Duration::from_secs(5);
+/// How long a client that connected has to send its ask; the server serves no one meanwhile,
+/// so it is short: a client sends its ask as soon as it connects, and one that was too slow
+/// finds its connection closed and runs cold.
+const ASK_WAIT: Duration = Duration::from_millis(250);
 
 /// Takes a client's ask: stops, refuses, or forks the run and returns it.
 fn take(connection: UnixStream, served: &Served, spare: &mut Option<Spare>, refusal: Option<String>) -> Option<Run> {
@@ -327,6 +362,11 @@ fn take(connection: UnixStream, served: &Served, spare: &mut Option<Spare>, refu
         });
     if let Some(reason) = refusal {
         let _ = json_lines::write(&mut reply, &Answer::Refused(reason));
+        return None;
+    }
+    // A client that gave up waiting (the server was stopped or busy) runs cold: its ask, found
+    // later, must not run a second time.
+    if warm_runs::closed(&connection) {
         return None;
     }
     let ask = Ask::Exec(ask);

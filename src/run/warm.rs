@@ -84,9 +84,20 @@ pub fn exec(
     }
     // The server holds its own copies now: the run's end closes the last writer of each pipe.
     drop((writing, folder));
+    // A server that was stopped (SIGSTOP) or is stuck must not hold the run forever: the code
+    // runs cold, and the server drops the ask if it ever gets to it (the connection is closed).
+    let _ = stream.set_read_timeout(Some(warm_protocol::ANSWER_WAIT));
     let mut answers = BufReader::new(stream);
     let child = match json_lines::read::<Answer>(&mut answers) {
         Ok(Answer::Started(pid)) => Pid::from_raw(pid),
+        Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+            let waited = warm_protocol::ANSWER_WAIT.as_secs();
+            style::warning(&format!(
+                "the server at {} did not answer within {waited} s; running cold",
+                socket.display()
+            ));
+            return Ok(None);
+        }
         Ok(Answer::NotStarted(error)) => return Err(Failure::NotStarted(error)),
         Ok(Answer::Refused(reason)) if start && reason.starts_with(warm_protocol::OTHER_PYTHON) => {
             style::warning(&format!("--warm: {reason}; running cold"));
@@ -95,6 +106,8 @@ pub fn exec(
         Ok(Answer::Refused(_) | Answer::Stopping | Answer::Ended(_)) => return Ok(None),
         Err(e) => return Err(lost(&socket, &e)),
     };
+    // From here the run's own time limit governs, as a cold run's does.
+    let _ = answers.get_ref().set_read_timeout(None);
     // The connection stays open until this process ends: the server forks the process for its
     // next run once this client is done, not while it saves the context.
     if let Ok(kept) = answers.get_ref().try_clone() {

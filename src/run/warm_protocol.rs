@@ -7,6 +7,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use nix::sys::signal::Signal;
 use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg};
@@ -75,6 +76,10 @@ impl Identity {
         Identity { binary, python, environment }
     }
 }
+
+/// How long a client waits for the server's first answer before it runs without it: a server
+/// that is up answers in milliseconds.
+pub const ANSWER_WAIT: Duration = Duration::from_secs(3);
 
 /// What a client asks.
 #[derive(Serialize, Deserialize)]
