@@ -519,7 +519,7 @@ fn a_server_that_does_not_answer_runs_the_code_cold_once_and_stop_says_so() {
     assert!(started.elapsed() < Duration::from_secs(15), "the client waited {:?}", started.elapsed());
     let stop = sandbox.moss().args(["serve", "--stop", "agent.py"]).timeout(Duration::from_secs(20)).output().unwrap();
     assert_exit(&stop, 2);
-    assert!(stderr(&stop).contains("did not answer"), "{}", stderr(&stop));
+    assert!(stderr(&stop).contains("did not answer") && stderr(&stop).contains("stopped"), "{}", stderr(&stop));
     assert!(Command::new("kill").args(["-CONT", &pid]).status().unwrap().success());
     std::thread::sleep(Duration::from_millis(1000));
     let runs = std::fs::read_to_string(sandbox.path("runs.txt")).unwrap();
@@ -553,4 +553,13 @@ fn stop_returns_once_the_server_is_gone_so_a_new_one_can_start_at_once() {
     let _next = Server::start(&sandbox, "agent.py");
     assert_eq!(runner(&sandbox, &[]), "serve");
     assert!(client.wait().unwrap().success(), "the run in flight did not end well");
+}
+
+#[test]
+fn warm_waits_for_the_server_it_started_however_long_its_imports_take() {
+    let sandbox = project();
+    sandbox.write("agent.py", "import time\nfrom ghostos_moss import Moss\nimport helpers\ntime.sleep(4)\n");
+    assert_eq!(runner(&sandbox, &["--warm"]), "serve", "the first run did not wait for the server to be warm");
+    let out = sandbox.moss().args(["serve", "--stop", "agent.py"]).output().unwrap();
+    assert_exit(&out, 0);
 }

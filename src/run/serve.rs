@@ -220,24 +220,37 @@ fn stop(socket: &Path, moss_file: &Path) -> Result<u8, MossError> {
         return Ok(0);
     };
     let server = nix::sys::socket::getsockopt(&stream, nix::sys::socket::sockopt::PeerCredentials).map(|p| p.pid());
-    let _ = stream.set_read_timeout(Some(warm_protocol::ANSWER_WAIT));
     json_lines::write(&mut stream, &Ask::Stop(moss_file.to_path_buf()))
         .map_err(|e| MossError::usage(format!("cannot reach the server: {e}")))?;
-    let answer: Answer = json_lines::read(&mut BufReader::new(stream)).map_err(|e| {
+    let unanswered = |reason: String| {
         MossError::usage(Problem::hinted(
-            format!("the server on {} did not answer: {e}", socket.display()),
-            "it may be stopped (SIGSTOP) or stuck; end its process to free the socket",
+            format!("the server on {} did not answer: {reason}", socket.display()),
+            "continue it (`kill -CONT`) or end its process to free the socket",
         ))
-    })?;
+    };
+    // A server still warming up answers once it is warm; a stopped one never does.
+    let asked = Instant::now();
+    while !readable(&stream) {
+        if let Ok(pid) = server
+            && process_state(pid).is_some_and(|state| matches!(state, 'T' | 't'))
+        {
+            return Err(unanswered(format!("its process {pid} is stopped (SIGSTOP)")));
+        }
+        if asked.elapsed() >= STOP_WAIT {
+            return Err(unanswered(format!("no answer within {} s", STOP_WAIT.as_secs())));
+        }
+    }
+    let _ = stream.set_read_timeout(Some(warm_protocol::ANSWER_WAIT));
+    let answer: Answer = json_lines::read(&mut BufReader::new(stream)).map_err(|e| unanswered(e.to_string()))?;
     if let Answer::Refused(reason) = answer {
         return Err(MossError::usage(Problem::hinted(
             format!("the server on {} was left running: {reason}", socket.display()),
             "run `moss serve --stop` with the file it serves",
         )));
     }
-    let asked = Instant::now();
-    while server.is_ok_and(still_running) {
-        if asked.elapsed() >= STOP_WAIT {
+    let agreed = Instant::now();
+    while server.is_ok_and(|pid| process_state(pid).is_some_and(|state| !matches!(state, 'Z' | 'X'))) {
+        if agreed.elapsed() >= STOP_WAIT {
             return Err(MossError::usage(Problem::hinted(
                 format!(
                     "the server on {} is stopping, but a run in flight still keeps it after {} s",
@@ -253,12 +266,18 @@ fn stop(socket: &Path, moss_file: &Path) -> Result<u8, MossError> {
     Ok(0)
 }
 
-/// Whether process `pid` runs still (not ended, nor only waiting for its parent to reap it).
-fn still_running(pid: i32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|stat| stat.rsplit_once(')').map(|(_, rest)| !rest.trim_start().starts_with(['Z', 'X'])))
-        .unwrap_or(false)
+/// The state letter of process `pid` (`/proc/PID/stat`: R, S, T for stopped, Z for ended but
+/// not reaped, ...), if there is such a process.
+fn process_state(pid: i32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?.1.trim_start().chars().next()
+}
+
+/// Whether `stream` has something to read, looked at for up to 100 ms.
+fn readable(stream: &UnixStream) -> bool {
+    use std::os::fd::AsFd;
+    let mut fds = [nix::poll::PollFd::new(stream.as_fd(), nix::poll::PollFlags::POLLIN)];
+    matches!(nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(100u8)), Ok(n) if n > 0)
 }
 
 /// Replaces this process with a fresh server on the same socket, so that a changed file is

@@ -53,10 +53,12 @@ pub fn exec(
     start: bool,
 ) -> Result<Option<ChildRun>, Failure> {
     let socket = warm_protocol::socket_path(config, moss_file);
-    let stream = match UnixStream::connect(&socket) {
-        Ok(stream) => stream,
+    // A server this client started answers once it is warm, which takes as long as the MOSS
+    // file's imports; one already up answers at once.
+    let (stream, answer_wait) = match UnixStream::connect(&socket) {
+        Ok(stream) => (stream, warm_protocol::ANSWER_WAIT),
         Err(_) if start => match start_server(moss_file, &socket) {
-            Ok(stream) => stream,
+            Ok(stream) => (stream, START_WAIT),
             Err(reason) => {
                 style::warning(&format!("--warm: {reason}; running cold"));
                 return Ok(None);
@@ -86,12 +88,12 @@ pub fn exec(
     drop((writing, folder));
     // A server that was stopped (SIGSTOP) or is stuck must not hold the run forever: the code
     // runs cold, and the server drops the ask if it ever gets to it (the connection is closed).
-    let _ = stream.set_read_timeout(Some(warm_protocol::ANSWER_WAIT));
+    let _ = stream.set_read_timeout(Some(answer_wait));
     let mut answers = BufReader::new(stream);
     let child = match json_lines::read::<Answer>(&mut answers) {
         Ok(Answer::Started(pid)) => Pid::from_raw(pid),
         Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
-            let waited = warm_protocol::ANSWER_WAIT.as_secs();
+            let waited = answer_wait.as_secs();
             style::warning(&format!(
                 "the server at {} did not answer within {waited} s; running cold",
                 socket.display()
