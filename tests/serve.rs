@@ -563,3 +563,35 @@ fn warm_waits_for_the_server_it_started_however_long_its_imports_take() {
     let out = sandbox.moss().args(["serve", "--stop", "agent.py"]).output().unwrap();
     assert_exit(&out, 0);
 }
+
+#[test]
+fn a_server_stopped_during_a_run_holds_its_client_only_a_little_past_the_time_limit() {
+    let sandbox = project();
+    sandbox.write(
+        "slow.py",
+        "import time\ndef main(moss):\n    open('started.txt', 'w').write('x')\n    time.sleep(60)\n",
+    );
+    let server = Server::start(&sandbox, "agent.py");
+    let client = sandbox
+        .moss_process()
+        .args(["exec", "agent.py", "--code", "slow.py", "--no-context", "--timeout", "2", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !sandbox.exists("started.txt") {
+        assert!(started.elapsed() < Duration::from_secs(20), "the run never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-STOP", &pid]).status().unwrap().success());
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(client.wait_with_output().unwrap()));
+    let out = finished.recv_timeout(Duration::from_secs(20));
+    assert!(Command::new("kill").args(["-CONT", &pid]).status().unwrap().success());
+    let out = out.expect("the client still waits for a stopped server");
+    let result = common::parse_result(&out);
+    assert_exit(&out, 124);
+    assert_eq!(result["error"]["kind"], "timeout", "{result}");
+}

@@ -230,9 +230,9 @@ fn stop(socket: &Path, moss_file: &Path) -> Result<u8, MossError> {
     };
     // A server still warming up answers once it is warm; a stopped one never does.
     let asked = Instant::now();
-    while !readable(&stream) {
+    while !warm_protocol::readable_within(&stream, Duration::from_millis(100)) {
         if let Ok(pid) = server
-            && process_state(pid).is_some_and(|state| matches!(state, 'T' | 't'))
+            && warm_protocol::process_state(pid).is_some_and(|state| matches!(state, 'T' | 't'))
         {
             return Err(unanswered(format!("its process {pid} is stopped (SIGSTOP)")));
         }
@@ -249,7 +249,7 @@ fn stop(socket: &Path, moss_file: &Path) -> Result<u8, MossError> {
         )));
     }
     let agreed = Instant::now();
-    while server.is_ok_and(|pid| process_state(pid).is_some_and(|state| !matches!(state, 'Z' | 'X'))) {
+    while server.is_ok_and(|pid| warm_protocol::process_state(pid).is_some_and(|state| !matches!(state, 'Z' | 'X'))) {
         if agreed.elapsed() >= STOP_WAIT {
             return Err(MossError::usage(Problem::hinted(
                 format!(
@@ -264,20 +264,6 @@ fn stop(socket: &Path, moss_file: &Path) -> Result<u8, MossError> {
     }
     style::note(&format!("stopped the server on {}", socket.display()));
     Ok(0)
-}
-
-/// The state letter of process `pid` (`/proc/PID/stat`: R, S, T for stopped, Z for ended but
-/// not reaped, ...), if there is such a process.
-fn process_state(pid: i32) -> Option<char> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit_once(')')?.1.trim_start().chars().next()
-}
-
-/// Whether `stream` has something to read, looked at for up to 100 ms.
-fn readable(stream: &UnixStream) -> bool {
-    use std::os::fd::AsFd;
-    let mut fds = [nix::poll::PollFd::new(stream.as_fd(), nix::poll::PollFlags::POLLIN)];
-    matches!(nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(100u8)), Ok(n) if n > 0)
 }
 
 /// Replaces this process with a fresh server on the same socket, so that a changed file is

@@ -119,13 +119,34 @@ pub fn exec(
         drop(child_end);
         serve
     });
-    let ended = move || match json_lines::read::<Answer>(&mut answers) {
+    let ended = move || match answer_once_ended(&mut answers, child) {
         Ok(Answer::Ended(ended)) => ended.status(child),
         Ok(_) => Err(io::Error::other("the server answered out of turn")),
         Err(e) => Err(e),
     };
     let run = supervisor::watch_child(child, supervision, started, reading, serve, ended);
     run.map(Some).map_err(|e| lost(&socket, &e))
+}
+
+/// The server's next answer: it tells of the run's end as soon as it reaps it. A server that
+/// was stopped (SIGSTOP) or is stuck leaves the ended run unreaped; the client then gives up
+/// `ANSWER_WAIT` after the end rather than wait for ever.
+fn answer_once_ended(answers: &mut BufReader<UnixStream>, child: Pid) -> io::Result<Answer> {
+    let mut unreaped_since: Option<Instant> = None;
+    while answers.buffer().is_empty() && !warm_protocol::readable_within(answers.get_ref(), Duration::from_millis(100))
+    {
+        if warm_protocol::process_state(child.as_raw()) != Some('Z') {
+            continue;
+        }
+        let since = *unreaped_since.get_or_insert_with(Instant::now);
+        if since.elapsed() >= warm_protocol::ANSWER_WAIT {
+            return Err(io::Error::other(format!(
+                "the run ended but the server did not reap it within {} s (is it stopped?)",
+                warm_protocol::ANSWER_WAIT.as_secs()
+            )));
+        }
+    }
+    json_lines::read(answers)
 }
 
 /// The request with the client's environment, which the run takes on.

@@ -143,6 +143,22 @@ impl Ended {
     }
 }
 
+/// The state letter of process `pid` (`/proc/PID/stat`: R, S, T for stopped, Z for ended but
+/// not reaped, ...), if there is such a process.
+pub fn process_state(pid: i32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?.1.trim_start().chars().next()
+}
+
+/// Whether `stream` has something to read (or was closed), waiting up to `wait` for it.
+pub fn readable_within(stream: &UnixStream, wait: Duration) -> bool {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    use std::os::fd::AsFd;
+    let mut fds = [PollFd::new(stream.as_fd(), PollFlags::POLLIN)];
+    let timeout = PollTimeout::try_from(wait.as_millis() as i32).unwrap_or(PollTimeout::MAX);
+    matches!(poll(&mut fds, timeout), Ok(n) if n > 0)
+}
+
 /// The descriptors a client sends with its `Exec` ask, in order: the run's stdout, stderr and
 /// report pipes, the client's working folder, and the device companion's socket when it has one.
 pub const RUN_DESCRIPTORS: usize = 4;
