@@ -216,8 +216,12 @@ fn killing_the_client_ends_the_run_on_the_server() {
          time.sleep(1.5)\n    open('finished.txt', 'w').write('x')\n",
     );
     let server = Server::start(&sandbox, "agent.py");
-    let mut client =
-        sandbox.moss_process().args(["exec", "agent.py", "--code", "slow.py", "--no-context"]).spawn().unwrap();
+    let mut client = sandbox
+        .moss_process()
+        .args(["exec", "agent.py", "--code", "slow.py", "--no-context"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
     let started = Instant::now();
     while std::fs::read_to_string(sandbox.path("started.txt")).unwrap_or_default().is_empty() {
         assert!(started.elapsed() < Duration::from_secs(20), "the run never started");
@@ -435,4 +439,159 @@ fn a_server_whose_imports_started_a_thread_does_not_fork_runs_and_says_why() {
     let (out, result) = sandbox.exec_json("agent.py", "gen.py", &["--no-context"]);
     assert_exit(&out, 0);
     assert_eq!(result["returns"], 1, "the run still runs, cold: {result}");
+}
+
+/// The processes whose parent is `parent`.
+fn children_of(parent: u32) -> Vec<u32> {
+    let parent_of = |pid: &str| {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse::<u32>().ok()
+    };
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| parent_of(&pid.to_string()) == Some(parent))
+        .collect()
+}
+
+#[test]
+fn the_spare_copies_only_the_memory_the_server_wrote_not_what_it_only_reserved() {
+    let sandbox = project();
+    sandbox.write(
+        "agent.py",
+        "import ctypes\nfrom ghostos_moss import Moss\n_libc = ctypes.CDLL(None)\n\
+         _libc.malloc.restype = ctypes.c_void_p\nBUFFER = _libc.malloc(512 << 20)  # reserved, never written\n",
+    );
+    let server = Server::start(&sandbox, "agent.py");
+    let private_kb = |pid: u32| -> u64 {
+        let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+        rollup
+            .lines()
+            .filter(|line| line.starts_with("Private_"))
+            .filter_map(|line| line.split_whitespace().nth(1)?.parse::<u64>().ok())
+            .sum()
+    };
+    let watched = Instant::now();
+    let mut most = 0;
+    let mut spares_seen = 0;
+    // The spare copies while idle: it is watched long enough for it to finish.
+    while watched.elapsed() < Duration::from_secs(3) {
+        let spares = children_of(server.child.id());
+        spares_seen = spares_seen.max(spares.len());
+        most = spares.into_iter().map(private_kb).max().unwrap_or(0).max(most);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(spares_seen, 1, "the server forked no spare");
+    assert!(most < 128 * 1024, "the spare made {most} kB of memory its own: the 512 MB only reserved was committed");
+    assert_eq!(runner(&sandbox, &[]), "serve");
+}
+
+#[test]
+fn a_silent_connection_does_not_hold_up_other_clients() {
+    let sandbox = project();
+    let _server = Server::start(&sandbox, "agent.py");
+    let _silent: Vec<_> =
+        (0..3).map(|_| std::os::unix::net::UnixStream::connect(socket(&sandbox, "agent.py")).unwrap()).collect();
+    let started = Instant::now();
+    assert_eq!(runner(&sandbox, &[]), "serve");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the run waited {:?} behind silent connections",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_server_that_does_not_answer_runs_the_code_cold_once_and_stop_says_so() {
+    let sandbox = project();
+    sandbox.write(
+        "count.py",
+        "import os\ndef main(moss):\n    open('runs.txt', 'a').write(f'{os.getppid()}\\n')\n    return 'ran'\n",
+    );
+    let server = Server::start(&sandbox, "agent.py");
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-STOP", &pid]).status().unwrap().success());
+    let started = Instant::now();
+    let (out, result) = sandbox.exec_json("agent.py", "count.py", &["--no-context", "--timeout", "2"]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], "ran", "{result}");
+    assert!(stderr(&out).contains("did not answer"), "{}", stderr(&out));
+    assert!(started.elapsed() < Duration::from_secs(15), "the client waited {:?}", started.elapsed());
+    let stop = sandbox.moss().args(["serve", "--stop", "agent.py"]).timeout(Duration::from_secs(20)).output().unwrap();
+    assert_exit(&stop, 2);
+    assert!(stderr(&stop).contains("did not answer") && stderr(&stop).contains("stopped"), "{}", stderr(&stop));
+    assert!(Command::new("kill").args(["-CONT", &pid]).status().unwrap().success());
+    std::thread::sleep(Duration::from_millis(1000));
+    let runs = std::fs::read_to_string(sandbox.path("runs.txt")).unwrap();
+    assert_eq!(runs.lines().count(), 1, "the code ran again once the server went on: {runs}");
+}
+
+#[test]
+fn stop_returns_once_the_server_is_gone_so_a_new_one_can_start_at_once() {
+    let sandbox = project();
+    sandbox.write(
+        "slow.py",
+        "import os, time\ndef main(moss):\n    open('started.txt', 'w').write('x')\n    time.sleep(1.5)\n    return 1\n",
+    );
+    let mut server = Server::start(&sandbox, "agent.py");
+    let mut client = sandbox
+        .moss_process()
+        .args(["exec", "agent.py", "--code", "slow.py", "--no-context"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !sandbox.exists("started.txt") {
+        assert!(started.elapsed() < Duration::from_secs(20), "the run never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let stop = sandbox.moss().args(["serve", "--stop", "agent.py"]).output().unwrap();
+    assert_exit(&stop, 0);
+    let state = std::fs::read_to_string(format!("/proc/{}/stat", server.child.id())).unwrap_or_default();
+    assert!(state.is_empty() || state.contains(") Z"), "--stop returned while the server still ran: {state}");
+    server.child.wait().unwrap();
+    let _next = Server::start(&sandbox, "agent.py");
+    assert_eq!(runner(&sandbox, &[]), "serve");
+    assert!(client.wait().unwrap().success(), "the run in flight did not end well");
+}
+
+#[test]
+fn warm_waits_for_the_server_it_started_however_long_its_imports_take() {
+    let sandbox = project();
+    sandbox.write("agent.py", "import time\nfrom ghostos_moss import Moss\nimport helpers\ntime.sleep(4)\n");
+    assert_eq!(runner(&sandbox, &["--warm"]), "serve", "the first run did not wait for the server to be warm");
+    let out = sandbox.moss().args(["serve", "--stop", "agent.py"]).output().unwrap();
+    assert_exit(&out, 0);
+}
+
+#[test]
+fn a_server_stopped_during_a_run_holds_its_client_only_a_little_past_the_time_limit() {
+    let sandbox = project();
+    sandbox.write(
+        "slow.py",
+        "import time\ndef main(moss):\n    open('started.txt', 'w').write('x')\n    time.sleep(60)\n",
+    );
+    let server = Server::start(&sandbox, "agent.py");
+    let client = sandbox
+        .moss_process()
+        .args(["exec", "agent.py", "--code", "slow.py", "--no-context", "--timeout", "2", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !sandbox.exists("started.txt") {
+        assert!(started.elapsed() < Duration::from_secs(20), "the run never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-STOP", &pid]).status().unwrap().success());
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(client.wait_with_output().unwrap()));
+    let out = finished.recv_timeout(Duration::from_secs(20));
+    assert!(Command::new("kill").args(["-CONT", &pid]).status().unwrap().success());
+    let out = out.expect("the client still waits for a stopped server");
+    let result = common::parse_result(&out);
+    assert_exit(&out, 124);
+    assert_eq!(result["error"]["kind"], "timeout", "{result}");
 }

@@ -210,20 +210,58 @@ fn listen(socket: &Path) -> Result<UnixListener, MossError> {
     Ok(listener)
 }
 
+/// How long `--stop` waits for the server to end: it ends once its runs in flight have.
+const STOP_WAIT: Duration = Duration::from_secs(30);
+
+/// Asks the server on `socket` to stop, and waits for it to be gone, so that a new server can
+/// take the socket as soon as this returns.
 fn stop(socket: &Path, moss_file: &Path) -> Result<u8, MossError> {
     let Ok(mut stream) = UnixStream::connect(socket) else {
         style::note(&format!("no server is running on {}", socket.display()));
         return Ok(0);
     };
+    let server = nix::sys::socket::getsockopt(&stream, nix::sys::socket::sockopt::PeerCredentials).map(|p| p.pid());
     json_lines::write(&mut stream, &Ask::Stop(moss_file.to_path_buf()))
         .map_err(|e| MossError::usage(format!("cannot reach the server: {e}")))?;
-    let answer: Answer = json_lines::read(&mut BufReader::new(stream))
-        .map_err(|e| MossError::usage(format!("the server did not answer: {e}")))?;
+    let unanswered = |reason: String| {
+        MossError::usage(Problem::hinted(
+            format!("the server on {} did not answer: {reason}", socket.display()),
+            "continue it (`kill -CONT`) or end its process to free the socket",
+        ))
+    };
+    // A server still warming up answers once it is warm; a stopped one never does.
+    let asked = Instant::now();
+    while !warm_protocol::readable_within(&stream, Duration::from_millis(100)) {
+        if let Ok(pid) = server
+            && warm_protocol::process_state(pid).is_some_and(|state| matches!(state, 'T' | 't'))
+        {
+            return Err(unanswered(format!("its process {pid} is stopped (SIGSTOP)")));
+        }
+        if asked.elapsed() >= STOP_WAIT {
+            return Err(unanswered(format!("no answer within {} s", STOP_WAIT.as_secs())));
+        }
+    }
+    let _ = stream.set_read_timeout(Some(warm_protocol::ANSWER_WAIT));
+    let answer: Answer = json_lines::read(&mut BufReader::new(stream)).map_err(|e| unanswered(e.to_string()))?;
     if let Answer::Refused(reason) = answer {
         return Err(MossError::usage(Problem::hinted(
             format!("the server on {} was left running: {reason}", socket.display()),
             "run `moss serve --stop` with the file it serves",
         )));
+    }
+    let agreed = Instant::now();
+    while server.is_ok_and(|pid| warm_protocol::process_state(pid).is_some_and(|state| !matches!(state, 'Z' | 'X'))) {
+        if agreed.elapsed() >= STOP_WAIT {
+            return Err(MossError::usage(Problem::hinted(
+                format!(
+                    "the server on {} is stopping, but a run in flight still keeps it after {} s",
+                    socket.display(),
+                    STOP_WAIT.as_secs()
+                ),
+                "it ends, and frees the socket, as soon as that run ends; its client's --timeout bounds it",
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(10));
     }
     style::note(&format!("stopped the server on {}", socket.display()));
     Ok(0)
@@ -288,8 +326,10 @@ impl Watched {
     }
 }
 
-/// How long a client that connected has to send its ask; the server serves no one meanwhile.
-const ASK_WAIT: Duration = Duration::from_secs(5);
+/// How long a client that connected has to send its ask; the server serves no one meanwhile,
+/// so it is short: a client sends its ask as soon as it connects, and one that was too slow
+/// finds its connection closed and runs cold.
+const ASK_WAIT: Duration = Duration::from_millis(250);
 
 /// Takes a client's ask: stops, refuses, or forks the run and returns it.
 fn take(connection: UnixStream, served: &Served, spare: &mut Option<Spare>, refusal: Option<String>) -> Option<Run> {
@@ -328,6 +368,11 @@ fn take(connection: UnixStream, served: &Served, spare: &mut Option<Spare>, refu
         });
     if let Some(reason) = refusal {
         let _ = json_lines::write(&mut reply, &Answer::Refused(reason));
+        return None;
+    }
+    // A client that gave up waiting (the server was stopped or busy) runs cold: its ask, found
+    // later, must not run a second time.
+    if warm_runs::closed(&connection) {
         return None;
     }
     let ask = Ask::Exec(ask);

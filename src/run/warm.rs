@@ -54,10 +54,12 @@ pub fn exec(
     start: bool,
 ) -> Result<Option<ChildRun>, Failure> {
     let socket = warm_protocol::socket_path(config, moss_file);
-    let stream = match UnixStream::connect(&socket) {
-        Ok(stream) => stream,
+    // A server this client started answers once it is warm, which takes as long as the MOSS
+    // file's imports; one already up answers at once.
+    let (stream, answer_wait) = match UnixStream::connect(&socket) {
+        Ok(stream) => (stream, warm_protocol::ANSWER_WAIT),
         Err(_) if start => match start_server(moss_file, &socket) {
-            Ok(stream) => stream,
+            Ok(stream) => (stream, START_WAIT),
             Err(reason) => {
                 style::warning(&format!("--warm: {reason}; running cold"));
                 return Ok(None);
@@ -86,9 +88,20 @@ pub fn exec(
     }
     // The server holds its own copies now: the run's end closes the last writer of each pipe.
     drop((writing, folder));
+    // A server that was stopped (SIGSTOP) or is stuck must not hold the run forever: the code
+    // runs cold, and the server drops the ask if it ever gets to it (the connection is closed).
+    let _ = stream.set_read_timeout(Some(answer_wait));
     let mut answers = BufReader::new(stream);
     let child = match json_lines::read::<Answer>(&mut answers) {
         Ok(Answer::Started(pid)) => Pid::from_raw(pid),
+        Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+            let waited = answer_wait.as_secs();
+            style::warning(&format!(
+                "the server at {} did not answer within {waited} s; running cold",
+                socket.display()
+            ));
+            return Ok(None);
+        }
         Ok(Answer::NotStarted(error)) => return Err(Failure::NotStarted(error)),
         Ok(Answer::Refused(reason)) if start && warm_protocol::told_when_warm_is_asked(&reason) => {
             style::warning(&format!("--warm: {reason}; running cold"));
@@ -97,6 +110,8 @@ pub fn exec(
         Ok(Answer::Refused(_) | Answer::Stopping | Answer::Ended(_)) => return Ok(None),
         Err(e) => return Err(lost(&socket, &e)),
     };
+    // From here the run's own time limit governs, as a cold run's does.
+    let _ = answers.get_ref().set_read_timeout(None);
     // The connection stays open until this process ends: the server forks the process for its
     // next run once this client is done, not while it saves the context.
     if let Ok(kept) = answers.get_ref().try_clone() {
@@ -106,13 +121,34 @@ pub fn exec(
         drop(child_end);
         serve
     });
-    let ended = move || match json_lines::read::<Answer>(&mut answers) {
+    let ended = move || match answer_once_ended(&mut answers, child) {
         Ok(Answer::Ended(ended)) => ended.status(child),
         Ok(_) => Err(io::Error::other("the server answered out of turn")),
         Err(e) => Err(e),
     };
     let run = supervisor::watch_child(child, supervision, started, reading, serve, ended);
     run.map(Some).map_err(|e| lost(&socket, &e))
+}
+
+/// The server's next answer: it tells of the run's end as soon as it reaps it. A server that
+/// was stopped (SIGSTOP) or is stuck leaves the ended run unreaped; the client then gives up
+/// `ANSWER_WAIT` after the end rather than wait for ever.
+fn answer_once_ended(answers: &mut BufReader<UnixStream>, child: Pid) -> io::Result<Answer> {
+    let mut unreaped_since: Option<Instant> = None;
+    while answers.buffer().is_empty() && !warm_protocol::readable_within(answers.get_ref(), Duration::from_millis(100))
+    {
+        if warm_protocol::process_state(child.as_raw()) != Some('Z') {
+            continue;
+        }
+        let since = *unreaped_since.get_or_insert_with(Instant::now);
+        if since.elapsed() >= warm_protocol::ANSWER_WAIT {
+            return Err(io::Error::other(format!(
+                "the run ended but the server did not reap it within {} s (is it stopped?)",
+                warm_protocol::ANSWER_WAIT.as_secs()
+            )));
+        }
+    }
+    json_lines::read(answers)
 }
 
 /// The request with the client's environment, which the run takes on: each name and value as a

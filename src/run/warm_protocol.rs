@@ -7,6 +7,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use nix::sys::signal::Signal;
 use nix::sys::socket::{ControlMessageOwned, MsgFlags, recvmsg};
@@ -145,6 +146,10 @@ impl Identity {
     }
 }
 
+/// How long a client waits for the server's first answer before it runs without it: a server
+/// that is up answers in milliseconds.
+pub const ANSWER_WAIT: Duration = Duration::from_secs(3);
+
 /// What a client asks.
 #[derive(Serialize, Deserialize)]
 pub enum Ask {
@@ -207,6 +212,22 @@ impl Ended {
             Ended::Signaled(signal) => WaitStatus::Signaled(child, Signal::try_from(signal)?, false),
         })
     }
+}
+
+/// The state letter of process `pid` (`/proc/PID/stat`: R, S, T for stopped, Z for ended but
+/// not reaped, ...), if there is such a process.
+pub fn process_state(pid: i32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?.1.trim_start().chars().next()
+}
+
+/// Whether `stream` has something to read (or was closed), waiting up to `wait` for it.
+pub fn readable_within(stream: &UnixStream, wait: Duration) -> bool {
+    use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+    use std::os::fd::AsFd;
+    let mut fds = [PollFd::new(stream.as_fd(), PollFlags::POLLIN)];
+    let timeout = PollTimeout::try_from(wait.as_millis() as i32).unwrap_or(PollTimeout::MAX);
+    matches!(poll(&mut fds, timeout), Ok(n) if n > 0)
 }
 
 /// The descriptors a client sends with its `Exec` ask, in order: the run's stdout, stderr and

@@ -98,13 +98,17 @@ impl Run {
 
     /// Whether the client closed its connection (it sends nothing after its ask).
     fn client_gone(&self) -> bool {
-        self.client.as_ref().is_none_or(|client| {
-            match nix::sys::socket::recv(client.as_raw_fd(), &mut [0u8; 1], MsgFlags::MSG_DONTWAIT) {
-                Ok(0) => true,
-                Ok(_) => false,
-                Err(e) => !matches!(e, nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR),
-            }
-        })
+        self.client.as_ref().is_none_or(closed)
+    }
+}
+
+/// Whether the client at the other end of `connection` closed it: it sends nothing after its
+/// ask, so anything but "nothing to read yet" means it is gone.
+pub fn closed(connection: &UnixStream) -> bool {
+    match nix::sys::socket::recv(connection.as_raw_fd(), &mut [0u8; 1], MsgFlags::MSG_DONTWAIT) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => !matches!(e, nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR),
     }
 }
 
@@ -261,11 +265,42 @@ fn run(ask: ExecAsk, fds: Vec<OwnedFd>, moss_file: &Path) -> ! {
 const OWNED_AT_ONCE: usize = 1 << 20;
 
 /// Copies now the pages that the run would copy as it first writes to them (copy-on-write, one
-/// page fault each), while no client waits: the writable private mappings, which are about all
-/// the server ever wrote. Stops as soon as an ask arrives on `asks`: the rest is copied as the
-/// run writes.
+/// page fault each), while no client waits: the pages of the writable private mappings that the
+/// server has (present or swapped out), which are about all the server ever wrote. Memory only
+/// reserved and never written (a large `malloc`, `numpy.empty`, a BLAS buffer) is left alone: a
+/// run that writes it would get fresh pages, not copies, and committing it here would cost the
+/// spare as much memory as the reservation. Stops as soon as an ask arrives on `asks`: the rest
+/// is copied as the run writes.
 fn own_writable_pages(asks: &UnixStream) {
     let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else { return };
+    let Ok(pagemap) = std::fs::File::open("/proc/self/pagemap") else { return };
+    // SAFETY: sysconf has no preconditions.
+    let page = match unsafe { nix::libc::sysconf(nix::libc::_SC_PAGESIZE) } {
+        size if size > 0 => size as usize,
+        _ => return,
+    };
+    let asked = || {
+        let mut fds = [PollFd::new(asks.as_fd(), PollFlags::POLLIN)];
+        !matches!(poll(&mut fds, PollTimeout::ZERO), Ok(0))
+    };
+    for (start, end) in writable_private_ranges(&maps) {
+        for at in (start..end).step_by(OWNED_AT_ONCE) {
+            if asked() {
+                return;
+            }
+            for (from, to) in held_pages(&pagemap, page, at, OWNED_AT_ONCE.min(end - at)) {
+                // SAFETY: faults in pages of this process's own mapping; no content changes. A
+                // kernel without MADV_POPULATE_WRITE (before 5.14) refuses, and the run copies them.
+                unsafe {
+                    nix::libc::madvise(from as *mut nix::libc::c_void, to - from, nix::libc::MADV_POPULATE_WRITE)
+                };
+            }
+        }
+    }
+}
+
+/// The address ranges of the writable private mappings listed in `maps` (`/proc/self/maps`).
+fn writable_private_ranges(maps: &str) -> Vec<(usize, usize)> {
     let mut ranges = Vec::new();
     for line in maps.lines() {
         let mut fields = line.split_whitespace();
@@ -277,19 +312,31 @@ fn own_writable_pages(asks: &UnixStream) {
             ranges.push(range);
         }
     }
-    let asked = || {
-        let mut fds = [PollFd::new(asks.as_fd(), PollFlags::POLLIN)];
-        !matches!(poll(&mut fds, PollTimeout::ZERO), Ok(0))
-    };
-    for (start, end) in ranges {
-        for at in (start..end).step_by(OWNED_AT_ONCE) {
-            if asked() {
-                return;
-            }
-            // SAFETY: faults in pages of this process's own mapping; no content changes. A
-            // kernel without MADV_POPULATE_WRITE (before 5.14) refuses, and the run copies them.
-            let length = OWNED_AT_ONCE.min(end - at);
-            unsafe { nix::libc::madvise(at as *mut nix::libc::c_void, length, nix::libc::MADV_POPULATE_WRITE) };
+    ranges
+}
+
+/// The runs of pages in `length` bytes from `start` that this process holds, present in memory
+/// or swapped out (`/proc/self/pagemap`: one 64-bit entry a page, bit 63 present, bit 62
+/// swapped), as address ranges.
+fn held_pages(pagemap: &std::fs::File, page: usize, start: usize, length: usize) -> Vec<(usize, usize)> {
+    use std::os::unix::fs::FileExt;
+    const HELD: u64 = (1 << 63) | (1 << 62);
+    let pages = length.div_ceil(page);
+    let mut entries = vec![0u8; pages * 8];
+    if pagemap.read_exact_at(&mut entries, (start / page * 8) as u64).is_err() {
+        return Vec::new();
+    }
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (index, entry) in entries.chunks_exact(8).enumerate() {
+        let entry = u64::from_ne_bytes(entry.try_into().expect("an entry is 8 bytes"));
+        if entry & HELD == 0 {
+            continue;
+        }
+        let address = start + index * page;
+        match runs.last_mut() {
+            Some((_, end)) if *end == address => *end += page,
+            _ => runs.push((address, address + page)),
         }
     }
+    runs
 }
