@@ -54,19 +54,7 @@ pub fn exec(
     start: bool,
 ) -> Result<Option<ChildRun>, Failure> {
     let socket = warm_protocol::socket_path(config, moss_file);
-    // A server this client started answers once it is warm, which takes as long as the MOSS
-    // file's imports; one already up answers at once.
-    let (stream, answer_wait) = match UnixStream::connect(&socket) {
-        Ok(stream) => (stream, warm_protocol::ANSWER_WAIT),
-        Err(_) if start => match start_server(moss_file, &socket) {
-            Ok(stream) => (stream, START_WAIT),
-            Err(reason) => {
-                style::warning(&format!("--warm: {reason}; running cold"));
-                return Ok(None);
-            }
-        },
-        Err(_) => return Ok(None),
-    };
+    let Some((stream, answer_wait)) = connect(moss_file, &socket, start) else { return Ok(None) };
     let ask = Ask::Exec(Box::new(ExecAsk {
         identity: Identity::of_this_process(),
         moss_file: moss_file.to_path_buf(),
@@ -128,6 +116,23 @@ pub fn exec(
     };
     let run = supervisor::watch_child(child, supervision, started, reading, serve, ended);
     run.map(Some).map_err(|e| lost(&socket, &e))
+}
+
+/// A connection to the MOSS file's server (started here when `start`), and how long to wait for
+/// its first answer: a server this client started answers once it is warm, which takes as long
+/// as the MOSS file's imports; one already up answers at once. None: run cold.
+fn connect(moss_file: &Path, socket: &Path, start: bool) -> Option<(UnixStream, Duration)> {
+    match UnixStream::connect(socket) {
+        Ok(stream) => Some((stream, warm_protocol::ANSWER_WAIT)),
+        Err(_) if start => match start_server(moss_file, socket) {
+            Ok(stream) => Some((stream, START_WAIT)),
+            Err(reason) => {
+                style::warning(&format!("--warm: {reason}; running cold"));
+                None
+            }
+        },
+        Err(_) => None,
+    }
 }
 
 /// The server's next answer: it tells of the run's end as soon as it reaps it. A server that
