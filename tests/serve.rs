@@ -222,14 +222,7 @@ fn killing_the_client_ends_the_run_on_the_server() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    while std::fs::read_to_string(sandbox.path("started.txt")).unwrap_or_default().is_empty() {
-        assert!(started.elapsed() < Duration::from_secs(20), "the run never started");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    // The run's parent is the server: the run was warm.
-    let parent: u32 = std::fs::read_to_string(sandbox.path("started.txt")).unwrap().parse().unwrap();
-    assert_eq!(parent, server.child.id(), "the run did not start on the server");
+    assert_started_on_the_server(&sandbox, &server);
     client.kill().unwrap();
     client.wait().unwrap();
     std::thread::sleep(Duration::from_millis(2000));
@@ -251,13 +244,7 @@ fn a_server_stopped_during_a_run_lets_the_run_end_first() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    while std::fs::read_to_string(sandbox.path("started.txt")).unwrap_or_default().is_empty() {
-        assert!(started.elapsed() < Duration::from_secs(20), "the run never started");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let parent: u32 = std::fs::read_to_string(sandbox.path("started.txt")).unwrap().parse().unwrap();
-    assert_eq!(parent, server.child.id(), "the run did not start on the server");
+    assert_started_on_the_server(&sandbox, &server);
     let stop = sandbox.moss().args(["serve", "--stop", "agent.py"]).output().unwrap();
     assert_exit(&stop, 0);
     let out = client.wait_with_output().unwrap();
@@ -594,4 +581,16 @@ fn a_server_stopped_during_a_run_holds_its_client_only_a_little_past_the_time_li
     let result = common::parse_result(&out);
     assert_exit(&out, 124);
     assert_eq!(result["error"]["kind"], "timeout", "{result}");
+}
+
+/// Waits until the code has written its parent's pid to `started.txt`, and checks that parent is
+/// the server: the run was warm.
+fn assert_started_on_the_server(sandbox: &Sandbox, server: &Server) {
+    let started = Instant::now();
+    while std::fs::read_to_string(sandbox.path("started.txt")).unwrap_or_default().is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(20), "the run never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let parent: u32 = std::fs::read_to_string(sandbox.path("started.txt")).unwrap().parse().unwrap();
+    assert_eq!(parent, server.child.id(), "the run did not start on the server");
 }
