@@ -140,11 +140,16 @@ fn the_codes_processes_do_not_outlive_a_moss_killed_outright() {
          open('child.pid', 'w').write(str(child.pid))\n    time.sleep(60)\n",
     );
     let mut moss = sb.moss_process().args(["exec", "agent.py", "--code", "linger.py"]).spawn().unwrap();
+    // The file exists from `open` on, before its pid is written: wait for the pid itself.
     let started = Instant::now();
-    while !sb.exists("child.pid") && started.elapsed() < Duration::from_secs(20) {
+    let pid = loop {
+        let written = sb.exists("child.pid").then(|| String::from_utf8(sb.read("child.pid")).unwrap());
+        if let Some(pid) = written.and_then(|text| text.parse::<i32>().ok()) {
+            break pid;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "the code never wrote its child's pid");
         std::thread::sleep(Duration::from_millis(20));
-    }
-    let pid: i32 = String::from_utf8(sb.read("child.pid")).unwrap().parse().expect("the code wrote its child's pid");
+    };
     moss.kill().unwrap();
     let _ = moss.wait();
     let killed = Instant::now();
