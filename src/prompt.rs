@@ -49,7 +49,7 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
     let file = args.file.as_deref().expect("clap requires FILE unless --tool-schema");
     let (path, source) = moss_file::read(file)?;
     let config = Config::for_moss_file(&path)?;
-    let context_path = config.context_path(args.context.as_deref(), &path);
+    let context_path = config.context_path(args.context.as_deref(), &path)?;
     let (properties, recorded_module) = match context::read(&context_path)? {
         Some(doc) => (doc.properties, doc.module.and_then(|m| m.name)),
         None => Default::default(),
@@ -63,7 +63,7 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
         device,
         allow_imports: config.allow_imports(args.imports.allow_import.as_ref())?,
         turn: turn.is_some(),
-        ..RunRequest::new(&path, &source, &config)
+        ..RunRequest::new(&path, &source, &config.imports()?)
     };
     let timeout = config.timeout(args.time_limit.timeout)?.map(std::time::Duration::from_secs_f64);
     let supervision = Supervision { timeout, ..Supervision::default() };

@@ -280,6 +280,69 @@ fn a_bad_setting_fails_only_the_commands_that_use_it_and_never_one_whose_flag_ov
     assert!(stderr(&out).contains("moss.toml: allow-imports: \"json\" is not a list"), "{}", stderr(&out));
 }
 
+/// A path setting of the wrong type stops only the commands that read it, each saying what to
+/// write; the others, and `moss config`, go on with the rest of the file.
+#[test]
+fn a_bad_path_setting_fails_only_the_commands_that_read_it() {
+    let sandbox = configured("moss.toml", "", "def main(moss):\n    moss.n = 1\n");
+    assert_exit(&sandbox.exec("agent.py", "gen.py", &[]), 0);
+    let context = sandbox.read(".moss/agent.context.json");
+    /// The file's words; commands that do not read the bad setting; one that does; its problem.
+    type Case<'a> = (&'a str, &'a [&'a [&'a str]], &'a [&'a str], &'a str);
+    let cases: [Case; 4] = [
+        (
+            "prompt-template = 3\n",
+            &[&["exec", "agent.py", "--code", "gen.py", "--no-context"], &["prompt", "agent.py"]],
+            &["prompt", "agent.py", "--task", "go"],
+            "prompt-template: 3 is not a path",
+        ),
+        (
+            "python-path = 'lib'\n",
+            &[&["context", "show", "agent.py"], &["log", "agent.py"]],
+            &["exec", "agent.py", "--code", "gen.py"],
+            "python-path: \"lib\" is not a list of folders",
+        ),
+        (
+            "providers = ['nocolon']\n",
+            &[&["context", "show", "agent.py"]],
+            &["prompt", "agent.py"],
+            "providers: `nocolon` is not `module:callable`",
+        ),
+        (
+            "context-dir = 3\n",
+            &[&["exec", "agent.py", "--code", "gen.py", "--context", "other.json"]],
+            &["exec", "agent.py", "--code", "gen.py"],
+            "context-dir: 3 is not a path",
+        ),
+    ];
+    for (file, unaffected, affected, problem) in cases {
+        sandbox.write("moss.toml", file);
+        for words in unaffected {
+            let out = sandbox.moss().args(*words).output().unwrap();
+            assert_exit(&out, 0);
+        }
+        let out = sandbox.moss().args(affected).output().unwrap();
+        assert_exit(&out, 2);
+        assert!(stderr(&out).contains(&format!("moss.toml: {problem}")), "{file}: {}", stderr(&out));
+        let out = sandbox.moss().args(["config", "agent.py"]).output().unwrap();
+        assert_exit(&out, 2);
+        let key = file.split(' ').next().unwrap();
+        assert!(
+            stdout(&out).contains(&format!("invalid: {}", problem.split_once(": ").unwrap().1)),
+            "{}",
+            stdout(&out)
+        );
+        assert!(stdout(&out).contains("# timeout is not set") && !stdout(&out).contains("none of its values"), "{key}");
+    }
+    // As any Python moss cannot use: the run's `module` error (python.md).
+    sandbox.write("moss.toml", "python = 3\n");
+    let out = sandbox.exec("agent.py", "gen.py", &[]);
+    assert_exit(&out, 4);
+    assert!(stderr(&out).contains("moss.toml: python: 3 is not a path"), "{}", stderr(&out));
+    assert_exit(&sandbox.moss().args(["context", "show", "agent.py"]).output().unwrap(), 0);
+    assert_eq!(sandbox.read(".moss/agent.context.json"), context, "no failure touched the context");
+}
+
 #[test]
 fn moss_config_shows_a_bad_value_saying_it_is_invalid_with_the_rest() {
     let sandbox = configured("moss.toml", "timeout = 9\ndevice = 'toaster'\n", "");

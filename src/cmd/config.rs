@@ -8,7 +8,10 @@ use crate::cli::ConfigArgs;
 use crate::cli::style;
 use crate::embed::python_env::{self, Chosen};
 use crate::error::{MossError, Problem};
-use crate::project::config::{ALLOW_IMPORTS, Config, DEVICE, Rule, Sourced, TIMEOUT, Written};
+use crate::project::config::{
+    ALLOW_IMPORTS, CONTEXT_DIR, Config, DEVICE, PROMPT_TEMPLATE, PROVIDERS, PYTHON, PYTHON_PATH, Rule, Sourced,
+    TIMEOUT, Written,
+};
 
 /// One line of the report: a key, its value as TOML would write it, and where it came from.
 struct Line {
@@ -31,9 +34,10 @@ pub fn run(args: &ConfigArgs) -> Result<u8, MossError> {
     let file = args.file.as_ref().map(std::path::absolute).transpose().map_err(|e| MossError::usage(e.to_string()))?;
     let folder = file.as_ref().and_then(|file| file.parent()).map_or(cwd, Path::to_path_buf);
     let (config, unreadable) = Config::as_far_as_readable(&folder);
-    let context = file.map(|file| {
-        let path = config.context_path(None, &file);
-        (file, path)
+    // A context-dir that cannot be read leaves the context unknown; its line says why.
+    let context = file.and_then(|file| {
+        let path = config.context_path(None, &file).ok()?;
+        Some((file, path))
     });
     let (python, python_warnings) = python_env::choose(&folder);
     let lines = lines(&config);
@@ -134,14 +138,11 @@ impl Report<'_> {
 }
 
 fn lines(config: &Config) -> Vec<Line> {
-    fn entry<T: serde::Serialize>(setting: &Option<Sourced<T>>) -> Option<Shown> {
-        setting.as_ref().map(|s| Shown { value: json_of(&s.value), origin: s.origin.to_string(), invalid: None })
-    }
     /// A setting kept as written: the value it reads as, or what was written and why it is refused.
     fn written<T: serde::Serialize>(setting: &Option<Sourced<Written>>, rule: &Rule<T>) -> Option<Shown> {
         let setting = setting.as_ref()?;
         let origin = setting.origin.to_string();
-        Some(match (rule.read)(&setting.value) {
+        Some(match setting.read(rule) {
             Ok(value) => Shown { value: json_of(&value), origin, invalid: None },
             Err(e) => {
                 let problem = e.problem.clone();
@@ -150,14 +151,18 @@ fn lines(config: &Config) -> Vec<Line> {
         })
     }
     vec![
-        Line { key: "context-dir", value: entry(&config.context_dir), unset: ".moss/ beside each MOSS file" },
+        Line {
+            key: "context-dir",
+            value: written(&config.context_dir, &CONTEXT_DIR),
+            unset: ".moss/ beside each MOSS file",
+        },
         Line { key: "timeout", value: written(&config.timeout, &TIMEOUT), unset: "no time limit" },
         Line {
             key: "python-path",
-            value: entry(&config.python_path),
+            value: written(&config.python_path, &PYTHON_PATH),
             unset: "only the MOSS file's folder is added to sys.path",
         },
-        Line { key: "providers", value: entry(&config.providers), unset: "none registered" },
+        Line { key: "providers", value: written(&config.providers, &PROVIDERS), unset: "none registered" },
         Line {
             key: "allow-imports",
             value: written(&config.allow_imports, &ALLOW_IMPORTS),
@@ -166,12 +171,12 @@ fn lines(config: &Config) -> Vec<Line> {
         Line { key: "device", value: written(&config.device, &DEVICE), unset: "no robot" },
         Line {
             key: "prompt-template",
-            value: entry(&config.prompt_template),
+            value: written(&config.prompt_template, &PROMPT_TEMPLATE),
             unset: "`moss prompt --task` lays out the turn prompt its own way",
         },
         Line {
             key: "python",
-            value: entry(&config.python),
+            value: written(&config.python, &PYTHON),
             unset: "$VIRTUAL_ENV, else the nearest .venv at or above, else python3 on PATH",
         },
     ]

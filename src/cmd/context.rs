@@ -179,7 +179,7 @@ fn resolve(target: &ContextTarget, wanted: usize) -> Result<Resolved, MossError>
         }
         None => {
             let file = std::path::absolute(words.remove(0)).map_err(|e| MossError::usage(e.to_string()))?;
-            (crate::project::config::Config::for_moss_file(&file)?.context_path(None, &file), Some(file))
+            (crate::project::config::Config::for_moss_file(&file)?.context_path(None, &file)?, Some(file))
         }
     };
     if words.len() != wanted {

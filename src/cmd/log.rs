@@ -17,7 +17,7 @@ pub fn run(args: &LogArgs) -> Result<u8, MossError> {
         (Some(context), _) => context.clone(),
         (None, Some(file)) => {
             let file = std::path::absolute(file).map_err(|e| MossError::usage(e.to_string()))?;
-            crate::project::config::Config::for_moss_file(&file)?.context_path(None, &file)
+            crate::project::config::Config::for_moss_file(&file)?.context_path(None, &file)?
         }
         (None, None) => {
             return Err(MossError::usage("name the journal: a MOSS file (FILE.py) or --context PATH"));

@@ -103,9 +103,12 @@ pub fn choose(folder: &Path) -> (Result<Chosen, Problem>, Vec<Problem>) {
         ));
     }
     // A configuration moss cannot read is the command's to report; here it names no Python.
-    if let Ok(Config { python: Some(Sourced { value, origin: Origin::File(file) }), .. }) = Config::from_folder(folder)
-    {
-        return (configured_python(&value, &file), warnings);
+    match Config::from_folder(folder).map(|config| config.python()) {
+        Ok(Ok(Some(Sourced { value, origin: Origin::File(file) }))) => {
+            return (configured_python(&value, &file), warnings);
+        }
+        Ok(Err(bad)) => return (Err(Problem { message: bad.to_string(), hint: bad.hint() }), warnings),
+        _ => {}
     }
     if let Some(venv) = nearest_venv(folder, &mut warnings) {
         let holder = venv.parent().map(Path::to_path_buf).unwrap_or_default();

@@ -4,9 +4,10 @@
 //! the resolvers (`timeout`, `device`, `allow_imports`, `context_path`) every command asks.
 //!
 //! Each value remembers where it came from, so `moss config` can say why it is what it is, and a
-//! bad one is refused naming the variable, or the file and the key. The settings a flag can
-//! override (timeout, device, allow-imports) are kept as written and checked only when a command
-//! uses them and nothing above them gave a value: a bad one fails only what it would decide.
+//! bad one is refused naming the variable, or the file and the key. Every setting is kept as
+//! written and checked only when a command uses it and nothing above it (a flag, a variable) gave
+//! a value: a bad one fails only what it would decide. What a file cannot hold at all (TOML that
+//! does not parse, a key moss does not know) makes the whole file unreadable.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -20,14 +21,14 @@ use crate::error::{MossError, Problem};
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct FileSettings {
-    context_dir: Option<PathBuf>,
+    context_dir: Option<toml::Value>,
     timeout: Option<toml::Value>,
-    python_path: Option<Vec<PathBuf>>,
-    providers: Option<Vec<String>>,
+    python_path: Option<toml::Value>,
+    providers: Option<toml::Value>,
     allow_imports: Option<toml::Value>,
     device: Option<toml::Value>,
-    prompt_template: Option<PathBuf>,
-    python: Option<PathBuf>,
+    prompt_template: Option<toml::Value>,
+    python: Option<toml::Value>,
 }
 
 #[derive(Deserialize)]
@@ -111,20 +112,35 @@ pub struct Invalid {
     pub fix: String,
 }
 
-/// A setting kept as written: its key in a file, and how a written value becomes its value.
+/// A setting kept as written: its key in a file, and how a written value becomes its value, a
+/// relative path taken from the folder given (the configuration file's).
 pub struct Rule<T> {
     pub key: &'static str,
-    pub read: fn(&Written) -> Result<T, Invalid>,
+    pub read: fn(&Written, &Path) -> Result<T, Invalid>,
 }
 
+pub const CONTEXT_DIR: Rule<PathBuf> = Rule { key: "context-dir", read: folder };
 pub const TIMEOUT: Rule<f64> = Rule { key: "timeout", read: seconds };
-pub const DEVICE: Rule<DeviceSpec> = Rule { key: "device", read: device_spec };
+pub const PYTHON_PATH: Rule<Vec<PathBuf>> = Rule { key: "python-path", read: folders };
+pub const PROVIDERS: Rule<Vec<String>> = Rule { key: "providers", read: provider_specs };
 pub const ALLOW_IMPORTS: Rule<Vec<String>> = Rule { key: "allow-imports", read: module_names };
+pub const DEVICE: Rule<DeviceSpec> = Rule { key: "device", read: device_spec };
+pub const PROMPT_TEMPLATE: Rule<PathBuf> = Rule { key: "prompt-template", read: template_file };
+pub const PYTHON: Rule<PathBuf> = Rule { key: "python", read: interpreter };
 
 impl Sourced<Written> {
+    /// The value `rule` reads in what was written, or why it is no value of the setting.
+    pub fn read<T>(&self, rule: &Rule<T>) -> Result<T, Invalid> {
+        let base = match &self.origin {
+            Origin::File(file) => file.parent().unwrap_or(Path::new(".")),
+            Origin::Env(_) => Path::new(""),
+        };
+        (rule.read)(&self.value, base)
+    }
+
     /// The value `rule` reads in what was written, or the error naming where it was written.
     pub fn checked<T>(&self, rule: &Rule<T>) -> Result<T, MossError> {
-        (rule.read)(&self.value).map_err(|e| self.refusal(rule, e))
+        self.read(rule).map_err(|e| self.refusal(rule, e))
     }
 
     /// Why the value is refused, named by the variable, or the file and the key.
@@ -146,20 +162,31 @@ pub struct Config {
     pub file: Option<PathBuf>,
     /// The context file itself (`MOSS_CONTEXT`).
     pub context: Option<Sourced<PathBuf>>,
-    /// The folder for context files, `<stem>.context.json` each (`context-dir`).
-    pub context_dir: Option<Sourced<PathBuf>>,
+    /// The folder for context files, `<stem>.context.json` each: read with `CONTEXT_DIR`, by
+    /// `contexts_folder`.
+    pub context_dir: Option<Sourced<Written>>,
     /// Read with `TIMEOUT`, by `timeout`.
     pub timeout: Option<Sourced<Written>>,
-    pub python_path: Option<Sourced<Vec<PathBuf>>>,
-    pub providers: Option<Sourced<Vec<String>>>,
+    /// More import roots, and the container's providers: read with `PYTHON_PATH` and `PROVIDERS`,
+    /// by `imports`.
+    pub python_path: Option<Sourced<Written>>,
+    pub providers: Option<Sourced<Written>>,
     /// Read with `ALLOW_IMPORTS`, by `allow_imports`.
     pub allow_imports: Option<Sourced<Written>>,
     /// Read with `DEVICE`, by `device`.
     pub device: Option<Sourced<Written>>,
-    /// The template of `moss prompt --task`'s turn prompt (`prompt-template`).
-    pub prompt_template: Option<Sourced<PathBuf>>,
-    /// The Python to run (`python`): a virtual environment or an interpreter.
-    pub python: Option<Sourced<PathBuf>>,
+    /// The template of `moss prompt --task`'s turn prompt: read with `PROMPT_TEMPLATE`, by
+    /// `prompt_template`.
+    pub prompt_template: Option<Sourced<Written>>,
+    /// The Python to run, a virtual environment or an interpreter: read with `PYTHON`, by `python`.
+    pub python: Option<Sourced<Written>>,
+}
+
+/// What a run imports beyond the MOSS file's folder, as the configuration sets it.
+#[derive(Debug, Default, Clone)]
+pub struct Imports {
+    pub python_path: Option<Vec<PathBuf>>,
+    pub providers: Option<Vec<String>>,
 }
 
 impl Config {
@@ -188,29 +215,27 @@ impl Config {
         let mut config = Config::default();
         let mut unreadable = None;
         if let Some((file, settings)) = find_file(folder) {
-            unreadable = settings.and_then(|settings| config.apply_file(&file, settings)).err();
+            match settings {
+                Ok(settings) => config.apply_file(&file, settings),
+                Err(error) => unreadable = Some(error),
+            }
             config.file = Some(file);
         }
         config.apply_env(|name| std::env::var(name).ok());
         (config, unreadable)
     }
 
-    fn apply_file(&mut self, file: &Path, settings: FileSettings) -> Result<(), MossError> {
-        if let Some(bad) = settings.providers.iter().flatten().find(|p| !is_provider_spec(p)) {
-            return Err(invalid(file, &format!("providers: `{bad}` is not `module:callable`")));
-        }
+    fn apply_file(&mut self, file: &Path, settings: FileSettings) {
         let origin = Origin::File(file.to_path_buf());
-        let base = file.parent().unwrap_or(Path::new("."));
-        self.timeout = Sourced::from(settings.timeout.map(Written::Toml), &origin);
-        self.context_dir = Sourced::from(settings.context_dir.map(|dir| base.join(dir)), &origin);
-        self.python_path =
-            Sourced::from(settings.python_path.map(|paths| paths.iter().map(|p| base.join(p)).collect()), &origin);
-        self.providers = Sourced::from(settings.providers, &origin);
-        self.allow_imports = Sourced::from(settings.allow_imports.map(Written::Toml), &origin);
-        self.device = Sourced::from(settings.device.map(Written::Toml), &origin);
-        self.prompt_template = Sourced::from(settings.prompt_template.map(|path| base.join(path)), &origin);
-        self.python = Sourced::from(settings.python.map(|python| python_path(base, &python)), &origin);
-        Ok(())
+        let written = |value: Option<toml::Value>| Sourced::from(value.map(Written::Toml), &origin);
+        self.context_dir = written(settings.context_dir);
+        self.timeout = written(settings.timeout);
+        self.python_path = written(settings.python_path);
+        self.providers = written(settings.providers);
+        self.allow_imports = written(settings.allow_imports);
+        self.device = written(settings.device);
+        self.prompt_template = written(settings.prompt_template);
+        self.python = written(settings.python);
     }
 
     fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) {
@@ -228,38 +253,59 @@ impl Config {
 
     /// The context file of `moss_file`: `--context` (the flag), else MOSS_CONTEXT, else
     /// `<stem>.context.json` in its contexts folder.
-    pub fn context_path(&self, flag: Option<&Path>, moss_file: &Path) -> PathBuf {
+    pub fn context_path(&self, flag: Option<&Path>, moss_file: &Path) -> Result<PathBuf, MossError> {
         if let Some(context) = flag.or(self.context.as_ref().map(|c| c.value.as_path())) {
-            return context.to_path_buf();
+            return Ok(context.to_path_buf());
         }
         let name =
             crate::project::context::default_path(moss_file).file_name().expect("a context file name").to_owned();
-        let path = self.contexts_folder(moss_file).join(&name);
+        let path = self.contexts_folder(moss_file)?.join(&name);
         // Before contexts under context-dir mirrored the files' folders, each was directly in it:
         // one that belongs to this very file is still its context.
-        let flat = self.context_dir.as_ref().map(|dir| dir.value.join(&name));
-        match flat {
+        let flat = chosen(None, &self.context_dir, &CONTEXT_DIR)?.map(|dir| dir.join(&name));
+        Ok(match flat {
             Some(flat) if flat != path && !path.exists() && crate::project::context::belongs_to(&flat, moss_file) => {
                 flat
             }
             _ => path,
-        }
+        })
     }
 
     /// The folder of `moss_file`'s context and warm server: `.moss/` beside the file or, under
     /// `context-dir`, the file's folder relative to the configuration file's, so that files of
     /// the same name in different folders never share a context or a server.
-    pub fn contexts_folder(&self, moss_file: &Path) -> PathBuf {
+    pub fn contexts_folder(&self, moss_file: &Path) -> Result<PathBuf, MossError> {
         let folder = moss_file.parent().unwrap_or(Path::new("."));
-        let Some(dir) = &self.context_dir else { return folder.join(".moss") };
-        let base = match &dir.origin {
+        let Some(setting) = &self.context_dir else { return Ok(folder.join(".moss")) };
+        let dir = setting.checked(&CONTEXT_DIR)?;
+        let base = match &setting.origin {
             Origin::File(file) => file.parent().unwrap_or(Path::new(".")),
-            Origin::Env(_) => return dir.value.clone(),
+            Origin::Env(_) => return Ok(dir),
         };
-        match lexical(folder).strip_prefix(lexical(base)) {
-            Ok(relative) => dir.value.join(relative),
-            Err(_) => dir.value.clone(),
-        }
+        Ok(match lexical(folder).strip_prefix(lexical(base)) {
+            Ok(relative) => dir.join(relative),
+            Err(_) => dir,
+        })
+    }
+
+    /// What a run imports beyond the MOSS file's folder.
+    pub fn imports(&self) -> Result<Imports, MossError> {
+        Ok(Imports {
+            python_path: chosen(None, &self.python_path, &PYTHON_PATH)?,
+            providers: chosen(None, &self.providers, &PROVIDERS)?,
+        })
+    }
+
+    pub fn prompt_template(&self) -> Result<Option<PathBuf>, MossError> {
+        chosen(None, &self.prompt_template, &PROMPT_TEMPLATE)
+    }
+
+    /// The Python the configuration names, and where it names it.
+    pub fn python(&self) -> Result<Option<Sourced<PathBuf>>, MossError> {
+        let read = |setting: &Sourced<Written>| {
+            Ok(Sourced { value: setting.checked(&PYTHON)?, origin: setting.origin.clone() })
+        };
+        self.python.as_ref().map(read).transpose()
     }
 
     pub fn timeout(&self, flag: Option<f64>) -> Result<Option<f64>, MossError> {
@@ -289,7 +335,7 @@ fn chosen<T>(flag: Option<T>, setting: &Option<Sourced<Written>>, rule: &Rule<T>
 const SECONDS_FIX: &str = "set it to a number of seconds, such as 30 or 0.5";
 
 /// A time limit: a number in a file, a number's text in a variable.
-fn seconds(written: &Written) -> Result<f64, Invalid> {
+fn seconds(written: &Written, _: &Path) -> Result<f64, Invalid> {
     let seconds = match written {
         Written::Text(text) => text.trim().parse::<f64>().ok(),
         Written::Toml(toml::Value::Float(seconds)) => Some(*seconds),
@@ -300,7 +346,7 @@ fn seconds(written: &Written) -> Result<f64, Invalid> {
     check_timeout(seconds.ok_or_else(not_a_number)?).map_err(|problem| Invalid { problem, fix: SECONDS_FIX.into() })
 }
 
-fn device_spec(written: &Written) -> Result<DeviceSpec, Invalid> {
+fn device_spec(written: &Written, _: &Path) -> Result<DeviceSpec, Invalid> {
     match written {
         Written::Text(spec) | Written::Toml(toml::Value::String(spec)) => {
             DeviceSpec::parse(spec).map_err(|e| Invalid { problem: e.problem, fix: e.fix.into() })
@@ -312,15 +358,65 @@ fn device_spec(written: &Written) -> Result<DeviceSpec, Invalid> {
     }
 }
 
-fn module_names(written: &Written) -> Result<Vec<String>, Invalid> {
-    let names = match written {
-        Written::Toml(toml::Value::Array(items)) => items.iter().map(|item| item.as_str().map(str::to_owned)).collect(),
-        _ => None,
-    };
-    names.ok_or_else(|| Invalid {
+fn module_names(written: &Written, _: &Path) -> Result<Vec<String>, Invalid> {
+    strings(written).ok_or_else(|| Invalid {
         problem: format!("{written} is not a list of module names"),
         fix: "write a list of strings, such as [\"math\", \"myapp\"]".into(),
     })
+}
+
+fn provider_specs(written: &Written, _: &Path) -> Result<Vec<String>, Invalid> {
+    let fix = || "write a list of `module:callable` strings, such as [\"myapp.providers:database\"]".to_owned();
+    let specs = strings(written)
+        .ok_or_else(|| Invalid { problem: format!("{written} is not a list of providers"), fix: fix() })?;
+    match specs.iter().find(|spec| !is_provider_spec(spec)) {
+        Some(bad) => Err(Invalid { problem: format!("`{bad}` is not `module:callable`"), fix: fix() }),
+        None => Ok(specs),
+    }
+}
+
+/// The strings of a list written in a file.
+fn strings(written: &Written) -> Option<Vec<String>> {
+    match written {
+        Written::Toml(toml::Value::Array(items)) => items.iter().map(|item| item.as_str().map(str::to_owned)).collect(),
+        _ => None,
+    }
+}
+
+/// A path as written: a variable's text, or a string in a file.
+fn path_text(written: &Written, fix: &str) -> Result<PathBuf, Invalid> {
+    match written {
+        Written::Text(text) | Written::Toml(toml::Value::String(text)) => Ok(PathBuf::from(text)),
+        Written::Toml(_) => Err(Invalid { problem: format!("{written} is not a path"), fix: fix.to_owned() }),
+    }
+}
+
+fn folder(written: &Written, base: &Path) -> Result<PathBuf, Invalid> {
+    Ok(base.join(path_text(written, "write the folder's path as a string, such as \".state\"")?))
+}
+
+fn template_file(written: &Written, base: &Path) -> Result<PathBuf, Invalid> {
+    Ok(base.join(path_text(written, "write the template's path as a string, such as \"prompts/turn.md\"")?))
+}
+
+fn folders(written: &Written, base: &Path) -> Result<Vec<PathBuf>, Invalid> {
+    let folders = strings(written).ok_or_else(|| Invalid {
+        problem: format!("{written} is not a list of folders"),
+        fix: "write a list of paths, such as [\"src\"], even for one folder".into(),
+    })?;
+    Ok(folders.iter().map(|folder| base.join(folder)).collect())
+}
+
+/// `python = "..."` of a file in `base`: `~/` is the home folder, a relative path is the file's
+/// folder's, and `..` is resolved, so that `sys.executable` reads as a user would write it.
+fn interpreter(written: &Written, base: &Path) -> Result<PathBuf, Invalid> {
+    let python = path_text(written, "name a virtual environment's folder or a python3 interpreter as a string")?;
+    let home = std::env::var_os("HOME").filter(|home| !home.is_empty()).map(PathBuf::from);
+    let expanded = match (python.strip_prefix("~"), home) {
+        (Ok(rest), Some(home)) => home.join(rest),
+        _ => python.clone(),
+    };
+    Ok(lexical(&std::path::absolute(base.join(expanded)).unwrap_or_else(|_| base.join(&python))))
 }
 
 /// The path with `.` and `..` resolved by its words alone, as the folder walk that found the
@@ -337,17 +433,6 @@ fn lexical(path: &Path) -> PathBuf {
         }
     }
     out
-}
-
-/// `python = "..."` of a file in `base`: `~/` is the home folder, a relative path is the file's
-/// folder's, and `..` is resolved, so that `sys.executable` reads as a user would write it.
-fn python_path(base: &Path, python: &Path) -> PathBuf {
-    let home = std::env::var_os("HOME").filter(|home| !home.is_empty()).map(PathBuf::from);
-    let expanded = match (python.strip_prefix("~"), home) {
-        (Ok(rest), Some(home)) => home.join(rest),
-        _ => python.to_path_buf(),
-    };
-    lexical(&std::path::absolute(base.join(expanded)).unwrap_or_else(|_| base.join(python)))
 }
 
 /// Longest time limit accepted: a year, far beyond any run, well within what timers can hold.
@@ -421,7 +506,7 @@ mod tests {
             device: Some("sim:FILE".into()),
             ..FileSettings::default()
         };
-        config.apply_file(Path::new("/p/moss.toml"), settings).unwrap();
+        config.apply_file(Path::new("/p/moss.toml"), settings);
         assert_eq!(config.timeout(None).unwrap(), Some(10.0));
         config.apply_env(env(&[("MOSS_TIMEOUT", "2.5")]));
         assert_eq!(config.timeout(None).unwrap(), Some(2.5));
@@ -442,7 +527,7 @@ mod tests {
             allow_imports: Some(toml::Value::String("math".into())),
             ..FileSettings::default()
         };
-        config.apply_file(Path::new("/p/moss.toml"), settings).unwrap();
+        config.apply_file(Path::new("/p/moss.toml"), settings);
         let error = config.timeout(None).unwrap_err();
         assert!(error.to_string().contains("moss.toml: timeout: \"30\" is not a number"), "{error}");
         assert!(config.allow_imports(None).unwrap_err().to_string().contains("allow-imports"));
@@ -461,18 +546,40 @@ mod tests {
         let mut config = Config::default();
         let settings = FileSettings {
             context_dir: Some("state".into()),
-            python_path: Some(vec!["lib".into()]),
+            python_path: Some(toml::Value::Array(vec!["lib".into()])),
             prompt_template: Some("prompts/turn.txt".into()),
             ..FileSettings::default()
         };
-        config.apply_file(Path::new("/p/moss.toml"), settings).unwrap();
-        assert_eq!(config.context_path(None, Path::new("/p/a.py")), Path::new("/p/state/a.context.json"));
-        assert_eq!(config.context_path(None, Path::new("/p/agents/a.py")), Path::new("/p/state/agents/a.context.json"));
-        assert_eq!(
-            config.context_path(None, Path::new("/p/x/../agents/a.py")),
-            Path::new("/p/state/agents/a.context.json")
+        config.apply_file(Path::new("/p/moss.toml"), settings);
+        let context = |file: &str| config.context_path(None, Path::new(file)).unwrap();
+        assert_eq!(context("/p/a.py"), Path::new("/p/state/a.context.json"));
+        assert_eq!(context("/p/agents/a.py"), Path::new("/p/state/agents/a.context.json"));
+        assert_eq!(context("/p/x/../agents/a.py"), Path::new("/p/state/agents/a.context.json"));
+        assert_eq!(config.imports().unwrap().python_path, Some(vec![PathBuf::from("/p/lib")]));
+        assert_eq!(config.prompt_template().unwrap(), Some(PathBuf::from("/p/prompts/turn.txt")));
+    }
+
+    #[test]
+    fn a_path_setting_of_the_wrong_type_is_refused_only_where_it_is_read() {
+        let mut config = Config::default();
+        let settings = FileSettings {
+            context_dir: Some(toml::Value::Integer(3)),
+            python_path: Some("src".into()),
+            providers: Some(toml::Value::Array(vec!["nocolon".into()])),
+            ..FileSettings::default()
+        };
+        config.apply_file(Path::new("/p/moss.toml"), settings);
+        assert_eq!(config.context_path(Some(Path::new("c.json")), Path::new("/p/a.py")).unwrap(), Path::new("c.json"));
+        let error = config.context_path(None, Path::new("/p/a.py")).unwrap_err().to_string();
+        assert!(error.contains("context-dir: 3 is not a path"), "{error}");
+        let error = config.imports().unwrap_err().to_string();
+        assert!(
+            error.contains("python-path: \"src\" is not a list of folders") && error.contains("[\"src\"]"),
+            "{error}"
         );
-        assert_eq!(config.python_path.unwrap().value, vec![PathBuf::from("/p/lib")]);
-        assert_eq!(config.prompt_template.unwrap().value, PathBuf::from("/p/prompts/turn.txt"));
+        config.python_path = None;
+        let error = config.imports().unwrap_err().to_string();
+        assert!(error.contains("providers: `nocolon` is not `module:callable`"), "{error}");
+        assert_eq!(config.prompt_template().unwrap(), None);
     }
 }

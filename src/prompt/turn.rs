@@ -48,8 +48,8 @@ impl Turn {
     /// layout and last run (the ghost comes later, from the compiled file).
     pub fn for_prompt(args: &PromptArgs, config: &Config, context: &Path) -> Result<Option<Turn>, MossError> {
         let Some(task) = read_task(args)? else { return Ok(None) };
-        let template = match &config.prompt_template {
-            Some(path) => Template::read(&path.value)?,
+        let template = match config.prompt_template()? {
+            Some(path) => Template::read(&path)?,
             None => Template::shipped(),
         };
         let (last_run, skipped) = newest_run(context)?;

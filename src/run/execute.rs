@@ -101,7 +101,8 @@ fn failed(result: &mut ExecResult, error: ErrorInfo) -> u8 {
 fn prepare(args: &ExecArgs, result: &mut ExecResult) -> Result<Prepared, MossError> {
     let (path, source) = moss_file::read(&args.file)?;
     let config = Config::for_moss_file(&path)?;
-    let context_path = (!args.context.no_context).then(|| config.context_path(args.context.context.as_deref(), &path));
+    let context_path =
+        (!args.context.no_context).then(|| config.context_path(args.context.context.as_deref(), &path)).transpose()?;
     result.journal = context_path.as_deref().and_then(journal::for_run);
     let (Extracted { code, found, left_out }, code_file) = read_code(&args.code, args.code_format, &args.target)?;
     result.warnings.extend(left_out);
@@ -133,7 +134,7 @@ fn prepare(args: &ExecArgs, result: &mut ExecResult) -> Result<Prepared, MossErr
         args: (!args.args.is_empty()).then(|| args.args.clone()),
         device: device.clone(),
         allow_imports: config.allow_imports(args.imports.allow_import.as_ref())?,
-        ..RunRequest::new(&path, &source, &config)
+        ..RunRequest::new(&path, &source, &config.imports()?)
     };
     let (supervision, sandbox) = supervision(args, &config, context.as_ref(), result)?;
     let outputs = device::Outputs {

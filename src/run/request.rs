@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::device::DeviceSpec;
-use crate::project::config::Config;
+use crate::project::config::Imports;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct RunRequest {
@@ -41,13 +41,13 @@ pub struct RunRequest {
 }
 
 impl RunRequest {
-    /// A request about `path`, whose source is `source`, under the project's configuration.
-    pub fn new(path: &Path, source: &str, config: &Config) -> Self {
+    /// A request about `path`, whose source is `source`, with the imports the project configures.
+    pub fn new(path: &Path, source: &str, imports: &Imports) -> Self {
         RunRequest {
             path: path.to_string_lossy().into_owned(),
             source: source.to_owned(),
-            python_path: config.python_path.as_ref().map(|p| p.value.clone()),
-            providers: config.providers.as_ref().map(|p| p.value.clone()),
+            python_path: imports.python_path.clone(),
+            providers: imports.providers.clone(),
             ..RunRequest::default()
         }
     }

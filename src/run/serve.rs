@@ -59,7 +59,7 @@ struct Served {
 pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
     let (path, source) = moss_file::read(&args.file)?;
     let config = Config::for_moss_file(&path)?;
-    let socket = socket_path(&config, &path);
+    let socket = socket_path(&config, &path)?;
     if args.stop {
         return stop(&socket, &path);
     }
@@ -157,7 +157,8 @@ fn warm_up(path: &Path, source: String, config: &Config) -> Result<Watched, Moss
         let hint = problem.hint.unwrap_or_else(|| "`moss exec` shows the same error cold".into());
         MossError::usage(Problem { hint: Some(hint), ..problem })
     })?;
-    let request = serde_json::to_value(RunRequest::new(path, &source, config)).expect("a request serialises");
+    let request =
+        serde_json::to_value(RunRequest::new(path, &source, &config.imports()?)).expect("a request serialises");
     let watch = Python::attach(|py| -> PyResult<Vec<PathBuf>> {
         interpreter::prepare(py)?;
         let host = py.import("_moss.host")?;

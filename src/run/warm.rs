@@ -53,7 +53,8 @@ pub fn exec(
     companion: &mut Option<Companion>,
     start: bool,
 ) -> Result<Option<ChildRun>, Failure> {
-    let socket = warm_protocol::socket_path(config, moss_file);
+    // A context-dir that cannot be read names no server; the cold run reports it if it needs it.
+    let Ok(socket) = warm_protocol::socket_path(config, moss_file) else { return Ok(None) };
     let Some((stream, answer_wait)) = connect(moss_file, &socket, start) else { return Ok(None) };
     let ask = Ask::Exec(Box::new(ExecAsk {
         identity: Identity::of_this_process(),

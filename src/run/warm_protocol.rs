@@ -15,6 +15,7 @@ use nix::sys::wait::WaitStatus;
 use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
 
+use crate::error::MossError;
 use crate::json_lines;
 use crate::project::config::Config;
 use crate::run::error_info::ErrorInfo;
@@ -23,9 +24,9 @@ use crate::run::request::RunRequest;
 use crate::run::supervisor::Supervision;
 
 /// The socket of `moss_file`'s server: `<stem>.serve.sock` in the folder of its contexts.
-pub fn socket_path(config: &Config, moss_file: &Path) -> PathBuf {
+pub fn socket_path(config: &Config, moss_file: &Path) -> Result<PathBuf, MossError> {
     let stem = moss_file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "moss".into());
-    config.contexts_folder(moss_file).join(format!("{stem}.serve.sock"))
+    Ok(config.contexts_folder(moss_file)?.join(format!("{stem}.serve.sock")))
 }
 
 /// What must be equal in client and server for a warm run to be the run a cold one would be:

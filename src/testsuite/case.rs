@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::device::{self, DeviceSpec};
-use crate::project::config::Config;
+use crate::project::config::{Config, Imports};
 use crate::run::child_report::{ChildReport, HostOutcome};
 use crate::run::error_info::ErrorInfo;
 use crate::run::host;
@@ -45,6 +45,7 @@ pub struct CaseSetup<'a> {
     pub device: Option<&'a DeviceSpec>,
     /// The import allow-list of the runs replayed from the journal or pinned.
     pub allow_imports: Option<&'a Vec<String>>,
+    pub imports: &'a Imports,
 }
 
 /// Runs one case: the host function that answers with `O` in a supervised child of its own, with

@@ -81,7 +81,7 @@ pub fn journaled_runs(
     cases: &mut CaseLoop,
     report: &mut FileReport,
 ) {
-    let context = setup.config.context_path(context, path);
+    let Some(context) = context_of(path, setup, context, "journal", report) else { return };
     let journal = journal::path_beside(&context);
     let records = match journal::read(&journal) {
         Ok((records, skipped)) => {
@@ -153,7 +153,8 @@ pub fn pinned_runs(path: &Path, source: &str, setup: &CaseSetup, cases: &mut Cas
         entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
     files.sort();
     report.no_cases &= files.is_empty();
-    let replayer = Replayer::new(path, source, setup, &setup.config.context_path(None, path));
+    let Some(context) = context_of(path, setup, None, "pinned", report) else { return };
+    let replayer = Replayer::new(path, source, setup, &context);
     for file in files {
         let name = format!("pinned:{}", file.file_stem().unwrap_or_default().to_string_lossy());
         // `#code`: a line number of an error counts in the code the file holds, not in its JSON.
@@ -222,12 +223,24 @@ impl<'a> Replayer<'a> {
             args: (!run.args.is_empty()).then(|| run.args.clone()),
             device: setup.device.cloned(),
             allow_imports: setup.allow_imports.cloned(),
-            ..RunRequest::new(self.path, self.source, setup.config)
+            ..RunRequest::new(self.path, self.source, setup.imports)
         };
         let judge =
             |report: ChildReport<ExecOutcome>, _: &str| report.error.map(|e| ErrorInfo { hint: Some(hint), ..e });
         run_in_child(self.path, name, request, &setup, judge, warnings)
     }
+}
+
+/// The file's context, or None with a failed case named `name` saying why it cannot be found.
+fn context_of(
+    path: &Path,
+    setup: &CaseSetup,
+    flag: Option<&Path>,
+    name: &str,
+    report: &mut FileReport,
+) -> Option<PathBuf> {
+    let found = setup.config.context_path(flag, path);
+    found.map_err(|e| report.cases.push(CaseReport::failed(name, ErrorInfo::from_moss_error(&e)))).ok()
 }
 
 fn file_name(path: &Path) -> String {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::cli::{TestWorkerArgs, WorkerJob};
 use crate::device::DeviceSpec;
 use crate::error::{ErrorKind, MossError};
-use crate::project::config::Config;
+use crate::project::config::{Config, Imports};
 use crate::project::moss_file;
 use crate::run::child_report::{CaseOutcome, ChildReport, Collection};
 use crate::run::error_info::ErrorInfo;
@@ -59,6 +59,7 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         config: &config,
         device: settings.device.as_ref(),
         allow_imports: settings.allow_imports.as_ref(),
+        imports: &settings.imports,
     };
     let mut report = FileReport::new(&shown);
     report
@@ -90,6 +91,7 @@ pub(crate) struct Settings {
     pub device: Option<DeviceSpec>,
     pub timeout: f64,
     pub allow_imports: Option<Vec<String>>,
+    pub imports: Imports,
 }
 
 impl Settings {
@@ -99,6 +101,7 @@ impl Settings {
             device: config.device(job.device.as_ref())?,
             timeout: config.timeout(job.timeout)?.unwrap_or(DEFAULT_TIMEOUT),
             allow_imports: config.allow_imports(None)?,
+            imports: config.imports()?,
         };
         Ok((config, settings))
     }
@@ -113,7 +116,7 @@ fn test_cases(
     cases: &mut CaseLoop,
     report: &mut FileReport,
 ) -> Result<(), ()> {
-    let request = RunRequest { device: setup.device.cloned(), ..RunRequest::new(path, source, setup.config) };
+    let request = RunRequest { device: setup.device.cloned(), ..RunRequest::new(path, source, setup.imports) };
     let run = match host::call::<Collection>(path, &request, setup.supervision, None) {
         Ok(run) => run,
         Err(e) => {
@@ -161,7 +164,7 @@ fn run_case(path: &Path, source: &str, name: &str, setup: &CaseSetup, warnings: 
     let request = RunRequest {
         case: Some(name.to_owned()),
         device: setup.device.cloned(),
-        ..RunRequest::new(path, source, setup.config)
+        ..RunRequest::new(path, source, setup.imports)
     };
     let judge = |report: ChildReport<CaseOutcome>, stdout: &str| match report.error {
         None => golden_mismatch(path, name, stdout),
