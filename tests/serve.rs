@@ -347,7 +347,9 @@ fn a_server_lost_during_the_run_is_a_crash_that_keeps_the_context() {
     let before = sandbox.read(".moss/agent.context.json");
     sandbox.write(
         "doomed.py",
-        "import os, time\ndef main(moss):\n    moss.count = 2\n    open('server.pid', 'w').write(str(os.getppid()))\n    time.sleep(20)\n",
+        "import os, sys, time\ndef main(moss):\n    moss.count = 2\n    print('before the loss', flush=True)\n    \
+         print('to stderr', file=sys.stderr, flush=True)\n    time.sleep(0.5)\n    \
+         open('server.pid', 'w').write(str(os.getppid()))\n    time.sleep(20)\n",
     );
     let _server = Server::start(&sandbox, "agent.py");
     let client = sandbox
@@ -374,6 +376,15 @@ fn a_server_lost_during_the_run_is_a_crash_that_keeps_the_context() {
     assert_exit(&out, 1);
     assert_eq!(result["error"]["type"], "ServerLost", "{result}");
     assert_eq!(sandbox.read(".moss/agent.context.json"), before, "nothing was saved");
+    // What the run printed before the loss reached the client, and is kept, as is how long it ran.
+    assert_eq!(result["stdout"], "before the loss\n", "{result}");
+    assert_eq!(result["stderr"], "to stderr\n", "{result}");
+    assert!(result["duration_ms"].as_f64().unwrap() >= 500.0, "{result}");
+    let log = sandbox.moss().args(["log", "agent.py", "-n", "1", "--json"]).output().unwrap();
+    assert_exit(&log, 0);
+    let last = &serde_json::from_str::<Value>(&stdout(&log)).unwrap()[0];
+    assert_eq!((&last["stdout"], &last["stderr"]), (&result["stdout"], &result["stderr"]), "{last}");
+    assert_eq!(last["duration_ms"], result["duration_ms"], "{last}");
 }
 
 /// `moss exec --json` run cold and then warm on a server of the MOSS file: the same exit code

@@ -64,11 +64,13 @@ impl Default for Supervision {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ending {
     Exited(i32),
     Signaled(Signal),
     TimedOut,
+    /// How the run ended is not known: its status was lost (a warm run's server died), why.
+    Lost(String),
 }
 
 pub struct ChildRun {
@@ -441,13 +443,15 @@ fn watch(
         End::Status(Ok(WaitStatus::Exited(_, code))) => Ending::Exited(code),
         End::Status(Ok(WaitStatus::Signaled(_, sig, _))) => Ending::Signaled(sig),
         End::Status(Ok(other)) => return Err(io::Error::other(format!("unexpected child status {other:?}"))),
-        End::Status(Err(e)) => return Err(e),
-        End::Lost => return Err(io::Error::other("the child's status was lost")),
+        // The run's output until then is still read: it is the run's, and tells how far it got.
+        End::Status(Err(e)) => Ending::Lost(e.to_string()),
+        End::Lost => Ending::Lost("the child's status was lost".into()),
     };
     let left_running = match killed {
         Some(_) => Vec::new(),
-        // What an interrupted run left goes with it, unnamed: the run reports the interrupt.
-        None if interrupted().is_some() => {
+        // What an interrupted or lost run left goes with it, unnamed: the run reports the interrupt
+        // or the loss.
+        None if interrupted().is_some() || matches!(ending, Ending::Lost(_)) => {
             let _ = killpg(child, Signal::SIGKILL);
             Vec::new()
         }

@@ -109,10 +109,15 @@ pub fn exec(
         drop(child_end);
         serve
     });
-    let ended = move || match answer_once_ended(&mut answers, child) {
-        Ok(Answer::Ended(ended)) => ended.status(child),
-        Ok(_) => Err(io::Error::other("the server answered out of turn")),
-        Err(e) => Err(e),
+    // A server lost now leaves the run's output and duration to report (`Ending::Lost`).
+    let watched_socket = socket.clone();
+    let ended = move || {
+        let lost = |e: io::Error| io::Error::other(lost_message(&watched_socket, &e));
+        match answer_once_ended(&mut answers, child) {
+            Ok(Answer::Ended(ended)) => ended.status(child),
+            Ok(_) => Err(lost(io::Error::other("the server answered out of turn"))),
+            Err(e) => Err(lost(e)),
+        }
     };
     let run = supervisor::watch_child(child, supervision, started, reading, serve, ended);
     run.map(Some).map_err(|e| lost(&socket, &e))
@@ -175,11 +180,15 @@ fn with_environment(request: &RunRequest, supervision: &Supervision) -> RunReque
     request
 }
 
+/// What to do about a server lost during a run.
+pub const LOST_HINT: &str = "run again with --cold, or restart the server (`moss serve --stop`)";
+
+fn lost_message(socket: &Path, error: &io::Error) -> String {
+    format!("the warm server at {} failed during the run: {error}", socket.display())
+}
+
 fn lost(socket: &Path, error: &io::Error) -> Failure {
-    Failure::Lost(Problem::hinted(
-        format!("the warm server at {} failed during the run: {error}", socket.display()),
-        "run again with --cold, or restart the server (`moss serve --stop`)",
-    ))
+    Failure::Lost(Problem::hinted(lost_message(socket, error), LOST_HINT))
 }
 
 /// Starts `moss serve` for the file in the background and connects to it once it is warm.
