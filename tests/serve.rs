@@ -605,3 +605,40 @@ fn assert_started_on_the_server(sandbox: &Sandbox, server: &Server) {
     let parent: u32 = std::fs::read_to_string(sandbox.path("started.txt")).unwrap().parse().unwrap();
     assert_eq!(parent, server.child.id(), "the run did not start on the server");
 }
+
+#[test]
+fn ctrl_c_while_the_client_waits_for_the_server_ends_it_as_an_interrupt_before_any_code_ran() {
+    let sandbox = project();
+    sandbox.write("count.py", "def main(moss):\n    moss.count = 1\n");
+    assert_exit(&sandbox.exec_json("agent.py", "count.py", &["--cold"]).0, 0);
+    let before = sandbox.read(".moss/agent.context.json");
+    sandbox.write("marks.py", "def main(moss):\n    moss.count = 2\n    open('ran.txt', 'w').close()\n");
+    let server = Server::start(&sandbox, "agent.py");
+    let pid = server.child.id().to_string();
+    // A stopped server takes the connection but never answers: the client waits.
+    assert!(Command::new("kill").args(["-STOP", &pid]).status().unwrap().success());
+    let client = sandbox
+        .moss_process()
+        .args(["exec", "agent.py", "--code", "marks.py", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    let interrupted = Instant::now();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(client.id() as i32), nix::sys::signal::Signal::SIGINT).unwrap();
+    let out = client.wait_with_output().unwrap();
+    let waited = interrupted.elapsed();
+    assert!(Command::new("kill").args(["-CONT", &pid]).status().unwrap().success());
+    assert_exit(&out, 130);
+    assert!(waited < Duration::from_millis(1900), "the client went on waiting for {waited:?}");
+    let result = common::parse_result(&out);
+    assert_eq!(result["error"]["kind"], "interrupted", "{result}");
+    let message = result["error"]["message"].as_str().unwrap();
+    assert!(message.contains("SIGINT") && message.contains("none of the code ran"), "{message}");
+    assert_eq!(sandbox.read(".moss/agent.context.json"), before, "the context changed");
+    // The server, continued, finds the client gone and does not run its code.
+    std::thread::sleep(Duration::from_millis(1000));
+    assert!(!sandbox.exists("ran.txt"), "the code ran after its client was interrupted");
+    assert_eq!(runner(&sandbox, &[]), "serve", "the server no longer serves");
+}

@@ -165,6 +165,10 @@ pub fn watch_child(
     status: impl FnOnce() -> io::Result<WaitStatus> + Send + 'static,
 ) -> io::Result<ChildRun> {
     let _forwarding = forward_signals_to(child);
+    // An interrupt taken before the run had a process (`take_interrupts`) is the run's too.
+    if let Some(signal) = interrupted() {
+        let _ = killpg(child, signal);
+    }
     let serving = serve.map(thread::spawn);
     let run = watch(child, supervision, started, reading, status);
     if let Some(serving) = serving {
@@ -321,9 +325,16 @@ fn forward_signals_to(child: Pid) -> Dispositions {
     Dispositions::handled_by(forward)
 }
 
+/// Ctrl-C and termination requests that come before the run has a process (a warm client waits
+/// for its server's answer) are noted (`interrupted`), not the end of moss, while the returned
+/// guard lives; `watch_child` passes them on to the run if it starts.
+pub fn take_interrupts() -> Dispositions {
+    Dispositions::handled_by(forward)
+}
+
 /// The dispositions of the interrupting signals before a run took them over; restored when
 /// dropped, so that a process running several runs (a test worker) is not left deaf to Ctrl-C.
-struct Dispositions {
+pub struct Dispositions {
     previous: Vec<(Signal, signal::SigAction)>,
 }
 

@@ -53,8 +53,15 @@ pub fn exec(
     companion: &mut Option<Companion>,
     start: bool,
 ) -> Result<Option<ChildRun>, Failure> {
+    // Ctrl-C while the server is asked is for the run, which may be starting: it must not end
+    // this client without a word.
+    let _interrupts = supervisor::take_interrupts();
     let socket = warm_protocol::socket_path(config, moss_file);
-    let Some((stream, answer_wait)) = connect(moss_file, &socket, start) else { return Ok(None) };
+    let connected = connect(moss_file, &socket, start);
+    if let Some(signal) = supervisor::interrupted() {
+        return Err(interrupted_before_start(signal));
+    }
+    let Some((stream, answer_wait)) = connected else { return Ok(None) };
     let ask = Ask::Exec(Box::new(ExecAsk {
         identity: Identity::of_this_process(),
         moss_file: moss_file.to_path_buf(),
@@ -76,13 +83,12 @@ pub fn exec(
     }
     // The server holds its own copies now: the run's end closes the last writer of each pipe.
     drop((writing, folder));
-    // A server that was stopped (SIGSTOP) or is stuck must not hold the run forever: the code
-    // runs cold, and the server drops the ask if it ever gets to it (the connection is closed).
-    let _ = stream.set_read_timeout(Some(answer_wait));
     let mut answers = BufReader::new(stream);
-    let child = match json_lines::read::<Answer>(&mut answers) {
+    let child = match first_answer(&mut answers, answer_wait) {
         Ok(Answer::Started(pid)) => Pid::from_raw(pid),
-        Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+        // The server drops the ask of a client that is gone: the code never runs.
+        Ok(_) | Err(_) if let Some(signal) = supervisor::interrupted() => return Err(interrupted_before_start(signal)),
+        Err(e) if e.kind() == io::ErrorKind::TimedOut => {
             let waited = answer_wait.as_secs();
             style::warning(&format!(
                 "the server at {} did not answer within {waited} s; running cold",
@@ -123,6 +129,34 @@ pub fn exec(
     run.map(Some).map_err(|e| lost(&socket, &e))
 }
 
+/// How long a client interrupted while it waits for the server's first answer still waits: a
+/// server that is up answers at once, and the run it may have started is then interrupted as a
+/// cold run is.
+const INTERRUPTED_ANSWER_WAIT: Duration = Duration::from_millis(500);
+
+/// The server's first answer, waited for up to `wait`. A server that was stopped (SIGSTOP) or is
+/// stuck must not hold the run forever: the code runs cold, and the server drops the ask if it
+/// ever gets to it (the connection is closed by then).
+fn first_answer(answers: &mut BufReader<UnixStream>, wait: Duration) -> io::Result<Answer> {
+    let asked = Instant::now();
+    let mut interrupted_at = None;
+    while answers.buffer().is_empty() && !warm_protocol::readable_within(answers.get_ref(), Duration::from_millis(20)) {
+        if supervisor::interrupted().is_some() {
+            interrupted_at.get_or_insert_with(Instant::now);
+        }
+        if asked.elapsed() >= wait || interrupted_at.is_some_and(|at| at.elapsed() >= INTERRUPTED_ANSWER_WAIT) {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+    }
+    // The answer has begun: the rest of its line follows at once.
+    let _ = answers.get_ref().set_read_timeout(Some(wait));
+    json_lines::read(answers)
+}
+
+fn interrupted_before_start(signal: nix::sys::signal::Signal) -> Failure {
+    Failure::NotStarted(Box::new(ErrorInfo::interrupted_before_start(signal)))
+}
+
 /// A connection to the MOSS file's server (started here when `start`), and how long to wait for
 /// its first answer: a server this client started answers once it is warm, which takes as long
 /// as the MOSS file's imports; one already up answers at once. None: run cold.
@@ -132,7 +166,10 @@ fn connect(moss_file: &Path, socket: &Path, start: bool) -> Option<(UnixStream, 
         Err(_) if start => match start_server(moss_file, socket) {
             Ok(stream) => Some((stream, START_WAIT)),
             Err(reason) => {
-                style::warning(&format!("--warm: {reason}; running cold"));
+                // An interrupt ended the wait, and the caller tells of it.
+                if supervisor::interrupted().is_none() {
+                    style::warning(&format!("--warm: {reason}; running cold"));
+                }
                 None
             }
         },
@@ -201,7 +238,7 @@ fn start_server(moss_file: &Path, socket: &Path) -> Result<UnixStream, String> {
     server.process_group(0).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
     let mut child = server.spawn().map_err(|e| format!("cannot start a server: {e}"))?;
     let started = Instant::now();
-    while started.elapsed() < START_WAIT {
+    while started.elapsed() < START_WAIT && supervisor::interrupted().is_none() {
         if let Ok(stream) = UnixStream::connect(socket) {
             return Ok(stream);
         }
