@@ -83,6 +83,78 @@ fn the_run_takes_on_the_clients_umask_open_files_limit_and_priority() {
     }
 }
 
+/// Code that returns the CPUs it may run on, the signals it blocks, whether it ignores SIGUSR1,
+/// its OOM score adjustment, `no_new_privs` and its groups, and which process runs it.
+const REPORTS_PRIVILEGES: &str = "import os, signal\n\
+def main(moss):\n\
+\x20   status = dict(line.split(':', 1) for line in open('/proc/self/status').read().splitlines())\n\
+\x20   return {\n\
+\x20       'runner': open(f'/proc/{os.getppid()}/cmdline').read().split('\\0')[1],\n\
+\x20       'cpus': sorted(os.sched_getaffinity(0)),\n\
+\x20       'blocked': sorted(int(s) for s in signal.pthread_sigmask(signal.SIG_BLOCK, [])),\n\
+\x20       'usr1_ignored': signal.getsignal(signal.SIGUSR1) == signal.SIG_IGN,\n\
+\x20       'oom_score_adj': int(open('/proc/self/oom_score_adj').read()),\n\
+\x20       'no_new_privs': status['NoNewPrivs'].strip(),\n\
+\x20       'groups': os.getgroups(),\n\
+\x20   }\n";
+
+/// Runs the rest of its command line with SIGUSR2 blocked, as a program started with a blocked
+/// signal does.
+const BLOCKING_USR2: &str = "python3 -c 'import os, signal, sys; \
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR2]); os.execvp(sys.argv[1], sys.argv[1:])'";
+
+#[test]
+fn the_run_takes_on_the_clients_cpus_signals_oom_score_no_new_privs_and_groups() {
+    let sandbox = served();
+    sandbox.write("privileges.py", REPORTS_PRIVILEGES);
+    let groups = if has_program("setpriv") { "setpriv --groups 7,8 --no-new-privs" } else { "" };
+    let shell =
+        format!("trap '' USR1 && echo 500 > /proc/self/oom_score_adj && exec taskset -c 0 {BLOCKING_USR2} {groups}");
+    let [warm, cold] = [&[][..], &["--cold"][..]].map(|extra| {
+        let out = exec_from_shell(&sandbox, &shell, &[], "privileges.py", extra);
+        assert_exit(&out, 0);
+        common::parse_result(&out)["returns"].clone()
+    });
+    assert_eq!(warm["runner"], expected_runner(true), "{warm}");
+    let usr2 = nix::sys::signal::Signal::SIGUSR2 as i32;
+    assert_eq!(
+        (&cold["cpus"], &cold["oom_score_adj"], &cold["usr1_ignored"]),
+        (&json!([0]), &json!(500), &json!(true))
+    );
+    assert!(cold["blocked"].as_array().unwrap().contains(&json!(usr2)), "{cold}");
+    if !groups.is_empty() {
+        assert_eq!((&cold["no_new_privs"], &cold["groups"]), (&json!("1"), &json!([7, 8])), "{cold}");
+    }
+    for field in ["cpus", "blocked", "usr1_ignored", "oom_score_adj", "no_new_privs", "groups"] {
+        assert_eq!(warm[field], cold[field], "{field}: warm {warm}, cold {cold}");
+    }
+}
+
+#[test]
+fn a_server_with_no_new_privs_runs_a_client_without_it_cold_and_says_so_when_warm_is_asked() {
+    if !has_program("setpriv") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    sandbox.write("agent.py", "from ghostos_moss import Moss\n");
+    sandbox.write("privileges.py", REPORTS_PRIVILEGES);
+    assert_exit(&exec_from_shell(&sandbox, "exec setpriv --no-new-privs", &[], "privileges.py", &[]), 0);
+    let [warm, cold] =
+        [&[][..], &["--cold"][..]].map(|extra| exec_from_shell(&sandbox, "exec", &[], "privileges.py", extra));
+    assert_exit(&warm, 0);
+    assert_exit(&cold, 0);
+    let returns = |out: &Output| common::parse_result(out)["returns"].clone();
+    assert_eq!(returns(&warm)["runner"], "exec", "{}", returns(&warm));
+    assert_eq!(returns(&warm)["no_new_privs"], "0");
+    if *WARM {
+        assert!(stderr(&warm).contains("no_new_privs") && stderr(&warm).contains("running cold"), "{}", stderr(&warm));
+    }
+}
+
+fn has_program(name: &str) -> bool {
+    Command::new("sh").args(["-c", &format!("command -v {name}")]).output().is_ok_and(|out| out.status.success())
+}
+
 #[test]
 fn a_hard_limit_above_the_servers_runs_cold_and_says_so_when_warm_is_asked() {
     let sandbox = Sandbox::new();
