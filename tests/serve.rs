@@ -23,15 +23,16 @@ struct Server {
 
 impl Server {
     fn start(sandbox: &Sandbox, moss_file: &str) -> Server {
-        Server::start_at(sandbox, moss_file, &socket(sandbox, moss_file))
+        Server::start_at(sandbox, moss_file, &socket(sandbox, moss_file), &[])
     }
 
-    /// A server whose socket is expected at `socket`.
-    fn start_at(sandbox: &Sandbox, moss_file: &str, socket: &std::path::Path) -> Server {
+    /// A server whose socket is expected at `socket`, with the options `extra`.
+    fn start_at(sandbox: &Sandbox, moss_file: &str, socket: &std::path::Path, extra: &[&str]) -> Server {
         // The server's diagnostics go to a file, so that a server that died says why.
         let log = sandbox.path(&format!("{moss_file}.serve.log"));
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("moss"))
             .args(["serve", moss_file])
+            .args(extra)
             .current_dir(sandbox.root())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
@@ -92,7 +93,7 @@ fn stopping_a_files_server_leaves_the_server_of_a_same_named_file_elsewhere_runn
         sandbox.write(&format!("{folder}/agent.py"), "from ghostos_moss import Moss\n");
     }
     let socket_a = sandbox.path("state/a/agent.serve.sock");
-    let mut server = Server::start_at(&sandbox, "a/agent.py", &socket_a);
+    let mut server = Server::start_at(&sandbox, "a/agent.py", &socket_a, &[]);
     let out = sandbox.moss().args(["serve", "--stop", "b/agent.py"]).output().unwrap();
     assert_exit(&out, 0);
     assert!(stderr(&out).contains("no server is running"), "{}", stderr(&out));
@@ -142,7 +143,7 @@ fn a_moss_file_in_a_package_runs_warm_as_its_module() {
         "who.py",
         format!("{WHO_RUNS}\n\ndef package(moss):\n    import pkg.agent\n    return [BASE + 1, pkg.agent.BASE]\n"),
     );
-    let _server = Server::start_at(&sandbox, "pkg/agent.py", &sandbox.path("pkg/.moss/agent.serve.sock"));
+    let _server = Server::start_at(&sandbox, "pkg/agent.py", &sandbox.path("pkg/.moss/agent.serve.sock"), &[]);
     for target in ["main", "package"] {
         let (out, result) = sandbox.exec_json("pkg/agent.py", "who.py", &["--no-context", "--target", target]);
         assert_exit(&out, 0);
@@ -641,4 +642,29 @@ fn ctrl_c_while_the_client_waits_for_the_server_ends_it_as_an_interrupt_before_a
     std::thread::sleep(Duration::from_millis(1000));
     assert!(!sandbox.exists("ran.txt"), "the code ran after its client was interrupted");
     assert_eq!(runner(&sandbox, &[]), "serve", "the server no longer serves");
+}
+
+#[test]
+fn the_idle_timeout_counts_from_the_end_of_the_last_run() {
+    let sandbox = project();
+    sandbox.write("slow.py", "import time\ndef main(moss):\n    time.sleep(2.5)\n    return 'slept'\n");
+    let mut server = Server::start_at(&sandbox, "agent.py", &socket(&sandbox, "agent.py"), &["--idle-timeout", "1.5"]);
+    let (out, result) = sandbox.exec_json("agent.py", "slow.py", &["--no-context"]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], "slept", "{result}");
+    assert_eq!(runner(&sandbox, &[]), "serve", "the server quit right after a run longer than its idle timeout");
+    let idle = Instant::now();
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(idle.elapsed() < Duration::from_secs(10), "the idle server never stopped");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "the server ended with {status}");
+    assert!(
+        idle.elapsed() >= Duration::from_millis(1000),
+        "the server stopped {:?} after its last run",
+        idle.elapsed()
+    );
 }

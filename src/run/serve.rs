@@ -97,6 +97,10 @@ fn serve(listener: &UnixListener, served: &Served, idle_limit: Option<Duration>,
     let mut runs: Vec<Run> = Vec::new();
     let mut spare: Option<Spare> = None;
     loop {
+        // Idle time counts from the end of the last run (its client done), however long it ran.
+        if !runs.is_empty() {
+            last_used = Instant::now();
+        }
         let stopping =
             STOP.load(Ordering::SeqCst) || !reachable() || idle_limit.is_some_and(|limit| last_used.elapsed() >= limit);
         let changed = served.watched.changed();
