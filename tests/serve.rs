@@ -668,3 +668,30 @@ fn the_idle_timeout_counts_from_the_end_of_the_last_run() {
         idle.elapsed()
     );
 }
+
+#[test]
+fn code_that_signals_its_parent_interrupts_its_run_as_cold_and_the_server_stays() {
+    let sandbox = project();
+    sandbox.write("count.py", "def main(moss):\n    moss.count = 1\n");
+    assert_exit(&sandbox.exec_json("agent.py", "count.py", &["--cold"]).0, 0);
+    let before = sandbox.read(".moss/agent.context.json");
+    sandbox.write(
+        "parricide.py",
+        "import os, signal, time\ndef main(moss):\n    moss.count = 2\n    \
+         os.kill(os.getppid(), signal.SIGTERM)\n    time.sleep(5)\n",
+    );
+    let mut server = Server::start(&sandbox, "agent.py");
+    let cold = sandbox.exec_json("agent.py", "parricide.py", &["--cold"]);
+    let warm = sandbox.exec_json("agent.py", "parricide.py", &[]);
+    assert_exit(&cold.0, 130);
+    assert_exit(&warm.0, 130);
+    let comparable = |mut result: Value| {
+        result.as_object_mut().unwrap().remove("duration_ms");
+        result
+    };
+    assert_eq!(comparable(warm.1.clone()), comparable(cold.1), "warm and cold differ");
+    assert!(warm.1["error"]["message"].as_str().unwrap().contains("SIGTERM"), "{}", warm.1);
+    assert_eq!(sandbox.read(".moss/agent.context.json"), before, "the context changed");
+    assert!(server.child.try_wait().unwrap().is_none(), "the signal stopped the server");
+    assert_eq!(runner(&sandbox, &[]), "serve");
+}

@@ -45,8 +45,13 @@ const TICK: Duration = Duration::from_millis(250);
 
 static STOP: AtomicBool = AtomicBool::new(false);
 
-extern "C" fn request_stop(_: nix::libc::c_int) {
-    STOP.store(true, Ordering::SeqCst);
+/// Stops the server, unless the signal came from one of its runs: that is the run's client's.
+extern "C" fn request_stop(signal: nix::libc::c_int, info: *mut nix::libc::siginfo_t, _: *mut nix::libc::c_void) {
+    // SAFETY: the kernel hands an SA_SIGINFO handler the signal's information.
+    let sender = unsafe { (*info).si_pid() };
+    if !crate::run::warm_signals::pass_to_client(signal, sender) {
+        STOP.store(true, Ordering::SeqCst);
+    }
 }
 
 /// The served MOSS file and what the server knows of it.
@@ -290,11 +295,15 @@ fn set_cloexec(fd: RawFd, on: bool) {
     unsafe { nix::libc::fcntl(fd, nix::libc::F_SETFD, flags) };
 }
 
-/// Ctrl-C and SIGTERM stop the server (Python would only set a flag). A run gets Python's own
-/// handling back from the supervisor, as a cold run has it.
+/// Ctrl-C and SIGTERM stop the server (Python would only set a flag), but for those the code of
+/// a run sends its parent (`warm_signals`). A run gets Python's own handling back from the
+/// supervisor, as a cold run has it.
 fn take_over_signals() {
-    let stop =
-        signal::SigAction::new(SigHandler::Handler(request_stop), signal::SaFlags::empty(), signal::SigSet::empty());
+    let stop = signal::SigAction::new(
+        SigHandler::SigAction(request_stop),
+        signal::SaFlags::SA_SIGINFO,
+        signal::SigSet::empty(),
+    );
     for sig in supervisor::INTERRUPTS {
         // SAFETY: the handler only stores to an atomic.
         let _ = unsafe { signal::sigaction(sig, &stop) };

@@ -102,6 +102,12 @@ impl Run {
     }
 }
 
+impl Drop for Run {
+    fn drop(&mut self) {
+        crate::run::warm_signals::unregister(self.forked.child.as_raw());
+    }
+}
+
 /// Whether the client at the other end of `connection` closed it: it sends nothing after its
 /// ask, so anything but "nothing to read yet" means it is gone.
 pub fn closed(connection: &UnixStream) -> bool {
@@ -146,6 +152,10 @@ impl Spare {
             return Err(client);
         }
         let child = self.forked.child;
+        let peer = nix::sys::socket::getsockopt(&client, nix::sys::socket::sockopt::PeerCredentials);
+        if let Ok(peer) = peer {
+            crate::run::warm_signals::register(child.as_raw(), peer.pid());
+        }
         if json_lines::write(&mut &client, &Answer::Started(child.as_raw())).is_err() {
             let _ = signal::killpg(child, Signal::SIGKILL);
         }
