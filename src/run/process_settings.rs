@@ -70,14 +70,13 @@ impl ProcessSettings {
     pub fn of_this_process() -> ProcessSettings {
         let limits = RESOURCES.iter().map(|&(resource, _)| limit(resource)).collect();
         let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        let mask = |name: &str| field(&status, name).and_then(|hex| u64::from_str_radix(hex, 16).ok()).unwrap_or(0);
         ProcessSettings {
             umask: umask(&status),
             nice: nice(),
             limits,
             cpus: cpus(),
-            blocked: mask("SigBlk:"),
-            ignored: mask("SigIgn:"),
+            blocked: mask(&status, "SigBlk:"),
+            ignored: mask(&status, "SigIgn:"),
             oom_score_adj: oom_score_adj(),
             no_new_privs: nix::sys::prctl::get_no_new_privs().unwrap_or(false),
             groups: groups(&status),
@@ -148,12 +147,15 @@ impl ProcessSettings {
         if nice() != self.nice && unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, self.nice) } != 0 {
             return Err(format!("cannot set the nice value {}: {}", self.nice, nix::errno::Errno::last()));
         }
-        self.take_on_cpus_and_privileges()?;
-        self.take_on_signals();
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        self.take_on_cpus_and_privileges(&status)?;
+        self.take_on_signals(&status);
         Ok(())
     }
 
-    fn take_on_cpus_and_privileges(&self) -> Result<(), String> {
+    /// Takes on what `out_of_reach` lets a forked run take on beyond limits; `status` is the
+    /// text of `/proc/self/status` before.
+    fn take_on_cpus_and_privileges(&self, status: &str) -> Result<(), String> {
         if cpus() != self.cpus {
             // SAFETY: an all-zero cpu_set_t is the empty set; CPU_SET and sched_setaffinity only
             // touch the set they are given.
@@ -170,7 +172,7 @@ impl ProcessSettings {
             std::fs::write("/proc/self/oom_score_adj", self.oom_score_adj.to_string())
                 .map_err(|e| format!("cannot set oom_score_adj {}: {e}", self.oom_score_adj))?;
         }
-        if groups(&std::fs::read_to_string("/proc/self/status").unwrap_or_default()) != self.groups {
+        if groups(status) != self.groups {
             self.take_on_groups()?;
         }
         if self.no_new_privs {
@@ -199,10 +201,8 @@ impl ProcessSettings {
     /// Blocks what the client blocks, and ignores what it ignores; a signal the server handles
     /// (a library it imported installed a handler, as the cold run's import would) keeps its
     /// handler.
-    fn take_on_signals(&self) {
-        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        let caught = field(&status, "SigCgt:").and_then(|hex| u64::from_str_radix(hex, 16).ok()).unwrap_or(0);
-        let server_ignored = field(&status, "SigIgn:").and_then(|hex| u64::from_str_radix(hex, 16).ok()).unwrap_or(0);
+    fn take_on_signals(&self, status: &str) {
+        let (caught, server_ignored) = (mask(status, "SigCgt:"), mask(status, "SigIgn:"));
         let bit = |signal: i32| 1u64 << (signal - 1);
         for signal in 1..=64 {
             let fixed = [libc::SIGKILL, libc::SIGSTOP].contains(&signal) || IGNORED_BY_PYTHON.contains(&signal);
@@ -231,6 +231,12 @@ fn field<'a>(status: &'a str, name: &str) -> Option<&'a str> {
     status.lines().find_map(|line| line.strip_prefix(name)).map(str::trim)
 }
 
+/// A set in `/proc/self/status` (`status`), by the name of its field: a hexadecimal mask, bit
+/// N-1 for signal N or bit N for capability N.
+fn mask(status: &str, name: &str) -> u64 {
+    field(status, name).and_then(|hex| u64::from_str_radix(hex, 16).ok()).unwrap_or(0)
+}
+
 /// The real, effective and saved group ids, then the supplementary groups, from the text of
 /// `/proc/self/status`.
 fn groups(status: &str) -> Vec<String> {
@@ -257,8 +263,7 @@ fn oom_score_adj() -> i32 {
 /// Whether this process has `capability` in its effective set.
 fn has_capability(capability: u32) -> bool {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let effective = field(&status, "CapEff:").and_then(|hex| u64::from_str_radix(hex, 16).ok()).unwrap_or(0);
-    effective & (1 << capability) != 0
+    mask(&status, "CapEff:") & (1 << capability) != 0
 }
 
 fn limit(resource: LimitNumber) -> Option<(u64, u64)> {

@@ -58,6 +58,8 @@ extern "C" fn request_stop(signal: nix::libc::c_int, info: *mut nix::libc::sigin
 struct Served {
     moss_file: PathBuf,
     identity: Identity,
+    /// The server's own process settings, which it never changes.
+    settings: ProcessSettings,
     watched: Watched,
 }
 
@@ -76,7 +78,12 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
     let started = Instant::now();
     let watched = warm_up(&path, source, &config)?;
 
-    let served = Served { moss_file: path.clone(), identity: Identity::of_this_process(), watched };
+    let served = Served {
+        moss_file: path.clone(),
+        identity: Identity::of_this_process(),
+        settings: ProcessSettings::of_this_process(),
+        watched,
+    };
     take_over_signals();
     style::note(&format!(
         "serving {} on {} (warm in {:.0} ms); stop with Ctrl-C or `moss serve --stop {}`",
@@ -423,7 +430,7 @@ fn refusal_of(ask: &ExecAsk, served: &Served, connection: &UnixStream) -> Option
     if let Some(mismatch) = served.identity.mismatch(&ask.identity) {
         return Some(mismatch);
     }
-    if let Some(out_of_reach) = ProcessSettings::of_this_process().out_of_reach(&ask.settings) {
+    if let Some(out_of_reach) = served.settings.out_of_reach(&ask.settings) {
         return Some(out_of_reach);
     }
     // Between a change and the restart that follows, the client runs cold rather than on
