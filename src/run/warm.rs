@@ -19,7 +19,7 @@ use crate::project::config::Config;
 use crate::run::error_info::ErrorInfo;
 use crate::run::process_settings::ProcessSettings;
 use crate::run::request::RunRequest;
-use crate::run::supervisor::{self, ChildRun, Companion, Supervision};
+use crate::run::supervisor::{self, ChildRun, Companion, ReadEnds, Supervision};
 use crate::run::warm_protocol::{self, Answer, Ask, ExecAsk, Identity};
 
 /// A server started by `--warm` stops after this long without a run.
@@ -104,6 +104,20 @@ pub fn exec(
         Ok(Answer::Refused(_) | Answer::Stopping | Answer::Ended(_)) => return Ok(None),
         Err(e) => return Err(lost(&socket, &e)),
     };
+    watch(answers, child, &socket, supervision, started, reading, companion).map(Some)
+}
+
+/// Watches the run `child` the server started, as a cold run's parent watches its child, until
+/// the server tells of its end on `answers`.
+fn watch(
+    mut answers: BufReader<UnixStream>,
+    child: Pid,
+    socket: &Path,
+    supervision: &Supervision,
+    started: Instant,
+    reading: ReadEnds,
+    companion: &mut Option<Companion>,
+) -> Result<ChildRun, Failure> {
     // From here the run's own time limit governs, as a cold run's does.
     let _ = answers.get_ref().set_read_timeout(None);
     // The connection stays open until this process ends: the server forks the process for its
@@ -116,7 +130,7 @@ pub fn exec(
         serve
     });
     // A server lost now leaves the run's output and duration to report (`Ending::Lost`).
-    let watched_socket = socket.clone();
+    let watched_socket = socket.to_path_buf();
     let ended = move || {
         let lost = |e: io::Error| io::Error::other(lost_message(&watched_socket, &e));
         match answer_once_ended(&mut answers, child) {
@@ -125,8 +139,7 @@ pub fn exec(
             Err(e) => Err(lost(e)),
         }
     };
-    let run = supervisor::watch_child(child, supervision, started, reading, serve, ended);
-    run.map(Some).map_err(|e| lost(&socket, &e))
+    supervisor::watch_child(child, supervision, started, reading, serve, ended).map_err(|e| lost(socket, &e))
 }
 
 /// How long a client interrupted while it waits for the server's first answer still waits: a
