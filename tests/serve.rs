@@ -625,7 +625,17 @@ fn ctrl_c_while_the_client_waits_for_the_server_ends_it_as_an_interrupt_before_a
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1000));
+    // Once the client holds a socket it has connected, and takes Ctrl-C as a run's.
+    let holds_a_socket = || {
+        let fds = std::fs::read_dir(format!("/proc/{}/fd", client.id())).into_iter().flatten().flatten();
+        fds.filter_map(|fd| std::fs::read_link(fd.path()).ok()).any(|to| to.to_string_lossy().starts_with("socket:"))
+    };
+    let spawned = Instant::now();
+    while !holds_a_socket() {
+        assert!(spawned.elapsed() < Duration::from_secs(20), "the client never connected");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(200));
     let interrupted = Instant::now();
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(client.id() as i32), nix::sys::signal::Signal::SIGINT).unwrap();
     let out = client.wait_with_output().unwrap();
