@@ -615,12 +615,54 @@ fn ctrl_c_while_the_client_waits_for_the_server_ends_it_as_an_interrupt_before_a
     let before = sandbox.read(".moss/agent.context.json");
     sandbox.write("marks.py", "def main(moss):\n    moss.count = 2\n    open('ran.txt', 'w').close()\n");
     let server = Server::start(&sandbox, "agent.py");
+    let (out, waited) = interrupted_while_the_server_is_stopped(&sandbox, &server, "marks.py", None);
+    assert_exit(&out, 130);
+    assert!(waited < Duration::from_millis(1900), "the client went on waiting for {waited:?}");
+    let result = common::parse_result(&out);
+    assert_eq!(result["error"]["kind"], "interrupted", "{result}");
+    let message = result["error"]["message"].as_str().unwrap();
+    assert!(message.contains("SIGINT") && message.contains("none of the code ran"), "{message}");
+    assert_eq!(sandbox.read(".moss/agent.context.json"), before, "the context changed");
+    // The server, continued, finds the client gone and does not run its code.
+    std::thread::sleep(Duration::from_millis(1000));
+    assert!(!sandbox.exists("ran.txt"), "the code ran after its client was interrupted");
+    assert_eq!(runner(&sandbox, &[]), "serve", "the server no longer serves");
+}
+
+#[test]
+fn ctrl_c_just_before_the_server_starts_the_run_interrupts_the_run_as_cold() {
+    let sandbox = project();
+    sandbox.write("count.py", "def main(moss):\n    moss.count = 1\n");
+    assert_exit(&sandbox.exec_json("agent.py", "count.py", &["--cold"]).0, 0);
+    let before = sandbox.read(".moss/agent.context.json");
+    sandbox.write("marks.py", "import time\ndef main(moss):\n    moss.count = 2\n    time.sleep(5)\n");
+    let server = Server::start(&sandbox, "agent.py");
+    let continued = Some(Duration::from_millis(50));
+    let (out, waited) = interrupted_while_the_server_is_stopped(&sandbox, &server, "marks.py", continued);
+    assert_exit(&out, 130);
+    assert!(waited < Duration::from_millis(3000), "the run went on for {waited:?}");
+    let result = common::parse_result(&out);
+    assert_eq!(result["error"]["type"], "Interrupted", "{result}");
+    let message = result["error"]["message"].as_str().unwrap();
+    assert_eq!(message, "the run was interrupted by SIGINT; nothing of it was saved", "{result}");
+    assert_eq!(sandbox.read(".moss/agent.context.json"), before, "the context changed");
+}
+
+/// `moss exec CODE --json` with the server stopped (SIGSTOP), so that the client waits for its
+/// first answer; the client is sent SIGINT as it waits, and the server continued `continued`
+/// after that, or once the client has ended. The client's output, and how long after the
+/// interrupt it ended.
+fn interrupted_while_the_server_is_stopped(
+    sandbox: &Sandbox,
+    server: &Server,
+    code: &str,
+    continued: Option<Duration>,
+) -> (std::process::Output, Duration) {
     let pid = server.child.id().to_string();
-    // A stopped server takes the connection but never answers: the client waits.
     assert!(Command::new("kill").args(["-STOP", &pid]).status().unwrap().success());
     let client = sandbox
         .moss_process()
-        .args(["exec", "agent.py", "--code", "marks.py", "--json"])
+        .args(["exec", "agent.py", "--code", code, "--json"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -638,20 +680,20 @@ fn ctrl_c_while_the_client_waits_for_the_server_ends_it_as_an_interrupt_before_a
     std::thread::sleep(Duration::from_millis(200));
     let interrupted = Instant::now();
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(client.id() as i32), nix::sys::signal::Signal::SIGINT).unwrap();
+    let continuing = continued.map(|after| {
+        let pid = pid.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(after);
+            assert!(Command::new("kill").args(["-CONT", &pid]).status().unwrap().success());
+        })
+    });
     let out = client.wait_with_output().unwrap();
     let waited = interrupted.elapsed();
-    assert!(Command::new("kill").args(["-CONT", &pid]).status().unwrap().success());
-    assert_exit(&out, 130);
-    assert!(waited < Duration::from_millis(1900), "the client went on waiting for {waited:?}");
-    let result = common::parse_result(&out);
-    assert_eq!(result["error"]["kind"], "interrupted", "{result}");
-    let message = result["error"]["message"].as_str().unwrap();
-    assert!(message.contains("SIGINT") && message.contains("none of the code ran"), "{message}");
-    assert_eq!(sandbox.read(".moss/agent.context.json"), before, "the context changed");
-    // The server, continued, finds the client gone and does not run its code.
-    std::thread::sleep(Duration::from_millis(1000));
-    assert!(!sandbox.exists("ran.txt"), "the code ran after its client was interrupted");
-    assert_eq!(runner(&sandbox, &[]), "serve", "the server no longer serves");
+    match continuing {
+        Some(continuing) => continuing.join().unwrap(),
+        None => assert!(Command::new("kill").args(["-CONT", &pid]).status().unwrap().success()),
+    }
+    (out, waited)
 }
 
 #[test]
