@@ -215,13 +215,7 @@ pub fn child_main(
     // A group of its own, so that a time limit ends the processes the code started too.
     let _ = setpgid(Pid::from_raw(0), Pid::from_raw(0));
     end_with_parent();
-    // Whatever moss inherited (SIGINT ignored under `nohup` or in a background job) or installed
-    // for an earlier run, the code starts with the default dispositions: the interpreter then
-    // installs its KeyboardInterrupt handler, and a forwarded SIGTERM ends the code.
-    for sig in INTERRUPTS {
-        // SAFETY: restoring a default disposition.
-        let _ = unsafe { signal::signal(sig, SigHandler::SigDfl) };
-    }
+    default_interrupts();
     if let Some(limit) = supervision.max_memory {
         let _ = nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_AS, limit, limit);
     }
@@ -260,6 +254,17 @@ pub fn child_main(
     // SAFETY: _exit skips destructors and atexit handlers on purpose: the interpreter's teardown
     // adds time and can hang on threads the generated code left running.
     unsafe { nix::libc::_exit(code) }
+}
+
+/// Whatever moss inherited (SIGINT ignored under `nohup` or in a background job) or installed
+/// (a warm server's, an earlier run's), the run starts with the default dispositions of the
+/// interrupts: the interpreter then installs its KeyboardInterrupt handler, and a forwarded
+/// SIGTERM ends the code; one that comes before ends the run's process.
+pub fn default_interrupts() {
+    for sig in INTERRUPTS {
+        // SAFETY: restoring a default disposition.
+        let _ = unsafe { signal::signal(sig, SigHandler::SigDfl) };
+    }
 }
 
 /// In a run's child: its process group, which it ends when its parent dies.
