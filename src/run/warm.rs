@@ -84,10 +84,15 @@ pub fn exec(
     // The server holds its own copies now: the run's end closes the last writer of each pipe.
     drop((writing, folder));
     let mut answers = BufReader::new(stream);
-    let child = match first_answer(&mut answers, answer_wait) {
-        Ok(Answer::Started(pid)) => Pid::from_raw(pid),
+    let first = first_answer(&mut answers, answer_wait);
+    if let Some(signal) = supervisor::interrupted()
+        && !matches!(first, Ok(Answer::Started(_)))
+    {
         // The server drops the ask of a client that is gone: the code never runs.
-        Ok(_) | Err(_) if let Some(signal) = supervisor::interrupted() => return Err(interrupted_before_start(signal)),
+        return Err(interrupted_before_start(signal));
+    }
+    let child = match first {
+        Ok(Answer::Started(pid)) => Pid::from_raw(pid),
         Err(e) if e.kind() == io::ErrorKind::TimedOut => {
             let waited = answer_wait.as_secs();
             style::warning(&format!(
@@ -153,7 +158,8 @@ const INTERRUPTED_ANSWER_WAIT: Duration = Duration::from_millis(500);
 fn first_answer(answers: &mut BufReader<UnixStream>, wait: Duration) -> io::Result<Answer> {
     let asked = Instant::now();
     let mut interrupted_at = None;
-    while answers.buffer().is_empty() && !warm_protocol::readable_within(answers.get_ref(), Duration::from_millis(20)) {
+    // An interrupt ends the poll at once (EINTR): the interval only bounds how late the waits end.
+    while answers.buffer().is_empty() && !warm_protocol::readable_within(answers.get_ref(), Duration::from_millis(50)) {
         if supervisor::interrupted().is_some() {
             interrupted_at.get_or_insert_with(Instant::now);
         }
