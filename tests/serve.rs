@@ -747,3 +747,29 @@ fn code_that_signals_its_parent_interrupts_its_run_as_cold_and_the_server_stays(
     assert!(server.child.try_wait().unwrap().is_none(), "the signal stopped the server");
     assert_eq!(runner(&sandbox, &[]), "serve");
 }
+
+#[test]
+fn any_signal_the_code_sends_its_parent_reaches_the_client_as_cold_and_the_server_stays() {
+    use std::os::unix::process::ExitStatusExt;
+    let sandbox = project();
+    sandbox.write("count.py", "def main(moss):\n    moss.count = 1\n");
+    assert_exit(&sandbox.exec_json("agent.py", "count.py", &["--cold"]).0, 0);
+    let before = sandbox.read(".moss/agent.context.json");
+    sandbox.write(
+        "signals_parent.py",
+        "import os, signal, time\ndef main(moss):\n    moss.count = 2\n    \
+         os.kill(os.getppid(), signal.SIGUSR1)\n    time.sleep(5)\n",
+    );
+    let mut server = Server::start(&sandbox, "agent.py");
+    let [cold, warm] = [&["--cold"][..], &[]].map(|extra| {
+        let started = Instant::now();
+        let out = sandbox.exec("agent.py", "signals_parent.py", extra);
+        (out.status.signal(), started.elapsed())
+    });
+    assert_eq!(cold.0, Some(nix::sys::signal::Signal::SIGUSR1 as i32), "cold: {cold:?}");
+    assert_eq!(warm.0, cold.0, "warm: {warm:?}");
+    assert!(warm.1 < Duration::from_secs(4), "the warm client lived on for {:?}", warm.1);
+    assert_eq!(sandbox.read(".moss/agent.context.json"), before, "the context changed");
+    assert!(server.child.try_wait().unwrap().is_none(), "the signal ended the server");
+    assert_eq!(runner(&sandbox, &[]), "serve");
+}

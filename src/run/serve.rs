@@ -303,7 +303,8 @@ fn set_cloexec(fd: RawFd, on: bool) {
 }
 
 /// Ctrl-C and SIGTERM stop the server (Python would only set a flag), but for those the code of
-/// a run sends its parent (`warm_signals`). A run gets Python's own handling back from the
+/// a run sends its parent, which go to the run's client, as do the other signals that end a
+/// process by default (`warm_signals`). A run gets Python's own handling back from the
 /// supervisor, as a cold run has it.
 fn take_over_signals() {
     let stop = signal::SigAction::new(
@@ -315,6 +316,7 @@ fn take_over_signals() {
         // SAFETY: the handler only stores to an atomic.
         let _ = unsafe { signal::sigaction(sig, &stop) };
     }
+    crate::run::warm_signals::take_over_ending();
 }
 
 /// A file's inode, size and modification time (seconds, nanoseconds): a file made anew at the

@@ -231,9 +231,10 @@ fn fork_with_python() -> nix::Result<ForkResult> {
 fn wait_for_ask(asks: UnixStream, moss_file: &Path) -> ! {
     // A spare must never outlive its server: nobody would reap it.
     let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
-    // The server's handlers would swallow an interrupt the client passes on as soon as it is told
-    // the run started, before the run resets them.
+    // The server's handlers are not the run's: they would swallow an interrupt the client passes
+    // on as soon as it is told the run started, and pass on signals the run's code receives.
     supervisor::default_interrupts();
+    crate::run::warm_signals::give_back_ending();
     // The server's listener and its clients' connections are not the spare's to hold open.
     let kept = asks.as_raw_fd() as u32;
     // SAFETY: closes descriptors this process inherited and does not use.
