@@ -59,8 +59,13 @@ fn exec_from_shell(sandbox: &Sandbox, shell: &str, env: &[(&str, &OsStr)], code:
 
 /// The run's result as the default mode and as `--cold` give it, each checked to exit 0.
 fn reports_warm_and_cold(sandbox: &Sandbox, shell: &str, env: &[(&str, &OsStr)]) -> (Value, Value, String) {
-    let [warm, cold] =
-        [&[][..], &["--cold"][..]].map(|extra| exec_from_shell(sandbox, shell, env, "reports.py", extra));
+    returns_warm_and_cold(sandbox, shell, env, "reports.py")
+}
+
+/// What `code` returned as the default mode and as `--cold` run it, each checked to exit 0, and
+/// what the default mode said on stderr.
+fn returns_warm_and_cold(sandbox: &Sandbox, shell: &str, env: &[(&str, &OsStr)], code: &str) -> (Value, Value, String) {
+    let [warm, cold] = [&[][..], &["--cold"][..]].map(|extra| exec_from_shell(sandbox, shell, env, code, extra));
     assert_exit(&warm, 0);
     assert_exit(&cold, 0);
     let returns = |out: &Output| common::parse_result(out)["returns"].clone();
@@ -110,11 +115,7 @@ fn the_run_takes_on_the_clients_cpus_signals_oom_score_no_new_privs_and_groups()
     let groups = if has_program("setpriv") { "setpriv --groups 7,8 --no-new-privs" } else { "" };
     let shell =
         format!("trap '' USR1 && echo 500 > /proc/self/oom_score_adj && exec taskset -c 0 {BLOCKING_USR2} {groups}");
-    let [warm, cold] = [&[][..], &["--cold"][..]].map(|extra| {
-        let out = exec_from_shell(&sandbox, &shell, &[], "privileges.py", extra);
-        assert_exit(&out, 0);
-        common::parse_result(&out)["returns"].clone()
-    });
+    let (warm, cold, _) = returns_warm_and_cold(&sandbox, &shell, &[], "privileges.py");
     assert_eq!(warm["runner"], expected_runner(true), "{warm}");
     let usr2 = nix::sys::signal::Signal::SIGUSR2 as i32;
     assert_eq!(
@@ -139,15 +140,34 @@ fn a_server_with_no_new_privs_runs_a_client_without_it_cold_and_says_so_when_war
     sandbox.write("agent.py", "from ghostos_moss import Moss\n");
     sandbox.write("privileges.py", REPORTS_PRIVILEGES);
     assert_exit(&exec_from_shell(&sandbox, "exec setpriv --no-new-privs", &[], "privileges.py", &[]), 0);
-    let [warm, cold] =
-        [&[][..], &["--cold"][..]].map(|extra| exec_from_shell(&sandbox, "exec", &[], "privileges.py", extra));
-    assert_exit(&warm, 0);
-    assert_exit(&cold, 0);
-    let returns = |out: &Output| common::parse_result(out)["returns"].clone();
-    assert_eq!(returns(&warm)["runner"], "exec", "{}", returns(&warm));
-    assert_eq!(returns(&warm)["no_new_privs"], "0");
+    let (warm, cold, said) = returns_warm_and_cold(&sandbox, "exec", &[], "privileges.py");
+    assert_eq!(warm["runner"], "exec", "{warm}");
+    assert_eq!((&warm["no_new_privs"], &cold["no_new_privs"]), (&json!("0"), &json!("0")));
     if *WARM {
-        assert!(stderr(&warm).contains("no_new_privs") && stderr(&warm).contains("running cold"), "{}", stderr(&warm));
+        assert!(said.contains("no_new_privs") && said.contains("running cold"), "{said}");
+    }
+}
+
+#[test]
+fn a_lower_oom_score_is_taken_on_and_groups_a_server_may_not_give_run_cold_and_say_so() {
+    if !has_program("setpriv") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    sandbox.write("agent.py", "from ghostos_moss import Moss\n");
+    sandbox.write("privileges.py", REPORTS_PRIVILEGES);
+    // The server, started by this first run, runs at a higher OOM score adjustment, which a run
+    // may lower again, and may not change its groups.
+    let unprivileged = "echo 500 > /proc/self/oom_score_adj && exec setpriv --bounding-set=-setgid,-sys_resource";
+    assert_exit(&exec_from_shell(&sandbox, unprivileged, &[], "privileges.py", &[]), 0);
+    let (warm, cold, _) = returns_warm_and_cold(&sandbox, "exec", &[], "privileges.py");
+    assert_eq!(warm["runner"], expected_runner(true), "{warm}");
+    assert_eq!((&warm["oom_score_adj"], &cold["oom_score_adj"]), (&json!(0), &json!(0)), "{warm}");
+    let (warm, cold, said) = returns_warm_and_cold(&sandbox, "exec setpriv --groups 7,8", &[], "privileges.py");
+    assert_eq!(warm["runner"], "exec", "{warm}");
+    assert_eq!((&warm["groups"], &cold["groups"]), (&json!([7, 8]), &json!([7, 8])), "{warm}");
+    if *WARM {
+        assert!(said.contains("groups") && said.contains("running cold"), "{said}");
     }
 }
 

@@ -57,11 +57,6 @@ pub struct ProcessSettings {
     cgroup: String,
 }
 
-/// Capabilities whose lack keeps a forked run from taking on a client's settings
-/// (`linux/capability.h`).
-const CAP_SETGID: u32 = 6;
-const CAP_SYS_RESOURCE: u32 = 24;
-
 /// The signals the interpreter ignores as it starts, in a cold run too: the server's own
 /// interpreter already ignores them.
 const IGNORED_BY_PYTHON: [i32; 2] = [libc::SIGPIPE, libc::SIGXFSZ];
@@ -107,28 +102,17 @@ impl ProcessSettings {
     }
 
     /// `out_of_reach` for what is not a limit: no process may leave its control group for
-    /// another without rights on both, nor drop `no_new_privs`; changing groups takes
-    /// CAP_SETGID, lowering the OOM score adjustment CAP_SYS_RESOURCE.
+    /// another without rights on both, nor drop `no_new_privs`. Whether the run may change its
+    /// groups or lower its OOM score adjustment only trying tells (`take_on`): the kernel keeps
+    /// the floor of the latter to itself.
     fn out_of_reach_beyond_limits(&self, wanted: &ProcessSettings) -> Option<String> {
         if wanted.cgroup != self.cgroup {
             let theirs: Vec<&str> =
                 wanted.cgroup.lines().filter(|line| !self.cgroup.lines().any(|l| l == *line)).collect();
             return Some(format!("{OUT_OF_REACH} this run's control group ({}), not the server's", theirs.join(", ")));
         }
-        if self.no_new_privs && !wanted.no_new_privs {
-            return Some(format!("{OUT_OF_REACH} this run's privileges: the server runs with no_new_privs"));
-        }
-        let capable = |capability| has_capability(capability);
-        if wanted.groups != self.groups && !capable(CAP_SETGID) {
-            let (theirs, ours) = (wanted.groups.join(" "), self.groups.join(" "));
-            return Some(format!("{OUT_OF_REACH} this run's groups ({theirs}; the server's are {ours})"));
-        }
-        (wanted.oom_score_adj < self.oom_score_adj && !capable(CAP_SYS_RESOURCE)).then(|| {
-            format!(
-                "{OUT_OF_REACH} this run's oom_score_adj {} (below the server's {})",
-                wanted.oom_score_adj, self.oom_score_adj
-            )
-        })
+        (self.no_new_privs && !wanted.no_new_privs)
+            .then(|| format!("{OUT_OF_REACH} this run's privileges: the server runs with no_new_privs"))
     }
 
     /// Takes the settings on in this process, which must be single-threaded. An error names the
@@ -181,7 +165,7 @@ impl ProcessSettings {
         Ok(())
     }
 
-    /// Takes on the group ids and supplementary groups, which the server may (CAP_SETGID).
+    /// Takes on the group ids and supplementary groups, which takes CAP_SETGID.
     fn take_on_groups(&self) -> Result<(), String> {
         let ids: Vec<libc::gid_t> = self.groups.iter().filter_map(|id| id.parse().ok()).collect();
         let [real, effective, saved, supplementary @ ..] = ids.as_slice() else {
@@ -231,8 +215,8 @@ fn field<'a>(status: &'a str, name: &str) -> Option<&'a str> {
     status.lines().find_map(|line| line.strip_prefix(name)).map(str::trim)
 }
 
-/// A set in `/proc/self/status` (`status`), by the name of its field: a hexadecimal mask, bit
-/// N-1 for signal N or bit N for capability N.
+/// A set of signals in `/proc/self/status` (`status`), by the name of its field: a hexadecimal
+/// mask, bit N-1 for signal N.
 fn mask(status: &str, name: &str) -> u64 {
     field(status, name).and_then(|hex| u64::from_str_radix(hex, 16).ok()).unwrap_or(0)
 }
@@ -258,12 +242,6 @@ fn cpus() -> Vec<usize> {
 fn oom_score_adj() -> i32 {
     let text = std::fs::read_to_string("/proc/self/oom_score_adj").unwrap_or_default();
     text.trim().parse().unwrap_or(0)
-}
-
-/// Whether this process has `capability` in its effective set.
-fn has_capability(capability: u32) -> bool {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    mask(&status, "CapEff:") & (1 << capability) != 0
 }
 
 fn limit(resource: LimitNumber) -> Option<(u64, u64)> {

@@ -36,7 +36,7 @@ use crate::run::process_settings::ProcessSettings;
 use crate::run::request::RunRequest;
 use crate::run::supervisor;
 use crate::run::warm_protocol::{self, Answer, Ask, ExecAsk, Identity, RUN_DESCRIPTORS, socket_path};
-use crate::run::warm_runs::{self, Run, Spare};
+use crate::run::warm_runs::{self, Handed, Run, Spare};
 
 /// A restarted server finds its listening socket under this descriptor number.
 const INHERITED_LISTENER: &str = "MOSS_SERVE_LISTENER";
@@ -410,8 +410,13 @@ fn take(connection: UnixStream, served: &Served, spare: &mut Option<Spare>, refu
             }
         };
         match spare.hand(&ask, &fds, connection) {
-            Ok(run) => return Some(run),
-            Err(back) => connection = back,
+            Handed::Run(run) => return Some(run),
+            Handed::Refused(reason, connection) => {
+                let reason = format!("{} this run's settings ({reason})", crate::run::process_settings::OUT_OF_REACH);
+                let _ = json_lines::write(&mut &connection, &Answer::Refused(reason));
+                return None;
+            }
+            Handed::Lost(back) => connection = back,
         }
     }
     let error = ErrorInfo::from_moss_error(&MossError::RunNotStarted(io::Error::other("the forked run died at once")));
