@@ -22,3 +22,4 @@ pub(crate) mod timings;
 pub(crate) mod warm;
 pub(crate) mod warm_protocol;
 pub(crate) mod warm_runs;
+pub(crate) mod warm_signals;

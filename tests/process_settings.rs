@@ -59,8 +59,13 @@ fn exec_from_shell(sandbox: &Sandbox, shell: &str, env: &[(&str, &OsStr)], code:
 
 /// The run's result as the default mode and as `--cold` give it, each checked to exit 0.
 fn reports_warm_and_cold(sandbox: &Sandbox, shell: &str, env: &[(&str, &OsStr)]) -> (Value, Value, String) {
-    let [warm, cold] =
-        [&[][..], &["--cold"][..]].map(|extra| exec_from_shell(sandbox, shell, env, "reports.py", extra));
+    returns_warm_and_cold(sandbox, shell, env, "reports.py")
+}
+
+/// What `code` returned as the default mode and as `--cold` run it, each checked to exit 0, and
+/// what the default mode said on stderr.
+fn returns_warm_and_cold(sandbox: &Sandbox, shell: &str, env: &[(&str, &OsStr)], code: &str) -> (Value, Value, String) {
+    let [warm, cold] = [&[][..], &["--cold"][..]].map(|extra| exec_from_shell(sandbox, shell, env, code, extra));
     assert_exit(&warm, 0);
     assert_exit(&cold, 0);
     let returns = |out: &Output| common::parse_result(out)["returns"].clone();
@@ -81,6 +86,93 @@ fn the_run_takes_on_the_clients_umask_open_files_limit_and_priority() {
     for field in ["mode", "open_files", "nice"] {
         assert_eq!(warm[field], cold[field], "{field}: warm {warm}, cold {cold}");
     }
+}
+
+/// Code that returns the CPUs it may run on, the signals it blocks, whether it ignores SIGUSR1,
+/// its OOM score adjustment, `no_new_privs` and its groups, and which process runs it.
+const REPORTS_PRIVILEGES: &str = "import os, signal\n\
+def main(moss):\n\
+\x20   status = dict(line.split(':', 1) for line in open('/proc/self/status').read().splitlines())\n\
+\x20   return {\n\
+\x20       'runner': open(f'/proc/{os.getppid()}/cmdline').read().split('\\0')[1],\n\
+\x20       'cpus': sorted(os.sched_getaffinity(0)),\n\
+\x20       'blocked': sorted(int(s) for s in signal.pthread_sigmask(signal.SIG_BLOCK, [])),\n\
+\x20       'usr1_ignored': signal.getsignal(signal.SIGUSR1) == signal.SIG_IGN,\n\
+\x20       'oom_score_adj': int(open('/proc/self/oom_score_adj').read()),\n\
+\x20       'no_new_privs': status['NoNewPrivs'].strip(),\n\
+\x20       'groups': os.getgroups(),\n\
+\x20   }\n";
+
+/// Runs the rest of its command line with SIGUSR2 blocked, as a program started with a blocked
+/// signal does.
+const BLOCKING_USR2: &str = "python3 -c 'import os, signal, sys; \
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR2]); os.execvp(sys.argv[1], sys.argv[1:])'";
+
+#[test]
+fn the_run_takes_on_the_clients_cpus_signals_oom_score_no_new_privs_and_groups() {
+    let sandbox = served();
+    sandbox.write("privileges.py", REPORTS_PRIVILEGES);
+    let groups = if has_program("setpriv") { "setpriv --groups 7,8 --no-new-privs" } else { "" };
+    let shell =
+        format!("trap '' USR1 && echo 500 > /proc/self/oom_score_adj && exec taskset -c 0 {BLOCKING_USR2} {groups}");
+    let (warm, cold, _) = returns_warm_and_cold(&sandbox, &shell, &[], "privileges.py");
+    assert_eq!(warm["runner"], expected_runner(true), "{warm}");
+    let usr2 = nix::sys::signal::Signal::SIGUSR2 as i32;
+    assert_eq!(
+        (&cold["cpus"], &cold["oom_score_adj"], &cold["usr1_ignored"]),
+        (&json!([0]), &json!(500), &json!(true))
+    );
+    assert!(cold["blocked"].as_array().unwrap().contains(&json!(usr2)), "{cold}");
+    if !groups.is_empty() {
+        assert_eq!((&cold["no_new_privs"], &cold["groups"]), (&json!("1"), &json!([7, 8])), "{cold}");
+    }
+    for field in ["cpus", "blocked", "usr1_ignored", "oom_score_adj", "no_new_privs", "groups"] {
+        assert_eq!(warm[field], cold[field], "{field}: warm {warm}, cold {cold}");
+    }
+}
+
+#[test]
+fn a_server_with_no_new_privs_runs_a_client_without_it_cold_and_says_so_when_warm_is_asked() {
+    if !has_program("setpriv") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    sandbox.write("agent.py", "from ghostos_moss import Moss\n");
+    sandbox.write("privileges.py", REPORTS_PRIVILEGES);
+    assert_exit(&exec_from_shell(&sandbox, "exec setpriv --no-new-privs", &[], "privileges.py", &[]), 0);
+    let (warm, cold, said) = returns_warm_and_cold(&sandbox, "exec", &[], "privileges.py");
+    assert_eq!(warm["runner"], "exec", "{warm}");
+    assert_eq!((&warm["no_new_privs"], &cold["no_new_privs"]), (&json!("0"), &json!("0")));
+    if *WARM {
+        assert!(said.contains("no_new_privs") && said.contains("running cold"), "{said}");
+    }
+}
+
+#[test]
+fn a_lower_oom_score_is_taken_on_and_groups_a_server_may_not_give_run_cold_and_say_so() {
+    if !has_program("setpriv") {
+        return;
+    }
+    let sandbox = Sandbox::new();
+    sandbox.write("agent.py", "from ghostos_moss import Moss\n");
+    sandbox.write("privileges.py", REPORTS_PRIVILEGES);
+    // The server, started by this first run, runs at a higher OOM score adjustment, which a run
+    // may lower again, and may not change its groups.
+    let unprivileged = "echo 500 > /proc/self/oom_score_adj && exec setpriv --bounding-set=-setgid,-sys_resource";
+    assert_exit(&exec_from_shell(&sandbox, unprivileged, &[], "privileges.py", &[]), 0);
+    let (warm, cold, _) = returns_warm_and_cold(&sandbox, "exec", &[], "privileges.py");
+    assert_eq!(warm["runner"], expected_runner(true), "{warm}");
+    assert_eq!((&warm["oom_score_adj"], &cold["oom_score_adj"]), (&json!(0), &json!(0)), "{warm}");
+    let (warm, cold, said) = returns_warm_and_cold(&sandbox, "exec setpriv --groups 7,8", &[], "privileges.py");
+    assert_eq!(warm["runner"], "exec", "{warm}");
+    assert_eq!((&warm["groups"], &cold["groups"]), (&json!([7, 8]), &json!([7, 8])), "{warm}");
+    if *WARM {
+        assert!(said.contains("groups") && said.contains("running cold"), "{said}");
+    }
+}
+
+fn has_program(name: &str) -> bool {
+    Command::new("sh").args(["-c", &format!("command -v {name}")]).output().is_ok_and(|out| out.status.success())
 }
 
 #[test]

@@ -23,15 +23,16 @@ struct Server {
 
 impl Server {
     fn start(sandbox: &Sandbox, moss_file: &str) -> Server {
-        Server::start_at(sandbox, moss_file, &socket(sandbox, moss_file))
+        Server::start_at(sandbox, moss_file, &socket(sandbox, moss_file), &[])
     }
 
-    /// A server whose socket is expected at `socket`.
-    fn start_at(sandbox: &Sandbox, moss_file: &str, socket: &std::path::Path) -> Server {
+    /// A server whose socket is expected at `socket`, with the options `extra`.
+    fn start_at(sandbox: &Sandbox, moss_file: &str, socket: &std::path::Path, extra: &[&str]) -> Server {
         // The server's diagnostics go to a file, so that a server that died says why.
         let log = sandbox.path(&format!("{moss_file}.serve.log"));
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("moss"))
             .args(["serve", moss_file])
+            .args(extra)
             .current_dir(sandbox.root())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
@@ -92,7 +93,7 @@ fn stopping_a_files_server_leaves_the_server_of_a_same_named_file_elsewhere_runn
         sandbox.write(&format!("{folder}/agent.py"), "from ghostos_moss import Moss\n");
     }
     let socket_a = sandbox.path("state/a/agent.serve.sock");
-    let mut server = Server::start_at(&sandbox, "a/agent.py", &socket_a);
+    let mut server = Server::start_at(&sandbox, "a/agent.py", &socket_a, &[]);
     let out = sandbox.moss().args(["serve", "--stop", "b/agent.py"]).output().unwrap();
     assert_exit(&out, 0);
     assert!(stderr(&out).contains("no server is running"), "{}", stderr(&out));
@@ -142,7 +143,7 @@ fn a_moss_file_in_a_package_runs_warm_as_its_module() {
         "who.py",
         format!("{WHO_RUNS}\n\ndef package(moss):\n    import pkg.agent\n    return [BASE + 1, pkg.agent.BASE]\n"),
     );
-    let _server = Server::start_at(&sandbox, "pkg/agent.py", &sandbox.path("pkg/.moss/agent.serve.sock"));
+    let _server = Server::start_at(&sandbox, "pkg/agent.py", &sandbox.path("pkg/.moss/agent.serve.sock"), &[]);
     for target in ["main", "package"] {
         let (out, result) = sandbox.exec_json("pkg/agent.py", "who.py", &["--no-context", "--target", target]);
         assert_exit(&out, 0);
@@ -347,7 +348,9 @@ fn a_server_lost_during_the_run_is_a_crash_that_keeps_the_context() {
     let before = sandbox.read(".moss/agent.context.json");
     sandbox.write(
         "doomed.py",
-        "import os, time\ndef main(moss):\n    moss.count = 2\n    open('server.pid', 'w').write(str(os.getppid()))\n    time.sleep(20)\n",
+        "import os, sys, time\ndef main(moss):\n    moss.count = 2\n    print('before the loss', flush=True)\n    \
+         print('to stderr', file=sys.stderr, flush=True)\n    time.sleep(0.5)\n    \
+         open('server.pid', 'w').write(str(os.getppid()))\n    time.sleep(20)\n",
     );
     let _server = Server::start(&sandbox, "agent.py");
     let client = sandbox
@@ -374,6 +377,15 @@ fn a_server_lost_during_the_run_is_a_crash_that_keeps_the_context() {
     assert_exit(&out, 1);
     assert_eq!(result["error"]["type"], "ServerLost", "{result}");
     assert_eq!(sandbox.read(".moss/agent.context.json"), before, "nothing was saved");
+    // What the run printed before the loss reached the client, and is kept, as is how long it ran.
+    assert_eq!(result["stdout"], "before the loss\n", "{result}");
+    assert_eq!(result["stderr"], "to stderr\n", "{result}");
+    assert!(result["duration_ms"].as_f64().unwrap() >= 500.0, "{result}");
+    let log = sandbox.moss().args(["log", "agent.py", "-n", "1", "--json"]).output().unwrap();
+    assert_exit(&log, 0);
+    let last = &serde_json::from_str::<Value>(&stdout(&log)).unwrap()[0];
+    assert_eq!((&last["stdout"], &last["stderr"]), (&result["stdout"], &result["stderr"]), "{last}");
+    assert_eq!(last["duration_ms"], result["duration_ms"], "{last}");
 }
 
 /// `moss exec --json` run cold and then warm on a server of the MOSS file: the same exit code
@@ -593,4 +605,171 @@ fn assert_started_on_the_server(sandbox: &Sandbox, server: &Server) {
     }
     let parent: u32 = std::fs::read_to_string(sandbox.path("started.txt")).unwrap().parse().unwrap();
     assert_eq!(parent, server.child.id(), "the run did not start on the server");
+}
+
+#[test]
+fn ctrl_c_while_the_client_waits_for_the_server_ends_it_as_an_interrupt_before_any_code_ran() {
+    let sandbox = project();
+    sandbox.write("count.py", "def main(moss):\n    moss.count = 1\n");
+    assert_exit(&sandbox.exec_json("agent.py", "count.py", &["--cold"]).0, 0);
+    let before = sandbox.read(".moss/agent.context.json");
+    sandbox.write("marks.py", "def main(moss):\n    moss.count = 2\n    open('ran.txt', 'w').close()\n");
+    let server = Server::start(&sandbox, "agent.py");
+    let (out, waited) = interrupted_while_the_server_is_stopped(&sandbox, &server, "marks.py", None);
+    assert_exit(&out, 130);
+    assert!(waited < Duration::from_millis(1900), "the client went on waiting for {waited:?}");
+    let result = common::parse_result(&out);
+    assert_eq!(result["error"]["kind"], "interrupted", "{result}");
+    let message = result["error"]["message"].as_str().unwrap();
+    assert!(message.contains("SIGINT") && message.contains("none of the code ran"), "{message}");
+    assert_eq!(sandbox.read(".moss/agent.context.json"), before, "the context changed");
+    // The server, continued, finds the client gone and does not run its code.
+    std::thread::sleep(Duration::from_millis(1000));
+    assert!(!sandbox.exists("ran.txt"), "the code ran after its client was interrupted");
+    assert_eq!(runner(&sandbox, &[]), "serve", "the server no longer serves");
+}
+
+#[test]
+fn ctrl_c_just_before_the_server_starts_the_run_interrupts_the_run_as_cold() {
+    let sandbox = project();
+    sandbox.write("count.py", "def main(moss):\n    moss.count = 1\n");
+    assert_exit(&sandbox.exec_json("agent.py", "count.py", &["--cold"]).0, 0);
+    let before = sandbox.read(".moss/agent.context.json");
+    sandbox.write("marks.py", "import time\ndef main(moss):\n    moss.count = 2\n    time.sleep(5)\n");
+    let server = Server::start(&sandbox, "agent.py");
+    let continued = Some(Duration::from_millis(50));
+    let (out, waited) = interrupted_while_the_server_is_stopped(&sandbox, &server, "marks.py", continued);
+    assert_exit(&out, 130);
+    assert!(waited < Duration::from_millis(3000), "the run went on for {waited:?}");
+    let result = common::parse_result(&out);
+    assert_eq!(result["error"]["type"], "Interrupted", "{result}");
+    let message = result["error"]["message"].as_str().unwrap();
+    assert_eq!(message, "the run was interrupted by SIGINT; nothing of it was saved", "{result}");
+    assert_eq!(sandbox.read(".moss/agent.context.json"), before, "the context changed");
+}
+
+/// `moss exec CODE --json` with the server stopped (SIGSTOP), so that the client waits for its
+/// first answer; the client is sent SIGINT as it waits, and the server continued `continued`
+/// after that, or once the client has ended. The client's output, and how long after the
+/// interrupt it ended.
+fn interrupted_while_the_server_is_stopped(
+    sandbox: &Sandbox,
+    server: &Server,
+    code: &str,
+    continued: Option<Duration>,
+) -> (std::process::Output, Duration) {
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-STOP", &pid]).status().unwrap().success());
+    let client = sandbox
+        .moss_process()
+        .args(["exec", "agent.py", "--code", code, "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the client holds a socket it has connected, and takes Ctrl-C as a run's.
+    let holds_a_socket = || {
+        let fds = std::fs::read_dir(format!("/proc/{}/fd", client.id())).into_iter().flatten().flatten();
+        fds.filter_map(|fd| std::fs::read_link(fd.path()).ok()).any(|to| to.to_string_lossy().starts_with("socket:"))
+    };
+    let spawned = Instant::now();
+    while !holds_a_socket() {
+        assert!(spawned.elapsed() < Duration::from_secs(20), "the client never connected");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let interrupted = Instant::now();
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(client.id() as i32), nix::sys::signal::Signal::SIGINT).unwrap();
+    let continuing = continued.map(|after| {
+        let pid = pid.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(after);
+            assert!(Command::new("kill").args(["-CONT", &pid]).status().unwrap().success());
+        })
+    });
+    let out = client.wait_with_output().unwrap();
+    let waited = interrupted.elapsed();
+    match continuing {
+        Some(continuing) => continuing.join().unwrap(),
+        None => assert!(Command::new("kill").args(["-CONT", &pid]).status().unwrap().success()),
+    }
+    (out, waited)
+}
+
+#[test]
+fn the_idle_timeout_counts_from_the_end_of_the_last_run() {
+    let sandbox = project();
+    sandbox.write("slow.py", "import time\ndef main(moss):\n    time.sleep(2.5)\n    return 'slept'\n");
+    let mut server = Server::start_at(&sandbox, "agent.py", &socket(&sandbox, "agent.py"), &["--idle-timeout", "1.5"]);
+    let (out, result) = sandbox.exec_json("agent.py", "slow.py", &["--no-context"]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], "slept", "{result}");
+    assert_eq!(runner(&sandbox, &[]), "serve", "the server quit right after a run longer than its idle timeout");
+    let idle = Instant::now();
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(idle.elapsed() < Duration::from_secs(10), "the idle server never stopped");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "the server ended with {status}");
+    assert!(
+        idle.elapsed() >= Duration::from_millis(1000),
+        "the server stopped {:?} after its last run",
+        idle.elapsed()
+    );
+}
+
+#[test]
+fn code_that_signals_its_parent_interrupts_its_run_as_cold_and_the_server_stays() {
+    let sandbox = project();
+    sandbox.write("count.py", "def main(moss):\n    moss.count = 1\n");
+    assert_exit(&sandbox.exec_json("agent.py", "count.py", &["--cold"]).0, 0);
+    let before = sandbox.read(".moss/agent.context.json");
+    sandbox.write(
+        "parricide.py",
+        "import os, signal, time\ndef main(moss):\n    moss.count = 2\n    \
+         os.kill(os.getppid(), signal.SIGTERM)\n    time.sleep(5)\n",
+    );
+    let mut server = Server::start(&sandbox, "agent.py");
+    let cold = sandbox.exec_json("agent.py", "parricide.py", &["--cold"]);
+    let warm = sandbox.exec_json("agent.py", "parricide.py", &[]);
+    assert_exit(&cold.0, 130);
+    assert_exit(&warm.0, 130);
+    let comparable = |mut result: Value| {
+        result.as_object_mut().unwrap().remove("duration_ms");
+        result
+    };
+    assert_eq!(comparable(warm.1.clone()), comparable(cold.1), "warm and cold differ");
+    assert!(warm.1["error"]["message"].as_str().unwrap().contains("SIGTERM"), "{}", warm.1);
+    assert_eq!(sandbox.read(".moss/agent.context.json"), before, "the context changed");
+    assert!(server.child.try_wait().unwrap().is_none(), "the signal stopped the server");
+    assert_eq!(runner(&sandbox, &[]), "serve");
+}
+
+#[test]
+fn any_signal_the_code_sends_its_parent_reaches_the_client_as_cold_and_the_server_stays() {
+    use std::os::unix::process::ExitStatusExt;
+    let sandbox = project();
+    sandbox.write("count.py", "def main(moss):\n    moss.count = 1\n");
+    assert_exit(&sandbox.exec_json("agent.py", "count.py", &["--cold"]).0, 0);
+    let before = sandbox.read(".moss/agent.context.json");
+    sandbox.write(
+        "signals_parent.py",
+        "import os, signal, time\ndef main(moss):\n    moss.count = 2\n    \
+         os.kill(os.getppid(), signal.SIGUSR1)\n    time.sleep(5)\n",
+    );
+    let mut server = Server::start(&sandbox, "agent.py");
+    let [cold, warm] = [&["--cold"][..], &[]].map(|extra| {
+        let started = Instant::now();
+        let out = sandbox.exec("agent.py", "signals_parent.py", extra);
+        (out.status.signal(), started.elapsed())
+    });
+    assert_eq!(cold.0, Some(nix::sys::signal::Signal::SIGUSR1 as i32), "cold: {cold:?}");
+    assert_eq!(warm.0, cold.0, "warm: {warm:?}");
+    assert!(warm.1 < Duration::from_secs(4), "the warm client lived on for {:?}", warm.1);
+    assert_eq!(sandbox.read(".moss/agent.context.json"), before, "the context changed");
+    assert!(server.child.try_wait().unwrap().is_none(), "the signal ended the server");
+    assert_eq!(runner(&sandbox, &[]), "serve");
 }

@@ -102,7 +102,35 @@ pub fn default_signal_handlers(py: Python<'_>) -> PyResult<()> {
     for name in ["SIGTERM", "SIGHUP"] {
         set.call1((signal.getattr(name)?, signal.getattr("SIG_DFL")?))?;
     }
+    // Python read every signal's disposition as it started: a run forked from a warm server
+    // has since taken on its client's ignored signals (`ProcessSettings`), which Python must
+    // report and hand down as a cold run's does.
+    let (ignored, default) = (signal.getattr("SIG_IGN")?, signal.getattr("SIG_DFL")?);
+    let recorded_as = signal.getattr("getsignal")?;
+    for number in 1..=nix::libc::SIGRTMAX() {
+        let Some(ignored_now) = ignored_or_default(number) else { continue };
+        let Ok(recorded) = recorded_as.call1((number,)) else { continue };
+        let now = if ignored_now { &ignored } else { &default };
+        if (recorded.eq(&ignored)? || recorded.eq(&default)?) && !recorded.eq(now)? {
+            set.call1((number, now))?;
+        }
+    }
     Ok(())
+}
+
+/// Whether signal `number` is ignored (true) or has its default action (false) in this process;
+/// None when it has a handler, or is not one a program may set.
+fn ignored_or_default(number: i32) -> Option<bool> {
+    // SAFETY: sigaction with no new action only reads the current one into `current`.
+    let current = unsafe {
+        let mut current: nix::libc::sigaction = std::mem::zeroed();
+        (nix::libc::sigaction(number, std::ptr::null(), &mut current) == 0).then_some(current)
+    }?;
+    match current.sa_sigaction {
+        nix::libc::SIG_IGN => Some(true),
+        nix::libc::SIG_DFL => Some(false),
+        _ => None,
+    }
 }
 
 /// Makes the shipped Python and the native helpers importable, once per interpreter.

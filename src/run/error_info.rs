@@ -56,6 +56,12 @@ impl ErrorInfo {
         ErrorInfo { traceback, ..ErrorInfo::new(ErrorKind::Interrupted, "Interrupted", message) }
     }
 
+    /// A warm run interrupted by `signal` before its server started it: none of its code ran.
+    pub fn interrupted_before_start(signal: Signal) -> Self {
+        let message = format!("interrupted by {signal} before the warm server started the run: none of the code ran");
+        ErrorInfo::new(ErrorKind::Interrupted, "Interrupted", message)
+    }
+
     /// The child ended without a result: killed by `signal`, or else exited with `code`.
     pub fn crash(ending: Result<i32, Signal>) -> Self {
         let how = match ending {

@@ -73,6 +73,9 @@ pub fn outcome<O: HostOutcome>(run: supervisor::ChildRun, supervision: &Supervis
     let report = run.report.as_deref().map(serde_json::from_slice::<Message<O>>);
     let outcome = match (supervisor::interrupted(), run.ending, report) {
         (Some(signal), ..) => Err(ErrorInfo::interrupted(signal, interrupted_traceback(run.report.as_deref()))),
+        (None, Ending::Lost(reason), _) => {
+            Err(ErrorInfo::server_lost(Problem::hinted(reason, crate::run::warm::LOST_HINT)))
+        }
         (None, Ending::TimedOut, _) => Err(ErrorInfo::timeout(supervision.timeout.unwrap_or_default().as_secs_f64())),
         (None, Ending::Exited(supervisor::SANDBOX_REFUSED), None) => {
             Err(ErrorInfo::sandbox_refused(&String::from_utf8_lossy(&run.stderr)))

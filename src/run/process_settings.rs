@@ -1,7 +1,9 @@
 //! The settings a process hands down to the processes it starts, beside its environment: the
-//! file-creation mask, the resource limits and the scheduling priority. A cold run inherits the
-//! client's; a run forked from a warm server would inherit the server's, so the client sends its
-//! own and the run takes them on before any code runs.
+//! file-creation mask, the resource limits, the scheduling priority, the CPUs it may run on, the
+//! signals it blocks and ignores, its OOM score adjustment, `no_new_privs`, its groups and its
+//! control groups. A cold run inherits the client's; a run forked from a warm server would
+//! inherit the server's, so the client sends its own and the run takes them on before any code
+//! runs; those a forked run cannot take on send the client's run cold (`out_of_reach`).
 
 use nix::libc;
 use serde::{Deserialize, Serialize};
@@ -42,12 +44,39 @@ pub struct ProcessSettings {
     /// Each resource's soft and hard limit, in the order of `RESOURCES`; None where the kernel
     /// does not know it.
     limits: Vec<Option<(u64, u64)>>,
+    /// The CPUs it may run on (`sched_getaffinity`).
+    cpus: Vec<usize>,
+    /// The signals it blocks, and those it ignores: bit N-1 for signal N (`/proc/self/status`).
+    blocked: u64,
+    ignored: u64,
+    oom_score_adj: i32,
+    no_new_privs: bool,
+    /// The real, effective and saved group ids, then the supplementary groups.
+    groups: Vec<String>,
+    /// `/proc/self/cgroup`: the control group it is in, in each hierarchy.
+    cgroup: String,
 }
+
+/// The signals the interpreter ignores as it starts, in a cold run too: the server's own
+/// interpreter already ignores them.
+const IGNORED_BY_PYTHON: [i32; 2] = [libc::SIGPIPE, libc::SIGXFSZ];
 
 impl ProcessSettings {
     pub fn of_this_process() -> ProcessSettings {
         let limits = RESOURCES.iter().map(|&(resource, _)| limit(resource)).collect();
-        ProcessSettings { umask: umask(), nice: nice(), limits }
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        ProcessSettings {
+            umask: umask(&status),
+            nice: nice(),
+            limits,
+            cpus: cpus(),
+            blocked: mask(&status, "SigBlk:"),
+            ignored: mask(&status, "SigIgn:"),
+            oom_score_adj: oom_score_adj(),
+            no_new_privs: nix::sys::prctl::get_no_new_privs().unwrap_or(false),
+            groups: groups(&status),
+            cgroup: std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default(),
+        }
     }
 
     /// Why a process forked from this one could not take `wanted` on, if it could not: a hard
@@ -63,8 +92,27 @@ impl ProcessSettings {
                 ));
             }
         }
-        (wanted.nice < self.nice)
-            .then(|| format!("{OUT_OF_REACH} this run's nice value {} (the server runs at {})", wanted.nice, self.nice))
+        if wanted.nice < self.nice {
+            return Some(format!(
+                "{OUT_OF_REACH} this run's nice value {} (the server runs at {})",
+                wanted.nice, self.nice
+            ));
+        }
+        self.out_of_reach_beyond_limits(wanted)
+    }
+
+    /// `out_of_reach` for what is not a limit: no process may leave its control group for
+    /// another without rights on both, nor drop `no_new_privs`. Whether the run may change its
+    /// groups or lower its OOM score adjustment only trying tells (`take_on`): the kernel keeps
+    /// the floor of the latter to itself.
+    fn out_of_reach_beyond_limits(&self, wanted: &ProcessSettings) -> Option<String> {
+        if wanted.cgroup != self.cgroup {
+            let theirs: Vec<&str> =
+                wanted.cgroup.lines().filter(|line| !self.cgroup.lines().any(|l| l == *line)).collect();
+            return Some(format!("{OUT_OF_REACH} this run's control group ({}), not the server's", theirs.join(", ")));
+        }
+        (self.no_new_privs && !wanted.no_new_privs)
+            .then(|| format!("{OUT_OF_REACH} this run's privileges: the server runs with no_new_privs"))
     }
 
     /// Takes the settings on in this process, which must be single-threaded. An error names the
@@ -83,8 +131,117 @@ impl ProcessSettings {
         if nice() != self.nice && unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, self.nice) } != 0 {
             return Err(format!("cannot set the nice value {}: {}", self.nice, nix::errno::Errno::last()));
         }
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        self.take_on_cpus_and_privileges(&status)?;
+        self.take_on_signals(&status);
         Ok(())
     }
+
+    /// Takes on what `out_of_reach` lets a forked run take on beyond limits; `status` is the
+    /// text of `/proc/self/status` before.
+    fn take_on_cpus_and_privileges(&self, status: &str) -> Result<(), String> {
+        if cpus() != self.cpus {
+            // SAFETY: an all-zero cpu_set_t is the empty set; CPU_SET and sched_setaffinity only
+            // touch the set they are given.
+            let set = unsafe {
+                let mut set: libc::cpu_set_t = std::mem::zeroed();
+                self.cpus.iter().for_each(|&cpu| libc::CPU_SET(cpu, &mut set));
+                libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set)
+            };
+            if set != 0 {
+                return Err(format!("cannot run on CPUs {:?}: {}", self.cpus, nix::errno::Errno::last()));
+            }
+        }
+        if oom_score_adj() != self.oom_score_adj {
+            std::fs::write("/proc/self/oom_score_adj", self.oom_score_adj.to_string())
+                .map_err(|e| format!("cannot set oom_score_adj {}: {e}", self.oom_score_adj))?;
+        }
+        if groups(status) != self.groups {
+            self.take_on_groups()?;
+        }
+        if self.no_new_privs {
+            nix::sys::prctl::set_no_new_privs().map_err(|e| format!("cannot set no_new_privs: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// Takes on the group ids and supplementary groups, which takes CAP_SETGID.
+    fn take_on_groups(&self) -> Result<(), String> {
+        let ids: Vec<libc::gid_t> = self.groups.iter().filter_map(|id| id.parse().ok()).collect();
+        let [real, effective, saved, supplementary @ ..] = ids.as_slice() else {
+            return Err(format!("cannot read the groups {:?}", self.groups));
+        };
+        // SAFETY: setgroups reads `len` ids from the slice; setresgid takes plain ids.
+        let failed = unsafe {
+            libc::setgroups(supplementary.len(), supplementary.as_ptr()) != 0
+                || libc::setresgid(*real, *effective, *saved) != 0
+        };
+        match failed {
+            true => Err(format!("cannot take on the groups {}: {}", self.groups.join(" "), nix::errno::Errno::last())),
+            false => Ok(()),
+        }
+    }
+
+    /// Blocks what the client blocks, and ignores what it ignores; a signal the server handles
+    /// (a library it imported installed a handler, as the cold run's import would) keeps its
+    /// handler.
+    fn take_on_signals(&self, status: &str) {
+        let (caught, server_ignored) = (mask(status, "SigCgt:"), mask(status, "SigIgn:"));
+        let bit = |signal: i32| 1u64 << (signal - 1);
+        for signal in 1..=64 {
+            let fixed = [libc::SIGKILL, libc::SIGSTOP].contains(&signal) || IGNORED_BY_PYTHON.contains(&signal);
+            if fixed || caught & bit(signal) != 0 || (self.ignored ^ server_ignored) & bit(signal) == 0 {
+                continue;
+            }
+            let disposition = if self.ignored & bit(signal) != 0 { libc::SIG_IGN } else { libc::SIG_DFL };
+            // SAFETY: sets an ignored or default disposition, no handler; a number the C library
+            // keeps for itself is refused, and is not the client's to set either.
+            unsafe { libc::signal(signal, disposition) };
+        }
+        // SAFETY: an emptied sigset_t filled with signal numbers, set as this thread's mask.
+        unsafe {
+            let mut mask: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut mask);
+            (1..=64).filter(|&signal| self.blocked & bit(signal) != 0).for_each(|signal| {
+                libc::sigaddset(&mut mask, signal);
+            });
+            libc::sigprocmask(libc::SIG_SETMASK, &mask, std::ptr::null_mut());
+        }
+    }
+}
+
+/// The value of `name` (with its colon) in `/proc/self/status`'s text.
+fn field<'a>(status: &'a str, name: &str) -> Option<&'a str> {
+    status.lines().find_map(|line| line.strip_prefix(name)).map(str::trim)
+}
+
+/// A set of signals in `/proc/self/status` (`status`), by the name of its field: a hexadecimal
+/// mask, bit N-1 for signal N.
+fn mask(status: &str, name: &str) -> u64 {
+    field(status, name).and_then(|hex| u64::from_str_radix(hex, 16).ok()).unwrap_or(0)
+}
+
+/// The real, effective and saved group ids, then the supplementary groups, from the text of
+/// `/proc/self/status`.
+fn groups(status: &str) -> Vec<String> {
+    let ids = field(status, "Gid:").unwrap_or_default().split_whitespace().take(3);
+    ids.chain(field(status, "Groups:").unwrap_or_default().split_whitespace()).map(str::to_owned).collect()
+}
+
+fn cpus() -> Vec<usize> {
+    // SAFETY: an all-zero cpu_set_t is the empty set, which sched_getaffinity fills.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
+            return Vec::new();
+        }
+        (0..libc::CPU_SETSIZE as usize).filter(|&cpu| libc::CPU_ISSET(cpu, &set)).collect()
+    }
+}
+
+fn oom_score_adj() -> i32 {
+    let text = std::fs::read_to_string("/proc/self/oom_score_adj").unwrap_or_default();
+    text.trim().parse().unwrap_or(0)
 }
 
 fn limit(resource: LimitNumber) -> Option<(u64, u64)> {
@@ -93,10 +250,8 @@ fn limit(resource: LimitNumber) -> Option<(u64, u64)> {
     (unsafe { libc::getrlimit(resource, &mut limit) } == 0).then_some((limit.rlim_cur, limit.rlim_max))
 }
 
-fn umask() -> u32 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let listed = status.lines().find_map(|line| line.strip_prefix("Umask:")).map(str::trim);
-    listed.and_then(|octal| u32::from_str_radix(octal, 8).ok()).unwrap_or_else(|| {
+fn umask(status: &str) -> u32 {
+    field(status, "Umask:").and_then(|octal| u32::from_str_radix(octal, 8).ok()).unwrap_or_else(|| {
         // Before Linux 4.7 the mask can only be read by setting it, which another thread could
         // see as it creates a file: it is put back at once.
         let mask = nix::sys::stat::umask(nix::sys::stat::Mode::empty());
@@ -132,5 +287,16 @@ mod tests {
         assert_eq!(here.out_of_reach(&lower), None);
         let nicer = ProcessSettings { nice: here.nice - 1, ..here.clone() };
         assert!(here.out_of_reach(&nicer).is_some_and(|r| r.contains("nice value")));
+    }
+
+    #[test]
+    fn another_control_group_or_dropping_no_new_privs_is_out_of_reach_and_taking_it_on_is_not() {
+        let here = ProcessSettings { no_new_privs: false, ..ProcessSettings::of_this_process() };
+        let elsewhere = ProcessSettings { cgroup: "0::/user.slice/other.scope\n".into(), ..here.clone() };
+        let refusal = here.out_of_reach(&elsewhere).unwrap_or_default();
+        assert!(refusal.starts_with(OUT_OF_REACH) && refusal.contains("0::/user.slice/other.scope"), "{refusal}");
+        let confined = ProcessSettings { no_new_privs: true, ..here.clone() };
+        assert_eq!(here.out_of_reach(&confined), None);
+        assert!(confined.out_of_reach(&here).is_some_and(|r| r.contains("no_new_privs")));
     }
 }

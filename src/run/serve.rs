@@ -36,7 +36,7 @@ use crate::run::process_settings::ProcessSettings;
 use crate::run::request::RunRequest;
 use crate::run::supervisor;
 use crate::run::warm_protocol::{self, Answer, Ask, ExecAsk, Identity, RUN_DESCRIPTORS, socket_path};
-use crate::run::warm_runs::{self, Run, Spare};
+use crate::run::warm_runs::{self, Handed, Run, Spare};
 
 /// A restarted server finds its listening socket under this descriptor number.
 const INHERITED_LISTENER: &str = "MOSS_SERVE_LISTENER";
@@ -45,14 +45,21 @@ const TICK: Duration = Duration::from_millis(250);
 
 static STOP: AtomicBool = AtomicBool::new(false);
 
-extern "C" fn request_stop(_: nix::libc::c_int) {
-    STOP.store(true, Ordering::SeqCst);
+/// Stops the server, unless the signal came from one of its runs: that is the run's client's.
+extern "C" fn request_stop(signal: nix::libc::c_int, info: *mut nix::libc::siginfo_t, _: *mut nix::libc::c_void) {
+    // SAFETY: the kernel hands an SA_SIGINFO handler the signal's information.
+    let sender = unsafe { (*info).si_pid() };
+    if !crate::run::warm_signals::pass_to_client(signal, sender) {
+        STOP.store(true, Ordering::SeqCst);
+    }
 }
 
 /// The served MOSS file and what the server knows of it.
 struct Served {
     moss_file: PathBuf,
     identity: Identity,
+    /// The server's own process settings, which it never changes.
+    settings: ProcessSettings,
     watched: Watched,
 }
 
@@ -71,7 +78,12 @@ pub fn run(args: &ServeArgs) -> Result<u8, MossError> {
     let started = Instant::now();
     let watched = warm_up(&path, source, &config)?;
 
-    let served = Served { moss_file: path.clone(), identity: Identity::of_this_process(), watched };
+    let served = Served {
+        moss_file: path.clone(),
+        identity: Identity::of_this_process(),
+        settings: ProcessSettings::of_this_process(),
+        watched,
+    };
     take_over_signals();
     style::note(&format!(
         "serving {} on {} (warm in {:.0} ms); stop with Ctrl-C or `moss serve --stop {}`",
@@ -97,6 +109,10 @@ fn serve(listener: &UnixListener, served: &Served, idle_limit: Option<Duration>,
     let mut runs: Vec<Run> = Vec::new();
     let mut spare: Option<Spare> = None;
     loop {
+        // Idle time counts from the end of the last run (its client done), however long it ran.
+        if !runs.is_empty() {
+            last_used = Instant::now();
+        }
         let stopping =
             STOP.load(Ordering::SeqCst) || !reachable() || idle_limit.is_some_and(|limit| last_used.elapsed() >= limit);
         let changed = served.watched.changed();
@@ -287,15 +303,21 @@ fn set_cloexec(fd: RawFd, on: bool) {
     unsafe { nix::libc::fcntl(fd, nix::libc::F_SETFD, flags) };
 }
 
-/// Ctrl-C and SIGTERM stop the server (Python would only set a flag). A run gets Python's own
-/// handling back from the supervisor, as a cold run has it.
+/// Ctrl-C and SIGTERM stop the server (Python would only set a flag), but for those the code of
+/// a run sends its parent, which go to the run's client, as do the other signals that end a
+/// process by default (`warm_signals`). A run gets Python's own handling back from the
+/// supervisor, as a cold run has it.
 fn take_over_signals() {
-    let stop =
-        signal::SigAction::new(SigHandler::Handler(request_stop), signal::SaFlags::empty(), signal::SigSet::empty());
+    let stop = signal::SigAction::new(
+        SigHandler::SigAction(request_stop),
+        signal::SaFlags::SA_SIGINFO,
+        signal::SigSet::empty(),
+    );
     for sig in supervisor::INTERRUPTS {
         // SAFETY: the handler only stores to an atomic.
         let _ = unsafe { signal::sigaction(sig, &stop) };
     }
+    crate::run::warm_signals::take_over_ending();
 }
 
 /// A file's inode, size and modification time (seconds, nanoseconds): a file made anew at the
@@ -389,8 +411,13 @@ fn take(connection: UnixStream, served: &Served, spare: &mut Option<Spare>, refu
             }
         };
         match spare.hand(&ask, &fds, connection) {
-            Ok(run) => return Some(run),
-            Err(back) => connection = back,
+            Handed::Run(run) => return Some(run),
+            Handed::Refused(reason, connection) => {
+                let reason = format!("{} this run's settings ({reason})", crate::run::process_settings::OUT_OF_REACH);
+                let _ = json_lines::write(&mut &connection, &Answer::Refused(reason));
+                return None;
+            }
+            Handed::Lost(back) => connection = back,
         }
     }
     let error = ErrorInfo::from_moss_error(&MossError::RunNotStarted(io::Error::other("the forked run died at once")));
@@ -411,7 +438,7 @@ fn refusal_of(ask: &ExecAsk, served: &Served, connection: &UnixStream) -> Option
     if let Some(mismatch) = served.identity.mismatch(&ask.identity) {
         return Some(mismatch);
     }
-    if let Some(out_of_reach) = ProcessSettings::of_this_process().out_of_reach(&ask.settings) {
+    if let Some(out_of_reach) = served.settings.out_of_reach(&ask.settings) {
         return Some(out_of_reach);
     }
     // Between a change and the restart that follows, the client runs cold rather than on

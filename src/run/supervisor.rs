@@ -64,11 +64,13 @@ impl Default for Supervision {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ending {
     Exited(i32),
     Signaled(Signal),
     TimedOut,
+    /// How the run ended is not known: its status was lost (a warm run's server died), why.
+    Lost(String),
 }
 
 pub struct ChildRun {
@@ -163,6 +165,10 @@ pub fn watch_child(
     status: impl FnOnce() -> io::Result<WaitStatus> + Send + 'static,
 ) -> io::Result<ChildRun> {
     let _forwarding = forward_signals_to(child);
+    // An interrupt taken before the run had a process (`take_interrupts`) is the run's too.
+    if let Some(signal) = interrupted() {
+        let _ = killpg(child, signal);
+    }
     let serving = serve.map(thread::spawn);
     let run = watch(child, supervision, started, reading, status);
     if let Some(serving) = serving {
@@ -209,13 +215,7 @@ pub fn child_main(
     // A group of its own, so that a time limit ends the processes the code started too.
     let _ = setpgid(Pid::from_raw(0), Pid::from_raw(0));
     end_with_parent();
-    // Whatever moss inherited (SIGINT ignored under `nohup` or in a background job) or installed
-    // for an earlier run, the code starts with the default dispositions: the interpreter then
-    // installs its KeyboardInterrupt handler, and a forwarded SIGTERM ends the code.
-    for sig in INTERRUPTS {
-        // SAFETY: restoring a default disposition.
-        let _ = unsafe { signal::signal(sig, SigHandler::SigDfl) };
-    }
+    default_interrupts();
     if let Some(limit) = supervision.max_memory {
         let _ = nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_AS, limit, limit);
     }
@@ -254,6 +254,17 @@ pub fn child_main(
     // SAFETY: _exit skips destructors and atexit handlers on purpose: the interpreter's teardown
     // adds time and can hang on threads the generated code left running.
     unsafe { nix::libc::_exit(code) }
+}
+
+/// Whatever moss inherited (SIGINT ignored under `nohup` or in a background job) or installed
+/// (a warm server's, an earlier run's), the run starts with the default dispositions of the
+/// interrupts: the interpreter then installs its KeyboardInterrupt handler, and a forwarded
+/// SIGTERM ends the code; one that comes before ends the run's process.
+pub fn default_interrupts() {
+    for sig in INTERRUPTS {
+        // SAFETY: restoring a default disposition.
+        let _ = unsafe { signal::signal(sig, SigHandler::SigDfl) };
+    }
 }
 
 /// In a run's child: its process group, which it ends when its parent dies.
@@ -319,9 +330,16 @@ fn forward_signals_to(child: Pid) -> Dispositions {
     Dispositions::handled_by(forward)
 }
 
+/// Ctrl-C and termination requests that come before the run has a process (a warm client waits
+/// for its server's answer) are noted (`interrupted`), not the end of moss, while the returned
+/// guard lives; `watch_child` passes them on to the run if it starts.
+pub fn take_interrupts() -> Dispositions {
+    Dispositions::handled_by(forward)
+}
+
 /// The dispositions of the interrupting signals before a run took them over; restored when
 /// dropped, so that a process running several runs (a test worker) is not left deaf to Ctrl-C.
-struct Dispositions {
+pub struct Dispositions {
     previous: Vec<(Signal, signal::SigAction)>,
 }
 
@@ -441,13 +459,15 @@ fn watch(
         End::Status(Ok(WaitStatus::Exited(_, code))) => Ending::Exited(code),
         End::Status(Ok(WaitStatus::Signaled(_, sig, _))) => Ending::Signaled(sig),
         End::Status(Ok(other)) => return Err(io::Error::other(format!("unexpected child status {other:?}"))),
-        End::Status(Err(e)) => return Err(e),
-        End::Lost => return Err(io::Error::other("the child's status was lost")),
+        // The run's output until then is still read: it is the run's, and tells how far it got.
+        End::Status(Err(e)) => Ending::Lost(e.to_string()),
+        End::Lost => Ending::Lost("the child's status was lost".into()),
     };
     let left_running = match killed {
         Some(_) => Vec::new(),
-        // What an interrupted run left goes with it, unnamed: the run reports the interrupt.
-        None if interrupted().is_some() => {
+        // What an interrupted or lost run left goes with it, unnamed: the run reports the interrupt
+        // or the loss.
+        None if interrupted().is_some() || matches!(ending, Ending::Lost(_)) => {
             let _ = killpg(child, Signal::SIGKILL);
             Vec::new()
         }

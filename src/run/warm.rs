@@ -19,7 +19,7 @@ use crate::project::config::Config;
 use crate::run::error_info::ErrorInfo;
 use crate::run::process_settings::ProcessSettings;
 use crate::run::request::RunRequest;
-use crate::run::supervisor::{self, ChildRun, Companion, Supervision};
+use crate::run::supervisor::{self, ChildRun, Companion, ReadEnds, Supervision};
 use crate::run::warm_protocol::{self, Answer, Ask, ExecAsk, Identity};
 
 /// A server started by `--warm` stops after this long without a run.
@@ -53,9 +53,16 @@ pub fn exec(
     companion: &mut Option<Companion>,
     start: bool,
 ) -> Result<Option<ChildRun>, Failure> {
+    // Ctrl-C while the server is asked is for the run, which may be starting: it must not end
+    // this client without a word.
+    let _interrupts = supervisor::take_interrupts();
     // A context-dir that cannot be read names no server; the cold run reports it if it needs it.
     let Ok(socket) = warm_protocol::socket_path(config, moss_file) else { return Ok(None) };
-    let Some((stream, answer_wait)) = connect(moss_file, &socket, start) else { return Ok(None) };
+    let connected = connect(moss_file, &socket, start);
+    if let Some(signal) = supervisor::interrupted() {
+        return Err(interrupted_before_start(signal));
+    }
+    let Some((stream, answer_wait)) = connected else { return Ok(None) };
     let ask = Ask::Exec(Box::new(ExecAsk {
         identity: Identity::of_this_process(),
         moss_file: moss_file.to_path_buf(),
@@ -77,13 +84,17 @@ pub fn exec(
     }
     // The server holds its own copies now: the run's end closes the last writer of each pipe.
     drop((writing, folder));
-    // A server that was stopped (SIGSTOP) or is stuck must not hold the run forever: the code
-    // runs cold, and the server drops the ask if it ever gets to it (the connection is closed).
-    let _ = stream.set_read_timeout(Some(answer_wait));
     let mut answers = BufReader::new(stream);
-    let child = match json_lines::read::<Answer>(&mut answers) {
+    let first = first_answer(&mut answers, answer_wait);
+    if let Some(signal) = supervisor::interrupted()
+        && !matches!(first, Ok(Answer::Started(_)))
+    {
+        // The server drops the ask of a client that is gone: the code never runs.
+        return Err(interrupted_before_start(signal));
+    }
+    let child = match first {
         Ok(Answer::Started(pid)) => Pid::from_raw(pid),
-        Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+        Err(e) if e.kind() == io::ErrorKind::TimedOut => {
             let waited = answer_wait.as_secs();
             style::warning(&format!(
                 "the server at {} did not answer within {waited} s; running cold",
@@ -99,6 +110,20 @@ pub fn exec(
         Ok(Answer::Refused(_) | Answer::Stopping | Answer::Ended(_)) => return Ok(None),
         Err(e) => return Err(lost(&socket, &e)),
     };
+    watch(answers, child, &socket, supervision, started, reading, companion).map(Some)
+}
+
+/// Watches the run `child` the server started, as a cold run's parent watches its child, until
+/// the server tells of its end on `answers`.
+fn watch(
+    mut answers: BufReader<UnixStream>,
+    child: Pid,
+    socket: &Path,
+    supervision: &Supervision,
+    started: Instant,
+    reading: ReadEnds,
+    companion: &mut Option<Companion>,
+) -> Result<ChildRun, Failure> {
     // From here the run's own time limit governs, as a cold run's does.
     let _ = answers.get_ref().set_read_timeout(None);
     // The connection stays open until this process ends: the server forks the process for its
@@ -110,13 +135,46 @@ pub fn exec(
         drop(child_end);
         serve
     });
-    let ended = move || match answer_once_ended(&mut answers, child) {
-        Ok(Answer::Ended(ended)) => ended.status(child),
-        Ok(_) => Err(io::Error::other("the server answered out of turn")),
-        Err(e) => Err(e),
+    // A server lost now leaves the run's output and duration to report (`Ending::Lost`).
+    let watched_socket = socket.to_path_buf();
+    let ended = move || {
+        let lost = |e: io::Error| io::Error::other(lost_message(&watched_socket, &e));
+        match answer_once_ended(&mut answers, child) {
+            Ok(Answer::Ended(ended)) => ended.status(child),
+            Ok(_) => Err(lost(io::Error::other("the server answered out of turn"))),
+            Err(e) => Err(lost(e)),
+        }
     };
-    let run = supervisor::watch_child(child, supervision, started, reading, serve, ended);
-    run.map(Some).map_err(|e| lost(&socket, &e))
+    supervisor::watch_child(child, supervision, started, reading, serve, ended).map_err(|e| lost(socket, &e))
+}
+
+/// How long a client interrupted while it waits for the server's first answer still waits: a
+/// server that is up answers at once, and the run it may have started is then interrupted as a
+/// cold run is.
+const INTERRUPTED_ANSWER_WAIT: Duration = Duration::from_millis(500);
+
+/// The server's first answer, waited for up to `wait`. A server that was stopped (SIGSTOP) or is
+/// stuck must not hold the run forever: the code runs cold, and the server drops the ask if it
+/// ever gets to it (the connection is closed by then).
+fn first_answer(answers: &mut BufReader<UnixStream>, wait: Duration) -> io::Result<Answer> {
+    let asked = Instant::now();
+    let mut interrupted_at = None;
+    // An interrupt ends the poll at once (EINTR): the interval only bounds how late the waits end.
+    while answers.buffer().is_empty() && !warm_protocol::readable_within(answers.get_ref(), Duration::from_millis(50)) {
+        if supervisor::interrupted().is_some() {
+            interrupted_at.get_or_insert_with(Instant::now);
+        }
+        if asked.elapsed() >= wait || interrupted_at.is_some_and(|at| at.elapsed() >= INTERRUPTED_ANSWER_WAIT) {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+    }
+    // The answer has begun: the rest of its line follows at once.
+    let _ = answers.get_ref().set_read_timeout(Some(wait));
+    json_lines::read(answers)
+}
+
+fn interrupted_before_start(signal: nix::sys::signal::Signal) -> Failure {
+    Failure::NotStarted(Box::new(ErrorInfo::interrupted_before_start(signal)))
 }
 
 /// A connection to the MOSS file's server (started here when `start`), and how long to wait for
@@ -128,7 +186,10 @@ fn connect(moss_file: &Path, socket: &Path, start: bool) -> Option<(UnixStream, 
         Err(_) if start => match start_server(moss_file, socket) {
             Ok(stream) => Some((stream, START_WAIT)),
             Err(reason) => {
-                style::warning(&format!("--warm: {reason}; running cold"));
+                // An interrupt ended the wait, and the caller tells of it.
+                if supervisor::interrupted().is_none() {
+                    style::warning(&format!("--warm: {reason}; running cold"));
+                }
                 None
             }
         },
@@ -176,11 +237,15 @@ fn with_environment(request: &RunRequest, supervision: &Supervision) -> RunReque
     request
 }
 
+/// What to do about a server lost during a run.
+pub const LOST_HINT: &str = "run again with --cold, or restart the server (`moss serve --stop`)";
+
+fn lost_message(socket: &Path, error: &io::Error) -> String {
+    format!("the warm server at {} failed during the run: {error}", socket.display())
+}
+
 fn lost(socket: &Path, error: &io::Error) -> Failure {
-    Failure::Lost(Problem::hinted(
-        format!("the warm server at {} failed during the run: {error}", socket.display()),
-        "run again with --cold, or restart the server (`moss serve --stop`)",
-    ))
+    Failure::Lost(Problem::hinted(lost_message(socket, error), LOST_HINT))
 }
 
 /// Starts `moss serve` for the file in the background and connects to it once it is warm.
@@ -193,7 +258,7 @@ fn start_server(moss_file: &Path, socket: &Path) -> Result<UnixStream, String> {
     server.process_group(0).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
     let mut child = server.spawn().map_err(|e| format!("cannot start a server: {e}"))?;
     let started = Instant::now();
-    while started.elapsed() < START_WAIT {
+    while started.elapsed() < START_WAIT && supervisor::interrupted().is_none() {
         if let Ok(stream) = UnixStream::connect(socket) {
             return Ok(stream);
         }

@@ -102,6 +102,12 @@ impl Run {
     }
 }
 
+impl Drop for Run {
+    fn drop(&mut self) {
+        crate::run::warm_signals::unregister(self.forked.child.as_raw());
+    }
+}
+
 /// Whether the client at the other end of `connection` closed it: it sends nothing after its
 /// ask, so anything but "nothing to read yet" means it is gone.
 pub fn closed(connection: &UnixStream) -> bool {
@@ -110,6 +116,20 @@ pub fn closed(connection: &UnixStream) -> bool {
         Ok(_) => false,
         Err(e) => !matches!(e, nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR),
     }
+}
+
+/// How long the server waits for a spare to say whether it took on an ask's folder and settings:
+/// it does so at once.
+const TAKE_ON_WAIT: Duration = Duration::from_secs(2);
+
+/// What handing an ask to a spare came to.
+pub enum Handed {
+    Run(Run),
+    /// The spare could not take on the client's folder or process settings, why: none of the
+    /// code ran, and the client runs it cold.
+    Refused(String, UnixStream),
+    /// The spare is gone: the client back, for another.
+    Lost(UnixStream),
 }
 
 /// A process forked ahead of the next ask, waiting for it on `asks`.
@@ -136,20 +156,36 @@ impl Spare {
         }
     }
 
-    /// Hands `ask` and its descriptors to the spare, which runs it for `client`, and tells the
-    /// client; the server's copies of the descriptors can be closed once this returns. The
-    /// client back when the spare is gone.
-    pub fn hand(self, ask: &Ask, fds: &[OwnedFd], client: UnixStream) -> Result<Run, UnixStream> {
+    /// Hands `ask` and its descriptors to the spare, which runs it for `client` once it has
+    /// taken on the client's folder and process settings, and tells the client; the server's
+    /// copies of the descriptors can be closed once this returns.
+    pub fn hand(self, ask: &Ask, fds: &[OwnedFd], client: UnixStream) -> Handed {
         let raw: Vec<RawFd> = fds.iter().map(AsRawFd::as_raw_fd).collect();
         if warm_protocol::send_with_fds(&self.asks, ask, &raw).is_err() {
             self.end();
-            return Err(client);
+            return Handed::Lost(client);
+        }
+        let _ = self.asks.set_read_timeout(Some(TAKE_ON_WAIT));
+        match json_lines::read::<Result<(), String>>(&mut io::BufReader::new(&self.asks)) {
+            Ok(Ok(())) => {}
+            Ok(Err(reason)) => {
+                self.end();
+                return Handed::Refused(reason, client);
+            }
+            Err(_) => {
+                self.end();
+                return Handed::Lost(client);
+            }
         }
         let child = self.forked.child;
+        let peer = nix::sys::socket::getsockopt(&client, nix::sys::socket::sockopt::PeerCredentials);
+        if let Ok(peer) = peer {
+            crate::run::warm_signals::register(child.as_raw(), peer.pid());
+        }
         if json_lines::write(&mut &client, &Answer::Started(child.as_raw())).is_err() {
             let _ = signal::killpg(child, Signal::SIGKILL);
         }
-        Ok(Run { forked: self.forked, client: Some(client), reaped_at: None })
+        Handed::Run(Run { forked: self.forked, client: Some(client), reaped_at: None })
     }
 
     /// Whether the spare died: it is reaped then.
@@ -221,6 +257,10 @@ fn fork_with_python() -> nix::Result<ForkResult> {
 fn wait_for_ask(asks: UnixStream, moss_file: &Path) -> ! {
     // A spare must never outlive its server: nobody would reap it.
     let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
+    // The server's handlers are not the run's: they would swallow an interrupt the client passes
+    // on as soon as it is told the run started, and pass on signals the run's code receives.
+    supervisor::default_interrupts();
+    crate::run::warm_signals::give_back_ending();
     // The server's listener and its clients' connections are not the spare's to hold open.
     let kept = asks.as_raw_fd() as u32;
     // SAFETY: closes descriptors this process inherited and does not use.
@@ -230,29 +270,28 @@ fn wait_for_ask(asks: UnixStream, moss_file: &Path) -> ! {
     }
     own_writable_pages(&asks);
     match warm_protocol::receive_with_fds(&asks) {
-        Ok((Ask::Exec(ask), fds)) => {
-            drop(asks);
-            run(*ask, fds, moss_file)
-        }
+        Ok((Ask::Exec(ask), fds)) => run(*ask, fds, asks, moss_file),
         // SAFETY: _exit skips the interpreter's teardown, which belongs to the server.
         _ => unsafe { nix::libc::_exit(0) },
     }
 }
 
-/// Runs `ask` in this process, in the client's pipes and folder (`RUN_DESCRIPTORS`).
-fn run(ask: ExecAsk, fds: Vec<OwnedFd>, moss_file: &Path) -> ! {
+/// Runs `ask` in this process, in the client's pipes and folder (`RUN_DESCRIPTORS`), once it has
+/// told the server on `asks` that it took on the folder and the client's process settings; one
+/// it cannot take on ends it before any code runs.
+fn run(ask: ExecAsk, fds: Vec<OwnedFd>, asks: UnixStream, moss_file: &Path) -> ! {
     let mut fds = fds.into_iter();
     let (Some(out), Some(err), Some(report), Some(folder)) = (fds.next(), fds.next(), fds.next(), fds.next()) else {
         // SAFETY: _exit is always safe to call.
         unsafe { nix::libc::_exit(70) }
     };
-    if nix::unistd::fchdir(&folder).is_err() {
-        // SAFETY: _exit is always safe to call.
-        unsafe { nix::libc::_exit(70) }
-    }
+    let taken = nix::unistd::fchdir(&folder)
+        .map_err(|e| format!("cannot enter the client's folder: {e}"))
+        .and_then(|()| ask.settings.take_on());
     drop(folder);
-    if let Err(refusal) = ask.settings.take_on() {
-        let _ = nix::unistd::write(&err, format!("moss: the warm run {refusal}\n").as_bytes());
+    let told = json_lines::write(&mut &asks, &taken);
+    drop(asks);
+    if taken.is_err() || told.is_err() {
         // SAFETY: _exit is always safe to call.
         unsafe { nix::libc::_exit(70) }
     }
