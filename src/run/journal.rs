@@ -99,10 +99,10 @@ pub struct RunError {
 
 impl RunError {
     /// Whether the error is the operator's to fix, not the code's: the MOSS file, its context or
-    /// the device failed (exits 4 and 5), the command line was wrong, or moss itself failed; none
-    /// of the code ran.
+    /// the device failed, or the model's API answered with an error (exits 4 and 5), the command
+    /// line was wrong, or moss itself failed; none of the code ran.
     pub fn is_operators(&self) -> bool {
-        matches!(self.kind.as_str(), "module" | "context" | "device" | "usage" | "internal")
+        matches!(self.kind.as_str(), "module" | "context" | "device" | "api-error" | "usage" | "internal")
     }
 }
 
