@@ -238,3 +238,25 @@ fn code_that_binds_no_target_is_refused_before_anything_runs() {
     assert_exit(&out, 0);
     assert_eq!(result["returns"], 7, "{result}");
 }
+
+/// A message with empty text and no tool call, or with calls of another tool only, says which:
+/// it held no reasoning section to blame.
+#[test]
+fn an_empty_message_or_a_call_of_another_tool_is_no_code_saying_which() {
+    let sb = Sandbox::with(&[AGENT]);
+    let no_code = |message: serde_json::Value| {
+        let args = ["exec", "agent.py", "--code", "-", "--json"];
+        let out = sb.moss().args(args).write_stdin(message.to_string()).output().unwrap();
+        assert_exit(&out, 3);
+        let result = parse_result(&out);
+        assert_error_kind(&result, "no-code");
+        error_message(&result)
+    };
+    let empty = no_code(serde_json::json!({"role": "assistant", "content": ""}));
+    assert!(empty.ends_with("the JSON has no tool call with code, and the text of its message is empty"), "{empty}");
+    let search = serde_json::json!({"role": "assistant", "content": "", "tool_calls": [{"id": "call_1",
+        "type": "function", "function": {"name": "web_search", "arguments": "{\"query\": \"moss\"}"}}]});
+    let other_tool = no_code(search);
+    assert!(other_tool.contains("tool calls (web_search) carry no `code` argument"), "{other_tool}");
+    assert!(!empty.contains("reasoning") && !other_tool.contains("reasoning"), "{empty}\n{other_tool}");
+}

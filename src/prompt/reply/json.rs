@@ -72,6 +72,8 @@ pub fn cut_off(value: &Value) -> Option<String> {
 struct Parts {
     codes: Vec<String>,
     texts: Vec<String>,
+    /// The names of the tool calls that carry no `code`: calls of another tool.
+    codeless_calls: Vec<String>,
 }
 
 impl Parts {
@@ -86,9 +88,11 @@ impl Parts {
             return Ok(());
         }
         match object.get("type").and_then(Value::as_str) {
-            Some("tool_use") => return object.get("input").map_or(Ok(()), |input| self.arguments(input)),
+            Some("tool_use") => return object.get("input").map_or(Ok(()), |input| self.arguments(input, object)),
             // The Responses API's tool call: its arguments are the item's own.
-            Some("function_call") => return object.get("arguments").map_or(Ok(()), |input| self.arguments(input)),
+            Some("function_call") => {
+                return object.get("arguments").map_or(Ok(()), |input| self.arguments(input, object));
+            }
             // Anthropic's text block, the Responses API's message part; reasoning blocks are other types.
             Some("text" | "output_text") => {
                 self.texts.extend(object.get("text").and_then(Value::as_str).map(str::to_owned));
@@ -96,8 +100,8 @@ impl Parts {
             }
             _ => {}
         }
-        if let Some(arguments) = object.get("function").and_then(|function| function.get("arguments")) {
-            return self.arguments(arguments);
+        if let Some(function) = object.get("function").and_then(Value::as_object) {
+            return function.get("arguments").map_or(Ok(()), |arguments| self.arguments(arguments, function));
         }
         self.text_of(object);
         // The envelopes around tool calls and messages: a chat completion, a message, a content
@@ -116,8 +120,9 @@ impl Parts {
         }
     }
 
-    /// A tool call's arguments; OpenAI sends them as a JSON document inside a string.
-    fn arguments(&mut self, arguments: &Value) -> Result<(), String> {
+    /// A tool call's arguments; OpenAI sends them as a JSON document inside a string. `call` is
+    /// the object that names the tool.
+    fn arguments(&mut self, arguments: &Value, call: &Map<String, Value>) -> Result<(), String> {
         let parsed;
         let arguments = match arguments {
             Value::String(text) => {
@@ -127,7 +132,10 @@ impl Parts {
             }
             other => other,
         };
-        self.codes.extend(arguments.get("code").and_then(Value::as_str).map(str::to_owned));
+        match arguments.get("code").and_then(Value::as_str) {
+            Some(code) => self.codes.push(code.to_owned()),
+            None => self.codeless_calls.push(call.get("name").and_then(Value::as_str).unwrap_or("unnamed").to_owned()),
+        }
         Ok(())
     }
 
@@ -136,10 +144,19 @@ impl Parts {
             return joined(self.codes, Found::Json, "the tool call's `code` is empty");
         }
         let text = self.texts.join("\n\n");
-        if !self.texts.is_empty() {
+        if !text.trim().is_empty() {
             return super::auto(&text, target).map_err(|reason| {
                 format!("the JSON has no tool call with code, and the text of its message has no code: {reason}")
             });
+        }
+        if !self.codeless_calls.is_empty() {
+            return Err(format!(
+                "the JSON's tool calls ({}) carry no `code` argument, and its message has no text",
+                self.codeless_calls.join(", ")
+            ));
+        }
+        if !self.texts.is_empty() {
+            return Err("the JSON has no tool call with code, and the text of its message is empty".into());
         }
         Err("the JSON carries no code: moss looks for {\"code\": \"...\"}, a tool call's arguments (OpenAI's \
              tool_calls, the Responses API's function_call, Anthropic's tool_use) and else the text of the message \
