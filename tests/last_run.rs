@@ -204,3 +204,15 @@ fn a_run_with_no_code_for_the_operators_reason_is_not_told_as_the_models_missing
     );
     assert!(last.contains("not your code's fault") && !last.contains("Answer with code this time"), "{last}");
 }
+
+/// Output the journal cut, cut again for the turn prompt, says how much of it is missing in all,
+/// not only what the second cut took.
+#[test]
+fn output_cut_for_the_journal_and_again_for_the_turn_prompt_counts_every_byte_missing() {
+    let sandbox = Sandbox::new();
+    sandbox.write("agent.py", "from ghostos_moss import Moss\n");
+    sandbox.write("loud.py", "def main(moss):\n    print('x' * 59999)\n");
+    assert_exit(&sandbox.exec("agent.py", "loud.py", &[]), 0);
+    let last = last_run(&sandbox, "agent.py");
+    assert!(last.contains("\n[… 58500 bytes cut …]\n"), "60000 bytes printed, 1500 shown: {last}");
+}

@@ -235,7 +235,28 @@ pub fn cut(text: &str, limit: usize, both_ends: bool) -> String {
     };
     let head_end = boundary_at_or_before(if both_ends { limit / 2 } else { limit });
     let tail_start = if both_ends { boundary_at_or_before(text.len() - limit / 2) } else { text.len() };
-    format!("{}\n[… {} bytes cut …]\n{}", &text[..head_end], tail_start - head_end, &text[tail_start..])
+    let dropped = bytes_standing_for(&text[head_end..tail_start]);
+    format!("{}\n[… {dropped} bytes cut …]\n{}", &text[..head_end], &text[tail_start..])
+}
+
+/// How many bytes of the run's output a cut-out part of a text stands for: its own length, where a
+/// note of an earlier cut in it (the journal's, or `--max-output`'s) counts as the bytes it says
+/// were cut, so that output cut twice tells how much of it is missing.
+fn bytes_standing_for(part: &str) -> usize {
+    const NOTES: [(&str, &str, &str); 2] =
+        [("\n[… ", " bytes cut …]\n", ""), ("\n[moss: ", " bytes of output dropped here", "]\n")];
+    let mut total = part.len();
+    for (opening, counted, closing) in NOTES {
+        for (at, _) in part.match_indices(opening) {
+            let rest = &part[at + opening.len()..];
+            let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            let Some(after) = rest[digits..].strip_prefix(counted) else { continue };
+            let (Ok(said), Some(end)) = (rest[..digits].parse::<usize>(), after.find(closing)) else { continue };
+            let note = opening.len() + digits + counted.len() + end + closing.len();
+            total = total + said - note;
+        }
+    }
+    total
 }
 
 /// How many records to keep: MOSS_JOURNAL_KEEP, or the default when it is unset or empty.
@@ -381,5 +402,20 @@ mod tests {
         let kept = cut(&text, 101, true);
         assert!(kept.starts_with("éé") && kept.ends_with("éé") && kept.contains("bytes cut"));
         assert_eq!(cut("short", 10, true), "short");
+    }
+
+    #[test]
+    fn output_cut_twice_tells_how_much_is_missing_in_all() {
+        let output = "x".repeat(10_000);
+        let journaled = cut(&output, 4096, true);
+        assert!(journaled.contains("[… 5904 bytes cut …]"), "{journaled}");
+        assert!(cut(&journaled, 1500, true).contains("[… 8500 bytes cut …]"));
+        let capped = format!(
+            "{}\n[moss: 9000 bytes of output dropped here; --max-output keeps the first and last 500 bytes]\n{}",
+            "a".repeat(500),
+            "b".repeat(500)
+        );
+        let note = capped.len() - 1000;
+        assert!(cut(&capped, 100, true).contains(&format!("[… {} bytes cut …]", capped.len() - 100 - note + 9000)));
     }
 }
