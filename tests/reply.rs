@@ -260,3 +260,19 @@ fn an_empty_message_or_a_call_of_another_tool_is_no_code_saying_which() {
     assert!(other_tool.contains("tool calls (web_search) carry no `code` argument"), "{other_tool}");
     assert!(!empty.contains("reasoning") && !other_tool.contains("reasoning"), "{empty}\n{other_tool}");
 }
+
+/// Beside a ```python block an unlabelled block does not run; one that defines a function the
+/// code calls is named in a warning, so the model learns why its helper is missing.
+#[test]
+fn an_unlabelled_block_of_definitions_beside_a_python_block_is_named_in_a_warning() {
+    let sb = Sandbox::with(&[AGENT]);
+    let reply = "First a helper:\n\n```\ndef helper():\n    return 41\n```\n\nThen:\n\n```python\n\
+                 def main(moss):\n    return helper() + 1\n```\n\nExpected output:\n\n```\n42\n```\n";
+    sb.write("reply.md", reply);
+    let (out, result) = sb.exec_json("agent.py", "reply.md", &[]);
+    assert_exit(&out, 1);
+    assert_eq!(result["error"]["type"], "NameError", "{result}");
+    let expected = "the reply's unlabelled code block at line 3 was not run, although it defines `helper`: \
+                    beside ```python blocks, only they run; label it ```python";
+    assert_eq!(result["warnings"], serde_json::json!([expected]), "the output block is no definition: {result}");
+}

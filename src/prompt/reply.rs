@@ -274,8 +274,31 @@ fn from_markup(reply: &str, target: &str) -> Option<Result<Extracted, String>> {
         }
         return Some(Err(format!("its fenced blocks are in {}, not in Python", languages.join(", "))));
     }
-    let (kept, left_out) = without_usage(&chosen, target);
+    let (kept, mut left_out) = without_usage(&chosen, target);
+    left_out.extend(unlabelled_definitions(&blocks));
     Some(joined(kept, Found::Markdown, "its ```python block is empty").map(|found| Extracted { left_out, ..found }))
+}
+
+/// Beside ```python blocks an unlabelled block does not run; one that defines functions or classes
+/// was most likely meant to, so each is named with what it defines, for the model to label it.
+fn unlabelled_definitions(blocks: &[Block]) -> Vec<String> {
+    if !blocks.iter().any(|block| PYTHON_LABELS.contains(&block.label.as_str())) {
+        return Vec::new();
+    }
+    let unlabelled = blocks.iter().filter(|block| block.label.is_empty());
+    unlabelled
+        .filter_map(|block| {
+            let defined = top_level::functions_and_classes(&block.code);
+            (!defined.is_empty()).then(|| {
+                format!(
+                    "the reply's unlabelled code block at line {} was not run, although it defines {}: beside \
+                     ```python blocks, only they run; label it ```python",
+                    block.line,
+                    defined.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+                )
+            })
+        })
+        .collect()
 }
 
 /// The blocks that run, and why the others do not: when one of several blocks defines the

@@ -91,6 +91,20 @@ pub fn block_role(code: &str, target: &str) -> BlockRole {
     }
 }
 
+/// The functions and classes a block defines at its top level, in order; none when it does not parse.
+pub fn functions_and_classes(code: &str) -> Vec<String> {
+    let Ok(suite) = ast::Suite::parse(code, "<block>") else { return Vec::new() };
+    suite
+        .iter()
+        .filter_map(|statement| match statement {
+            Stmt::FunctionDef(def) => Some(def.name.to_string()),
+            Stmt::AsyncFunctionDef(def) => Some(def.name.to_string()),
+            Stmt::ClassDef(class) => Some(class.name.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Whether a top-level statement only defines something (a function, a class, an import, a
 /// constant, a docstring) without naming the target outside a function's or class's body.
 fn defines_only(statement: &Stmt, code: &str, target: &str) -> bool {
