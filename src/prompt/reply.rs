@@ -17,7 +17,6 @@ use rustpython_parser::ast::{self, Expr, Stmt};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use self::top_level::BlockRole;
 use crate::run::error_info::ErrorInfo;
 
 /// How `moss exec --code-format` reads the reply.
@@ -274,59 +273,9 @@ fn from_markup(reply: &str, target: &str) -> Option<Result<Extracted, String>> {
         }
         return Some(Err(format!("its fenced blocks are in {}, not in Python", languages.join(", "))));
     }
-    let (kept, mut left_out) = without_usage(&chosen, target);
-    left_out.extend(unlabelled_definitions(&blocks));
+    let (kept, mut left_out) = top_level::without_usage(&chosen, target);
+    left_out.extend(top_level::unlabelled_definitions(&blocks));
     Some(joined(kept, Found::Markdown, "its ```python block is empty").map(|found| Extracted { left_out, ..found }))
-}
-
-/// Beside ```python blocks an unlabelled block does not run; one that defines functions or classes
-/// was most likely meant to, so each is named with what it defines, for the model to label it.
-fn unlabelled_definitions(blocks: &[Block]) -> Vec<String> {
-    if !blocks.iter().any(|block| PYTHON_LABELS.contains(&block.label.as_str())) {
-        return Vec::new();
-    }
-    let unlabelled = blocks.iter().filter(|block| block.label.is_empty());
-    unlabelled
-        .filter_map(|block| {
-            let defined = top_level::functions_and_classes(&block.code);
-            (!defined.is_empty()).then(|| {
-                format!(
-                    "the reply's unlabelled code block at line {} was not run, although it defines {}: beside \
-                     ```python blocks, only they run; label it ```python",
-                    block.line,
-                    defined.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
-                )
-            })
-        })
-        .collect()
-}
-
-/// The blocks that run, and why the others do not: when one of several blocks defines the
-/// target, a block beside it runs only if it defines or imports things, so that a usage example
-/// such as `print(main(moss))` does not run the target once more before moss calls it.
-fn without_usage(blocks: &[&Block], target: &str) -> (Vec<String>, Vec<String>) {
-    let roles: Vec<BlockRole> = match blocks.len() {
-        0 | 1 => Vec::new(),
-        _ => blocks.iter().map(|block| top_level::block_role(&block.code, target)).collect(),
-    };
-    if !roles.contains(&BlockRole::DefinesTarget) {
-        return (blocks.iter().map(|block| block.code.clone()).collect(), Vec::new());
-    }
-    let mut kept = Vec::new();
-    let mut left_out = Vec::new();
-    for (number, (block, role)) in blocks.iter().zip(roles).enumerate() {
-        match role {
-            BlockRole::LeftOut(why) => left_out.push(format!(
-                "the reply's code block {} of {} (at line {}) was left out: {why}; beside a block that defines \
-                 `{target}`, only blocks of definitions and imports run",
-                number + 1,
-                blocks.len(),
-                block.line
-            )),
-            BlockRole::DefinesTarget | BlockRole::Kept => kept.push(block.code.clone()),
-        }
-    }
-    (kept, left_out)
 }
 
 /// Blocks joined in order, a blank line between them.
