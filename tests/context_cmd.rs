@@ -234,3 +234,18 @@ fn edits_refuse_a_context_of_a_future_version() {
         assert_eq!(sb.read(".moss/agent.context.json"), before, "{words:?}");
     }
 }
+
+/// A context saved by a Windows editor after a hand edit starts with a byte order mark: it is
+/// read past, by `moss context` and `moss exec` alike, not refused as a file that is no JSON.
+#[test]
+fn a_context_saved_with_a_byte_order_mark_is_read() {
+    let sb = after_one_run();
+    let path = Sandbox::context_name("agent");
+    let edited =
+        String::from_utf8(sb.read(&path)).unwrap().replace("\"count\": 1", "\"count\": 41").replace('\n', "\r\n");
+    sb.write(&path, format!("\u{feff}{edited}"));
+    assert_eq!(stdout(&sb.context_cmd("get", &["agent.py", "count"])), "41\n");
+    let (out, result) = sb.exec_json("agent.py", "count.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"]["count"], 42, "exec starts from the edited value: {result}");
+}
