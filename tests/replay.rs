@@ -270,3 +270,17 @@ fn pinned_runs_whose_moss_file_was_renamed_are_named_not_silently_dropped() {
     );
     assert!(stderr(&out).contains("rename the folder with its MOSS file"), "{}", stderr(&out));
 }
+
+/// A pinned run is committed to be read and edited: one a Windows editor saved with a byte order
+/// mark and CRLF line endings still runs as a case.
+#[test]
+fn a_pinned_run_saved_with_a_byte_order_mark_still_runs() {
+    let sandbox = journaled_agent();
+    assert_exit(&sandbox.moss().args(["log", "agent.py", "--pin", "2"]).output().unwrap(), 0);
+    let file = std::fs::read_dir(sandbox.path("agent.pinned")).unwrap().flatten().next().unwrap().path();
+    let text = std::fs::read_to_string(&file).unwrap().replace('\n', "\r\n");
+    std::fs::write(&file, format!("\u{feff}{text}")).unwrap();
+    let out = moss_test(&sandbox, &["agent.py"]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("1 passed, 0 failed"), "{}", stdout(&out));
+}

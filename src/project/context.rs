@@ -204,9 +204,7 @@ fn refuse_special(path: &Path) -> Result<(), ContextError> {
 }
 
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<ContextDoc, ContextError> {
-    // A Windows editor saving a hand edit puts a byte order mark first; it is no part of the JSON.
-    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
-    let value: Value = serde_json::from_slice(bytes)
+    let value: Value = serde_json::from_slice(crate::project::moss_file::json_without_bom(bytes))
         .map_err(|e| ContextError::Corrupt { path: path.into(), detail: e.to_string() })?;
     let foreign = |detail: &str| ContextError::Foreign { path: path.into(), detail: detail.into() };
     let object = value.as_object().ok_or_else(|| foreign("its top level is not a JSON object"))?;
