@@ -276,3 +276,24 @@ fn an_unlabelled_block_of_definitions_beside_a_python_block_is_named_in_a_warnin
                     beside ```python blocks, only they run; label it ```python";
     assert_eq!(result["warnings"], serde_json::json!([expected]), "the output block is no definition: {result}");
 }
+
+/// A call of the target at the code's top level, in the same block as its definition, runs it
+/// before moss calls it again: it stays (the code is run as written) and is named in a warning.
+#[test]
+fn a_top_level_call_of_the_target_in_its_own_block_is_named_in_a_warning() {
+    let sb = Sandbox::with(&[AGENT]);
+    let reply = "```python\ndef main(moss):\n    moss.count += 1\n    return moss.count\n\nresult = main(moss)\n\
+                 print(result)\n```\n";
+    sb.write("reply.md", reply);
+    let (out, result) = sb.exec_json("agent.py", "reply.md", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], 2, "the code ran as written: {result}");
+    let expected = "the code calls `main` at its top level (line 5: `result = main(moss)`), so it ran there and \
+                    again when moss called it: leave that call out, moss calls `main` itself";
+    assert_eq!(result["warnings"], serde_json::json!([expected]), "{result}");
+
+    sb.write("guarded.py", "def main(moss):\n    return 1\n\nif __name__ == '__main__':\n    main(moss)\n");
+    let (out, result) = sb.exec_json("agent.py", "guarded.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["warnings"], serde_json::json!([]), "a guarded call never runs: {result}");
+}

@@ -90,7 +90,7 @@ pub fn extract(reply: &str, format: CodeFormat, target: &str) -> Result<Extracte
             None => NoCode::Missing(reason),
         })
     };
-    match format {
+    let extracted = match format {
         CodeFormat::Python => Ok(Extracted::whole(reply.to_owned(), Found::Python)),
         CodeFormat::Markdown => from_markup(&without_reasoning(reply), target)
             .unwrap_or_else(|| {
@@ -105,7 +105,11 @@ pub fn extract(reply: &str, format: CodeFormat, target: &str) -> Result<Extracte
             Some(value) => json(value),
             None => auto(reply, target).map_err(NoCode::Missing),
         },
-    }
+    };
+    extracted.map(|mut found| {
+        found.left_out.extend(top_level::target_called(&found.code, target));
+        found
+    })
 }
 
 /// Detects how a reply holds its code (see `CodeFormat::Auto`), JSON included.

@@ -111,6 +111,29 @@ pub(super) fn unlabelled_definitions(blocks: &[Block]) -> Vec<String> {
         .collect()
 }
 
+/// A warning when the code's top level calls the target (`result = main(moss)`, `print(main(moss))`
+/// after `def main`): that call runs it once before moss calls it again, so what it does happens
+/// twice. Said for the model, which then leaves such a call out.
+pub fn target_called(code: &str, target: &str) -> Option<String> {
+    let suite = ast::Suite::parse(code, "<code>").ok()?;
+    let calls = |statement: &&Stmt| {
+        let simple = matches!(statement, Stmt::Expr(_) | Stmt::Assign(_) | Stmt::AnnAssign(_) | Stmt::AugAssign(_));
+        let text = &code[statement.range()];
+        simple
+            && tokens(text).is_some_and(|tokens| {
+                tokens.windows(2).any(|pair| matches!(pair, [Tok::Name { name }, Tok::Lpar] if name == target))
+            })
+    };
+    let statement = suite.iter().find(calls)?;
+    let start = usize::from(statement.range().start());
+    let line = code[..start].matches('\n').count() + 1;
+    let text = code[start..].lines().next().unwrap_or_default().trim_end();
+    Some(format!(
+        "the code calls `{target}` at its top level (line {line}: `{text}`), so it ran there and again when moss \
+         called it: leave that call out, moss calls `{target}` itself"
+    ))
+}
+
 /// What a block of a reply is to the code that runs, beside a block that defines the target.
 #[derive(Debug, PartialEq, Eq)]
 pub enum BlockRole {
