@@ -249,3 +249,25 @@ fn a_context_saved_with_a_byte_order_mark_is_read() {
     assert_exit(&out, 0);
     assert_eq!(result["returns"]["count"], 42, "exec starts from the edited value: {result}");
 }
+
+/// A number is stored as Python reads it or refused by name: `-0` is the integer 0, as Python's
+/// json reads it (not the float -0.0), and a float given with more digits than a float keeps is
+/// refused, the context left as it was, rather than stored rounded.
+#[test]
+fn set_stores_minus_zero_as_the_integer_and_refuses_digits_a_float_cannot_keep() {
+    let sb = after_one_run();
+    assert_exit(&sb.context_cmd("set", &["agent.py", "offset", "-0"]), 0);
+    assert_eq!(stdout(&sb.context_cmd("get", &["agent.py", "offset"])), "0\n");
+    sb.write("kind.py", "def main(moss):\n    return type(moss.offset).__name__\n");
+    let (out, result) = sb.exec_json("agent.py", "kind.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], "int", "{result}");
+
+    let before = sb.read(".moss/agent.context.json");
+    for precise in ["0.1000000000000000055511151231257827", "[1, 9007199254740993.0]", "1e-400"] {
+        let out = sb.context_cmd("set", &["agent.py", "price", precise]);
+        assert_exit(&out, 2);
+        assert!(stderr(&out).contains("has more digits than a float holds: it would be stored as"), "{}", stderr(&out));
+        assert_eq!(sb.read(".moss/agent.context.json"), before, "after set {precise:?}");
+    }
+}

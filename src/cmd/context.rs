@@ -99,7 +99,15 @@ pub fn run(action: &ContextAction) -> Result<u8, MossError> {
         ContextAction::Set { target } => {
             let resolved = resolve(target, 2)?;
             let name = property_name(&resolved.words[0])?;
-            let value: Value = serde_json::from_str(&tag_big_integers(&resolved.words[1])).map_err(|e| {
+            let inexact = |reason: String| {
+                MossError::usage(Problem::hinted(
+                    format!("`{}` cannot be stored exactly: {reason}", resolved.words[1]),
+                    "give the number with the digits a float keeps, or exactly as a Decimal: \
+                     '{\"$moss\": \"Decimal\", \"value\": \"0.1000000000000000055\"}'",
+                ))
+            };
+            let exact = exact_numbers(&resolved.words[1]).map_err(inexact)?;
+            let value: Value = serde_json::from_str(&exact).map_err(|e| {
                 MossError::usage(Problem::hinted(
                     format!("`{}` is not a JSON value ({e})", resolved.words[1]),
                     "quote JSON strings inside shell quotes: '\"text\"'",
@@ -197,9 +205,11 @@ fn resolve(target: &ContextTarget, wanted: usize) -> Result<Resolved, MossError>
     Ok(Resolved { path, moss_file, words })
 }
 
-/// The JSON text with every integer beyond 64 bits written as the tagged big int that `moss exec`
-/// stores (`{"$moss": "int", "value": "<digits>"}`), which a JSON number would round to a float.
-fn tag_big_integers(json: &str) -> String {
+/// The JSON text with its numbers as Python reads them, exactly: an integer beyond 64 bits as the
+/// tagged big int that `moss exec` stores (`{"$moss": "int", "value": "<digits>"}`), which a JSON
+/// number would round to a float, and `-0` as the integer 0 (not the float -0.0). A number with
+/// more digits than a float holds is refused, naming it and what it would have become.
+fn exact_numbers(json: &str) -> Result<String, String> {
     let mut out = String::with_capacity(json.len());
     let (mut in_string, mut escaped) = (false, false);
     let mut chars = json.char_indices().peekable();
@@ -214,21 +224,55 @@ fn tag_big_integers(json: &str) -> String {
                 end = at + next.len_utf8();
                 chars.next();
             }
-            let token = &json[start..end];
-            let digits = token.strip_prefix('-').unwrap_or(token);
-            let integer = digits.bytes().all(|d| d.is_ascii_digit()) && (digits == "0" || !digits.starts_with('0'));
-            if integer && !digits.is_empty() && token.parse::<i64>().is_err() && token.parse::<u64>().is_err() {
-                out.push_str(&format!(r#"{{"$moss": "int", "value": "{token}"}}"#));
-            } else {
-                out.push_str(token);
-            }
+            out.push_str(&exact_number(&json[start..end])?);
             continue;
         } else {
             in_string = c == '"';
         }
         out.push(c);
     }
-    out
+    Ok(out)
+}
+
+/// One number of `exact_numbers`; text that is no JSON number is left for the JSON reader to refuse.
+fn exact_number(token: &str) -> Result<String, String> {
+    let digits = token.strip_prefix('-').unwrap_or(token);
+    let integer = digits.bytes().all(|d| d.is_ascii_digit()) && (digits == "0" || !digits.starts_with('0'));
+    if integer && !digits.is_empty() {
+        return Ok(match token {
+            "-0" => "0".to_owned(),
+            _ if token.parse::<i64>().is_err() && token.parse::<u64>().is_err() => {
+                format!(r#"{{"$moss": "int", "value": "{token}"}}"#)
+            }
+            _ => token.to_owned(),
+        });
+    }
+    let Ok(Value::Number(number)) = serde_json::from_str(token) else { return Ok(token.to_owned()) };
+    let Some(float) = number.as_f64() else { return Ok(token.to_owned()) };
+    match (decimal(token), decimal(&format!("{float:e}"))) {
+        (Some(written), Some(kept)) if written != kept => {
+            Err(format!("{token} has more digits than a float holds: it would be stored as {float:?}"))
+        }
+        _ => Ok(token.to_owned()),
+    }
+}
+
+/// The value of a decimal number's text as its sign, significant digits and power of ten, so that
+/// `0.10`, `1e-1` and `1.0E-1` compare equal.
+fn decimal(text: &str) -> Option<(bool, String, i64)> {
+    let negative = text.starts_with('-');
+    let (mantissa, exponent) =
+        text.trim_start_matches('-').split_once(['e', 'E']).unwrap_or((text.trim_start_matches('-'), "0"));
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut power = exponent.parse::<i64>().ok()?.checked_sub(i64::try_from(fraction.len()).ok()?)?;
+    let all = format!("{whole}{fraction}");
+    let significant = all.trim_start_matches('0');
+    let kept = significant.trim_end_matches('0');
+    power = power.checked_add(i64::try_from(significant.len() - kept.len()).ok()?)?;
+    Some(match kept.is_empty() {
+        true => (negative, String::new(), 0),
+        false => (negative, kept.to_owned(), power),
+    })
 }
 
 fn property_name(name: &str) -> Result<&str, MossError> {
@@ -245,18 +289,32 @@ fn property_name(name: &str) -> Result<&str, MossError> {
 
 #[cfg(test)]
 mod tests {
-    use super::tag_big_integers;
+    use super::exact_numbers;
 
     #[test]
     fn only_integers_beyond_64_bits_outside_strings_are_tagged() {
         let big = r#"{"$moss": "int", "value": "-18446744073709551617"}"#;
-        assert_eq!(tag_big_integers("-18446744073709551617"), big);
-        assert_eq!(
-            tag_big_integers("[18446744073709551615, -9223372036854775808]"),
-            "[18446744073709551615, -9223372036854775808]"
-        );
+        assert_eq!(exact_numbers("-18446744073709551617").unwrap(), big);
+        let within = "[18446744073709551615, -9223372036854775808]";
+        assert_eq!(exact_numbers(within).unwrap(), within);
         let text = r#"{"a\"99999999999999999999": "99999999999999999999", "f": 1e99999999999999999999}"#;
-        assert_eq!(tag_big_integers(text), text, "strings, escapes and floats are left alone");
-        assert_eq!(tag_big_integers("[-, --, 0099999999999999999999]"), "[-, --, 0099999999999999999999]");
+        assert_eq!(exact_numbers(text).unwrap(), text, "strings, escapes and floats are left alone");
+        let broken = "[-, --, 0099999999999999999999]";
+        assert_eq!(exact_numbers(broken).unwrap(), broken);
+    }
+
+    #[test]
+    fn minus_zero_is_the_integer_0_and_a_float_with_more_digits_than_it_keeps_is_refused() {
+        assert_eq!(
+            exact_numbers("[-0, -0.0, 0.10, 1E-1, 1.5e300, 5e-324]").unwrap(),
+            "[0, -0.0, 0.10, 1E-1, 1.5e300, 5e-324]"
+        );
+        let refused = exact_numbers("[0.1000000000000000055511151231257827]").unwrap_err();
+        assert_eq!(
+            refused,
+            "0.1000000000000000055511151231257827 has more digits than a float holds: it would be stored as 0.1"
+        );
+        assert!(exact_numbers("1e-400").unwrap_err().ends_with("it would be stored as 0.0"));
+        assert!(exact_numbers("9007199254740993.0").is_err(), "2**53 + 1 has no float");
     }
 }
