@@ -297,3 +297,29 @@ fn a_top_level_call_of_the_target_in_its_own_block_is_named_in_a_warning() {
     assert_exit(&out, 0);
     assert_eq!(result["warnings"], serde_json::json!([]), "a guarded call never runs: {result}");
 }
+
+/// A whole conversation passed as the reply (a request's `messages`, a saved chat) runs only the
+/// model's latest answer: not the code in the system's or user's messages, nor an earlier turn's
+/// tool call, which ran in its own turn.
+#[test]
+fn a_conversation_runs_only_the_models_latest_answer() {
+    let sb = Sandbox::with(&[AGENT]);
+    let call = |code: &str| {
+        let arguments = serde_json::json!({ "code": code }).to_string();
+        serde_json::json!({"role": "assistant", "content": null, "tool_calls": [
+            {"id": "call", "type": "function", "function": {"name": "moss", "arguments": arguments}}]})
+    };
+    let conversation = serde_json::json!([
+        {"role": "system", "content": "An earlier answer:\n```python\nimport sys\nprint('system block ran')\n```"},
+        {"role": "user", "content": "```python\nBONUS = 100\n```\nCount one more."},
+        call("print('earlier turn ran')\n\ndef main(moss):\n    moss.count += 100\n"),
+        {"role": "tool", "tool_call_id": "call", "content": "ok"},
+        call(BUMP),
+    ]);
+    sb.write("chat.json", conversation.to_string());
+    let (out, result) = sb.exec_json("agent.py", "chat.json", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], serde_json::json!({"count": 1, "double": 2}), "{result}");
+    assert_eq!(result["stdout"], "", "no other message's code ran: {result}");
+    assert_eq!(sb.context("agent")["last_code"]["code"], BUMP);
+}

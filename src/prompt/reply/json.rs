@@ -67,6 +67,20 @@ pub fn cut_off(value: &Value) -> Option<String> {
     }
 }
 
+/// Of a list, what answers: in a conversation (chat messages, as a request's `messages` or a saved
+/// chat holds them), the items after its last message that is not the model's, since the user's,
+/// system's and tools' messages are no answer and earlier answers' code ran in their turns; any
+/// other list (content blocks, the Responses API's output) whole.
+fn latest_answer(items: &[Value]) -> &[Value] {
+    const NOT_THE_MODELS: [&str; 5] = ["user", "system", "developer", "tool", "function"];
+    let not_the_models =
+        |item: &Value| item.get("role").and_then(Value::as_str).is_some_and(|r| NOT_THE_MODELS.contains(&r));
+    match items.iter().rposition(not_the_models) {
+        Some(last) => &items[last + 1..],
+        None => items,
+    }
+}
+
 /// The tool calls' code and the messages' text of an answer, in order.
 #[derive(Default)]
 struct Parts {
@@ -79,7 +93,7 @@ struct Parts {
 impl Parts {
     fn collect(&mut self, value: &Value) -> Result<(), String> {
         let object = match value {
-            Value::Array(items) => return items.iter().try_for_each(|item| self.collect(item)),
+            Value::Array(items) => return latest_answer(items).iter().try_for_each(|item| self.collect(item)),
             Value::Object(object) => object,
             _ => return Ok(()),
         };
