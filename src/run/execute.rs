@@ -75,7 +75,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         Err(exit) => return Ok(exit),
     };
     result.warnings.append(&mut report.warnings);
-    result.file_warnings = std::mem::take(&mut report.outcome.file_warnings);
+    result.file_warnings.append(&mut report.outcome.file_warnings);
     result.returns_repr = report.outcome.returns_repr.take();
     if let Some(error) = report.error.take() {
         let exit = error.exit_code();
@@ -223,8 +223,21 @@ fn run_child(
     result.stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     result.duration_ms = run.duration.as_secs_f64() * 1000.0;
     result.device = device_report;
-    if !run.left_running.is_empty() {
-        result.warnings.push(leftovers::warning(&run.left_running).to_text());
+    // A process the MOSS file started is the operator's: its warning is not journaled, since
+    // hidden code may have written its command line. Without a report, none is known to be.
+    let file_processes = run.outcome.as_ref().ok().map(|report| report.outcome.file_processes.as_deref());
+    let (files, codes) = match file_processes {
+        Some(None) => (run.left_running, Vec::new()),
+        Some(Some(pids)) => leftovers::split_started_by(run.left_running, pids),
+        None => (Vec::new(), run.left_running),
+    };
+    if !files.is_empty() {
+        let warning = leftovers::file_warning(&files).to_text();
+        result.file_warnings.push(warning.clone());
+        result.warnings.push(warning);
+    }
+    if !codes.is_empty() {
+        result.warnings.push(leftovers::warning(&codes).to_text());
     }
     if let Some(unreachable) = result.device.as_ref().and_then(|d| d.unreachable.clone()) {
         result.error = Some(ErrorInfo::device(unreachable));
