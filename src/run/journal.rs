@@ -26,6 +26,8 @@ const DEFAULT_KEEP: usize = 200;
 const MAX_BYTES: usize = 4 << 20;
 /// Of stdout and of stderr, this many bytes are kept (the first and the last halves).
 const MAX_OUTPUT: usize = 4096;
+/// A return value is journaled as JSON up to this many bytes of it, and its repr cut to as many.
+const MAX_RETURN: usize = 4096;
 /// Of the code, this many bytes are kept.
 const MAX_CODE: usize = 64 << 10;
 /// The properties a run started from are journaled (for `moss test --replay`) up to this many
@@ -154,8 +156,11 @@ impl RunRecord {
                 .filter(|start| serde_json::to_string(start).is_ok_and(|text| text.len() <= MAX_START)),
             ok: result.ok,
             exit,
-            returns: result.returns.clone(),
-            returns_repr: result.returns_repr.clone(),
+            returns: Some(&result.returns)
+                .filter(|returns| serde_json::to_string(returns).is_ok_and(|text| text.len() <= MAX_RETURN))
+                .cloned()
+                .unwrap_or(Value::Null),
+            returns_repr: result.returns_repr.as_deref().map(|repr| cut(repr, MAX_RETURN, true)),
             stdout: cut(&result.stdout, MAX_OUTPUT, true),
             stderr: cut(&result.stderr, MAX_OUTPUT, true),
             context: result.context.diff.clone(),
