@@ -296,3 +296,16 @@ fn a_huge_return_value_is_journaled_cut_not_whole() {
         "{repr}"
     );
 }
+
+/// An error's message is journaled within the same bounds.
+#[test]
+fn a_huge_error_message_is_journaled_cut() {
+    let sb = Sandbox::new();
+    sb.write("agent.py", "from ghostos_moss import Moss\n");
+    sb.write("raise.py", "def main(moss):\n    raise ValueError('y' * 5_000_000)\n");
+    assert_exit(&sb.exec("agent.py", "raise.py", &[]), 1);
+    let journal = sb.read(".moss/agent.runs.jsonl");
+    assert!(journal.len() < 16 << 10, "the journal holds {} bytes", journal.len());
+    let record: serde_json::Value = serde_json::from_slice(&journal).unwrap();
+    assert!(record["error"]["message"].as_str().unwrap().contains("\n[… 4995904 bytes cut …]\n"), "{record}");
+}

@@ -26,7 +26,8 @@ const DEFAULT_KEEP: usize = 200;
 const MAX_BYTES: usize = 4 << 20;
 /// Of stdout and of stderr, this many bytes are kept (the first and the last halves).
 const MAX_OUTPUT: usize = 4096;
-/// A return value is journaled as JSON up to this many bytes of it, and its repr cut to as many.
+/// A return value is journaled as JSON up to this many bytes of it, and its repr and an error's
+/// message are cut to as many.
 const MAX_RETURN: usize = 4096;
 /// Of the code, this many bytes are kept.
 const MAX_CODE: usize = 64 << 10;
@@ -197,7 +198,7 @@ impl RunError {
         RunError {
             kind: error.kind.as_str().to_owned(),
             type_name: error.type_name.clone(),
-            message: error.message.clone(),
+            message: cut(&error.message, MAX_RETURN, true),
             file,
             line: error.line,
             line_text,
