@@ -323,3 +323,29 @@ fn a_conversation_runs_only_the_models_latest_answer() {
     assert_eq!(result["stdout"], "", "no other message's code ran: {result}");
     assert_eq!(sb.context("agent")["last_code"]["code"], BUMP);
 }
+
+/// A message's text cut off at the token limit inside its code (a fence left open, or plain
+/// Python) would run unfinished, as a robot's last moves missing: it is refused as cut off, and
+/// the context is not touched. Cut off after its fence closed, the code is whole and runs.
+#[test]
+fn a_text_answer_cut_off_inside_its_code_does_not_run() {
+    let sb = Sandbox::with(&[AGENT]);
+    let completion = |content: &str| serde_json::json!({"choices": [{"message": {"role": "assistant", "content": content}, "finish_reason": "length"}]});
+    let unfinished = "Sure:\n```python\ndef main(moss):\n    moss.count += 1\n    print('step 1')\n";
+    sb.write("cut.json", completion(unfinished).to_string());
+    let (out, result) = sb.exec_json("agent.py", "cut.json", &[]);
+    assert_exit(&out, 3);
+    assert_error_kind(&result, "no-code");
+    assert!(
+        error_message(&result).contains("cut off at its token limit (finish_reason: length) inside its code"),
+        "{result}"
+    );
+    assert_eq!(result["stdout"], "", "none of it ran: {result}");
+    assert!(!sb.exists(&Sandbox::context_name("agent")));
+
+    let finished = format!("```python\n{BUMP}```\n\nThis adds one to the count and then it");
+    sb.write("whole.json", completion(&finished).to_string());
+    let (out, result) = sb.exec_json("agent.py", "whole.json", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], serde_json::json!({"count": 1, "double": 2}), "{result}");
+}

@@ -83,12 +83,23 @@ pub fn extract(reply: &str, format: CodeFormat, target: &str) -> Result<Extracte
         if let Some(message) = json::api_error(&value) {
             return Err(NoCode::ApiError(message));
         }
-        json::from_json(&value, target).map_err(|reason| match json::cut_off(&value) {
-            Some(limit) => NoCode::CutOff(format!(
+        let limit = json::cut_off(&value);
+        match (json::from_json(&value, target), limit) {
+            // Code read from the message's text, where the cut left it unfinished: it must not run.
+            (Ok(found), Some(limit))
+                if found.found != Found::Json && ends_inside_code(&without_reasoning(&json::answer_text(&value))) =>
+            {
+                Err(NoCode::CutOff(format!(
+                    "the model's output was cut off at its token limit ({limit}) inside its code, which would run \
+                     unfinished"
+                )))
+            }
+            (Ok(found), _) => Ok(found),
+            (Err(reason), Some(limit)) => Err(NoCode::CutOff(format!(
                 "the model's output was cut off at its token limit ({limit}) before the answer was complete ({reason})"
-            )),
-            None => NoCode::Missing(reason),
-        })
+            ))),
+            (Err(reason), None) => Err(NoCode::Missing(reason)),
+        }
     };
     let extracted = match format {
         CodeFormat::Python => Ok(Extracted::whole(reply.to_owned(), Found::Python)),
@@ -343,18 +354,43 @@ impl Fence {
 
 /// Every fenced block, in order; a block left open runs to the end of the reply.
 fn fenced_blocks(reply: &str) -> Vec<Block> {
+    fenced_blocks_and_end(reply).0
+}
+
+/// The fenced blocks, and whether the last of them was left open: it runs to the reply's end.
+fn fenced_blocks_and_end(reply: &str) -> (Vec<Block>, bool) {
     let mut blocks = Vec::new();
     let mut lines = reply.lines().enumerate();
+    let mut left_open = false;
     while let Some((index, line)) = lines.next() {
         let Some(fence) = Fence::opening(line) else { continue };
         let mut code = String::new();
-        for (_, line) in lines.by_ref().take_while(|(_, line)| !fence.closed_by(line)) {
+        left_open = true;
+        for (_, line) in lines.by_ref() {
+            if fence.closed_by(line) {
+                left_open = false;
+                break;
+            }
             code.push_str(fence.content(line));
             code.push('\n');
         }
         blocks.push(Block { label: fence.label, code, line: index + 1 });
     }
-    blocks
+    (blocks, left_open)
+}
+
+/// Whether a reply's code runs to its very end, so that a reply cut off at the model's token
+/// limit was cut inside its code: its last fence or `<code>` tag was left open, or the reply is
+/// code throughout.
+fn ends_inside_code(reply: &str) -> bool {
+    let (blocks, left_open) = fenced_blocks_and_end(reply);
+    if !blocks.is_empty() {
+        return left_open;
+    }
+    match reply.rfind("<code>") {
+        Some(open) if !code_tags(reply).is_empty() => !reply[open..].contains("</code>"),
+        _ => true,
+    }
 }
 
 /// The text of every `<code>` tag that starts a line; a tag left open runs to the end of the

@@ -13,6 +13,13 @@ pub fn from_json(value: &Value, target: &str) -> Result<Extracted, String> {
     parts.collect(value).and_then(|()| parts.extracted(target))
 }
 
+/// The text of the answer's messages, as `from_json` reads it when there is no tool call.
+pub fn answer_text(value: &Value) -> String {
+    let mut parts = Parts::default();
+    let _ = parts.collect(value);
+    parts.texts.join("\n\n")
+}
+
 /// The message of an API's error body, quoted with its type and code: OpenAI's and Ollama's
 /// `{"error": {"message": ...}}` or `{"error": "..."}`, Anthropic's `{"type": "error", "error": {...}}`.
 pub fn api_error(value: &Value) -> Option<String> {
