@@ -57,6 +57,19 @@ impl ContextDoc {
     pub fn empty() -> Self {
         ContextDoc { format: FORMAT.into(), version: VERSION, module: None, properties: Map::new(), last_code: None }
     }
+
+    /// Refuses this context, read from `path`, when it is recorded for another MOSS file.
+    pub fn check_module(&self, path: &Path, moss_file: &Path) -> Result<(), ContextError> {
+        let Some(module) = &self.module else { return Ok(()) };
+        let path = link_target(path);
+        let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let recorded = folder.join(&module.file);
+        if same_file(&recorded, moss_file) {
+            Ok(())
+        } else {
+            Err(ContextError::OtherModule { path, recorded, current: moss_file.into() })
+        }
+    }
 }
 
 /// The default context of a MOSS file: `.moss/<stem>.context.json` in the file's folder.
@@ -90,13 +103,7 @@ impl ContextFile {
 
     /// Refuses a context recorded for another MOSS file.
     pub fn check_module(&self, moss_file: &Path) -> Result<(), ContextError> {
-        let Some(module) = &self.doc.module else { return Ok(()) };
-        let recorded = self.folder().join(&module.file);
-        if same_file(&recorded, moss_file) {
-            Ok(())
-        } else {
-            Err(ContextError::OtherModule { path: self.path.clone(), recorded, current: moss_file.into() })
-        }
+        self.doc.check_module(&self.path, moss_file)
     }
 
     /// Records `moss_file` as this context's MOSS file.
