@@ -30,6 +30,8 @@ pub fn run(args: &LogArgs) -> Result<u8, MossError> {
         style::warning(note);
     }
     if let (Some(number), Some(file)) = (args.pin, &args.file) {
+        let moss_file = std::path::absolute(file).map_err(|e| MossError::usage(e.to_string()))?;
+        crate::project::context::check_belongs(&context, &moss_file)?;
         return pin(file, &path, &records, number);
     }
     let first = records.len().saturating_sub(args.last);

@@ -181,6 +181,12 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// Refuses the context at `path` when it is recorded for another MOSS file: its journal's runs are
+/// that file's. A context not yet written, or one that records no file, belongs to any.
+pub fn check_belongs(path: &Path, moss_file: &Path) -> Result<(), ContextError> {
+    read(path)?.map_or(Ok(()), |doc| doc.check_module(path, moss_file))
+}
+
 /// Reads a context without taking the lock (for `show`, `get`, `path`): the file is only ever
 /// replaced whole, so a reader sees the old or the new version.
 pub fn read(path: &Path) -> Result<Option<ContextDoc>, ContextError> {

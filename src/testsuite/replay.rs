@@ -83,6 +83,12 @@ pub fn journaled_runs(
     report: &mut FileReport,
 ) {
     let context = setup.config.context_path(context, path);
+    if let Err(e) = crate::project::context::check_belongs(&context, path) {
+        let mut error = ErrorInfo::new(ErrorKind::Context, "ContextError", e.to_string());
+        error.hint = Some("give --context the context this file's runs were made with".into());
+        report.cases.push(CaseReport::failed("journal", error));
+        return;
+    }
     let journal = journal::path_beside(&context);
     let records = match journal::read(&journal) {
         Ok((records, skipped)) => {
