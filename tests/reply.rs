@@ -349,3 +349,16 @@ fn a_text_answer_cut_off_inside_its_code_does_not_run() {
     assert_exit(&out, 0);
     assert_eq!(result["returns"], serde_json::json!({"count": 1, "double": 2}), "{result}");
 }
+
+/// A tool call the model wrote out as text (Hermes, Qwen: `<tool_call>` tags, when the server does
+/// not parse them) runs as the tool call it is, after the model's reasoning.
+#[test]
+fn a_tool_call_written_in_tool_call_tags_runs() {
+    let sb = Sandbox::with(&[AGENT]);
+    let call = serde_json::json!({"name": "moss", "arguments": {"code": BUMP}});
+    sb.write("reply.txt", format!("<think>\nI count with the tool.\n</think>\n\n<tool_call>\n{call}\n</tool_call>"));
+    let (out, result) = sb.exec_json("agent.py", "reply.txt", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["code_format"], "json", "{result}");
+    assert_eq!(result["returns"], serde_json::json!({"count": 1, "double": 2}), "{result}");
+}

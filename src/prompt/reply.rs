@@ -139,6 +139,9 @@ fn auto(reply: &str, target: &str) -> Result<Extracted, String> {
     if is_program(&answer) || first_statement(&answer).is_some_and(starts_statement) {
         return python();
     }
+    if let Some(found) = json::from_tool_call_tags(&answer, target) {
+        return found;
+    }
     if let Some(found) = from_markup(&answer, target) {
         return found;
     }

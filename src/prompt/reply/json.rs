@@ -13,6 +13,33 @@ pub fn from_json(value: &Value, target: &str) -> Result<Extracted, String> {
     parts.collect(value).and_then(|()| parts.extracted(target))
 }
 
+/// The tool calls a model wrote as text, each in a `<tool_call>` tag that starts a line (Hermes and
+/// Qwen do when the server does not parse them): `{"name": "moss", "arguments": {"code": ...}}`.
+/// None when the reply has no such tag; a tag that holds no JSON is said as the reason.
+pub fn from_tool_call_tags(reply: &str, target: &str) -> Option<Result<Extracted, String>> {
+    const OPEN: &str = "<tool_call>";
+    const CLOSE: &str = "</tool_call>";
+    let mut calls = Vec::new();
+    let mut rest = reply;
+    while let Some(at) = rest.find(OPEN) {
+        let line_start = rest[..at].rfind('\n').map_or(0, |newline| newline + 1);
+        let body = &rest[at + OPEN.len()..];
+        let end = body.find(CLOSE).unwrap_or(body.len());
+        if rest[line_start..at].trim().is_empty() {
+            calls.push(body[..end].trim().to_owned());
+        }
+        rest = &body[(end + CLOSE.len()).min(body.len())..];
+    }
+    if calls.is_empty() {
+        return None;
+    }
+    let parsed: Result<Vec<Value>, String> = calls
+        .iter()
+        .map(|call| serde_json::from_str(call).map_err(|e| format!("its <tool_call> tag holds no JSON ({e})")))
+        .collect();
+    Some(parsed.and_then(|calls| from_json(&Value::Array(calls), target)))
+}
+
 /// The text of the answer's messages, as `from_json` reads it when there is no tool call.
 pub fn answer_text(value: &Value) -> String {
     let mut parts = Parts::default();
@@ -123,6 +150,10 @@ impl Parts {
         }
         if let Some(function) = object.get("function").and_then(Value::as_object) {
             return function.get("arguments").map_or(Ok(()), |arguments| self.arguments(arguments, function));
+        }
+        // A tool call written out by the model itself (Hermes, Qwen, Mistral): its name and arguments.
+        if let (Some(Value::String(_)), Some(arguments)) = (object.get("name"), object.get("arguments")) {
+            return self.arguments(arguments, object);
         }
         self.text_of(object);
         // The envelopes around tool calls and messages: a chat completion, a message, a content
