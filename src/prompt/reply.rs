@@ -271,7 +271,7 @@ fn tag_at_line_start(text: &str, tag: &str, from: usize) -> Option<usize> {
 
 /// The code in fenced blocks or else `<code>` tags, or `None` when the reply has neither.
 fn from_markup(reply: &str, target: &str) -> Option<Result<Extracted, String>> {
-    let blocks = fenced_blocks(reply);
+    let (blocks, _) = fenced_blocks(reply);
     if blocks.is_empty() {
         let tagged = code_tags(reply);
         return (!tagged.is_empty()).then(|| joined(tagged, Found::CodeTags, "its <code> tag is empty"));
@@ -355,13 +355,8 @@ impl Fence {
     }
 }
 
-/// Every fenced block, in order; a block left open runs to the end of the reply.
-fn fenced_blocks(reply: &str) -> Vec<Block> {
-    fenced_blocks_and_end(reply).0
-}
-
-/// The fenced blocks, and whether the last of them was left open: it runs to the reply's end.
-fn fenced_blocks_and_end(reply: &str) -> (Vec<Block>, bool) {
+/// Every fenced block, in order, and whether the last was left open: it runs to the reply's end.
+fn fenced_blocks(reply: &str) -> (Vec<Block>, bool) {
     let mut blocks = Vec::new();
     let mut lines = reply.lines().enumerate();
     let mut left_open = false;
@@ -386,7 +381,7 @@ fn fenced_blocks_and_end(reply: &str) -> (Vec<Block>, bool) {
 /// limit was cut inside its code: its last fence or `<code>` tag was left open, or the reply is
 /// code throughout.
 fn ends_inside_code(reply: &str) -> bool {
-    let (blocks, left_open) = fenced_blocks_and_end(reply);
+    let (blocks, left_open) = fenced_blocks(reply);
     if !blocks.is_empty() {
         return left_open;
     }
