@@ -362,3 +362,30 @@ fn a_tool_call_written_in_tool_call_tags_runs() {
     assert_eq!(result["code_format"], "json", "{result}");
     assert_eq!(result["returns"], serde_json::json!({"count": 1, "double": 2}), "{result}");
 }
+
+/// Gemini's answers: a function call's `args`, or the text of its parts (a thought part is its
+/// reasoning and never runs); cut off at its token limit inside the code, nothing runs.
+#[test]
+fn a_gemini_answer_runs_its_function_call_or_the_code_in_its_text() {
+    let sb = Sandbox::with(&[AGENT]);
+    let candidate = |parts: serde_json::Value, finish: &str| serde_json::json!({"candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": finish}]});
+    let call = candidate(serde_json::json!([{"functionCall": {"name": "moss", "args": {"code": BUMP}}}]), "STOP");
+    sb.write("call.json", call.to_string());
+    let (out, result) = sb.exec_json("agent.py", "call.json", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], serde_json::json!({"count": 1, "double": 2}), "{result}");
+
+    let thought = serde_json::json!({"thought": true, "text": "```python\nprint('draft')\n```"});
+    let text = serde_json::json!({"text": format!("Here:\n```python\n{BUMP}```")});
+    sb.write("text.json", candidate(serde_json::json!([thought, text]), "STOP").to_string());
+    let (out, result) = sb.exec_json("agent.py", "text.json", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], serde_json::json!({"count": 2, "double": 4}), "{result}");
+    assert_eq!(result["stdout"], "", "the thought did not run: {result}");
+
+    let cut = serde_json::json!([{"text": "```python\ndef main(moss):\n    moss.count += 1\n"}]);
+    sb.write("cut.json", candidate(cut, "MAX_TOKENS").to_string());
+    let (out, result) = sb.exec_json("agent.py", "cut.json", &[]);
+    assert_exit(&out, 3);
+    assert!(error_message(&result).contains("(finishReason: MAX_TOKENS) inside its code"), "{result}");
+}

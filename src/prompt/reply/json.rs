@@ -82,13 +82,15 @@ fn scalar(value: &Value) -> Option<String> {
 }
 
 /// How the answer says it stopped at its token limit, if it does: OpenAI's `finish_reason`,
-/// Anthropic's `stop_reason`, Ollama's `done_reason`, the Responses API's `incomplete_details`.
+/// Anthropic's `stop_reason`, Ollama's `done_reason`, the Responses API's `incomplete_details`,
+/// Gemini's `finishReason`.
 pub fn cut_off(value: &Value) -> Option<String> {
-    const LIMITS: [(&str, &str); 4] = [
+    const LIMITS: [(&str, &str); 5] = [
         ("finish_reason", "length"),
         ("stop_reason", "max_tokens"),
         ("done_reason", "length"),
         ("reason", "max_output_tokens"),
+        ("finishReason", "MAX_TOKENS"),
     ];
     match value {
         Value::Array(items) => items.iter().find_map(cut_off),
@@ -151,14 +153,26 @@ impl Parts {
         if let Some(function) = object.get("function").and_then(Value::as_object) {
             return function.get("arguments").map_or(Ok(()), |arguments| self.arguments(arguments, function));
         }
+        // Gemini's content: text parts (a thought part is reasoning) and function calls.
+        if let Some(Value::Array(parts)) = object.get("parts") {
+            for part in parts.iter().filter(|part| part.get("thought") != Some(&Value::Bool(true))) {
+                match (part.get("functionCall").and_then(Value::as_object), part.get("text").and_then(Value::as_str)) {
+                    (Some(call), _) => call.get("args").map_or(Ok(()), |args| self.arguments(args, call))?,
+                    (None, Some(text)) => self.texts.push(text.to_owned()),
+                    (None, None) => {}
+                }
+            }
+            return Ok(());
+        }
         // A tool call written out by the model itself (Hermes, Qwen, Mistral): its name and arguments.
         if let (Some(Value::String(_)), Some(arguments)) = (object.get("name"), object.get("arguments")) {
             return self.arguments(arguments, object);
         }
         self.text_of(object);
         // The envelopes around tool calls and messages: a chat completion, a message, a content
-        // list, the Responses API's output. A message's `reasoning_content` is never read.
-        ["choices", "message", "tool_calls", "content", "output"]
+        // list, the Responses API's output, Gemini's candidates. A message's `reasoning_content`
+        // is never read.
+        ["choices", "message", "tool_calls", "content", "output", "candidates"]
             .iter()
             .filter_map(|key| object.get(*key))
             .try_for_each(|inner| self.collect(inner))
