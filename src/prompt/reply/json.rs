@@ -225,9 +225,9 @@ impl Parts {
             return Err("the JSON has no tool call with code, and the text of its message is empty".into());
         }
         Err("the JSON carries no code: moss looks for {\"code\": \"...\"}, a tool call's arguments (OpenAI's \
-             tool_calls, the Responses API's function_call, Anthropic's tool_use) and else the text of the message \
-             (choices[].message.content, Anthropic's and the Responses API's text blocks, Ollama's message or \
-             response)"
+             tool_calls, the Responses API's function_call, Anthropic's tool_use, Gemini's functionCall) and else \
+             the text of the message (choices[].message.content, Anthropic's and the Responses API's text blocks, \
+             Ollama's message or response, Gemini's parts)"
             .into())
     }
 }
