@@ -78,6 +78,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     result.file_warnings.append(&mut report.outcome.file_warnings);
     result.returns_repr = report.outcome.returns_repr.take();
     if let Some(error) = report.error.take() {
+        let error = error.memory_too_small(args.max_memory, &result.stderr);
         let exit = error.exit_code();
         result.error = Some(prepared.found.explain_lines(error.with_default_hint(), &prepared.code_file));
         return Ok(exit);
@@ -245,7 +246,7 @@ fn run_child(
     }
     match run.outcome {
         Ok(report) => Ok(Ok(report)),
-        Err(error) => Ok(Err(failed(result, error))),
+        Err(error) => Ok(Err(failed(result, error.memory_too_small(args.max_memory, &result.stderr)))),
     }
 }
 
