@@ -271,3 +271,24 @@ fn set_stores_minus_zero_as_the_integer_and_refuses_digits_a_float_cannot_keep()
         assert_eq!(sb.read(".moss/agent.context.json"), before, "after set {precise:?}");
     }
 }
+
+/// A keyword (`moss.class` is a syntax error) or a name every `moss` has of its own (`fetch`,
+/// whose stored value would hide the method from the code) is no property: refused by name.
+#[test]
+fn set_refuses_keywords_and_the_names_moss_has_of_its_own() {
+    let sb = after_one_run();
+    let before = sb.read(".moss/agent.context.json");
+    for (name, why) in
+        [("class", "a Python keyword"), ("None", "a Python keyword"), ("fetch", "a stored value would hide it")]
+    {
+        let out = sb.context_cmd("set", &["agent.py", name, "1"]);
+        assert_exit(&out, 2);
+        assert!(
+            stderr(&out).contains(&format!("`{name}` is not a property name")) && stderr(&out).contains(why),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(sb.read(".moss/agent.context.json"), before, "after set {name:?}");
+    }
+    assert_exit(&sb.context_cmd("set", &["agent.py", "match", "1"]), 0);
+}

@@ -275,16 +275,36 @@ fn decimal(text: &str) -> Option<(bool, String, i64)> {
     })
 }
 
+/// Python's keywords: `moss.class` is a syntax error, so no code could read such a property.
+const KEYWORDS: [&str; 35] = [
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
+    "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
+    "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+];
+
+/// What every `moss` has of its own: a stored value of that name would hide it from the code.
+const MOSS_OWN: [&str; 3] = ["executing_code", "fetch", "pprint"];
+
 fn property_name(name: &str) -> Result<&str, MossError> {
     let valid =
         name.chars().next().is_some_and(|c| c.is_alphabetic()) && name.chars().all(|c| c.is_alphanumeric() || c == '_');
-    if valid {
-        Ok(name)
-    } else {
-        Err(MossError::usage(format!(
+    if !valid {
+        return Err(MossError::usage(format!(
             "`{name}` is not a property name: it must be a Python identifier not starting with `_`"
-        )))
+        )));
     }
+    if KEYWORDS.contains(&name) {
+        return Err(MossError::usage(format!(
+            "`{name}` is not a property name: it is a Python keyword, so code could not write `moss.{name}`"
+        )));
+    }
+    if MOSS_OWN.contains(&name) {
+        return Err(MossError::usage(format!(
+            "`{name}` is not a property name: it is `moss.{name}`, which every run sets itself or uses; a stored \
+             value would hide it"
+        )));
+    }
+    Ok(name)
 }
 
 #[cfg(test)]
