@@ -309,3 +309,19 @@ fn a_huge_error_message_is_journaled_cut() {
     let record: serde_json::Value = serde_json::from_slice(&journal).unwrap();
     assert!(record["error"]["message"].as_str().unwrap().contains("\n[… 4995904 bytes cut …]\n"), "{record}");
 }
+
+/// `-n 0` shows no run, and says so without claiming the journal is empty.
+#[test]
+fn log_n_0_does_not_say_the_journal_is_empty() {
+    let sb = agent();
+    sb.write("count.py", "def main(moss):\n    moss.count += 1\n");
+    assert_exit(&sb.exec("agent.py", "count.py", &[]), 0);
+    let out = sb.moss().args(["log", "agent.py", "-n", "0"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("-n 0 shows none of the 1 runs journaled in") && !said.contains("no runs journaled"),
+        "{said}"
+    );
+}
