@@ -389,3 +389,24 @@ fn a_gemini_answer_runs_its_function_call_or_the_code_in_its_text() {
     assert_exit(&out, 3);
     assert!(error_message(&result).contains("(finishReason: MAX_TOKENS) inside its code"), "{result}");
 }
+
+/// A streamed response saved whole (server-sent events, or Ollama's JSON lines) is chunks of an
+/// answer: refused as the caller's to fix (exit 2), not read as Python (`data: {...}` compiles)
+/// nor blamed on the model.
+#[test]
+fn a_streamed_response_is_refused_saying_so() {
+    let sb = Sandbox::with(&[AGENT]);
+    let chunk = |text: &str| serde_json::json!({"choices": [{"index": 0, "delta": {"content": text}}]});
+    let events =
+        format!("data: {}\n\ndata: {}\n\ndata: [DONE]\n\n", chunk("def main(moss):\n"), chunk("    return 1\n"));
+    let lines = "{\"message\": {\"content\": \"def main\"}, \"done\": false}\n{\"message\": {\"content\": \"(moss): ...\"}, \"done\": true}\n";
+    for (file, text, kind) in
+        [("events.txt", events.as_str(), "server-sent events"), ("lines.txt", lines, "JSON lines")]
+    {
+        sb.write(file, text);
+        let (out, result) = sb.exec_json("agent.py", file, &[]);
+        assert_exit(&out, 2);
+        assert_error_kind(&result, "usage");
+        assert!(error_message(&result).contains(&format!("{file} is a streamed response, {kind}")), "{result}");
+    }
+}

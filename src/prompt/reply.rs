@@ -63,6 +63,8 @@ pub enum NoCode {
     ApiError(String),
     /// The answer stopped at the request's token limit before its code was whole: what is missing.
     CutOff(String),
+    /// The reply is a streamed response, chunks of an answer rather than one: which kind.
+    Streamed(&'static str),
 }
 
 /// Labels of fenced blocks that hold Python. An `ipython` block is a notebook cell, Python as it is
@@ -87,7 +89,8 @@ pub fn extract(reply: &str, format: CodeFormat, target: &str) -> Result<Extracte
         match (json::from_json(&value, target), limit) {
             // Code read from the message's text, where the cut left it unfinished: it must not run.
             (Ok(found), Some(limit))
-                if found.found != Found::Json && ends_inside_code(&without_reasoning(&json::answer_text(&value))) =>
+                if found.found != Found::Json
+                    && json::ends_inside_code(&without_reasoning(&json::answer_text(&value))) =>
             {
                 Err(NoCode::CutOff(format!(
                     "the model's output was cut off at its token limit ({limit}) inside its code, which would run \
@@ -108,13 +111,15 @@ pub fn extract(reply: &str, format: CodeFormat, target: &str) -> Result<Extracte
                 Err("the reply has no fenced ```python block and no <code> tag (--code-format markdown)".into())
             })
             .map_err(NoCode::Missing),
-        CodeFormat::Json => match serde_json::from_str(reply) {
-            Ok(value) => json(value),
-            Err(e) => Err(NoCode::Missing(format!("the reply is not JSON (--code-format json): {e}"))),
+        CodeFormat::Json => match (serde_json::from_str(reply), json::streamed(reply)) {
+            (Ok(value), _) => json(value),
+            (Err(_), Some(kind)) => Err(NoCode::Streamed(kind)),
+            (Err(e), None) => Err(NoCode::Missing(format!("the reply is not JSON (--code-format json): {e}"))),
         },
-        CodeFormat::Auto => match as_json(reply) {
-            Some(value) => json(value),
-            None => auto(reply, target).map_err(NoCode::Missing),
+        CodeFormat::Auto => match (as_json(reply), json::streamed(reply)) {
+            (Some(value), _) => json(value),
+            (None, Some(kind)) => Err(NoCode::Streamed(kind)),
+            (None, None) => auto(reply, target).map_err(NoCode::Missing),
         },
     };
     extracted.map(|mut found| {
@@ -377,20 +382,6 @@ fn fenced_blocks(reply: &str) -> (Vec<Block>, bool) {
     (blocks, left_open)
 }
 
-/// Whether a reply's code runs to its very end, so that a reply cut off at the model's token
-/// limit was cut inside its code: its last fence or `<code>` tag was left open, or the reply is
-/// code throughout.
-fn ends_inside_code(reply: &str) -> bool {
-    let (blocks, left_open) = fenced_blocks(reply);
-    if !blocks.is_empty() {
-        return left_open;
-    }
-    match reply.rfind("<code>") {
-        Some(open) if !code_tags(reply).is_empty() => !reply[open..].contains("</code>"),
-        _ => true,
-    }
-}
-
 /// The text of every `<code>` tag that starts a line; a tag left open runs to the end of the
 /// reply, as when `</code>` was the model's stop sequence. A `<code>` inside a sentence names
 /// something, it holds no program.
@@ -429,6 +420,7 @@ mod tests {
         extract(reply, format, "main").map_err(|no_code| match no_code {
             NoCode::Missing(reason) | NoCode::CutOff(reason) => reason,
             NoCode::ApiError(message) => format!("api error: {message}"),
+            NoCode::Streamed(kind) => format!("streamed: {kind}"),
         })
     }
 

@@ -324,6 +324,10 @@ fn read_code(spec: &str, format: CodeFormat, target: &str) -> Result<(Extracted,
         Err(NoCode::Missing(reason)) => Err(MossError::NoCode { source_name, reason }),
         Err(NoCode::ApiError(message)) => Err(MossError::ApiError { source_name, message }),
         Err(NoCode::CutOff(reason)) => Err(MossError::CutOff { source_name, reason }),
+        Err(NoCode::Streamed(kind)) => Err(MossError::usage(Problem::hinted(
+            format!("{source_name} is a streamed response, {kind}, not one answer: moss reads an answer whole"),
+            "ask the model's API without streaming (\"stream\": false), or join the stream into one answer first",
+        ))),
     }
 }
 

@@ -40,6 +40,33 @@ pub fn from_tool_call_tags(reply: &str, target: &str) -> Option<Result<Extracted
     Some(parsed.and_then(|calls| from_json(&Value::Array(calls), target)))
 }
 
+/// What streamed response a reply is, if it is one rather than one answer: server-sent events
+/// (`data: {...}` lines, as OpenAI's and Anthropic's APIs stream), or JSON lines (Ollama's).
+pub fn streamed(reply: &str) -> Option<&'static str> {
+    let lines: Vec<&str> = reply.lines().map(str::trim).filter(|line| !line.is_empty()).collect();
+    let object = |text: &str| serde_json::from_str::<Value>(text).is_ok_and(|value| value.is_object());
+    let event_line = |line: &&str| ["data:", "event:", "id:", ":"].iter().any(|field| line.starts_with(field));
+    let data = |line: &&str| line.strip_prefix("data:").is_some_and(|data| object(data.trim()));
+    if lines.iter().all(event_line) && lines.iter().any(data) {
+        return Some("server-sent events (`data:` lines)");
+    }
+    (lines.len() > 1 && lines.iter().all(|line| object(line))).then_some("JSON lines, one object per chunk")
+}
+
+/// Whether a reply's code runs to its very end, so that a reply cut off at the model's token
+/// limit was cut inside its code: its last fence or `<code>` tag was left open, or the reply is
+/// code throughout.
+pub fn ends_inside_code(reply: &str) -> bool {
+    let (blocks, left_open) = super::fenced_blocks(reply);
+    if !blocks.is_empty() {
+        return left_open;
+    }
+    match reply.rfind("<code>") {
+        Some(open) if !super::code_tags(reply).is_empty() => !reply[open..].contains("</code>"),
+        _ => true,
+    }
+}
+
 /// The text of the answer's messages, as `from_json` reads it when there is no tool call.
 pub fn answer_text(value: &Value) -> String {
     let mut parts = Parts::default();
