@@ -204,6 +204,36 @@ fn roles(source: &str) -> impl Iterator<Item = Role> + '_ {
     })
 }
 
+/// The run's stderr with the source line Python prints under a warning raised on a hidden line
+/// of the MOSS file (`agent.py:9: UserWarning: ...` then `  <that line>`) shown as `(hidden)`,
+/// as a traceback shows it: the line is hidden source, and the interpreter prints it itself.
+pub fn conceal_warning_lines(stderr: &str, moss_file: &std::path::Path, source: &str) -> String {
+    let hidden = hidden_lines(source);
+    if hidden.is_empty() || !stderr.contains(": ") {
+        return stderr.to_owned();
+    }
+    let warned_on_hidden_line = |line: &str| {
+        line.match_indices(':').any(|(colon, _)| {
+            let rest = &line[colon + 1..];
+            let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            digits > 0
+                && rest[digits..].starts_with(": ")
+                && rest[..digits].parse().is_ok_and(|number: usize| hidden.binary_search(&number).is_ok())
+                && crate::project::context::same_file(std::path::Path::new(&line[..colon]), moss_file)
+        })
+    };
+    let mut concealed = String::with_capacity(stderr.len());
+    let mut after_warning = false;
+    for line in stderr.split_inclusive('\n') {
+        match after_warning && line.starts_with("  ") {
+            true => concealed.push_str(if line.ends_with('\n') { "  (hidden)\n" } else { "  (hidden)" }),
+            false => concealed.push_str(line),
+        }
+        after_warning = warned_on_hidden_line(line);
+    }
+    concealed
+}
+
 #[cfg(test)]
 mod tests {
     use super::{CLOSE, OPEN, hidden_attributes, hidden_lines, strip};

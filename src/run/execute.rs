@@ -201,7 +201,7 @@ fn run_child(
     // process's, and a device that cannot be set up fails alike in both modes.
     let (mut companion, device_report) =
         prepared.device.take().map(device::Setup::start).transpose().map_err(MossError::Device)?.unzip();
-    let Prepared { config, path, request, supervision, .. } = &*prepared;
+    let Prepared { config, path, source, request, supervision, .. } = &*prepared;
     let warm = match args.cold {
         true => None,
         false => match warm::exec(config, path, request, supervision, &mut companion, warm::wanted(args.warm)) {
@@ -221,7 +221,8 @@ fn run_child(
     crate::run::timings::mark("child ended");
 
     result.stdout = String::from_utf8_lossy(&run.stdout).into_owned();
-    result.stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    // What the model may read next (the JSON result, the journal) quotes no hidden line.
+    result.stderr = crate::prompt::hidden::conceal_warning_lines(&String::from_utf8_lossy(&run.stderr), path, source);
     result.duration_ms = run.duration.as_secs_f64() * 1000.0;
     result.device = device_report;
     // A process the MOSS file started is the operator's: its warning is not journaled, since
