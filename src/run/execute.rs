@@ -222,7 +222,7 @@ fn run_child(
 
     result.stdout = String::from_utf8_lossy(&run.stdout).into_owned();
     // What the model may read next (the JSON result, the journal) quotes no hidden line.
-    result.stderr = crate::prompt::hidden::conceal_warning_lines(&String::from_utf8_lossy(&run.stderr), path, source);
+    result.stderr = crate::prompt::hidden::conceal_printed_lines(&String::from_utf8_lossy(&run.stderr), path, source);
     result.duration_ms = run.duration.as_secs_f64() * 1000.0;
     result.device = device_report;
     // A process the MOSS file started is the operator's: its warning is not journaled, since
