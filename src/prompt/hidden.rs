@@ -209,6 +209,9 @@ fn roles(source: &str) -> impl Iterator<Item = Role> + '_ {
 /// the frames of a traceback the code printed (`traceback.print_exc()`, an exception left uncaught
 /// in a thread), shown as moss's own tracebacks show them: `in <hidden>`, `(hidden)`.
 pub fn conceal_printed_lines(stderr: &str, moss_file: &std::path::Path, source: &str) -> String {
+    if stderr.is_empty() {
+        return String::new();
+    }
     let hidden = hidden_lines(source);
     if hidden.is_empty() {
         return stderr.to_owned();
