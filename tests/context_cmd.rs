@@ -292,3 +292,19 @@ fn set_refuses_keywords_and_the_names_moss_has_of_its_own() {
     }
     assert_exit(&sb.context_cmd("set", &["agent.py", "match", "1"]), 0);
 }
+
+/// `reset` of a MOSS file whose context (MOSS_CONTEXT, as a loop sets it) belongs to another file
+/// is refused as `set` refuses it: that file's properties and journal stay as they were.
+#[test]
+fn reset_refuses_another_moss_files_context_and_keeps_its_journal() {
+    let sb = after_one_run();
+    sb.write("other.py", "from ghostos_moss import Moss\n");
+    let context = ".moss/agent.context.json";
+    let (before, journal) = (sb.read(context), sb.read(".moss/agent.runs.jsonl"));
+    let out =
+        sb.moss().env("MOSS_CONTEXT", context).args(["context", "reset", "other.py", "--journal"]).output().unwrap();
+    assert_exit(&out, 4);
+    assert!(stderr(&out).contains("belongs to"), "{}", stderr(&out));
+    assert_eq!(sb.read(context), before);
+    assert_eq!(sb.read(".moss/agent.runs.jsonl"), journal);
+}

@@ -129,11 +129,16 @@ pub fn run(action: &ContextAction) -> Result<u8, MossError> {
         }
         ContextAction::Reset { target, journal } => {
             let resolved = resolve(target, 0)?;
+            let mut file = ContextFile::open(&resolved.path)?;
+            // Another MOSS file's context (MOSS_CONTEXT naming it) is refused, as `set` refuses it,
+            // before its journal or its properties are touched.
+            if let Some(moss_file) = &resolved.moss_file {
+                file.check_module(moss_file)?;
+            }
             if *journal {
                 let path = crate::run::journal::path_beside(&resolved.path);
                 crate::run::journal::remove(&path).map_err(|reason| ContextError::Unwritable { path, reason })?;
             }
-            let mut file = ContextFile::open(&resolved.path)?;
             if file.existed {
                 file.doc.properties.clear();
                 file.doc.last_code = None;
