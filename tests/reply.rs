@@ -410,3 +410,21 @@ fn a_streamed_response_is_refused_saying_so() {
         assert!(error_message(&result).contains(&format!("{file} is a streamed response, {kind}")), "{result}");
     }
 }
+
+/// OpenAI's older function calling (`message.function_call`, before `tool_calls`), which many
+/// compatible servers still answer with, runs as a tool call.
+#[test]
+fn an_openai_function_call_of_the_older_api_runs() {
+    let sb = Sandbox::with(&[AGENT]);
+    let arguments = serde_json::json!({ "code": BUMP }).to_string();
+    let message = serde_json::json!({"role": "assistant", "content": null,
+        "function_call": {"name": "moss", "arguments": arguments}});
+    sb.write(
+        "reply.json",
+        serde_json::json!({"choices": [{"message": message, "finish_reason": "function_call"}]}).to_string(),
+    );
+    let (out, result) = sb.exec_json("agent.py", "reply.json", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["code_format"], "json", "{result}");
+    assert_eq!(result["returns"], serde_json::json!({"count": 1, "double": 2}), "{result}");
+}

@@ -197,9 +197,9 @@ impl Parts {
         }
         self.text_of(object);
         // The envelopes around tool calls and messages: a chat completion, a message, a content
-        // list, the Responses API's output, Gemini's candidates. A message's `reasoning_content`
-        // is never read.
-        ["choices", "message", "tool_calls", "content", "output", "candidates"]
+        // list, the Responses API's output, Gemini's candidates, OpenAI's older `function_call`. A
+        // message's `reasoning_content` is never read.
+        ["choices", "message", "tool_calls", "function_call", "content", "output", "candidates"]
             .iter()
             .filter_map(|key| object.get(*key))
             .try_for_each(|inner| self.collect(inner))
