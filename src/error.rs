@@ -306,7 +306,7 @@ impl MossError {
                                            request's size) or send the request again later, then pass moss the answer"
                 .into(),
             MossError::CutOff { .. } => "the answer was longer than the request allows: raise its maximum of output \
-                                         tokens (max_tokens, max_output_tokens, num_predict), or ask for shorter code"
+                                         tokens (max_tokens, max_output_tokens, maxOutputTokens, num_predict), or ask for shorter code"
                 .into(),
             MossError::Context(e) => return e.hint(),
             MossError::Usage(problem) | MossError::Device(problem) => return problem.hint.clone(),

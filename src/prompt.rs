@@ -50,8 +50,13 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
     let (path, source) = moss_file::read(file)?;
     let config = Config::for_moss_file(&path)?;
     let context_path = config.context_path(args.context.as_deref(), &path)?;
+    // Another MOSS file's context is refused, as `moss exec` refuses it: its properties and its
+    // journal's last run are not this file's.
     let (properties, recorded_module) = match context::read(&context_path)? {
-        Some(doc) => (doc.properties, doc.module.and_then(|m| m.name)),
+        Some(doc) => {
+            doc.check_module(&context_path, &path)?;
+            (doc.properties, doc.module.and_then(|m| m.name))
+        }
         None => Default::default(),
     };
     // Whatever a turn needs besides the module is read first, so a bad task or template fails fast.

@@ -234,3 +234,77 @@ fn edits_refuse_a_context_of_a_future_version() {
         assert_eq!(sb.read(".moss/agent.context.json"), before, "{words:?}");
     }
 }
+
+/// A context saved by a Windows editor after a hand edit starts with a byte order mark: it is
+/// read past, by `moss context` and `moss exec` alike, not refused as a file that is no JSON.
+#[test]
+fn a_context_saved_with_a_byte_order_mark_is_read() {
+    let sb = after_one_run();
+    let path = Sandbox::context_name("agent");
+    let edited =
+        String::from_utf8(sb.read(&path)).unwrap().replace("\"count\": 1", "\"count\": 41").replace('\n', "\r\n");
+    sb.write(&path, format!("\u{feff}{edited}"));
+    assert_eq!(stdout(&sb.context_cmd("get", &["agent.py", "count"])), "41\n");
+    let (out, result) = sb.exec_json("agent.py", "count.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"]["count"], 42, "exec starts from the edited value: {result}");
+}
+
+/// A number is stored as Python reads it or refused by name: `-0` is the integer 0, as Python's
+/// json reads it (not the float -0.0), and a float given with more digits than a float keeps is
+/// refused, the context left as it was, rather than stored rounded.
+#[test]
+fn set_stores_minus_zero_as_the_integer_and_refuses_digits_a_float_cannot_keep() {
+    let sb = after_one_run();
+    assert_exit(&sb.context_cmd("set", &["agent.py", "offset", "-0"]), 0);
+    assert_eq!(stdout(&sb.context_cmd("get", &["agent.py", "offset"])), "0\n");
+    sb.write("kind.py", "def main(moss):\n    return type(moss.offset).__name__\n");
+    let (out, result) = sb.exec_json("agent.py", "kind.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], "int", "{result}");
+
+    let before = sb.read(".moss/agent.context.json");
+    for precise in ["0.1000000000000000055511151231257827", "[1, 9007199254740993.0]", "1e-400"] {
+        let out = sb.context_cmd("set", &["agent.py", "price", precise]);
+        assert_exit(&out, 2);
+        assert!(stderr(&out).contains("has more digits than a float holds: it would be stored as"), "{}", stderr(&out));
+        assert_eq!(sb.read(".moss/agent.context.json"), before, "after set {precise:?}");
+    }
+}
+
+/// A keyword (`moss.class` is a syntax error) or a name every `moss` has of its own (`fetch`,
+/// whose stored value would hide the method from the code) is no property: refused by name.
+#[test]
+fn set_refuses_keywords_and_the_names_moss_has_of_its_own() {
+    let sb = after_one_run();
+    let before = sb.read(".moss/agent.context.json");
+    for (name, why) in
+        [("class", "a Python keyword"), ("None", "a Python keyword"), ("fetch", "a stored value would hide it")]
+    {
+        let out = sb.context_cmd("set", &["agent.py", name, "1"]);
+        assert_exit(&out, 2);
+        assert!(
+            stderr(&out).contains(&format!("`{name}` is not a property name")) && stderr(&out).contains(why),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(sb.read(".moss/agent.context.json"), before, "after set {name:?}");
+    }
+    assert_exit(&sb.context_cmd("set", &["agent.py", "match", "1"]), 0);
+}
+
+/// `reset` of a MOSS file whose context (MOSS_CONTEXT, as a loop sets it) belongs to another file
+/// is refused as `set` refuses it: that file's properties and journal stay as they were.
+#[test]
+fn reset_refuses_another_moss_files_context_and_keeps_its_journal() {
+    let sb = after_one_run();
+    sb.write("other.py", "from ghostos_moss import Moss\n");
+    let context = ".moss/agent.context.json";
+    let (before, journal) = (sb.read(context), sb.read(".moss/agent.runs.jsonl"));
+    let out =
+        sb.moss().env("MOSS_CONTEXT", context).args(["context", "reset", "other.py", "--journal"]).output().unwrap();
+    assert_exit(&out, 4);
+    assert!(stderr(&out).contains("belongs to"), "{}", stderr(&out));
+    assert_eq!(sb.read(context), before);
+    assert_eq!(sb.read(".moss/agent.runs.jsonl"), journal);
+}

@@ -136,3 +136,27 @@ fn the_codes_line_quoted_is_the_one_cpython_numbers_past_form_feeds_and_line_sep
     let traceback = result["error"]["traceback"].as_str().unwrap();
     assert!(traceback.contains("code.py\", line 4, in main\n    return 1 / 0\n"), "{traceback}");
 }
+
+/// Python prints hidden lines itself: under a warning raised on one, and in a traceback the code
+/// prints (`traceback.print_exc()`). The JSON result's stderr and the journal the next turn prompt
+/// reads show them as moss's own tracebacks do.
+#[test]
+fn a_warning_or_a_printed_traceback_through_a_hidden_line_does_not_quote_it() {
+    let sb = Sandbox::new();
+    sb.write(
+        "agent.py",
+        "from ghostos_moss import Moss\nimport traceback, warnings\n\n# <moss-hide>\ndef _check(x):\n    \
+         warnings.warn('check is slow'); token = 'hunter2'\n    return x\n\n\ndef _fail(key='hunter2'):\n    \
+         raise ValueError('bad')\n# </moss-hide>\n\n\ndef helper(x):\n    try:\n        _fail()\n    \
+         except ValueError:\n        traceback.print_exc()\n    return _check(x)\n",
+    );
+    sb.write("code.py", "def main(moss):\n    return helper(3)\n");
+    let (out, result) = sb.exec_json("agent.py", "code.py", &[]);
+    assert_exit(&out, 0);
+    let stderr = result["stderr"].as_str().unwrap_or_default();
+    assert!(stderr.contains("agent.py\", line 11, in <hidden>\n    (hidden)\nValueError: bad\n"), "{result}");
+    assert!(stderr.ends_with("agent.py:6: UserWarning: check is slow\n  (hidden)\n"), "{result}");
+    assert_conceals_hidden_source(stderr);
+    let journal = String::from_utf8(sb.read(".moss/agent.runs.jsonl")).unwrap();
+    assert!(!journal.contains("hunter2") && journal.contains("in <hidden>\\n    (hidden)"), "{journal}");
+}

@@ -275,3 +275,53 @@ fn twenty_concurrent_execs_killed_at_random_moments_leave_only_whole_records() {
     assert_eq!(all.last().unwrap()["returns"], sandbox.properties("agent")["count"], "the newest record is kept");
     assert!(started.elapsed() < Duration::from_secs(30), "took {:?}", started.elapsed());
 }
+
+/// A return value is journaled within bounds, as the run's output is: a huge one is no longer
+/// copied whole into the journal (and read whole by every turn prompt), but its repr cut.
+#[test]
+fn a_huge_return_value_is_journaled_cut_not_whole() {
+    let sb = Sandbox::new();
+    sb.write("agent.py", "from ghostos_moss import Moss\n");
+    sb.write("big.py", "def main(moss):\n    return 'x' * 10_000_000\n");
+    let out = sb.exec("agent.py", "big.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(out.stdout.len(), 10_000_003, "the run's own output is whole: the value as JSON and a newline");
+    let journal = sb.read(".moss/agent.runs.jsonl");
+    assert!(journal.len() < 16 << 10, "the journal holds {} bytes", journal.len());
+    let record: serde_json::Value = serde_json::from_slice(&journal).unwrap();
+    assert_eq!(record["returns"], serde_json::Value::Null);
+    let repr = record["returns_repr"].as_str().unwrap();
+    assert!(
+        repr.starts_with("'xxx") && repr.ends_with("xxx'") && repr.contains("\n[… 9995906 bytes cut …]\n"),
+        "{repr}"
+    );
+}
+
+/// An error's message is journaled within the same bounds.
+#[test]
+fn a_huge_error_message_is_journaled_cut() {
+    let sb = Sandbox::new();
+    sb.write("agent.py", "from ghostos_moss import Moss\n");
+    sb.write("raise.py", "def main(moss):\n    raise ValueError('y' * 5_000_000)\n");
+    assert_exit(&sb.exec("agent.py", "raise.py", &[]), 1);
+    let journal = sb.read(".moss/agent.runs.jsonl");
+    assert!(journal.len() < 16 << 10, "the journal holds {} bytes", journal.len());
+    let record: serde_json::Value = serde_json::from_slice(&journal).unwrap();
+    assert!(record["error"]["message"].as_str().unwrap().contains("\n[… 4995904 bytes cut …]\n"), "{record}");
+}
+
+/// `-n 0` shows no run, and says so without claiming the journal is empty.
+#[test]
+fn log_n_0_does_not_say_the_journal_is_empty() {
+    let sb = agent();
+    sb.write("count.py", "def main(moss):\n    moss.count += 1\n");
+    assert_exit(&sb.exec("agent.py", "count.py", &[]), 0);
+    let out = sb.moss().args(["log", "agent.py", "-n", "0"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), "");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("-n 0 shows none of the 1 runs journaled in") && !said.contains("no runs journaled"),
+        "{said}"
+    );
+}

@@ -182,3 +182,37 @@ fn a_hidden_attribute_spelt_with_a_compatibility_character_is_not_told() {
     let last = last_run(&sandbox, "agent.py");
     assert!(!last.contains("sk-secret"), "{last}");
 }
+
+/// A run refused before any reply was read (a `--code` file that is not there) or whose reply was
+/// an error of the model's API has no code, and is not the model's to mend: the next turn does
+/// not ask it to answer with code, nor quote the operator's error.
+#[test]
+fn a_run_with_no_code_for_the_operators_reason_is_not_told_as_the_models_missing_code() {
+    let sandbox = Sandbox::new();
+    sandbox.write("agent.py", "from ghostos_moss import Moss\n");
+    assert_exit(&sandbox.exec("agent.py", "reply-not-written.md", &[]), 2);
+    let last = last_run(&sandbox, "agent.py");
+    assert!(last.contains("Your code did not run: moss was started with a wrong command line"), "{last}");
+    assert!(!last.contains("Answer with code this time") && !last.contains("reply-not-written"), "{last}");
+
+    sandbox.write("reply.json", r#"{"error": {"message": "Rate limit reached", "type": "requests"}}"#);
+    assert_exit(&sandbox.exec("agent.py", "reply.json", &[]), 5);
+    let last = last_run(&sandbox, "agent.py");
+    assert!(
+        last.contains("Your code did not run: the model's API answered with an error instead of a reply"),
+        "{last}"
+    );
+    assert!(last.contains("not your code's fault") && !last.contains("Answer with code this time"), "{last}");
+}
+
+/// Output the journal cut, cut again for the turn prompt, says how much of it is missing in all,
+/// not only what the second cut took.
+#[test]
+fn output_cut_for_the_journal_and_again_for_the_turn_prompt_counts_every_byte_missing() {
+    let sandbox = Sandbox::new();
+    sandbox.write("agent.py", "from ghostos_moss import Moss\n");
+    sandbox.write("loud.py", "def main(moss):\n    print('x' * 59999)\n");
+    assert_exit(&sandbox.exec("agent.py", "loud.py", &[]), 0);
+    let last = last_run(&sandbox, "agent.py");
+    assert!(last.contains("\n[… 58500 bytes cut …]\n"), "60000 bytes printed, 1500 shown: {last}");
+}

@@ -162,3 +162,34 @@ fn the_codes_processes_do_not_outlive_a_moss_killed_outright() {
     }
     assert!(!left, "the code's `sleep 100` (pid {pid}) outlived moss");
 }
+
+/// A process the MOSS file's hidden hook started (with a secret on its command line) and left
+/// running is the file's: its warning says so, and it is not journaled, so the next turn prompt
+/// neither blames the code nor shows the command line hidden code wrote. The code's own is told.
+#[test]
+fn a_process_the_moss_file_left_running_is_its_own_and_not_told_to_the_model() {
+    let sb = Sandbox::new();
+    sb.write("tool.sh", "#!/bin/sh\nsleep 41\n");
+    std::fs::set_permissions(sb.path("tool.sh"), std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    sb.write(
+        "agent.py",
+        "from ghostos_moss import Moss\n\n# <moss-hide>\nimport subprocess\n\n\ndef __moss_compiled__(moss):\n    \
+         subprocess.Popen(['./tool.sh', '--key=hunter2'])\n# </moss-hide>\n",
+    );
+    sb.write("code.py", "import subprocess\n\ndef main(moss):\n    subprocess.Popen(['sleep', '43'])\n");
+    let out = sb.exec("agent.py", "code.py", &[]);
+    assert_exit(&out, 0);
+    let err = stderr(&out);
+    assert!(err.contains("warning: the MOSS file left 2 processes running") && err.contains("--key=hunter2"), "{err}");
+    assert!(
+        err.contains("warning: the code left a process running when the run ended; it was killed: sleep 43"),
+        "{err}"
+    );
+
+    let turn = sb.moss().args(["prompt", "agent.py", "--task", "Again."]).output().unwrap();
+    let turn = stdout(&turn);
+    assert!(!turn.contains("hunter2") && !turn.contains("MOSS file left"), "{turn}");
+    assert!(turn.contains("the code left a process running when the run ended; it was killed: sleep 43"), "{turn}");
+    let journal = String::from_utf8(sb.read(".moss/agent.runs.jsonl")).unwrap();
+    assert!(!journal.contains("hunter2"), "{journal}");
+}

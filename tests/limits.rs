@@ -103,3 +103,19 @@ fn a_huge_code_file_runs() {
     assert_exit(&out, 0);
     assert_eq!(result["returns"], 99_999);
 }
+
+/// A limit too small for Python itself to start is the command line's fault: a usage error that
+/// says so, told to the next turn as not the code's, rather than a crash of the model's code.
+#[test]
+fn a_max_memory_too_small_for_python_to_start_is_a_usage_error_not_a_crash_of_the_code() {
+    let sandbox = sandbox();
+    sandbox.write("count.py", "def main(moss):\n    return 1\n");
+    let (out, result) = sandbox.exec_json("agent.py", "count.py", &["--max-memory", "4M"]);
+    assert_exit(&out, 2);
+    assert_eq!(result["error"]["kind"], "usage", "{result}");
+    let message = result["error"]["message"].as_str().unwrap_or_default();
+    assert_eq!(message, "--max-memory 4 MiB is too small for Python to start: none of the code ran", "{result}");
+    let turn = sandbox.moss().args(["prompt", "agent.py", "--task", "Count."]).output().unwrap();
+    let turn = String::from_utf8_lossy(&turn.stdout).into_owned();
+    assert!(turn.contains("Your code did not run: moss was started with a wrong command line"), "{turn}");
+}

@@ -465,3 +465,17 @@ fn a_hidden_rebinding_spelt_with_a_compatibility_character_takes_the_section_awa
     let text = stdout(&out);
     assert!(section(&text, "NOTE").is_none() && !text.contains("SECRET-PROMPT"), "{text}");
 }
+
+/// From Python 3.11 `os` and `posixpath` are frozen modules, whose functions name
+/// `<frozen posixpath>` as their file: their source is read from the file the module was frozen
+/// from, as for any module, with no warning that it was not found.
+#[test]
+fn a_function_of_a_frozen_standard_library_module_is_shown_from_its_source() {
+    let sandbox = Sandbox::new();
+    sandbox.write("agent.py", "from os.path import join\nfrom ghostos_moss import Moss\n");
+    let out = prompt(&sandbox, "agent.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(stderr(&out), "", "its source was found");
+    let join = section(&stdout(&out), "join").unwrap_or_else(|| panic!("no join section: {}", stdout(&out)));
+    assert!(join.contains("def join(a, *p):\n    \"\"\"Join two or more pathname components"), "{join}");
+}

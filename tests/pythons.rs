@@ -526,3 +526,38 @@ fn python_paths_expand_home_and_resolve_dot_dot() {
     let named = format!("python in {}: ", sandbox.path("other/moss.toml").display());
     assert!(stderr(&out).contains(&named), "names the setting and its file: {}", stderr(&out));
 }
+
+/// Python 3.13 defines pathlib's classes in `pathlib._local`; a path is stored under its public
+/// name there too, and a context written on 3.13 reads back on the build's Python.
+#[test]
+fn paths_are_kept_on_python_3_13_as_on_every_version() {
+    let sandbox = Sandbox::new();
+    let venv = make_venv(&sandbox, 13, "v313");
+    sandbox.write("paths.py", "from ghostos_moss import Moss\n");
+    sandbox.write(
+        "store.py",
+        "import pathlib\n\ndef main(moss):\n    moss.pure = pathlib.PurePosixPath('a/b')\n    \
+         moss.real = pathlib.Path('/srv/data')\n",
+    );
+    sandbox.write("read.py", "def main(moss):\n    return [repr(moss.pure), repr(moss.real)]\n");
+    let run = |code: &str, venv: Option<&std::path::Path>| {
+        let mut cmd = sandbox.moss();
+        match venv {
+            Some(venv) => cmd.env("VIRTUAL_ENV", venv),
+            None => cmd.env_remove("VIRTUAL_ENV"),
+        };
+        let out = cmd.args(["exec", "paths.py", "--code", code, "--json"]).output().unwrap();
+        assert_exit(&out, 0);
+        parse_result(&out)
+    };
+
+    let stored = run("store.py", Some(&venv));
+    assert_eq!(stored["warnings"], json!([]), "nothing is refused: {stored}");
+    let properties = sandbox.properties("paths");
+    assert_eq!(properties["pure"], json!({"$moss": "path", "class": "pathlib:PurePosixPath", "value": "a/b"}));
+    assert_eq!(properties["real"], json!({"$moss": "path", "class": "pathlib:PosixPath", "value": "/srv/data"}));
+
+    let expected = json!(["PurePosixPath('a/b')", "PosixPath('/srv/data')"]);
+    assert_eq!(run("read.py", Some(&venv))["returns"], expected);
+    assert_eq!(run("read.py", None)["returns"], expected);
+}

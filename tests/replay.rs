@@ -270,3 +270,38 @@ fn pinned_runs_whose_moss_file_was_renamed_are_named_not_silently_dropped() {
     );
     assert!(stderr(&out).contains("rename the folder with its MOSS file"), "{}", stderr(&out));
 }
+
+/// A pinned run is committed to be read and edited: one a Windows editor saved with a byte order
+/// mark and CRLF line endings still runs as a case.
+#[test]
+fn a_pinned_run_saved_with_a_byte_order_mark_still_runs() {
+    let sandbox = journaled_agent();
+    assert_exit(&sandbox.moss().args(["log", "agent.py", "--pin", "2"]).output().unwrap(), 0);
+    let file = std::fs::read_dir(sandbox.path("agent.pinned")).unwrap().flatten().next().unwrap().path();
+    let text = std::fs::read_to_string(&file).unwrap().replace('\n', "\r\n");
+    std::fs::write(&file, format!("\u{feff}{text}")).unwrap();
+    let out = moss_test(&sandbox, &["agent.py"]);
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("1 passed, 0 failed"), "{}", stdout(&out));
+}
+
+/// Another MOSS file's context holds that file's runs: they are neither pinned beside this file
+/// nor replayed against it.
+#[test]
+fn another_moss_files_context_is_neither_pinned_nor_replayed() {
+    let sandbox = Sandbox::new();
+    sandbox.write("agent.py", AGENT);
+    sandbox.write("other.py", AGENT);
+    sandbox.write("first.py", "def main(moss):\n    moss.count = double(moss.count) + 1\n");
+    assert_exit(&sandbox.exec("agent.py", "first.py", &["--context", "loop.json"]), 0);
+
+    let pinned = sandbox.moss().args(["log", "other.py", "--context", "loop.json", "--pin", "1"]).output().unwrap();
+    assert_exit(&pinned, 4);
+    assert!(stderr(&pinned).contains("the context file loop.json belongs to ./agent.py"), "{}", stderr(&pinned));
+    assert!(!sandbox.exists("other.pinned"));
+
+    let replayed = moss_test(&sandbox, &["--replay", "other.py", "--context", "loop.json"]);
+    assert_exit(&replayed, 1);
+    assert!(stdout(&replayed).contains("belongs to"), "{}", stdout(&replayed));
+    assert_exit(&moss_test(&sandbox, &["--replay", "agent.py", "--context", "loop.json"]), 0);
+}

@@ -238,3 +238,193 @@ fn code_that_binds_no_target_is_refused_before_anything_runs() {
     assert_exit(&out, 0);
     assert_eq!(result["returns"], 7, "{result}");
 }
+
+/// A message with empty text and no tool call, or with calls of another tool only, says which:
+/// it held no reasoning section to blame.
+#[test]
+fn an_empty_message_or_a_call_of_another_tool_is_no_code_saying_which() {
+    let sb = Sandbox::with(&[AGENT]);
+    let no_code = |message: serde_json::Value| {
+        let args = ["exec", "agent.py", "--code", "-", "--json"];
+        let out = sb.moss().args(args).write_stdin(message.to_string()).output().unwrap();
+        assert_exit(&out, 3);
+        let result = parse_result(&out);
+        assert_error_kind(&result, "no-code");
+        error_message(&result)
+    };
+    let empty = no_code(serde_json::json!({"role": "assistant", "content": ""}));
+    assert!(empty.ends_with("the JSON has no tool call with code, and the text of its message is empty"), "{empty}");
+    let search = serde_json::json!({"role": "assistant", "content": "", "tool_calls": [{"id": "call_1",
+        "type": "function", "function": {"name": "web_search", "arguments": "{\"query\": \"moss\"}"}}]});
+    let other_tool = no_code(search);
+    assert!(other_tool.contains("tool calls (web_search) carry no `code` argument"), "{other_tool}");
+    assert!(!empty.contains("reasoning") && !other_tool.contains("reasoning"), "{empty}\n{other_tool}");
+}
+
+/// Beside a ```python block an unlabelled block does not run; one that defines a function the
+/// code calls is named in a warning, so the model learns why its helper is missing.
+#[test]
+fn an_unlabelled_block_of_definitions_beside_a_python_block_is_named_in_a_warning() {
+    let sb = Sandbox::with(&[AGENT]);
+    let reply = "First a helper:\n\n```\ndef helper():\n    return 41\n```\n\nThen:\n\n```python\n\
+                 def main(moss):\n    return helper() + 1\n```\n\nExpected output:\n\n```\n42\n```\n";
+    sb.write("reply.md", reply);
+    let (out, result) = sb.exec_json("agent.py", "reply.md", &[]);
+    assert_exit(&out, 1);
+    assert_eq!(result["error"]["type"], "NameError", "{result}");
+    let expected = "the reply's unlabelled code block at line 3 was not run, although it defines `helper`: \
+                    beside ```python blocks, only they run; label it ```python";
+    assert_eq!(result["warnings"], serde_json::json!([expected]), "the output block is no definition: {result}");
+}
+
+/// A call of the target at the code's top level, in the same block as its definition, runs it
+/// before moss calls it again: it stays (the code is run as written) and is named in a warning.
+#[test]
+fn a_top_level_call_of_the_target_in_its_own_block_is_named_in_a_warning() {
+    let sb = Sandbox::with(&[AGENT]);
+    let reply = "```python\ndef main(moss):\n    moss.count += 1\n    return moss.count\n\nresult = main(moss)\n\
+                 print(result)\n```\n";
+    sb.write("reply.md", reply);
+    let (out, result) = sb.exec_json("agent.py", "reply.md", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], 2, "the code ran as written: {result}");
+    let expected = "the code calls `main` at its top level (line 5: `result = main(moss)`), so it ran there and \
+                    again when moss called it: leave that call out, moss calls `main` itself";
+    assert_eq!(result["warnings"], serde_json::json!([expected]), "{result}");
+
+    sb.write("guarded.py", "def main(moss):\n    return 1\n\nif __name__ == '__main__':\n    main(moss)\n");
+    let (out, result) = sb.exec_json("agent.py", "guarded.py", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["warnings"], serde_json::json!([]), "a guarded call never runs: {result}");
+}
+
+/// A whole conversation passed as the reply (a request's `messages`, a saved chat) runs only the
+/// model's latest answer: not the code in the system's or user's messages, nor an earlier turn's
+/// tool call, which ran in its own turn.
+#[test]
+fn a_conversation_runs_only_the_models_latest_answer() {
+    let sb = Sandbox::with(&[AGENT]);
+    let call = |code: &str| {
+        let arguments = serde_json::json!({ "code": code }).to_string();
+        serde_json::json!({"role": "assistant", "content": null, "tool_calls": [
+            {"id": "call", "type": "function", "function": {"name": "moss", "arguments": arguments}}]})
+    };
+    let conversation = serde_json::json!([
+        {"role": "system", "content": "An earlier answer:\n```python\nimport sys\nprint('system block ran')\n```"},
+        {"role": "user", "content": "```python\nBONUS = 100\n```\nCount one more."},
+        call("print('earlier turn ran')\n\ndef main(moss):\n    moss.count += 100\n"),
+        {"role": "tool", "tool_call_id": "call", "content": "ok"},
+        call(BUMP),
+    ]);
+    sb.write("chat.json", conversation.to_string());
+    let (out, result) = sb.exec_json("agent.py", "chat.json", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], serde_json::json!({"count": 1, "double": 2}), "{result}");
+    assert_eq!(result["stdout"], "", "no other message's code ran: {result}");
+    assert_eq!(sb.context("agent")["last_code"]["code"], BUMP);
+}
+
+/// A message's text cut off at the token limit inside its code (a fence left open, or plain
+/// Python) would run unfinished, as a robot's last moves missing: it is refused as cut off, and
+/// the context is not touched. Cut off after its fence closed, the code is whole and runs.
+#[test]
+fn a_text_answer_cut_off_inside_its_code_does_not_run() {
+    let sb = Sandbox::with(&[AGENT]);
+    let completion = |content: &str| serde_json::json!({"choices": [{"message": {"role": "assistant", "content": content}, "finish_reason": "length"}]});
+    let unfinished = "Sure:\n```python\ndef main(moss):\n    moss.count += 1\n    print('step 1')\n";
+    sb.write("cut.json", completion(unfinished).to_string());
+    let (out, result) = sb.exec_json("agent.py", "cut.json", &[]);
+    assert_exit(&out, 3);
+    assert_error_kind(&result, "no-code");
+    assert!(
+        error_message(&result).contains("cut off at its token limit (finish_reason: length) inside its code"),
+        "{result}"
+    );
+    assert_eq!(result["stdout"], "", "none of it ran: {result}");
+    assert!(!sb.exists(&Sandbox::context_name("agent")));
+
+    let finished = format!("```python\n{BUMP}```\n\nThis adds one to the count and then it");
+    sb.write("whole.json", completion(&finished).to_string());
+    let (out, result) = sb.exec_json("agent.py", "whole.json", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], serde_json::json!({"count": 1, "double": 2}), "{result}");
+}
+
+/// A tool call the model wrote out as text (Hermes, Qwen: `<tool_call>` tags, when the server does
+/// not parse them) runs as the tool call it is, after the model's reasoning.
+#[test]
+fn a_tool_call_written_in_tool_call_tags_runs() {
+    let sb = Sandbox::with(&[AGENT]);
+    let call = serde_json::json!({"name": "moss", "arguments": {"code": BUMP}});
+    sb.write("reply.txt", format!("<think>\nI count with the tool.\n</think>\n\n<tool_call>\n{call}\n</tool_call>"));
+    let (out, result) = sb.exec_json("agent.py", "reply.txt", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["code_format"], "json", "{result}");
+    assert_eq!(result["returns"], serde_json::json!({"count": 1, "double": 2}), "{result}");
+}
+
+/// Gemini's answers: a function call's `args`, or the text of its parts (a thought part is its
+/// reasoning and never runs); cut off at its token limit inside the code, nothing runs.
+#[test]
+fn a_gemini_answer_runs_its_function_call_or_the_code_in_its_text() {
+    let sb = Sandbox::with(&[AGENT]);
+    let candidate = |parts: serde_json::Value, finish: &str| serde_json::json!({"candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": finish}]});
+    let call = candidate(serde_json::json!([{"functionCall": {"name": "moss", "args": {"code": BUMP}}}]), "STOP");
+    sb.write("call.json", call.to_string());
+    let (out, result) = sb.exec_json("agent.py", "call.json", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], serde_json::json!({"count": 1, "double": 2}), "{result}");
+
+    let thought = serde_json::json!({"thought": true, "text": "```python\nprint('draft')\n```"});
+    let text = serde_json::json!({"text": format!("Here:\n```python\n{BUMP}```")});
+    sb.write("text.json", candidate(serde_json::json!([thought, text]), "STOP").to_string());
+    let (out, result) = sb.exec_json("agent.py", "text.json", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["returns"], serde_json::json!({"count": 2, "double": 4}), "{result}");
+    assert_eq!(result["stdout"], "", "the thought did not run: {result}");
+
+    let cut = serde_json::json!([{"text": "```python\ndef main(moss):\n    moss.count += 1\n"}]);
+    sb.write("cut.json", candidate(cut, "MAX_TOKENS").to_string());
+    let (out, result) = sb.exec_json("agent.py", "cut.json", &[]);
+    assert_exit(&out, 3);
+    assert!(error_message(&result).contains("(finishReason: MAX_TOKENS) inside its code"), "{result}");
+}
+
+/// A streamed response saved whole (server-sent events, or Ollama's JSON lines) is chunks of an
+/// answer: refused as the caller's to fix (exit 2), not read as Python (`data: {...}` compiles)
+/// nor blamed on the model.
+#[test]
+fn a_streamed_response_is_refused_saying_so() {
+    let sb = Sandbox::with(&[AGENT]);
+    let chunk = |text: &str| serde_json::json!({"choices": [{"index": 0, "delta": {"content": text}}]});
+    let events =
+        format!("data: {}\n\ndata: {}\n\ndata: [DONE]\n\n", chunk("def main(moss):\n"), chunk("    return 1\n"));
+    let lines = "{\"message\": {\"content\": \"def main\"}, \"done\": false}\n{\"message\": {\"content\": \"(moss): ...\"}, \"done\": true}\n";
+    for (file, text, kind) in
+        [("events.txt", events.as_str(), "server-sent events"), ("lines.txt", lines, "JSON lines")]
+    {
+        sb.write(file, text);
+        let (out, result) = sb.exec_json("agent.py", file, &[]);
+        assert_exit(&out, 2);
+        assert_error_kind(&result, "usage");
+        assert!(error_message(&result).contains(&format!("{file} is a streamed response, {kind}")), "{result}");
+    }
+}
+
+/// OpenAI's older function calling (`message.function_call`, before `tool_calls`), which many
+/// compatible servers still answer with, runs as a tool call.
+#[test]
+fn an_openai_function_call_of_the_older_api_runs() {
+    let sb = Sandbox::with(&[AGENT]);
+    let arguments = serde_json::json!({ "code": BUMP }).to_string();
+    let message = serde_json::json!({"role": "assistant", "content": null,
+        "function_call": {"name": "moss", "arguments": arguments}});
+    sb.write(
+        "reply.json",
+        serde_json::json!({"choices": [{"message": message, "finish_reason": "function_call"}]}).to_string(),
+    );
+    let (out, result) = sb.exec_json("agent.py", "reply.json", &[]);
+    assert_exit(&out, 0);
+    assert_eq!(result["code_format"], "json", "{result}");
+    assert_eq!(result["returns"], serde_json::json!({"count": 1, "double": 2}), "{result}");
+}

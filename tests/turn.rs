@@ -319,3 +319,22 @@ fn the_tool_schema_is_json_and_a_tool_call_in_its_shape_runs() {
     assert_exit(&sandbox.moss().args(["prompt"]).output().unwrap(), 2);
     assert_exit(&sandbox.moss().args(["prompt", "--tool-schema", "--task", "x"]).output().unwrap(), 2);
 }
+
+/// A context of another MOSS file is refused by `moss prompt` as `moss exec` refuses it: its
+/// properties and its journal's last run are not this file's, and a loop given the wrong
+/// `--context` learns it before the model answers, not after.
+#[test]
+fn another_moss_files_context_is_refused_as_exec_refuses_it() {
+    let sandbox = agent();
+    sandbox.write("other.py", AGENT);
+    sandbox.write("count.py", "def main(moss):\n    moss.count += 1\n");
+    assert_exit(&sandbox.exec("agent.py", "count.py", &["--context", "shared.json"]), 0);
+    let exec = sandbox.exec("other.py", "count.py", &["--context", "shared.json"]);
+    assert_exit(&exec, 4);
+    for extra in [&["--context", "shared.json"][..], &["--context", "shared.json", "--task", TASK]] {
+        let out = prompt(&sandbox, "other.py", extra);
+        assert_exit(&out, 4);
+        assert!(stderr(&out).contains("the context file shared.json belongs to ./agent.py"), "{}", stderr(&out));
+    }
+    assert_exit(&prompt(&sandbox, "agent.py", &["--context", "shared.json", "--task", TASK]), 0);
+}

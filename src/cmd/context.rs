@@ -99,7 +99,15 @@ pub fn run(action: &ContextAction) -> Result<u8, MossError> {
         ContextAction::Set { target } => {
             let resolved = resolve(target, 2)?;
             let name = property_name(&resolved.words[0])?;
-            let value: Value = serde_json::from_str(&tag_big_integers(&resolved.words[1])).map_err(|e| {
+            let inexact = |reason: String| {
+                MossError::usage(Problem::hinted(
+                    format!("`{}` cannot be stored exactly: {reason}", resolved.words[1]),
+                    "give the number with the digits a float keeps, or exactly as a Decimal: \
+                     '{\"$moss\": \"Decimal\", \"value\": \"0.1000000000000000055\"}'",
+                ))
+            };
+            let exact = exact_numbers(&resolved.words[1]).map_err(inexact)?;
+            let value: Value = serde_json::from_str(&exact).map_err(|e| {
                 MossError::usage(Problem::hinted(
                     format!("`{}` is not a JSON value ({e})", resolved.words[1]),
                     "quote JSON strings inside shell quotes: '\"text\"'",
@@ -121,11 +129,16 @@ pub fn run(action: &ContextAction) -> Result<u8, MossError> {
         }
         ContextAction::Reset { target, journal } => {
             let resolved = resolve(target, 0)?;
+            let mut file = ContextFile::open(&resolved.path)?;
+            // Another MOSS file's context (MOSS_CONTEXT naming it) is refused, as `set` refuses it,
+            // before its journal or its properties are touched.
+            if let Some(moss_file) = &resolved.moss_file {
+                file.check_module(moss_file)?;
+            }
             if *journal {
                 let path = crate::run::journal::path_beside(&resolved.path);
                 crate::run::journal::remove(&path).map_err(|reason| ContextError::Unwritable { path, reason })?;
             }
-            let mut file = ContextFile::open(&resolved.path)?;
             if file.existed {
                 file.doc.properties.clear();
                 file.doc.last_code = None;
@@ -197,9 +210,11 @@ fn resolve(target: &ContextTarget, wanted: usize) -> Result<Resolved, MossError>
     Ok(Resolved { path, moss_file, words })
 }
 
-/// The JSON text with every integer beyond 64 bits written as the tagged big int that `moss exec`
-/// stores (`{"$moss": "int", "value": "<digits>"}`), which a JSON number would round to a float.
-fn tag_big_integers(json: &str) -> String {
+/// The JSON text with its numbers as Python reads them, exactly: an integer beyond 64 bits as the
+/// tagged big int that `moss exec` stores (`{"$moss": "int", "value": "<digits>"}`), which a JSON
+/// number would round to a float, and `-0` as the integer 0 (not the float -0.0). A number with
+/// more digits than a float holds is refused, naming it and what it would have become.
+fn exact_numbers(json: &str) -> Result<String, String> {
     let mut out = String::with_capacity(json.len());
     let (mut in_string, mut escaped) = (false, false);
     let mut chars = json.char_indices().peekable();
@@ -214,49 +229,117 @@ fn tag_big_integers(json: &str) -> String {
                 end = at + next.len_utf8();
                 chars.next();
             }
-            let token = &json[start..end];
-            let digits = token.strip_prefix('-').unwrap_or(token);
-            let integer = digits.bytes().all(|d| d.is_ascii_digit()) && (digits == "0" || !digits.starts_with('0'));
-            if integer && !digits.is_empty() && token.parse::<i64>().is_err() && token.parse::<u64>().is_err() {
-                out.push_str(&format!(r#"{{"$moss": "int", "value": "{token}"}}"#));
-            } else {
-                out.push_str(token);
-            }
+            out.push_str(&exact_number(&json[start..end])?);
             continue;
         } else {
             in_string = c == '"';
         }
         out.push(c);
     }
-    out
+    Ok(out)
 }
+
+/// One number of `exact_numbers`; text that is no JSON number is left for the JSON reader to refuse.
+fn exact_number(token: &str) -> Result<String, String> {
+    let digits = token.strip_prefix('-').unwrap_or(token);
+    let integer = digits.bytes().all(|d| d.is_ascii_digit()) && (digits == "0" || !digits.starts_with('0'));
+    if integer && !digits.is_empty() {
+        return Ok(match token {
+            "-0" => "0".to_owned(),
+            _ if token.parse::<i64>().is_err() && token.parse::<u64>().is_err() => {
+                format!(r#"{{"$moss": "int", "value": "{token}"}}"#)
+            }
+            _ => token.to_owned(),
+        });
+    }
+    let Ok(Value::Number(number)) = serde_json::from_str(token) else { return Ok(token.to_owned()) };
+    let Some(float) = number.as_f64() else { return Ok(token.to_owned()) };
+    match (decimal(token), decimal(&format!("{float:e}"))) {
+        (Some(written), Some(kept)) if written != kept => {
+            Err(format!("{token} has more digits than a float holds: it would be stored as {float:?}"))
+        }
+        _ => Ok(token.to_owned()),
+    }
+}
+
+/// The value of a decimal number's text as its sign, significant digits and power of ten, so that
+/// `0.10`, `1e-1` and `1.0E-1` compare equal.
+fn decimal(text: &str) -> Option<(bool, String, i64)> {
+    let negative = text.starts_with('-');
+    let (mantissa, exponent) =
+        text.trim_start_matches('-').split_once(['e', 'E']).unwrap_or((text.trim_start_matches('-'), "0"));
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut power = exponent.parse::<i64>().ok()?.checked_sub(i64::try_from(fraction.len()).ok()?)?;
+    let all = format!("{whole}{fraction}");
+    let significant = all.trim_start_matches('0');
+    let kept = significant.trim_end_matches('0');
+    power = power.checked_add(i64::try_from(significant.len() - kept.len()).ok()?)?;
+    Some(match kept.is_empty() {
+        true => (negative, String::new(), 0),
+        false => (negative, kept.to_owned(), power),
+    })
+}
+
+/// Python's keywords: `moss.class` is a syntax error, so no code could read such a property.
+const KEYWORDS: [&str; 35] = [
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
+    "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
+    "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+];
+
+/// What every `moss` has of its own: a stored value of that name would hide it from the code.
+const MOSS_OWN: [&str; 3] = ["executing_code", "fetch", "pprint"];
 
 fn property_name(name: &str) -> Result<&str, MossError> {
     let valid =
         name.chars().next().is_some_and(|c| c.is_alphabetic()) && name.chars().all(|c| c.is_alphanumeric() || c == '_');
-    if valid {
-        Ok(name)
-    } else {
-        Err(MossError::usage(format!(
+    if !valid {
+        return Err(MossError::usage(format!(
             "`{name}` is not a property name: it must be a Python identifier not starting with `_`"
-        )))
+        )));
     }
+    if KEYWORDS.contains(&name) {
+        return Err(MossError::usage(format!(
+            "`{name}` is not a property name: it is a Python keyword, so code could not write `moss.{name}`"
+        )));
+    }
+    if MOSS_OWN.contains(&name) {
+        return Err(MossError::usage(format!(
+            "`{name}` is not a property name: it is `moss.{name}`, which every run sets itself or uses; a stored \
+             value would hide it"
+        )));
+    }
+    Ok(name)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::tag_big_integers;
+    use super::exact_numbers;
 
     #[test]
     fn only_integers_beyond_64_bits_outside_strings_are_tagged() {
         let big = r#"{"$moss": "int", "value": "-18446744073709551617"}"#;
-        assert_eq!(tag_big_integers("-18446744073709551617"), big);
-        assert_eq!(
-            tag_big_integers("[18446744073709551615, -9223372036854775808]"),
-            "[18446744073709551615, -9223372036854775808]"
-        );
+        assert_eq!(exact_numbers("-18446744073709551617").unwrap(), big);
+        let within = "[18446744073709551615, -9223372036854775808]";
+        assert_eq!(exact_numbers(within).unwrap(), within);
         let text = r#"{"a\"99999999999999999999": "99999999999999999999", "f": 1e99999999999999999999}"#;
-        assert_eq!(tag_big_integers(text), text, "strings, escapes and floats are left alone");
-        assert_eq!(tag_big_integers("[-, --, 0099999999999999999999]"), "[-, --, 0099999999999999999999]");
+        assert_eq!(exact_numbers(text).unwrap(), text, "strings, escapes and floats are left alone");
+        let broken = "[-, --, 0099999999999999999999]";
+        assert_eq!(exact_numbers(broken).unwrap(), broken);
+    }
+
+    #[test]
+    fn minus_zero_is_the_integer_0_and_a_float_with_more_digits_than_it_keeps_is_refused() {
+        assert_eq!(
+            exact_numbers("[-0, -0.0, 0.10, 1E-1, 1.5e300, 5e-324]").unwrap(),
+            "[0, -0.0, 0.10, 1E-1, 1.5e300, 5e-324]"
+        );
+        let refused = exact_numbers("[0.1000000000000000055511151231257827]").unwrap_err();
+        assert_eq!(
+            refused,
+            "0.1000000000000000055511151231257827 has more digits than a float holds: it would be stored as 0.1"
+        );
+        assert!(exact_numbers("1e-400").unwrap_err().ends_with("it would be stored as 0.0"));
+        assert!(exact_numbers("9007199254740993.0").is_err(), "2**53 + 1 has no float");
     }
 }

@@ -30,6 +30,8 @@ pub fn run(args: &LogArgs) -> Result<u8, MossError> {
         style::warning(note);
     }
     if let (Some(number), Some(file)) = (args.pin, &args.file) {
+        let moss_file = std::path::absolute(file).map_err(|e| MossError::usage(e.to_string()))?;
+        crate::project::context::check_belongs(&context, &moss_file)?;
         return pin(file, &path, &records, number);
     }
     let first = records.len().saturating_sub(args.last);
@@ -37,8 +39,10 @@ pub fn run(args: &LogArgs) -> Result<u8, MossError> {
     let mut out = std::io::stdout().lock();
     if args.output.json {
         let _ = writeln!(out, "{}", serde_json::to_string_pretty(shown).expect("records serialise"));
-    } else if shown.is_empty() {
+    } else if records.is_empty() {
         style::note(&format!("no runs journaled in {}", path.display()));
+    } else if shown.is_empty() {
+        style::note(&format!("-n 0 shows none of the {} runs journaled in {}", records.len(), path.display()));
     } else {
         let blocks: Vec<String> = shown.iter().zip(first + 1..).map(|(record, number)| block(record, number)).collect();
         let _ = write!(out, "{}", blocks.join("\n"));

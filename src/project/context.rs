@@ -57,6 +57,19 @@ impl ContextDoc {
     pub fn empty() -> Self {
         ContextDoc { format: FORMAT.into(), version: VERSION, module: None, properties: Map::new(), last_code: None }
     }
+
+    /// Refuses this context, read from `path`, when it is recorded for another MOSS file.
+    pub fn check_module(&self, path: &Path, moss_file: &Path) -> Result<(), ContextError> {
+        let Some(module) = &self.module else { return Ok(()) };
+        let path = link_target(path);
+        let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let recorded = folder.join(&module.file);
+        if same_file(&recorded, moss_file) {
+            Ok(())
+        } else {
+            Err(ContextError::OtherModule { path, recorded, current: moss_file.into() })
+        }
+    }
 }
 
 /// The default context of a MOSS file: `.moss/<stem>.context.json` in the file's folder.
@@ -90,13 +103,7 @@ impl ContextFile {
 
     /// Refuses a context recorded for another MOSS file.
     pub fn check_module(&self, moss_file: &Path) -> Result<(), ContextError> {
-        let Some(module) = &self.doc.module else { return Ok(()) };
-        let recorded = self.folder().join(&module.file);
-        if same_file(&recorded, moss_file) {
-            Ok(())
-        } else {
-            Err(ContextError::OtherModule { path: self.path.clone(), recorded, current: moss_file.into() })
-        }
+        self.doc.check_module(&self.path, moss_file)
     }
 
     /// Records `moss_file` as this context's MOSS file.
@@ -174,6 +181,12 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// Refuses the context at `path` when it is recorded for another MOSS file: its journal's runs are
+/// that file's. A context not yet written, or one that records no file, belongs to any.
+pub fn check_belongs(path: &Path, moss_file: &Path) -> Result<(), ContextError> {
+    read(path)?.map_or(Ok(()), |doc| doc.check_module(path, moss_file))
+}
+
 /// Reads a context without taking the lock (for `show`, `get`, `path`): the file is only ever
 /// replaced whole, so a reader sees the old or the new version.
 pub fn read(path: &Path) -> Result<Option<ContextDoc>, ContextError> {
@@ -204,7 +217,7 @@ fn refuse_special(path: &Path) -> Result<(), ContextError> {
 }
 
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<ContextDoc, ContextError> {
-    let value: Value = serde_json::from_slice(bytes)
+    let value: Value = serde_json::from_slice(crate::project::moss_file::json_without_bom(bytes))
         .map_err(|e| ContextError::Corrupt { path: path.into(), detail: e.to_string() })?;
     let foreign = |detail: &str| ContextError::Foreign { path: path.into(), detail: detail.into() };
     let object = value.as_object().ok_or_else(|| foreign("its top level is not a JSON object"))?;

@@ -40,3 +40,9 @@ pub fn without_bom(text: String) -> String {
         None => text,
     }
 }
+
+/// A JSON file's bytes without the byte-order mark a Windows editor puts first when it saves a
+/// hand edit: no part of the JSON, which serde_json refuses.
+pub fn json_without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes)
+}

@@ -204,6 +204,58 @@ fn roles(source: &str) -> impl Iterator<Item = Role> + '_ {
     })
 }
 
+/// The run's stderr without the hidden lines of the MOSS file that Python prints itself: the source
+/// line under a warning raised on one (`agent.py:9: UserWarning: ...`, then `  <that line>`), and
+/// the frames of a traceback the code printed (`traceback.print_exc()`, an exception left uncaught
+/// in a thread), shown as moss's own tracebacks show them: `in <hidden>`, `(hidden)`.
+pub fn conceal_printed_lines(stderr: &str, moss_file: &std::path::Path, source: &str) -> String {
+    if stderr.is_empty() {
+        return String::new();
+    }
+    let hidden = hidden_lines(source);
+    if hidden.is_empty() {
+        return stderr.to_owned();
+    }
+    let is_hidden = |file: &str, number: &str| {
+        number.parse().is_ok_and(|number: usize| hidden.binary_search(&number).is_ok())
+            && crate::project::context::same_file(std::path::Path::new(file), moss_file)
+    };
+    let warned_on_hidden_line = |line: &str| {
+        line.match_indices(':').any(|(colon, _)| {
+            let rest = &line[colon + 1..];
+            let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            digits > 0 && rest[digits..].starts_with(": ") && is_hidden(&line[..colon], &rest[..digits])
+        })
+    };
+    // `  File "<file>", line <number>, in <function>`
+    let hidden_frame = |line: &str| {
+        let (file, rest) = line.strip_prefix("  File \"")?.rsplit_once("\", line ")?;
+        let (number, _) = rest.split_once(", in ")?;
+        is_hidden(file, number.trim()).then(|| format!("  File \"{file}\", line {number}, in <hidden>\n"))
+    };
+    let mut concealed = String::with_capacity(stderr.len());
+    // After a hidden frame, its indented source lines (and carets); after a warning, its one line.
+    let mut hiding: Option<(&str, bool)> = None;
+    for line in stderr.split_inclusive('\n') {
+        if let Some((indent, only_one)) = hiding.filter(|(indent, _)| line.starts_with(indent)) {
+            let shown = format!("{indent}(hidden)\n");
+            if !concealed.ends_with(&shown) {
+                concealed.push_str(&shown);
+            }
+            hiding = (!only_one).then_some((indent, false));
+            continue;
+        }
+        if let Some(frame) = hidden_frame(line.trim_end_matches(['\r', '\n'])) {
+            concealed.push_str(&frame);
+            hiding = Some(("    ", false));
+        } else {
+            concealed.push_str(line);
+            hiding = warned_on_hidden_line(line).then_some(("  ", true));
+        }
+    }
+    concealed
+}
+
 #[cfg(test)]
 mod tests {
     use super::{CLOSE, OPEN, hidden_attributes, hidden_lines, strip};

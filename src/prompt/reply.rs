@@ -17,7 +17,6 @@ use rustpython_parser::ast::{self, Expr, Stmt};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use self::top_level::BlockRole;
 use crate::run::error_info::ErrorInfo;
 
 /// How `moss exec --code-format` reads the reply.
@@ -64,6 +63,8 @@ pub enum NoCode {
     ApiError(String),
     /// The answer stopped at the request's token limit before its code was whole: what is missing.
     CutOff(String),
+    /// The reply is a streamed response, chunks of an answer rather than one: which kind.
+    Streamed(&'static str),
 }
 
 /// Labels of fenced blocks that hold Python. An `ipython` block is a notebook cell, Python as it is
@@ -84,29 +85,47 @@ pub fn extract(reply: &str, format: CodeFormat, target: &str) -> Result<Extracte
         if let Some(message) = json::api_error(&value) {
             return Err(NoCode::ApiError(message));
         }
-        json::from_json(&value, target).map_err(|reason| match json::cut_off(&value) {
-            Some(limit) => NoCode::CutOff(format!(
+        let limit = json::cut_off(&value);
+        match (json::from_json(&value, target), limit) {
+            // Code read from the message's text, where the cut left it unfinished: it must not run.
+            (Ok(found), Some(limit))
+                if found.found != Found::Json
+                    && json::ends_inside_code(&without_reasoning(&json::answer_text(&value))) =>
+            {
+                Err(NoCode::CutOff(format!(
+                    "the model's output was cut off at its token limit ({limit}) inside its code, which would run \
+                     unfinished"
+                )))
+            }
+            (Ok(found), _) => Ok(found),
+            (Err(reason), Some(limit)) => Err(NoCode::CutOff(format!(
                 "the model's output was cut off at its token limit ({limit}) before the answer was complete ({reason})"
-            )),
-            None => NoCode::Missing(reason),
-        })
+            ))),
+            (Err(reason), None) => Err(NoCode::Missing(reason)),
+        }
     };
-    match format {
+    let extracted = match format {
         CodeFormat::Python => Ok(Extracted::whole(reply.to_owned(), Found::Python)),
         CodeFormat::Markdown => from_markup(&without_reasoning(reply), target)
             .unwrap_or_else(|| {
                 Err("the reply has no fenced ```python block and no <code> tag (--code-format markdown)".into())
             })
             .map_err(NoCode::Missing),
-        CodeFormat::Json => match serde_json::from_str(reply) {
-            Ok(value) => json(value),
-            Err(e) => Err(NoCode::Missing(format!("the reply is not JSON (--code-format json): {e}"))),
+        CodeFormat::Json => match (serde_json::from_str(reply), json::streamed(reply)) {
+            (Ok(value), _) => json(value),
+            (Err(_), Some(kind)) => Err(NoCode::Streamed(kind)),
+            (Err(e), None) => Err(NoCode::Missing(format!("the reply is not JSON (--code-format json): {e}"))),
         },
-        CodeFormat::Auto => match as_json(reply) {
-            Some(value) => json(value),
-            None => auto(reply, target).map_err(NoCode::Missing),
+        CodeFormat::Auto => match (as_json(reply), json::streamed(reply)) {
+            (Some(value), _) => json(value),
+            (None, Some(kind)) => Err(NoCode::Streamed(kind)),
+            (None, None) => auto(reply, target).map_err(NoCode::Missing),
         },
-    }
+    };
+    extracted.map(|mut found| {
+        found.left_out.extend(top_level::target_called(&found.code, target));
+        found
+    })
 }
 
 /// Detects how a reply holds its code (see `CodeFormat::Auto`), JSON included.
@@ -124,6 +143,9 @@ fn auto(reply: &str, target: &str) -> Result<Extracted, String> {
     let python = || Ok(Extracted::whole(answer.to_string(), Found::Python));
     if is_program(&answer) || first_statement(&answer).is_some_and(starts_statement) {
         return python();
+    }
+    if let Some(found) = json::from_tool_call_tags(&answer, target) {
+        return found;
     }
     if let Some(found) = from_markup(&answer, target) {
         return found;
@@ -254,7 +276,7 @@ fn tag_at_line_start(text: &str, tag: &str, from: usize) -> Option<usize> {
 
 /// The code in fenced blocks or else `<code>` tags, or `None` when the reply has neither.
 fn from_markup(reply: &str, target: &str) -> Option<Result<Extracted, String>> {
-    let blocks = fenced_blocks(reply);
+    let (blocks, _) = fenced_blocks(reply);
     if blocks.is_empty() {
         let tagged = code_tags(reply);
         return (!tagged.is_empty()).then(|| joined(tagged, Found::CodeTags, "its <code> tag is empty"));
@@ -274,36 +296,9 @@ fn from_markup(reply: &str, target: &str) -> Option<Result<Extracted, String>> {
         }
         return Some(Err(format!("its fenced blocks are in {}, not in Python", languages.join(", "))));
     }
-    let (kept, left_out) = without_usage(&chosen, target);
+    let (kept, mut left_out) = top_level::without_usage(&chosen, target);
+    left_out.extend(top_level::unlabelled_definitions(&blocks));
     Some(joined(kept, Found::Markdown, "its ```python block is empty").map(|found| Extracted { left_out, ..found }))
-}
-
-/// The blocks that run, and why the others do not: when one of several blocks defines the
-/// target, a block beside it runs only if it defines or imports things, so that a usage example
-/// such as `print(main(moss))` does not run the target once more before moss calls it.
-fn without_usage(blocks: &[&Block], target: &str) -> (Vec<String>, Vec<String>) {
-    let roles: Vec<BlockRole> = match blocks.len() {
-        0 | 1 => Vec::new(),
-        _ => blocks.iter().map(|block| top_level::block_role(&block.code, target)).collect(),
-    };
-    if !roles.contains(&BlockRole::DefinesTarget) {
-        return (blocks.iter().map(|block| block.code.clone()).collect(), Vec::new());
-    }
-    let mut kept = Vec::new();
-    let mut left_out = Vec::new();
-    for (number, (block, role)) in blocks.iter().zip(roles).enumerate() {
-        match role {
-            BlockRole::LeftOut(why) => left_out.push(format!(
-                "the reply's code block {} of {} (at line {}) was left out: {why}; beside a block that defines \
-                 `{target}`, only blocks of definitions and imports run",
-                number + 1,
-                blocks.len(),
-                block.line
-            )),
-            BlockRole::DefinesTarget | BlockRole::Kept => kept.push(block.code.clone()),
-        }
-    }
-    (kept, left_out)
 }
 
 /// Blocks joined in order, a blank line between them.
@@ -365,20 +360,26 @@ impl Fence {
     }
 }
 
-/// Every fenced block, in order; a block left open runs to the end of the reply.
-fn fenced_blocks(reply: &str) -> Vec<Block> {
+/// Every fenced block, in order, and whether the last was left open: it runs to the reply's end.
+fn fenced_blocks(reply: &str) -> (Vec<Block>, bool) {
     let mut blocks = Vec::new();
     let mut lines = reply.lines().enumerate();
+    let mut left_open = false;
     while let Some((index, line)) = lines.next() {
         let Some(fence) = Fence::opening(line) else { continue };
         let mut code = String::new();
-        for (_, line) in lines.by_ref().take_while(|(_, line)| !fence.closed_by(line)) {
+        left_open = true;
+        for (_, line) in lines.by_ref() {
+            if fence.closed_by(line) {
+                left_open = false;
+                break;
+            }
             code.push_str(fence.content(line));
             code.push('\n');
         }
         blocks.push(Block { label: fence.label, code, line: index + 1 });
     }
-    blocks
+    (blocks, left_open)
 }
 
 /// The text of every `<code>` tag that starts a line; a tag left open runs to the end of the
@@ -419,6 +420,7 @@ mod tests {
         extract(reply, format, "main").map_err(|no_code| match no_code {
             NoCode::Missing(reason) | NoCode::CutOff(reason) => reason,
             NoCode::ApiError(message) => format!("api error: {message}"),
+            NoCode::Streamed(kind) => format!("streamed: {kind}"),
         })
     }
 

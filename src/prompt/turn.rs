@@ -158,6 +158,11 @@ fn last_run(record: Option<&RunRecord>, target: &str) -> String {
     let Some(record) = record else {
         return "None yet: this is the first run.\n".to_owned();
     };
+    // Before the code is looked at: a run refused before its reply was read (an unreadable
+    // `--code`, an error body of the model's API) has no code, and is not the model's to mend.
+    if let Some(error) = record.error.as_ref().filter(|e| e.is_operators()) {
+        return not_the_codes_fault(error);
+    }
     let Some(code) = &record.code else {
         let error = record.error.as_ref().map(|e| e.message.as_str()).unwrap_or("no code was read");
         return format!(
@@ -165,9 +170,6 @@ fn last_run(record: Option<&RunRecord>, target: &str) -> String {
             cut(error)
         );
     };
-    if let Some(error) = record.error.as_ref().filter(|e| e.is_operators()) {
-        return not_the_codes_fault(error);
-    }
     let mut text = match &record.error {
         None => "It succeeded.\n".to_owned(),
         Some(_) => "It failed, so nothing it set on `moss` was kept.\n".to_owned(),
@@ -198,6 +200,7 @@ fn not_the_codes_fault(error: &journal::RunError) -> String {
         "device" => ("the device could not be reached", "connect the device or choose another"),
         "usage" => ("moss was started with a wrong command line", "fix the command line"),
         "internal" => ("moss itself failed", "report the failure"),
+        "api-error" => ("the model's API answered with an error instead of a reply", "send the request again"),
         _ => ("the MOSS file failed to load", "fix the MOSS file"),
     };
     format!(

@@ -54,6 +54,10 @@ pub struct ExecOutcome {
     pub reprs: context_diff::Reprs,
     /// Of the report's warnings, those about values the MOSS file set and the code left alone.
     pub file_warnings: Vec<String>,
+    /// The processes of the run's group when the code started: the MOSS file's. None when the
+    /// code never started, so that every process left running is the file's.
+    #[serde(default)]
+    pub file_processes: Option<Vec<i32>>,
 }
 
 impl HostOutcome for ExecOutcome {

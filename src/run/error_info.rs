@@ -72,6 +72,29 @@ impl ErrorInfo {
     }
 
     /// The tool itself failed: a bug in moss.
+    /// The error of a run whose `--max-memory` left Python too little to start (it aborted before
+    /// its MemoryError existed), or moss's own side of the run too little (a MemoryError outside
+    /// the code): said as the command line's fault, which it is, not as the code's crash or a bug
+    /// of moss. `self` otherwise.
+    pub fn memory_too_small(self, max_memory: Option<u64>, stderr: &str) -> Self {
+        let Some(limit) = max_memory else { return self };
+        let out_of_memory =
+            |text: &str| ["NoMemory", "MemoryError", "Cannot allocate memory"].iter().any(|m| text.contains(m));
+        let what = match self.kind {
+            ErrorKind::Crash if stderr.contains("Fatal Python error") && out_of_memory(stderr) => {
+                "is too small for Python to start: none of the code ran"
+            }
+            ErrorKind::Internal if out_of_memory(&self.message) => {
+                "left moss's side of the run too little memory (a MemoryError outside the code)"
+            }
+            _ => return self,
+        };
+        let mut error =
+            ErrorInfo::new(ErrorKind::Usage, "MossError", format!("--max-memory {} MiB {what}", limit >> 20));
+        error.hint = Some("raise --max-memory: the interpreter and the MOSS file's imports count towards it".into());
+        error
+    }
+
     pub fn internal(message: &str) -> Self {
         ErrorInfo::new(ErrorKind::Internal, "MossError", message.to_owned())
     }

@@ -75,9 +75,10 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
         Err(exit) => return Ok(exit),
     };
     result.warnings.append(&mut report.warnings);
-    result.file_warnings = std::mem::take(&mut report.outcome.file_warnings);
+    result.file_warnings.append(&mut report.outcome.file_warnings);
     result.returns_repr = report.outcome.returns_repr.take();
     if let Some(error) = report.error.take() {
+        let error = error.memory_too_small(args.max_memory, &result.stderr);
         let exit = error.exit_code();
         result.error = Some(prepared.found.explain_lines(error.with_default_hint(), &prepared.code_file));
         return Ok(exit);
@@ -201,7 +202,7 @@ fn run_child(
     // process's, and a device that cannot be set up fails alike in both modes.
     let (mut companion, device_report) =
         prepared.device.take().map(device::Setup::start).transpose().map_err(MossError::Device)?.unzip();
-    let Prepared { config, path, request, supervision, .. } = &*prepared;
+    let Prepared { config, path, source, request, supervision, .. } = &*prepared;
     let warm = match args.cold {
         true => None,
         false => match warm::exec(config, path, request, supervision, &mut companion, warm::wanted(args.warm)) {
@@ -221,11 +222,25 @@ fn run_child(
     crate::run::timings::mark("child ended");
 
     result.stdout = String::from_utf8_lossy(&run.stdout).into_owned();
-    result.stderr = String::from_utf8_lossy(&run.stderr).into_owned();
+    // What the model may read next (the JSON result, the journal) quotes no hidden line.
+    result.stderr = crate::prompt::hidden::conceal_printed_lines(&String::from_utf8_lossy(&run.stderr), path, source);
     result.duration_ms = run.duration.as_secs_f64() * 1000.0;
     result.device = device_report;
-    if !run.left_running.is_empty() {
-        result.warnings.push(leftovers::warning(&run.left_running).to_text());
+    // A process the MOSS file started is the operator's: its warning is not journaled, since
+    // hidden code may have written its command line. Without a report, none is known to be.
+    let file_processes = run.outcome.as_ref().ok().map(|report| report.outcome.file_processes.as_deref());
+    let (files, codes) = match file_processes {
+        Some(None) => (run.left_running, Vec::new()),
+        Some(Some(pids)) => leftovers::split_started_by(run.left_running, pids),
+        None => (Vec::new(), run.left_running),
+    };
+    if !files.is_empty() {
+        let warning = leftovers::file_warning(&files).to_text();
+        result.file_warnings.push(warning.clone());
+        result.warnings.push(warning);
+    }
+    if !codes.is_empty() {
+        result.warnings.push(leftovers::warning(&codes).to_text());
     }
     if let Some(unreachable) = result.device.as_ref().and_then(|d| d.unreachable.clone()) {
         result.error = Some(ErrorInfo::device(unreachable));
@@ -233,7 +248,7 @@ fn run_child(
     }
     match run.outcome {
         Ok(report) => Ok(Ok(report)),
-        Err(error) => Ok(Err(failed(result, error))),
+        Err(error) => Ok(Err(failed(result, error.memory_too_small(args.max_memory, &result.stderr)))),
     }
 }
 
@@ -311,6 +326,10 @@ fn read_code(spec: &str, format: CodeFormat, target: &str) -> Result<(Extracted,
         Err(NoCode::Missing(reason)) => Err(MossError::NoCode { source_name, reason }),
         Err(NoCode::ApiError(message)) => Err(MossError::ApiError { source_name, message }),
         Err(NoCode::CutOff(reason)) => Err(MossError::CutOff { source_name, reason }),
+        Err(NoCode::Streamed(kind)) => Err(MossError::usage(Problem::hinted(
+            format!("{source_name} is a streamed response, {kind}, not one answer: moss reads an answer whole"),
+            "ask the model's API without streaming (\"stream\": false), or join the stream into one answer first",
+        ))),
     }
 }
 

@@ -23,7 +23,7 @@ pub struct HostRun<O> {
     pub stderr: Vec<u8>,
     pub duration: Duration,
     /// The processes the code left running, which were killed when the run ended.
-    pub left_running: Vec<String>,
+    pub left_running: Vec<crate::run::leftovers::Leftover>,
 }
 
 #[derive(Serialize, Deserialize)]

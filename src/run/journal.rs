@@ -26,6 +26,9 @@ const DEFAULT_KEEP: usize = 200;
 const MAX_BYTES: usize = 4 << 20;
 /// Of stdout and of stderr, this many bytes are kept (the first and the last halves).
 const MAX_OUTPUT: usize = 4096;
+/// A return value is journaled as JSON up to this many bytes of it, and its repr and an error's
+/// message are cut to as many.
+const MAX_RETURN: usize = 4096;
 /// Of the code, this many bytes are kept.
 const MAX_CODE: usize = 64 << 10;
 /// The properties a run started from are journaled (for `moss test --replay`) up to this many
@@ -99,10 +102,10 @@ pub struct RunError {
 
 impl RunError {
     /// Whether the error is the operator's to fix, not the code's: the MOSS file, its context or
-    /// the device failed (exits 4 and 5), the command line was wrong, or moss itself failed; none
-    /// of the code ran.
+    /// the device failed, or the model's API answered with an error (exits 4 and 5), the command
+    /// line was wrong, or moss itself failed; none of the code ran.
     pub fn is_operators(&self) -> bool {
-        matches!(self.kind.as_str(), "module" | "context" | "device" | "usage" | "internal")
+        matches!(self.kind.as_str(), "module" | "context" | "device" | "api-error" | "usage" | "internal")
     }
 }
 
@@ -154,8 +157,11 @@ impl RunRecord {
                 .filter(|start| serde_json::to_string(start).is_ok_and(|text| text.len() <= MAX_START)),
             ok: result.ok,
             exit,
-            returns: result.returns.clone(),
-            returns_repr: result.returns_repr.clone(),
+            returns: Some(&result.returns)
+                .filter(|returns| serde_json::to_string(returns).is_ok_and(|text| text.len() <= MAX_RETURN))
+                .cloned()
+                .unwrap_or(Value::Null),
+            returns_repr: result.returns_repr.as_deref().map(|repr| cut(repr, MAX_RETURN, true)),
             stdout: cut(&result.stdout, MAX_OUTPUT, true),
             stderr: cut(&result.stderr, MAX_OUTPUT, true),
             context: result.context.diff.clone(),
@@ -192,7 +198,7 @@ impl RunError {
         RunError {
             kind: error.kind.as_str().to_owned(),
             type_name: error.type_name.clone(),
-            message: error.message.clone(),
+            message: cut(&error.message, MAX_RETURN, true),
             file,
             line: error.line,
             line_text,
@@ -235,7 +241,28 @@ pub fn cut(text: &str, limit: usize, both_ends: bool) -> String {
     };
     let head_end = boundary_at_or_before(if both_ends { limit / 2 } else { limit });
     let tail_start = if both_ends { boundary_at_or_before(text.len() - limit / 2) } else { text.len() };
-    format!("{}\n[… {} bytes cut …]\n{}", &text[..head_end], tail_start - head_end, &text[tail_start..])
+    let dropped = bytes_standing_for(&text[head_end..tail_start]);
+    format!("{}\n[… {dropped} bytes cut …]\n{}", &text[..head_end], &text[tail_start..])
+}
+
+/// How many bytes of the run's output a cut-out part of a text stands for: its own length, where a
+/// note of an earlier cut in it (the journal's, or `--max-output`'s) counts as the bytes it says
+/// were cut, so that output cut twice tells how much of it is missing.
+fn bytes_standing_for(part: &str) -> usize {
+    const NOTES: [(&str, &str, &str); 2] =
+        [("\n[… ", " bytes cut …]\n", ""), ("\n[moss: ", " bytes of output dropped here", "]\n")];
+    let mut total = part.len();
+    for (opening, counted, closing) in NOTES {
+        for (at, _) in part.match_indices(opening) {
+            let rest = &part[at + opening.len()..];
+            let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            let Some(after) = rest[digits..].strip_prefix(counted) else { continue };
+            let (Ok(said), Some(end)) = (rest[..digits].parse::<usize>(), after.find(closing)) else { continue };
+            let note = opening.len() + digits + counted.len() + end + closing.len();
+            total = total + said - note;
+        }
+    }
+    total
 }
 
 /// How many records to keep: MOSS_JOURNAL_KEEP, or the default when it is unset or empty.
@@ -381,5 +408,20 @@ mod tests {
         let kept = cut(&text, 101, true);
         assert!(kept.starts_with("éé") && kept.ends_with("éé") && kept.contains("bytes cut"));
         assert_eq!(cut("short", 10, true), "short");
+    }
+
+    #[test]
+    fn output_cut_twice_tells_how_much_is_missing_in_all() {
+        let output = "x".repeat(10_000);
+        let journaled = cut(&output, 4096, true);
+        assert!(journaled.contains("[… 5904 bytes cut …]"), "{journaled}");
+        assert!(cut(&journaled, 1500, true).contains("[… 8500 bytes cut …]"));
+        let capped = format!(
+            "{}\n[moss: 9000 bytes of output dropped here; --max-output keeps the first and last 500 bytes]\n{}",
+            "a".repeat(500),
+            "b".repeat(500)
+        );
+        let note = capped.len() - 1000;
+        assert!(cut(&capped, 100, true).contains(&format!("[… {} bytes cut …]", capped.len() - 100 - note + 9000)));
     }
 }

@@ -79,7 +79,7 @@ pub struct ChildRun {
     pub report: Option<Vec<u8>>,
     /// The processes the code started that were still running when the child ended, which
     /// were then killed: `command line (pid N)` each.
-    pub left_running: Vec<String>,
+    pub left_running: Vec<leftovers::Leftover>,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
     pub duration: Duration,

@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use ignore::WalkBuilder;
+use rustpython_parser::lexer::lex;
+use rustpython_parser::{Mode, Tok};
 
 /// Folders that hold installed code, not the project's own MOSS files (as do virtual environments
 /// and folders written by `moss stubs`).
@@ -68,14 +70,53 @@ fn is_skipped_dir(dir: &Path) -> bool {
     SKIPPED_DIRS.contains(&name) || dir.join("pyvenv.cfg").is_file() || dir.join(crate::cmd::stubs::MANIFEST).is_file()
 }
 
-/// A MOSS file imports `ghostos_moss` or defines `__moss_test_cases__`.
+/// A MOSS file imports `ghostos_moss` (or a module of it) or assigns `__moss_test_cases__`. The
+/// file's tokens are read, so a docstring, a string or a comment that names them does not make
+/// one; a file moss's lexer cannot read is judged by its lines.
 pub fn is_moss_source(text: &str) -> bool {
-    text.lines().any(|line| {
-        let code = line.trim_start();
-        code.starts_with("from ghostos_moss")
-            || code.starts_with("import ghostos_moss")
-            || code.starts_with("__moss_test_cases__")
-    })
+    let tokens: Option<Vec<Tok>> = lex(text, Mode::Module).map(|token| token.ok().map(|(tok, _)| tok)).collect();
+    match tokens {
+        Some(tokens) => declares_moss(&tokens),
+        None => text.lines().any(|line| {
+            let code = line.trim_start();
+            ["from ", "import "].iter().any(|keyword| {
+                let module = code.strip_prefix(keyword).map(|rest| rest.trim_start().split(['.', ' ', '\t', ',']));
+                module.is_some_and(|mut parts| parts.next() == Some(PACKAGE))
+            }) || code.strip_prefix(TEST_CASES).is_some_and(|rest| rest.trim_start().starts_with(['=', ':', '+']))
+        }),
+    }
+}
+
+const PACKAGE: &str = "ghostos_moss";
+const TEST_CASES: &str = "__moss_test_cases__";
+
+fn declares_moss(tokens: &[Tok]) -> bool {
+    let named = |tok: &Tok, wanted: &str| matches!(tok, Tok::Name { name } if name == wanted);
+    // Between `from` and the end of its statement the names after `import` are not modules.
+    let mut in_from = false;
+    let mut imports_modules = false;
+    let mut previous = &Tok::Newline;
+    for tok in tokens {
+        let found = match previous {
+            Tok::From => named(tok, PACKAGE),
+            Tok::Import | Tok::Comma if imports_modules => named(tok, PACKAGE),
+            Tok::Name { name } if name == TEST_CASES => {
+                matches!(tok, Tok::Equal | Tok::Colon | Tok::PlusEqual)
+            }
+            _ => false,
+        };
+        if found {
+            return true;
+        }
+        match tok {
+            Tok::From => in_from = true,
+            Tok::Import => imports_modules = !in_from,
+            Tok::Newline | Tok::Semi => (in_from, imports_modules) = (false, false),
+            _ => {}
+        }
+        previous = tok;
+    }
+    false
 }
 
 fn absolute(path: &Path) -> PathBuf {
@@ -104,5 +145,12 @@ mod tests {
         assert!(is_moss_source("__moss_test_cases__ = ['a']\n"));
         assert!(!is_moss_source("# from ghostos_moss import Moss\nx = 'import ghostos_moss'\n"));
         assert!(!is_moss_source("import os\n"));
+        assert!(is_moss_source("import os, ghostos_moss.abcd as m\n"));
+        assert!(is_moss_source("if True:\n    from ghostos_moss import Moss\n"));
+        assert!(is_moss_source("__moss_test_cases__: list[str] = []\n"));
+        assert!(!is_moss_source("\"\"\"Use it as:\n    import ghostos_moss\n\"\"\"\n"));
+        assert!(!is_moss_source("import ghostos_moss_tools\nfrom pkg import ghostos_moss\n"));
+        assert!(is_moss_source("from ghostos_moss import Moss\nx = 'unterminated\n"));
+        assert!(!is_moss_source("import ghostos_mossy\nx = 'unterminated\n"));
     }
 }

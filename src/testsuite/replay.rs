@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::device::DeviceSpec;
 use crate::error::ErrorKind;
+use crate::project::moss_file;
 use crate::run::child_report::{ChildReport, ExecOutcome};
 use crate::run::error_info::ErrorInfo;
 use crate::run::journal::{self, RunRecord};
@@ -82,6 +83,12 @@ pub fn journaled_runs(
     report: &mut FileReport,
 ) {
     let Some(context) = context_of(path, setup, context, "journal", report) else { return };
+    if let Err(e) = crate::project::context::check_belongs(&context, path) {
+        let mut error = ErrorInfo::new(ErrorKind::Context, "ContextError", e.to_string());
+        error.hint = Some("give --context the context this file's runs were made with".into());
+        report.cases.push(CaseReport::failed("journal", error));
+        return;
+    }
     let journal = journal::path_beside(&context);
     let records = match journal::read(&journal) {
         Ok((records, skipped)) => {
@@ -160,7 +167,8 @@ pub fn pinned_runs(path: &Path, source: &str, setup: &CaseSetup, cases: &mut Cas
         // `#code`: a line number of an error counts in the code the file holds, not in its JSON.
         let code_file = format!("{}/{}#code", file_name(&folder), file_name(&file));
         let read = std::fs::read(&file).map_err(|e| e.to_string());
-        match read.and_then(|bytes| serde_json::from_slice::<PinnedRun>(&bytes).map_err(|e| e.to_string())) {
+        let parsed = |bytes: Vec<u8>| serde_json::from_slice::<PinnedRun>(moss_file::json_without_bom(&bytes));
+        match read.and_then(|bytes| parsed(bytes).map_err(|e| e.to_string())) {
             Ok(run) => {
                 let hint = format!(
                     "this run succeeded when it was pinned; fix the MOSS file, or delete {} if the change is meant",

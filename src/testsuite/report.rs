@@ -256,12 +256,17 @@ fn failure_status(error: &crate::run::error_info::ErrorInfo) -> TestCaseStatus {
     status
 }
 
-/// A failed case's error is the case's own exception, not generated code's: say it plainly.
+/// A failed case's error is the case's own exception, not generated code's: say it plainly. Its
+/// golden file's verdict is no exception at all: its message says it.
 fn failure_message(error: &crate::run::error_info::ErrorInfo) -> String {
+    use super::worker::{GOLDEN_MISMATCH, GOLDEN_UNREADABLE};
     match error.kind {
-        crate::error::ErrorKind::Exception if error.type_name != "GoldenMismatch" => {
-            format!("{}: {}", error.type_name, error.message)
+        crate::error::ErrorKind::Exception
+            if [GOLDEN_MISMATCH, GOLDEN_UNREADABLE].contains(&error.type_name.as_str()) =>
+        {
+            error.message.clone()
         }
+        crate::error::ErrorKind::Exception => format!("{}: {}", error.type_name, error.message),
         _ => error.headline(),
     }
 }

@@ -186,11 +186,37 @@ fn case_error(mut error: ErrorInfo) -> ErrorInfo {
     error
 }
 
-/// A case with a golden file `<stem>.<case>.out` beside the MOSS file must print exactly that.
+/// The error types of a case whose output does not match its golden file, or whose golden file
+/// cannot be read: no exception of the case, so reports give their message alone.
+pub const GOLDEN_MISMATCH: &str = "GoldenMismatch";
+pub const GOLDEN_UNREADABLE: &str = "GoldenUnreadable";
+
+/// A case with a golden file `<stem>.<case>.out` beside the MOSS file must print exactly that. A
+/// golden file that exists but cannot be read as text fails the case: passing it unchecked would
+/// pass CI on output nobody compared.
 fn golden_mismatch(path: &Path, case: &str, stdout: &str) -> Option<ErrorInfo> {
     let stem = path.file_stem()?.to_string_lossy();
     let golden = path.with_file_name(format!("{stem}.{case}.out"));
-    let expected = std::fs::read_to_string(&golden).ok()?;
+    let unreadable = |reason: String, fix: &str| {
+        let mut error = ErrorInfo::new(
+            ErrorKind::Exception,
+            GOLDEN_UNREADABLE,
+            format!("cannot read the golden file {}: {reason}", golden.display()),
+        );
+        error.hint = Some(fix.to_owned());
+        Some(error)
+    };
+    let expected = match std::fs::read(&golden) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => return unreadable(moss_file::io_reason(&e), "make it a readable file, or remove it"),
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let reason = format!("it is not UTF-8 text (byte {} is invalid)", e.utf8_error().valid_up_to());
+                return unreadable(reason, "write the expected output to it as UTF-8 text");
+            }
+        },
+    };
     if expected == stdout {
         return None;
     }
@@ -198,8 +224,13 @@ fn golden_mismatch(path: &Path, case: &str, stdout: &str) -> Option<ErrorInfo> {
         .unified_diff()
         .header(&golden.display().to_string(), "stdout")
         .to_string();
-    let mut error =
-        ErrorInfo::new(ErrorKind::Exception, "GoldenMismatch", format!("stdout differs from {}", golden.display()));
+    // A diff does not show a carriage return: a golden file written on Windows looks the same.
+    let endings = match expected.replace("\r\n", "\n") == stdout {
+        true => " only in its line endings: its lines end in \\r\\n, the case printed \\n",
+        false => "",
+    };
+    let message = format!("stdout differs from {}{endings}", golden.display());
+    let mut error = ErrorInfo::new(ErrorKind::Exception, GOLDEN_MISMATCH, message);
     error.traceback = diff;
     error.hint = Some(format!("if the new output is right, write it to {}", golden.display()));
     Some(error)

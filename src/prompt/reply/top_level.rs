@@ -1,5 +1,6 @@
 //! What Python source binds at its top level, read without running it: whether the code and the
-//! MOSS file leave the target undefined, and which blocks of a reply only use the target.
+//! MOSS file leave the target undefined, and which blocks of a reply run: not a usage example
+//! beside the block that defines the target, nor an unlabelled block beside Python ones.
 //!
 //! Every answer errs towards running: when a source does not parse with moss's own Python
 //! grammar, or could bind names in ways no reading follows (`exec`, `globals()`, a star import,
@@ -8,6 +9,8 @@
 use rustpython_parser::ast::{self, Expr, Ranged, Stmt};
 use rustpython_parser::lexer::lex;
 use rustpython_parser::{Mode, Parse, Tok};
+
+use super::{Block, PYTHON_LABELS};
 
 /// Names through which code can bind a module name without a statement that names it: running
 /// text as code, writing a namespace, or a MOSS file's hooks, which get the compiler and the run.
@@ -58,6 +61,79 @@ pub fn missing_target(code: &str, moss_source: &str, target: &str) -> Option<Str
     Some(format!("the code defines no `{target}`{listed}"))
 }
 
+/// The blocks that run, and why the others do not: when one of several blocks defines the
+/// target, a block beside it runs only if it defines or imports things, so that a usage example
+/// such as `print(main(moss))` does not run the target once more before moss calls it.
+pub(super) fn without_usage(blocks: &[&Block], target: &str) -> (Vec<String>, Vec<String>) {
+    let roles: Vec<BlockRole> = match blocks.len() {
+        0 | 1 => Vec::new(),
+        _ => blocks.iter().map(|block| block_role(&block.code, target)).collect(),
+    };
+    if !roles.contains(&BlockRole::DefinesTarget) {
+        return (blocks.iter().map(|block| block.code.clone()).collect(), Vec::new());
+    }
+    let mut kept = Vec::new();
+    let mut left_out = Vec::new();
+    for (number, (block, role)) in blocks.iter().zip(roles).enumerate() {
+        match role {
+            BlockRole::LeftOut(why) => left_out.push(format!(
+                "the reply's code block {} of {} (at line {}) was left out: {why}; beside a block that defines \
+                 `{target}`, only blocks of definitions and imports run",
+                number + 1,
+                blocks.len(),
+                block.line
+            )),
+            BlockRole::DefinesTarget | BlockRole::Kept => kept.push(block.code.clone()),
+        }
+    }
+    (kept, left_out)
+}
+
+/// Beside ```python blocks an unlabelled block does not run; one that defines functions or classes
+/// was most likely meant to, so each is named with what it defines, for the model to label it.
+pub(super) fn unlabelled_definitions(blocks: &[Block]) -> Vec<String> {
+    if !blocks.iter().any(|block| PYTHON_LABELS.contains(&block.label.as_str())) {
+        return Vec::new();
+    }
+    let unlabelled = blocks.iter().filter(|block| block.label.is_empty());
+    unlabelled
+        .filter_map(|block| {
+            let defined = functions_and_classes(&block.code);
+            (!defined.is_empty()).then(|| {
+                format!(
+                    "the reply's unlabelled code block at line {} was not run, although it defines {}: beside \
+                     ```python blocks, only they run; label it ```python",
+                    block.line,
+                    defined.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+                )
+            })
+        })
+        .collect()
+}
+
+/// A warning when the code's top level calls the target (`result = main(moss)`, `print(main(moss))`
+/// after `def main`): that call runs it once before moss calls it again, so what it does happens
+/// twice. Said for the model, which then leaves such a call out.
+pub fn target_called(code: &str, target: &str) -> Option<String> {
+    let suite = ast::Suite::parse(code, "<code>").ok()?;
+    let calls = |statement: &&Stmt| {
+        let simple = matches!(statement, Stmt::Expr(_) | Stmt::Assign(_) | Stmt::AnnAssign(_) | Stmt::AugAssign(_));
+        let text = &code[statement.range()];
+        simple
+            && tokens(text).is_some_and(|tokens| {
+                tokens.windows(2).any(|pair| matches!(pair, [Tok::Name { name }, Tok::Lpar] if name == target))
+            })
+    };
+    let statement = suite.iter().find(calls)?;
+    let start = usize::from(statement.range().start());
+    let line = code[..start].matches('\n').count() + 1;
+    let text = code[start..].lines().next().unwrap_or_default().trim_end();
+    Some(format!(
+        "the code calls `{target}` at its top level (line {line}: `{text}`), so it ran there and again when moss \
+         called it: leave that call out, moss calls `{target}` itself"
+    ))
+}
+
 /// What a block of a reply is to the code that runs, beside a block that defines the target.
 #[derive(Debug, PartialEq, Eq)]
 pub enum BlockRole {
@@ -89,6 +165,20 @@ pub fn block_role(code: &str, target: &str) -> BlockRole {
             BlockRole::LeftOut(format!("its line {line} runs `{text}` at the top level, as a usage example does"))
         }
     }
+}
+
+/// The functions and classes a block defines at its top level, in order; none when it does not parse.
+pub fn functions_and_classes(code: &str) -> Vec<String> {
+    let Ok(suite) = ast::Suite::parse(code, "<block>") else { return Vec::new() };
+    suite
+        .iter()
+        .filter_map(|statement| match statement {
+            Stmt::FunctionDef(def) => Some(def.name.to_string()),
+            Stmt::AsyncFunctionDef(def) => Some(def.name.to_string()),
+            Stmt::ClassDef(class) => Some(class.name.to_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Whether a top-level statement only defines something (a function, a class, an import, a

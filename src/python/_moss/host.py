@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # annotations only: importing them would cost every run more 
         unrestored: list[str]
         reprs: dict[str, dict[str, str]]
         file_warnings: list[str]
+        file_processes: list[int] | None
 
     class Section(TypedDict):
         name: str
@@ -91,7 +92,7 @@ def run_exec(request: dict) -> Report[ExecOutcome]:
     (why reading the code found no target, if it did: none of it runs)."""
     outcome: ExecOutcome = {"returns": None, "returns_repr": None, "module": None, "properties": None,
                             "started": None, "unrestored": [], "reprs": {"before": {}, "after": {}},
-                            "file_warnings": []}
+                            "file_warnings": [], "file_processes": None}
     result: Report[ExecOutcome] = {"error": None, "warnings": [], "outcome": outcome}
     with _session(request, result) as runtime:
         if runtime is None:
@@ -115,6 +116,7 @@ def run_exec(request: dict) -> Report[ExecOutcome]:
             imports.restrict(runtime.module(), request["allow_imports"])
         started, unsaved_before = _properties_before_the_code(runtime)
         outcome["started"] = started
+        outcome["file_processes"] = _processes_started_so_far()
         namespace_before = dict(runtime.locals())
         try:
             returns = run_code(runtime, request["code"], compiled, request["target"], request["args"])
@@ -143,6 +145,34 @@ def run_exec(request: dict) -> Report[ExecOutcome]:
         # A value the file set that the code left alone is the file's to fix, not the model's.
         outcome["file_warnings"] = [tracebacks.printable(w) for w in unsaved if w in unsaved_before]
     return result
+
+
+def _processes_started_so_far() -> list[int]:
+    """The processes of this run's process group, but itself, before the code runs: what the MOSS
+    file and its hooks started. Left running when the run ends, they are the file's to stop, and
+    their command lines, which hidden code may have written, are not told to the model. Most runs
+    start none, and then no other process is looked at."""
+    children = []
+    for task in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{task}/children") as listed:
+                children += listed.read().split()
+        except OSError:
+            continue
+    if not children:
+        return []
+    group, found = os.getpgrp(), []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+        except (OSError, ValueError):
+            continue
+        if int(entry) != os.getpid() and fields[2:3] == [str(group)]:
+            found.append(int(entry))
+    return found
 
 
 def _properties_before_the_code(runtime: Runtime) -> tuple[dict, list[str]]:

@@ -300,7 +300,9 @@ def _defined_in(value: object, module_name: str) -> bool:
 
 def _source_file(value: object) -> str | None:
     code = getattr(value, "__code__", None)
-    if code is not None:
+    # A function of a frozen standard-library module (`os`, `posixpath` from 3.11 on) names
+    # `<frozen posixpath>` as its file; its module's `__file__` is the source it was frozen from.
+    if code is not None and not code.co_filename.startswith("<frozen "):
         return code.co_filename
     module = sys.modules.get(getattr(value, "__module__", "") or "")
     if isinstance(value, types.ModuleType):

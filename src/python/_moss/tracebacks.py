@@ -79,6 +79,7 @@ class Concealer:
         self.real_path = os.path.realpath(path)
         self.source = source
         self._hidden: set[int] | None = None
+        self._hidden_words: frozenset[str] | None = None
         self.concealed = False
 
     def hides(self, filename: str | None, first: int | None, last: int | None = None) -> bool:
@@ -87,11 +88,16 @@ class Concealer:
             return False
         if filename != self.path and os.path.realpath(filename) != self.real_path:
             return False
+        hidden = self.hidden_lines()
+        return any(n in hidden for n in range(first, max(first, last or first) + 1))
+
+    def hidden_lines(self) -> set[int]:
+        """The numbers (from 1) of the MOSS file's hidden lines."""
         if self._hidden is None:
             import _moss_native as native
 
             self._hidden = set(native.hidden_lines(self.source))
-        return any(n in self._hidden for n in range(first, max(first, last or first) + 1))
+        return self._hidden
 
     def conceal(self, te: traceback.TracebackException) -> None:
         """Rewrite `te`'s own stack (not its chained exceptions') and its syntax error text."""
@@ -107,10 +113,39 @@ class Concealer:
                 self.concealed = True
             frames.append(frame)
         te.stack = traceback.StackSummary.from_list(frames)
+        self._unsuggest_hidden(te)
         if getattr(te, "text", None) is not None and self.hides(te.filename, _number(te.lineno),
                                                                 _number(getattr(te, "end_lineno", None))):
             te.text = None
             self.concealed = True
+
+    def _unsuggest_hidden(self, te: traceback.TracebackException) -> None:
+        """Drop Python's "Did you mean: 'NAME'?" (3.12 and later) when NAME is written on a hidden
+        line: a name bound or set there is hidden source, which a typo must not reveal."""
+        text = getattr(te, "_str", None)
+        if not isinstance(text, str) or "Did you mean: '" not in text:
+            return
+        import re
+
+        def drop(suggestion: re.Match) -> str:
+            if suggestion.group(1) not in self.hidden_words():
+                return suggestion.group(0)
+            self.concealed = True
+            return ". Did you forget" if suggestion.group(2) else ""
+
+        te._str = re.sub(r"\. Did you mean: '([^']*)'\?( Or did you forget)?", drop, text)
+
+    def hidden_words(self) -> frozenset[str]:
+        """Every word written on a hidden line of the MOSS file, as Python binds names (NFKC)."""
+        if self._hidden_words is None:
+            import re
+            import unicodedata
+
+            lines = re.split(r"\r\n|\r|\n", self.source)  # as CPython counts lines
+            hidden = [lines[number - 1] for number in self.hidden_lines() if number <= len(lines)]
+            words = (word for line in hidden for word in re.findall(r"\w+", line))
+            self._hidden_words = frozenset(unicodedata.normalize("NFKC", word) for word in words)
+        return self._hidden_words
 
 
 def _number(value: object) -> int | None:

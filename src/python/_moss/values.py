@@ -39,7 +39,7 @@ class Unrestorable(Exception):
 def is_storable_default(value: object) -> bool:
     """Whether a class-level value of a `Moss` subclass is a context property (by its type only)."""
     cls = type(value)
-    return (value is None or cls is bool or class_ref(cls) in _ENCODERS or is_enum(value)
+    return (value is None or cls is bool or _tag_ref(cls) in _ENCODERS or is_enum(value)
             or is_pydantic_model(cls) or is_dataclass(cls))
 
 
@@ -52,7 +52,7 @@ def encode(value: object, where: str = "the value", depth: int = 0) -> object:
         return value
     if is_enum(value):
         return {TAG: "enum", "class": _findable(cls, where), "value": encode(value.value, f"{where}.value", depth + 2)}
-    encoder = _ENCODERS.get(class_ref(cls))
+    encoder = _ENCODERS.get(_tag_ref(cls))
     if encoder is not None:
         return encoder(value, where, depth)
     if is_pydantic_model(cls):
@@ -110,6 +110,16 @@ def plain(value: object) -> object:
 
 def class_ref(cls: type) -> str:
     return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def _tag_ref(cls: type) -> str:
+    """`class_ref` of a class moss may store by tag, naming pathlib's classes by their public module.
+
+    Python 3.13 defines them in `pathlib._local`; `pathlib:PosixPath` is their name on every
+    version, so a context written on one Python reads alike on another."""
+    if cls.__module__ == "pathlib._local":
+        return f"pathlib:{cls.__qualname__}"
+    return class_ref(cls)
 
 
 def find_class(ref: str) -> type:
@@ -261,7 +271,7 @@ def _encode_text(tag: str) -> Callable:
 
 
 def _encode_path(value: object, where: str, depth: int) -> dict:
-    return {TAG: "path", "class": class_ref(type(value)), "value": str(value)}
+    return {TAG: "path", "class": _tag_ref(type(value)), "value": str(value)}
 
 
 _ENCODERS: dict[str, Callable] = {
