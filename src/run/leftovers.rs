@@ -1,12 +1,78 @@
-//! Processes the code started and left running when its run ended: found in the child's process
-//! group, killed, and named in a warning, so that a run never goes on changing things unreported.
+//! Processes the code started and left running when its run ended, killed and named in a
+//! warning, so that a run never goes on changing things unreported.
+//!
+//! They are found two ways. The run's process is a child subreaper (`adopt_orphans`): what the
+//! code starts stays its descendant, whatever session or group it moves to, and whatever
+//! process between them exits (a daemon's double fork, `nohup ... &` from a shell). The run's
+//! process kills its descendants itself once the code is done (`end_descendants`), before its
+//! report, which names them: after it exits, orphans would go to init, out of anyone's sight.
+//! Its watcher then kills what is left of its process group (`stop`): what the code's threads
+//! started meanwhile. A run killed from outside (time limit, interrupt) is first stopped, and
+//! its descendants killed while it still adopts them (`end_tree`).
 
-use std::time::Duration;
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
 
 use crate::error::Problem;
 
-use nix::sys::signal::{Signal, killpg};
+use nix::sys::signal::{Signal, kill, killpg};
+use nix::sys::wait::{Id, WaitPidFlag, waitid};
 use nix::unistd::Pid;
+
+/// How long the descendants of a run are killed over and over until none is left: each round
+/// also kills what the previous round's processes started as they died.
+const KILL_WAIT: Duration = Duration::from_secs(2);
+
+/// Makes this process, the run's, the parent of any process the code started whose parent
+/// exits, instead of init: while it lives, all of them are its descendants.
+pub fn adopt_orphans() {
+    // SAFETY: PR_SET_CHILD_SUBREAPER takes a flag.
+    unsafe { nix::libc::prctl(nix::libc::PR_SET_CHILD_SUBREAPER, 1 as nix::libc::c_ulong) };
+}
+
+/// In the run's process once its code is done: kills every process descended from it, and
+/// names them (`command line (pid N)`), by pid.
+pub fn end_descendants() -> Vec<String> {
+    // Only asks whether this process has any child, alive or not yet reaped: most runs have
+    // none, and then no descendant (an orphan would be this process's child), and skip /proc.
+    let any = WaitPidFlag::WEXITED | WaitPidFlag::WSTOPPED | WaitPidFlag::WCONTINUED;
+    if waitid(Id::All, any | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT).is_err() {
+        return Vec::new();
+    }
+    let mut named = BTreeMap::new();
+    kill_descendants(nix::unistd::getpid(), |process| {
+        named.entry(process.pid).or_insert_with(|| process.name());
+    });
+    named.into_values().collect()
+}
+
+/// Ends the run `root` from outside with all it started, whatever group or session they are in:
+/// stops it first, so that its code starts nothing more and it still adopts the orphans of the
+/// processes killed, then kills its descendants, then it and its group.
+pub fn end_tree(root: Pid) {
+    let _ = kill(root, Signal::SIGSTOP);
+    kill_descendants(root, |_| {});
+    let _ = killpg(root, Signal::SIGKILL);
+    // Its group no longer holds it once it wrote its report (`early_end`).
+    let _ = kill(root, Signal::SIGKILL);
+}
+
+/// Kills the live descendants of `root`, calling `found` on each before it is killed, until
+/// none is left (or `KILL_WAIT` has passed).
+fn kill_descendants(root: Pid, mut found: impl FnMut(&Process)) {
+    let deadline = Instant::now() + KILL_WAIT;
+    loop {
+        let live: Vec<Process> = descendants(root.as_raw()).into_iter().filter(|process| !process.zombie).collect();
+        if live.is_empty() || Instant::now() >= deadline {
+            return;
+        }
+        for process in &live {
+            found(process);
+            let _ = kill(Pid::from_raw(process.pid), Signal::SIGKILL);
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
 
 /// Kills what is left of the child's process group once the child has ended (or, taken as ended
 /// from its report, has left the group to exit: `early_end`), and names it. The run is over: a
@@ -17,32 +83,72 @@ pub fn stop(group: Pid) -> Vec<String> {
     if killpg(group, None).is_err() {
         return Vec::new();
     }
-    let left = processes_in_group(group);
+    // Not its leader: the run's own process, which may still be ending when its report was taken
+    // as its end.
+    let left: Vec<String> = processes()
+        .into_iter()
+        .filter(|process| process.group == group.as_raw() && process.pid != group.as_raw() && !process.zombie)
+        .map(|process| process.name())
+        .collect();
     if !left.is_empty() {
         let _ = killpg(group, Signal::SIGKILL);
     }
     left
 }
 
-/// `command line (pid N)` for each live process of a process group, from /proc, but its leader:
-/// the run's own process, which may still be ending when its report was taken as its end.
-fn processes_in_group(group: Pid) -> Vec<String> {
+/// A process as /proc lists it.
+struct Process {
+    pid: i32,
+    parent: i32,
+    group: i32,
+    zombie: bool,
+    /// Its name in the kernel, for when it has no command line.
+    comm: String,
+}
+
+impl Process {
+    /// `command line (pid N)`.
+    fn name(&self) -> String {
+        format!("{} (pid {})", command_line(self.pid).unwrap_or_else(|| self.comm.clone()), self.pid)
+    }
+}
+
+/// The processes of the system, by pid, from /proc.
+fn processes() -> Vec<Process> {
     let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
-    let mut found: Vec<(i32, String)> = entries
+    let mut found: Vec<Process> = entries
         .flatten()
         .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|&pid| pid != group.as_raw())
         .filter_map(|pid| {
             let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
             // `pid (comm) state ppid pgrp ...`; comm may itself hold spaces and parentheses.
             let (comm, rest) = stat.split_once(" (")?.1.rsplit_once(") ")?;
-            let fields: Vec<&str> = rest.split_whitespace().take(3).collect();
-            (fields.first() != Some(&"Z") && fields.get(2)?.parse::<i32>().ok()? == group.as_raw())
-                .then(|| (pid, command_line(pid).unwrap_or_else(|| comm.to_owned())))
+            let mut fields = rest.split_whitespace();
+            let zombie = fields.next()? == "Z";
+            let parent = fields.next()?.parse().ok()?;
+            let group = fields.next()?.parse().ok()?;
+            Some(Process { pid, parent, group, zombie, comm: comm.to_owned() })
         })
         .collect();
-    found.sort();
-    found.into_iter().map(|(pid, command)| format!("{command} (pid {pid})")).collect()
+    found.sort_by_key(|process| process.pid);
+    found
+}
+
+/// The processes descended from `root`, from /proc.
+fn descendants(root: i32) -> Vec<Process> {
+    let mut children: HashMap<i32, Vec<Process>> = HashMap::new();
+    for process in processes() {
+        children.entry(process.parent).or_default().push(process);
+    }
+    let mut found = Vec::new();
+    let mut parents = vec![root];
+    while let Some(parent) = parents.pop() {
+        for child in children.remove(&parent).unwrap_or_default() {
+            parents.push(child.pid);
+            found.push(child);
+        }
+    }
+    found
 }
 
 /// A process's command line, cut to a readable length; None for a kernel thread or a process
