@@ -200,11 +200,27 @@ fn is_zombie(pid: i32) -> bool {
 /// its whole group when its parent dies, so the code's processes do not outlive moss.
 #[test]
 fn the_codes_processes_do_not_outlive_a_moss_killed_outright() {
+    assert_spawned_does_not_outlive_a_moss_killed_outright("subprocess.Popen(['sleep', '100'])");
+}
+
+/// The run's process ends its descendants too when its parent dies, out of its group as they may be.
+#[test]
+fn a_process_in_a_new_session_does_not_outlive_a_moss_killed_outright() {
+    assert_spawned_does_not_outlive_a_moss_killed_outright(
+        "subprocess.Popen(['sleep', '100'], start_new_session=True)",
+    );
+}
+
+/// Runs code that starts `spawn` (a `sleep 100`) and waits, kills moss with SIGKILL, and checks
+/// that the `sleep` ends too.
+fn assert_spawned_does_not_outlive_a_moss_killed_outright(spawn: &str) {
     let sb = Sandbox::with(&[AGENT]);
     sb.write(
         "linger.py",
-        "import subprocess, time\n\ndef main(moss):\n    child = subprocess.Popen(['sleep', '100'])\n    \
-         open('child.pid', 'w').write(str(child.pid))\n    time.sleep(60)\n",
+        format!(
+            "import subprocess, time\n\ndef main(moss):\n    child = {spawn}\n    \
+             open('child.pid', 'w').write(str(child.pid))\n    time.sleep(60)\n"
+        ),
     );
     let mut moss = sb.moss_process().args(["exec", "agent.py", "--code", "linger.py"]).spawn().unwrap();
     // The file exists from `open` on, before its pid is written: wait for the pid itself.

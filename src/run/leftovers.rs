@@ -74,6 +74,118 @@ fn kill_descendants(root: Pid, mut found: impl FnMut(&Process)) {
     }
 }
 
+/// From a signal handler of the run's process, when nobody else will stop what the code started
+/// (its parent died): kills its live children over and over, as the orphans of those killed
+/// become its children in turn, until none is left (or `KILL_WAIT` has passed); then its group
+/// and itself. Async-signal-safe: system calls on buffers of its stack, nothing allocated.
+pub fn end_own_tree_in_handler(group: nix::libc::pid_t) -> ! {
+    use nix::libc;
+    // SAFETY: getpid, waitid, nanosleep, kill and _exit are async-signal-safe.
+    unsafe {
+        let me = libc::getpid();
+        let pause = libc::timespec { tv_sec: 0, tv_nsec: 1_000_000 };
+        let rounds = KILL_WAIT.as_millis();
+        let mut info: libc::siginfo_t = std::mem::zeroed();
+        // A process without children has no descendants: most runs skip /proc.
+        let any = libc::WEXITED | libc::WSTOPPED | libc::WCONTINUED | libc::WNOHANG | libc::WNOWAIT;
+        if libc::waitid(libc::P_ALL, 0, &mut info, any) == 0 {
+            for _ in 0..rounds {
+                if !kill_live_children(me) {
+                    break;
+                }
+                libc::nanosleep(&pause, std::ptr::null_mut());
+            }
+        }
+        libc::killpg(group, libc::SIGKILL);
+        libc::_exit(137)
+    }
+}
+
+/// Kills the live (not zombie) children of `parent`, found in /proc; says whether there were
+/// any. Async-signal-safe.
+fn kill_live_children(parent: nix::libc::pid_t) -> bool {
+    use nix::libc;
+    // SAFETY: open, getdents64, close and kill on buffers of this frame.
+    unsafe {
+        let proc = libc::open(c"/proc".as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC);
+        if proc < 0 {
+            return false;
+        }
+        let mut found = false;
+        let mut entries = [0u8; 4096];
+        loop {
+            let read = libc::syscall(libc::SYS_getdents64, proc, entries.as_mut_ptr(), entries.len());
+            if read <= 0 {
+                break;
+            }
+            // Each entry: inode (8 bytes), offset (8), its length (2), type (1), name ending in NUL.
+            let mut at = 0;
+            while at + 19 < read as usize {
+                let length = u16::from_ne_bytes([entries[at + 16], entries[at + 17]]) as usize;
+                let name = &entries[at + 19..at + length.max(19)];
+                let name = &name[..name.iter().position(|&b| b == 0).unwrap_or(name.len())];
+                if let Some(pid) = parse_pid(name)
+                    && stat_parent(pid).is_some_and(|(state, of)| of == parent && state != b'Z')
+                {
+                    libc::kill(pid, libc::SIGKILL);
+                    found = true;
+                }
+                at += length.max(1);
+            }
+        }
+        libc::close(proc);
+        found
+    }
+}
+
+/// The number `digits` spell, if they are all digits.
+fn parse_pid(digits: &[u8]) -> Option<nix::libc::pid_t> {
+    if digits.is_empty() || digits.len() > 9 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(digits.iter().fold(0, |pid, digit| pid * 10 + nix::libc::pid_t::from(digit - b'0')))
+}
+
+/// A process's state and parent, from `/proc/PID/stat`. Async-signal-safe.
+fn stat_parent(pid: nix::libc::pid_t) -> Option<(u8, nix::libc::pid_t)> {
+    use nix::libc;
+    let mut path = *b"/proc/\0\0\0\0\0\0\0\0\0\0/stat\0";
+    let mut digits = [0u8; 10];
+    let mut count = 0;
+    let mut rest = pid;
+    loop {
+        digits[count] = b'0' + (rest % 10) as u8;
+        count += 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let mut end = 6;
+    for digit in digits[..count].iter().rev() {
+        path[end] = *digit;
+        end += 1;
+    }
+    path[end..end + 6].copy_from_slice(b"/stat\0");
+    let mut stat = [0u8; 512];
+    // SAFETY: open, read and close on buffers of this frame; the path ends in NUL.
+    let read = unsafe {
+        let fd = libc::open(path.as_ptr().cast(), libc::O_RDONLY | libc::O_CLOEXEC);
+        if fd < 0 {
+            return None;
+        }
+        let read = libc::read(fd, stat.as_mut_ptr().cast(), stat.len());
+        libc::close(fd);
+        read
+    };
+    let stat = stat.get(..usize::try_from(read).ok()?)?;
+    // `pid (comm) state ppid ...`; comm may itself hold parentheses: the last one ends it.
+    let after = stat.iter().rposition(|&b| b == b')')? + 2;
+    let state = *stat.get(after)?;
+    let parent = stat.get(after + 2..)?.split(|&b| b == b' ').next()?;
+    Some((state, parse_pid(parent)?))
+}
+
 /// Kills what is left of the child's process group once the child has ended (or, taken as ended
 /// from its report, has left the group to exit: `early_end`), and names it. The run is over: a
 /// process it started must not go on changing things nobody will report.

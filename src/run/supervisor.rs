@@ -275,15 +275,11 @@ static RUN_GROUP: AtomicI32 = AtomicI32::new(0);
 
 /// Makes the child end with its parent, and the processes the code started with it: the kernel
 /// signals the child when the parent dies (even by SIGKILL, which leaves the parent no chance
-/// to stop them), and the handler kills the run's whole process group. With SIGKILL as the
-/// signal, the child would die alone and leave the code's processes running.
+/// to stop them), and the handler kills the run's descendants and whole process group. With
+/// SIGKILL as the signal, the child would die alone and leave the code's processes running.
 fn end_with_parent() {
     extern "C" fn end_run_group(_: nix::libc::c_int) {
-        // SAFETY: killpg and _exit are async-signal-safe.
-        unsafe {
-            nix::libc::killpg(RUN_GROUP.load(Ordering::SeqCst), nix::libc::SIGKILL);
-            nix::libc::_exit(137)
-        }
+        leftovers::end_own_tree_in_handler(RUN_GROUP.load(Ordering::SeqCst))
     }
     RUN_GROUP.store(nix::unistd::getpid().as_raw(), Ordering::SeqCst);
     let signal = nix::libc::SIGRTMIN() + 1;
