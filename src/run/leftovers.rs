@@ -7,8 +7,9 @@
 //! process kills its descendants itself once the code is done (`end_descendants`), before its
 //! report, which names them: after it exits, orphans would go to init, out of anyone's sight.
 //! Its watcher then kills what is left of its process group (`stop`): what the code's threads
-//! started meanwhile. A run killed from outside (time limit, interrupt) is first stopped, and
-//! its descendants killed while it still adopts them (`end_tree`).
+//! started meanwhile. A run killed from outside (time limit, interrupt, its client gone) is
+//! first stopped, and its descendants killed while it still adopts them (`end_tree`); a run whose
+//! parent died kills them itself, from a signal handler (`end_own_tree_in_handler`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
