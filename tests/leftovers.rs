@@ -97,27 +97,94 @@ fn a_cold_runs_process_is_gone_when_moss_exits() {
     assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists(), "the run's process {pid} is still there");
 }
 
+/// A process started in a session of its own is out of the run's process group, but still the
+/// run's: it is found, killed and named.
+#[test]
+fn a_process_in_a_new_session_is_killed_and_named() {
+    let sb = Sandbox::with(&[AGENT]);
+    assert_left_process_killed_and_named(&sb, "subprocess.Popen(['sleep', '41'], start_new_session=True)", "sleep 41");
+}
+
+/// A daemon's double fork: the first child starts a session, forks the process that stays, and
+/// exits, leaving it orphaned.
+#[test]
+fn a_process_left_by_a_double_fork_is_killed_and_named() {
+    let sb = Sandbox::with(&[AGENT]);
+    // The pipe is closed on exec: its end is read once the first child exited and the second
+    // runs `sleep`.
+    let body = "read, write = os.pipe()\n    first = os.fork()\n    if first == 0:\n        os.setsid()\n        \
+                second = os.fork()\n        if second == 0:\n            os.execvp('sleep', ['sleep', '42'])\n        \
+                os.write(write, str(second).encode())\n        os._exit(0)\n    os.close(write)\n    \
+                os.waitpid(first, 0)\n    told = b''\n    while chunk := os.read(read, 64):\n        told += chunk\n    \
+                return [int(told)]";
+    assert_left_processes_killed_and_named(&sb, body, &["sleep 42"]);
+}
+
+/// `nohup ... &` in a shell, in a session of its own (`setsid`), outlives the shell that started it.
+#[test]
+fn a_process_put_in_the_background_by_a_shell_is_killed_and_named() {
+    let sb = Sandbox::with(&[AGENT]);
+    let body = "shell = subprocess.run('setsid nohup sleep 43 >/dev/null 2>&1 & echo $!', shell=True, \
+                capture_output=True, text=True, check=True)\n    pid = int(shell.stdout)\n    \
+                running(pid, 'sleep')\n    return [pid]";
+    assert_left_processes_killed_and_named(&sb, body, &["sleep 43"]);
+}
+
+/// What a process out of the run's group starts is the run's too: both are named.
+#[test]
+fn a_process_started_by_one_in_a_new_session_is_killed_and_named_with_it() {
+    let sb = Sandbox::with(&[AGENT]);
+    let body = "shell = subprocess.Popen(['sh', '-c', 'sleep 44 & echo $!; wait'], start_new_session=True, \
+                stdout=subprocess.PIPE, text=True)\n    pid = int(shell.stdout.readline())\n    \
+                running(pid, 'sleep')\n    return [shell.pid, pid]";
+    assert_left_processes_killed_and_named(&sb, body, &["sh -c sleep 44 & echo $!; wait", "sleep 44"]);
+}
+
 /// Runs code that starts `spawn` and leaves it running; checks that the run succeeded, that the
 /// result's warning names exactly that process (`command`), and that it was killed.
 fn assert_left_process_killed_and_named(sb: &Sandbox, spawn: &str, command: &str) {
-    sb.write("spawn.py", format!("import subprocess\n\ndef main(moss):\n    moss.count = 3\n    return {spawn}.pid\n"));
+    assert_left_processes_killed_and_named(sb, &format!("return [{spawn}.pid]"), &[command]);
+}
+
+/// Runs code whose `main` is `body`, which leaves processes running and returns their pids;
+/// checks that the run succeeded, that the result's warning names exactly those processes
+/// (`commands`, in the order of the pids), and that they were killed.
+fn assert_left_processes_killed_and_named(sb: &Sandbox, body: &str, commands: &[&str]) {
+    sb.write(
+        "spawn.py",
+        format!(
+            "import os, subprocess, time\n\n\
+             def running(pid, program):\n    \
+             \"\"\"Waits until `pid` runs `program` (a fork may not have exec'd it yet).\"\"\"\n    \
+             while open(f'/proc/{{pid}}/cmdline', 'rb').read().split(b'\\0')[0] != program.encode():\n        \
+             time.sleep(0.01)\n\n\
+             def main(moss):\n    moss.count = 3\n    {body}\n"
+        ),
+    );
     let (out, result) = sb.exec_json("agent.py", "spawn.py", &[]);
     assert_exit(&out, 0);
     assert_eq!(sb.properties("agent")["count"], 3, "the run itself succeeded");
-    let pid = result["returns"].as_i64().expect("the pid") as i32;
+    let pids: Vec<i32> =
+        result["returns"].as_array().expect("the pids").iter().map(|pid| pid.as_i64().expect("a pid") as i32).collect();
     let warnings = result["warnings"].as_array().expect("warnings");
-    let left: Vec<&str> = warnings.iter().filter_map(|w| w.as_str()).filter(|w| w.contains("left a process")).collect();
+    let left: Vec<&str> = warnings.iter().filter_map(|w| w.as_str()).filter(|w| w.contains("the code left")).collect();
     assert_eq!(left.len(), 1, "one warning about what was left: {warnings:?}");
-    assert!(
-        left[0].contains(&format!("it was killed: {command} (pid {pid})")),
-        "the warning names the process, and only it: {}",
-        left[0]
-    );
+    let named: Vec<String> =
+        commands.iter().zip(&pids).map(|(command, pid)| format!("{command} (pid {pid})")).collect();
+    let killed = match named.len() {
+        1 => format!("left a process running when the run ended; it was killed: {}", named[0]),
+        n => format!("left {n} processes running when the run ended; they were killed: {}", named.join(", ")),
+    };
+    assert!(left[0].contains(&killed), "the warning names the processes, and only them: {}", left[0]);
     let started = Instant::now();
-    while alive(pid) && started.elapsed() < Duration::from_secs(5) {
+    while pids.iter().any(|&pid| alive(pid)) && started.elapsed() < Duration::from_secs(5) {
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert!(!alive(pid), "the process was killed");
+    let survivors: Vec<i32> = pids.iter().copied().filter(|&pid| alive(pid)).collect();
+    for &pid in &survivors {
+        let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+    }
+    assert!(survivors.is_empty(), "the processes {survivors:?} were not killed");
 }
 
 fn alive(pid: i32) -> bool {
@@ -133,11 +200,27 @@ fn is_zombie(pid: i32) -> bool {
 /// its whole group when its parent dies, so the code's processes do not outlive moss.
 #[test]
 fn the_codes_processes_do_not_outlive_a_moss_killed_outright() {
+    assert_spawned_does_not_outlive_a_moss_killed_outright("subprocess.Popen(['sleep', '100'])");
+}
+
+/// The run's process ends its descendants too when its parent dies, out of its group as they may be.
+#[test]
+fn a_process_in_a_new_session_does_not_outlive_a_moss_killed_outright() {
+    assert_spawned_does_not_outlive_a_moss_killed_outright(
+        "subprocess.Popen(['sleep', '100'], start_new_session=True)",
+    );
+}
+
+/// Runs code that starts `spawn` (a `sleep 100`) and waits, kills moss with SIGKILL, and checks
+/// that the `sleep` ends too.
+fn assert_spawned_does_not_outlive_a_moss_killed_outright(spawn: &str) {
     let sb = Sandbox::with(&[AGENT]);
     sb.write(
         "linger.py",
-        "import subprocess, time\n\ndef main(moss):\n    child = subprocess.Popen(['sleep', '100'])\n    \
-         open('child.pid', 'w').write(str(child.pid))\n    time.sleep(60)\n",
+        format!(
+            "import subprocess, time\n\ndef main(moss):\n    child = {spawn}\n    \
+             open('child.pid', 'w').write(str(child.pid))\n    time.sleep(60)\n"
+        ),
     );
     let mut moss = sb.moss_process().args(["exec", "agent.py", "--code", "linger.py"]).spawn().unwrap();
     // The file exists from `open` on, before its pid is written: wait for the pid itself.
@@ -192,4 +275,29 @@ fn a_process_the_moss_file_left_running_is_its_own_and_not_told_to_the_model() {
     assert!(turn.contains("the code left a process running when the run ended; it was killed: sleep 43"), "{turn}");
     let journal = String::from_utf8(sb.read(".moss/agent.runs.jsonl")).unwrap();
     assert!(!journal.contains("hunter2"), "{journal}");
+}
+
+/// The time limit ends the whole run, processes that left its group included.
+#[test]
+fn a_process_in_a_new_session_does_not_outlive_the_time_limit() {
+    let sb = Sandbox::with(&[AGENT]);
+    sb.write(
+        "linger.py",
+        "import subprocess, time\n\ndef main(moss):\n    \
+         child = subprocess.Popen(['sleep', '100'], start_new_session=True)\n    \
+         open('child.pid', 'w').write(str(child.pid))\n    time.sleep(60)\n",
+    );
+    let (out, result) = sb.exec_json("agent.py", "linger.py", &["--timeout", "2"]);
+    assert_exit(&out, 124);
+    assert_error_kind(&result, "timeout");
+    let pid: i32 = String::from_utf8(sb.read("child.pid")).unwrap().parse().expect("the child's pid");
+    let ended = Instant::now();
+    while alive(pid) && ended.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let left = alive(pid);
+    if left {
+        let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+    }
+    assert!(!left, "the code's `sleep 100` (pid {pid}) outlived the time limit");
 }

@@ -281,6 +281,35 @@ fn ctrl_c_to_moss_test_starts_no_further_case() {
     assert!(!sandbox.exists("after"), "a case started after the interrupt");
 }
 
+/// A case's process that left the case's process group (a session of its own) is its case's
+/// too: killed and named as one in the group is.
+#[test]
+fn a_process_a_case_left_in_a_session_of_its_own_is_killed_and_named() {
+    let sandbox = Sandbox::new();
+    sandbox.write(
+        "escapes.py",
+        "from ghostos_moss import Moss\nimport subprocess\nimport time\n\n# <moss-hide>\ndef test_escapes(moss):\n    \
+         child = subprocess.Popen(['sleep', '49'], start_new_session=True)\n    \
+         open('child.pid', 'w').write(str(child.pid))\n    \
+         time.sleep(0.3)  # started for sure, not still between fork and exec\n\n\
+         __moss_test_cases__ = ['test_escapes']\n# </moss-hide>\n",
+    );
+    let out = moss_test(&sandbox, &["escapes.py"]);
+    assert_exit(&out, 0);
+    let pid: i32 = String::from_utf8(sandbox.read("child.pid")).unwrap().parse().expect("the child's pid");
+    let err = common::stderr(&out);
+    let killed = format!(
+        "warning: escapes.py: test_escapes: the code left a process running when the run ended; it was killed: sleep 49 (pid {pid})"
+    );
+    let alive = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
+        && !std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| stat.contains(") Z "));
+    if alive {
+        let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+    }
+    assert!(err.contains(&killed), "{err}");
+    assert!(!alive, "the case's `sleep 49` (pid {pid}) outlived it");
+}
+
 #[test]
 fn a_process_a_case_left_running_is_killed_and_named_in_a_warning() {
     let sandbox = Sandbox::new();

@@ -17,20 +17,45 @@ use std::thread::JoinHandle;
 use nix::sys::wait::{Id, WaitPidFlag, waitid};
 use nix::unistd::{Pid, getpgid, getppid, setpgid};
 
+use crate::run::leftovers::Leftover;
+
 /// Bytes of the length written ahead of a report.
 const LENGTH: usize = size_of::<u64>();
 
-/// Writes `report` whole to the report pipe, its length first. Not copied into one buffer: a
-/// run near its memory limit (`--max-memory`) must not fail for the report's sake.
-pub fn write_report(pipe: &mut File, report: &[u8]) -> io::Result<()> {
-    pipe.write_all(&(report.len() as u64).to_le_bytes())?;
-    pipe.write_all(report)
+/// Writes `report` whole to the report pipe, its length first, then the processes the code left
+/// running that the run's process killed (`leftovers::end_descendants`), framed the same way.
+/// Not copied into one buffer: a run near its memory limit (`--max-memory`) must not fail for the
+/// report's sake.
+pub fn write_report(pipe: &mut File, report: &[u8], left_running: &[Leftover]) -> io::Result<()> {
+    let left_running = left_running.iter().map(Leftover::carried).collect::<Vec<_>>().join("\0");
+    for part in [report, left_running.as_bytes()] {
+        pipe.write_all(&(part.len() as u64).to_le_bytes())?;
+        pipe.write_all(part)?;
+    }
+    Ok(())
+}
+
+/// A run's whole report, as the report pipe carried it.
+pub struct Reported<'a> {
+    pub report: &'a [u8],
+    /// The processes the code left running that the run's process killed.
+    pub left_running: Vec<Leftover>,
 }
 
 /// The report in what the report pipe carried, if it is exactly one whole report.
-pub fn whole_report(carried: &[u8]) -> Option<&[u8]> {
-    let (length, report) = carried.split_first_chunk::<LENGTH>()?;
-    (u64::from_le_bytes(*length) == report.len() as u64).then_some(report)
+pub fn whole_report(carried: &[u8]) -> Option<Reported<'_>> {
+    let (report, rest) = framed(carried)?;
+    let (left_running, rest) = framed(rest)?;
+    let left_running = String::from_utf8_lossy(left_running);
+    let left_running = left_running.split('\0').filter_map(Leftover::from_carried).collect();
+    rest.is_empty().then_some(Reported { report, left_running })
+}
+
+/// The first of what `carried` frames (its length ahead of it), and what follows it.
+fn framed(carried: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (length, rest) = carried.split_first_chunk::<LENGTH>()?;
+    let length = usize::try_from(u64::from_le_bytes(*length)).ok()?;
+    (length <= rest.len()).then(|| rest.split_at(length))
 }
 
 /// The child's last step before `_exit`, once its report is written: closes its stdout, stderr,
@@ -38,8 +63,8 @@ pub fn whole_report(carried: &[u8]) -> Option<&[u8]> {
 /// the kernel has freed the child's memory.
 ///
 /// The child first moves to its parent's process group: its own group, which the watcher
-/// looks into for processes the code left running (`leftovers::stop`), then holds only those,
-/// and is found empty at once when there are none.
+/// looks into for processes the code's threads started after the child killed its descendants
+/// (`leftovers::stop`), then holds only those, and is found empty at once when there are none.
 pub fn close_before_exit(report: File, companion: Option<std::os::fd::RawFd>) {
     if let Ok(group) = getpgid(Some(getppid())) {
         let _ = setpgid(Pid::from_raw(0), group);
@@ -84,23 +109,36 @@ pub fn reap_own_runs() {
 
 #[cfg(test)]
 mod tests {
-    use super::{LENGTH, whole_report};
+    use super::{LENGTH, Leftover, whole_report};
 
-    fn framed(length: u64, report: &[u8]) -> Vec<u8> {
-        [&length.to_le_bytes()[..], report].concat()
+    fn framed(length: u64, part: &[u8]) -> Vec<u8> {
+        [&length.to_le_bytes()[..], part].concat()
+    }
+
+    fn carried(report: &[u8], left_running: &[u8]) -> Vec<u8> {
+        [framed(report.len() as u64, report), framed(left_running.len() as u64, left_running)].concat()
     }
 
     #[test]
-    fn a_report_of_its_announced_length_is_whole() {
-        assert_eq!(whole_report(&framed(5, b"hello")), Some(&b"hello"[..]));
-        assert_eq!(whole_report(&framed(0, b"")), Some(&b""[..]));
+    fn a_report_and_names_of_their_announced_lengths_are_whole() {
+        let whole = carried(b"hello", b"7 3 sleep 1\x008 7 sh -c x");
+        let reported = whole_report(&whole).expect("whole");
+        assert_eq!(reported.report, b"hello");
+        let sh = Leftover { pid: 8, parent: 7, command: "sh -c x".into() };
+        assert_eq!(reported.left_running, [Leftover { pid: 7, parent: 3, command: "sleep 1".into() }, sh]);
+        let empty = carried(b"", b"");
+        let reported = whole_report(&empty).expect("whole");
+        assert_eq!((reported.report, reported.left_running.len()), (&b""[..], 0));
     }
 
     #[test]
     fn a_cut_or_overlong_report_or_no_length_is_not_whole() {
-        assert_eq!(whole_report(&framed(6, b"hello")), None);
-        assert_eq!(whole_report(&framed(4, b"hello")), None);
-        assert_eq!(whole_report(&[0u8; LENGTH - 1]), None);
-        assert_eq!(whole_report(b""), None);
+        let whole = carried(b"hello", b"7 3 sleep 1");
+        assert!(whole_report(&whole[..whole.len() - 1]).is_none());
+        assert!(whole_report(&[&whole[..], b"x"].concat()).is_none());
+        assert!(whole_report(&framed(5, b"hello")).is_none(), "the names' frame is missing");
+        assert!(whole_report(&[framed(6, b"hello"), framed(0, b"")].concat()).is_none());
+        assert!(whole_report(&[0u8; LENGTH - 1]).is_none());
+        assert!(whole_report(b"").is_none());
     }
 }

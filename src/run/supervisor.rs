@@ -26,7 +26,7 @@ use crate::run::{early_end, leftovers};
 const DRAIN_GRACE: Duration = Duration::from_millis(250);
 
 /// How long the code has to end after the first interrupt (to clean up after its
-/// KeyboardInterrupt) before its process group is killed.
+/// KeyboardInterrupt) before it is ended with all it started.
 const INTERRUPT_GRACE: Duration = Duration::from_secs(3);
 
 /// The signals whose delivery to moss interrupts a run.
@@ -214,6 +214,8 @@ pub fn child_main(
 ) -> ! {
     // A group of its own, so that a time limit ends the processes the code started too.
     let _ = setpgid(Pid::from_raw(0), Pid::from_raw(0));
+    // And the parent of the code's orphans, so that those that leave the group are found too.
+    leftovers::adopt_orphans();
     end_with_parent();
     default_interrupts();
     if let Some(limit) = supervision.max_memory {
@@ -240,9 +242,10 @@ pub fn child_main(
         unsafe { nix::libc::_exit(SANDBOX_REFUSED) }
     }
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+    let left_running = leftovers::end_descendants();
     let mut report = File::from(report);
     let code = match result {
-        Ok(bytes) => match early_end::write_report(&mut report, &bytes) {
+        Ok(bytes) => match early_end::write_report(&mut report, &bytes, &left_running) {
             Ok(()) => 0,
             Err(_) => 71,
         },
@@ -272,15 +275,11 @@ static RUN_GROUP: AtomicI32 = AtomicI32::new(0);
 
 /// Makes the child end with its parent, and the processes the code started with it: the kernel
 /// signals the child when the parent dies (even by SIGKILL, which leaves the parent no chance
-/// to stop them), and the handler kills the run's whole process group. With SIGKILL as the
-/// signal, the child would die alone and leave the code's processes running.
+/// to stop them), and the handler kills the run's descendants and whole process group. With
+/// SIGKILL as the signal, the child would die alone and leave the code's processes running.
 fn end_with_parent() {
     extern "C" fn end_run_group(_: nix::libc::c_int) {
-        // SAFETY: killpg and _exit are async-signal-safe.
-        unsafe {
-            nix::libc::killpg(RUN_GROUP.load(Ordering::SeqCst), nix::libc::SIGKILL);
-            nix::libc::_exit(137)
-        }
+        leftovers::end_own_tree_in_handler(RUN_GROUP.load(Ordering::SeqCst))
     }
     RUN_GROUP.store(nix::unistd::getpid().as_raw(), Ordering::SeqCst);
     let signal = nix::libc::SIGRTMIN() + 1;
@@ -310,15 +309,22 @@ pub fn interrupted() -> Option<Signal> {
     }
 }
 
+/// Whether an interrupt came after the first: the run is then ended at once.
+static INTERRUPTED_AGAIN: AtomicBool = AtomicBool::new(false);
+
 /// An interrupt for the running child: the first is passed on to its process group (the code
-/// sees KeyboardInterrupt, or SIGTERM), any later one kills the group. Async-signal-safe.
+/// sees KeyboardInterrupt, or SIGTERM); any later one has the watcher end the run with all it
+/// started (`wait_for`), which takes more than a handler may do. Async-signal-safe.
 extern "C" fn forward(signal: nix::libc::c_int) {
     let first = INTERRUPTED.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst).is_ok();
+    if !first {
+        INTERRUPTED_AGAIN.store(true, Ordering::SeqCst);
+        return;
+    }
     let group = CHILD_GROUP.load(Ordering::SeqCst);
     if group > 0 {
-        let sent = if first { signal } else { nix::libc::SIGKILL };
         // SAFETY: kill is async-signal-safe.
-        unsafe { nix::libc::kill(-group, sent) };
+        unsafe { nix::libc::kill(-group, signal) };
     }
 }
 
@@ -463,11 +469,12 @@ fn watch(
         End::Status(Err(e)) => Ending::Lost(e.to_string()),
         End::Lost => Ending::Lost("the child's status was lost".into()),
     };
-    let left_running = match killed {
+    // What an interrupted or lost run left goes with it, unnamed: the run reports the interrupt or
+    // the loss.
+    let unnamed = killed.is_some() || interrupted().is_some() || matches!(ending, Ending::Lost(_));
+    let left_in_group = match killed {
         Some(_) => Vec::new(),
-        // What an interrupted or lost run left goes with it, unnamed: the run reports the interrupt
-        // or the loss.
-        None if interrupted().is_some() || matches!(ending, Ending::Lost(_)) => {
+        None if unnamed => {
             let _ = killpg(child, Signal::SIGKILL);
             Vec::new()
         }
@@ -488,8 +495,12 @@ fn watch(
     }
     let take = |buffer: &Arc<Mutex<Kept>>| std::mem::take(&mut *buffer.lock().unwrap()).into_bytes();
     let report = take(&report_bytes);
+    let reported = (ending == Ending::Exited(0)).then(|| early_end::whole_report(&report)).flatten();
+    // The processes the run's own process killed come first: the group's were started after.
+    let mut left_running = reported.as_ref().filter(|_| !unnamed).map(|r| r.left_running.clone()).unwrap_or_default();
+    left_running.extend(left_in_group);
     Ok(ChildRun {
-        report: (ending == Ending::Exited(0)).then(|| early_end::whole_report(&report).map(<[u8]>::to_vec)).flatten(),
+        report: reported.map(|reported| reported.report.to_vec()),
         ending,
         left_running,
         stdout: take(&stdout),
@@ -498,17 +509,17 @@ fn watch(
     })
 }
 
-/// Why the parent killed the child's process group.
+/// Why the watcher ended the run, with all it started (`leftovers::end_tree`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kill {
     TimeLimit,
-    /// The code had not ended `INTERRUPT_GRACE` after an interrupt.
+    /// The code had not ended `INTERRUPT_GRACE` after an interrupt, or another came.
     Interrupt,
 }
 
 /// Waits for the run's end: its status, or every pipe closed with the report whole (unless an
-/// interrupt came). Kills its process group at the time limit, or when the code has not ended
-/// `INTERRUPT_GRACE` after an interrupt, and then waits for its status. Says too how many of
+/// interrupt came). Ends it with all it started at the time limit, or when the code has not ended
+/// `INTERRUPT_GRACE` after an interrupt or another interrupt came, and then waits for its status. Says too how many of
 /// the pipes it saw closed.
 fn wait_for(
     child: Pid,
@@ -527,11 +538,11 @@ fn wait_for(
         let grace_left = interrupted_at.map(|at| INTERRUPT_GRACE.saturating_sub(at.elapsed()));
         let kill = match (left, grace_left) {
             (Some(left), _) if left.is_zero() => Some(Kill::TimeLimit),
-            (_, Some(left)) if left.is_zero() => Some(Kill::Interrupt),
+            (_, Some(left)) if left.is_zero() || INTERRUPTED_AGAIN.load(Ordering::SeqCst) => Some(Kill::Interrupt),
             _ => None,
         };
         if kill.is_some() {
-            let _ = killpg(child, Signal::SIGKILL);
+            leftovers::end_tree(child);
             loop {
                 match events.recv() {
                     Ok(Event::Closed) => closed += 1,

@@ -71,11 +71,12 @@ impl Run {
         self.reaped_at.is_none()
     }
 
-    /// Reaps the child if it ended and tells its client how; kills it if its client went away
-    /// (as a cold run dies with its parent). Returns whether the run is over, client included.
+    /// Reaps the child if it ended and tells its client how; kills it, with all it started, if its
+    /// client went away (as a cold run dies with its parent). Returns whether the run is over,
+    /// client included.
     ///
     /// A client that took the run's whole report as its end (`early_end`) may be gone before the
-    /// child is reaped: the kill then changes nothing, the child having left its group to exit.
+    /// child is reaped: the kill then only ends sooner a child that already killed what it started.
     pub fn tend(&mut self) -> bool {
         if let Some(at) = self.reaped_at {
             return self.client_gone() || at.elapsed() >= CLIENT_FINISH;
@@ -91,7 +92,7 @@ impl Run {
         }
         if self.client_gone() {
             self.client = None;
-            let _ = signal::killpg(self.forked.child, Signal::SIGKILL);
+            crate::run::leftovers::end_tree(self.forked.child);
         }
         false
     }
@@ -183,7 +184,7 @@ impl Spare {
             crate::run::warm_signals::register(child.as_raw(), peer.pid());
         }
         if json_lines::write(&mut &client, &Answer::Started(child.as_raw())).is_err() {
-            let _ = signal::killpg(child, Signal::SIGKILL);
+            crate::run::leftovers::end_tree(child);
         }
         Handed::Run(Run { forked: self.forked, client: Some(client), reaped_at: None })
     }
