@@ -1,9 +1,10 @@
 //! The settings a process hands down to the processes it starts, beside its environment: the
 //! file-creation mask, the resource limits, the scheduling priority, the CPUs it may run on, the
-//! signals it blocks and ignores, its OOM score adjustment, `no_new_privs`, its groups and its
-//! control groups. A cold run inherits the client's; a run forked from a warm server would
-//! inherit the server's, so the client sends its own and the run takes them on before any code
-//! runs; those a forked run cannot take on send the client's run cold (`out_of_reach`).
+//! signals it blocks and ignores, its OOM score adjustment, `no_new_privs`, its groups, its
+//! control groups and what confines it (namespaces, capabilities, seccomp, security label). A
+//! cold run inherits the client's; a run forked from a warm server would inherit the server's,
+//! so the client sends its own and the run takes them on before any code runs; those a forked
+//! run cannot take on send the client's run cold (`out_of_reach`).
 
 use nix::libc;
 use serde::{Deserialize, Serialize};
@@ -55,6 +56,9 @@ pub struct ProcessSettings {
     groups: Vec<String>,
     /// `/proc/self/cgroup`: the control group it is in, in each hierarchy.
     cgroup: String,
+    /// What confines it and no forked run can take on, by name: its namespaces, root folder,
+    /// capability sets, seccomp mode and filters, and security label (`confinement`).
+    confinement: Vec<(String, String)>,
 }
 
 /// The signals the interpreter ignores as it starts, in a cold run too: the server's own
@@ -76,6 +80,7 @@ impl ProcessSettings {
             no_new_privs: nix::sys::prctl::get_no_new_privs().unwrap_or(false),
             groups: groups(&status),
             cgroup: std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default(),
+            confinement: confinement(&status),
         }
     }
 
@@ -102,10 +107,17 @@ impl ProcessSettings {
     }
 
     /// `out_of_reach` for what is not a limit: no process may leave its control group for
-    /// another without rights on both, nor drop `no_new_privs`. Whether the run may change its
-    /// groups or lower its OOM score adjustment only trying tells (`take_on`): the kernel keeps
-    /// the floor of the latter to itself.
+    /// another without rights on both, nor drop `no_new_privs`; and a run that took on other
+    /// namespaces, capabilities, seccomp filters or security label than its client's would
+    /// escape the client's confinement, or be confined where the cold run is not. Whether the run
+    /// may change its groups or lower its OOM score adjustment only trying tells (`take_on`): the
+    /// kernel keeps the floor of the latter to itself.
     fn out_of_reach_beyond_limits(&self, wanted: &ProcessSettings) -> Option<String> {
+        let ours = |name: &str| self.confinement.iter().find(|(n, _)| n == name).map(|(_, value)| value.as_str());
+        if let Some((name, theirs)) = wanted.confinement.iter().find(|(name, value)| ours(name) != Some(value)) {
+            let ours = ours(name).unwrap_or("none");
+            return Some(format!("{OUT_OF_REACH} this run's {name} ({theirs}; the server's is {ours})"));
+        }
         if wanted.cgroup != self.cgroup {
             let theirs: Vec<&str> =
                 wanted.cgroup.lines().filter(|line| !self.cgroup.lines().any(|l| l == *line)).collect();
@@ -228,6 +240,34 @@ fn groups(status: &str) -> Vec<String> {
     ids.chain(field(status, "Groups:").unwrap_or_default().split_whitespace()).map(str::to_owned).collect()
 }
 
+/// What confines this process beyond its other settings, by name, as `status` (the text of
+/// `/proc/self/status`) and `/proc/self` tell: each namespace, the root folder (another under
+/// `chroot`), the capability sets, the seccomp mode and filters, and the security label
+/// (SELinux, AppArmor). What cannot be read is left out, on both sides alike.
+fn confinement(status: &str) -> Vec<(String, String)> {
+    const NAMESPACES: [&str; 8] = ["cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"];
+    const STATUS_FIELDS: [&str; 7] = ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "Seccomp", "Seccomp_filters"];
+    let mut found = Vec::new();
+    for namespace in NAMESPACES {
+        if let Ok(link) = std::fs::read_link(format!("/proc/self/ns/{namespace}")) {
+            found.push((format!("{namespace} namespace"), link.display().to_string()));
+        }
+    }
+    if let Ok(root) = std::fs::metadata("/") {
+        use std::os::unix::fs::MetadataExt;
+        found.push(("root folder".to_owned(), format!("device {} inode {}", root.dev(), root.ino())));
+    }
+    for name in STATUS_FIELDS {
+        if let Some(value) = field(status, &format!("{name}:")) {
+            found.push((name.to_owned(), value.to_owned()));
+        }
+    }
+    if let Ok(label) = std::fs::read_to_string("/proc/self/attr/current") {
+        found.push(("security label".to_owned(), label.trim_end_matches(['\0', '\n']).to_owned()));
+    }
+    found
+}
+
 fn cpus() -> Vec<usize> {
     // SAFETY: an all-zero cpu_set_t is the empty set, which sched_getaffinity fills.
     unsafe {
@@ -298,5 +338,18 @@ mod tests {
         let confined = ProcessSettings { no_new_privs: true, ..here.clone() };
         assert_eq!(here.out_of_reach(&confined), None);
         assert!(confined.out_of_reach(&here).is_some_and(|r| r.contains("no_new_privs")));
+    }
+
+    #[test]
+    fn another_namespace_or_other_capabilities_are_out_of_reach() {
+        let here = ProcessSettings::of_this_process();
+        let mut unshared = here.clone();
+        let net = unshared.confinement.iter_mut().find(|(name, _)| name == "net namespace").unwrap();
+        net.1 = "net:[1]".into();
+        let refusal = here.out_of_reach(&unshared).unwrap_or_default();
+        assert!(refusal.starts_with(OUT_OF_REACH) && refusal.contains("net namespace (net:[1];"), "{refusal}");
+        let mut fewer = here.clone();
+        fewer.confinement.iter_mut().find(|(name, _)| name == "CapBnd").unwrap().1 = "0000000000000000".into();
+        assert!(here.out_of_reach(&fewer).is_some_and(|r| r.contains("CapBnd")));
     }
 }
