@@ -773,3 +773,21 @@ fn any_signal_the_code_sends_its_parent_reaches_the_client_as_cold_and_the_serve
     assert!(server.child.try_wait().unwrap().is_none(), "the signal ended the server");
     assert_eq!(runner(&sandbox, &[]), "serve");
 }
+
+#[test]
+fn code_that_signals_its_parent_as_soon_as_it_starts_never_ends_the_server() {
+    use std::os::unix::process::ExitStatusExt;
+    let sandbox = project();
+    // The signal leaves as the run starts, when the server may still be telling the client so;
+    // the run then waits for it to reach the client, which it does through the server warm.
+    sandbox.write(
+        "early.py",
+        "import os, signal, time\nos.kill(os.getppid(), signal.SIGUSR2)\ntime.sleep(5)\ndef main(moss):\n    pass\n",
+    );
+    let mut server = Server::start(&sandbox, "agent.py");
+    for _ in 0..60 {
+        let out = sandbox.exec("agent.py", "early.py", &["--no-context"]);
+        assert_eq!(out.status.signal(), Some(nix::sys::signal::Signal::SIGUSR2 as i32), "{}", stderr(&out));
+        assert!(server.child.try_wait().unwrap().is_none(), "the run's signal ended the server");
+    }
+}

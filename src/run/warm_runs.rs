@@ -160,27 +160,24 @@ impl Spare {
     /// taken on the client's folder and process settings, and tells the client; the server's
     /// copies of the descriptors can be closed once this returns.
     pub fn hand(self, ask: &Ask, fds: &[OwnedFd], client: UnixStream) -> Handed {
-        let raw: Vec<RawFd> = fds.iter().map(AsRawFd::as_raw_fd).collect();
-        if warm_protocol::send_with_fds(&self.asks, ask, &raw).is_err() {
-            self.end();
-            return Handed::Lost(client);
-        }
-        let _ = self.asks.set_read_timeout(Some(TAKE_ON_WAIT));
-        match json_lines::read::<Result<(), String>>(&mut io::BufReader::new(&self.asks)) {
-            Ok(Ok(())) => {}
-            Ok(Err(reason)) => {
-                self.end();
-                return Handed::Refused(reason, client);
-            }
-            Err(_) => {
-                self.end();
-                return Handed::Lost(client);
-            }
-        }
         let child = self.forked.child;
+        // Before the ask: the code runs as soon as the spare has taken it on, and may signal the
+        // server at once.
         let peer = nix::sys::socket::getsockopt(&client, nix::sys::socket::sockopt::PeerCredentials);
         if let Ok(peer) = peer {
             crate::run::warm_signals::register(child.as_raw(), peer.pid());
+        }
+        let raw: Vec<RawFd> = fds.iter().map(AsRawFd::as_raw_fd).collect();
+        let sent = warm_protocol::send_with_fds(&self.asks, ask, &raw).is_ok();
+        let _ = self.asks.set_read_timeout(Some(TAKE_ON_WAIT));
+        let taken = sent.then(|| json_lines::read::<Result<(), String>>(&mut io::BufReader::new(&self.asks)));
+        if !matches!(taken, Some(Ok(Ok(())))) {
+            crate::run::warm_signals::unregister(child.as_raw());
+            self.end();
+            return match taken {
+                Some(Ok(Err(reason))) => Handed::Refused(reason, client),
+                _ => Handed::Lost(client),
+            };
         }
         if json_lines::write(&mut &client, &Answer::Started(child.as_raw())).is_err() {
             let _ = signal::killpg(child, Signal::SIGKILL);
