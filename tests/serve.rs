@@ -755,23 +755,31 @@ fn any_signal_the_code_sends_its_parent_reaches_the_client_as_cold_and_the_serve
     sandbox.write("count.py", "def main(moss):\n    moss.count = 1\n");
     assert_exit(&sandbox.exec_json("agent.py", "count.py", &["--cold"]).0, 0);
     let before = sandbox.read(".moss/agent.context.json");
-    sandbox.write(
-        "signals_parent.py",
-        "import os, signal, time\ndef main(moss):\n    moss.count = 2\n    \
-         os.kill(os.getppid(), signal.SIGUSR1)\n    time.sleep(5)\n",
-    );
     let mut server = Server::start(&sandbox, "agent.py");
-    let [cold, warm] = [&["--cold"][..], &[]].map(|extra| {
-        let started = Instant::now();
-        let out = sandbox.exec("agent.py", "signals_parent.py", extra);
-        (out.status.signal(), started.elapsed())
-    });
-    assert_eq!(cold.0, Some(nix::sys::signal::Signal::SIGUSR1 as i32), "cold: {cold:?}");
-    assert_eq!(warm.0, cold.0, "warm: {warm:?}");
-    assert!(warm.1 < Duration::from_secs(4), "the warm client lived on for {:?}", warm.1);
-    assert_eq!(sandbox.read(".moss/agent.context.json"), before, "the context changed");
-    assert!(server.child.try_wait().unwrap().is_none(), "the signal ended the server");
-    assert_eq!(runner(&sandbox, &[]), "serve");
+    // One that ends a process by default, and ones a fault of the process raises, which kill
+    // can send too: the client takes the first SIGSEGV for a stack overflow, and ends on the
+    // second.
+    for signal in ["SIGUSR1", "SIGABRT", "SIGFPE", "SIGSEGV"] {
+        sandbox.write(
+            "signals_parent.py",
+            format!(
+                "import os, signal, time\ndef main(moss):\n    moss.count = 2\n    \
+                 for _ in range(2):\n        os.kill(os.getppid(), signal.{signal})\n        time.sleep(0.2)\n    \
+                 time.sleep(5)\n"
+            ),
+        );
+        let [cold, warm] = [&["--cold"][..], &[]].map(|extra| {
+            let started = Instant::now();
+            let out = sandbox.exec("agent.py", "signals_parent.py", extra);
+            (out.status.signal(), started.elapsed())
+        });
+        assert_eq!(cold.0.map(nix::sys::signal::Signal::try_from), Some(signal.parse()), "cold: {cold:?}");
+        assert_eq!(warm.0, cold.0, "{signal}, warm: {warm:?}");
+        assert!(warm.1 < Duration::from_secs(4), "{signal}: the warm client lived on for {:?}", warm.1);
+        assert_eq!(sandbox.read(".moss/agent.context.json"), before, "{signal}: the context changed");
+        assert!(server.child.try_wait().unwrap().is_none(), "{signal} ended the server");
+        assert_eq!(runner(&sandbox, &[]), "serve");
+    }
 }
 
 #[test]

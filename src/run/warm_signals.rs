@@ -4,7 +4,8 @@
 //! server passes such a signal on to the run's client, so that the run ends as it would cold,
 //! and the server stays up for the next.
 
-use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use nix::libc::{self, c_int, pid_t};
 
@@ -67,53 +68,90 @@ const ENDING_BY_DEFAULT: [c_int; 10] = [
     libc::SIGXCPU,
 ];
 
-/// The signals `take_over_ending` took over: bit N-1 for signal N.
-static TAKEN_OVER: AtomicU64 = AtomicU64::new(0);
+/// The signals a fault of the process raises, which another process can send too (`kill`): the
+/// server's own faults keep the disposition they had (Rust's stack overflow report for SIGSEGV
+/// and SIGBUS, a library's handler, or the default), and only those a run sends go to its client.
+const FAULTS: [c_int; 7] =
+    [libc::SIGABRT, libc::SIGBUS, libc::SIGFPE, libc::SIGILL, libc::SIGSEGV, libc::SIGSYS, libc::SIGTRAP];
+
+/// The dispositions the taken-over signals had before (`take_over_ending`), by signal number:
+/// given back to a spare, and taken for a signal that is not a run's.
+static PREVIOUS: OnceLock<Vec<(c_int, libc::sigaction)>> = OnceLock::new();
 
 /// Has each signal that ends a process by default, and that nothing in the server handles or
-/// ignores, go from a run to its client; from anyone else it still ends the server.
+/// ignores, and each fault signal the server does not ignore, go from a run to its client; from
+/// anyone else it does what it did before. Called once, before the server takes asks.
 pub fn take_over_ending() {
     let real_time = libc::SIGRTMIN()..=libc::SIGRTMAX();
-    for signal in ENDING_BY_DEFAULT.into_iter().chain(real_time) {
-        // SAFETY: the handler is async-signal-safe; a signal already handled or ignored (by a
-        // library the server imported) is left as it is.
-        let taken = unsafe {
+    let ending = ENDING_BY_DEFAULT.into_iter().chain(real_time).map(|signal| (signal, false));
+    let mut previous = Vec::new();
+    for (signal, fault) in ending.chain(FAULTS.into_iter().map(|signal| (signal, true))) {
+        // SAFETY: reads the signal's disposition into a zeroed struct.
+        let current = unsafe {
             let mut current: libc::sigaction = std::mem::zeroed();
+            (libc::sigaction(signal, std::ptr::null(), &mut current) == 0).then_some(current)
+        };
+        // A signal a library the server imported handles or ignores is left to it; a fault's
+        // handler is called for the server's own faults.
+        let taken = current.filter(|current| match fault {
+            true => current.sa_sigaction != libc::SIG_IGN,
+            false => current.sa_sigaction == libc::SIG_DFL,
+        });
+        previous.extend(taken.map(|current| (signal, current)));
+    }
+    let previous = PREVIOUS.get_or_init(|| previous);
+    for (signal, before) in previous {
+        // SAFETY: the handler is async-signal-safe; it runs on the alternate stack when the one
+        // before did (a stack overflow's SIGSEGV has no stack left to run on).
+        unsafe {
             let mut action: libc::sigaction = std::mem::zeroed();
             action.sa_sigaction =
-                pass_on_or_end as extern "C" fn(c_int, *mut libc::siginfo_t, *mut libc::c_void) as usize;
-            action.sa_flags = libc::SA_SIGINFO;
-            libc::sigaction(signal, std::ptr::null(), &mut current) == 0
-                && current.sa_sigaction == libc::SIG_DFL
-                && libc::sigaction(signal, &action, std::ptr::null_mut()) == 0
-        };
-        if taken {
-            TAKEN_OVER.fetch_or(1 << (signal - 1), Ordering::SeqCst);
+                pass_on_or_act_as_before as extern "C" fn(c_int, *mut libc::siginfo_t, *mut libc::c_void) as usize;
+            action.sa_flags = libc::SA_SIGINFO | (before.sa_flags & libc::SA_ONSTACK);
+            libc::sigaction(*signal, &action, std::ptr::null_mut());
         }
     }
 }
 
-/// Gives back the default action of each signal `take_over_ending` took over: in a process the
-/// server forks for a run, which ends of them as a cold run's process does.
+/// Gives back the disposition each signal `take_over_ending` took over had: in a process the
+/// server forks for a run, which takes them as a cold run's process does.
 pub fn give_back_ending() {
-    let taken = TAKEN_OVER.load(Ordering::SeqCst);
-    for signal in (1..=64).filter(|signal| taken & (1 << (signal - 1)) != 0) {
-        // SAFETY: restoring a default disposition.
-        unsafe { libc::signal(signal, libc::SIG_DFL) };
+    for (signal, before) in PREVIOUS.get().into_iter().flatten() {
+        // SAFETY: restores a disposition this process had before.
+        unsafe { libc::sigaction(*signal, before, std::ptr::null_mut()) };
     }
 }
 
-/// Passes the signal to the client of the run that sent it; from anyone else, takes the
-/// signal's default action, which ends the server.
-extern "C" fn pass_on_or_end(signal: c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
+/// Passes a signal a run sent (`kill`, `sigqueue`, `tgkill`) to its client; any other, or one
+/// the kernel raised, gets the disposition the signal had before: its handler is called, or the
+/// default action taken, which ends the server.
+extern "C" fn pass_on_or_act_as_before(signal: c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
     // SAFETY: the kernel hands an SA_SIGINFO handler the signal's information.
-    let sender = unsafe { (*info).si_pid() };
-    if !pass_to_client(signal, sender) {
+    let (code, sender) = unsafe { ((*info).si_code, (*info).si_pid()) };
+    // Only a signal a process sent names its sender: a fault's information holds an address.
+    let sent = matches!(code, libc::SI_USER | libc::SI_QUEUE | libc::SI_TKILL);
+    if sent && pass_to_client(signal, sender) {
+        return;
+    }
+    let before = PREVIOUS.get().and_then(|previous| previous.iter().find(|(taken, _)| *taken == signal));
+    match before {
+        // SAFETY: calls the handler that was installed for this signal, as the kernel would have,
+        // with what the kernel handed this one.
+        Some((_, before)) if before.sa_sigaction != libc::SIG_DFL => unsafe {
+            if before.sa_flags & libc::SA_SIGINFO != 0 {
+                let handler: extern "C" fn(c_int, *mut libc::siginfo_t, *mut libc::c_void) =
+                    std::mem::transmute(before.sa_sigaction);
+                handler(signal, info, context);
+            } else {
+                let handler: extern "C" fn(c_int) = std::mem::transmute(before.sa_sigaction);
+                handler(signal);
+            }
+        },
         // SAFETY: signal and raise are async-signal-safe; the signal, blocked while its handler
         // runs, is delivered with its default action as the handler returns.
-        unsafe {
+        _ => unsafe {
             libc::signal(signal, libc::SIG_DFL);
             libc::raise(signal);
-        }
+        },
     }
 }
