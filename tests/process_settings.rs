@@ -131,6 +131,31 @@ fn the_run_takes_on_the_clients_cpus_signals_oom_score_no_new_privs_and_groups()
     }
 }
 
+/// Code that returns its scheduling policy and I/O priority (as `ionice` shows it), and which
+/// process runs it.
+const REPORTS_SCHEDULING: &str = "import os, subprocess\n\
+def main(moss):\n\
+\x20   return {\n\
+\x20       'runner': open(f'/proc/{os.getppid()}/cmdline').read().split('\\0')[1],\n\
+\x20       'policy': os.sched_getscheduler(0),\n\
+\x20       'io_priority': subprocess.run(['ionice', '-p', str(os.getpid())], capture_output=True, text=True).stdout,\n\
+\x20   }\n";
+
+#[test]
+fn the_run_takes_on_the_clients_scheduling_policy_and_io_priority() {
+    if !has_program("chrt") || !has_program("ionice") {
+        return;
+    }
+    let sandbox = served();
+    sandbox.write("scheduling.py", REPORTS_SCHEDULING);
+    for shell in ["exec chrt --batch 0 ionice -c 2 -n 7", "exec chrt --idle 0 ionice -c 3"] {
+        let (warm, cold, _) = returns_warm_and_cold(&sandbox, shell, &[], "scheduling.py");
+        assert_eq!(warm["runner"], expected_runner(true), "{shell}: {warm}");
+        assert_ne!(cold["policy"], json!(0), "{shell}: {cold}");
+        assert_eq!((&warm["policy"], &warm["io_priority"]), (&cold["policy"], &cold["io_priority"]), "{shell}");
+    }
+}
+
 #[test]
 fn a_server_with_no_new_privs_runs_a_client_without_it_cold_and_says_so_when_warm_is_asked() {
     if !has_program("setpriv") {
@@ -186,7 +211,7 @@ def main(moss):\n\
 \x20   }\n";
 
 #[test]
-fn a_client_in_other_namespaces_or_with_other_capabilities_runs_cold_and_says_so_when_warm_is_asked() {
+fn a_client_in_other_namespaces_or_with_other_capabilities_or_personality_runs_cold_and_says_so_when_warm_is_asked() {
     let sandbox = served();
     sandbox.write("confinement.py", REPORTS_CONFINEMENT);
     // A client without network (its own network namespace) must not reach the network through
@@ -194,6 +219,7 @@ fn a_client_in_other_namespaces_or_with_other_capabilities_runs_cold_and_says_so
     let confined = [
         ("exec unshare --user --map-root-user --net", "net namespace"),
         ("exec setpriv --bounding-set=-net_raw", "Cap"),
+        ("exec setarch --addr-no-randomize", "personality"),
     ];
     for (shell, setting) in confined {
         let works = Command::new("sh").args(["-c", &format!("{shell} true")]).output();
@@ -206,11 +232,7 @@ fn a_client_in_other_namespaces_or_with_other_capabilities_runs_cold_and_says_so
         let ours = |namespace: &str| std::fs::read_link(format!("/proc/self/ns/{namespace}")).unwrap();
         for (namespace, run) in [("net", &warm), ("net", &cold), ("user", &warm), ("user", &cold)] {
             let theirs = run[namespace].as_str().unwrap();
-            assert_eq!(
-                theirs == ours(namespace).to_str().unwrap(),
-                shell.starts_with("exec setpriv"),
-                "{shell}: {run}"
-            );
+            assert_eq!(theirs == ours(namespace).to_str().unwrap(), !shell.contains("unshare"), "{shell}: {run}");
         }
         assert_eq!(warm["bounding"], cold["bounding"], "{shell}");
         if *WARM {

@@ -1,5 +1,6 @@
 //! The settings a process hands down to the processes it starts, beside its environment: the
-//! file-creation mask, the resource limits, the scheduling priority, the CPUs it may run on, the
+//! file-creation mask, the resource limits, the scheduling priority and policy, the I/O
+//! priority, the execution domain (personality), the CPUs it may run on, the
 //! signals it blocks and ignores, its OOM score adjustment, `no_new_privs`, its groups, its
 //! control groups and what confines it (namespaces, capabilities, seccomp, security label). A
 //! cold run inherits the client's; a run forked from a warm server would inherit the server's,
@@ -42,6 +43,12 @@ pub const OUT_OF_REACH: &str = "a run forked from the server cannot take on";
 pub struct ProcessSettings {
     umask: u32,
     nice: i32,
+    /// The scheduling policy (`chrt`; with SCHED_RESET_ON_FORK when set) and its priority.
+    scheduling: (i32, i32),
+    /// The I/O scheduling class and priority (`ionice`), as `ioprio_get` gives them.
+    io_priority: i64,
+    /// The execution domain and its flags (`setarch`): ADDR_NO_RANDOMIZE and others.
+    personality: i32,
     /// Each resource's soft and hard limit, in the order of `RESOURCES`; None where the kernel
     /// does not know it.
     limits: Vec<Option<(u64, u64)>>,
@@ -72,6 +79,9 @@ impl ProcessSettings {
         ProcessSettings {
             umask: umask(&status),
             nice: nice(),
+            scheduling: scheduling(),
+            io_priority: io_priority(),
+            personality: personality(),
             limits,
             cpus: cpus(),
             blocked: mask(&status, "SigBlk:"),
@@ -113,6 +123,14 @@ impl ProcessSettings {
     /// may change its groups or lower its OOM score adjustment only trying tells (`take_on`): the
     /// kernel keeps the floor of the latter to itself.
     fn out_of_reach_beyond_limits(&self, wanted: &ProcessSettings) -> Option<String> {
+        // The address layout it decides was made as the server's process started.
+        if wanted.personality != self.personality {
+            return Some(format!(
+                "{OUT_OF_REACH} this run's personality ({:#x}; the server's is {:#x}), which decides how a \
+                 process is laid out as it starts",
+                wanted.personality, self.personality
+            ));
+        }
         let ours = |name: &str| self.confinement.iter().find(|(n, _)| n == name).map(|(_, value)| value.as_str());
         if let Some((name, theirs)) = wanted.confinement.iter().find(|(name, value)| ours(name) != Some(value)) {
             let ours = ours(name).unwrap_or("none");
@@ -143,9 +161,30 @@ impl ProcessSettings {
         if nice() != self.nice && unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, self.nice) } != 0 {
             return Err(format!("cannot set the nice value {}: {}", self.nice, nix::errno::Errno::last()));
         }
+        self.take_on_scheduling()?;
         let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
         self.take_on_cpus_and_privileges(&status)?;
         self.take_on_signals(&status);
+        Ok(())
+    }
+
+    /// Takes on the scheduling policy and the I/O priority: lowering them is always allowed,
+    /// raising them only as far as the limits and privileges allow.
+    fn take_on_scheduling(&self) -> Result<(), String> {
+        let (policy, priority) = self.scheduling;
+        let param = libc::sched_param { sched_priority: priority };
+        // SAFETY: sched_setscheduler on this process reads the parameter it is given.
+        if scheduling() != self.scheduling && unsafe { libc::sched_setscheduler(0, policy, &param) } != 0 {
+            let error = nix::errno::Errno::last();
+            return Err(format!("cannot set the scheduling policy {policy} with priority {priority}: {error}"));
+        }
+        // SAFETY: ioprio_set on this process takes plain numbers.
+        if io_priority() != self.io_priority
+            && unsafe { libc::syscall(libc::SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, self.io_priority) } != 0
+        {
+            let error = nix::errno::Errno::last();
+            return Err(format!("cannot set the I/O priority {:#x}: {error}", self.io_priority));
+        }
         Ok(())
     }
 
@@ -277,6 +316,28 @@ fn cpus() -> Vec<usize> {
         }
         (0..libc::CPU_SETSIZE as usize).filter(|&cpu| libc::CPU_ISSET(cpu, &set)).collect()
     }
+}
+
+/// The scheduling policy of this process and its priority.
+fn scheduling() -> (i32, i32) {
+    let mut param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: both read this process's scheduling into what they are given.
+    unsafe {
+        (libc::sched_getscheduler(0), if libc::sched_getparam(0, &mut param) == 0 { param.sched_priority } else { 0 })
+    }
+}
+
+/// `ioprio_get`'s "this process".
+const IOPRIO_WHO_PROCESS: libc::c_long = 1;
+
+fn io_priority() -> i64 {
+    // SAFETY: ioprio_get on this process takes plain numbers.
+    unsafe { libc::syscall(libc::SYS_ioprio_get, IOPRIO_WHO_PROCESS, 0) }
+}
+
+fn personality() -> i32 {
+    // SAFETY: 0xffffffff asks for the personality without changing it.
+    unsafe { libc::personality(0xffff_ffff) }
 }
 
 fn oom_score_adj() -> i32 {
