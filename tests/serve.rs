@@ -799,3 +799,40 @@ fn code_that_signals_its_parent_as_soon_as_it_starts_never_ends_the_server() {
         assert!(server.child.try_wait().unwrap().is_none(), "the run's signal ended the server");
     }
 }
+
+/// The state letter of process `pid` (`T` when stopped), if it is there.
+fn state_of(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?.1.trim_start().chars().next()
+}
+
+#[test]
+fn a_stop_signal_the_code_sends_its_parent_stops_the_client_as_cold_not_the_server() {
+    let sandbox = project();
+    sandbox.write(
+        "stops_parent.py",
+        "import os, signal, time\ndef main(moss):\n    os.kill(os.getppid(), signal.SIGTSTP)\n    \
+         time.sleep(0.5)\n    return 1\n",
+    );
+    let server = Server::start(&sandbox, "agent.py");
+    for extra in [&["--cold"][..], &[]] {
+        let mut client = sandbox
+            .moss_process()
+            .args(["exec", "agent.py", "--code", "stops_parent.py", "--no-context", "--json"])
+            .args(extra)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while state_of(client.id()) != Some('T') {
+            assert!(started.elapsed() < Duration::from_secs(10), "{extra:?}: the client was never stopped");
+            assert!(client.try_wait().unwrap().is_none(), "{extra:?}: the client ended, never stopped");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_ne!(state_of(server.child.id()), Some('T'), "{extra:?}: the run's signal stopped the server");
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(client.id() as i32), nix::sys::signal::Signal::SIGCONT)
+            .unwrap();
+        assert!(client.wait().unwrap().success(), "{extra:?}: the run did not end well once continued");
+    }
+    assert_eq!(runner(&sandbox, &[]), "serve");
+}

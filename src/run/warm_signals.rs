@@ -52,10 +52,10 @@ pub fn pass_to_client(signal: c_int, sender: pid_t) -> bool {
     false
 }
 
-/// The signals that end a process by default, and that another process sends (not a fault of
-/// the process itself), beside the interrupts the server handles itself: the real-time ones
-/// are added (`taken_over`).
-const ENDING_BY_DEFAULT: [c_int; 10] = [
+/// The signals that end or stop a process by default, and that another process sends (not a
+/// fault of the process itself), beside the interrupts the server handles itself: the
+/// real-time ones are added (`take_over_ending`).
+const ENDING_BY_DEFAULT: [c_int; 13] = [
     libc::SIGQUIT,
     libc::SIGUSR1,
     libc::SIGUSR2,
@@ -66,6 +66,9 @@ const ENDING_BY_DEFAULT: [c_int; 10] = [
     libc::SIGPWR,
     libc::SIGSTKFLT,
     libc::SIGXCPU,
+    libc::SIGTSTP,
+    libc::SIGTTIN,
+    libc::SIGTTOU,
 ];
 
 /// The signals a fault of the process raises, which another process can send too (`kill`): the
@@ -124,13 +127,19 @@ pub fn give_back_ending() {
 
 /// Passes a signal a run sent (`kill`, `sigqueue`, `tgkill`) to its client; any other, or one
 /// the kernel raised, gets the disposition the signal had before: its handler is called, or the
-/// default action taken, which ends the server.
+/// default action taken, which ends the server, or stops it (Ctrl-Z) until it is continued.
 extern "C" fn pass_on_or_act_as_before(signal: c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
     // SAFETY: the kernel hands an SA_SIGINFO handler the signal's information.
     let (code, sender) = unsafe { ((*info).si_code, (*info).si_pid()) };
     // Only a signal a process sent names its sender: a fault's information holds an address.
     let sent = matches!(code, libc::SI_USER | libc::SI_QUEUE | libc::SI_TKILL);
     if sent && pass_to_client(signal, sender) {
+        return;
+    }
+    if matches!(signal, libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU) {
+        // SAFETY: raise is async-signal-safe. SIGSTOP stops the server at once, inside this
+        // handler, which stays in place for the runs' stop signals once it is continued.
+        unsafe { libc::raise(libc::SIGSTOP) };
         return;
     }
     let before = PREVIOUS.get().and_then(|previous| previous.iter().find(|(taken, _)| *taken == signal));
