@@ -756,10 +756,10 @@ fn any_signal_the_code_sends_its_parent_reaches_the_client_as_cold_and_the_serve
     assert_exit(&sandbox.exec_json("agent.py", "count.py", &["--cold"]).0, 0);
     let before = sandbox.read(".moss/agent.context.json");
     let mut server = Server::start(&sandbox, "agent.py");
-    // One that ends a process by default, and ones a fault of the process raises, which kill
-    // can send too: the client takes the first SIGSEGV for a stack overflow, and ends on the
-    // second.
-    for signal in ["SIGUSR1", "SIGABRT", "SIGFPE", "SIGSEGV"] {
+    // One that ends a process by default, one the server's Python ignores, and ones a fault of
+    // the process raises, which kill can send too: the client takes the first SIGSEGV for a
+    // stack overflow, and ends on the second.
+    for signal in ["SIGUSR1", "SIGXFSZ", "SIGABRT", "SIGFPE", "SIGSEGV"] {
         sandbox.write(
             "signals_parent.py",
             format!(

@@ -55,7 +55,7 @@ pub fn pass_to_client(signal: c_int, sender: pid_t) -> bool {
 /// The signals that end or stop a process by default, and that another process sends (not a
 /// fault of the process itself), beside the interrupts the server handles itself: the
 /// real-time ones are added (`take_over_ending`).
-const ENDING_BY_DEFAULT: [c_int; 13] = [
+const ENDING_BY_DEFAULT: [c_int; 14] = [
     libc::SIGQUIT,
     libc::SIGUSR1,
     libc::SIGUSR2,
@@ -66,6 +66,7 @@ const ENDING_BY_DEFAULT: [c_int; 13] = [
     libc::SIGPWR,
     libc::SIGSTKFLT,
     libc::SIGXCPU,
+    libc::SIGXFSZ,
     libc::SIGTSTP,
     libc::SIGTTIN,
     libc::SIGTTOU,
@@ -81,26 +82,20 @@ const FAULTS: [c_int; 7] =
 /// given back to a spare, and taken for a signal that is not a run's.
 static PREVIOUS: OnceLock<Vec<(c_int, libc::sigaction)>> = OnceLock::new();
 
-/// Has each signal that ends a process by default, and that nothing in the server handles or
-/// ignores, and each fault signal the server does not ignore, go from a run to its client; from
-/// anyone else it does what it did before. Called once, before the server takes asks.
+/// Has each signal that ends or stops a process by default, and each fault signal, go from a
+/// run to its client, whatever the server does with it (the client does not share what the
+/// server imported, nor how it was started: in the background, SIGQUIT ignored); from anyone
+/// else it does what it did before. Called once, before the server takes asks.
 pub fn take_over_ending() {
     let real_time = libc::SIGRTMIN()..=libc::SIGRTMAX();
-    let ending = ENDING_BY_DEFAULT.into_iter().chain(real_time).map(|signal| (signal, false));
     let mut previous = Vec::new();
-    for (signal, fault) in ending.chain(FAULTS.into_iter().map(|signal| (signal, true))) {
+    for signal in ENDING_BY_DEFAULT.into_iter().chain(real_time).chain(FAULTS) {
         // SAFETY: reads the signal's disposition into a zeroed struct.
         let current = unsafe {
             let mut current: libc::sigaction = std::mem::zeroed();
             (libc::sigaction(signal, std::ptr::null(), &mut current) == 0).then_some(current)
         };
-        // A signal a library the server imported handles or ignores is left to it; a fault's
-        // handler is called for the server's own faults.
-        let taken = current.filter(|current| match fault {
-            true => current.sa_sigaction != libc::SIG_IGN,
-            false => current.sa_sigaction == libc::SIG_DFL,
-        });
-        previous.extend(taken.map(|current| (signal, current)));
+        previous.extend(current.map(|current| (signal, current)));
     }
     let previous = PREVIOUS.get_or_init(|| previous);
     for (signal, before) in previous {
@@ -126,8 +121,9 @@ pub fn give_back_ending() {
 }
 
 /// Passes a signal a run sent (`kill`, `sigqueue`, `tgkill`) to its client; any other, or one
-/// the kernel raised, gets the disposition the signal had before: its handler is called, or the
-/// default action taken, which ends the server, or stops it (Ctrl-Z) until it is continued.
+/// the kernel raised, gets the disposition the signal had before: it is ignored, or its handler
+/// called, or the default action taken, which ends the server, or stops it (Ctrl-Z) until it is
+/// continued.
 extern "C" fn pass_on_or_act_as_before(signal: c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
     // SAFETY: the kernel hands an SA_SIGINFO handler the signal's information.
     let (code, sender) = unsafe { ((*info).si_code, (*info).si_pid()) };
@@ -136,14 +132,15 @@ extern "C" fn pass_on_or_act_as_before(signal: c_int, info: *mut libc::siginfo_t
     if sent && pass_to_client(signal, sender) {
         return;
     }
-    if matches!(signal, libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU) {
+    let before = PREVIOUS.get().and_then(|previous| previous.iter().find(|(taken, _)| *taken == signal));
+    let stops = matches!(signal, libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU);
+    match before {
+        Some((_, before)) if before.sa_sigaction == libc::SIG_IGN => {}
         // SAFETY: raise is async-signal-safe. SIGSTOP stops the server at once, inside this
         // handler, which stays in place for the runs' stop signals once it is continued.
-        unsafe { libc::raise(libc::SIGSTOP) };
-        return;
-    }
-    let before = PREVIOUS.get().and_then(|previous| previous.iter().find(|(taken, _)| *taken == signal));
-    match before {
+        Some((_, before)) if stops && before.sa_sigaction == libc::SIG_DFL => unsafe {
+            libc::raise(libc::SIGSTOP);
+        },
         // SAFETY: calls the handler that was installed for this signal, as the kernel would have,
         // with what the kernel handed this one.
         Some((_, before)) if before.sa_sigaction != libc::SIG_DFL => unsafe {
