@@ -836,3 +836,22 @@ fn a_stop_signal_the_code_sends_its_parent_stops_the_client_as_cold_not_the_serv
     }
     assert_eq!(runner(&sandbox, &[]), "serve");
 }
+
+#[test]
+fn a_signal_from_a_process_the_run_started_in_a_session_of_its_own_reaches_the_client() {
+    use std::os::unix::process::ExitStatusExt;
+    let sandbox = project();
+    // `kill` runs in a session (and process group) of its own, and signals the run's parent.
+    sandbox.write(
+        "detached.py",
+        "import os, subprocess, time\ndef main(moss):\n    \
+         subprocess.run(['kill', '-USR1', str(os.getppid())], start_new_session=True)\n    time.sleep(5)\n",
+    );
+    let mut server = Server::start(&sandbox, "agent.py");
+    for extra in [&["--cold"][..], &[]] {
+        let out = sandbox.exec("agent.py", "detached.py", &[&["--no-context"], extra].concat());
+        assert_eq!(out.status.signal(), Some(nix::sys::signal::Signal::SIGUSR1 as i32), "{extra:?}: {}", stderr(&out));
+        assert!(server.child.try_wait().unwrap().is_none(), "{extra:?}: the signal ended the server");
+    }
+    assert_eq!(runner(&sandbox, &[]), "serve");
+}

@@ -33,23 +33,72 @@ pub fn unregister(run: pid_t) {
 }
 
 /// Passes `signal`, sent by process `sender`, to the client of the run that process belongs to
-/// (the run's process, or one in its group); false when it came from none of them.
-/// Async-signal-safe.
+/// (the run's process, one in its group, or one that descends from it, such as a process it
+/// started in a session of its own); false when it came from none of them. Async-signal-safe.
 pub fn pass_to_client(signal: c_int, sender: pid_t) -> bool {
     if sender <= 0 {
         return false;
     }
-    // SAFETY: getpgid and kill are plain system calls, safe in a signal handler.
-    let group = unsafe { nix::libc::getpgid(sender) };
-    for (run, client) in &RUNS {
-        let run = run.load(Ordering::SeqCst);
-        if run != 0 && (run == sender || run == group) {
-            // SAFETY: as above.
-            unsafe { nix::libc::kill(client.load(Ordering::SeqCst), signal) };
+    // SAFETY: getpgid is a plain system call, safe in a signal handler.
+    let group = unsafe { libc::getpgid(sender) };
+    let mut ancestor = sender;
+    for _ in 0..MAX_GENERATIONS {
+        if let Some(client) = client_of(|run| run == ancestor || (ancestor == sender && run == group)) {
+            // SAFETY: kill is a plain system call, safe in a signal handler.
+            unsafe { libc::kill(client, signal) };
             return true;
+        }
+        match parent_of(ancestor) {
+            // SAFETY: getpid cannot fail.
+            Some(parent) if parent > 1 && parent != unsafe { libc::getpid() } => ancestor = parent,
+            _ => break,
         }
     }
     false
+}
+
+/// How many generations up from a signal's sender its run is looked for.
+const MAX_GENERATIONS: usize = 16;
+
+/// The client of the first run `matches` takes.
+fn client_of(matches: impl Fn(pid_t) -> bool) -> Option<pid_t> {
+    RUNS.iter().find_map(|(run, client)| {
+        let run = run.load(Ordering::SeqCst);
+        (run != 0 && matches(run)).then(|| client.load(Ordering::SeqCst))
+    })
+}
+
+/// The parent of process `pid`, from `/proc/PID/stat`, read without allocating: safe in a
+/// signal handler.
+fn parent_of(pid: pid_t) -> Option<pid_t> {
+    let mut path = *b"/proc/\0\0\0\0\0\0\0\0\0\0/stat\0";
+    let mut digits = [0u8; 10];
+    let (mut left, mut at) = (pid as u32, digits.len());
+    while left > 0 || at == digits.len() {
+        at -= 1;
+        digits[at] = b'0' + (left % 10) as u8;
+        left /= 10;
+    }
+    let number = &digits[at..];
+    path[6..6 + number.len()].copy_from_slice(number);
+    path.copy_within(16..22, 6 + number.len());
+    let mut stat = [0u8; 256];
+    // SAFETY: open, read and close are async-signal-safe; the path ends with a NUL.
+    let read = unsafe {
+        let fd = libc::open(path.as_ptr().cast(), libc::O_RDONLY | libc::O_CLOEXEC);
+        if fd < 0 {
+            return None;
+        }
+        let read = libc::read(fd, stat.as_mut_ptr().cast(), stat.len());
+        libc::close(fd);
+        read
+    };
+    // After the command's name, in parentheses: the state, then the parent's id.
+    let stat = stat.get(..usize::try_from(read).ok()?)?;
+    let after_name = stat.iter().rposition(|&byte| byte == b')')?;
+    let mut fields = stat[after_name + 1..].split(|&byte| byte == b' ').filter(|field| !field.is_empty());
+    let parent = fields.nth(1)?;
+    parent.iter().try_fold(0 as pid_t, |id, &digit| digit.is_ascii_digit().then(|| id * 10 + pid_t::from(digit - b'0')))
 }
 
 /// The signals that end or stop a process by default, and that another process sends (not a
@@ -159,5 +208,18 @@ extern "C" fn pass_on_or_act_as_before(signal: c_int, info: *mut libc::siginfo_t
             libc::signal(signal, libc::SIG_DFL);
             libc::raise(signal);
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_parent_of_a_process_is_read_from_proc() {
+        // SAFETY: getpid and getppid cannot fail.
+        let (us, ours) = unsafe { (libc::getpid(), libc::getppid()) };
+        assert_eq!(parent_of(us), Some(ours));
+        assert_eq!(parent_of(i32::MAX), None);
     }
 }
