@@ -1,11 +1,11 @@
 //! The settings a process hands down to the processes it starts, beside its environment: the
 //! file-creation mask, the resource limits, the scheduling priority and policy, the I/O
-//! priority, the execution domain (personality), the CPUs it may run on, the
-//! signals it blocks and ignores, its OOM score adjustment, `no_new_privs`, its groups, its
-//! control groups and what confines it (namespaces, capabilities, seccomp, security label). A
-//! cold run inherits the client's; a run forked from a warm server would inherit the server's,
-//! so the client sends its own and the run takes them on before any code runs; those a forked
-//! run cannot take on send the client's run cold (`out_of_reach`).
+//! priority, the execution domain (personality), the CPUs it may run on, the signals it blocks
+//! and ignores, its OOM score adjustment, `no_new_privs`, its groups, its control groups and
+//! what confines it (namespaces, capabilities, seccomp, security label). A cold run inherits
+//! the client's; a run forked from a warm server would inherit the server's, so the client
+//! sends its own and the run takes them on before any code runs; those a forked run cannot take
+//! on send the client's run cold (`out_of_reach`).
 
 use nix::libc;
 use serde::{Deserialize, Serialize};
@@ -46,7 +46,7 @@ pub struct ProcessSettings {
     /// The scheduling policy (`chrt`; with SCHED_RESET_ON_FORK when set) and its priority.
     scheduling: (i32, i32),
     /// The I/O scheduling class and priority (`ionice`), as `ioprio_get` gives them.
-    io_priority: i64,
+    io_priority: libc::c_long,
     /// The execution domain and its flags (`setarch`): ADDR_NO_RANDOMIZE and others.
     personality: i32,
     /// Each resource's soft and hard limit, in the order of `RESOURCES`; None where the kernel
@@ -330,7 +330,7 @@ fn scheduling() -> (i32, i32) {
 /// `ioprio_get`'s "this process".
 const IOPRIO_WHO_PROCESS: libc::c_long = 1;
 
-fn io_priority() -> i64 {
+fn io_priority() -> libc::c_long {
     // SAFETY: ioprio_get on this process takes plain numbers.
     unsafe { libc::syscall(libc::SYS_ioprio_get, IOPRIO_WHO_PROCESS, 0) }
 }
