@@ -855,3 +855,48 @@ fn a_signal_from_a_process_the_run_started_in_a_session_of_its_own_reaches_the_c
     }
     assert_eq!(runner(&sandbox, &[]), "serve");
 }
+
+#[test]
+fn a_run_never_reaches_the_servers_terminal() {
+    use std::os::unix::process::CommandExt;
+    if Command::new("script").arg("--version").output().is_err() {
+        return common::skip("a_run_never_reaches_the_servers_terminal", "no `script` to give the server a terminal");
+    }
+    let sandbox = project();
+    sandbox.write(
+        "terminal.py",
+        "import os\ndef main(moss):\n    try:\n        os.close(os.open('/dev/tty', os.O_RDWR))\n        \
+         terminal = 'a terminal'\n    except OSError as error:\n        terminal = error.strerror\n    \
+         return [terminal, open(f'/proc/{os.getppid()}/cmdline').read().split('\\0')[1]]\n",
+    );
+    // The server runs in a terminal of its own, as `moss serve` in a terminal window does.
+    let log = sandbox.path("agent.py.serve.log");
+    let moss = assert_cmd::cargo::cargo_bin("moss");
+    let serve = format!("exec '{}' serve agent.py 2>'{}'", moss.display(), log.display());
+    // Ending `script` hangs its terminal up, which stops the server.
+    let _terminal = Server {
+        child: Command::new("script")
+            .args(["-qec", &serve, "/dev/null"])
+            .current_dir(sandbox.root())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    };
+    let started = Instant::now();
+    while !std::fs::read_to_string(&log).unwrap_or_default().contains("serving ") {
+        assert!(started.elapsed() < Duration::from_secs(20), "the server never listened");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // The client has none, in a session of its own.
+    let run = |extra: &[&str]| {
+        let mut client = sandbox.moss_process();
+        client.args(["exec", "agent.py", "--code", "terminal.py", "--no-context", "--json"]).args(extra);
+        // SAFETY: setsid is async-signal-safe.
+        unsafe { client.pre_exec(|| nix::unistd::setsid().map(drop).map_err(std::io::Error::from)) };
+        common::parse_result(&client.output().unwrap())["returns"].clone()
+    };
+    let (cold, warm) = (run(&["--cold"]), run(&[]));
+    assert_eq!(warm[1], "serve", "{warm}");
+    assert_eq!(warm[0], cold[0], "warm {warm}, cold {cold}");
+}
