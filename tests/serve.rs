@@ -856,6 +856,11 @@ fn a_signal_from_a_process_the_run_started_in_a_session_of_its_own_reaches_the_c
     assert_eq!(runner(&sandbox, &[]), "serve");
 }
 
+/// Code that says whether it has a terminal (or why not), and which process runs it.
+const TERMINAL_AND_RUNNER: &str = "import os\ndef main(moss):\n    try:\n        \
+    os.close(os.open('/dev/tty', os.O_RDWR))\n        terminal = 'a terminal'\n    except OSError as error:\n        \
+    terminal = error.strerror\n    return [terminal, open(f'/proc/{os.getppid()}/cmdline').read().split('\\0')[1]]\n";
+
 #[test]
 fn a_run_never_reaches_the_servers_terminal() {
     use std::os::unix::process::CommandExt;
@@ -863,12 +868,7 @@ fn a_run_never_reaches_the_servers_terminal() {
         return common::skip("a_run_never_reaches_the_servers_terminal", "no `script` to give the server a terminal");
     }
     let sandbox = project();
-    sandbox.write(
-        "terminal.py",
-        "import os\ndef main(moss):\n    try:\n        os.close(os.open('/dev/tty', os.O_RDWR))\n        \
-         terminal = 'a terminal'\n    except OSError as error:\n        terminal = error.strerror\n    \
-         return [terminal, open(f'/proc/{os.getppid()}/cmdline').read().split('\\0')[1]]\n",
-    );
+    sandbox.write("terminal.py", TERMINAL_AND_RUNNER);
     // The server runs in a terminal of its own, as `moss serve` in a terminal window does.
     let log = sandbox.path("agent.py.serve.log");
     let moss = assert_cmd::cargo::cargo_bin("moss");
@@ -898,5 +898,34 @@ fn a_run_never_reaches_the_servers_terminal() {
     };
     let (cold, warm) = (run(&["--cold"]), run(&[]));
     assert_eq!(warm[1], "serve", "{warm}");
+    assert_eq!(warm[0], cold[0], "warm {warm}, cold {cold}");
+}
+
+#[test]
+fn a_run_of_a_client_in_the_servers_terminal_has_that_terminal_as_cold() {
+    if Command::new("script").arg("--version").output().is_err() {
+        return common::skip("a_run_of_a_client_in_the_servers_terminal", "no `script` to give them a terminal");
+    }
+    let sandbox = project();
+    sandbox.write("terminal.py", TERMINAL_AND_RUNNER);
+    // In one terminal: --warm starts the server there, the next run is warm, then one is cold.
+    let moss = format!("'{}'", assert_cmd::cargo::cargo_bin("moss").display());
+    let exec =
+        |extra: &str, out: &str| format!("{moss} exec agent.py --code terminal.py --no-context --json {extra} >{out}");
+    let session = [exec("--warm", "first.json"), exec("", "warm.json"), exec("--cold", "cold.json")].join(" && ");
+    let session = format!("{session}; {moss} serve --stop agent.py");
+    let ran = Command::new("script")
+        .args(["-qec", &session, "/dev/null"])
+        .current_dir(sandbox.root())
+        .env("NO_COLOR", "1")
+        .env_remove("MOSS_WARM")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(ran.status.success(), "{}", stdout(&ran));
+    let returns = |name: &str| serde_json::from_slice::<Value>(&sandbox.read(name)).unwrap()["returns"].clone();
+    let (warm, cold) = (returns("warm.json"), returns("cold.json"));
+    assert_eq!(warm[1], "serve", "{warm}");
+    assert_eq!(cold[0], "a terminal", "{cold}");
     assert_eq!(warm[0], cold[0], "warm {warm}, cold {cold}");
 }

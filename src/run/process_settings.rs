@@ -49,6 +49,8 @@ pub struct ProcessSettings {
     io_priority: libc::c_long,
     /// The execution domain and its flags (`setarch`): ADDR_NO_RANDOMIZE and others.
     personality: i32,
+    /// The device of its controlling terminal, 0 for none (`/proc/self/stat`).
+    terminal: i64,
     /// Each resource's soft and hard limit, in the order of `RESOURCES`; None where the kernel
     /// does not know it.
     limits: Vec<Option<(u64, u64)>>,
@@ -82,6 +84,7 @@ impl ProcessSettings {
             scheduling: scheduling(),
             io_priority: io_priority(),
             personality: personality(),
+            terminal: terminal(),
             limits,
             cpus: cpus(),
             blocked: mask(&status, "SigBlk:"),
@@ -162,6 +165,9 @@ impl ProcessSettings {
             return Err(format!("cannot set the nice value {}: {}", self.nice, nix::errno::Errno::last()));
         }
         self.take_on_scheduling()?;
+        if terminal() != self.terminal {
+            give_up_terminal();
+        }
         let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
         self.take_on_cpus_and_privileges(&status)?;
         self.take_on_signals(&status);
@@ -315,6 +321,27 @@ fn cpus() -> Vec<usize> {
             return Vec::new();
         }
         (0..libc::CPU_SETSIZE as usize).filter(|&cpu| libc::CPU_ISSET(cpu, &set)).collect()
+    }
+}
+
+/// The device of this process's controlling terminal, 0 when it has none.
+fn terminal() -> i64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // After the command's name: state, parent, group, session, then the terminal.
+    let fields = stat.rsplit_once(')').map_or("", |(_, fields)| fields);
+    fields.split_whitespace().nth(4).and_then(|tty| tty.parse().ok()).unwrap_or(0)
+}
+
+/// Gives up the controlling terminal, which is not the client's (the server's, when `moss serve`
+/// runs in a terminal window): the run then has none, as a cold run of a client without one.
+/// The process stays in its session and group (a session of its own could not leave its group
+/// to exit: `early_end`).
+fn give_up_terminal() {
+    use std::os::fd::AsRawFd;
+    if let Ok(terminal) = std::fs::File::open("/dev/tty") {
+        // SAFETY: TIOCNOTTY takes no argument; for a process that does not lead its session, it
+        // only detaches that process from the terminal.
+        unsafe { libc::ioctl(terminal.as_raw_fd(), libc::TIOCNOTTY) };
     }
 }
 

@@ -252,7 +252,6 @@ fn fork_with_python() -> nix::Result<ForkResult> {
 
 /// The spare's life: it waits for an ask and runs it; it ends when the server hands it none.
 fn wait_for_ask(asks: UnixStream, moss_file: &Path) -> ! {
-    give_up_terminal();
     // A spare must never outlive its server: nobody would reap it.
     let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL);
     // The server's handlers are not the run's: they would swallow an interrupt the client passes
@@ -271,17 +270,6 @@ fn wait_for_ask(asks: UnixStream, moss_file: &Path) -> ! {
         Ok((Ask::Exec(ask), fds)) => run(*ask, fds, asks, moss_file),
         // SAFETY: _exit skips the interpreter's teardown, which belongs to the server.
         _ => unsafe { nix::libc::_exit(0) },
-    }
-}
-
-/// Gives up the server's controlling terminal, if it has one: the server's is not the client's,
-/// and a cold run of a client without one has none either. The process stays in its session
-/// and group (a session of its own could not leave its group to exit: `early_end`).
-fn give_up_terminal() {
-    if let Ok(terminal) = std::fs::File::open("/dev/tty") {
-        // SAFETY: TIOCNOTTY takes no argument; for a process that does not lead its session, it
-        // only detaches that process from the terminal.
-        unsafe { nix::libc::ioctl(terminal.as_raw_fd(), nix::libc::TIOCNOTTY) };
     }
 }
 
