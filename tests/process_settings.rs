@@ -131,6 +131,31 @@ fn the_run_takes_on_the_clients_cpus_signals_oom_score_no_new_privs_and_groups()
     }
 }
 
+/// Code that returns its scheduling policy and I/O priority (as `ionice` shows it), and which
+/// process runs it.
+const REPORTS_SCHEDULING: &str = "import os, subprocess\n\
+def main(moss):\n\
+\x20   return {\n\
+\x20       'runner': open(f'/proc/{os.getppid()}/cmdline').read().split('\\0')[1],\n\
+\x20       'policy': os.sched_getscheduler(0),\n\
+\x20       'io_priority': subprocess.run(['ionice', '-p', str(os.getpid())], capture_output=True, text=True).stdout,\n\
+\x20   }\n";
+
+#[test]
+fn the_run_takes_on_the_clients_scheduling_policy_and_io_priority() {
+    if !has_program("chrt") || !has_program("ionice") {
+        return;
+    }
+    let sandbox = served();
+    sandbox.write("scheduling.py", REPORTS_SCHEDULING);
+    for shell in ["exec chrt --batch 0 ionice -c 2 -n 7", "exec chrt --idle 0 ionice -c 3"] {
+        let (warm, cold, _) = returns_warm_and_cold(&sandbox, shell, &[], "scheduling.py");
+        assert_eq!(warm["runner"], expected_runner(true), "{shell}: {warm}");
+        assert_ne!(cold["policy"], json!(0), "{shell}: {cold}");
+        assert_eq!((&warm["policy"], &warm["io_priority"]), (&cold["policy"], &cold["io_priority"]), "{shell}");
+    }
+}
+
 #[test]
 fn a_server_with_no_new_privs_runs_a_client_without_it_cold_and_says_so_when_warm_is_asked() {
     if !has_program("setpriv") {
@@ -158,16 +183,61 @@ fn a_lower_oom_score_is_taken_on_and_groups_a_server_may_not_give_run_cold_and_s
     sandbox.write("privileges.py", REPORTS_PRIVILEGES);
     // The server, started by this first run, runs at a higher OOM score adjustment, which a run
     // may lower again, and may not change its groups.
-    let unprivileged = "echo 500 > /proc/self/oom_score_adj && exec setpriv --bounding-set=-setgid,-sys_resource";
-    assert_exit(&exec_from_shell(&sandbox, unprivileged, &[], "privileges.py", &[]), 0);
-    let (warm, cold, _) = returns_warm_and_cold(&sandbox, "exec", &[], "privileges.py");
+    // The clients have the server's capabilities: other capabilities would send them cold.
+    let unprivileged = "exec setpriv --bounding-set=-setgid,-sys_resource";
+    let server = format!("echo 500 > /proc/self/oom_score_adj && {unprivileged}");
+    assert_exit(&exec_from_shell(&sandbox, &server, &[], "privileges.py", &[]), 0);
+    let (warm, cold, _) = returns_warm_and_cold(&sandbox, unprivileged, &[], "privileges.py");
     assert_eq!(warm["runner"], expected_runner(true), "{warm}");
     assert_eq!((&warm["oom_score_adj"], &cold["oom_score_adj"]), (&json!(0), &json!(0)), "{warm}");
-    let (warm, cold, said) = returns_warm_and_cold(&sandbox, "exec setpriv --groups 7,8", &[], "privileges.py");
+    let other_groups = format!("{unprivileged} --groups 7,8");
+    let (warm, cold, said) = returns_warm_and_cold(&sandbox, &other_groups, &[], "privileges.py");
     assert_eq!(warm["runner"], "exec", "{warm}");
     assert_eq!((&warm["groups"], &cold["groups"]), (&json!([7, 8]), &json!([7, 8])), "{warm}");
     if *WARM {
         assert!(said.contains("groups") && said.contains("running cold"), "{said}");
+    }
+}
+
+/// Code that returns the namespaces and capabilities it runs with, and which process runs it.
+const REPORTS_CONFINEMENT: &str = "import os\n\
+def main(moss):\n\
+\x20   status = dict(line.split(':', 1) for line in open('/proc/self/status').read().splitlines())\n\
+\x20   return {\n\
+\x20       'runner': open(f'/proc/{os.getppid()}/cmdline').read().split('\\0')[1],\n\
+\x20       'net': os.readlink('/proc/self/ns/net'),\n\
+\x20       'user': os.readlink('/proc/self/ns/user'),\n\
+\x20       'bounding': status['CapBnd'].strip(),\n\
+\x20   }\n";
+
+#[test]
+fn a_client_in_other_namespaces_or_with_other_capabilities_or_personality_runs_cold_and_says_so_when_warm_is_asked() {
+    let sandbox = served();
+    sandbox.write("confinement.py", REPORTS_CONFINEMENT);
+    // A client without network (its own network namespace) must not reach the network through
+    // the server; one without a capability must not get it back there.
+    let confined = [
+        ("exec unshare --user --map-root-user --net", "net namespace"),
+        ("exec setpriv --bounding-set=-net_raw", "Cap"),
+        ("exec setarch --addr-no-randomize", "personality"),
+    ];
+    for (shell, setting) in confined {
+        let works = Command::new("sh").args(["-c", &format!("{shell} true")]).output();
+        if !works.is_ok_and(|out| out.status.success()) {
+            continue;
+        }
+        let (warm, cold, said) = returns_warm_and_cold(&sandbox, shell, &[], "confinement.py");
+        assert_eq!(warm["runner"], "exec", "{shell}: {warm}");
+        // Each client made a namespace of its own: neither run is in the test's.
+        let ours = |namespace: &str| std::fs::read_link(format!("/proc/self/ns/{namespace}")).unwrap();
+        for (namespace, run) in [("net", &warm), ("net", &cold), ("user", &warm), ("user", &cold)] {
+            let theirs = run[namespace].as_str().unwrap();
+            assert_eq!(theirs == ours(namespace).to_str().unwrap(), !shell.contains("unshare"), "{shell}: {run}");
+        }
+        assert_eq!(warm["bounding"], cold["bounding"], "{shell}");
+        if *WARM {
+            assert!(said.contains(setting) && said.contains("running cold"), "{shell}: {said}");
+        }
     }
 }
 

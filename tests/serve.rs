@@ -755,21 +755,177 @@ fn any_signal_the_code_sends_its_parent_reaches_the_client_as_cold_and_the_serve
     sandbox.write("count.py", "def main(moss):\n    moss.count = 1\n");
     assert_exit(&sandbox.exec_json("agent.py", "count.py", &["--cold"]).0, 0);
     let before = sandbox.read(".moss/agent.context.json");
+    let mut server = Server::start(&sandbox, "agent.py");
+    // One that ends a process by default, one the server's Python ignores, and ones a fault of
+    // the process raises, which kill can send too: the client takes the first SIGSEGV for a
+    // stack overflow, and ends on the second.
+    for signal in ["SIGUSR1", "SIGXFSZ", "SIGABRT", "SIGFPE", "SIGSEGV"] {
+        sandbox.write(
+            "signals_parent.py",
+            format!(
+                "import os, signal, time\ndef main(moss):\n    moss.count = 2\n    \
+                 for _ in range(2):\n        os.kill(os.getppid(), signal.{signal})\n        time.sleep(0.2)\n    \
+                 time.sleep(5)\n"
+            ),
+        );
+        let [cold, warm] = [&["--cold"][..], &[]].map(|extra| {
+            let started = Instant::now();
+            let out = sandbox.exec("agent.py", "signals_parent.py", extra);
+            (out.status.signal(), started.elapsed())
+        });
+        assert_eq!(cold.0.map(nix::sys::signal::Signal::try_from), Some(signal.parse()), "cold: {cold:?}");
+        assert_eq!(warm.0, cold.0, "{signal}, warm: {warm:?}");
+        assert!(warm.1 < Duration::from_secs(4), "{signal}: the warm client lived on for {:?}", warm.1);
+        assert_eq!(sandbox.read(".moss/agent.context.json"), before, "{signal}: the context changed");
+        assert!(server.child.try_wait().unwrap().is_none(), "{signal} ended the server");
+        assert_eq!(runner(&sandbox, &[]), "serve");
+    }
+}
+
+#[test]
+fn code_that_signals_its_parent_as_soon_as_it_starts_never_ends_the_server() {
+    use std::os::unix::process::ExitStatusExt;
+    let sandbox = project();
+    // The signal leaves as the run starts, when the server may still be telling the client so;
+    // the run then waits for it to reach the client, which it does through the server warm.
     sandbox.write(
-        "signals_parent.py",
-        "import os, signal, time\ndef main(moss):\n    moss.count = 2\n    \
-         os.kill(os.getppid(), signal.SIGUSR1)\n    time.sleep(5)\n",
+        "early.py",
+        "import os, signal, time\nos.kill(os.getppid(), signal.SIGUSR2)\ntime.sleep(5)\ndef main(moss):\n    pass\n",
     );
     let mut server = Server::start(&sandbox, "agent.py");
-    let [cold, warm] = [&["--cold"][..], &[]].map(|extra| {
+    for _ in 0..60 {
+        let out = sandbox.exec("agent.py", "early.py", &["--no-context"]);
+        assert_eq!(out.status.signal(), Some(nix::sys::signal::Signal::SIGUSR2 as i32), "{}", stderr(&out));
+        assert!(server.child.try_wait().unwrap().is_none(), "the run's signal ended the server");
+    }
+}
+
+/// The state letter of process `pid` (`T` when stopped), if it is there.
+fn state_of(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?.1.trim_start().chars().next()
+}
+
+#[test]
+fn a_stop_signal_the_code_sends_its_parent_stops_the_client_as_cold_not_the_server() {
+    let sandbox = project();
+    sandbox.write(
+        "stops_parent.py",
+        "import os, signal, time\ndef main(moss):\n    os.kill(os.getppid(), signal.SIGTSTP)\n    \
+         time.sleep(0.5)\n    return 1\n",
+    );
+    let server = Server::start(&sandbox, "agent.py");
+    for extra in [&["--cold"][..], &[]] {
+        let mut client = sandbox
+            .moss_process()
+            .args(["exec", "agent.py", "--code", "stops_parent.py", "--no-context", "--json"])
+            .args(extra)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
         let started = Instant::now();
-        let out = sandbox.exec("agent.py", "signals_parent.py", extra);
-        (out.status.signal(), started.elapsed())
-    });
-    assert_eq!(cold.0, Some(nix::sys::signal::Signal::SIGUSR1 as i32), "cold: {cold:?}");
-    assert_eq!(warm.0, cold.0, "warm: {warm:?}");
-    assert!(warm.1 < Duration::from_secs(4), "the warm client lived on for {:?}", warm.1);
-    assert_eq!(sandbox.read(".moss/agent.context.json"), before, "the context changed");
-    assert!(server.child.try_wait().unwrap().is_none(), "the signal ended the server");
+        while state_of(client.id()) != Some('T') {
+            assert!(started.elapsed() < Duration::from_secs(10), "{extra:?}: the client was never stopped");
+            assert!(client.try_wait().unwrap().is_none(), "{extra:?}: the client ended, never stopped");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_ne!(state_of(server.child.id()), Some('T'), "{extra:?}: the run's signal stopped the server");
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(client.id() as i32), nix::sys::signal::Signal::SIGCONT)
+            .unwrap();
+        assert!(client.wait().unwrap().success(), "{extra:?}: the run did not end well once continued");
+    }
     assert_eq!(runner(&sandbox, &[]), "serve");
+}
+
+#[test]
+fn a_signal_from_a_process_the_run_started_in_a_session_of_its_own_reaches_the_client() {
+    use std::os::unix::process::ExitStatusExt;
+    let sandbox = project();
+    // `kill` runs in a session (and process group) of its own, and signals the run's parent.
+    sandbox.write(
+        "detached.py",
+        "import os, subprocess, time\ndef main(moss):\n    \
+         subprocess.run(['kill', '-USR1', str(os.getppid())], start_new_session=True)\n    time.sleep(5)\n",
+    );
+    let mut server = Server::start(&sandbox, "agent.py");
+    for extra in [&["--cold"][..], &[]] {
+        let out = sandbox.exec("agent.py", "detached.py", &[&["--no-context"], extra].concat());
+        assert_eq!(out.status.signal(), Some(nix::sys::signal::Signal::SIGUSR1 as i32), "{extra:?}: {}", stderr(&out));
+        assert!(server.child.try_wait().unwrap().is_none(), "{extra:?}: the signal ended the server");
+    }
+    assert_eq!(runner(&sandbox, &[]), "serve");
+}
+
+/// Code that says whether it has a terminal (or why not), and which process runs it.
+const TERMINAL_AND_RUNNER: &str = "import os\ndef main(moss):\n    try:\n        \
+    os.close(os.open('/dev/tty', os.O_RDWR))\n        terminal = 'a terminal'\n    except OSError as error:\n        \
+    terminal = error.strerror\n    return [terminal, open(f'/proc/{os.getppid()}/cmdline').read().split('\\0')[1]]\n";
+
+#[test]
+fn a_run_never_reaches_the_servers_terminal() {
+    use std::os::unix::process::CommandExt;
+    if Command::new("script").arg("--version").output().is_err() {
+        return common::skip("a_run_never_reaches_the_servers_terminal", "no `script` to give the server a terminal");
+    }
+    let sandbox = project();
+    sandbox.write("terminal.py", TERMINAL_AND_RUNNER);
+    // The server runs in a terminal of its own, as `moss serve` in a terminal window does.
+    let log = sandbox.path("agent.py.serve.log");
+    let moss = assert_cmd::cargo::cargo_bin("moss");
+    let serve = format!("exec '{}' serve agent.py 2>'{}'", moss.display(), log.display());
+    // Ending `script` hangs its terminal up, which stops the server.
+    let _terminal = Server {
+        child: Command::new("script")
+            .args(["-qec", &serve, "/dev/null"])
+            .current_dir(sandbox.root())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    };
+    let started = Instant::now();
+    while !std::fs::read_to_string(&log).unwrap_or_default().contains("serving ") {
+        assert!(started.elapsed() < Duration::from_secs(20), "the server never listened");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // The client has none, in a session of its own.
+    let run = |extra: &[&str]| {
+        let mut client = sandbox.moss_process();
+        client.args(["exec", "agent.py", "--code", "terminal.py", "--no-context", "--json"]).args(extra);
+        // SAFETY: setsid is async-signal-safe.
+        unsafe { client.pre_exec(|| nix::unistd::setsid().map(drop).map_err(std::io::Error::from)) };
+        common::parse_result(&client.output().unwrap())["returns"].clone()
+    };
+    let (cold, warm) = (run(&["--cold"]), run(&[]));
+    assert_eq!(warm[1], "serve", "{warm}");
+    assert_eq!(warm[0], cold[0], "warm {warm}, cold {cold}");
+}
+
+#[test]
+fn a_run_of_a_client_in_the_servers_terminal_has_that_terminal_as_cold() {
+    if Command::new("script").arg("--version").output().is_err() {
+        return common::skip("a_run_of_a_client_in_the_servers_terminal", "no `script` to give them a terminal");
+    }
+    let sandbox = project();
+    sandbox.write("terminal.py", TERMINAL_AND_RUNNER);
+    // In one terminal: --warm starts the server there, the next run is warm, then one is cold.
+    let moss = format!("'{}'", assert_cmd::cargo::cargo_bin("moss").display());
+    let exec =
+        |extra: &str, out: &str| format!("{moss} exec agent.py --code terminal.py --no-context --json {extra} >{out}");
+    let session = [exec("--warm", "first.json"), exec("", "warm.json"), exec("--cold", "cold.json")].join(" && ");
+    let session = format!("{session}; {moss} serve --stop agent.py");
+    let ran = Command::new("script")
+        .args(["-qec", &session, "/dev/null"])
+        .current_dir(sandbox.root())
+        .env("NO_COLOR", "1")
+        .env_remove("MOSS_WARM")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(ran.status.success(), "{}", stdout(&ran));
+    let returns = |name: &str| serde_json::from_slice::<Value>(&sandbox.read(name)).unwrap()["returns"].clone();
+    let (warm, cold) = (returns("warm.json"), returns("cold.json"));
+    assert_eq!(warm[1], "serve", "{warm}");
+    assert_eq!(cold[0], "a terminal", "{cold}");
+    assert_eq!(warm[0], cold[0], "warm {warm}, cold {cold}");
 }

@@ -1,9 +1,11 @@
 //! The settings a process hands down to the processes it starts, beside its environment: the
-//! file-creation mask, the resource limits, the scheduling priority, the CPUs it may run on, the
-//! signals it blocks and ignores, its OOM score adjustment, `no_new_privs`, its groups and its
-//! control groups. A cold run inherits the client's; a run forked from a warm server would
-//! inherit the server's, so the client sends its own and the run takes them on before any code
-//! runs; those a forked run cannot take on send the client's run cold (`out_of_reach`).
+//! file-creation mask, the resource limits, the scheduling priority and policy, the I/O
+//! priority, the execution domain (personality), the CPUs it may run on, the signals it blocks
+//! and ignores, its OOM score adjustment, `no_new_privs`, its groups, its control groups and
+//! what confines it (namespaces, capabilities, seccomp, security label). A cold run inherits
+//! the client's; a run forked from a warm server would inherit the server's, so the client
+//! sends its own and the run takes them on before any code runs; those a forked run cannot take
+//! on send the client's run cold (`out_of_reach`).
 
 use nix::libc;
 use serde::{Deserialize, Serialize};
@@ -41,6 +43,14 @@ pub const OUT_OF_REACH: &str = "a run forked from the server cannot take on";
 pub struct ProcessSettings {
     umask: u32,
     nice: i32,
+    /// The scheduling policy (`chrt`; with SCHED_RESET_ON_FORK when set) and its priority.
+    scheduling: (i32, i32),
+    /// The I/O scheduling class and priority (`ionice`), as `ioprio_get` gives them.
+    io_priority: libc::c_long,
+    /// The execution domain and its flags (`setarch`): ADDR_NO_RANDOMIZE and others.
+    personality: i32,
+    /// The device of its controlling terminal, 0 for none (`/proc/self/stat`).
+    terminal: i64,
     /// Each resource's soft and hard limit, in the order of `RESOURCES`; None where the kernel
     /// does not know it.
     limits: Vec<Option<(u64, u64)>>,
@@ -55,6 +65,9 @@ pub struct ProcessSettings {
     groups: Vec<String>,
     /// `/proc/self/cgroup`: the control group it is in, in each hierarchy.
     cgroup: String,
+    /// What confines it and no forked run can take on, by name: its namespaces, root folder,
+    /// capability sets, seccomp mode and filters, and security label (`confinement`).
+    confinement: Vec<(String, String)>,
 }
 
 /// The signals the interpreter ignores as it starts, in a cold run too: the server's own
@@ -68,6 +81,10 @@ impl ProcessSettings {
         ProcessSettings {
             umask: umask(&status),
             nice: nice(),
+            scheduling: scheduling(),
+            io_priority: io_priority(),
+            personality: personality(),
+            terminal: terminal(),
             limits,
             cpus: cpus(),
             blocked: mask(&status, "SigBlk:"),
@@ -76,6 +93,7 @@ impl ProcessSettings {
             no_new_privs: nix::sys::prctl::get_no_new_privs().unwrap_or(false),
             groups: groups(&status),
             cgroup: std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default(),
+            confinement: confinement(&status),
         }
     }
 
@@ -102,10 +120,25 @@ impl ProcessSettings {
     }
 
     /// `out_of_reach` for what is not a limit: no process may leave its control group for
-    /// another without rights on both, nor drop `no_new_privs`. Whether the run may change its
-    /// groups or lower its OOM score adjustment only trying tells (`take_on`): the kernel keeps
-    /// the floor of the latter to itself.
+    /// another without rights on both, nor drop `no_new_privs`; and a run that took on other
+    /// namespaces, capabilities, seccomp filters or security label than its client's would
+    /// escape the client's confinement, or be confined where the cold run is not. Whether the run
+    /// may change its groups or lower its OOM score adjustment only trying tells (`take_on`): the
+    /// kernel keeps the floor of the latter to itself.
     fn out_of_reach_beyond_limits(&self, wanted: &ProcessSettings) -> Option<String> {
+        // The address layout it decides was made as the server's process started.
+        if wanted.personality != self.personality {
+            return Some(format!(
+                "{OUT_OF_REACH} this run's personality ({:#x}; the server's is {:#x}), which decides how a \
+                 process is laid out as it starts",
+                wanted.personality, self.personality
+            ));
+        }
+        let ours = |name: &str| self.confinement.iter().find(|(n, _)| n == name).map(|(_, value)| value.as_str());
+        if let Some((name, theirs)) = wanted.confinement.iter().find(|(name, value)| ours(name) != Some(value)) {
+            let ours = ours(name).unwrap_or("none");
+            return Some(format!("{OUT_OF_REACH} this run's {name} ({theirs}; the server's is {ours})"));
+        }
         if wanted.cgroup != self.cgroup {
             let theirs: Vec<&str> =
                 wanted.cgroup.lines().filter(|line| !self.cgroup.lines().any(|l| l == *line)).collect();
@@ -131,9 +164,33 @@ impl ProcessSettings {
         if nice() != self.nice && unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, self.nice) } != 0 {
             return Err(format!("cannot set the nice value {}: {}", self.nice, nix::errno::Errno::last()));
         }
+        self.take_on_scheduling()?;
+        if terminal() != self.terminal {
+            give_up_terminal();
+        }
         let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
         self.take_on_cpus_and_privileges(&status)?;
         self.take_on_signals(&status);
+        Ok(())
+    }
+
+    /// Takes on the scheduling policy and the I/O priority: lowering them is always allowed,
+    /// raising them only as far as the limits and privileges allow.
+    fn take_on_scheduling(&self) -> Result<(), String> {
+        let (policy, priority) = self.scheduling;
+        let param = libc::sched_param { sched_priority: priority };
+        // SAFETY: sched_setscheduler on this process reads the parameter it is given.
+        if scheduling() != self.scheduling && unsafe { libc::sched_setscheduler(0, policy, &param) } != 0 {
+            let error = nix::errno::Errno::last();
+            return Err(format!("cannot set the scheduling policy {policy} with priority {priority}: {error}"));
+        }
+        // SAFETY: ioprio_set on this process takes plain numbers.
+        if io_priority() != self.io_priority
+            && unsafe { libc::syscall(libc::SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, self.io_priority) } != 0
+        {
+            let error = nix::errno::Errno::last();
+            return Err(format!("cannot set the I/O priority {:#x}: {error}", self.io_priority));
+        }
         Ok(())
     }
 
@@ -228,6 +285,34 @@ fn groups(status: &str) -> Vec<String> {
     ids.chain(field(status, "Groups:").unwrap_or_default().split_whitespace()).map(str::to_owned).collect()
 }
 
+/// What confines this process beyond its other settings, by name, as `status` (the text of
+/// `/proc/self/status`) and `/proc/self` tell: each namespace, the root folder (another under
+/// `chroot`), the capability sets, the seccomp mode and filters, and the security label
+/// (SELinux, AppArmor). What cannot be read is left out, on both sides alike.
+fn confinement(status: &str) -> Vec<(String, String)> {
+    const NAMESPACES: [&str; 8] = ["cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"];
+    const STATUS_FIELDS: [&str; 7] = ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "Seccomp", "Seccomp_filters"];
+    let mut found = Vec::new();
+    for namespace in NAMESPACES {
+        if let Ok(link) = std::fs::read_link(format!("/proc/self/ns/{namespace}")) {
+            found.push((format!("{namespace} namespace"), link.display().to_string()));
+        }
+    }
+    if let Ok(root) = std::fs::metadata("/") {
+        use std::os::unix::fs::MetadataExt;
+        found.push(("root folder".to_owned(), format!("device {} inode {}", root.dev(), root.ino())));
+    }
+    for name in STATUS_FIELDS {
+        if let Some(value) = field(status, &format!("{name}:")) {
+            found.push((name.to_owned(), value.to_owned()));
+        }
+    }
+    if let Ok(label) = std::fs::read_to_string("/proc/self/attr/current") {
+        found.push(("security label".to_owned(), label.trim_end_matches(['\0', '\n']).to_owned()));
+    }
+    found
+}
+
 fn cpus() -> Vec<usize> {
     // SAFETY: an all-zero cpu_set_t is the empty set, which sched_getaffinity fills.
     unsafe {
@@ -237,6 +322,49 @@ fn cpus() -> Vec<usize> {
         }
         (0..libc::CPU_SETSIZE as usize).filter(|&cpu| libc::CPU_ISSET(cpu, &set)).collect()
     }
+}
+
+/// The device of this process's controlling terminal, 0 when it has none.
+fn terminal() -> i64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // After the command's name: state, parent, group, session, then the terminal.
+    let fields = stat.rsplit_once(')').map_or("", |(_, fields)| fields);
+    fields.split_whitespace().nth(4).and_then(|tty| tty.parse().ok()).unwrap_or(0)
+}
+
+/// Gives up the controlling terminal, which is not the client's (the server's, when `moss serve`
+/// runs in a terminal window): the run then has none, as a cold run of a client without one.
+/// The process stays in its session and group (a session of its own could not leave its group
+/// to exit: `early_end`).
+fn give_up_terminal() {
+    use std::os::fd::AsRawFd;
+    if let Ok(terminal) = std::fs::File::open("/dev/tty") {
+        // SAFETY: TIOCNOTTY takes no argument; for a process that does not lead its session, it
+        // only detaches that process from the terminal.
+        unsafe { libc::ioctl(terminal.as_raw_fd(), libc::TIOCNOTTY) };
+    }
+}
+
+/// The scheduling policy of this process and its priority.
+fn scheduling() -> (i32, i32) {
+    let mut param = libc::sched_param { sched_priority: 0 };
+    // SAFETY: both read this process's scheduling into what they are given.
+    unsafe {
+        (libc::sched_getscheduler(0), if libc::sched_getparam(0, &mut param) == 0 { param.sched_priority } else { 0 })
+    }
+}
+
+/// `ioprio_get`'s "this process".
+const IOPRIO_WHO_PROCESS: libc::c_long = 1;
+
+fn io_priority() -> libc::c_long {
+    // SAFETY: ioprio_get on this process takes plain numbers.
+    unsafe { libc::syscall(libc::SYS_ioprio_get, IOPRIO_WHO_PROCESS, 0) }
+}
+
+fn personality() -> i32 {
+    // SAFETY: 0xffffffff asks for the personality without changing it.
+    unsafe { libc::personality(0xffff_ffff) }
 }
 
 fn oom_score_adj() -> i32 {
@@ -298,5 +426,18 @@ mod tests {
         let confined = ProcessSettings { no_new_privs: true, ..here.clone() };
         assert_eq!(here.out_of_reach(&confined), None);
         assert!(confined.out_of_reach(&here).is_some_and(|r| r.contains("no_new_privs")));
+    }
+
+    #[test]
+    fn another_namespace_or_other_capabilities_are_out_of_reach() {
+        let here = ProcessSettings::of_this_process();
+        let mut unshared = here.clone();
+        let net = unshared.confinement.iter_mut().find(|(name, _)| name == "net namespace").unwrap();
+        net.1 = "net:[1]".into();
+        let refusal = here.out_of_reach(&unshared).unwrap_or_default();
+        assert!(refusal.starts_with(OUT_OF_REACH) && refusal.contains("net namespace (net:[1];"), "{refusal}");
+        let mut fewer = here.clone();
+        fewer.confinement.iter_mut().find(|(name, _)| name == "CapBnd").unwrap().1 = "0000000000000000".into();
+        assert!(here.out_of_reach(&fewer).is_some_and(|r| r.contains("CapBnd")));
     }
 }

@@ -162,32 +162,23 @@ impl Spare {
     /// copies of the descriptors can be closed once this returns.
     pub fn hand(self, ask: &Ask, fds: &[OwnedFd], client: UnixStream) -> Handed {
         let child = self.forked.child;
-        // Known before the spare gets the ask: its code may signal the server as soon as it runs,
-        // before the spare's reply is read.
+        // Before the ask: the code runs as soon as the spare has taken it on, and may signal the
+        // server at once.
         let peer = nix::sys::socket::getsockopt(&client, nix::sys::socket::sockopt::PeerCredentials);
         if let Ok(peer) = peer {
             crate::run::warm_signals::register(child.as_raw(), peer.pid());
         }
-        let not_handed = |spare: Spare| {
-            crate::run::warm_signals::unregister(child.as_raw());
-            spare.end();
-        };
         let raw: Vec<RawFd> = fds.iter().map(AsRawFd::as_raw_fd).collect();
-        if warm_protocol::send_with_fds(&self.asks, ask, &raw).is_err() {
-            not_handed(self);
-            return Handed::Lost(client);
-        }
+        let sent = warm_protocol::send_with_fds(&self.asks, ask, &raw).is_ok();
         let _ = self.asks.set_read_timeout(Some(TAKE_ON_WAIT));
-        match json_lines::read::<Result<(), String>>(&mut io::BufReader::new(&self.asks)) {
-            Ok(Ok(())) => {}
-            Ok(Err(reason)) => {
-                not_handed(self);
-                return Handed::Refused(reason, client);
-            }
-            Err(_) => {
-                not_handed(self);
-                return Handed::Lost(client);
-            }
+        let taken = sent.then(|| json_lines::read::<Result<(), String>>(&mut io::BufReader::new(&self.asks)));
+        if !matches!(taken, Some(Ok(Ok(())))) {
+            crate::run::warm_signals::unregister(child.as_raw());
+            self.end();
+            return match taken {
+                Some(Ok(Err(reason))) => Handed::Refused(reason, client),
+                _ => Handed::Lost(client),
+            };
         }
         if json_lines::write(&mut &client, &Answer::Started(child.as_raw())).is_err() {
             crate::run::leftovers::end_tree(child);

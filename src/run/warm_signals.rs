@@ -4,7 +4,8 @@
 //! server passes such a signal on to the run's client, so that the run ends as it would cold,
 //! and the server stays up for the next.
 
-use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use nix::libc::{self, c_int, pid_t};
 
@@ -32,29 +33,78 @@ pub fn unregister(run: pid_t) {
 }
 
 /// Passes `signal`, sent by process `sender`, to the client of the run that process belongs to
-/// (the run's process, or one in its group); false when it came from none of them.
-/// Async-signal-safe.
+/// (the run's process, one in its group, or one that descends from it, such as a process it
+/// started in a session of its own); false when it came from none of them. Async-signal-safe.
 pub fn pass_to_client(signal: c_int, sender: pid_t) -> bool {
     if sender <= 0 {
         return false;
     }
-    // SAFETY: getpgid and kill are plain system calls, safe in a signal handler.
-    let group = unsafe { nix::libc::getpgid(sender) };
-    for (run, client) in &RUNS {
-        let run = run.load(Ordering::SeqCst);
-        if run != 0 && (run == sender || run == group) {
-            // SAFETY: as above.
-            unsafe { nix::libc::kill(client.load(Ordering::SeqCst), signal) };
+    // SAFETY: getpgid is a plain system call, safe in a signal handler.
+    let group = unsafe { libc::getpgid(sender) };
+    let mut ancestor = sender;
+    for _ in 0..MAX_GENERATIONS {
+        if let Some(client) = client_of(|run| run == ancestor || (ancestor == sender && run == group)) {
+            // SAFETY: kill is a plain system call, safe in a signal handler.
+            unsafe { libc::kill(client, signal) };
             return true;
+        }
+        match parent_of(ancestor) {
+            // SAFETY: getpid cannot fail.
+            Some(parent) if parent > 1 && parent != unsafe { libc::getpid() } => ancestor = parent,
+            _ => break,
         }
     }
     false
 }
 
-/// The signals that end a process by default, and that another process sends (not a fault of
-/// the process itself), beside the interrupts the server handles itself: the real-time ones
-/// are added (`taken_over`).
-const ENDING_BY_DEFAULT: [c_int; 10] = [
+/// How many generations up from a signal's sender its run is looked for.
+const MAX_GENERATIONS: usize = 16;
+
+/// The client of the first run `matches` takes.
+fn client_of(matches: impl Fn(pid_t) -> bool) -> Option<pid_t> {
+    RUNS.iter().find_map(|(run, client)| {
+        let run = run.load(Ordering::SeqCst);
+        (run != 0 && matches(run)).then(|| client.load(Ordering::SeqCst))
+    })
+}
+
+/// The parent of process `pid`, from `/proc/PID/stat`, read without allocating: safe in a
+/// signal handler.
+fn parent_of(pid: pid_t) -> Option<pid_t> {
+    let mut path = *b"/proc/\0\0\0\0\0\0\0\0\0\0/stat\0";
+    let mut digits = [0u8; 10];
+    let (mut left, mut at) = (pid as u32, digits.len());
+    while left > 0 || at == digits.len() {
+        at -= 1;
+        digits[at] = b'0' + (left % 10) as u8;
+        left /= 10;
+    }
+    let number = &digits[at..];
+    path[6..6 + number.len()].copy_from_slice(number);
+    path.copy_within(16..22, 6 + number.len());
+    let mut stat = [0u8; 256];
+    // SAFETY: open, read and close are async-signal-safe; the path ends with a NUL.
+    let read = unsafe {
+        let fd = libc::open(path.as_ptr().cast(), libc::O_RDONLY | libc::O_CLOEXEC);
+        if fd < 0 {
+            return None;
+        }
+        let read = libc::read(fd, stat.as_mut_ptr().cast(), stat.len());
+        libc::close(fd);
+        read
+    };
+    // After the command's name, in parentheses: the state, then the parent's id.
+    let stat = stat.get(..usize::try_from(read).ok()?)?;
+    let after_name = stat.iter().rposition(|&byte| byte == b')')?;
+    let mut fields = stat[after_name + 1..].split(|&byte| byte == b' ').filter(|field| !field.is_empty());
+    let parent = fields.nth(1)?;
+    parent.iter().try_fold(0 as pid_t, |id, &digit| digit.is_ascii_digit().then(|| id * 10 + pid_t::from(digit - b'0')))
+}
+
+/// The signals that end or stop a process by default, and that another process sends (not a
+/// fault of the process itself), beside the interrupts the server handles itself: the
+/// real-time ones are added (`take_over_ending`).
+const ENDING_BY_DEFAULT: [c_int; 14] = [
     libc::SIGQUIT,
     libc::SIGUSR1,
     libc::SIGUSR2,
@@ -65,55 +115,111 @@ const ENDING_BY_DEFAULT: [c_int; 10] = [
     libc::SIGPWR,
     libc::SIGSTKFLT,
     libc::SIGXCPU,
+    libc::SIGXFSZ,
+    libc::SIGTSTP,
+    libc::SIGTTIN,
+    libc::SIGTTOU,
 ];
 
-/// The signals `take_over_ending` took over: bit N-1 for signal N.
-static TAKEN_OVER: AtomicU64 = AtomicU64::new(0);
+/// The signals a fault of the process raises, which another process can send too (`kill`): the
+/// server's own faults keep the disposition they had (Rust's stack overflow report for SIGSEGV
+/// and SIGBUS, a library's handler, or the default), and only those a run sends go to its client.
+const FAULTS: [c_int; 7] =
+    [libc::SIGABRT, libc::SIGBUS, libc::SIGFPE, libc::SIGILL, libc::SIGSEGV, libc::SIGSYS, libc::SIGTRAP];
 
-/// Has each signal that ends a process by default, and that nothing in the server handles or
-/// ignores, go from a run to its client; from anyone else it still ends the server.
+/// The dispositions the taken-over signals had before (`take_over_ending`), by signal number:
+/// given back to a spare, and taken for a signal that is not a run's.
+static PREVIOUS: OnceLock<Vec<(c_int, libc::sigaction)>> = OnceLock::new();
+
+/// Has each signal that ends or stops a process by default, and each fault signal, go from a
+/// run to its client, whatever the server does with it (the client does not share what the
+/// server imported, nor how it was started: in the background, SIGQUIT ignored); from anyone
+/// else it does what it did before. Called once, before the server takes asks.
 pub fn take_over_ending() {
     let real_time = libc::SIGRTMIN()..=libc::SIGRTMAX();
-    for signal in ENDING_BY_DEFAULT.into_iter().chain(real_time) {
-        // SAFETY: the handler is async-signal-safe; a signal already handled or ignored (by a
-        // library the server imported) is left as it is.
-        let taken = unsafe {
+    let mut previous = Vec::new();
+    for signal in ENDING_BY_DEFAULT.into_iter().chain(real_time).chain(FAULTS) {
+        // SAFETY: reads the signal's disposition into a zeroed struct.
+        let current = unsafe {
             let mut current: libc::sigaction = std::mem::zeroed();
+            (libc::sigaction(signal, std::ptr::null(), &mut current) == 0).then_some(current)
+        };
+        previous.extend(current.map(|current| (signal, current)));
+    }
+    let previous = PREVIOUS.get_or_init(|| previous);
+    for (signal, before) in previous {
+        // SAFETY: the handler is async-signal-safe; it runs on the alternate stack when the one
+        // before did (a stack overflow's SIGSEGV has no stack left to run on).
+        unsafe {
             let mut action: libc::sigaction = std::mem::zeroed();
             action.sa_sigaction =
-                pass_on_or_end as extern "C" fn(c_int, *mut libc::siginfo_t, *mut libc::c_void) as usize;
-            action.sa_flags = libc::SA_SIGINFO;
-            libc::sigaction(signal, std::ptr::null(), &mut current) == 0
-                && current.sa_sigaction == libc::SIG_DFL
-                && libc::sigaction(signal, &action, std::ptr::null_mut()) == 0
-        };
-        if taken {
-            TAKEN_OVER.fetch_or(1 << (signal - 1), Ordering::SeqCst);
+                pass_on_or_act_as_before as extern "C" fn(c_int, *mut libc::siginfo_t, *mut libc::c_void) as usize;
+            action.sa_flags = libc::SA_SIGINFO | (before.sa_flags & libc::SA_ONSTACK);
+            libc::sigaction(*signal, &action, std::ptr::null_mut());
         }
     }
 }
 
-/// Gives back the default action of each signal `take_over_ending` took over: in a process the
-/// server forks for a run, which ends of them as a cold run's process does.
+/// Gives back the disposition each signal `take_over_ending` took over had: in a process the
+/// server forks for a run, which takes them as a cold run's process does.
 pub fn give_back_ending() {
-    let taken = TAKEN_OVER.load(Ordering::SeqCst);
-    for signal in (1..=64).filter(|signal| taken & (1 << (signal - 1)) != 0) {
-        // SAFETY: restoring a default disposition.
-        unsafe { libc::signal(signal, libc::SIG_DFL) };
+    for (signal, before) in PREVIOUS.get().into_iter().flatten() {
+        // SAFETY: restores a disposition this process had before.
+        unsafe { libc::sigaction(*signal, before, std::ptr::null_mut()) };
     }
 }
 
-/// Passes the signal to the client of the run that sent it; from anyone else, takes the
-/// signal's default action, which ends the server.
-extern "C" fn pass_on_or_end(signal: c_int, info: *mut libc::siginfo_t, _: *mut libc::c_void) {
+/// Passes a signal a run sent (`kill`, `sigqueue`, `tgkill`) to its client; any other, or one
+/// the kernel raised, gets the disposition the signal had before: it is ignored, or its handler
+/// called, or the default action taken, which ends the server, or stops it (Ctrl-Z) until it is
+/// continued.
+extern "C" fn pass_on_or_act_as_before(signal: c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
     // SAFETY: the kernel hands an SA_SIGINFO handler the signal's information.
-    let sender = unsafe { (*info).si_pid() };
-    if !pass_to_client(signal, sender) {
+    let (code, sender) = unsafe { ((*info).si_code, (*info).si_pid()) };
+    // Only a signal a process sent names its sender: a fault's information holds an address.
+    let sent = matches!(code, libc::SI_USER | libc::SI_QUEUE | libc::SI_TKILL);
+    if sent && pass_to_client(signal, sender) {
+        return;
+    }
+    let before = PREVIOUS.get().and_then(|previous| previous.iter().find(|(taken, _)| *taken == signal));
+    let stops = matches!(signal, libc::SIGTSTP | libc::SIGTTIN | libc::SIGTTOU);
+    match before {
+        Some((_, before)) if before.sa_sigaction == libc::SIG_IGN => {}
+        // SAFETY: raise is async-signal-safe. SIGSTOP stops the server at once, inside this
+        // handler, which stays in place for the runs' stop signals once it is continued.
+        Some((_, before)) if stops && before.sa_sigaction == libc::SIG_DFL => unsafe {
+            libc::raise(libc::SIGSTOP);
+        },
+        // SAFETY: calls the handler that was installed for this signal, as the kernel would have,
+        // with what the kernel handed this one.
+        Some((_, before)) if before.sa_sigaction != libc::SIG_DFL => unsafe {
+            if before.sa_flags & libc::SA_SIGINFO != 0 {
+                let handler: extern "C" fn(c_int, *mut libc::siginfo_t, *mut libc::c_void) =
+                    std::mem::transmute(before.sa_sigaction);
+                handler(signal, info, context);
+            } else {
+                let handler: extern "C" fn(c_int) = std::mem::transmute(before.sa_sigaction);
+                handler(signal);
+            }
+        },
         // SAFETY: signal and raise are async-signal-safe; the signal, blocked while its handler
         // runs, is delivered with its default action as the handler returns.
-        unsafe {
+        _ => unsafe {
             libc::signal(signal, libc::SIG_DFL);
             libc::raise(signal);
-        }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_parent_of_a_process_is_read_from_proc() {
+        // SAFETY: getpid and getppid cannot fail.
+        let (us, ours) = unsafe { (libc::getpid(), libc::getppid()) };
+        assert_eq!(parent_of(us), Some(ours));
+        assert_eq!(parent_of(i32::MAX), None);
     }
 }
