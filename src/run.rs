@@ -12,6 +12,7 @@ pub(crate) mod execute;
 pub(crate) mod host;
 pub(crate) mod journal;
 pub(crate) mod leftovers;
+pub(crate) mod proc_stat;
 pub(crate) mod process_settings;
 pub(crate) mod report;
 pub(crate) mod request;

@@ -841,11 +841,13 @@ fn a_stop_signal_the_code_sends_its_parent_stops_the_client_as_cold_not_the_serv
 fn a_signal_from_a_process_the_run_started_in_a_session_of_its_own_reaches_the_client() {
     use std::os::unix::process::ExitStatusExt;
     let sandbox = project();
-    // `kill` runs in a session (and process group) of its own, and signals the run's parent.
+    // A shell in a session (and process group) of its own signals the run's parent, and lingers:
+    // a sender already gone when the server looks for it cannot be traced to its run.
     sandbox.write(
         "detached.py",
         "import os, subprocess, time\ndef main(moss):\n    \
-         subprocess.run(['kill', '-USR1', str(os.getppid())], start_new_session=True)\n    time.sleep(5)\n",
+         subprocess.Popen(['sh', '-c', 'kill -USR1 $0; sleep 3', str(os.getppid())], start_new_session=True)\n    \
+         time.sleep(5)\n",
     );
     let mut server = Server::start(&sandbox, "agent.py");
     for extra in [&["--cold"][..], &[]] {

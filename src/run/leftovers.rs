@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use crate::error::Problem;
+use crate::run::proc_stat;
 
 use nix::sys::signal::{Signal, kill, killpg};
 use nix::sys::wait::{Id, WaitPidFlag, waitid};
@@ -153,8 +154,8 @@ fn kill_live_children(parent: nix::libc::pid_t) -> bool {
                 let length = u16::from_ne_bytes([entries[at + 16], entries[at + 17]]) as usize;
                 let name = &entries[at + 19..at + length.max(19)];
                 let name = &name[..name.iter().position(|&b| b == 0).unwrap_or(name.len())];
-                if let Some(pid) = parse_pid(name)
-                    && stat_parent(pid).is_some_and(|(state, of)| of == parent && state != b'Z')
+                if let Some(pid) = proc_stat::parse_pid(name)
+                    && proc_stat::state_and_parent(pid).is_some_and(|(state, of)| of == parent && state != b'Z')
                 {
                     libc::kill(pid, libc::SIGKILL);
                     found = true;
@@ -165,54 +166,6 @@ fn kill_live_children(parent: nix::libc::pid_t) -> bool {
         libc::close(proc);
         found
     }
-}
-
-/// The number `digits` spell, if they are all digits.
-fn parse_pid(digits: &[u8]) -> Option<nix::libc::pid_t> {
-    if digits.is_empty() || digits.len() > 9 || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    Some(digits.iter().fold(0, |pid, digit| pid * 10 + nix::libc::pid_t::from(digit - b'0')))
-}
-
-/// A process's state and parent, from `/proc/PID/stat`. Async-signal-safe.
-fn stat_parent(pid: nix::libc::pid_t) -> Option<(u8, nix::libc::pid_t)> {
-    use nix::libc;
-    let mut path = *b"/proc/\0\0\0\0\0\0\0\0\0\0/stat\0";
-    let mut digits = [0u8; 10];
-    let mut count = 0;
-    let mut rest = pid;
-    loop {
-        digits[count] = b'0' + (rest % 10) as u8;
-        count += 1;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    let mut end = 6;
-    for digit in digits[..count].iter().rev() {
-        path[end] = *digit;
-        end += 1;
-    }
-    path[end..end + 6].copy_from_slice(b"/stat\0");
-    let mut stat = [0u8; 512];
-    // SAFETY: open, read and close on buffers of this frame; the path ends in NUL.
-    let read = unsafe {
-        let fd = libc::open(path.as_ptr().cast(), libc::O_RDONLY | libc::O_CLOEXEC);
-        if fd < 0 {
-            return None;
-        }
-        let read = libc::read(fd, stat.as_mut_ptr().cast(), stat.len());
-        libc::close(fd);
-        read
-    };
-    let stat = stat.get(..usize::try_from(read).ok()?)?;
-    // `pid (comm) state ppid ...`; comm may itself hold parentheses: the last one ends it.
-    let after = stat.iter().rposition(|&b| b == b')')? + 2;
-    let state = *stat.get(after)?;
-    let parent = stat.get(after + 2..)?.split(|&b| b == b' ').next()?;
-    Some((state, parse_pid(parent)?))
 }
 
 /// Kills what is left of the child's process group once the child has ended (or, taken as ended

@@ -48,7 +48,7 @@ pub fn pass_to_client(signal: c_int, sender: pid_t) -> bool {
             unsafe { libc::kill(client, signal) };
             return true;
         }
-        match parent_of(ancestor) {
+        match crate::run::proc_stat::state_and_parent(ancestor).map(|(_, parent)| parent) {
             // SAFETY: getpid cannot fail.
             Some(parent) if parent > 1 && parent != unsafe { libc::getpid() } => ancestor = parent,
             _ => break,
@@ -66,39 +66,6 @@ fn client_of(matches: impl Fn(pid_t) -> bool) -> Option<pid_t> {
         let run = run.load(Ordering::SeqCst);
         (run != 0 && matches(run)).then(|| client.load(Ordering::SeqCst))
     })
-}
-
-/// The parent of process `pid`, from `/proc/PID/stat`, read without allocating: safe in a
-/// signal handler.
-fn parent_of(pid: pid_t) -> Option<pid_t> {
-    let mut path = *b"/proc/\0\0\0\0\0\0\0\0\0\0/stat\0";
-    let mut digits = [0u8; 10];
-    let (mut left, mut at) = (pid as u32, digits.len());
-    while left > 0 || at == digits.len() {
-        at -= 1;
-        digits[at] = b'0' + (left % 10) as u8;
-        left /= 10;
-    }
-    let number = &digits[at..];
-    path[6..6 + number.len()].copy_from_slice(number);
-    path.copy_within(16..22, 6 + number.len());
-    let mut stat = [0u8; 256];
-    // SAFETY: open, read and close are async-signal-safe; the path ends with a NUL.
-    let read = unsafe {
-        let fd = libc::open(path.as_ptr().cast(), libc::O_RDONLY | libc::O_CLOEXEC);
-        if fd < 0 {
-            return None;
-        }
-        let read = libc::read(fd, stat.as_mut_ptr().cast(), stat.len());
-        libc::close(fd);
-        read
-    };
-    // After the command's name, in parentheses: the state, then the parent's id.
-    let stat = stat.get(..usize::try_from(read).ok()?)?;
-    let after_name = stat.iter().rposition(|&byte| byte == b')')?;
-    let mut fields = stat[after_name + 1..].split(|&byte| byte == b' ').filter(|field| !field.is_empty());
-    let parent = fields.nth(1)?;
-    parent.iter().try_fold(0 as pid_t, |id, &digit| digit.is_ascii_digit().then(|| id * 10 + pid_t::from(digit - b'0')))
 }
 
 /// The signals that end or stop a process by default, and that another process sends (not a
