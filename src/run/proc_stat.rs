@@ -49,3 +49,18 @@ pub fn state_and_parent(pid: nix::libc::pid_t) -> Option<(u8, nix::libc::pid_t)>
     let parent = stat.get(after + 2..)?.split(|&b| b == b' ').next()?;
     Some((state, parse_pid(parent)?))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_state_and_parent_of_a_process_are_read_from_proc() {
+        // SAFETY: getpid and getppid cannot fail.
+        let (us, ours) = unsafe { (nix::libc::getpid(), nix::libc::getppid()) };
+        // The test's process waits for this thread: asleep, not a zombie.
+        assert_eq!(state_and_parent(us), Some((b'S', ours)));
+        assert_eq!(state_and_parent(i32::MAX), None);
+        assert_eq!((parse_pid(b"1234"), parse_pid(b"12a"), parse_pid(b"")), (Some(1234), None, None));
+    }
+}

@@ -177,16 +177,3 @@ extern "C" fn pass_on_or_act_as_before(signal: c_int, info: *mut libc::siginfo_t
         },
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_parent_of_a_process_is_read_from_proc() {
-        // SAFETY: getpid and getppid cannot fail.
-        let (us, ours) = unsafe { (libc::getpid(), libc::getppid()) };
-        assert_eq!(parent_of(us), Some(ours));
-        assert_eq!(parent_of(i32::MAX), None);
-    }
-}
