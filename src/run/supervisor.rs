@@ -447,7 +447,7 @@ fn watch(
         let _ = events.send(Event::Status(status()));
     });
     let reported = || early_end::whole_report(report_bytes.lock().unwrap().unlimited()).is_some();
-    let (end, killed, mut closed) = wait_for(child, &heard, supervision.timeout, started, reported);
+    let (end, killed, closed) = wait_for(child, &heard, supervision.timeout, started, reported);
     // Every thread of the run ends before the next run forks, which is safe only single-threaded;
     // a run taken as ended from its report is reaped meanwhile.
     match end {
@@ -459,16 +459,7 @@ fn watch(
     let timed_out = killed == Some(Kill::TimeLimit);
     let duration = started.elapsed();
     CHILD_GROUP.store(0, Ordering::SeqCst);
-    let ending = match end {
-        _ if timed_out => Ending::TimedOut,
-        End::Reported => Ending::Exited(0),
-        End::Status(Ok(WaitStatus::Exited(_, code))) => Ending::Exited(code),
-        End::Status(Ok(WaitStatus::Signaled(_, sig, _))) => Ending::Signaled(sig),
-        End::Status(Ok(other)) => return Err(io::Error::other(format!("unexpected child status {other:?}"))),
-        // The run's output until then is still read: it is the run's, and tells how far it got.
-        End::Status(Err(e)) => Ending::Lost(e.to_string()),
-        End::Lost => Ending::Lost("the child's status was lost".into()),
-    };
+    let ending = ending(end, timed_out)?;
     // What an interrupted or lost run left goes with it, unnamed: the run reports the interrupt or
     // the loss.
     let unnamed = killed.is_some() || interrupted().is_some() || matches!(ending, Ending::Lost(_));
@@ -481,14 +472,7 @@ fn watch(
         None => leftovers::stop(child),
     };
 
-    let deadline = Instant::now() + DRAIN_GRACE;
-    while closed < PIPES {
-        match heard.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(Event::Closed) => closed += 1,
-            Ok(Event::Status(_)) => {}
-            Err(_) => break,
-        }
-    }
+    drain(&heard, closed);
     stop.store(true, Ordering::SeqCst);
     for reader in [stdout_reader, stderr_reader, report_reader] {
         let _ = reader.join();
@@ -507,6 +491,32 @@ fn watch(
         stderr: take(&stderr),
         duration,
     })
+}
+
+fn ending(end: End, timed_out: bool) -> io::Result<Ending> {
+    Ok(match end {
+        _ if timed_out => Ending::TimedOut,
+        End::Reported => Ending::Exited(0),
+        End::Status(Ok(WaitStatus::Exited(_, code))) => Ending::Exited(code),
+        End::Status(Ok(WaitStatus::Signaled(_, sig, _))) => Ending::Signaled(sig),
+        End::Status(Ok(other)) => return Err(io::Error::other(format!("unexpected child status {other:?}"))),
+        // The run's output until then is still read: it is the run's, and tells how far it got.
+        End::Status(Err(e)) => Ending::Lost(e.to_string()),
+        End::Lost => Ending::Lost("the child's status was lost".into()),
+    })
+}
+
+/// Waits, `DRAIN_GRACE` at most, until all of the run's pipes (`closed` already) are closed: what
+/// the run wrote before it ended is read whole.
+fn drain(heard: &mpsc::Receiver<Event>, mut closed: usize) {
+    let deadline = Instant::now() + DRAIN_GRACE;
+    while closed < PIPES {
+        match heard.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(Event::Closed) => closed += 1,
+            Ok(Event::Status(_)) => {}
+            Err(_) => break,
+        }
+    }
 }
 
 /// Why the watcher ended the run, with all it started (`leftovers::end_tree`).

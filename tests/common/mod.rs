@@ -12,6 +12,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 pub mod pythons;
+pub mod server;
 
 /// No single `moss` run in this suite should come near this; a hang fails the test instead of
 /// holding up the whole suite.
