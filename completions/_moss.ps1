@@ -173,8 +173,8 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print every saved property (`name = value`, or one JSON object with --json)')
-            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one saved property as JSON')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print every saved property (`name = value`, or one JSON object `{name: value}` with --json)')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one saved property as JSON (with --json: `{"ok", "path", "name", "value"}`)')
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Save one property: NAME then a JSON value (quote strings: ''"text"'')')
             [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove one saved property; it falls back to its default')
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Remove every saved property and the last code; the run journal stays unless --journal')
@@ -195,6 +195,7 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
         'moss;context;get' {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context file itself, instead of a MOSS file')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -204,6 +205,7 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
         'moss;context;set' {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context file itself, instead of a MOSS file')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -213,6 +215,7 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
         'moss;context;unset' {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context file itself, instead of a MOSS file')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -222,6 +225,7 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
         'moss;context;reset' {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context file itself, instead of a MOSS file')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)')
             [CompletionResult]::new('--journal', '--journal', [CompletionResultType]::ParameterName, 'Delete the run journal (`<stem>.runs.jsonl`) too')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
@@ -232,6 +236,7 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
         'moss;context;path' {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The context file itself, instead of a MOSS file')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print no warnings, only errors')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -239,8 +244,8 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             break
         }
         'moss;context;help' {
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print every saved property (`name = value`, or one JSON object with --json)')
-            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one saved property as JSON')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print every saved property (`name = value`, or one JSON object `{name: value}` with --json)')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one saved property as JSON (with --json: `{"ok", "path", "name", "value"}`)')
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Save one property: NAME then a JSON value (quote strings: ''"text"'')')
             [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove one saved property; it falls back to its default')
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Remove every saved property and the last code; the run journal stays unless --journal')
@@ -372,8 +377,8 @@ Register-ArgumentCompleter -Native -CommandName 'moss' -ScriptBlock {
             break
         }
         'moss;help;context' {
-            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print every saved property (`name = value`, or one JSON object with --json)')
-            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one saved property as JSON')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print every saved property (`name = value`, or one JSON object `{name: value}` with --json)')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Print one saved property as JSON (with --json: `{"ok", "path", "name", "value"}`)')
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Save one property: NAME then a JSON value (quote strings: ''"text"'')')
             [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove one saved property; it falls back to its default')
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Remove every saved property and the last code; the run journal stays unless --journal')

@@ -263,7 +263,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__context__subcmd__get)
-            opts="-q -h --context --color --quiet --help"
+            opts="-q -h --context --json --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -397,7 +397,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__context__subcmd__path)
-            opts="-q -h --context --color --quiet --help"
+            opts="-q -h --context --json --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -419,7 +419,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__context__subcmd__reset)
-            opts="-q -h --context --journal --color --quiet --help"
+            opts="-q -h --context --json --journal --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -441,7 +441,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__context__subcmd__set)
-            opts="-q -h --context --color --quiet --help"
+            opts="-q -h --context --json --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -485,7 +485,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__context__subcmd__unset)
-            opts="-q -h --context --color --quiet --help"
+            opts="-q -h --context --json --color --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -158,8 +158,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --quiet 'Print no warnings, only errors'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand show 'Print every saved property (`name = value`, or one JSON object with --json)'
-            cand get 'Print one saved property as JSON'
+            cand show 'Print every saved property (`name = value`, or one JSON object `{name: value}` with --json)'
+            cand get 'Print one saved property as JSON (with --json: `{"ok", "path", "name", "value"}`)'
             cand set 'Save one property: NAME then a JSON value (quote strings: ''"text"'')'
             cand unset 'Remove one saved property; it falls back to its default'
             cand reset 'Remove every saved property and the last code; the run journal stays unless --journal'
@@ -178,6 +178,7 @@ set edit:completion:arg-completer[moss] = {|@words|
         &'moss;context;get'= {
             cand --context 'The context file itself, instead of a MOSS file'
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand --json 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
             cand -h 'Print help'
@@ -186,6 +187,7 @@ set edit:completion:arg-completer[moss] = {|@words|
         &'moss;context;set'= {
             cand --context 'The context file itself, instead of a MOSS file'
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand --json 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
             cand -h 'Print help'
@@ -194,6 +196,7 @@ set edit:completion:arg-completer[moss] = {|@words|
         &'moss;context;unset'= {
             cand --context 'The context file itself, instead of a MOSS file'
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand --json 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
             cand -h 'Print help'
@@ -202,6 +205,7 @@ set edit:completion:arg-completer[moss] = {|@words|
         &'moss;context;reset'= {
             cand --context 'The context file itself, instead of a MOSS file'
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand --json 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
             cand --journal 'Delete the run journal (`<stem>.runs.jsonl`) too'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
@@ -211,14 +215,15 @@ set edit:completion:arg-completer[moss] = {|@words|
         &'moss;context;path'= {
             cand --context 'The context file itself, instead of a MOSS file'
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand --json 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'moss;context;help'= {
-            cand show 'Print every saved property (`name = value`, or one JSON object with --json)'
-            cand get 'Print one saved property as JSON'
+            cand show 'Print every saved property (`name = value`, or one JSON object `{name: value}` with --json)'
+            cand get 'Print one saved property as JSON (with --json: `{"ok", "path", "name", "value"}`)'
             cand set 'Save one property: NAME then a JSON value (quote strings: ''"text"'')'
             cand unset 'Remove one saved property; it falls back to its default'
             cand reset 'Remove every saved property and the last code; the run journal stays unless --journal'
@@ -327,8 +332,8 @@ set edit:completion:arg-completer[moss] = {|@words|
         &'moss;help;device;info'= {
         }
         &'moss;help;context'= {
-            cand show 'Print every saved property (`name = value`, or one JSON object with --json)'
-            cand get 'Print one saved property as JSON'
+            cand show 'Print every saved property (`name = value`, or one JSON object `{name: value}` with --json)'
+            cand get 'Print one saved property as JSON (with --json: `{"ok", "path", "name", "value"}`)'
             cand set 'Save one property: NAME then a JSON value (quote strings: ''"text"'')'
             cand unset 'Remove one saved property; it falls back to its default'
             cand reset 'Remove every saved property and the last code; the run journal stays unless --journal'
