@@ -21,6 +21,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -55,6 +57,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --stats 'Print a token count per section and the total on stderr'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -81,6 +85,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --cold 'Run cold even when a warm server for the MOSS file is up'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -104,6 +110,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --allow-net 'With --sandbox, let the code open TCP connections and listen on ports'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -112,6 +120,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -119,6 +129,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand scan 'List the BOLTs advertising nearby: name, address, signal strength'
@@ -130,6 +142,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -138,6 +152,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -156,6 +172,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand show 'Print every saved property (`name = value`, or one JSON object `{name: value}` with --json)'
@@ -172,6 +190,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --json 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -181,6 +201,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --json 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -190,6 +212,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --json 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -199,6 +223,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --json 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -209,6 +235,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --journal 'Delete the run journal (`<stem>.runs.jsonl`) too'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -218,6 +246,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --json 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -253,6 +283,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --json 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -261,6 +293,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --json 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -270,6 +304,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --stop 'Stop the server of FILE.py instead of starting one'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -277,11 +313,15 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
         }
         &'moss;stubs'= {
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -289,6 +329,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -296,6 +338,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help'
             cand --help 'Print help'
         }
