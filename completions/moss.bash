@@ -191,7 +191,7 @@ _moss() {
 
     case "${cmd}" in
         moss)
-            opts="-q -h -V --color --quiet --help --version prompt exec test test-worker device context log config serve python stubs completions man help"
+            opts="-q -v -h -V --color --quiet --verbose --help --version prompt exec test test-worker device context log config serve python stubs completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -209,7 +209,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__completions)
-            opts="-q -h --color --quiet --help bash elvish fish powershell zsh"
+            opts="-q -v -h --color --quiet --verbose --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -227,7 +227,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__config)
-            opts="-q -h --json --color --quiet --help"
+            opts="-q -v -h --json --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -245,7 +245,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__context)
-            opts="-q -h --color --quiet --help show get set unset reset path help"
+            opts="-q -v -h --color --quiet --verbose --help show get set unset reset path help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -263,7 +263,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__context__subcmd__get)
-            opts="-q -h --context --color --quiet --help"
+            opts="-q -v -h --context --json --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -397,7 +397,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__context__subcmd__path)
-            opts="-q -h --context --color --quiet --help"
+            opts="-q -v -h --context --json --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -419,7 +419,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__context__subcmd__reset)
-            opts="-q -h --context --journal --color --quiet --help"
+            opts="-q -v -h --context --json --journal --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -441,7 +441,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__context__subcmd__set)
-            opts="-q -h --context --color --quiet --help"
+            opts="-q -v -h --context --json --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -463,7 +463,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__context__subcmd__show)
-            opts="-q -h --context --json --color --quiet --help"
+            opts="-q -v -h --context --json --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -485,7 +485,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__context__subcmd__unset)
-            opts="-q -h --context --color --quiet --help"
+            opts="-q -v -h --context --json --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -507,7 +507,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__device)
-            opts="-q -h --color --quiet --help scan info help"
+            opts="-q -v -h --color --quiet --verbose --help scan info help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -581,7 +581,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__device__subcmd__info)
-            opts="-q -h --device --color --quiet --help"
+            opts="-q -v -h --device --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -603,7 +603,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__device__subcmd__scan)
-            opts="-q -h --timeout --color --quiet --help"
+            opts="-q -v -h --timeout --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -625,7 +625,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__exec)
-            opts="-q -h --code --code-format --target --arg --context --no-context --timeout --json --max-output --max-memory --allow-import --sandbox --allow-write --allow-net --device --device-trace --device-png --warm --cold --color --quiet --help"
+            opts="-q -v -h --code --code-format --target --arg --context --no-context --timeout --json --max-output --max-memory --allow-import --sandbox --allow-write --allow-net --device --device-trace --device-png --warm --cold --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1017,7 +1017,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__log)
-            opts="-n -q -h --context --last --json --pin --color --quiet --help"
+            opts="-n -q -v -h --context --last --json --pin --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1051,7 +1051,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__man)
-            opts="-q -h --color --quiet --help"
+            opts="-q -v -h --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1069,7 +1069,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__prompt)
-            opts="-q -h --task --task-file --target --tool-schema --context --json --stats --max-tokens --timeout --device --allow-import --color --quiet --help"
+            opts="-q -v -h --task --task-file --target --tool-schema --context --json --stats --max-tokens --timeout --device --allow-import --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1123,7 +1123,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__python)
-            opts="-q --color --quiet"
+            opts="-q -v --color --quiet --verbose"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1141,7 +1141,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__serve)
-            opts="-q -h --idle-timeout --stop --color --quiet --help"
+            opts="-q -v -h --idle-timeout --stop --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1163,7 +1163,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__stubs)
-            opts="-q -h --color --quiet --help"
+            opts="-q -v -h --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1181,7 +1181,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__test)
-            opts="-j -k -x -q -h --jobs --timeout --junit --json --exitfirst --device --shard --replay --context --only-moss-files --sandbox --allow-write --allow-net --color --quiet --help"
+            opts="-j -k -x -q -v -h --jobs --timeout --junit --json --exitfirst --device --shard --replay --context --only-moss-files --sandbox --allow-write --allow-net --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1235,7 +1235,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__test__subcmd__worker)
-            opts="-q -h --job --color --quiet --help"
+            opts="-q -v -h --job --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

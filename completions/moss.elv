@@ -21,6 +21,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -55,6 +57,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --stats 'Print a token count per section and the total on stderr'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -81,6 +85,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --cold 'Run cold even when a warm server for the MOSS file is up'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -104,6 +110,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --allow-net 'With --sandbox, let the code open TCP connections and listen on ports'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -112,6 +120,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -119,6 +129,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand scan 'List the BOLTs advertising nearby: name, address, signal strength'
@@ -130,6 +142,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -138,6 +152,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -156,10 +172,12 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand show 'Print every saved property (`name = value`, or one JSON object with --json)'
-            cand get 'Print one saved property as JSON'
+            cand show 'Print every saved property (`name = value`, or one JSON object `{name: value}` with --json)'
+            cand get 'Print one saved property as JSON (with --json: `{"ok", "path", "name", "value"}`)'
             cand set 'Save one property: NAME then a JSON value (quote strings: ''"text"'')'
             cand unset 'Remove one saved property; it falls back to its default'
             cand reset 'Remove every saved property and the last code; the run journal stays unless --journal'
@@ -172,53 +190,70 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --json 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'moss;context;get'= {
             cand --context 'The context file itself, instead of a MOSS file'
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand --json 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'moss;context;set'= {
             cand --context 'The context file itself, instead of a MOSS file'
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand --json 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'moss;context;unset'= {
             cand --context 'The context file itself, instead of a MOSS file'
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand --json 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'moss;context;reset'= {
             cand --context 'The context file itself, instead of a MOSS file'
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand --json 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
             cand --journal 'Delete the run journal (`<stem>.runs.jsonl`) too'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'moss;context;path'= {
             cand --context 'The context file itself, instead of a MOSS file'
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
+            cand --json 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'moss;context;help'= {
-            cand show 'Print every saved property (`name = value`, or one JSON object with --json)'
-            cand get 'Print one saved property as JSON'
+            cand show 'Print every saved property (`name = value`, or one JSON object `{name: value}` with --json)'
+            cand get 'Print one saved property as JSON (with --json: `{"ok", "path", "name", "value"}`)'
             cand set 'Save one property: NAME then a JSON value (quote strings: ''"text"'')'
             cand unset 'Remove one saved property; it falls back to its default'
             cand reset 'Remove every saved property and the last code; the run journal stays unless --journal'
@@ -248,6 +283,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --json 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -256,6 +293,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --json 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -265,6 +304,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --stop 'Stop the server of FILE.py instead of starting one'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -272,11 +313,15 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
         }
         &'moss;stubs'= {
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -284,6 +329,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -291,6 +338,8 @@ set edit:completion:arg-completer[moss] = {|@words|
             cand --color 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set'
             cand -q 'Print no warnings, only errors'
             cand --quiet 'Print no warnings, only errors'
+            cand -v 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
+            cand --verbose 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -327,8 +376,8 @@ set edit:completion:arg-completer[moss] = {|@words|
         &'moss;help;device;info'= {
         }
         &'moss;help;context'= {
-            cand show 'Print every saved property (`name = value`, or one JSON object with --json)'
-            cand get 'Print one saved property as JSON'
+            cand show 'Print every saved property (`name = value`, or one JSON object `{name: value}` with --json)'
+            cand get 'Print one saved property as JSON (with --json: `{"ok", "path", "name", "value"}`)'
             cand set 'Save one property: NAME then a JSON value (quote strings: ''"text"'')'
             cand unset 'Remove one saved property; it falls back to its default'
             cand reset 'Remove every saved property and the last code; the run journal stays unless --journal'

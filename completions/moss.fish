@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_moss_global_optspecs
-    string join \n color= q/quiet h/help V/version
+    string join \n color= q/quiet v/verbose h/help V/version
 end
 
 function __fish_moss_needs_command
@@ -28,6 +28,7 @@ complete -c moss -n "__fish_moss_needs_command" -l color -d 'When to colour diag
 always\t''
 never\t''"
 complete -c moss -n "__fish_moss_needs_command" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_needs_command" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c moss -n "__fish_moss_needs_command" -s V -l version -d 'Print version'
 complete -c moss -n "__fish_moss_needs_command" -f -a "prompt" -d 'Print the prompt a model reads before writing code for a MOSS file'
@@ -60,6 +61,7 @@ never\t''"
 complete -c moss -n "__fish_moss_using_subcommand prompt" -l json -d 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
 complete -c moss -n "__fish_moss_using_subcommand prompt" -l stats -d 'Print a token count per section and the total on stderr'
 complete -c moss -n "__fish_moss_using_subcommand prompt" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand prompt" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_using_subcommand prompt" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c moss -n "__fish_moss_using_subcommand exec" -l code -d 'The model\'s reply holding the code: a file, or - to read standard input' -r
 complete -c moss -n "__fish_moss_using_subcommand exec" -l code-format -d 'How to find the code in the reply: plain Python, Markdown fences or <code> tags, or a tool call\'s JSON' -r -f -a "auto\t'Detect: JSON (a tool call, or a model API\'s answer), else Python that compiles, else Markdown or <code> tags'
@@ -87,6 +89,7 @@ complete -c moss -n "__fish_moss_using_subcommand exec" -l allow-net -d 'With --
 complete -c moss -n "__fish_moss_using_subcommand exec" -l warm -d 'Run on the MOSS file\'s warm server, starting one in the background if none is up (it stops after 15 idle minutes) [env: MOSS_WARM=1]'
 complete -c moss -n "__fish_moss_using_subcommand exec" -l cold -d 'Run cold even when a warm server for the MOSS file is up'
 complete -c moss -n "__fish_moss_using_subcommand exec" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand exec" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_using_subcommand exec" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c moss -n "__fish_moss_using_subcommand test" -s j -l jobs -d 'How many files to test at once (default: the number of cores)' -r
 complete -c moss -n "__fish_moss_using_subcommand test" -l timeout -d 'Stop after this many seconds (exit 124; in `moss test` the case fails, by default after 60) [env: MOSS_TIMEOUT]' -r
@@ -106,17 +109,20 @@ complete -c moss -n "__fish_moss_using_subcommand test" -l only-moss-files -d 'O
 complete -c moss -n "__fish_moss_using_subcommand test" -l sandbox -d 'Confine the code with Landlock: writes only under the current folder, the context\'s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError'
 complete -c moss -n "__fish_moss_using_subcommand test" -l allow-net -d 'With --sandbox, let the code open TCP connections and listen on ports'
 complete -c moss -n "__fish_moss_using_subcommand test" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand test" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_using_subcommand test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c moss -n "__fish_moss_using_subcommand test-worker" -l job -d 'How to test it, as `moss test` hands it over: one JSON word' -r
 complete -c moss -n "__fish_moss_using_subcommand test-worker" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c moss -n "__fish_moss_using_subcommand test-worker" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand test-worker" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_using_subcommand test-worker" -s h -l help -d 'Print help'
 complete -c moss -n "__fish_moss_using_subcommand device; and not __fish_seen_subcommand_from scan info help" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c moss -n "__fish_moss_using_subcommand device; and not __fish_seen_subcommand_from scan info help" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand device; and not __fish_seen_subcommand_from scan info help" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_using_subcommand device; and not __fish_seen_subcommand_from scan info help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c moss -n "__fish_moss_using_subcommand device; and not __fish_seen_subcommand_from scan info help" -f -a "scan" -d 'List the BOLTs advertising nearby: name, address, signal strength'
 complete -c moss -n "__fish_moss_using_subcommand device; and not __fish_seen_subcommand_from scan info help" -f -a "info" -d 'Connect to a device and print its battery and firmware version'
@@ -126,12 +132,14 @@ complete -c moss -n "__fish_moss_using_subcommand device; and __fish_seen_subcom
 always\t''
 never\t''"
 complete -c moss -n "__fish_moss_using_subcommand device; and __fish_seen_subcommand_from scan" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand device; and __fish_seen_subcommand_from scan" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_using_subcommand device; and __fish_seen_subcommand_from scan" -s h -l help -d 'Print help'
 complete -c moss -n "__fish_moss_using_subcommand device; and __fish_seen_subcommand_from info" -l device -d '`sim`, `bolt` (the first found), a name (SB-1A2B) or an address' -r
 complete -c moss -n "__fish_moss_using_subcommand device; and __fish_seen_subcommand_from info" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c moss -n "__fish_moss_using_subcommand device; and __fish_seen_subcommand_from info" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand device; and __fish_seen_subcommand_from info" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_using_subcommand device; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help'
 complete -c moss -n "__fish_moss_using_subcommand device; and __fish_seen_subcommand_from help" -f -a "scan" -d 'List the BOLTs advertising nearby: name, address, signal strength'
 complete -c moss -n "__fish_moss_using_subcommand device; and __fish_seen_subcommand_from help" -f -a "info" -d 'Connect to a device and print its battery and firmware version'
@@ -140,9 +148,10 @@ complete -c moss -n "__fish_moss_using_subcommand context; and not __fish_seen_s
 always\t''
 never\t''"
 complete -c moss -n "__fish_moss_using_subcommand context; and not __fish_seen_subcommand_from show get set unset reset path help" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand context; and not __fish_seen_subcommand_from show get set unset reset path help" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_using_subcommand context; and not __fish_seen_subcommand_from show get set unset reset path help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c moss -n "__fish_moss_using_subcommand context; and not __fish_seen_subcommand_from show get set unset reset path help" -f -a "show" -d 'Print every saved property (`name = value`, or one JSON object with --json)'
-complete -c moss -n "__fish_moss_using_subcommand context; and not __fish_seen_subcommand_from show get set unset reset path help" -f -a "get" -d 'Print one saved property as JSON'
+complete -c moss -n "__fish_moss_using_subcommand context; and not __fish_seen_subcommand_from show get set unset reset path help" -f -a "show" -d 'Print every saved property (`name = value`, or one JSON object `{name: value}` with --json)'
+complete -c moss -n "__fish_moss_using_subcommand context; and not __fish_seen_subcommand_from show get set unset reset path help" -f -a "get" -d 'Print one saved property as JSON (with --json: `{"ok", "path", "name", "value"}`)'
 complete -c moss -n "__fish_moss_using_subcommand context; and not __fish_seen_subcommand_from show get set unset reset path help" -f -a "set" -d 'Save one property: NAME then a JSON value (quote strings: \'"text"\')'
 complete -c moss -n "__fish_moss_using_subcommand context; and not __fish_seen_subcommand_from show get set unset reset path help" -f -a "unset" -d 'Remove one saved property; it falls back to its default'
 complete -c moss -n "__fish_moss_using_subcommand context; and not __fish_seen_subcommand_from show get set unset reset path help" -f -a "reset" -d 'Remove every saved property and the last code; the run journal stays unless --journal'
@@ -154,40 +163,51 @@ always\t''
 never\t''"
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from get" -l context -d 'The context file itself, instead of a MOSS file' -r -F
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from get" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from get" -l json -d 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from get" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from set" -l context -d 'The context file itself, instead of a MOSS file' -r -F
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from set" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from set" -l json -d 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from unset" -l context -d 'The context file itself, instead of a MOSS file' -r -F
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from unset" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from unset" -l json -d 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from unset" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from unset" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from unset" -s h -l help -d 'Print help'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from reset" -l context -d 'The context file itself, instead of a MOSS file' -r -F
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from reset" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from reset" -l json -d 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from reset" -l journal -d 'Delete the run journal (`<stem>.runs.jsonl`) too'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from reset" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from reset" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from path" -l context -d 'The context file itself, instead of a MOSS file' -r -F
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from path" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from path" -l json -d 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from path" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from path" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from path" -s h -l help -d 'Print help'
-complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print every saved property (`name = value`, or one JSON object with --json)'
-complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print one saved property as JSON'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print every saved property (`name = value`, or one JSON object `{name: value}` with --json)'
+complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "get" -d 'Print one saved property as JSON (with --json: `{"ok", "path", "name", "value"}`)'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "set" -d 'Save one property: NAME then a JSON value (quote strings: \'"text"\')'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "unset" -d 'Remove one saved property; it falls back to its default'
 complete -c moss -n "__fish_moss_using_subcommand context; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Remove every saved property and the last code; the run journal stays unless --journal'
@@ -201,12 +221,14 @@ always\t''
 never\t''"
 complete -c moss -n "__fish_moss_using_subcommand log" -l json -d 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
 complete -c moss -n "__fish_moss_using_subcommand log" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand log" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_using_subcommand log" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c moss -n "__fish_moss_using_subcommand config" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c moss -n "__fish_moss_using_subcommand config" -l json -d 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
 complete -c moss -n "__fish_moss_using_subcommand config" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand config" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_using_subcommand config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c moss -n "__fish_moss_using_subcommand serve" -l idle-timeout -d 'Stop after this many seconds without a run (default: never)' -r
 complete -c moss -n "__fish_moss_using_subcommand serve" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
@@ -214,25 +236,30 @@ always\t''
 never\t''"
 complete -c moss -n "__fish_moss_using_subcommand serve" -l stop -d 'Stop the server of FILE.py instead of starting one'
 complete -c moss -n "__fish_moss_using_subcommand serve" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand serve" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c moss -n "__fish_moss_using_subcommand python" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c moss -n "__fish_moss_using_subcommand python" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand python" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_using_subcommand stubs" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c moss -n "__fish_moss_using_subcommand stubs" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand stubs" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_using_subcommand stubs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c moss -n "__fish_moss_using_subcommand completions" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c moss -n "__fish_moss_using_subcommand completions" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand completions" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c moss -n "__fish_moss_using_subcommand man" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c moss -n "__fish_moss_using_subcommand man" -s q -l quiet -d 'Print no warnings, only errors'
+complete -c moss -n "__fish_moss_using_subcommand man" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_using_subcommand man" -s h -l help -d 'Print help'
 complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python stubs completions man help" -f -a "prompt" -d 'Print the prompt a model reads before writing code for a MOSS file'
 complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python stubs completions man help" -f -a "exec" -d 'Run generated code inside a MOSS file and save what it stored on `moss`'
@@ -250,8 +277,8 @@ complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subc
 complete -c moss -n "__fish_moss_using_subcommand help; and not __fish_seen_subcommand_from prompt exec test test-worker device context log config serve python stubs completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c moss -n "__fish_moss_using_subcommand help; and __fish_seen_subcommand_from device" -f -a "scan" -d 'List the BOLTs advertising nearby: name, address, signal strength'
 complete -c moss -n "__fish_moss_using_subcommand help; and __fish_seen_subcommand_from device" -f -a "info" -d 'Connect to a device and print its battery and firmware version'
-complete -c moss -n "__fish_moss_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "show" -d 'Print every saved property (`name = value`, or one JSON object with --json)'
-complete -c moss -n "__fish_moss_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "get" -d 'Print one saved property as JSON'
+complete -c moss -n "__fish_moss_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "show" -d 'Print every saved property (`name = value`, or one JSON object `{name: value}` with --json)'
+complete -c moss -n "__fish_moss_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "get" -d 'Print one saved property as JSON (with --json: `{"ok", "path", "name", "value"}`)'
 complete -c moss -n "__fish_moss_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "set" -d 'Save one property: NAME then a JSON value (quote strings: \'"text"\')'
 complete -c moss -n "__fish_moss_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "unset" -d 'Remove one saved property; it falls back to its default'
 complete -c moss -n "__fish_moss_using_subcommand help; and __fish_seen_subcommand_from context" -f -a "reset" -d 'Remove every saved property and the last code; the run journal stays unless --journal'

@@ -4,6 +4,7 @@ pub(crate) mod groups;
 pub(crate) mod prompt;
 pub(crate) mod style;
 pub(crate) mod values;
+pub(crate) mod verbose;
 pub(crate) mod words;
 
 use std::ffi::OsString;
@@ -46,6 +47,11 @@ pub struct Cli {
     /// Print no warnings, only errors
     #[arg(short, long, global = true)]
     pub quiet: bool,
+
+    /// Tell on stderr how a run is set up and where its time goes: the configuration file, the
+    /// Python and why, the context file, warm or cold and why, and the time of each stage
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]

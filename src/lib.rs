@@ -30,11 +30,15 @@ use crate::run::timings;
 
 /// Runs the command line this process was given and returns its exit code.
 pub fn main() -> i32 {
+    let started = timings::now();
     timings::mark("client started");
     let cli = cli::words::parse();
-    style::configure(cli.color, cli.quiet);
+    style::configure(cli.color, cli.quiet, cli.verbose);
     if let Some(folder) = python_folder(&cli.command) {
         embed::relaunch::prepare(&folder);
+    }
+    if cli.verbose {
+        cli::verbose::tell_setup(&cli.command, started);
     }
     let code = match &cli.command {
         Command::Prompt(args) => prompt::run(args),
@@ -52,6 +56,9 @@ pub fn main() -> i32 {
         Command::Man => cmd::completions::man_page(),
     };
     timings::mark("client done");
+    if cli.verbose {
+        cli::verbose::tell_stages();
+    }
     run::early_end::reap_own_runs();
     i32::from(code)
 }

@@ -45,6 +45,9 @@ pub fn run(args: &TestArgs) -> u8 {
     if let Some(shard) = args.shard {
         files = shard.select(files, &paths);
     }
+    if style::verbose() {
+        tell_setups(args, &files);
+    }
     let job = WorkerJob::of(args);
     if let Err(e) = files.iter().try_for_each(|file| worker::Settings::of(file, &job).map(drop)) {
         style::error(&e.to_string(), e.hint().as_deref());
@@ -76,6 +79,21 @@ pub fn run(args: &TestArgs) -> u8 {
             NOTHING_TO_TEST
         }
         _ => 0,
+    }
+}
+
+/// For --verbose: where each file's configuration, Python and context come from.
+fn tell_setups(args: &TestArgs, files: &[PathBuf]) {
+    use crate::cli::verbose::{self, ContextUse};
+    for file in files {
+        let context = match args.replay {
+            true => ContextUse::Named(args.context.as_deref()),
+            false => ContextUse::None("test cases run without one"),
+        };
+        let folder = std::path::absolute(file).ok().and_then(|f| f.parent().map(Path::to_path_buf)).unwrap_or_default();
+        let (python, _) = crate::embed::python_env::choose(&folder);
+        verbose::tell_file(file, context, python.as_ref().map_err(Clone::clone));
+        verbose::tell_cold_only(file, "moss test");
     }
 }
 

@@ -205,19 +205,21 @@ fn every_action_refuses_a_corrupt_context_and_leaves_it_alone() {
     let sb = Sandbox::with(&[AGENT]);
     sb.copy_as("context/corrupt.context.json", ".moss/agent.context.json");
     let before = sb.read(".moss/agent.context.json");
-    let actions: [&[&str]; 6] = [
+    let actions: [&[&str]; 5] = [
         &["show", "agent.py"],
-        &["show", "agent.py", "--json"],
         &["get", "agent.py", "count"],
         &["set", "agent.py", "count", "1"],
         &["unset", "agent.py", "count"],
         &["reset", "agent.py"],
     ];
-    for words in actions {
+    for words in actions.into_iter().flat_map(|words| [words.to_vec(), [words, &["--json"]].concat()]) {
         let out = sb.context_cmd(words[0], &words[1..]);
         assert_exit(&out, 4);
         assert!(stderr(&out).contains("agent.context.json"), "{words:?} names the file: {}", stderr(&out));
-        assert_eq!(stdout(&out), "", "{words:?}");
+        match words.contains(&"--json") {
+            true => assert_eq!(document(&out)["error"]["kind"], "context", "{words:?}"),
+            false => assert_eq!(stdout(&out), "", "{words:?}"),
+        }
         assert_eq!(sb.read(".moss/agent.context.json"), before, "{words:?} changed a corrupt context");
     }
 }
@@ -307,4 +309,72 @@ fn reset_refuses_another_moss_files_context_and_keeps_its_journal() {
     assert!(stderr(&out).contains("belongs to"), "{}", stderr(&out));
     assert_eq!(sb.read(context), before);
     assert_eq!(sb.read(".moss/agent.runs.jsonl"), journal);
+}
+
+/// The one JSON document an action printed with --json.
+#[track_caller]
+fn document(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not one JSON document ({e}): {}", stdout(out)))
+}
+
+#[test]
+fn every_action_prints_one_json_document_with_json() {
+    let sb = after_one_run();
+    let path = sb.context_path("agent").display().to_string();
+    let out = sb.context_cmd("path", &["agent.py", "--json"]);
+    assert_exit(&out, 0);
+    assert_eq!(document(&out), json!({"ok": true, "path": path, "exists": true}));
+
+    let out = sb.context_cmd("get", &["agent.py", "count", "--json"]);
+    assert_exit(&out, 0);
+    assert_eq!(document(&out), json!({"ok": true, "path": path, "name": "count", "value": 1}));
+
+    let out = sb.context_cmd("set", &["agent.py", "count", "7", "--json"]);
+    assert_exit(&out, 0);
+    assert_eq!(document(&out), json!({"ok": true, "path": path, "name": "count", "value": 7, "previous": 1}));
+    let out = sb.context_cmd("set", &["agent.py", "colour", r#""red""#, "--json"]);
+    assert_eq!(document(&out)["previous"], Value::Null, "a new property had no value");
+
+    let out = sb.context_cmd("unset", &["--json", "agent.py", "colour"]);
+    assert_exit(&out, 0);
+    assert_eq!(document(&out), json!({"ok": true, "path": path, "name": "colour", "previous": "red"}));
+    assert_eq!(sb.properties("agent"), json!({"count": 7, "name": "moss"}));
+
+    let journal = sb.context_path("agent").with_extension("").with_extension("runs.jsonl");
+    assert!(journal.is_file(), "the run journaled: {}", journal.display());
+    let out = sb.context_cmd("reset", &["agent.py", "--journal", "--json"]);
+    assert_exit(&out, 0);
+    let journal = journal.display().to_string();
+    assert_eq!(document(&out), json!({"ok": true, "path": path, "removed": ["count", "name"], "journal": journal}));
+    assert_eq!(sb.properties("agent"), json!({}));
+    let out = sb.context_cmd("reset", &["agent.py", "--json"]);
+    assert_eq!(document(&out), json!({"ok": true, "path": path, "removed": [], "journal": null}));
+}
+
+#[test]
+fn a_failing_action_with_json_prints_its_error_as_one_document_and_changes_nothing() {
+    let sb = after_one_run();
+    let before = sb.read(".moss/agent.context.json");
+    let cases: [(&str, &[&str], i32, &str); 5] = [
+        ("get", &["agent.py", "colour", "--json"], 1, "colour"),
+        ("unset", &["agent.py", "colour", "--json"], 1, "colour"),
+        ("set", &["agent.py", "count", "{nope", "--json"], 2, "not a JSON value"),
+        ("set", &["agent.py", "class", "1", "--json"], 2, "keyword"),
+        ("path", &["--json"], 2, "name the context"),
+    ];
+    for (action, words, exit, said) in cases {
+        let out = sb.context_cmd(action, words);
+        assert_exit(&out, exit);
+        let doc = document(&out);
+        assert_eq!(doc["ok"], false, "{action} {words:?}: {doc}");
+        let message = doc["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(said), "{action} {words:?}: {doc}");
+        assert!(doc["error"]["kind"].is_string(), "{doc}");
+    }
+    sb.write(".moss/agent.context.json", "{not a context");
+    let out = sb.context_cmd("show", &["agent.py", "--json"]);
+    assert_exit(&out, 4);
+    assert_eq!(document(&out)["error"]["kind"], "context");
+    sb.write(".moss/agent.context.json", &before);
+    assert_eq!(sb.read(".moss/agent.context.json"), before);
 }

@@ -1,4 +1,5 @@
-//! Diagnostics on stderr: `error:`, `warning:` and `hint:` lines, coloured only when wanted.
+//! Diagnostics on stderr: `error:`, `warning:` and `hint:` lines, coloured only when wanted, and
+//! the `moss:` lines of --verbose.
 
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,6 +11,7 @@ use crate::error::Problem;
 
 static COLOR: AtomicBool = AtomicBool::new(false);
 static QUIET: AtomicBool = AtomicBool::new(false);
+static VERBOSE: AtomicBool = AtomicBool::new(false);
 
 /// When diagnostics are coloured (`--color`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -19,7 +21,7 @@ pub enum ColorChoice {
     Never,
 }
 
-pub fn configure(choice: ColorChoice, quiet: bool) {
+pub fn configure(choice: ColorChoice, quiet: bool, verbose: bool) {
     let color = match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -29,6 +31,13 @@ pub fn configure(choice: ColorChoice, quiet: bool) {
     };
     COLOR.store(color, Ordering::Relaxed);
     QUIET.store(quiet, Ordering::Relaxed);
+    VERBOSE.store(verbose, Ordering::Relaxed);
+}
+
+/// Whether --verbose asked for the details of a run: callers test it before working out what
+/// only `verbose` would show.
+pub fn verbose() -> bool {
+    VERBOSE.load(Ordering::Relaxed)
 }
 
 /// Whether diagnostics on stderr are coloured (a terminal, and NO_COLOR unset, or --color always).
@@ -89,5 +98,12 @@ fn emit(text: &str) {
 pub fn note(message: &str) {
     if !QUIET.load(Ordering::Relaxed) {
         emit(&format!("{message}\n"));
+    }
+}
+
+/// A detail for the person debugging a run (only with --verbose): `moss: ` and the message.
+pub fn verbose_line(message: &str) {
+    if verbose() {
+        emit(&format!("{} {message}\n", label("moss:", Style::new().dimmed())));
     }
 }

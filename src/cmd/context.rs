@@ -4,11 +4,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::cli::style;
 use crate::error::{ContextError, MossError, Problem};
 use crate::project::context::{self, ContextDoc, ContextFile};
+use crate::run::error_info::ErrorInfo;
 
 #[derive(Debug, Args)]
 pub struct ContextArgs {
@@ -18,14 +19,12 @@ pub struct ContextArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ContextAction {
-    /// Print every saved property (`name = value`, or one JSON object with --json)
+    /// Print every saved property (`name = value`, or one JSON object `{name: value}` with --json)
     Show {
         #[command(flatten)]
         target: ContextTarget,
-        #[command(flatten)]
-        output: crate::cli::groups::JsonOutput,
     },
-    /// Print one saved property as JSON
+    /// Print one saved property as JSON (with --json: `{"ok", "path", "name", "value"}`)
     Get {
         #[command(flatten)]
         target: ContextTarget,
@@ -55,6 +54,19 @@ pub enum ContextAction {
     },
 }
 
+impl ContextAction {
+    fn target(&self) -> &ContextTarget {
+        match self {
+            ContextAction::Show { target }
+            | ContextAction::Get { target }
+            | ContextAction::Set { target }
+            | ContextAction::Unset { target }
+            | ContextAction::Reset { target, .. }
+            | ContextAction::Path { target } => target,
+        }
+    }
+}
+
 /// `FILE.py [NAME] [VALUE]` or `--context PATH [NAME] [VALUE]`: with --context, the first word is
 /// already the NAME.
 #[derive(Debug, Args)]
@@ -66,6 +78,9 @@ pub struct ContextTarget {
     /// FILE.py (unless --context is given), then NAME and JSON-VALUE where the action takes them
     #[arg(value_name = "FILE.py|NAME|JSON-VALUE", allow_negative_numbers = true)]
     pub words: Vec<String>,
+
+    #[command(flatten)]
+    pub output: crate::cli::groups::JsonOutput,
 }
 
 /// The context file named on the command line, and the MOSS file when it was named instead.
@@ -75,16 +90,61 @@ struct Resolved {
     words: Vec<String>,
 }
 
+/// What an action did, as text for a person and as the document of --json.
+struct Done {
+    /// What goes to stdout without --json.
+    text: String,
+    /// A remark on stderr without --json (silenced by --quiet).
+    note: Option<String>,
+    json: Value,
+}
+
+impl Done {
+    fn quiet(json: Value) -> Done {
+        Done { text: String::new(), note: None, json }
+    }
+}
+
+/// Runs the action; with --json its one document on stdout, a failure included
+/// (`{"ok": false, "error": {...}}`, the error object of `moss exec --json`), which stderr tells
+/// the person too.
 pub fn run(action: &ContextAction) -> Result<u8, MossError> {
+    let json = action.target().output.json;
+    let (document, exit) = match perform(action) {
+        Ok(done) if !json => {
+            let _ = std::io::stdout().lock().write_all(done.text.as_bytes());
+            if let Some(note) = &done.note {
+                style::note(note);
+            }
+            return Ok(0);
+        }
+        Ok(done) => (done.json, 0),
+        Err(e) if !json => return Err(e),
+        Err(e) => {
+            style::error(&e.to_string(), e.hint().as_deref());
+            (json!({"ok": false, "error": ErrorInfo::from_moss_error(&e)}), e.exit_code())
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", serde_json::to_string_pretty(&document).expect("JSON serialises"));
+    Ok(exit)
+}
+
+fn perform(action: &ContextAction) -> Result<Done, MossError> {
     match action {
         ContextAction::Path { target } => {
             let resolved = resolve(target, 0)?;
-            println!("{}", resolved.path.display());
+            let text = format!("{}\n", resolved.path.display());
+            Ok(Done {
+                text,
+                note: None,
+                json: json!({"ok": true, "path": resolved.path, "exists": resolved.path.is_file()}),
+            })
         }
-        ContextAction::Show { target, output } => {
+        ContextAction::Show { target } => {
             let resolved = resolve(target, 0)?;
             let doc = context::read(&resolved.path)?.unwrap_or_else(ContextDoc::empty);
-            print_properties(&resolved.path, &doc, output.json);
+            Ok(shown(&resolved.path, doc))
         }
         ContextAction::Get { target } => {
             let resolved = resolve(target, 1)?;
@@ -94,62 +154,78 @@ pub fn run(action: &ContextAction) -> Result<u8, MossError> {
                 .properties
                 .get(name)
                 .ok_or_else(|| ContextError::NoProperty { path: resolved.path.clone(), name: name.clone() })?;
-            println!("{}", serde_json::to_string(value).expect("JSON serialises"));
+            let text = format!("{}\n", serde_json::to_string(value).expect("JSON serialises"));
+            let json = json!({"ok": true, "path": resolved.path, "name": name, "value": value});
+            Ok(Done { text, note: None, json })
         }
-        ContextAction::Set { target } => {
-            let resolved = resolve(target, 2)?;
-            let name = property_name(&resolved.words[0])?;
-            let inexact = |reason: String| {
-                MossError::usage(Problem::hinted(
-                    format!("`{}` cannot be stored exactly: {reason}", resolved.words[1]),
-                    "give the number with the digits a float keeps, or exactly as a Decimal: \
-                     '{\"$moss\": \"Decimal\", \"value\": \"0.1000000000000000055\"}'",
-                ))
-            };
-            let exact = exact_numbers(&resolved.words[1]).map_err(inexact)?;
-            let value: Value = serde_json::from_str(&exact).map_err(|e| {
-                MossError::usage(Problem::hinted(
-                    format!("`{}` is not a JSON value ({e})", resolved.words[1]),
-                    "quote JSON strings inside shell quotes: '\"text\"'",
-                ))
-            })?;
-            edit(&resolved, |doc| {
-                doc.properties.insert(name.to_owned(), value);
-                Ok(())
-            })?;
-        }
+        ContextAction::Set { target } => set(target),
         ContextAction::Unset { target } => {
             let resolved = resolve(target, 1)?;
             let name = resolved.words[0].clone();
             let path = resolved.path.clone();
+            let mut previous = None;
             edit(&resolved, |doc| match doc.properties.shift_remove(&name) {
-                Some(_) => Ok(()),
-                None => Err(ContextError::NoProperty { path, name }),
-            })?;
-        }
-        ContextAction::Reset { target, journal } => {
-            let resolved = resolve(target, 0)?;
-            let mut file = ContextFile::open(&resolved.path)?;
-            // Another MOSS file's context (MOSS_CONTEXT naming it) is refused, as `set` refuses it,
-            // before its journal or its properties are touched.
-            if let Some(moss_file) = &resolved.moss_file {
-                file.check_module(moss_file)?;
-            }
-            if *journal {
-                let path = crate::run::journal::path_beside(&resolved.path);
-                crate::run::journal::remove(&path).map_err(|reason| ContextError::Unwritable { path, reason })?;
-            }
-            if file.existed {
-                file.doc.properties.clear();
-                file.doc.last_code = None;
-                if let Some(moss_file) = &resolved.moss_file {
-                    file.set_module(moss_file, None);
+                Some(value) => {
+                    previous = Some(value);
+                    Ok(())
                 }
-                file.save()?;
-            }
+                None => Err(ContextError::NoProperty { path, name: name.clone() }),
+            })?;
+            Ok(Done::quiet(json!({"ok": true, "path": resolved.path, "name": name, "previous": previous})))
         }
+        ContextAction::Reset { target, journal } => reset(target, *journal),
     }
-    Ok(0)
+}
+
+fn set(target: &ContextTarget) -> Result<Done, MossError> {
+    let resolved = resolve(target, 2)?;
+    let name = property_name(&resolved.words[0])?;
+    let inexact = |reason: String| {
+        MossError::usage(Problem::hinted(
+            format!("`{}` cannot be stored exactly: {reason}", resolved.words[1]),
+            "give the number with the digits a float keeps, or exactly as a Decimal: \
+             '{\"$moss\": \"Decimal\", \"value\": \"0.1000000000000000055\"}'",
+        ))
+    };
+    let exact = exact_numbers(&resolved.words[1]).map_err(inexact)?;
+    let value: Value = serde_json::from_str(&exact).map_err(|e| {
+        MossError::usage(Problem::hinted(
+            format!("`{}` is not a JSON value ({e})", resolved.words[1]),
+            "quote JSON strings inside shell quotes: '\"text\"'",
+        ))
+    })?;
+    let mut previous = None;
+    edit(&resolved, |doc| {
+        previous = doc.properties.insert(name.to_owned(), value.clone());
+        Ok(())
+    })?;
+    Ok(Done::quiet(json!({"ok": true, "path": resolved.path, "name": name, "value": value, "previous": previous})))
+}
+
+fn reset(target: &ContextTarget, journal: bool) -> Result<Done, MossError> {
+    let resolved = resolve(target, 0)?;
+    let mut file = ContextFile::open(&resolved.path)?;
+    // Another MOSS file's context (MOSS_CONTEXT naming it) is refused, as `set` refuses it,
+    // before its journal or its properties are touched.
+    if let Some(moss_file) = &resolved.moss_file {
+        file.check_module(moss_file)?;
+    }
+    let mut journal_removed = None;
+    if journal {
+        let path = crate::run::journal::path_beside(&resolved.path);
+        crate::run::journal::remove(&path).map_err(|reason| ContextError::Unwritable { path: path.clone(), reason })?;
+        journal_removed = Some(path);
+    }
+    let removed: Vec<String> = file.doc.properties.keys().cloned().collect();
+    if file.existed {
+        file.doc.properties.clear();
+        file.doc.last_code = None;
+        if let Some(moss_file) = &resolved.moss_file {
+            file.set_module(moss_file, None);
+        }
+        file.save()?;
+    }
+    Ok(Done::quiet(json!({"ok": true, "path": resolved.path, "removed": removed, "journal": journal_removed})))
 }
 
 /// Applies `change` under the lock and saves; a context of another MOSS file is refused.
@@ -169,18 +245,14 @@ fn edit(
     Ok(())
 }
 
-fn print_properties(path: &Path, doc: &ContextDoc, json: bool) {
-    let mut out = std::io::stdout().lock();
-    if json {
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&doc.properties).expect("JSON serialises"));
-        return;
-    }
-    if doc.properties.is_empty() {
-        style::note(&format!("no saved properties in {}", path.display()));
-    }
-    for (name, value) in &doc.properties {
-        let _ = writeln!(out, "{name} = {}", serde_json::to_string(value).expect("JSON serialises"));
-    }
+fn shown(path: &Path, doc: ContextDoc) -> Done {
+    let note = doc.properties.is_empty().then(|| format!("no saved properties in {}", path.display()));
+    let text = doc
+        .properties
+        .iter()
+        .map(|(name, value)| format!("{name} = {}\n", serde_json::to_string(value).expect("JSON serialises")))
+        .collect();
+    Done { text, note, json: Value::Object(doc.properties) }
 }
 
 fn resolve(target: &ContextTarget, wanted: usize) -> Result<Resolved, MossError> {

@@ -204,7 +204,10 @@ fn run_child(
         prepared.device.take().map(device::Setup::start).transpose().map_err(MossError::Device)?.unzip();
     let Prepared { config, path, source, request, supervision, .. } = &*prepared;
     let warm = match args.cold {
-        true => None,
+        true => {
+            style::verbose_line("cold: --cold bypasses any warm server");
+            None
+        }
         false => match warm::exec(config, path, request, supervision, &mut companion, warm::wanted(args.warm)) {
             Ok(warm) => warm,
             Err(warm::Failure::Lost(lost)) => {

@@ -57,12 +57,18 @@ pub fn exec(
     // this client without a word.
     let _interrupts = supervisor::take_interrupts();
     // A context-dir that cannot be read names no server; the cold run reports it if it needs it.
-    let Ok(socket) = warm_protocol::socket_path(config, moss_file) else { return Ok(None) };
+    let Ok(socket) = warm_protocol::socket_path(config, moss_file) else {
+        style::verbose_line("cold: the context-dir cannot be read, so no warm server can be found");
+        return Ok(None);
+    };
     let connected = connect(moss_file, &socket, start);
     if let Some(signal) = supervisor::interrupted() {
         return Err(interrupted_before_start(signal));
     }
-    let Some((stream, answer_wait)) = connected else { return Ok(None) };
+    let Some((stream, answer_wait)) = connected else {
+        style::verbose_line(&format!("cold: no warm server answers at {}", socket.display()));
+        return Ok(None);
+    };
     let ask = Ask::Exec(Box::new(ExecAsk {
         identity: Identity::of_this_process(),
         moss_file: moss_file.to_path_buf(),
@@ -93,7 +99,10 @@ pub fn exec(
         return Err(interrupted_before_start(signal));
     }
     let child = match first {
-        Ok(Answer::Started(pid)) => Pid::from_raw(pid),
+        Ok(Answer::Started(pid)) => {
+            style::verbose_line(&format!("warm: on the server at {} (run process {pid})", socket.display()));
+            Pid::from_raw(pid)
+        }
         Err(e) if e.kind() == io::ErrorKind::TimedOut => {
             let waited = answer_wait.as_secs();
             style::warning(&format!(
@@ -107,7 +116,14 @@ pub fn exec(
             style::warning(&format!("--warm: {reason}; running cold"));
             return Ok(None);
         }
-        Ok(Answer::Refused(_) | Answer::Stopping | Answer::Ended(_)) => return Ok(None),
+        Ok(Answer::Refused(reason)) => {
+            style::verbose_line(&format!("cold: the server at {} refused the run: {reason}", socket.display()));
+            return Ok(None);
+        }
+        Ok(Answer::Stopping | Answer::Ended(_)) => {
+            style::verbose_line(&format!("cold: the server at {} is stopping", socket.display()));
+            return Ok(None);
+        }
         Err(e) => return Err(lost(&socket, &e)),
     };
     watch(answers, child, &socket, supervision, started, reading, companion).map(Some)
