@@ -1069,7 +1069,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__prompt)
-            opts="-q -v -h --task --task-file --target --tool-schema --context --json --stats --max-tokens --timeout --device --allow-import --color --quiet --verbose --help"
+            opts="-q -v -h --task --task-file --target --tool-schema --context --json --stats --max-tokens --timeout --device --allow-import --max-memory --sandbox --allow-write --allow-net --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1108,6 +1108,14 @@ _moss() {
                     return 0
                     ;;
                 --allow-import)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-write)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1181,7 +1189,7 @@ _moss() {
             return 0
             ;;
         moss__subcmd__test)
-            opts="-j -k -x -q -v -h --jobs --timeout --junit --json --exitfirst --device --shard --replay --context --only-moss-files --sandbox --allow-write --allow-net --color --quiet --verbose --help"
+            opts="-j -k -x -q -v -h --jobs --timeout --junit --json --exitfirst --device --shard --replay --context --only-moss-files --sandbox --allow-write --allow-net --max-memory --max-output --allow-import --device-trace --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1220,6 +1228,22 @@ _moss() {
                     return 0
                     ;;
                 --allow-write)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-memory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-import)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --device-trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -54,12 +54,16 @@ complete -c moss -n "__fish_moss_using_subcommand prompt" -l context -d 'The con
 complete -c moss -n "__fish_moss_using_subcommand prompt" -l max-tokens -d 'Fail (exit 1) naming the biggest sections when the prompt has more than N tokens' -r
 complete -c moss -n "__fish_moss_using_subcommand prompt" -l timeout -d 'Stop after this many seconds (exit 124; in `moss test` the case fails, by default after 60) [env: MOSS_TIMEOUT]' -r
 complete -c moss -n "__fish_moss_using_subcommand prompt" -l device -d 'The robot to bind to `Ball` and `LedMatrix`: `sim` (`sim:NAME`, `sim?drop=SECS`) for the simulated BOLT, or `bolt`, a BOLT\'s name (SB-1A2B) or address [env: MOSS_DEVICE]' -r
-complete -c moss -n "__fish_moss_using_subcommand prompt" -l allow-import -d 'Let the code import only these modules (comma-separated; \'\' for none): others raise ImportError. `moss prompt` states the rule at the end of the prompt' -r
+complete -c moss -n "__fish_moss_using_subcommand prompt" -l allow-import -d 'Let the code import only these modules (comma-separated; \'\' for none): others raise ImportError. `moss prompt` states the rule at the end of the prompt; `moss test` applies it to every case' -r
+complete -c moss -n "__fish_moss_using_subcommand prompt" -l max-memory -d 'Limit the run\'s memory to SIZE (e.g. 300M): allocations beyond it raise MemoryError (in `moss test`, of each case)' -r
+complete -c moss -n "__fish_moss_using_subcommand prompt" -l allow-write -d 'With --sandbox, let the code write under PATH too (repeatable)' -r -F
 complete -c moss -n "__fish_moss_using_subcommand prompt" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c moss -n "__fish_moss_using_subcommand prompt" -l json -d 'Print one JSON document on stdout instead of text (diagnostics stay on stderr)'
 complete -c moss -n "__fish_moss_using_subcommand prompt" -l stats -d 'Print a token count per section and the total on stderr'
+complete -c moss -n "__fish_moss_using_subcommand prompt" -l sandbox -d 'Confine the code with Landlock: writes only under the current folder, the context\'s folder and a private TMPDIR; no TCP connect or bind. A blocked action raises PermissionError'
+complete -c moss -n "__fish_moss_using_subcommand prompt" -l allow-net -d 'With --sandbox, let the code open TCP connections and listen on ports'
 complete -c moss -n "__fish_moss_using_subcommand prompt" -s q -l quiet -d 'Print no warnings, only errors'
 complete -c moss -n "__fish_moss_using_subcommand prompt" -s v -l verbose -d 'Tell on stderr how a run is set up and where its time goes: the configuration file, the Python and why, the context file, warm or cold and why, and the time of each stage'
 complete -c moss -n "__fish_moss_using_subcommand prompt" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -72,9 +76,9 @@ complete -c moss -n "__fish_moss_using_subcommand exec" -l target -d 'The module
 complete -c moss -n "__fish_moss_using_subcommand exec" -l arg -d 'A module-level name whose value is passed to the target; repeat in call order. Without it, a target taking a positional parameter receives `moss`' -r
 complete -c moss -n "__fish_moss_using_subcommand exec" -l context -d 'The context file to load and save (default: .moss/<name>.context.json beside the MOSS file) [env: MOSS_CONTEXT]' -r -F
 complete -c moss -n "__fish_moss_using_subcommand exec" -l timeout -d 'Stop after this many seconds (exit 124; in `moss test` the case fails, by default after 60) [env: MOSS_TIMEOUT]' -r
-complete -c moss -n "__fish_moss_using_subcommand exec" -l max-output -d 'Keep at most SIZE of stdout and of stderr for the result (the first and last halves; default 1M)' -r
-complete -c moss -n "__fish_moss_using_subcommand exec" -l max-memory -d 'Limit the run\'s memory to SIZE (e.g. 300M): allocations beyond it raise MemoryError' -r
-complete -c moss -n "__fish_moss_using_subcommand exec" -l allow-import -d 'Let the code import only these modules (comma-separated; \'\' for none): others raise ImportError. `moss prompt` states the rule at the end of the prompt' -r
+complete -c moss -n "__fish_moss_using_subcommand exec" -l max-output -d 'Keep at most SIZE of stdout and of stderr for the result (the first and last halves; default 1M; in `moss test`, of each case)' -r
+complete -c moss -n "__fish_moss_using_subcommand exec" -l max-memory -d 'Limit the run\'s memory to SIZE (e.g. 300M): allocations beyond it raise MemoryError (in `moss test`, of each case)' -r
+complete -c moss -n "__fish_moss_using_subcommand exec" -l allow-import -d 'Let the code import only these modules (comma-separated; \'\' for none): others raise ImportError. `moss prompt` states the rule at the end of the prompt; `moss test` applies it to every case' -r
 complete -c moss -n "__fish_moss_using_subcommand exec" -l allow-write -d 'With --sandbox, let the code write under PATH too (repeatable)' -r -F
 complete -c moss -n "__fish_moss_using_subcommand exec" -l device -d 'The robot to bind to `Ball` and `LedMatrix`: `sim` (`sim:NAME`, `sim?drop=SECS`) for the simulated BOLT, or `bolt`, a BOLT\'s name (SB-1A2B) or address [env: MOSS_DEVICE]' -r
 complete -c moss -n "__fish_moss_using_subcommand exec" -l device-trace -d 'Write every packet to and from the device to PATH, one JSON object per line' -r -F
@@ -99,6 +103,10 @@ complete -c moss -n "__fish_moss_using_subcommand test" -l device -d 'The robot 
 complete -c moss -n "__fish_moss_using_subcommand test" -l shard -d 'Test only shard K of N: the files split by a hash of their path, the same way every time' -r
 complete -c moss -n "__fish_moss_using_subcommand test" -l context -d 'With --replay: the context file whose journal to replay, for runs made with `moss exec --context` (one MOSS file)' -r -F
 complete -c moss -n "__fish_moss_using_subcommand test" -l allow-write -d 'With --sandbox, let the code write under PATH too (repeatable)' -r -F
+complete -c moss -n "__fish_moss_using_subcommand test" -l max-memory -d 'Limit the run\'s memory to SIZE (e.g. 300M): allocations beyond it raise MemoryError (in `moss test`, of each case)' -r
+complete -c moss -n "__fish_moss_using_subcommand test" -l max-output -d 'Keep at most SIZE of stdout and of stderr for the result (the first and last halves; default 1M; in `moss test`, of each case)' -r
+complete -c moss -n "__fish_moss_using_subcommand test" -l allow-import -d 'Let the code import only these modules (comma-separated; \'\' for none): others raise ImportError. `moss prompt` states the rule at the end of the prompt; `moss test` applies it to every case' -r
+complete -c moss -n "__fish_moss_using_subcommand test" -l device-trace -d 'Write the packets of each case\'s device to a file of its own in DIR (created if missing): `<file>.<case>.jsonl`, one JSON object per line' -r -F
 complete -c moss -n "__fish_moss_using_subcommand test" -l color -d 'When to colour diagnostics: auto colours only on a terminal and never when NO_COLOR is set' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -13,10 +13,12 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use serde::{Deserialize, Serialize};
 
-pub use crate::cli::groups::{DeviceFlag, DeviceOutputs, ImportRule, JsonOutput, SandboxArgs, TimeLimit};
+pub use crate::cli::groups::{
+    DeviceFlag, DeviceOutputs, ImportRule, JsonOutput, MemoryLimit, OutputLimit, SandboxArgs, TimeLimit,
+};
 pub use crate::cli::prompt::{PromptArgs, ToolSchema};
 use crate::cli::style::ColorChoice;
-use crate::cli::values::{parse_device, parse_seconds, parse_size};
+use crate::cli::values::{parse_device, parse_seconds};
 use crate::device::DeviceSpec;
 use crate::prompt::reply::CodeFormat;
 
@@ -380,13 +382,11 @@ pub struct ExecArgs {
     #[command(flatten)]
     pub output: JsonOutput,
 
-    /// Keep at most SIZE of stdout and of stderr for the result (the first and last halves; default 1M)
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    pub max_output: Option<u64>,
+    #[command(flatten)]
+    pub output_limit: OutputLimit,
 
-    /// Limit the run's memory to SIZE (e.g. 300M): allocations beyond it raise MemoryError
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    pub max_memory: Option<u64>,
+    #[command(flatten)]
+    pub memory_limit: MemoryLimit,
 
     #[command(flatten)]
     pub imports: ImportRule,
@@ -459,6 +459,20 @@ pub struct TestArgs {
 
     #[command(flatten)]
     pub sandbox: SandboxArgs,
+
+    #[command(flatten)]
+    pub memory_limit: MemoryLimit,
+
+    #[command(flatten)]
+    pub output_limit: OutputLimit,
+
+    #[command(flatten)]
+    pub imports: ImportRule,
+
+    /// Write the packets of each case's device to a file of its own in DIR (created if missing):
+    /// `<file>.<case>.jsonl`, one JSON object per line
+    #[arg(long, value_name = "DIR")]
+    pub device_trace: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -481,6 +495,11 @@ pub struct WorkerJob {
     /// Absolute: the worker may run elsewhere than where the path was typed.
     pub context: Option<PathBuf>,
     pub sandbox: SandboxArgs,
+    pub max_memory: Option<u64>,
+    pub max_output: Option<u64>,
+    pub allow_import: Option<Vec<String>>,
+    /// Absolute, as `context`.
+    pub device_trace: Option<PathBuf>,
 }
 
 impl WorkerJob {
@@ -491,10 +510,18 @@ impl WorkerJob {
             exit_first: args.exit_first,
             device: args.device.spec.clone(),
             replay: args.replay,
-            context: args.context.as_ref().map(|c| std::path::absolute(c).unwrap_or_else(|_| c.clone())),
+            context: args.context.as_deref().map(absolute),
             sandbox: args.sandbox.clone(),
+            max_memory: args.memory_limit.max_memory,
+            max_output: args.output_limit.max_output,
+            allow_import: args.imports.allow_import.clone(),
+            device_trace: args.device_trace.as_deref().map(absolute),
         }
     }
+}
+
+fn absolute(path: &std::path::Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 fn parse_job(text: &str) -> Result<WorkerJob, String> {

@@ -24,6 +24,7 @@ use crate::run::child_report::{PromptOutcome, Section};
 use crate::run::host;
 use crate::run::report;
 use crate::run::request::RunRequest;
+use crate::run::sandbox::Sandbox;
 use crate::run::supervisor::Supervision;
 
 pub fn run(args: &PromptArgs) -> u8 {
@@ -71,8 +72,24 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
         ..RunRequest::new(&path, &source, &config.imports()?)
     };
     let timeout = config.timeout(args.time_limit.timeout)?.map(std::time::Duration::from_secs_f64);
-    let supervision = Supervision { timeout, ..Supervision::default() };
+    // The MOSS file, its imports and hooks run here as under `moss exec`, and may be confined alike.
+    let sandbox = args
+        .sandbox
+        .sandbox
+        .then(|| Sandbox::prepare(None, &args.sandbox.allow_write, args.sandbox.allow_net))
+        .transpose()?;
+    for gap in sandbox.iter().flat_map(|s| &s.policy.unenforced) {
+        style::warning(&format!("--sandbox: {gap}"));
+    }
+    let max_memory = args.memory_limit.max_memory;
+    let supervision = Supervision {
+        timeout,
+        max_memory,
+        sandbox: sandbox.as_ref().map(|s| s.policy.clone()),
+        ..Supervision::default()
+    };
     let run = host::call::<PromptOutcome>(&path, &payload, &supervision, None).map_err(MossError::RunNotStarted)?;
+    drop(sandbox);
 
     // What the MOSS file printed while loading is a diagnostic here: stdout holds only the prompt.
     let mut err = std::io::stderr().lock();
@@ -82,6 +99,7 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
     let report = match run.outcome {
         Ok(report) => report,
         Err(error) => {
+            let error = error.memory_too_small(max_memory, &String::from_utf8_lossy(&run.stderr));
             report::print_error(&error);
             return Ok(error.exit_code());
         }

@@ -38,6 +38,15 @@ pub fn run(args: &TestArgs) -> u8 {
         style::error(&message, Some("pass a --junit path in a folder that can be created and written"));
         return 2;
     }
+    if let Some(folder) = &args.device_trace
+        && let Err(e) = std::fs::create_dir_all(folder)
+    {
+        style::error(
+            &format!("cannot create the --device-trace folder {}: {e}", folder.display()),
+            Some("pass a folder that can be created and written"),
+        );
+        return 2;
+    }
     let jobs = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), usize::from);
     let interactive =
         std::io::stderr().is_terminal() && std::env::var_os("CI").is_none_or(|v| v.is_empty() || v == "false");
@@ -64,6 +73,14 @@ pub fn run(args: &TestArgs) -> u8 {
             .map_err(|e| format!("cannot write the JUnit report {}: {e}", path.display()))
     });
     console.report(&reports, &summary, args.exit_first && summary.failed > 0);
+    if let Some(folder) = &args.device_trace
+        && !reports.iter().flat_map(|report| &report.cases).any(|case| case.device.is_some())
+    {
+        style::warn(&Problem::hinted(
+            format!("--device-trace {}: no case ran with a device, so no trace was written", folder.display()),
+            "pass --device sim (or set MOSS_DEVICE, or the configuration's device)",
+        ));
+    }
     if let Some(Err(message)) = junit {
         style::error(&message, None);
         return 2;

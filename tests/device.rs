@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Sandbox, assert_exit, stderr};
+use common::{Sandbox, assert_exit, fixture, stderr};
 use serde_json::Value;
 
 fn bolt_sandbox(code: &[&str]) -> Sandbox {
@@ -456,4 +456,41 @@ fn a_device_written_higher_up_wins_over_a_bad_one_written_lower() {
     let (result, out) = exec(&[], &[]);
     assert_exit(&out, 2);
     assert!(result["error"]["message"].as_str().unwrap().contains("moss.toml: device: `toaster`"), "{result}");
+}
+
+#[test]
+fn test_device_trace_writes_one_trace_per_case_named_by_file_and_case() {
+    let sandbox = Sandbox::with(&["spherogpt/agent.py", "spherogpt/with_tests.py"]);
+    std::fs::create_dir_all(sandbox.root().join("more")).unwrap();
+    std::fs::copy(fixture("spherogpt/with_tests.py"), sandbox.root().join("more/with_tests.py")).unwrap();
+    let args = ["test", "with_tests.py", "more/with_tests.py", "--device", "sim", "--device-trace", "traces/run"];
+    let test = sandbox.moss().env("CI", "true").args(args).output().unwrap();
+    assert_exit(&test, 0);
+    let mut traces: Vec<String> = std::fs::read_dir(sandbox.root().join("traces/run"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    traces.sort();
+    assert_eq!(traces, ["more.with_tests.test_spins.jsonl", "with_tests.test_spins.jsonl"]);
+    for trace in traces {
+        let text = String::from_utf8(sandbox.read(&format!("traces/run/{trace}"))).unwrap();
+        assert!(text.lines().count() > 1, "{trace}: {text}");
+        for line in text.lines() {
+            serde_json::from_str::<Value>(line).unwrap_or_else(|e| panic!("{trace}: {line}: {e}"));
+        }
+    }
+}
+
+#[test]
+fn test_device_trace_without_a_device_says_that_no_trace_was_written() {
+    let sandbox = Sandbox::new();
+    sandbox.write("agent.py", "from ghostos_moss import Moss\n\ndef test_nothing(moss):\n    pass\n\n__moss_test_cases__ = ['test_nothing']\n");
+    let test =
+        sandbox.moss().env("CI", "true").args(["test", "agent.py", "--device-trace", "traces"]).output().unwrap();
+    assert_exit(&test, 0);
+    let text = stderr(&test);
+    assert!(
+        text.contains("--device-trace traces: no case ran with a device") && text.contains("--device sim"),
+        "{text}"
+    );
 }

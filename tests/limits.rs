@@ -119,3 +119,68 @@ fn a_max_memory_too_small_for_python_to_start_is_a_usage_error_not_a_crash_of_th
     let turn = String::from_utf8_lossy(&turn.stdout).into_owned();
     assert!(turn.contains("Your code did not run: moss was started with a wrong command line"), "{turn}");
 }
+
+/// `moss test --json` of `cases`, a MOSS file of the given cases, with `extra` flags.
+fn moss_test(cases: &str, extra: &[&str]) -> (std::process::Output, serde_json::Value) {
+    let sandbox = Sandbox::new();
+    let names: Vec<String> =
+        cases.lines().filter_map(|l| l.strip_prefix("def ")?.split('(').next()).map(|n| format!("{n:?}")).collect();
+    sandbox.write(
+        "agent.py",
+        format!("from ghostos_moss import Moss\n\n{cases}\n__moss_test_cases__ = [{}]\n", names.join(", ")),
+    );
+    let out = sandbox.moss().env("CI", "true").args(["test", "agent.py", "--json"]).args(extra).output().unwrap();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", common::stderr(&out)));
+    (out, report)
+}
+
+fn only_case(report: &serde_json::Value) -> &serde_json::Value {
+    &report["files"][0]["cases"][0]
+}
+
+#[test]
+fn moss_test_limits_every_case_to_max_memory() {
+    let hog = "def test_hog(moss):\n    data = bytearray(800 * 1024 * 1024)\n    assert len(data)\n";
+    let (out, report) = moss_test(hog, &["--max-memory", "500M"]);
+    assert_exit(&out, 1);
+    assert_eq!(only_case(&report)["error"]["type"], "MemoryError", "{report}");
+    let (out, report) = moss_test(hog, &[]);
+    assert_exit(&out, 0);
+    assert_eq!(only_case(&report)["outcome"], "passed", "{report}");
+}
+
+#[test]
+fn moss_test_keeps_at_most_max_output_of_each_case() {
+    let chatty = "def test_chatty(moss):\n    for i in range(100000):\n        print('line', i)\n";
+    let (out, report) = moss_test(chatty, &["--max-output", "16K"]);
+    assert_exit(&out, 0);
+    let stdout = only_case(&report)["stdout"].as_str().unwrap();
+    assert!(stdout.len() < 17 * 1024, "{} bytes kept", stdout.len());
+    assert!(stdout.starts_with("line 0\n") && stdout.ends_with("line 99999\n"), "{stdout}");
+    assert!(stdout.contains("bytes of output dropped here"));
+}
+
+#[test]
+fn moss_test_applies_allow_import_to_every_case() {
+    let importer = "def test_imports(moss):\n    import abc\n    assert abc.__name__ == 'abc'\n";
+    let (out, _) = moss_test(importer, &[]);
+    assert_exit(&out, 0);
+    let (out, report) = moss_test(importer, &["--allow-import", "json"]);
+    assert_exit(&out, 1);
+    let error = &only_case(&report)["error"];
+    assert_eq!(error["type"], "ImportError", "{report}");
+    assert!(error["message"].as_str().unwrap().contains("the code may import: json"), "{report}");
+    let (out, _) = moss_test(importer, &["--allow-import", "json,abc"]);
+    assert_exit(&out, 0);
+}
+
+#[test]
+fn moss_prompt_loads_the_moss_file_within_max_memory() {
+    let sandbox = sandbox();
+    sandbox.write("big.py", "from ghostos_moss import Moss\n\nblob = bytearray(800 * 1024 * 1024)\n");
+    let out = sandbox.moss().args(["prompt", "big.py", "--max-memory", "500M"]).output().unwrap();
+    assert_exit(&out, 4);
+    assert!(common::stderr(&out).contains("MemoryError"), "{}", common::stderr(&out));
+    let out = sandbox.moss().args(["prompt", "big.py"]).output().unwrap();
+    assert_exit(&out, 0);
+}

@@ -324,3 +324,30 @@ fn a_file_cannot_grow_past_one_gibibyte_in_the_sandbox() {
     assert_exit(&out, 0);
     assert_eq!(result["returns"], "grown");
 }
+
+#[test]
+fn moss_prompt_loads_the_moss_file_in_the_sandbox() {
+    let sandbox = Sandbox::new();
+    let elsewhere = outside();
+    let target = elsewhere.path().join("loaded.txt");
+    sandbox.write("agent.py", format!("{AGENT}\nwith open({target:?}, 'w') as f:\n    f.write('x')\n"));
+    let confined = sandbox.moss().args(["prompt", "agent.py", "--sandbox"]).output().unwrap();
+    let abi = landlock_abi();
+    if abi < WRITES {
+        assert!(stderr(&confined).contains("--sandbox:"), "what is not enforced is named: {}", stderr(&confined));
+        eprintln!("NOT CHECKED: write confinement needs Landlock ABI {WRITES}; this kernel has ABI {abi}");
+    } else {
+        assert_exit(&confined, 4);
+        assert!(stderr(&confined).contains("PermissionError"), "{}", stderr(&confined));
+        assert!(!target.exists());
+        let folder = elsewhere.path().to_str().unwrap();
+        let allowed =
+            sandbox.moss().args(["prompt", "agent.py", "--sandbox", "--allow-write", folder]).output().unwrap();
+        assert_exit(&allowed, 0);
+        assert!(target.exists());
+        std::fs::remove_file(&target).unwrap();
+    }
+    let free = sandbox.moss().args(["prompt", "agent.py"]).output().unwrap();
+    assert_exit(&free, 0);
+    assert!(target.exists());
+}

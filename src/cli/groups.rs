@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 use serde::{Deserialize, Serialize};
 
-use crate::cli::values::{parse_device, parse_seconds};
+use crate::cli::values::{parse_device, parse_seconds, parse_size};
 use crate::device::DeviceSpec;
 
 /// `--device SPEC` of `moss exec`, `moss prompt` and `moss test`.
@@ -39,11 +39,29 @@ pub struct TimeLimit {
     pub timeout: Option<f64>,
 }
 
-/// `--allow-import MODULES` of `moss exec` and `moss prompt`.
+/// `--max-memory SIZE` of `moss exec`, `moss prompt` and `moss test`.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct MemoryLimit {
+    /// Limit the run's memory to SIZE (e.g. 300M): allocations beyond it raise MemoryError (in
+    /// `moss test`, of each case)
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<u64>,
+}
+
+/// `--max-output SIZE` of `moss exec` and `moss test`.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct OutputLimit {
+    /// Keep at most SIZE of stdout and of stderr for the result (the first and last halves; default 1M;
+    /// in `moss test`, of each case)
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_output: Option<u64>,
+}
+
+/// `--allow-import MODULES` of `moss exec`, `moss prompt` and `moss test`.
 #[derive(Debug, Args)]
 pub struct ImportRule {
     /// Let the code import only these modules (comma-separated; '' for none): others raise
-    /// ImportError. `moss prompt` states the rule at the end of the prompt
+    /// ImportError. `moss prompt` states the rule at the end of the prompt; `moss test` applies it to every case
     #[arg(long, value_name = "MODULES", value_delimiter = ',')]
     pub allow_import: Option<Vec<String>>,
 }
@@ -56,7 +74,7 @@ pub struct JsonOutput {
     pub json: bool,
 }
 
-/// `--sandbox` and what it allows, for `moss exec` and `moss test`.
+/// `--sandbox` and what it allows, for `moss exec`, `moss prompt` and `moss test`.
 #[derive(Debug, Clone, Args, Serialize, Deserialize)]
 pub struct SandboxArgs {
     /// Confine the code with Landlock: writes only under the current folder, the context's folder

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, ValueEnum};
 
-use crate::cli::groups::{DeviceFlag, ImportRule, JsonOutput, TimeLimit};
+use crate::cli::groups::{DeviceFlag, ImportRule, JsonOutput, MemoryLimit, SandboxArgs, TimeLimit};
 
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("turn").args(["task", "task_file", "tool_schema"]).multiple(true)))]
@@ -34,7 +34,7 @@ pub struct PromptArgs {
         num_args = 0..=1,
         require_equals = true,
         default_missing_value = "openai",
-        conflicts_with_all = ["task", "task_file", "context", "json", "stats", "max_tokens", "timeout", "device", "allow_import"]
+        conflicts_with_all = ["task", "task_file", "context", "json", "stats", "max_tokens", "timeout", "device", "allow_import", "sandbox", "max_memory"]
     )]
     pub tool_schema: Option<ToolSchema>,
 
@@ -61,6 +61,12 @@ pub struct PromptArgs {
 
     #[command(flatten)]
     pub imports: ImportRule,
+
+    #[command(flatten)]
+    pub memory_limit: MemoryLimit,
+
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
 }
 
 /// How `moss prompt --tool-schema` wraps the tool's schema.

@@ -78,7 +78,7 @@ fn exec(args: &ExecArgs, result: &mut ExecResult) -> Result<u8, MossError> {
     result.file_warnings.append(&mut report.outcome.file_warnings);
     result.returns_repr = report.outcome.returns_repr.take();
     if let Some(error) = report.error.take() {
-        let error = error.memory_too_small(args.max_memory, &result.stderr);
+        let error = error.memory_too_small(args.memory_limit.max_memory, &result.stderr);
         let exit = error.exit_code();
         result.error = Some(prepared.found.explain_lines(error.with_default_hint(), &prepared.code_file));
         return Ok(exit);
@@ -184,8 +184,8 @@ fn supervision(
     let supervision = Supervision {
         timeout: config.timeout(args.time_limit.timeout)?.map(Duration::from_secs_f64),
         passthrough: !args.output.json,
-        max_output: args.max_output.unwrap_or(supervisor::DEFAULT_MAX_OUTPUT as u64) as usize,
-        max_memory: args.max_memory,
+        max_output: args.output_limit.max_output.unwrap_or(supervisor::DEFAULT_MAX_OUTPUT as u64) as usize,
+        max_memory: args.memory_limit.max_memory,
         sandbox: sandbox.as_ref().map(|s| s.policy.clone()),
     };
     Ok((supervision, sandbox))
@@ -251,7 +251,7 @@ fn run_child(
     }
     match run.outcome {
         Ok(report) => Ok(Ok(report)),
-        Err(error) => Ok(Err(failed(result, error.memory_too_small(args.max_memory, &result.stderr)))),
+        Err(error) => Ok(Err(failed(result, error.memory_too_small(args.memory_limit.max_memory, &result.stderr)))),
     }
 }
 

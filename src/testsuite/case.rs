@@ -43,9 +43,12 @@ pub struct CaseSetup<'a> {
     pub supervision: &'a Supervision,
     pub config: &'a Config,
     pub device: Option<&'a DeviceSpec>,
-    /// The import allow-list of the runs replayed from the journal or pinned.
+    /// The import allow-list of every case, replayed from the journal, pinned or the file's own.
     pub allow_imports: Option<&'a Vec<String>>,
     pub imports: &'a Imports,
+    /// With `--device-trace DIR`: DIR and the start of this file's trace names, which each
+    /// case's name completes.
+    pub traces: Option<&'a Path>,
 }
 
 /// Runs one case: the host function that answers with `O` in a supervised child of its own, with
@@ -60,8 +63,8 @@ pub fn run_in_child<O: HostOutcome>(
 ) -> CaseReport {
     // Each case gets a fresh device of its own, as it gets a fresh runtime.
     // Set up as `moss exec` sets it up; a device that cannot be set up fails the case as exec fails.
-    let device_setup =
-        setup.device.map(|spec| device::Setup { spec: spec.clone(), outputs: device::Outputs::default() });
+    let outputs = device::Outputs { trace: setup.traces.map(|start| trace_of(start, name)), ..Default::default() };
+    let device_setup = setup.device.map(|spec| device::Setup { spec: spec.clone(), outputs });
     let started = device_setup.map(device::Setup::start).transpose();
     let (companion, device_report) = match started {
         Ok(started) => started.unzip(),
@@ -75,6 +78,7 @@ pub fn run_in_child<O: HostOutcome>(
         warnings.push(crate::run::leftovers::warning(&run.left_running).after(name).to_text());
     }
     let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     let device = device_report.and_then(|report| report.try_recv().ok());
     let unreachable = device.as_ref().and_then(|d| d.unreachable.clone()).map(ErrorInfo::device);
     let error = match run.outcome {
@@ -86,9 +90,18 @@ pub fn run_in_child<O: HostOutcome>(
         name: name.into(),
         outcome: if error.is_some() { Outcome::Failed } else { Outcome::Passed },
         duration_ms: run.duration.as_secs_f64() * 1000.0,
-        error,
+        error: error.map(|error| error.memory_too_small(setup.supervision.max_memory, &stderr)),
         stdout,
-        stderr: String::from_utf8_lossy(&run.stderr).into_owned(),
+        stderr,
         device,
     }
+}
+
+/// The trace of case `name`: `<start>.<name>.jsonl`, with what a file name should not hold in
+/// a case's name (`pinned:NAME`, `run N`) as `_`.
+fn trace_of(start: &Path, name: &str) -> std::path::PathBuf {
+    let name: String = name.chars().map(|c| if c.is_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
+    let mut file = start.as_os_str().to_owned();
+    file.push(format!(".{name}.jsonl"));
+    file.into()
 }

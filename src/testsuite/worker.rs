@@ -16,7 +16,7 @@ use crate::run::error_info::ErrorInfo;
 use crate::run::host;
 use crate::run::request::RunRequest;
 use crate::run::sandbox::Sandbox;
-use crate::run::supervisor::Supervision;
+use crate::run::supervisor::{DEFAULT_MAX_OUTPUT, Supervision};
 use crate::testsuite::case::{CaseLoop, CaseSetup, run_in_child};
 use crate::testsuite::file_report::{CaseReport, CheckReport, FileReport};
 
@@ -52,14 +52,18 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
     let supervision = Supervision {
         timeout: Some(Duration::from_secs_f64(settings.timeout)),
         sandbox: sandbox.as_ref().map(|s| s.policy.clone()),
+        max_memory: args.job.max_memory,
+        max_output: args.job.max_output.map_or(DEFAULT_MAX_OUTPUT, |bytes| bytes as usize),
         ..Supervision::default()
     };
+    let traces = args.job.device_trace.as_deref().map(|folder| folder.join(trace_stem(&args.file)));
     let setup = CaseSetup {
         supervision: &supervision,
         config: &config,
         device: settings.device.as_ref(),
         allow_imports: settings.allow_imports.as_ref(),
         imports: &settings.imports,
+        traces: traces.as_deref(),
     };
     let mut report = FileReport::new(&shown);
     report
@@ -83,6 +87,21 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
     report
 }
 
+/// The start of the names of a file's device traces: its path as reported, folders joined by dots,
+/// without `.py` (`agents/roll.py` → `agents.roll`), so that files of the same name in other
+/// folders do not share traces.
+fn trace_stem(shown: &Path) -> String {
+    let parts: Vec<String> = shown
+        .with_extension("")
+        .components()
+        .filter_map(|part| match part {
+            std::path::Component::Normal(name) => Some(name.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    parts.join(".")
+}
+
 /// What of a file's configuration its cases and replayed runs use, the job's flags over it.
 /// `moss test` reads it for every file before any worker starts, so that a bad value written for
 /// every file (a `MOSS_*` variable, a project's configuration) is one usage error, not a failure
@@ -100,7 +119,7 @@ impl Settings {
         let settings = Settings {
             device: config.device(job.device.as_ref())?,
             timeout: config.timeout(job.timeout)?.unwrap_or(DEFAULT_TIMEOUT),
-            allow_imports: config.allow_imports(None)?,
+            allow_imports: config.allow_imports(job.allow_import.as_ref())?,
             imports: config.imports()?,
         };
         Ok((config, settings))
@@ -134,6 +153,7 @@ fn test_cases(
     let collected = match run.outcome {
         Ok(collected) => collected,
         Err(error) => {
+            let error = error.memory_too_small(setup.supervision.max_memory, &output(&run.stderr));
             report.checks.push(check("compile", error));
             return Err(());
         }
@@ -164,6 +184,7 @@ fn run_case(path: &Path, source: &str, name: &str, setup: &CaseSetup, warnings: 
     let request = RunRequest {
         case: Some(name.to_owned()),
         device: setup.device.cloned(),
+        allow_imports: setup.allow_imports.cloned(),
         ..RunRequest::new(path, source, setup.imports)
     };
     let judge = |report: ChildReport<CaseOutcome>, stdout: &str| match report.error {

@@ -110,10 +110,7 @@ def run_exec(request: dict) -> Report[ExecOutcome]:
             # Reading the code showed it binds no target: none of it runs.
             result["error"] = tracebacks.failure("target", "TargetError", request["no_target"], file=code_file)
             return result
-        if request.get("allow_imports") is not None:
-            from _moss import imports
-
-            imports.restrict(runtime.module(), request["allow_imports"])
+        _restrict_imports(runtime, request)
         started, unsaved_before = _properties_before_the_code(runtime)
         outcome["started"] = started
         outcome["file_processes"] = _processes_started_so_far()
@@ -145,6 +142,15 @@ def run_exec(request: dict) -> Report[ExecOutcome]:
         # A value the file set that the code left alone is the file's to fix, not the model's.
         outcome["file_warnings"] = [tracebacks.printable(w) for w in unsaved if w in unsaved_before]
     return result
+
+
+def _restrict_imports(runtime: Runtime, request: dict) -> None:
+    """Apply the request's import allow-list, if any, to the compiled module: after the MOSS
+    file's own imports ran, before any code or case does."""
+    if request.get("allow_imports") is not None:
+        from _moss import imports
+
+        imports.restrict(runtime.module(), request["allow_imports"])
 
 
 def _processes_started_so_far() -> list[int]:
@@ -283,14 +289,22 @@ def _listed_cases(runtime: Runtime, path: str) -> tuple[list[ListedCase], dict |
 
 def run_test_case(request: dict) -> Report[CaseOutcome]:
     """Run one test case in a fresh runtime of the file compiled as `__test__`; it passes when
-    `case(moss)` returns. request: path, source, case."""
+    `case(moss)` returns. request: path, source, case, allow_imports (the import allow-list the
+    case runs under, as generated code runs under it, or None)."""
     result: Report[CaseOutcome] = {"error": None, "warnings": [], "outcome": {}}
     with _session(request, result, as_test=True) as runtime:
         if runtime is None:
             return result
+        _restrict_imports(runtime, request)
         name = request["case"]
+        case = runtime.locals()[name]
+        if request.get("allow_imports") is not None:
+            from _moss import imports
+
+            # The case stands for the code a model would write: its imports obey the rule as the code's do.
+            case = imports.obeying(case)
         try:
-            returned = call(runtime.locals()[name], name, [runtime.moss()])
+            returned = call(case, name, [runtime.moss()])
             if isinstance(returned, (types.GeneratorType, types.AsyncGeneratorType)):
                 raise TargetError(
                     f"`{name}` is a generator: its body runs only when iterated, so it cannot pass or fail; "
