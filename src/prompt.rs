@@ -71,23 +71,8 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
         turn: turn.is_some(),
         ..RunRequest::new(&path, &source, &config.imports()?)
     };
-    let timeout = config.timeout(args.time_limit.timeout)?.map(std::time::Duration::from_secs_f64);
-    // The MOSS file, its imports and hooks run here as under `moss exec`, and may be confined alike.
-    let sandbox = args
-        .sandbox
-        .sandbox
-        .then(|| Sandbox::prepare(None, &args.sandbox.allow_write, args.sandbox.allow_net))
-        .transpose()?;
-    for gap in sandbox.iter().flat_map(|s| &s.policy.unenforced) {
-        style::warning(&format!("--sandbox: {gap}"));
-    }
-    let max_memory = args.memory_limit.max_memory;
-    let supervision = Supervision {
-        timeout,
-        max_memory,
-        sandbox: sandbox.as_ref().map(|s| s.policy.clone()),
-        ..Supervision::default()
-    };
+    let (supervision, sandbox) = supervision(args, &config)?;
+    let max_memory = supervision.max_memory;
     let run = host::call::<PromptOutcome>(&path, &payload, &supervision, None).map_err(MossError::RunNotStarted)?;
     drop(sandbox);
 
@@ -122,6 +107,28 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
         None => (text, sections),
     };
     Ok(print(args, text, sections))
+}
+
+/// How the child that loads the MOSS file is watched: its time and memory limits, and its sandbox
+/// (kept until the child has run). The MOSS file, its imports and hooks run here as under `moss
+/// exec`, and may be confined alike.
+fn supervision(args: &PromptArgs, config: &Config) -> Result<(Supervision, Option<Sandbox>), MossError> {
+    let timeout = config.timeout(args.time_limit.timeout)?.map(std::time::Duration::from_secs_f64);
+    let sandbox = args
+        .sandbox
+        .sandbox
+        .then(|| Sandbox::prepare(None, &args.sandbox.allow_write, args.sandbox.allow_net))
+        .transpose()?;
+    for gap in sandbox.iter().flat_map(|s| &s.policy.unenforced) {
+        style::warning(&format!("--sandbox: {gap}"));
+    }
+    let supervision = Supervision {
+        timeout,
+        max_memory: args.memory_limit.max_memory,
+        sandbox: sandbox.as_ref().map(|s| s.policy.clone()),
+        ..Supervision::default()
+    };
+    Ok((supervision, sandbox))
 }
 
 /// The turn prompt, and its parts as sections around those of the module view.

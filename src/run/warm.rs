@@ -98,7 +98,19 @@ pub fn exec(
         // The server drops the ask of a client that is gone: the code never runs.
         return Err(interrupted_before_start(signal));
     }
-    let child = match first {
+    let Some(child) = started_run(first, &socket, answer_wait, start)? else { return Ok(None) };
+    watch(answers, child, &socket, supervision, started, reading, companion).map(Some)
+}
+
+/// The run the server's first answer tells of: its process, or None when the server would not
+/// run it and the caller runs cold (saying why when that is for the user to know).
+fn started_run(
+    first: io::Result<Answer>,
+    socket: &Path,
+    answer_wait: Duration,
+    start: bool,
+) -> Result<Option<Pid>, Failure> {
+    Ok(Some(match first {
         Ok(Answer::Started(pid)) => {
             style::verbose_line(&format!("warm: on the server at {} (run process {pid})", socket.display()));
             Pid::from_raw(pid)
@@ -124,9 +136,8 @@ pub fn exec(
             style::verbose_line(&format!("cold: the server at {} is stopping", socket.display()));
             return Ok(None);
         }
-        Err(e) => return Err(lost(&socket, &e)),
-    };
-    watch(answers, child, &socket, supervision, started, reading, companion).map(Some)
+        Err(e) => return Err(lost(socket, &e)),
+    }))
 }
 
 /// Watches the run `child` the server started, as a cold run's parent watches its child, until
