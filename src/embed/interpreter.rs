@@ -95,7 +95,7 @@ static START_WARNINGS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::n
 /// interpreter had them (a warm server, moss started with SIGINT ignored): KeyboardInterrupt on
 /// SIGINT, the default action on SIGTERM and SIGHUP. Call from the thread that started it.
 /// Through `_signal`: `signal` would build its enums (and import `enum`) in every run.
-pub fn default_signal_handlers(py: Python<'_>) -> PyResult<()> {
+pub fn default_signal_handlers(py: Python<'_>, dispositions_changed: bool) -> PyResult<()> {
     let signal = py.import("_signal")?;
     let set = signal.getattr("signal")?;
     set.call1((signal.getattr("SIGINT")?, signal.getattr("default_int_handler")?))?;
@@ -103,8 +103,11 @@ pub fn default_signal_handlers(py: Python<'_>) -> PyResult<()> {
         set.call1((signal.getattr(name)?, signal.getattr("SIG_DFL")?))?;
     }
     // Python read every signal's disposition as it started: a run forked from a warm server
-    // has since taken on its client's ignored signals (`ProcessSettings`), which Python must
-    // report and hand down as a cold run's does.
+    // may since have taken on its client's ignored signals (`ProcessSettings`), which Python
+    // must report and hand down as a cold run's does.
+    if !dispositions_changed {
+        return Ok(());
+    }
     let (ignored, default) = (signal.getattr("SIG_IGN")?, signal.getattr("SIG_DFL")?);
     let recorded_as = signal.getattr("getsignal")?;
     for number in 1..=nix::libc::SIGRTMAX() {

@@ -105,7 +105,7 @@ fn call_here<O: HostOutcome>(request: &RunRequest) -> Result<ChildReport<O>, Str
         // they load; the host turns it back on before the MOSS file's code runs.
         py.import("gc")?.call_method0("disable")?;
         interpreter::prepare(py)?;
-        interpreter::default_signal_handlers(py)?;
+        interpreter::default_signal_handlers(py, crate::run::process_settings::dispositions_taken_on())?;
         crate::run::timings::mark("interpreter started");
         let host = py.import("_moss.host")?;
         crate::run::timings::mark("shipped modules imported");

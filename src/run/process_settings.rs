@@ -253,7 +253,9 @@ impl ProcessSettings {
             let disposition = if self.ignored & bit(signal) != 0 { libc::SIG_IGN } else { libc::SIG_DFL };
             // SAFETY: sets an ignored or default disposition, no handler; a number the C library
             // keeps for itself is refused, and is not the client's to set either.
-            unsafe { libc::signal(signal, disposition) };
+            if unsafe { libc::signal(signal, disposition) } != libc::SIG_ERR {
+                DISPOSITIONS_TAKEN_ON.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
         }
         // SAFETY: an emptied sigset_t filled with signal numbers, set as this thread's mask.
         unsafe {
@@ -265,6 +267,15 @@ impl ProcessSettings {
             libc::sigprocmask(libc::SIG_SETMASK, &mask, std::ptr::null_mut());
         }
     }
+}
+
+/// Whether this process took on a client's ignored signals after its interpreter had started,
+/// so that the interpreter's record of them must be brought in line (a cold run's interpreter
+/// read them as it started).
+static DISPOSITIONS_TAKEN_ON: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub fn dispositions_taken_on() -> bool {
+    DISPOSITIONS_TAKEN_ON.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// The value of `name` (with its colon) in `/proc/self/status`'s text.
