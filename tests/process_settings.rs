@@ -110,9 +110,15 @@ signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR2]); os.execvp(sys.argv[1
 
 #[test]
 fn the_run_takes_on_the_clients_cpus_signals_oom_score_no_new_privs_and_groups() {
+    if !works("exec taskset -c 0") {
+        return common::skip(
+            "the_run_takes_on_the_clients_cpus_signals_oom_score_no_new_privs_and_groups",
+            "no taskset",
+        );
+    }
     let sandbox = served();
     sandbox.write("privileges.py", REPORTS_PRIVILEGES);
-    let groups = if has_program("setpriv") { "setpriv --groups 7,8 --no-new-privs" } else { "" };
+    let groups = if works("exec setpriv --groups 7,8") { "setpriv --groups 7,8 --no-new-privs" } else { "" };
     let shell =
         format!("trap '' USR1 && echo 500 > /proc/self/oom_score_adj && exec taskset -c 0 {BLOCKING_USR2} {groups}");
     let (warm, cold, _) = returns_warm_and_cold(&sandbox, &shell, &[], "privileges.py");
@@ -143,8 +149,8 @@ def main(moss):\n\
 
 #[test]
 fn the_run_takes_on_the_clients_scheduling_policy_and_io_priority() {
-    if !has_program("chrt") || !has_program("ionice") {
-        return;
+    if !works("exec chrt --idle 0 ionice -c 3") {
+        return common::skip("the_run_takes_on_the_clients_scheduling_policy_and_io_priority", "no chrt or ionice");
     }
     let sandbox = served();
     sandbox.write("scheduling.py", REPORTS_SCHEDULING);
@@ -175,8 +181,9 @@ fn a_server_with_no_new_privs_runs_a_client_without_it_cold_and_says_so_when_war
 
 #[test]
 fn a_lower_oom_score_is_taken_on_and_groups_a_server_may_not_give_run_cold_and_say_so() {
-    if !has_program("setpriv") {
-        return;
+    if !works("exec setpriv --bounding-set=-setgid,-sys_resource --groups 7,8") {
+        let name = "a_lower_oom_score_is_taken_on_and_groups_a_server_may_not_give_run_cold_and_say_so";
+        return common::skip(name, "setpriv cannot drop capabilities and set groups here");
     }
     let sandbox = Sandbox::new();
     sandbox.write("agent.py", "from ghostos_moss import Moss\n");
@@ -222,8 +229,7 @@ fn a_client_in_other_namespaces_or_with_other_capabilities_or_personality_runs_c
         ("exec setarch --addr-no-randomize", "personality"),
     ];
     for (shell, setting) in confined {
-        let works = Command::new("sh").args(["-c", &format!("{shell} true")]).output();
-        if !works.is_ok_and(|out| out.status.success()) {
+        if !works(shell) {
             continue;
         }
         let (warm, cold, said) = returns_warm_and_cold(&sandbox, shell, &[], "confinement.py");
@@ -239,6 +245,12 @@ fn a_client_in_other_namespaces_or_with_other_capabilities_or_personality_runs_c
             assert!(said.contains(setting) && said.contains("running cold"), "{shell}: {said}");
         }
     }
+}
+
+/// Whether `true` runs through `wrapper` (`exec PROGRAM OPTIONS`) here: the program is installed
+/// and this process may do what it asks.
+fn works(wrapper: &str) -> bool {
+    Command::new("sh").args(["-c", &format!("{wrapper} true")]).output().is_ok_and(|out| out.status.success())
 }
 
 fn has_program(name: &str) -> bool {
