@@ -149,12 +149,14 @@ def main(moss):\n\
 
 #[test]
 fn the_run_takes_on_the_clients_scheduling_policy_and_io_priority() {
-    if !works("exec chrt --idle 0 ionice -c 3") {
+    if !works("exec chrt --batch 0 ionice -c 3") {
         return common::skip("the_run_takes_on_the_clients_scheduling_policy_and_io_priority", "no chrt or ionice");
     }
     let sandbox = served();
     sandbox.write("scheduling.py", REPORTS_SCHEDULING);
-    for shell in ["exec chrt --batch 0 ionice -c 2 -n 7", "exec chrt --idle 0 ionice -c 3"] {
+    // Not `chrt --idle`: a client that runs only when nothing else would can wait past the time a
+    // client gives its server to answer, and run cold, on a machine the suite itself keeps busy.
+    for shell in ["exec chrt --batch 0 ionice -c 2 -n 7", "exec chrt --batch 0 ionice -c 3"] {
         let (warm, cold, _) = returns_warm_and_cold(&sandbox, shell, &[], "scheduling.py");
         assert_eq!(warm["runner"], expected_runner(true), "{shell}: {warm}");
         assert_ne!(cold["policy"], json!(0), "{shell}: {cold}");
