@@ -371,10 +371,10 @@ fn a_failing_action_with_json_prints_its_error_as_one_document_and_changes_nothi
         assert!(message.contains(said), "{action} {words:?}: {doc}");
         assert!(doc["error"]["kind"].is_string(), "{doc}");
     }
+    assert_eq!(sb.read(".moss/agent.context.json"), before, "a failing action changed the context");
     sb.write(".moss/agent.context.json", "{not a context");
     let out = sb.context_cmd("show", &["agent.py", "--json"]);
     assert_exit(&out, 4);
     assert_eq!(document(&out)["error"]["kind"], "context");
-    sb.write(".moss/agent.context.json", &before);
-    assert_eq!(sb.read(".moss/agent.context.json"), before);
+    assert_eq!(sb.read(".moss/agent.context.json"), b"{not a context", "show --json changed a corrupt context");
 }

@@ -177,6 +177,7 @@ fn code_that_signals_its_parent_as_soon_as_it_starts_never_ends_the_server() {
         assert_eq!(out.status.signal(), Some(nix::sys::signal::Signal::SIGUSR2 as i32), "{}", stderr(&out));
         assert!(server.child.try_wait().unwrap().is_none(), "the run's signal ended the server");
     }
+    assert_eq!(runner(&sandbox, &[]), "serve", "the server still serves after the last signal");
 }
 
 /// The state letter of process `pid` (`T` when stopped), if it is there.

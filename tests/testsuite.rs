@@ -301,8 +301,15 @@ fn a_process_a_case_left_in_a_session_of_its_own_is_killed_and_named() {
     let killed = format!(
         "warning: escapes.py: test_escapes: the code left a process running when the run ended; it was killed: sleep 49 (pid {pid})"
     );
-    let alive = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
-        && !std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| stat.contains(") Z "));
+    let is_alive = || {
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
+            && !std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| stat.contains(") Z "))
+    };
+    let ended = Instant::now();
+    while is_alive() && ended.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let alive = is_alive();
     if alive {
         let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
     }
