@@ -114,14 +114,8 @@ fn prompt(args: &PromptArgs) -> Result<u8, MossError> {
 /// exec`, and may be confined alike.
 fn supervision(args: &PromptArgs, config: &Config) -> Result<(Supervision, Option<Sandbox>), MossError> {
     let timeout = config.timeout(args.time_limit.timeout)?.map(std::time::Duration::from_secs_f64);
-    let sandbox = args
-        .sandbox
-        .sandbox
-        .then(|| Sandbox::prepare(None, &args.sandbox.allow_write, args.sandbox.allow_net))
-        .transpose()?;
-    for gap in sandbox.iter().flat_map(|s| &s.policy.unenforced) {
-        style::warning(&format!("--sandbox: {gap}"));
-    }
+    let sandbox = args.sandbox.asked(None)?;
+    sandbox.iter().flat_map(Sandbox::gap_warnings).for_each(|gap| style::warning(&gap));
     let supervision = Supervision {
         timeout,
         max_memory: args.memory_limit.max_memory,

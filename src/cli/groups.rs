@@ -1,13 +1,15 @@
 //! Options that several commands take, declared once each so that every command spells, parses
 //! and documents them alike.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde::{Deserialize, Serialize};
 
 use crate::cli::values::{parse_device, parse_seconds, parse_size};
 use crate::device::DeviceSpec;
+use crate::error::MossError;
+use crate::run::sandbox::Sandbox;
 
 /// `--device SPEC` of `moss exec`, `moss prompt` and `moss test`.
 #[derive(Debug, Clone, Args)]
@@ -89,4 +91,12 @@ pub struct SandboxArgs {
     /// With --sandbox, let the code open TCP connections and listen on ports
     #[arg(long, requires = "sandbox")]
     pub allow_net: bool,
+}
+
+impl SandboxArgs {
+    /// The sandbox `--sandbox` asks for, if it does: `context_dir` and each `--allow-write`
+    /// writable beside the current folder.
+    pub fn asked(&self, context_dir: Option<&Path>) -> Result<Option<Sandbox>, MossError> {
+        self.sandbox.then(|| Sandbox::prepare(context_dir, &self.allow_write, self.allow_net)).transpose()
+    }
 }

@@ -138,8 +138,12 @@ impl Report<'_> {
 }
 
 fn lines(config: &Config) -> Vec<Line> {
-    /// A setting kept as written: the value it reads as, or what was written and why it is refused.
-    fn written<T: serde::Serialize>(setting: &Option<Sourced<Written>>, rule: &Rule<T>) -> Option<Shown> {
+    /// The line of a setting kept as written: the value it reads as, or what was written and why
+    /// it is refused; `unset` says what it means that it is not set.
+    fn line<T: serde::Serialize>(setting: &Option<Sourced<Written>>, rule: &Rule<T>, unset: &'static str) -> Line {
+        Line { key: rule.key, value: shown(setting, rule), unset }
+    }
+    fn shown<T: serde::Serialize>(setting: &Option<Sourced<Written>>, rule: &Rule<T>) -> Option<Shown> {
         let setting = setting.as_ref()?;
         let origin = setting.origin.to_string();
         Some(match setting.read(rule) {
@@ -151,34 +155,14 @@ fn lines(config: &Config) -> Vec<Line> {
         })
     }
     vec![
-        Line {
-            key: "context-dir",
-            value: written(&config.context_dir, &CONTEXT_DIR),
-            unset: ".moss/ beside each MOSS file",
-        },
-        Line { key: "timeout", value: written(&config.timeout, &TIMEOUT), unset: "no time limit" },
-        Line {
-            key: "python-path",
-            value: written(&config.python_path, &PYTHON_PATH),
-            unset: "only the MOSS file's folder is added to sys.path",
-        },
-        Line { key: "providers", value: written(&config.providers, &PROVIDERS), unset: "none registered" },
-        Line {
-            key: "allow-imports",
-            value: written(&config.allow_imports, &ALLOW_IMPORTS),
-            unset: "every import is allowed",
-        },
-        Line { key: "device", value: written(&config.device, &DEVICE), unset: "no robot" },
-        Line {
-            key: "prompt-template",
-            value: written(&config.prompt_template, &PROMPT_TEMPLATE),
-            unset: "`moss prompt --task` lays out the turn prompt its own way",
-        },
-        Line {
-            key: "python",
-            value: written(&config.python, &PYTHON),
-            unset: "$VIRTUAL_ENV, else the nearest .venv at or above, else python3 on PATH",
-        },
+        line(&config.context_dir, &CONTEXT_DIR, ".moss/ beside each MOSS file"),
+        line(&config.timeout, &TIMEOUT, "no time limit"),
+        line(&config.python_path, &PYTHON_PATH, "only the MOSS file's folder is added to sys.path"),
+        line(&config.providers, &PROVIDERS, "none registered"),
+        line(&config.allow_imports, &ALLOW_IMPORTS, "every import is allowed"),
+        line(&config.device, &DEVICE, "no robot"),
+        line(&config.prompt_template, &PROMPT_TEMPLATE, "`moss prompt --task` lays out the turn prompt its own way"),
+        line(&config.python, &PYTHON, "$VIRTUAL_ENV, else the nearest .venv at or above, else python3 on PATH"),
     ]
 }
 

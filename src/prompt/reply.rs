@@ -111,15 +111,19 @@ pub fn extract(reply: &str, format: CodeFormat, target: &str) -> Result<Extracte
                 Err("the reply has no fenced ```python block and no <code> tag (--code-format markdown)".into())
             })
             .map_err(NoCode::Missing),
-        CodeFormat::Json => match (serde_json::from_str(reply), json::streamed(reply)) {
-            (Ok(value), _) => json(value),
-            (Err(_), Some(kind)) => Err(NoCode::Streamed(kind)),
-            (Err(e), None) => Err(NoCode::Missing(format!("the reply is not JSON (--code-format json): {e}"))),
+        CodeFormat::Json => match serde_json::from_str(reply) {
+            Ok(value) => json(value),
+            Err(e) => match json::streamed(reply) {
+                Some(kind) => Err(NoCode::Streamed(kind)),
+                None => Err(NoCode::Missing(format!("the reply is not JSON (--code-format json): {e}"))),
+            },
         },
-        CodeFormat::Auto => match (as_json(reply), json::streamed(reply)) {
-            (Some(value), _) => json(value),
-            (None, Some(kind)) => Err(NoCode::Streamed(kind)),
-            (None, None) => auto(reply, target).map_err(NoCode::Missing),
+        CodeFormat::Auto => match as_json(reply) {
+            Some(value) => json(value),
+            None => match json::streamed(reply) {
+                Some(kind) => Err(NoCode::Streamed(kind)),
+                None => auto(reply, target).map_err(NoCode::Missing),
+            },
         },
     };
     extracted.map(|mut found| {

@@ -169,16 +169,10 @@ fn supervision(
     context: Option<&ContextFile>,
     result: &mut ExecResult,
 ) -> Result<(Supervision, Option<Sandbox>), MossError> {
-    let sandbox = args
-        .sandbox
-        .sandbox
-        .then(|| {
-            let context_dir = context.and_then(|c| c.path.parent()).filter(|dir| !dir.as_os_str().is_empty());
-            Sandbox::prepare(context_dir, &args.sandbox.allow_write, args.sandbox.allow_net)
-        })
-        .transpose()?;
+    let context_dir = context.and_then(|c| c.path.parent()).filter(|dir| !dir.as_os_str().is_empty());
+    let sandbox = args.sandbox.asked(context_dir)?;
     if let Some(sandbox) = &sandbox {
-        result.warnings.extend(sandbox.policy.unenforced.iter().map(|gap| format!("--sandbox: {gap}")));
+        result.warnings.extend(sandbox.gap_warnings());
         result.sandbox = Some(sandbox.policy.clone());
     }
     let supervision = Supervision {

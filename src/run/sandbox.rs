@@ -50,6 +50,11 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
+    /// `--sandbox: GAP` for each part of the policy this kernel cannot enforce.
+    pub fn gap_warnings(&self) -> impl Iterator<Item = String> + '_ {
+        self.policy.unenforced.iter().map(|gap| format!("--sandbox: {gap}"))
+    }
+
     /// The policy for a run in the current folder: writes under it, under the context's folder,
     /// under a fresh private temporary folder, and under each of `allow_write`.
     pub fn prepare(context_dir: Option<&Path>, allow_write: &[PathBuf], network: bool) -> Result<Sandbox, MossError> {

@@ -218,8 +218,7 @@ impl Ended {
 /// The state letter of process `pid` (`/proc/PID/stat`: R, S, T for stopped, Z for ended but
 /// not reaped, ...), if there is such a process.
 pub fn process_state(pid: i32) -> Option<char> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit_once(')')?.1.trim_start().chars().next()
+    crate::run::proc_stat::state_and_parent(pid).map(|(state, _)| char::from(state))
 }
 
 /// Whether `stream` has something to read (or was closed), waiting up to `wait` for it.

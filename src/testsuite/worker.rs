@@ -39,13 +39,7 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         Ok(read) => read,
         Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::from_moss_error(&e)),
     };
-    let sandbox = match args
-        .job
-        .sandbox
-        .sandbox
-        .then(|| Sandbox::prepare(None, &args.job.sandbox.allow_write, args.job.sandbox.allow_net))
-        .transpose()
-    {
+    let sandbox = match args.job.sandbox.asked(None) {
         Ok(sandbox) => sandbox,
         Err(e) => return FileReport::failed(&shown, "compile", ErrorInfo::from_moss_error(&e)),
     };
@@ -66,9 +60,7 @@ fn test_file(args: &TestWorkerArgs) -> FileReport {
         traces: traces.as_deref(),
     };
     let mut report = FileReport::new(&shown);
-    report
-        .warnings
-        .extend(sandbox.iter().flat_map(|s| s.policy.unenforced.iter().map(|gap| format!("--sandbox: {gap}"))));
+    report.warnings.extend(sandbox.iter().flat_map(Sandbox::gap_warnings));
     let mut cases = CaseLoop::new(args.job.filter.as_deref(), args.job.exit_first);
     if args.job.replay {
         crate::testsuite::replay::journaled_runs(
